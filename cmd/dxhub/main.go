@@ -1,0 +1,343 @@
+// Command dxhub runs the dxhub platform: the web server and its
+// maintenance subcommands. Every flag can also be set by a DXHUB_*
+// environment variable (flag --smtp-addr is DXHUB_SMTP_ADDR).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"dxhub/internal/app"
+	"dxhub/internal/demo"
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
+)
+
+const usage = `dxhub — platform for Vietnam's national digital-skills and DX scheme
+
+Usage: dxhub <command> [flags]
+
+Commands:
+  serve      run the web server (migrations run at start-up)
+  demo       run the web server on a database seeded with demo data
+  migrate    apply database migrations and exit
+  import     import units or people: dxhub import units|people FILE
+  user       manage accounts: dxhub user add --username NAME [--role ROLE --unit CODE]
+  backup     copy a SQLite database while it runs: dxhub backup --to FILE
+  bench      benchmarks on loopback: dxhub bench org
+
+Run "dxhub <command> --help" for a command's flags.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
+	case "serve":
+		err = serve(ctx, log, args, false)
+	case "demo":
+		err = serve(ctx, log, args, true)
+	case "migrate":
+		err = migrate(ctx, log, args)
+	case "import":
+		err = importCmd(ctx, log, args)
+	case "user":
+		err = userCmd(ctx, log, args)
+	case "backup":
+		err = backup(ctx, args)
+	case "bench":
+		err = bench(ctx, log, args)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "dxhub: unknown command %q\n\n%s", cmd, usage)
+		os.Exit(2)
+	}
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "dxhub:", err)
+		os.Exit(1)
+	}
+}
+
+func logLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(env("LOG_LEVEL", "info"))); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
+
+// env reads DXHUB_<name>.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv("DXHUB_" + name); ok {
+		return v
+	}
+	return def
+}
+
+// configFlags declares the flags every server-side command shares.
+func configFlags(fs *flag.FlagSet, dbDefault string) *app.Config {
+	c := &app.Config{}
+	fs.StringVar(&c.DB, "db", env("DB", dbDefault), "database URL: sqlite:PATH or postgres://... (DXHUB_DB)")
+	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (DXHUB_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", env("BASE_URL", ""), "public URL used in e-mailed links; default http://ADDR (DXHUB_BASE_URL)")
+	fs.StringVar(&c.FilesDir, "files", env("FILES", "dxhub-files"), "folder for uploaded files; shared by all nodes (DXHUB_FILES)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("SMTP_ADDR", ""), "SMTP server HOST:PORT; empty logs e-mails instead (DXHUB_SMTP_ADDR)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", env("SMTP_FROM", "dxhub@localhost"), "sender address (DXHUB_SMTP_FROM)")
+	fs.StringVar(&c.SMTPUser, "smtp-user", env("SMTP_USER", ""), "SMTP user (DXHUB_SMTP_USER)")
+	c.SMTPPassword = env("SMTP_PASSWORD", "") // never a flag: flags show in process lists
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", env("SECURE_COOKIES", "") == "true", "mark cookies Secure (behind HTTPS) (DXHUB_SECURE_COOKIES=true)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", env("TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For (DXHUB_TRUST_PROXY=true)")
+	return c
+}
+
+func parse(fs *flag.FlagSet, args []string, help string) error {
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "%s\n\nFlags:\n", help)
+		fs.PrintDefaults()
+	}
+	return fs.Parse(args)
+}
+
+func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) error {
+	name, help := "serve", "dxhub serve [flags]: run the web server."
+	dbDefault := "sqlite:dxhub.db"
+	if isDemo {
+		name, help = "demo", "dxhub demo [flags]: run the web server on a database seeded with demo data\n(a fresh SQLite database in a temporary folder unless --db is given)."
+		dbDefault = ""
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	cfg := configFlags(fs, dbDefault)
+	people := 0
+	if isDemo {
+		fs.IntVar(&people, "people", 2000, "number of generated demo people")
+	}
+	if err := parse(fs, args, help); err != nil {
+		return err
+	}
+	if isDemo && cfg.DB == "" {
+		dir, err := os.MkdirTemp("", "dxhub-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		cfg.DB = "sqlite:" + filepath.Join(dir, "demo.db")
+		if !flagSet(fs, "files") {
+			cfg.FilesDir = filepath.Join(dir, "files")
+		}
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://" + cfg.Addr
+	}
+	a, err := app.New(ctx, *cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if isDemo {
+		if _, err := a.Org.UnitByCode(ctx, "66"); err != nil {
+			fmt.Fprintln(os.Stderr, "Seeding demo data (organisation tree, people, accounts)...")
+			if err := demo.Seed(ctx, a.Org, a.Auth, people); err != nil {
+				return fmt.Errorf("seed demo: %w", err)
+			}
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+	if isDemo {
+		printDemo(os.Stdout, "http://"+ln.Addr().String())
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "db", string(a.DB.Dialect))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			set = true
+		}
+	})
+	return set
+}
+
+func printDemo(w io.Writer, url string) {
+	fmt.Fprintf(w, "\ndxhub demo is running at %s\n\nDemo accounts (password %q for all):\n", url, demo.Password)
+	for _, a := range demo.Accounts {
+		role := a.Role
+		if role == "" {
+			role = "learner"
+		}
+		fmt.Fprintf(w, "  %-14s %-15s %s\n", a.Username, role, a.Note)
+	}
+	fmt.Fprintln(w, "\nPress Ctrl+C to stop.")
+}
+
+func migrate(ctx context.Context, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	dbURL := fs.String("db", env("DB", "sqlite:dxhub.db"), "database URL (DXHUB_DB)")
+	if err := parse(fs, args, "dxhub migrate [--db URL]: apply pending migrations."); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Println("migrations applied")
+	return nil
+}
+
+func importCmd(ctx context.Context, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	dbURL := fs.String("db", env("DB", "sqlite:dxhub.db"), "database URL (DXHUB_DB)")
+	help := "dxhub import units|people FILE [--db URL]: import a CSV (units: the format of\nshared/data/vn-admin-units/units.csv) or a CSV/XLSX people list, all or nothing."
+	if len(args) < 2 || (args[0] != "units" && args[0] != "people") {
+		parse(fs, []string{"-h"}, help)
+		return errors.New("want: import units|people FILE")
+	}
+	kind, file := args[0], args[1]
+	if err := parse(fs, args[2:], help); err != nil {
+		return err
+	}
+	a, err := app.New(ctx, app.Config{DB: *dbURL}, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ctx = auth.WithPrincipal(ctx, auth.System())
+	var created, updated int
+	if kind == "units" {
+		res, err := a.Org.ImportUnits(ctx, f)
+		if err != nil {
+			return err
+		}
+		created, updated = res.Created, res.Updated
+	} else {
+		res, err := a.Org.ImportPeople(ctx, f, "cli")
+		if err != nil {
+			return err
+		}
+		created, updated = res.Created, res.Updated
+	}
+	fmt.Printf("imported %s: %d created, %d updated\n", kind, created, updated)
+	return nil
+}
+
+func userCmd(ctx context.Context, log *slog.Logger, args []string) error {
+	if len(args) < 1 || args[0] != "add" {
+		return errors.New("want: user add --username NAME [--password P] [--email E] [--name N] [--role ROLE --unit CODE]")
+	}
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	dbURL := fs.String("db", env("DB", "sqlite:dxhub.db"), "database URL (DXHUB_DB)")
+	username := fs.String("username", "", "user name")
+	password := fs.String("password", "", "password; default DXHUB_PASSWORD, else read from standard input")
+	email := fs.String("email", "", "e-mail address (for password resets)")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "", "role to grant: "+roleList())
+	unit := fs.String("unit", "", "code of the unit the role is granted on (VN for the nation)")
+	if err := parse(fs, args[1:], "dxhub user add [flags]: create an account, optionally with a role on a unit."); err != nil {
+		return err
+	}
+	pw := *password
+	if pw == "" {
+		pw = os.Getenv("DXHUB_PASSWORD")
+	}
+	if pw == "" {
+		fmt.Fprint(os.Stderr, "password: ")
+		b, _ := io.ReadAll(io.LimitReader(os.Stdin, 1024))
+		pw = strings.TrimSpace(string(b))
+	}
+	if (*role == "") != (*unit == "") {
+		return errors.New("--role and --unit go together")
+	}
+	a, err := app.New(ctx, app.Config{DB: *dbURL}, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ctx = auth.WithPrincipal(ctx, auth.System())
+	if _, err := a.Auth.CreateAccount(ctx, auth.NewAccount{Username: *username, Email: *email, DisplayName: *name, Password: pw}); err != nil {
+		return err
+	}
+	if *role != "" {
+		u, err := a.Org.UnitByCode(ctx, *unit)
+		if err != nil {
+			return err
+		}
+		if _, err := a.Auth.GrantRole(ctx, *username, auth.Role(*role), u.ID, u.Path, "cli"); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("account %s created\n", *username)
+	return nil
+}
+
+func roleList() string {
+	var s []string
+	for _, r := range auth.GrantableRoles {
+		s = append(s, string(r))
+	}
+	return strings.Join(s, ", ")
+}
+
+func backup(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	dbURL := fs.String("db", env("DB", "sqlite:dxhub.db"), "database URL (DXHUB_DB)")
+	to := fs.String("to", "", "file to write the copy to (must not exist)")
+	if err := parse(fs, args, "dxhub backup --to FILE [--db URL]: consistent copy of a SQLite database while dxhub runs.\nFor PostgreSQL use pg_dump (see README)."); err != nil {
+		return err
+	}
+	if *to == "" {
+		return errors.New("--to FILE is required")
+	}
+	d, err := db.Open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Backup(ctx, *to); err != nil {
+		return err
+	}
+	fmt.Printf("backup written to %s\n", *to)
+	return nil
+}

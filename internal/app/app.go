@@ -1,0 +1,150 @@
+// Package app wires the rooms together: it builds every service from the
+// configuration and lists every route in one place (routes.go).
+package app
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"dxhub/internal/org"
+	"dxhub/internal/platform/audit"
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/files"
+	"dxhub/internal/platform/mail"
+	"dxhub/internal/platform/web"
+)
+
+// Config is everything dxhub is configured with (flags and DXHUB_*
+// environment variables; see cmd/dxhub).
+type Config struct {
+	Addr          string
+	DB            string
+	BaseURL       string
+	FilesDir      string
+	SMTPAddr      string
+	SMTPFrom      string
+	SMTPUser      string
+	SMTPPassword  string
+	SecureCookies bool
+	TrustProxy    bool
+}
+
+// App is a running dxhub: its database, services and handler.
+type App struct {
+	Cfg   Config
+	Log   *slog.Logger
+	DB    *db.DB
+	Web   *web.Web
+	Audit *audit.Log
+	Auth  *auth.Service
+	Org   *org.Service
+	Files files.Store
+	Mail  mail.Sender
+}
+
+//go:embed templates
+var templates embed.FS
+
+// New opens the database, migrates it and builds the services.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	d, err := db.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return Build(cfg, log, d)
+}
+
+// Build makes the services over an open, migrated database.
+func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
+	a := &App{Cfg: cfg, Log: log, DB: d}
+	a.Audit = &audit.Log{DB: d}
+	if cfg.SMTPAddr != "" {
+		a.Mail = &mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, User: cfg.SMTPUser, Password: cfg.SMTPPassword}
+	} else {
+		a.Mail = &mail.LogSender{Log: log}
+	}
+	if cfg.FilesDir == "" {
+		cfg.FilesDir = "dxhub-files"
+	}
+	a.Files = &files.Local{Dir: cfg.FilesDir}
+	a.Auth = &auth.Service{DB: d, Audit: a.Audit, Mail: a.Mail, Log: log, BaseURL: cfg.BaseURL, Secure: cfg.SecureCookies, TrustProxy: cfg.TrustProxy}
+	a.Org = &org.Service{DB: d, Audit: a.Audit, Log: log}
+	shell, _ := fs.Sub(templates, "templates")
+	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates()})
+	if err != nil {
+		return nil, err
+	}
+	w.ShellFor = a.shellFor
+	a.Web = w
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// shellFor builds the navigation a viewer may use.
+func (a *App) shellFor(r *http.Request) web.Shell {
+	p := auth.FromContext(r.Context())
+	if p == nil {
+		return web.Shell{}
+	}
+	s := web.Shell{SignedIn: true, Name: p.DisplayName}
+	if p.CanAnywhere(auth.ViewPeople) {
+		s.Nav = append(s.Nav, web.NavItem{Href: "/people", Key: "nav.people"})
+	}
+	if p.CanAnywhere(auth.ManageRoles) {
+		s.Nav = append(s.Nav, web.NavItem{Href: "/admin/roles", Key: "nav.roles"})
+	}
+	if p.CanAnywhere(auth.ViewAudit) {
+		s.Nav = append(s.Nav, web.NavItem{Href: "/admin/audit", Key: "nav.audit"})
+	}
+	return s
+}
+
+// Home is the front page.
+func (a *App) Home(w http.ResponseWriter, r *http.Request) error {
+	if r.URL.Path != "/" {
+		return notFound
+	}
+	stats, err := a.Org.Stats(r.Context())
+	if err != nil {
+		return err
+	}
+	return a.Web.Render(w, r, http.StatusOK, "app/home", "home.title", map[string]any{
+		"Provinces": stats[org.TypeProvince], "Communes": stats[org.TypeCommune], "P": auth.FromContext(r.Context()),
+	})
+}
+
+// Healthz says the process is up.
+func (a *App) Healthz(w http.ResponseWriter, r *http.Request) error {
+	return web.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// Readyz says the database answers.
+func (a *App) Readyz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.DB.Ping(ctx); err != nil {
+		a.Log.Error("readyz", "err", err)
+		return web.JSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+	}
+	return web.JSON(w, http.StatusOK, map[string]string{"status": "ready", "database": string(a.DB.Dialect)})
+}
+
+// unitResolver lets the roles page name a unit by code.
+func (a *App) unitResolver(r *http.Request, code string) (string, string, error) {
+	u, err := a.Org.UnitByCode(r.Context(), code)
+	if err != nil {
+		return "", "", err
+	}
+	return u.ID, u.Path, nil
+}

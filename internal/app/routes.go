@@ -1,0 +1,91 @@
+package app
+
+import (
+	_ "embed"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"dxhub/internal/org"
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/web"
+)
+
+var notFound = errs.E(errs.NotFound, "error.not_found")
+
+// Route is one entry of the route table.
+type Route struct {
+	Pattern string
+	Handler web.HandlerFunc
+}
+
+// Routes is every route dxhub serves, in one place. API routes (under
+// /api/v1/) must each be described in openapi.json; a test checks it.
+func (a *App) Routes() []Route {
+	o := &org.HTTP{Svc: a.Org, Web: a.Web, Auth: a.Auth}
+	ac := &auth.HTTP{Svc: a.Auth, Web: a.Web, Units: a.unitResolver}
+	return []Route{
+		{"GET /{$}", a.Home},
+		{"GET /healthz", a.Healthz},
+		{"GET /readyz", a.Readyz},
+		{"GET /lang/{lang}", ac.SetLang},
+
+		// Accounts
+		{"GET /login", ac.LoginForm},
+		{"POST /login", ac.Login},
+		{"POST /logout", ac.Logout},
+		{"GET /account", ac.AccountPage},
+		{"POST /account/password", ac.ChangePassword},
+		{"POST /account/tokens", ac.CreateToken},
+		{"POST /account/tokens/{id}/revoke", ac.RevokeToken},
+		{"GET /password/forgot", ac.ForgotForm},
+		{"POST /password/forgot", ac.Forgot},
+		{"GET /password/reset/{token}", ac.ResetForm},
+		{"POST /password/reset/{token}", ac.Reset},
+		{"GET /admin/roles", ac.RolesPage},
+		{"POST /admin/roles", ac.GrantRole},
+		{"POST /admin/roles/{id}/revoke", ac.RevokeRole},
+		{"GET /admin/audit", ac.AuditPage},
+
+		// Organisation tree and people
+		{"GET /units", o.UnitsPage},
+		{"GET /units/{code}", o.UnitPage},
+		{"GET /people", o.PeoplePage},
+		{"GET /people/import", o.ImportForm},
+		{"POST /people/import", o.ImportSubmit},
+		{"GET /people/export", o.Export},
+		{"GET /people/{id}", o.PersonPage},
+
+		// JSON API
+		{"GET /api/v1/openapi.json", serveOpenAPI},
+		{"GET /api/v1/me", ac.APIMe},
+		{"GET /api/v1/audit", ac.APIAudit},
+		{"GET /api/v1/units", o.APIUnits},
+		{"GET /api/v1/units/{code}", o.APIUnit},
+		{"GET /api/v1/people", o.APIPeople},
+		{"GET /api/v1/people/{id}", o.APIPerson},
+		{"POST /api/v1/people/import", o.APIImport},
+	}
+}
+
+// Handler is the whole HTTP surface with its middleware.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range a.Routes() {
+		mux.Handle(rt.Pattern, a.Web.Handle(rt.Handler))
+	}
+	mux.Handle("GET /static/", web.Static())
+	mux.Handle("GET /metrics", promhttp.Handler())
+	mux.Handle("/", a.Web.Handle(func(w http.ResponseWriter, r *http.Request) error { return notFound }))
+	return a.Web.Middleware(a.Auth.Middleware(mux))
+}
+
+//go:embed openapi.json
+var openAPI []byte
+
+func serveOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	_, err := w.Write(openAPI)
+	return err
+}

@@ -1,0 +1,175 @@
+// Package demo seeds a database with the real organisation tree and a small,
+// believable set of ministries, people and accounts, so that a newcomer can
+// try every capability. It uses only the rooms' exported services.
+package demo
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"fmt"
+	"math/rand/v2"
+
+	"dxhub/internal/org"
+	"dxhub/internal/platform/auth"
+)
+
+// UnitsCSV is Vietnam's two-tier administrative tree (34 provinces, 3,321
+// communes) from the MIT-licensed vietnamese-provinces-database; its LICENSE
+// is kept beside it in data/vn-admin-units.
+//
+//go:embed data/vn-admin-units/units.csv
+var UnitsCSV []byte
+
+// Password is the password of every demo account. It is printed at start-up
+// and only ever used on demo databases.
+const Password = "dxhub-demo-2026"
+
+// Account is a demo sign-in.
+type Account struct {
+	Username, Name, Role, UnitCode, Note string
+}
+
+// Accounts has one account for each role.
+var Accounts = []Account{
+	{"admin", "Quản trị quốc gia", string(auth.NationalAdmin), org.NationCode, "whole country"},
+	{"daklak.admin", "Nguyễn Thị Hoa", string(auth.UnitAdmin), "66", "Đắk Lắk province"},
+	{"dongnai.admin", "Trần Văn Minh", string(auth.UnitAdmin), "75", "Đồng Nai (incl. old Bình Phước)"},
+	{"author", "Lê Thu Trang", string(auth.Author), "66", "content author, Đắk Lắk"},
+	{"examadmin", "Phạm Quốc Bảo", string(auth.ExamAdmin), "66", "exam administrator, Đắk Lắk"},
+	{"proctor", "Võ Thị Lan", string(auth.Proctor), "66", "proctor, Đắk Lắk"},
+	{"reporter", "Đặng Văn Tùng", string(auth.Reporter), "", "reporter of the first commune of Đắk Lắk"},
+	{"expert", "Bùi Minh Khoa", string(auth.Expert), "66", "DX expert"},
+	{"learner", "Hoàng Thị Mai", "", "", "citizen learner"},
+}
+
+// extraUnits are non-territorial units: ministries, a provincial
+// department, a university, a school and a state enterprise.
+var extraUnits = []org.NewUnit{
+	{Code: "BKHCN", Type: org.TypeMinistry, NameVI: "Bộ Khoa học và Công nghệ", NameEN: "Ministry of Science and Technology", ParentCode: org.NationCode},
+	{Code: "BGDDT", Type: org.TypeMinistry, NameVI: "Bộ Giáo dục và Đào tạo", NameEN: "Ministry of Education and Training", ParentCode: org.NationCode},
+	{Code: "BVHTTDL", Type: org.TypeMinistry, NameVI: "Bộ Văn hóa, Thể thao và Du lịch", NameEN: "Ministry of Culture, Sports and Tourism", ParentCode: org.NationCode},
+	{Code: "BNV", Type: org.TypeMinistry, NameVI: "Bộ Nội vụ", NameEN: "Ministry of Home Affairs", ParentCode: org.NationCode},
+	{Code: "NHNN", Type: org.TypeMinistryAgency, NameVI: "Ngân hàng Nhà nước Việt Nam", NameEN: "State Bank of Vietnam", ParentCode: org.NationCode},
+	{Code: "66-SKHCN", Type: org.TypeDepartment, NameVI: "Sở Khoa học và Công nghệ tỉnh Đắk Lắk", NameEN: "Dak Lak Department of Science and Technology", ParentCode: "66"},
+	{Code: "66-SGDDT", Type: org.TypeDepartment, NameVI: "Sở Giáo dục và Đào tạo tỉnh Đắk Lắk", NameEN: "Dak Lak Department of Education and Training", ParentCode: "66"},
+	{Code: "DHTN", Type: org.TypeUniversity, NameVI: "Trường Đại học Tây Nguyên", NameEN: "Tay Nguyen University", ParentCode: "BGDDT", Classes: []string{"public_university"}},
+	{Code: "66-THPT-BMT", Type: org.TypeSchool, NameVI: "Trường THPT Buôn Ma Thuột", NameEN: "Buon Ma Thuot Upper Secondary School", ParentCode: "66-SGDDT", Classes: []string{"upper_secondary"}},
+	{Code: "VNPT", Type: org.TypeEnterprise, NameVI: "Tập đoàn Bưu chính Viễn thông Việt Nam", NameEN: "VNPT Group", ParentCode: org.NationCode, Classes: []string{"state_enterprise"}},
+	// Provinces dissolved on 1 July 2025, kept so that targets set for them
+	// (targets-146.csv) can still be read.
+	{Code: "70", Type: org.TypeProvince, NameVI: "Bình Phước", NameEN: "Binh Phuoc", FullNameVI: "Tỉnh Bình Phước", FullNameEN: "Binh Phuoc Province", ParentCode: org.NationCode},
+	{Code: "54", Type: org.TypeProvince, NameVI: "Phú Yên", NameEN: "Phu Yen", FullNameVI: "Tỉnh Phú Yên", FullNameEN: "Phu Yen Province", ParentCode: org.NationCode},
+}
+
+// Merges2025 are the two July 2025 mergers the demo records.
+var Merges2025 = []org.Change{
+	{Kind: org.EventMerge, From: []string{"70"}, Into: []string{"75"}, Effective: "2025-07-01", Resolution: "202/2025/QH15"},
+	{Kind: org.EventMerge, From: []string{"54"}, Into: []string{"66"}, Effective: "2025-07-01", Resolution: "202/2025/QH15"},
+}
+
+// Seed loads the tree, the extra units, the 2025 merges, people and one
+// account per role. It is meant for an empty database.
+func Seed(ctx context.Context, o *org.Service, a *auth.Service, people int) error {
+	ctx = auth.WithPrincipal(ctx, auth.System())
+	if _, err := o.ImportUnits(ctx, bytes.NewReader(UnitsCSV)); err != nil {
+		return fmt.Errorf("import units: %w", err)
+	}
+	for _, u := range extraUnits {
+		if _, err := o.CreateUnit(ctx, u); err != nil {
+			return fmt.Errorf("unit %s: %w", u.Code, err)
+		}
+	}
+	for _, c := range Merges2025 {
+		if _, err := o.ApplyChange(ctx, c); err != nil {
+			return err
+		}
+	}
+	if err := SeedPeople(ctx, o, people, 1); err != nil {
+		return err
+	}
+	daklak, err := o.UnitByCode(ctx, "66")
+	if err != nil {
+		return err
+	}
+	communes, err := o.Children(ctx, daklak.ID, "")
+	if err != nil {
+		return err
+	}
+	for _, acc := range Accounts {
+		unit := acc.UnitCode
+		if acc.Role == string(auth.Reporter) {
+			unit = communes[0].Code
+		}
+		if _, err := a.CreateAccount(ctx, auth.NewAccount{Username: acc.Username, DisplayName: acc.Name, Email: acc.Username + "@demo.dxhub.vn", Password: Password}); err != nil {
+			return err
+		}
+		if acc.Role != "" {
+			u, err := o.UnitByCode(ctx, unit)
+			if err != nil {
+				return err
+			}
+			if _, err := a.GrantRole(ctx, acc.Username, auth.Role(acc.Role), u.ID, u.Path, ""); err != nil {
+				return fmt.Errorf("grant %s: %w", acc.Username, err)
+			}
+		}
+	}
+	return nil
+}
+
+var (
+	familyNames = []string{"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "H'", "Y", "Đinh", "Trịnh"}
+	middleNames = []string{"Văn", "Thị", "Minh", "Ngọc", "Quốc", "Thanh", "Hữu", "Đức", "Thu", "Hoài", "Xuân", "Kim"}
+	givenNames  = []string{"An", "Bình", "Châu", "Dũng", "Đạt", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hòa", "Hùng", "Hương", "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Phúc", "Phương", "Quân", "Quỳnh", "Sơn", "Tâm", "Thảo", "Thắng", "Trang", "Tuấn", "Uyên", "Vy", "Yến"}
+	positions   = []string{"Chuyên viên", "Trưởng phòng", "Phó Chủ tịch UBND", "Công chức văn phòng - thống kê", "Giáo viên", "Kế toán", "Cán bộ địa chính", ""}
+	groupSets   = [][]string{{org.GroupCivilServant}, {org.GroupCivilServant, org.GroupLeader}, {org.GroupPublicEmployee}, {org.GroupCivilServant, org.GroupDXStaff}, {org.GroupTeacher, org.GroupPublicEmployee}, {org.GroupStudent}, {org.GroupCitizen}, {org.GroupWorker}}
+)
+
+// SeedPeople spreads n generated people over the communes, most in Đắk Lắk
+// and Đồng Nai, deterministically for a given seed.
+func SeedPeople(ctx context.Context, o *org.Service, n int, seed uint64) error {
+	if n <= 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(seed, 146))
+	var units []*org.Unit
+	nation, err := o.Nation(ctx)
+	if err != nil {
+		return err
+	}
+	provinces, err := o.Children(ctx, nation.ID, "")
+	if err != nil {
+		return err
+	}
+	weight := map[string]int{"66": 8, "75": 4}
+	for _, p := range provinces {
+		kids, err := o.Children(ctx, p.ID, "")
+		if err != nil {
+			return err
+		}
+		if len(kids) == 0 {
+			kids = []*org.Unit{p}
+		}
+		for w := 0; w < max(weight[p.Code], 1); w++ {
+			units = append(units, kids...)
+		}
+	}
+	const batch = 5000
+	people := make([]org.Person, 0, batch)
+	for i := 0; i < n; i++ {
+		u := units[rng.IntN(len(units))]
+		name := familyNames[rng.IntN(len(familyNames))] + " " + middleNames[rng.IntN(len(middleNames))] + " " + givenNames[rng.IntN(len(givenNames))]
+		people = append(people, org.Person{
+			Key: fmt.Sprintf("DX%07d", i+1), FullName: name, UnitID: u.ID,
+			BirthDate: fmt.Sprintf("%04d-%02d-%02d", 1965+rng.IntN(40), 1+rng.IntN(12), 1+rng.IntN(28)),
+			Position:  positions[rng.IntN(len(positions))], Groups: groupSets[rng.IntN(len(groupSets))],
+		})
+		if len(people) == batch || i == n-1 {
+			if err := o.SavePeople(ctx, people); err != nil {
+				return err
+			}
+			people = people[:0]
+		}
+	}
+	return nil
+}

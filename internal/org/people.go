@@ -1,0 +1,210 @@
+package org
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"dxhub/internal/platform/audit"
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/tabular"
+	"dxhub/internal/platform/textfold"
+)
+
+// PeopleFilter narrows a list of people.
+type PeopleFilter struct {
+	UnitCode string // only this unit's subtree (must be inside the viewer's scope)
+	Group    string
+	Q        string // name or key, with or without diacritics
+	Page     int    // 1-based
+	PerPage  int
+}
+
+// PeoplePage is one page of a list.
+type PeoplePage struct {
+	People []Person `json:"people"`
+	Page   int      `json:"page"`
+	More   bool     `json:"more"`
+}
+
+const personCols = `p.id, p.ext_key, p.full_name, p.birth_date, p.unit_id, u.code, u.name_vi, p.unit_path, p.position, p.groups, p.email, p.phone, p.updated_at`
+
+func scanPerson(s scanner) (Person, error) {
+	var p Person
+	var groups string
+	err := s.Scan(&p.ID, &p.Key, &p.FullName, &p.BirthDate, &p.UnitID, &p.UnitCode, &p.UnitName, &p.UnitPath, &p.Position, &groups, &p.Email, &p.Phone, &p.UpdatedAt)
+	p.Groups = splitGroups(groups)
+	return p, err
+}
+
+// ListPeople returns people in the viewer's scope. The list is personal
+// data: the viewer needs ViewPeople and the read is audited.
+func (s *Service) ListPeople(ctx context.Context, f PeopleFilter, ip string) (*PeoplePage, error) {
+	p, scopes, err := auth.RequireScopes(ctx, auth.ViewPeople)
+	if err != nil {
+		return nil, err
+	}
+	where, args, err := s.peopleWhere(ctx, p, scopes, f, auth.ViewPeople)
+	if err != nil {
+		return nil, err
+	}
+	if f.PerPage <= 0 || f.PerPage > 200 {
+		f.PerPage = 50
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	if f.Page > 10000 {
+		return nil, errs.Field("page", "error.param", "page", f.Page)
+	}
+	args = append(args, f.PerPage+1, (f.Page-1)*f.PerPage)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+personCols+` FROM people p JOIN units u ON u.id = p.unit_id WHERE `+where+
+		fmt.Sprintf(` ORDER BY p.unit_path, p.name_fold, p.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list people: %w", err)
+	}
+	defer rows.Close()
+	out := &PeoplePage{Page: f.Page, People: []Person{}}
+	for rows.Next() {
+		per, err := scanPerson(rows)
+		if err != nil {
+			return nil, err
+		}
+		out.People = append(out.People, per)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out.People) > f.PerPage {
+		out.People, out.More = out.People[:f.PerPage], true
+	}
+	scope := scopes[0]
+	if f.UnitCode != "" {
+		if u, err := s.UnitByCode(ctx, f.UnitCode); err == nil {
+			scope = u.Path
+		}
+	}
+	err = s.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.ListPeople, ObjectType: "people",
+		UnitPath: scope, Detail: fmt.Sprintf("unit=%s group=%s q=%s page=%d rows=%d", f.UnitCode, f.Group, f.Q, f.Page, len(out.People)), IP: ip})
+	return out, err
+}
+
+// peopleWhere builds the scoped condition shared by lists and exports.
+func (s *Service) peopleWhere(ctx context.Context, p *auth.Principal, scopes []string, f PeopleFilter, a auth.Action) (string, []any, error) {
+	d := s.DB.Dialect
+	var conds, scope []string
+	var args []any
+	if f.UnitCode != "" {
+		u, err := s.UnitByCode(ctx, f.UnitCode)
+		if err != nil {
+			return "", nil, errs.Field("unit", "org.unit_not_found", f.UnitCode)
+		}
+		if !p.Can(a, u.Path) {
+			return "", nil, errs.E(errs.Forbidden, "error.forbidden")
+		}
+		scopes = []string{u.Path}
+	}
+	for _, sc := range scopes {
+		args = append(args, d.PrefixPattern(sc))
+		scope = append(scope, d.PrefixMatch("p.unit_path", len(args)))
+	}
+	conds = append(conds, "("+strings.Join(scope, " OR ")+")")
+	if f.Group != "" {
+		if !validGroup(f.Group) {
+			return "", nil, errs.Field("group", "org.bad_group", f.Group)
+		}
+		args = append(args, f.Group)
+		conds = append(conds, fmt.Sprintf("p.id IN (SELECT person_id FROM person_groups WHERE grp = $%d)", len(args)))
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		if len(q) > 100 {
+			return "", nil, errs.Field("q", "org.query_too_long")
+		}
+		args = append(args, db.ContainsPattern(textfold.Fold(q)), q)
+		conds = append(conds, fmt.Sprintf("(p.name_fold LIKE $%d"+db.LikeEscape+" OR p.ext_key = $%d)", len(args)-1, len(args)))
+	}
+	return strings.Join(conds, " AND "), args, nil
+}
+
+func validGroup(g string) bool {
+	for _, x := range Groups {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
+
+// Person returns one person; reading another person's record needs
+// ViewPeople on their unit and is audited.
+func (s *Service) Person(ctx context.Context, id, ip string) (*Person, error) {
+	per, err := scanPerson(s.DB.R.QueryRowContext(ctx, `SELECT `+personCols+` FROM people p JOIN units u ON u.id = p.unit_id WHERE p.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("person %s: %w", id, err)
+	}
+	p := auth.FromContext(ctx)
+	if p != nil && p.PersonID == per.ID {
+		return &per, nil // one's own record
+	}
+	if _, err := auth.Authorize(ctx, auth.ViewPeople, per.UnitPath); err != nil {
+		return nil, err
+	}
+	err = s.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.ViewPerson, ObjectType: "person", ObjectID: per.ID, UnitPath: per.UnitPath, IP: ip})
+	return &per, err
+}
+
+// peopleHeader returns the spreadsheet header in lang; imports accept both.
+func peopleHeader(lang i18n.Lang) []string {
+	out := make([]string, len(peopleFields))
+	for i, f := range peopleFields {
+		out[i] = f.Name
+		if lang == i18n.VI {
+			out[i] = f.Aliases[0]
+		}
+	}
+	return out
+}
+
+// ExportPeople writes the people in the viewer's scope in the import
+// format. The export is audited.
+func (s *Service) ExportPeople(ctx context.Context, w io.Writer, format tabular.Format, f PeopleFilter, lang i18n.Lang, ip string) error {
+	p, scopes, err := auth.RequireScopes(ctx, auth.ExportPeople)
+	if err != nil {
+		return err
+	}
+	where, args, err := s.peopleWhere(ctx, p, scopes, f, auth.ExportPeople)
+	if err != nil {
+		return err
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+personCols+` FROM people p JOIN units u ON u.id = p.unit_id WHERE `+where+` ORDER BY p.unit_path, p.name_fold, p.id`, args...)
+	if err != nil {
+		return fmt.Errorf("export people: %w", err)
+	}
+	var out [][]string
+	for rows.Next() {
+		per, err := scanPerson(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		out = append(out, []string{per.Key, per.FullName, per.BirthDate, per.UnitCode, per.Position, strings.Join(per.Groups, ";"), per.Email, per.Phone})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := s.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.ExportPeople, ObjectType: "people",
+		UnitPath: scopes[0], Detail: fmt.Sprintf("format=%s unit=%s group=%s rows=%d", format, f.UnitCode, f.Group, len(out)), IP: ip}); err != nil {
+		return err
+	}
+	return tabular.Write(w, format, "people", peopleHeader(lang), out)
+}

@@ -1,0 +1,406 @@
+package org
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/textfold"
+)
+
+const unitCols = `u.id, u.code, u.type, u.name_vi, u.name_en, u.full_name_vi, u.full_name_en, COALESCE(u.parent_id, ''),
+	COALESCE((SELECT p.code FROM units p WHERE p.id = u.parent_id), ''), u.path, u.depth, u.valid_from, u.valid_to, COALESCE(u.successor_id, '')`
+
+type scanner interface{ Scan(...any) error }
+
+func scanUnit(s scanner) (*Unit, error) {
+	var u Unit
+	err := s.Scan(&u.ID, &u.Code, &u.Type, &u.NameVI, &u.NameEN, &u.FullNameVI, &u.FullNameEN, &u.ParentID, &u.ParentCode, &u.Path, &u.Depth, &u.ValidFrom, &u.ValidTo, &u.SuccessorID)
+	return &u, err
+}
+
+func (s *Service) queryUnits(ctx context.Context, q querier, sqlText string, args ...any) ([]*Unit, error) {
+	rows, err := q.QueryContext(ctx, sqlText, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Unit
+	for rows.Next() {
+		u, err := scanUnit(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// UnitByCode returns the live unit with this code, or else the most recent
+// dissolved one that had it ("70" finds old Bình Phước).
+func (s *Service) UnitByCode(ctx context.Context, code string) (*Unit, error) {
+	return s.unitByCode(ctx, s.DB.R, code)
+}
+
+func (s *Service) unitByCode(ctx context.Context, q querier, code string) (*Unit, error) {
+	u, err := scanUnit(q.QueryRowContext(ctx, `SELECT `+unitCols+` FROM units u WHERE u.code = $1 ORDER BY u.valid_to = '' DESC, u.valid_to DESC LIMIT 1`, strings.TrimSpace(code)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.NotFound, "org.unit_not_found", code)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unit %s: %w", code, err)
+	}
+	return u, s.loadClasses(ctx, q, u)
+}
+
+// UnitByID returns one unit.
+func (s *Service) UnitByID(ctx context.Context, id string) (*Unit, error) {
+	u, err := scanUnit(s.DB.R.QueryRowContext(ctx, `SELECT `+unitCols+` FROM units u WHERE u.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.NotFound, "org.unit_not_found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unit %s: %w", id, err)
+	}
+	return u, s.loadClasses(ctx, s.DB.R, u)
+}
+
+func (s *Service) loadClasses(ctx context.Context, q querier, u *Unit) error {
+	rows, err := q.QueryContext(ctx, `SELECT class FROM unit_classes WHERE unit_id = $1 ORDER BY class`, u.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return err
+		}
+		u.Classes = append(u.Classes, c)
+	}
+	return rows.Err()
+}
+
+// Nation returns the root unit.
+func (s *Service) Nation(ctx context.Context) (*Unit, error) { return s.UnitByCode(ctx, NationCode) }
+
+// Children returns the children of unit id as of a date ('YYYY-MM-DD');
+// an empty date means today's tree.
+func (s *Service) Children(ctx context.Context, id, asOf string) ([]*Unit, error) {
+	if asOf == "" {
+		return s.queryUnits(ctx, s.DB.R, `SELECT `+unitCols+` FROM units u WHERE u.parent_id = $1 AND u.valid_to = '' ORDER BY u.code`, id)
+	}
+	if !validDate(asOf) {
+		return nil, errs.Field("as_of", "org.bad_date", asOf)
+	}
+	return s.queryUnits(ctx, s.DB.R, `SELECT `+unitCols+` FROM units u JOIN unit_links l ON l.unit_id = u.id
+		WHERE l.parent_id = $1 AND l.valid_from <= $2 AND (l.valid_to = '' OR l.valid_to > $2)
+		AND u.valid_from <= $2 AND (u.valid_to = '' OR u.valid_to > $2) ORDER BY u.code`, id, asOf)
+}
+
+// Ancestors returns the units on u's roll-up path, root first, u excluded.
+func (s *Service) Ancestors(ctx context.Context, u *Unit) ([]*Unit, error) {
+	ids := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(ids) <= 1 {
+		return nil, nil
+	}
+	ids = ids[:len(ids)-1]
+	args := make([]any, len(ids))
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		args[i] = id
+		ph[i] = fmt.Sprintf("$%d", i+1)
+	}
+	return s.queryUnits(ctx, s.DB.R, `SELECT `+unitCols+` FROM units u WHERE u.id IN (`+strings.Join(ph, ",")+`) ORDER BY u.depth`, args...)
+}
+
+// Successors returns the live units that unit id's data now rolls up into,
+// following merges and splits forward in time.
+func (s *Service) Successors(ctx context.Context, id string) ([]*Unit, error) {
+	seen := map[string]bool{id: true}
+	frontier := []string{id}
+	var live []*Unit
+	for len(frontier) > 0 {
+		next := []string{}
+		for _, f := range frontier {
+			u, err := s.UnitByID(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			if u.Live() {
+				if f != id {
+					live = append(live, u)
+				}
+				continue
+			}
+			rows, err := s.DB.R.QueryContext(ctx, `SELECT DISTINCT to_unit_id FROM unit_event_parts WHERE from_unit_id = $1 AND to_unit_id <> from_unit_id`, f)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var t string
+				if err := rows.Scan(&t); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				if !seen[t] {
+					seen[t] = true
+					next = append(next, t)
+				}
+			}
+			rows.Close()
+		}
+		frontier = next
+	}
+	return live, nil
+}
+
+// EverRolledInto returns every unit, live or dissolved, whose data has at
+// any time rolled up into unit id: its subtree today (merged units hang
+// there), and every unit that was ever linked below it.
+func (s *Service) EverRolledInto(ctx context.Context, id string) ([]*Unit, error) {
+	root, err := s.UnitByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	found := map[string]bool{}
+	var out []*Unit
+	add := func(us []*Unit) []string {
+		var ids []string
+		for _, u := range us {
+			if !found[u.ID] {
+				found[u.ID] = true
+				out = append(out, u)
+				ids = append(ids, u.ID)
+			}
+		}
+		return ids
+	}
+	sub, err := s.queryUnits(ctx, s.DB.R, `SELECT `+unitCols+` FROM units u WHERE `+s.DB.Dialect.PrefixMatch("u.path", 1)+` AND u.id <> $2`,
+		s.DB.Dialect.PrefixPattern(root.Path), root.ID)
+	if err != nil {
+		return nil, err
+	}
+	add(sub)
+	frontier := []string{root.ID}
+	for len(frontier) > 0 {
+		var next []string
+		for _, f := range frontier {
+			kids, err := s.queryUnits(ctx, s.DB.R, `SELECT `+unitCols+` FROM units u JOIN unit_links l ON l.unit_id = u.id WHERE l.parent_id = $1`, f)
+			if err != nil {
+				return nil, err
+			}
+			next = append(next, add(kids)...)
+		}
+		frontier = next
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// SearchUnits finds units by name or code, with or without diacritics.
+// Exact spelling ranks first, then names starting with the folded query,
+// then the rest; live units before dissolved ones, bigger units first.
+func (s *Service) SearchUnits(ctx context.Context, q string, limit int) ([]*Unit, error) {
+	q = strings.TrimSpace(textfold.NFC(q))
+	if q == "" {
+		return nil, nil
+	}
+	if len(q) > 100 {
+		return nil, errs.Field("q", "org.query_too_long")
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	f := textfold.Fold(q)
+	if f == "" {
+		return nil, nil
+	}
+	lower := textfold.Lower(q)
+	return s.queryUnits(ctx, s.DB.R, `SELECT `+unitCols+` FROM units u
+		WHERE u.search_fold LIKE $1`+db.LikeEscape+` OR u.code = $5
+		ORDER BY CASE WHEN u.code = $5 THEN 0 WHEN LOWER(u.name_vi) = $2 OR LOWER(u.full_name_vi) = $2 THEN 1
+			WHEN LOWER(u.name_vi) LIKE $3`+db.LikeEscape+` THEN 2 WHEN u.search_fold LIKE $4`+db.LikeEscape+` THEN 3 ELSE 4 END,
+			CASE WHEN u.valid_to = '' THEN 0 ELSE 1 END, u.depth, u.name_vi, u.code LIMIT `+fmt.Sprint(limit),
+		db.ContainsPattern(f), lower, "%"+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(lower)+"%", strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f)+"%", q)
+}
+
+// searchFold is what unit search matches: names in both languages and the
+// code, folded.
+func searchFold(u *Unit) string {
+	return textfold.Fold(strings.Join([]string{u.NameVI, u.FullNameVI, u.NameEN, u.FullNameEN}, " | "))
+}
+
+// Stats counts live units by type.
+func (s *Service) Stats(ctx context.Context) (map[string]int, error) {
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT type, COUNT(*) FROM units WHERE valid_to = '' GROUP BY type`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var t string
+		var n int
+		if err := rows.Scan(&t, &n); err != nil {
+			return nil, err
+		}
+		out[t] = n
+	}
+	return out, rows.Err()
+}
+
+// PeopleCount counts the people in u's subtree (merged units included).
+func (s *Service) PeopleCount(ctx context.Context, u *Unit) (int, error) {
+	var n int
+	err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE `+s.DB.Dialect.PrefixMatch("unit_path", 1), s.DB.Dialect.PrefixPattern(u.Path)).Scan(&n)
+	return n, err
+}
+
+// Events returns the resolutions that touched unit id, oldest first.
+func (s *Service) Events(ctx context.Context, id string) ([]Event, error) {
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT e.id, e.kind, e.effective, e.resolution, e.note, p.from_unit_id, f.code, f.name_vi, p.to_unit_id, t.code, t.name_vi,
+		p.old_code, p.new_code, p.old_name_vi, p.new_name_vi
+		FROM unit_events e JOIN unit_event_parts p ON p.event_id = e.id JOIN units f ON f.id = p.from_unit_id JOIN units t ON t.id = p.to_unit_id
+		WHERE e.id IN (SELECT event_id FROM unit_event_parts WHERE from_unit_id = $1 OR to_unit_id = $1)
+		ORDER BY e.effective, e.id, p.seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("events of %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var p EventPart
+		if err := rows.Scan(&e.ID, &e.Kind, &e.Effective, &e.Resolution, &e.Note, &p.FromID, &p.FromCode, &p.FromName, &p.ToID, &p.ToCode, &p.ToName,
+			&p.OldCode, &p.NewCode, &p.OldName, &p.NewName); err != nil {
+			return nil, err
+		}
+		if n := len(out); n > 0 && out[n-1].ID == e.ID {
+			out[n-1].Parts = append(out[n-1].Parts, p)
+			continue
+		}
+		e.Parts = []EventPart{p}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func validDate(s string) bool {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	for i, c := range s {
+		if i != 4 && i != 7 && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return s[5:7] >= "01" && s[5:7] <= "12" && s[8:] >= "01" && s[8:] <= "31"
+}
+
+// NewUnit is the input to CreateUnit.
+type NewUnit struct {
+	Code, Type, NameVI, NameEN, FullNameVI, FullNameEN, ParentCode, ValidFrom string
+	Classes                                                                  []string
+}
+
+// Validate checks a new unit.
+func (n *NewUnit) Validate() error {
+	n.Code = strings.TrimSpace(n.Code)
+	n.NameVI = textfold.NFC(strings.TrimSpace(n.NameVI))
+	n.NameEN = strings.TrimSpace(n.NameEN)
+	n.FullNameVI = textfold.NFC(strings.TrimSpace(n.FullNameVI))
+	n.FullNameEN = strings.TrimSpace(n.FullNameEN)
+	if n.Code == "" || len(n.Code) > 32 || strings.ContainsAny(n.Code, " /") {
+		return errs.Field("code", "org.bad_code", n.Code)
+	}
+	if !validType(n.Type) {
+		return errs.Field("type", "org.bad_type", n.Type)
+	}
+	if n.NameVI == "" {
+		return errs.Field("name_vi", "org.name_required")
+	}
+	if n.ValidFrom != "" && !validDate(n.ValidFrom) {
+		return errs.Field("valid_from", "org.bad_date", n.ValidFrom)
+	}
+	return nil
+}
+
+func validType(t string) bool {
+	for _, x := range UnitTypes {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// CreateUnit adds a unit under its parent; the caller needs EditUnits on
+// the parent.
+func (s *Service) CreateUnit(ctx context.Context, n NewUnit) (*Unit, error) {
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	parent, err := s.UnitByCode(ctx, n.ParentCode)
+	if err != nil {
+		return nil, errs.Field("parent_code", "org.unit_not_found", n.ParentCode)
+	}
+	if _, err := auth.Authorize(ctx, auth.EditUnits, parent.Path); err != nil {
+		return nil, err
+	}
+	var u *Unit
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		u, err = s.insertUnit(ctx, tx, n, parent)
+		return err
+	})
+	return u, err
+}
+
+func (s *Service) insertUnit(ctx context.Context, tx querier, n NewUnit, parent *Unit) (*Unit, error) {
+	var dup int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM units WHERE code = $1 AND valid_to = ''`, n.Code).Scan(&dup); err != nil {
+		return nil, err
+	}
+	if dup > 0 {
+		return nil, errs.Field("code", "org.code_taken", n.Code)
+	}
+	u := &Unit{ID: db.NewID(), Code: n.Code, Type: n.Type, NameVI: n.NameVI, NameEN: n.NameEN, FullNameVI: n.FullNameVI, FullNameEN: n.FullNameEN, ValidFrom: n.ValidFrom, Classes: n.Classes}
+	var parentID any
+	u.Path, u.Depth = "/"+u.ID+"/", 1
+	if parent != nil {
+		parentID, u.ParentID, u.ParentCode = parent.ID, parent.ID, parent.Code
+		u.Path, u.Depth = parent.Path+u.ID+"/", parent.Depth+1
+	}
+	now := db.Now()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO units (id, code, type, name_vi, name_en, full_name_vi, full_name_en, search_fold, parent_id, path, depth, valid_from, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
+		u.ID, u.Code, u.Type, u.NameVI, u.NameEN, u.FullNameVI, u.FullNameEN, searchFold(u), parentID, u.Path, u.Depth, u.ValidFrom, now); err != nil {
+		return nil, fmt.Errorf("insert unit %s: %w", u.Code, err)
+	}
+	if parent != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO unit_links (unit_id, parent_id, valid_from) VALUES ($1, $2, $3)`, u.ID, parent.ID, u.ValidFrom); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range n.Classes {
+		if c = strings.TrimSpace(c); c != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO unit_classes (unit_id, class) VALUES ($1, $2)`, u.ID, c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return u, nil
+}

@@ -1,0 +1,381 @@
+// Package auth holds accounts, sessions, API tokens, roles and the single
+// permission check. Roles are granted on a unit of the organisation tree and
+// cover its subtree; units are read only for their path.
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"dxhub/internal/platform/audit"
+	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/mail"
+	"dxhub/internal/platform/textfold"
+)
+
+const (
+	// MinPasswordLen is the shortest password accepted.
+	MinPasswordLen = 10
+	// lockAfter failed sign-ins in a row lock an account for lockFor.
+	lockAfter = 5
+	lockFor   = 15 * time.Minute
+	// TokenPrefix starts every API token, so leaked tokens are easy to find.
+	TokenPrefix = "dxh_"
+	resetTTL    = time.Hour
+)
+
+// Service manages accounts and answers "who is this request".
+type Service struct {
+	DB         *db.DB
+	Audit      *audit.Log
+	Mail       mail.Sender
+	Log        *slog.Logger
+	BaseURL    string        // for links in e-mails
+	SessionTTL time.Duration // default 12h
+	Secure     bool          // set the Secure flag on cookies
+	TrustProxy bool          // take the client address from X-Forwarded-For
+
+	limitOnce sync.Once
+	limits    *limiter
+}
+
+// Account is a sign-in identity, optionally linked to a person record.
+type Account struct {
+	ID          string `json:"id"`
+	Username    string `json:"username"`
+	Email       string `json:"email"`
+	DisplayName string `json:"display_name"`
+	PersonID    string `json:"person_id,omitempty"`
+	Locale      string `json:"locale"`
+	LockedUntil int64  `json:"locked_until,omitempty"`
+}
+
+// NewAccount is the input to CreateAccount.
+type NewAccount struct {
+	Username, Email, DisplayName, Password, PersonID string
+}
+
+// Validate checks a new account's fields.
+func (n *NewAccount) Validate() error {
+	n.Username = strings.ToLower(strings.TrimSpace(n.Username))
+	n.Email = strings.TrimSpace(n.Email)
+	n.DisplayName = textfold.NFC(strings.TrimSpace(n.DisplayName))
+	if len(n.Username) < 3 || len(n.Username) > 64 || strings.ContainsAny(n.Username, " \t/\\:") {
+		return errs.Field("username", "account.bad_username")
+	}
+	if n.Email != "" && (!strings.Contains(n.Email, "@") || len(n.Email) > 200) {
+		return errs.Field("email", "account.bad_email")
+	}
+	if len([]rune(n.Password)) < MinPasswordLen {
+		return errs.Field("password", "account.short_password", MinPasswordLen)
+	}
+	if n.DisplayName == "" {
+		n.DisplayName = n.Username
+	}
+	return nil
+}
+
+// CreateAccount stores a new account.
+func (s *Service) CreateAccount(ctx context.Context, n NewAccount) (string, error) {
+	if err := n.Validate(); err != nil {
+		return "", err
+	}
+	id := db.NewID()
+	now := db.Now()
+	var person any
+	if n.PersonID != "" {
+		person = n.PersonID
+	}
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var n0 int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts WHERE username = $1`, n.Username).Scan(&n0); err != nil {
+			return err
+		}
+		if n0 > 0 {
+			return errs.Field("username", "account.taken", n.Username)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, username, email, display_name, password_hash, person_id, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`, id, n.Username, n.Email, n.DisplayName, HashPassword(n.Password), person, now)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("create account %s: %w", n.Username, err)
+	}
+	return id, nil
+}
+
+// AccountByUsername returns one account.
+func (s *Service) AccountByUsername(ctx context.Context, username string) (*Account, error) {
+	var a Account
+	var person sql.NullString
+	err := s.DB.R.QueryRowContext(ctx, `SELECT id, username, email, display_name, person_id, locale, locked_until FROM accounts WHERE username = $1`,
+		strings.ToLower(strings.TrimSpace(username))).Scan(&a.ID, &a.Username, &a.Email, &a.DisplayName, &person, &a.Locale, &a.LockedUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.Field("username", "account.not_found", username)
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.PersonID = person.String
+	return &a, nil
+}
+
+func hashSecret(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// limiter throttles sign-in attempts per address and per account name on
+// this node; the lock-out counter in the database covers all nodes.
+type limiter struct {
+	mu   sync.Mutex
+	m    map[string]*rate.Limiter
+	seen map[string]time.Time
+}
+
+func (s *Service) limiter() *limiter {
+	s.limitOnce.Do(func() { s.limits = &limiter{m: map[string]*rate.Limiter{}, seen: map[string]time.Time{}} })
+	return s.limits
+}
+
+func (l *limiter) allow(key string, every time.Duration, burst int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if len(l.m) > 100000 { // forget idle keys rather than grow without bound
+		for k, t := range l.seen {
+			if now.Sub(t) > 10*time.Minute {
+				delete(l.m, k)
+				delete(l.seen, k)
+			}
+		}
+	}
+	lim, ok := l.m[key]
+	if !ok {
+		lim = rate.NewLimiter(rate.Every(every), burst)
+		l.m[key] = lim
+	}
+	l.seen[key] = now
+	return lim.Allow()
+}
+
+// LoginResult tells the caller what to set.
+type LoginResult struct {
+	SessionToken string
+	AccountID    string
+	Expires      time.Time
+}
+
+// Login checks a password and opens a session. Failures are audited; after
+// lockAfter failures in a row the account is locked for lockFor and its
+// owner is told by e-mail.
+func (s *Service) Login(ctx context.Context, username, password, ip, userAgent string) (*LoginResult, error) {
+	username = strings.ToLower(strings.TrimSpace(username))
+	lim := s.limiter()
+	if !lim.allow("ip:"+ip, 6*time.Second, 20) || !lim.allow("user:"+username, 12*time.Second, 10) {
+		s.audit(ctx, audit.Entry{ActorName: username, Action: audit.SignInFailed, Detail: "rate limited", IP: ip})
+		return nil, errs.E(errs.TooMany, "login.rate_limited")
+	}
+	var id, hash, email, path string
+	var failed int
+	var lockedUntil int64
+	var disabled int
+	err := s.DB.R.QueryRowContext(ctx, `SELECT a.id, a.password_hash, a.email, a.failed_logins, a.locked_until, a.disabled,
+		COALESCE((SELECT MIN(u.path) FROM role_grants g JOIN units u ON u.id = g.unit_id WHERE g.account_id = a.id), '')
+		FROM accounts a WHERE a.username = $1`, username).Scan(&id, &hash, &email, &failed, &lockedUntil, &disabled, &path)
+	if errors.Is(err, sql.ErrNoRows) {
+		CheckPassword(dummyHash, password)
+		s.audit(ctx, audit.Entry{ActorName: username, Action: audit.SignInFailed, Detail: "unknown account", IP: ip})
+		return nil, errs.E(errs.Unauthorized, "login.failed")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("login %s: %w", username, err)
+	}
+	now := time.Now()
+	if lockedUntil > now.UnixMilli() {
+		s.audit(ctx, audit.Entry{ActorID: id, ActorName: username, Action: audit.SignInFailed, Detail: "locked", IP: ip, UnitPath: path})
+		return nil, errs.E(errs.Forbidden, "login.locked", time.UnixMilli(lockedUntil).UTC().Format("15:04 UTC"))
+	}
+	if disabled != 0 || !CheckPassword(hash, password) {
+		failed++
+		var lock int64
+		if failed >= lockAfter {
+			lock = now.Add(lockFor).UnixMilli()
+			failed = 0
+		}
+		if _, err := s.DB.W.ExecContext(ctx, `UPDATE accounts SET failed_logins = $1, locked_until = $2 WHERE id = $3`, failed, max(lock, lockedUntil), id); err != nil {
+			return nil, err
+		}
+		s.audit(ctx, audit.Entry{ActorID: id, ActorName: username, Action: audit.SignInFailed, Detail: "wrong password", IP: ip, UnitPath: path})
+		if lock > 0 {
+			s.audit(ctx, audit.Entry{ActorID: id, ActorName: username, Action: audit.AccountLocked, IP: ip, UnitPath: path})
+			if email != "" && s.Mail != nil {
+				until := time.UnixMilli(lock).UTC().Format("2006-01-02 15:04 UTC")
+				_ = s.Mail.Send(ctx, mail.Message{To: email, Subject: i18n.T(i18n.VI, "mail.locked.subject") + " / " + i18n.T(i18n.EN, "mail.locked.subject"),
+					Body: i18n.T(i18n.VI, "mail.locked.body", until, ip) + "\n\n" + i18n.T(i18n.EN, "mail.locked.body", until, ip)})
+			}
+			return nil, errs.E(errs.Forbidden, "login.locked", time.UnixMilli(lock).UTC().Format("15:04 UTC"))
+		}
+		return nil, errs.E(errs.Unauthorized, "login.failed")
+	}
+	token := db.Token(32)
+	ttl := s.SessionTTL
+	if ttl == 0 {
+		ttl = 12 * time.Hour
+	}
+	exp := now.Add(ttl)
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET failed_logins = 0, locked_until = 0 WHERE id = $1`, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, account_id, created_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6)`,
+			hashSecret(token), id, now.UnixMilli(), exp.UnixMilli(), ip, truncate(userAgent, 200))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open session for %s: %w", username, err)
+	}
+	s.audit(ctx, audit.Entry{ActorID: id, ActorName: username, Action: audit.SignIn, IP: ip, UnitPath: path})
+	return &LoginResult{SessionToken: token, AccountID: id, Expires: exp}, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// Logout ends the session.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	_, err := s.DB.W.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, hashSecret(token))
+	return err
+}
+
+// PrincipalBySession returns the principal of a live session.
+func (s *Service) PrincipalBySession(ctx context.Context, token string) (*Principal, error) {
+	var id string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT account_id FROM sessions WHERE id_hash = $1 AND expires_at > $2`, hashSecret(token), db.Now()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.Principal(ctx, id)
+}
+
+// PrincipalByToken returns the principal behind an API token.
+func (s *Service) PrincipalByToken(ctx context.Context, token string) (*Principal, error) {
+	var id, acct string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT id, account_id FROM api_tokens WHERE token_hash = $1 AND revoked_at = 0`, hashSecret(token)).Scan(&id, &acct)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
+	}
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Principal(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
+	p.ViaToken = true
+	return p, nil
+}
+
+// Principal loads an account and its grants.
+func (s *Service) Principal(ctx context.Context, accountID string) (*Principal, error) {
+	p := &Principal{AccountID: accountID}
+	var person sql.NullString
+	var disabled int
+	err := s.DB.R.QueryRowContext(ctx, `SELECT username, display_name, person_id, disabled FROM accounts WHERE id = $1`, accountID).
+		Scan(&p.Username, &p.DisplayName, &person, &disabled)
+	if errors.Is(err, sql.ErrNoRows) || disabled != 0 {
+		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.PersonID = person.String
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT g.id, g.role, g.unit_id, u.path, u.code, u.name_vi
+		FROM role_grants g JOIN units u ON u.id = g.unit_id WHERE g.account_id = $1 ORDER BY u.path, g.role`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g Grant
+		if err := rows.Scan(&g.ID, &g.Role, &g.UnitID, &g.UnitPath, &g.UnitCode, &g.UnitName); err != nil {
+			return nil, err
+		}
+		p.Grants = append(p.Grants, g)
+	}
+	return p, rows.Err()
+}
+
+// SessionCookie is the cookie that carries the session token.
+const SessionCookie = "dxhub_session"
+
+// Middleware puts the request's principal (from the session cookie or an
+// "Authorization: Bearer" API token) in its context. A bad credential is
+// treated as none; handlers decide whether anonymous access is enough.
+func (s *Service) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p *Principal
+		if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+			if pp, err := s.PrincipalByToken(r.Context(), strings.TrimPrefix(h, "Bearer ")); err == nil {
+				p = pp
+			} else if !errs.Is(err, errs.Unauthorized) {
+				s.Log.Error("token lookup", "err", err)
+			}
+		} else if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+			if pp, err := s.PrincipalBySession(r.Context(), c.Value); err == nil {
+				p = pp
+			} else if !errs.Is(err, errs.Unauthorized) {
+				s.Log.Error("session lookup", "err", err)
+			}
+		}
+		if p != nil {
+			r = r.WithContext(WithPrincipal(r.Context(), p))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// ClientIP is the address a request came from. Behind a load balancer
+// (TrustProxy) it is the last hop of X-Forwarded-For, which the balancer
+// appends; otherwise the header is ignored, since anyone can send it.
+func (s *Service) ClientIP(r *http.Request) string {
+	if xff := r.Header.Get("X-Forwarded-For"); s.TrustProxy && xff != "" {
+		parts := strings.Split(xff, ",")
+		return strings.TrimSpace(parts[len(parts)-1])
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Service) audit(ctx context.Context, e audit.Entry) {
+	if s.Audit == nil {
+		return
+	}
+	if err := s.Audit.Record(ctx, e); err != nil {
+		s.Log.Error("audit", "err", err)
+	}
+}

@@ -1,0 +1,284 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"dxhub/internal/platform/audit"
+	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/mail"
+)
+
+// ChangePassword replaces the password of p's account after checking the
+// old one, and ends the account's other sessions.
+func (s *Service) ChangePassword(ctx context.Context, p *Principal, old, new, ip string) error {
+	var hash string
+	if err := s.DB.R.QueryRowContext(ctx, `SELECT password_hash FROM accounts WHERE id = $1`, p.AccountID).Scan(&hash); err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	if !CheckPassword(hash, old) {
+		return errs.Field("old", "account.wrong_password")
+	}
+	if len([]rune(new)) < MinPasswordLen {
+		return errs.Field("new", "account.short_password", MinPasswordLen)
+	}
+	if err := s.setPassword(ctx, p.AccountID, new); err != nil {
+		return err
+	}
+	s.audit(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.PasswordChange, IP: ip})
+	return nil
+}
+
+func (s *Service) setPassword(ctx context.Context, accountID, password string) error {
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1, failed_logins = 0, locked_until = 0, updated_at = $2 WHERE id = $3`,
+			HashPassword(password), db.Now(), accountID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, accountID)
+		return err
+	})
+}
+
+// RequestReset e-mails a one-hour reset link to the account with this user
+// name or e-mail address. It says nothing about whether one exists.
+func (s *Service) RequestReset(ctx context.Context, who string, lang i18n.Lang) error {
+	who = strings.TrimSpace(who)
+	if who == "" {
+		return errs.Field("who", "account.reset_who")
+	}
+	var id, email string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT id, email FROM accounts WHERE (username = $1 OR email = $2) AND email <> '' AND disabled = 0`,
+		strings.ToLower(who), who).Scan(&id, &email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("request reset: %w", err)
+	}
+	token := db.Token(24)
+	if _, err := s.DB.W.ExecContext(ctx, `INSERT INTO password_resets (token_hash, account_id, expires_at) VALUES ($1, $2, $3)`,
+		hashSecret(token), id, time.Now().Add(resetTTL).UnixMilli()); err != nil {
+		return fmt.Errorf("request reset: %w", err)
+	}
+	link := strings.TrimRight(s.BaseURL, "/") + "/password/reset/" + token
+	return s.Mail.Send(ctx, mail.Message{To: email, Subject: i18n.T(lang, "mail.reset.subject"), Body: i18n.T(lang, "mail.reset.body", link)})
+}
+
+// ResetPassword sets a new password with a token from RequestReset. A token
+// works once and for one hour.
+func (s *Service) ResetPassword(ctx context.Context, token, password, ip string) error {
+	if len([]rune(password)) < MinPasswordLen {
+		return errs.Field("password", "account.short_password", MinPasswordLen)
+	}
+	var id string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT account_id FROM password_resets WHERE token_hash = $1 AND used_at = 0 AND expires_at > $2`,
+		hashSecret(token), db.Now()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.Invalid, "account.reset_invalid")
+	}
+	if err != nil {
+		return err
+	}
+	res, err := s.DB.W.ExecContext(ctx, `UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at = 0`, db.Now(), hashSecret(token))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errs.E(errs.Invalid, "account.reset_invalid")
+	}
+	if err := s.setPassword(ctx, id, password); err != nil {
+		return err
+	}
+	s.audit(ctx, audit.Entry{ActorID: id, Action: audit.PasswordReset, IP: ip})
+	return nil
+}
+
+// GrantRow is a grant as the roles page lists it.
+type GrantRow struct {
+	Grant
+	AccountID string `json:"account_id"`
+	Username  string `json:"username"`
+	Name      string `json:"display_name"`
+	CreatedAt int64  `json:"created_at"`
+}
+
+// GrantRole gives account the role on the unit at unitPath. The granter
+// needs ManageRoles there; only a national administrator grants that role.
+func (s *Service) GrantRole(ctx context.Context, username string, role Role, unitID, unitPath, ip string) (string, error) {
+	p, err := Authorize(ctx, ManageRoles, unitPath)
+	if err != nil {
+		return "", err
+	}
+	if !ValidRole(string(role)) {
+		return "", errs.Field("role", "roles.bad_role", role)
+	}
+	if role == NationalAdmin && !p.Has(NationalAdmin) {
+		return "", errs.E(errs.Forbidden, "roles.only_national")
+	}
+	a, err := s.AccountByUsername(ctx, username)
+	if err != nil {
+		return "", err
+	}
+	id := db.NewID()
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM role_grants WHERE account_id = $1 AND role = $2 AND unit_id = $3`, a.ID, role, unitID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return errs.E(errs.Conflict, "roles.exists")
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO role_grants (id, account_id, role, unit_id, granted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			id, a.ID, role, unitID, p.AccountID, db.Now())
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	s.audit(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.RoleGrant, ObjectType: "account", ObjectID: a.ID,
+		UnitPath: unitPath, Detail: string(role) + " → " + a.Username, IP: ip})
+	return id, nil
+}
+
+// RevokeRole removes a grant, checked against the grant's unit.
+func (s *Service) RevokeRole(ctx context.Context, grantID, ip string) error {
+	var path, role, acct, username string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT u.path, g.role, g.account_id, a.username FROM role_grants g
+		JOIN units u ON u.id = g.unit_id JOIN accounts a ON a.id = g.account_id WHERE g.id = $1`, grantID).Scan(&path, &role, &acct, &username)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return err
+	}
+	p, err := Authorize(ctx, ManageRoles, path)
+	if err != nil {
+		return err
+	}
+	if Role(role) == NationalAdmin && !p.Has(NationalAdmin) {
+		return errs.E(errs.Forbidden, "roles.only_national")
+	}
+	if _, err := s.DB.W.ExecContext(ctx, `DELETE FROM role_grants WHERE id = $1`, grantID); err != nil {
+		return err
+	}
+	s.audit(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.RoleRevoke, ObjectType: "account", ObjectID: acct,
+		UnitPath: path, Detail: role + " → " + username, IP: ip})
+	return nil
+}
+
+// ListGrants returns the grants on units inside scopes.
+func (s *Service) ListGrants(ctx context.Context, scopes []string) ([]GrantRow, error) {
+	if len(scopes) == 0 {
+		return nil, nil
+	}
+	var conds []string
+	var args []any
+	for _, sc := range scopes {
+		args = append(args, s.DB.Dialect.PrefixPattern(sc))
+		conds = append(conds, s.DB.Dialect.PrefixMatch("u.path", len(args)))
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT g.id, g.role, g.unit_id, u.path, u.code, u.name_vi, a.id, a.username, a.display_name, g.created_at
+		FROM role_grants g JOIN units u ON u.id = g.unit_id JOIN accounts a ON a.id = g.account_id
+		WHERE `+strings.Join(conds, " OR ")+` ORDER BY u.path, a.username, g.role LIMIT 1000`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list grants: %w", err)
+	}
+	defer rows.Close()
+	var out []GrantRow
+	for rows.Next() {
+		var g GrantRow
+		if err := rows.Scan(&g.ID, &g.Role, &g.UnitID, &g.UnitPath, &g.UnitCode, &g.UnitName, &g.AccountID, &g.Username, &g.Name, &g.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// AdminsOf returns the unit administrators granted exactly on a unit, for
+// the unit's page.
+func (s *Service) AdminsOf(ctx context.Context, unitID string) ([]GrantRow, error) {
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT g.id, g.role, a.id, a.username, a.display_name FROM role_grants g
+		JOIN accounts a ON a.id = g.account_id WHERE g.unit_id = $1 AND g.role IN ('unit_admin', 'national_admin') ORDER BY a.display_name`, unitID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []GrantRow
+	for rows.Next() {
+		var g GrantRow
+		if err := rows.Scan(&g.ID, &g.Role, &g.AccountID, &g.Username, &g.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// Token is an API token as listed (the secret is shown only once).
+type Token struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	CreatedAt  int64  `json:"created_at"`
+	LastUsedAt int64  `json:"last_used_at"`
+	RevokedAt  int64  `json:"revoked_at"`
+}
+
+// CreateToken makes an API token for p's account. It acts with the
+// account's rights at the time of each request, so revoking a role also
+// narrows the token.
+func (s *Service) CreateToken(ctx context.Context, p *Principal, name, ip string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 100 {
+		return "", errs.Field("name", "tokens.bad_name")
+	}
+	if p.ViaToken {
+		return "", errs.E(errs.Forbidden, "tokens.no_token_from_token")
+	}
+	secret := TokenPrefix + db.Token(24)
+	id := db.NewID()
+	if _, err := s.DB.W.ExecContext(ctx, `INSERT INTO api_tokens (id, account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		id, p.AccountID, name, hashSecret(secret), db.Now()); err != nil {
+		return "", fmt.Errorf("create token: %w", err)
+	}
+	s.audit(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.TokenCreate, ObjectType: "token", ObjectID: id, Detail: name, IP: ip})
+	return secret, nil
+}
+
+// RevokeToken revokes one of p's tokens.
+func (s *Service) RevokeToken(ctx context.Context, p *Principal, id, ip string) error {
+	res, err := s.DB.W.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at = 0`, db.Now(), id, p.AccountID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.E(errs.NotFound, "error.not_found")
+	}
+	s.audit(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.TokenRevoke, ObjectType: "token", ObjectID: id, IP: ip})
+	return nil
+}
+
+// ListTokens lists p's tokens.
+func (s *Service) ListTokens(ctx context.Context, p *Principal) ([]Token, error) {
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at DESC`, p.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		var t Token
+		if err := rows.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,153 @@
+// Package db opens dxhub's database (embedded SQLite or PostgreSQL), runs the
+// embedded migrations and hides the few differences between the two engines.
+// It knows nothing about any domain.
+package db
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+// DB is the database handle every service uses. Writes go through W and
+// reads through R; on SQLite W is a single connection (one writer, as SQLite
+// allows) and R a pool of readers over WAL, on PostgreSQL both are one pool.
+type DB struct {
+	W       *sql.DB
+	R       *sql.DB
+	Dialect Dialect
+	URL     string
+	Path    string // SQLite file path, empty on PostgreSQL
+}
+
+// Open connects to url: "sqlite:PATH" (PATH may be ":memory:" only for
+// throw-away use) or "postgres://...".
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite:"), rawURL)
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return openPostgres(ctx, rawURL)
+	default:
+		return nil, fmt.Errorf("database URL %q: want sqlite:PATH or postgres://", rawURL)
+	}
+}
+
+func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty path")
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(ON)", "cache_size(-32000)"} {
+		q.Add("_pragma", p)
+	}
+	readers := q.Encode()
+	q.Set("_txlock", "immediate")
+	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+readers+"&mode=ro")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &DB{W: w, R: r, Dialect: SQLite, URL: raw, Path: path}, nil
+}
+
+func openPostgres(ctx context.Context, raw string) (*DB, error) {
+	p, err := sql.Open("pgx", raw)
+	if err != nil {
+		return nil, err
+	}
+	p.SetMaxOpenConns(32)
+	p.SetMaxIdleConns(32)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	if err := p.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return &DB{W: p, R: p, Dialect: Postgres, URL: raw}, nil
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	err := d.W.Close()
+	if d.R != d.W {
+		if e := d.R.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Ping checks that the database answers; /readyz uses it.
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	return d.R.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}
+
+// Tx runs fn in one write transaction, committed when fn returns nil.
+func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := d.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// NewID returns a 16-character, time-ordered, URL- and path-safe identifier:
+// ids are made in Go so the same SQL runs on both engines.
+func NewID() string {
+	const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+	var r [4]byte
+	rand.Read(r[:])
+	out := make([]byte, 16)
+	ms := uint64(time.Now().UnixMilli()) // 50 bits hold it until the year 37000
+	for i := 9; i >= 0; i-- {
+		out[i] = alphabet[ms&31]
+		ms >>= 5
+	}
+	rnd := uint64(binary.BigEndian.Uint32(r[:])) >> 2 // 30 random bits
+	for i := 15; i >= 10; i-- {
+		out[i] = alphabet[rnd&31]
+		rnd >>= 5
+	}
+	return string(out)
+}
+
+// Now is the time stored in rows: Unix milliseconds, UTC by construction.
+func Now() int64 { return time.Now().UnixMilli() }
+
+// Token returns n random bytes as lowercase hex, for secrets shown once.
+func Token(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	const hex = "0123456789abcdef"
+	out := make([]byte, 2*n)
+	for i, c := range b {
+		out[2*i], out[2*i+1] = hex[c>>4], hex[c&15]
+	}
+	return string(out)
+}

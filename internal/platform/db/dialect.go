@@ -1,0 +1,62 @@
+package db
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Dialect is the one place where SQLite and PostgreSQL differ in SQL.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// PrefixMatch returns a condition true when column starts with the value
+// bound to placeholder $n; bind the value with PrefixPattern. Both forms use
+// an index (SQLite GLOB on a BINARY column, PostgreSQL LIKE on a
+// text_pattern_ops index), which LIKE on SQLite would not.
+func (d Dialect) PrefixMatch(column string, n int) string {
+	if d == SQLite {
+		return fmt.Sprintf("%s GLOB $%d", column, n)
+	}
+	return fmt.Sprintf("%s LIKE $%d", column, n)
+}
+
+// PrefixPattern turns a literal prefix into the pattern PrefixMatch expects.
+// Callers pass only path-like prefixes ([0-9a-z/]) or escape them first.
+func (d Dialect) PrefixPattern(prefix string) string {
+	if d == SQLite {
+		return globEscape(prefix) + "*"
+	}
+	return likeEscape(prefix) + "%"
+}
+
+// ContainsPattern returns a LIKE pattern for "contains s", used with
+// LikeEscape in the condition (both engines honour ESCAPE '\').
+func ContainsPattern(s string) string { return "%" + likeEscape(s) + "%" }
+
+// LikeEscape is the ESCAPE clause to append after LIKE $n.
+const LikeEscape = ` ESCAPE '\'`
+
+func likeEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		switch c {
+		case '*', '?', '[':
+			b.WriteByte('[')
+			b.WriteRune(c)
+			b.WriteByte(']')
+		default:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+

@@ -1,0 +1,68 @@
+package db
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"testing/fstest"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// migrations holds the SQL both engines share (common/) and the few files
+// that differ (sqlite/, postgres/). Version numbers are unique across a
+// common folder and either engine folder, so the merged set is one sequence.
+//
+//go:embed migrations
+var migrations embed.FS
+
+// Migrate applies every pending migration. Several nodes starting together
+// on PostgreSQL take turns through an advisory lock.
+func (d *DB) Migrate(ctx context.Context) error {
+	fsys, err := migrationFS(d.Dialect)
+	if err != nil {
+		return err
+	}
+	var opts []goose.ProviderOption
+	dialect := goose.DialectSQLite3
+	if d.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, d.W, fsys, opts...)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+func migrationFS(d Dialect) (fs.FS, error) {
+	out := fstest.MapFS{}
+	for _, dir := range []string{"migrations/common", "migrations/" + string(d)} {
+		entries, err := fs.ReadDir(migrations, dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			b, err := fs.ReadFile(migrations, path.Join(dir, e.Name()))
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := out[e.Name()]; dup {
+				return nil, fmt.Errorf("migration %s appears twice", e.Name())
+			}
+			out[e.Name()] = &fstest.MapFile{Data: b}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,53 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/url"
+	"time"
+)
+
+// funcs are pure helpers; nothing per-request is bound here, so templates
+// are parsed once and never cloned per request.
+var funcs = template.FuncMap{
+	"date": func(ms int64) string {
+		if ms == 0 {
+			return ""
+		}
+		return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04")
+	},
+	"add": func(a, b int) int { return a + b },
+	"sub": func(a, b int) int { return a - b },
+	// query rebuilds the current query string with one parameter changed.
+	"query": func(base url.Values, kv ...any) template.URL {
+		v := url.Values{}
+		for k, vs := range base {
+			v[k] = append([]string(nil), vs...)
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			k := fmt.Sprint(kv[i])
+			if s := fmt.Sprint(kv[i+1]); s != "" {
+				v.Set(k, s)
+			} else {
+				v.Del(k)
+			}
+		}
+		return template.URL("?" + v.Encode())
+	},
+	// pagerOf gives the "pager" block the page (for its T) and the list state.
+	"pagerOf": func(p *Page, m map[string]any) map[string]any {
+		out := map[string]any{"Page": p}
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	},
+	"contains": func(list []string, s string) bool {
+		for _, x := range list {
+			if x == s {
+				return true
+			}
+		}
+		return false
+	},
+}

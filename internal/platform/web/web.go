@@ -1,0 +1,276 @@
+// Package web is the HTTP plumbing every domain uses: handlers that return
+// errors to one error page, rendering of embedded templates inside the
+// shell, JSON, middleware (request id, logs, metrics, security headers,
+// cross-origin protection) and static files. It knows no domain.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"context"
+	"encoding/json"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+
+	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/i18n"
+)
+
+// HandlerFunc is a handler that returns its error instead of writing it, so
+// that one function decides status codes and error pages.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Shell is what the page frame shows about the viewer.
+type Shell struct {
+	SignedIn bool
+	Name     string
+	Nav      []NavItem
+}
+
+// NavItem is one link in the main navigation.
+type NavItem struct {
+	Href, Key string
+}
+
+// Page is the data every template receives.
+type Page struct {
+	Lang      i18n.Lang
+	Path      string
+	Title     string
+	Shell     Shell
+	RequestID string
+	Data      any
+}
+
+// T translates key in the page's language.
+func (p *Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
+
+// Err renders a user-facing error in the page's language.
+func (p *Page) Err(e *errs.Error) string { return i18n.T(p.Lang, e.Key, e.Args...) }
+
+// LangHref is the link that switches the page to lang and comes back here.
+func (p *Page) LangHref(lang string) string {
+	return "/lang/" + lang + "?next=" + template.URLQueryEscaper(p.Path)
+}
+
+// Web renders pages and errors.
+type Web struct {
+	Log   *slog.Logger
+	pages map[string]*template.Template
+	// ShellFor builds the frame's viewer data for a request; the app sets it
+	// so that this package need not know about accounts.
+	ShellFor func(r *http.Request) Shell
+}
+
+//go:embed templates
+var shellTemplates embed.FS
+
+// New parses the shell and every domain's templates once. rooms maps a
+// domain name to its templates folder; page "org/unit" is org's unit.html.
+func New(log *slog.Logger, rooms map[string]fs.FS) (*Web, error) {
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(shellTemplates, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	w := &Web{Log: log, pages: map[string]*template.Template{}}
+	add := func(room string, fsys fs.FS) error {
+		names, err := fs.Glob(fsys, "*.html")
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			t, err := template.Must(base.Clone()).ParseFS(fsys, n)
+			if err != nil {
+				return err
+			}
+			w.pages[room+"/"+strings.TrimSuffix(n, ".html")] = t
+		}
+		return nil
+	}
+	shell, _ := fs.Sub(shellTemplates, "templates/pages")
+	if err := add("shell", shell); err != nil {
+		return nil, err
+	}
+	for room, fsys := range rooms {
+		if err := add(room, fsys); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// PageNames lists every page, for the test that renders them all.
+func (wb *Web) PageNames() []string {
+	out := make([]string, 0, len(wb.pages))
+	for n := range wb.pages {
+		out = append(out, n)
+	}
+	return out
+}
+
+// Render writes page name with data, framed by the shell. It renders into a
+// buffer first so that a template error never sends half a page.
+func (wb *Web) Render(w http.ResponseWriter, r *http.Request, status int, name, titleKey string, data any) error {
+	return wb.RenderTitle(w, r, status, name, i18n.T(LangOf(r), titleKey), data)
+}
+
+// RenderTitle is Render with a title that is data (a unit's or a person's
+// name), not a catalogue key.
+func (wb *Web) RenderTitle(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) error {
+	t, ok := wb.pages[name]
+	if !ok {
+		return errs.E(errs.Internal, "error.internal")
+	}
+	p := wb.NewPage(r, "", data)
+	p.Title = title
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// T translates key in r's language.
+func T(r *http.Request, key string, args ...any) string { return i18n.T(LangOf(r), key, args...) }
+
+// NewPage fills the page frame for r.
+func (wb *Web) NewPage(r *http.Request, titleKey string, data any) *Page {
+	p := &Page{Lang: LangOf(r), Path: r.URL.RequestURI(), RequestID: RequestID(r.Context()), Data: data}
+	p.Title = i18n.T(p.Lang, titleKey)
+	if wb.ShellFor != nil {
+		p.Shell = wb.ShellFor(r)
+	}
+	return p
+}
+
+// JSON writes v as JSON.
+func JSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// IsAPI reports whether r asks for JSON rather than a page.
+func IsAPI(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// Handle adapts h, sending any error it returns through Error.
+func (wb *Web) Handle(h HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			wb.Error(w, r, err)
+		}
+	})
+}
+
+// Status maps an error code to its HTTP status.
+func Status(code string) int {
+	switch code {
+	case errs.Invalid:
+		return http.StatusBadRequest
+	case errs.NotFound:
+		return http.StatusNotFound
+	case errs.Conflict:
+		return http.StatusConflict
+	case errs.Forbidden:
+		return http.StatusForbidden
+	case errs.Unauthorized:
+		return http.StatusUnauthorized
+	case errs.TooMany:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// ErrorBody is the JSON shape of every API error.
+type ErrorBody struct {
+	Error struct {
+		Code      string `json:"code"`
+		Message   string `json:"message"`
+		Field     string `json:"field,omitempty"`
+		RequestID string `json:"request_id,omitempty"`
+	} `json:"error"`
+}
+
+// Error is the one place that turns an error into a response. Internal
+// errors are logged with detail and shown as "internal error" with the
+// request id; the others show their catalogue message.
+func (wb *Web) Error(w http.ResponseWriter, r *http.Request, err error) {
+	lang := LangOf(r)
+	rid := RequestID(r.Context())
+	code := errs.Code(err)
+	var msg, field string
+	if e, ok := errs.As(err); ok && code != errs.Internal {
+		msg, field = i18n.T(lang, e.Key, e.Args...), e.Field
+	} else {
+		code = errs.Internal
+		msg = i18n.T(lang, "error.internal", rid)
+		wb.Log.Error("request failed", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	status := Status(code)
+	if IsAPI(r) {
+		var body ErrorBody
+		body.Error.Code, body.Error.Message, body.Error.Field, body.Error.RequestID = code, msg, field, rid
+		JSON(w, status, body)
+		return
+	}
+	if code == errs.Unauthorized && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+template.URLQueryEscaper(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	if rerr := wb.Render(w, r, status, "shell/error", "error.title", map[string]any{"Message": msg, "Code": code}); rerr != nil {
+		wb.Log.Error("render error page", "err", rerr)
+		http.Error(w, msg, status)
+	}
+}
+
+// Static serves embedded static files with a long cache life: their names
+// carry a version, so a new file gets a new name.
+func Static() http.Handler {
+	sub, _ := fs.Sub(staticFiles, "static")
+	fsrv := http.FileServerFS(sub)
+	return http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		if path.Ext(r.URL.Path) == ".css" {
+			w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		}
+		fsrv.ServeHTTP(w, r)
+	}))
+}
+
+//go:embed static
+var staticFiles embed.FS
+
+type ctxKey int
+
+const (
+	keyRequestID ctxKey = iota
+	keyLang
+)
+
+// RequestID returns the request id set by the middleware.
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(keyRequestID).(string)
+	return s
+}
+
+// LangOf returns the language chosen for r.
+func LangOf(r *http.Request) i18n.Lang {
+	if l, ok := r.Context().Value(keyLang).(i18n.Lang); ok {
+		return l
+	}
+	return i18n.FromRequest(r)
+}
