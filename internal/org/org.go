@@ -16,16 +16,16 @@ import (
 
 // Unit types.
 const (
-	TypeNation        = "nation"
-	TypeMinistry      = "ministry"
+	TypeNation         = "nation"
+	TypeMinistry       = "ministry"
 	TypeMinistryAgency = "ministry_agency"
-	TypeProvince      = "province"
-	TypeCommune       = "commune"
-	TypeDepartment    = "department"
-	TypeEnterprise    = "state_enterprise"
-	TypeUniversity    = "university"
-	TypeSchool        = "school"
-	TypeOther         = "other"
+	TypeProvince       = "province"
+	TypeCommune        = "commune"
+	TypeDepartment     = "department"
+	TypeEnterprise     = "state_enterprise"
+	TypeUniversity     = "university"
+	TypeSchool         = "school"
+	TypeOther          = "other"
 )
 
 // UnitTypes lists the types in display order.

@@ -313,7 +313,7 @@ func validDate(s string) bool {
 // NewUnit is the input to CreateUnit.
 type NewUnit struct {
 	Code, Type, NameVI, NameEN, FullNameVI, FullNameEN, ParentCode, ValidFrom string
-	Classes                                                                  []string
+	Classes                                                                   []string
 }
 
 // Validate checks a new unit.

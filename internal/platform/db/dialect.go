@@ -59,4 +59,3 @@ func globEscape(s string) string {
 	}
 	return b.String()
 }
-

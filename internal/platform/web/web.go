@@ -6,8 +6,8 @@ package web
 
 import (
 	"bytes"
-	"embed"
 	"context"
+	"embed"
 	"encoding/json"
 	"html/template"
 	"io/fs"
