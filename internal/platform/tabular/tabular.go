@@ -3,6 +3,7 @@
 package tabular
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
@@ -98,8 +99,23 @@ func readCSV(data []byte) (*Table, error) {
 	return t.done()
 }
 
+// maxUnzipped bounds what an XLSX may expand to: a zip's headers claim
+// sizes that the reader would otherwise allocate up front.
+const maxUnzipped = 256 << 20
+
 func readXLSX(data []byte) (*Table, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil || len(zr.File) > 1000 {
+		return nil, errs.E(errs.Invalid, "import.bad_xlsx")
+	}
+	var total uint64
+	for _, zf := range zr.File {
+		total += zf.UncompressedSize64
+		if zf.UncompressedSize64 > maxUnzipped || total > maxUnzipped {
+			return nil, errs.E(errs.Invalid, "import.bad_xlsx")
+		}
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
 		return nil, errs.E(errs.Invalid, "import.bad_xlsx")
 	}

@@ -70,7 +70,9 @@ func (wb *Web) Middleware(next http.Handler) http.Handler {
 			rand.Read(b[:])
 			rid = hex.EncodeToString(b[:])
 		}
+		route := new(string)
 		ctx := context.WithValue(r.Context(), keyRequestID, rid)
+		ctx = context.WithValue(ctx, keyRoute, route)
 		ctx = context.WithValue(ctx, keyLang, i18n.FromRequest(r))
 		r = r.WithContext(ctx)
 
@@ -89,19 +91,21 @@ func (wb *Web) Middleware(next http.Handler) http.Handler {
 					http.Error(sw, i18n.T(LangOf(r), "error.internal", rid), http.StatusInternalServerError)
 				}
 			}
-			route := r.Pattern
-			if route == "" {
-				route = "unmatched"
+			// The mux sets the pattern on the request it was handed, which
+			// inner middleware may have copied; Handle reports it here.
+			pattern := *route
+			if pattern == "" {
+				pattern = "other"
 			}
 			d := time.Since(start)
-			httpRequests.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Inc()
-			httpDuration.WithLabelValues(route).Observe(d.Seconds())
+			httpRequests.WithLabelValues(r.Method, pattern, strconv.Itoa(sw.status)).Inc()
+			httpDuration.WithLabelValues(pattern).Observe(d.Seconds())
 			level := slog.LevelInfo
 			if sw.status >= 500 {
 				level = slog.LevelError
 			}
 			wb.Log.Log(r.Context(), level, "request", "request_id", rid, "method", r.Method, "path", r.URL.Path,
-				"route", route, "status", sw.status, "bytes", sw.bytes, "ms", float64(d.Microseconds())/1000)
+				"route", pattern, "status", sw.status, "bytes", sw.bytes, "ms", float64(d.Microseconds())/1000)
 		}()
 		protected.ServeHTTP(sw, r)
 	})

@@ -170,6 +170,9 @@ func IsAPI(r *http.Request) bool {
 // Handle adapts h, sending any error it returns through Error.
 func (wb *Web) Handle(h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := r.Context().Value(keyRoute).(*string); ok {
+			*p = r.Pattern
+		}
 		if err := h(w, r); err != nil {
 			wb.Error(w, r, err)
 		}
@@ -259,6 +262,7 @@ type ctxKey int
 const (
 	keyRequestID ctxKey = iota
 	keyLang
+	keyRoute
 )
 
 // RequestID returns the request id set by the middleware.

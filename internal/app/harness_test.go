@@ -1,0 +1,148 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"dxhub/internal/org"
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db/dbtest"
+	"dxhub/internal/platform/mail"
+)
+
+const testTree = `code,parent_code,level,kind,name,full_name,name_en,full_name_en
+66,,province,Tỉnh,Đắk Lắk,Tỉnh Đắk Lắk,Dak Lak,Dak Lak Province
+75,,province,Thành phố,Đồng Nai,Thành phố Đồng Nai,Dong Nai,Dong Nai City
+24121,66,commune,Phường,Buôn Ma Thuột,Phường Buôn Ma Thuột,Buon Ma Thuot,Buon Ma Thuot Ward
+24133,66,commune,Phường,Tân An,Phường Tân An,Tan An,Tan An Ward
+26041,75,commune,Phường,Trấn Biên,Phường Trấn Biên,Tran Bien,Tran Bien Ward
+`
+
+const testPassword = "correct horse battery"
+
+// testApp is a running dxhub over a fresh database with a small tree, a
+// person in each province and accounts for the scenarios.
+type testApp struct {
+	t    *testing.T
+	App  *App
+	Srv  *httptest.Server
+	Mail *mail.LogSender
+}
+
+// accounts: username → role@unit ("" for a plain learner).
+var testAccounts = map[string]string{
+	"national": "national_admin@VN",
+	"daklak":   "unit_admin@66",
+	"dongnai":  "unit_admin@75",
+	"examiner": "exam_admin@66",
+	"learner":  "",
+}
+
+func newTestApp(t *testing.T) *testApp {
+	t.Helper()
+	d := dbtest.Open(t)
+	var out io.Writer = io.Discard
+	if os.Getenv("DXHUB_TEST_LOG") != "" {
+		out = os.Stderr
+	}
+	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := Build(Config{FilesDir: t.TempDir(), BaseURL: "http://dxhub.test"}, log, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := &mail.LogSender{Log: log}
+	a.Mail, a.Auth.Mail = ls, ls
+	ctx := auth.WithPrincipal(context.Background(), auth.System())
+	if _, err := a.Org.ImportUnits(ctx, strings.NewReader(testTree)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Org.ImportPeople(ctx, strings.NewReader("key,full_name,unit_code,groups\nA1,Nguyễn Văn Ánh,24121,dx_staff\nB1,Trần Thị Bưởi,26041,teacher\n"), ""); err != nil {
+		t.Fatal(err)
+	}
+	for name, grant := range testAccounts {
+		if _, err := a.Auth.CreateAccount(ctx, auth.NewAccount{Username: name, Email: name + "@example.vn", Password: testPassword}); err != nil {
+			t.Fatal(err)
+		}
+		if grant != "" {
+			role, code, _ := strings.Cut(grant, "@")
+			u, err := a.Org.UnitByCode(ctx, code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Auth.GrantRole(ctx, name, auth.Role(role), u.ID, u.Path, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return &testApp{t: t, App: a, Srv: srv, Mail: ls}
+}
+
+// client returns an HTTP client signed in as user ("" for anonymous) that
+// does not follow redirects.
+func (ta *testApp) client(user string) *http.Client {
+	ta.t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if user == "" {
+		return c
+	}
+	resp, err := c.PostForm(ta.Srv.URL+"/login", url.Values{"username": {user}, "password": {testPassword}})
+	if err != nil {
+		ta.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		ta.t.Fatalf("sign in as %s: status %d", user, resp.StatusCode)
+	}
+	return c
+}
+
+// do sends a request and returns status and body.
+func (ta *testApp) do(c *http.Client, method, path string, body io.Reader, header ...string) (int, string, http.Header) {
+	ta.t.Helper()
+	req, err := http.NewRequest(method, ta.Srv.URL+path, body)
+	if err != nil {
+		ta.t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		ta.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func (ta *testApp) personID(key string) string {
+	ctx := auth.WithPrincipal(context.Background(), auth.System())
+	page, err := ta.App.Org.ListPeople(ctx, org.PeopleFilter{Q: key}, "")
+	if err != nil || len(page.People) != 1 {
+		ta.t.Fatalf("person %s: %v", key, err)
+	}
+	return page.People[0].ID
+}
+
+func mustPrincipal(t *testing.T, ta *testApp, username string) *auth.Principal {
+	acc, err := ta.App.Auth.AccountByUsername(t.Context(), username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ta.App.Auth.Principal(t.Context(), acc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Sets up and runs dxhub's whole test suite on a fresh Debian machine with Go:
+# installs PostgreSQL and Chromium with apt-get when they are missing, starts a
+# throw-away PostgreSQL cluster on a loopback port in a temporary folder, runs
+# every test on SQLite and again on PostgreSQL, runs the browser tests and
+# short fuzzing runs, and stops what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+bindir=$(pg_bindir)
+{ [ -n "$bindir" ] && [ -x "$bindir/initdb" ]; } || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  bindir=$(pg_bindir)
+fi
+
+tmp=$(mktemp -d -t dxhub-test-XXXXXX)
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+[ "$(id -u)" = 0 ] && chown postgres "$tmp"
+
+cleanup() {
+  as_pg "$bindir/pg_ctl" -D "$tmp/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+port=55432
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+
+echo "== starting PostgreSQL on 127.0.0.1:$port"
+as_pg "$bindir/initdb" -D "$tmp/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+as_pg "$bindir/pg_ctl" -D "$tmp/data" -l "$tmp/pg.log" -w \
+  -o "-c listen_addresses=127.0.0.1 -p $port -k $tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
+
+export DXHUB_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+export DXHUB_BROWSER=required
+
+echo "== go vet"
+go vet ./...
+
+echo "== tests on SQLite (with browser tests)"
+DXHUB_TEST_POSTGRES= go test -count=1 -timeout 15m ./...
+
+echo "== tests on PostgreSQL"
+go test -count=1 -timeout 15m ./...
+
+echo "== short fuzzing of every parser of outside input"
+for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal); do
+  pkg=./$(dirname "$target")
+  for fn in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$target" | cut -d' ' -f2); do
+    DXHUB_TEST_POSTGRES= go test -run='^$' -fuzz="^$fn\$" -fuzztime=8s "$pkg" >/dev/null
+    echo "fuzzed $pkg $fn"
+  done
+done
+echo "== all tests passed"
