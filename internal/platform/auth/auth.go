@@ -48,6 +48,9 @@ type Service struct {
 	SessionTTL time.Duration // default 12h
 	Secure     bool          // set the Secure flag on cookies
 	TrustProxy bool          // take the client address from X-Forwarded-For
+	// Clock, when set, replaces the wall clock for session expiry, lock-outs
+	// and reset links, so tests can move time.
+	Clock func() time.Time
 
 	limitOnce sync.Once
 	limits    *limiter
@@ -205,7 +208,7 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 	if err != nil {
 		return nil, fmt.Errorf("login %s: %w", username, err)
 	}
-	now := time.Now()
+	now := s.now()
 	if lockedUntil > now.UnixMilli() {
 		s.audit(ctx, audit.Entry{ActorID: id, ActorName: username, Action: audit.SignInFailed, Detail: "locked", IP: ip, UnitPath: path})
 		return nil, errs.E(errs.Forbidden, "login.locked", time.UnixMilli(lockedUntil).UTC().Format("15:04 UTC"))
@@ -253,6 +256,13 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 	return &LoginResult{SessionToken: token, AccountID: id, Expires: exp}, nil
 }
 
+func (s *Service) now() time.Time {
+	if s.Clock != nil {
+		return s.Clock()
+	}
+	return time.Now()
+}
+
 func truncate(s string, n int) string {
 	if len(s) > n {
 		return s[:n]
@@ -269,7 +279,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 // PrincipalBySession returns the principal of a live session.
 func (s *Service) PrincipalBySession(ctx context.Context, token string) (*Principal, error) {
 	var id string
-	err := s.DB.R.QueryRowContext(ctx, `SELECT account_id FROM sessions WHERE id_hash = $1 AND expires_at > $2`, hashSecret(token), db.Now()).Scan(&id)
+	err := s.DB.R.QueryRowContext(ctx, `SELECT account_id FROM sessions WHERE id_hash = $1 AND expires_at > $2`, hashSecret(token), s.now().UnixMilli()).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
 	}

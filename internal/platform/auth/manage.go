@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/db"
@@ -64,7 +63,7 @@ func (s *Service) RequestReset(ctx context.Context, who string, lang i18n.Lang) 
 	}
 	token := db.Token(24)
 	if _, err := s.DB.W.ExecContext(ctx, `INSERT INTO password_resets (token_hash, account_id, expires_at) VALUES ($1, $2, $3)`,
-		hashSecret(token), id, time.Now().Add(resetTTL).UnixMilli()); err != nil {
+		hashSecret(token), id, s.now().Add(resetTTL).UnixMilli()); err != nil {
 		return fmt.Errorf("request reset: %w", err)
 	}
 	link := strings.TrimRight(s.BaseURL, "/") + "/password/reset/" + token
@@ -79,7 +78,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, ip string)
 	}
 	var id string
 	err := s.DB.R.QueryRowContext(ctx, `SELECT account_id FROM password_resets WHERE token_hash = $1 AND used_at = 0 AND expires_at > $2`,
-		hashSecret(token), db.Now()).Scan(&id)
+		hashSecret(token), s.now().UnixMilli()).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errs.E(errs.Invalid, "account.reset_invalid")
 	}

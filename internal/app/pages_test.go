@@ -1,0 +1,95 @@
+package app
+
+import (
+	"strings"
+	"testing"
+
+	"dxhub/internal/platform/i18n"
+)
+
+// TestEveryPageRendersInBothLanguages opens each page in Vietnamese and
+// English and checks that no message is missing from the catalogue.
+func TestEveryPageRendersInBothLanguages(t *testing.T) {
+	ta := newTestApp(t)
+	a1 := ta.personID("A1")
+	admin := ta.client("national")
+	anon := ta.client("")
+	pages := []struct{ user, url, template string }{
+		{"", "/", "app/home"},
+		{"", "/units", "org/units"},
+		{"", "/units?q=tan+an", "org/units"},
+		{"", "/units/66", "org/unit"},
+		{"", "/units/66?as_of=2025-01-01", "org/unit"},
+		{"", "/login", "auth/login"},
+		{"", "/password/forgot", "auth/forgot"},
+		{"", "/password/reset/abc", "auth/reset"},
+		{"", "/units/00000", "shell/error"},
+		{"national", "/people", "org/people"},
+		{"national", "/people/" + a1, "org/person"},
+		{"national", "/people/import", "org/import"},
+		{"national", "/account", "auth/account"},
+		{"national", "/admin/roles", "auth/roles"},
+		{"national", "/admin/audit", "auth/audit"},
+	}
+	rendered := map[string]bool{}
+	for _, lang := range []string{"vi", "en"} {
+		for _, p := range pages {
+			c := anon
+			if p.user != "" {
+				c = admin
+			}
+			sep := "?"
+			if strings.Contains(p.url, "?") {
+				sep = "&"
+			}
+			_, body, _ := ta.do(c, "GET", p.url+sep+"lang="+lang, nil)
+			if i := strings.Index(body, "⟦"); i >= 0 {
+				t.Errorf("%s (%s) misses a message: %s", p.url, lang, body[i:min(i+60, len(body))])
+			}
+			if !strings.Contains(body, `<html lang="`+lang+`">`) {
+				t.Errorf("%s (%s) is not marked as %s", p.url, lang, lang)
+			}
+			if len(body) > 100_000 {
+				t.Errorf("%s weighs %d bytes", p.url, len(body))
+			}
+			rendered[p.template] = true
+		}
+	}
+	for _, name := range ta.App.Web.PageNames() {
+		if !rendered[name] {
+			t.Errorf("page %s is never rendered by this test", name)
+		}
+	}
+}
+
+func TestCatalogueIsComplete(t *testing.T) {
+	for _, k := range i18n.Keys() {
+		vi, en := i18n.T(i18n.VI, k), i18n.T(i18n.EN, k)
+		if strings.TrimSpace(vi) == "" || strings.TrimSpace(en) == "" {
+			t.Errorf("message %s lacks a language", k)
+		}
+	}
+}
+
+// TestPageWeight checks that the home page and a unit's page, with their
+// CSS and script, stay under 100 KB over the wire on first load.
+func TestPageWeight(t *testing.T) {
+	ta := newTestApp(t)
+	c := ta.client("")
+	for _, page := range []string{"/", "/units/66"} {
+		total := 0
+		_, body, _ := ta.do(c, "GET", page, nil)
+		total += len(body)
+		for _, asset := range []string{"/static/app-1.css", "/static/htmx-2.0.8.min.js"} {
+			status, b, _ := ta.do(c, "GET", asset, nil)
+			if status != 200 {
+				t.Fatalf("%s: %d", asset, status)
+			}
+			total += len(b)
+		}
+		if total > 100_000 {
+			t.Errorf("%s weighs %d bytes with its assets (uncompressed)", page, total)
+		}
+		t.Logf("%s: %d bytes with CSS and htmx, uncompressed", page, total)
+	}
+}
