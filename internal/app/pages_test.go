@@ -1,6 +1,10 @@
 package app
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -72,24 +76,35 @@ func TestCatalogueIsComplete(t *testing.T) {
 }
 
 // TestPageWeight checks that the home page and a unit's page, with their
-// CSS and script, stay under 100 KB over the wire on first load.
+// CSS and script, stay under 100 KB over the wire on first load, counted
+// as a browser receives them (gzip) and also uncompressed.
 func TestPageWeight(t *testing.T) {
 	ta := newTestApp(t)
-	c := ta.client("")
 	for _, page := range []string{"/", "/units/66"} {
-		total := 0
-		_, body, _ := ta.do(c, "GET", page, nil)
-		total += len(body)
-		for _, asset := range []string{"/static/app-1.css", "/static/htmx-2.0.8.min.js"} {
-			status, b, _ := ta.do(c, "GET", asset, nil)
-			if status != 200 {
-				t.Fatalf("%s: %d", asset, status)
+		wire, plain := 0, 0
+		for _, path := range []string{page, "/static/app-1.css", "/static/htmx-2.0.8.min.js"} {
+			req, _ := http.NewRequest("GET", ta.Srv.URL+path, nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			resp, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
 			}
-			total += len(b)
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" {
+				t.Fatalf("%s: status %d, encoding %q", path, resp.StatusCode, resp.Header.Get("Content-Encoding"))
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			unz, _ := io.ReadAll(zr)
+			wire += len(raw)
+			plain += len(unz)
 		}
-		if total > 100_000 {
-			t.Errorf("%s weighs %d bytes with its assets (uncompressed)", page, total)
+		if wire > 100_000 || plain > 200_000 {
+			t.Errorf("%s weighs %d bytes over the wire, %d uncompressed", page, wire, plain)
 		}
-		t.Logf("%s: %d bytes with CSS and htmx, uncompressed", page, total)
+		t.Logf("%s with CSS and htmx: %d bytes over the wire (gzip), %d uncompressed", page, wire, plain)
 	}
 }

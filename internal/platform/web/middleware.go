@@ -61,7 +61,7 @@ func (wb *Web) Middleware(next http.Handler) http.Handler {
 		wb.Log.Warn("cross-origin request refused", "request_id", RequestID(r.Context()), "path", r.URL.Path, "origin", r.Header.Get("Origin"))
 		http.Error(w, i18n.T(LangOf(r), "error.forbidden"), http.StatusForbidden)
 	}))
-	protected := cop.Handler(next)
+	protected := cop.Handler(Gzip(next))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rid := r.Header.Get("X-Request-Id")
