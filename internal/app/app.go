@@ -89,7 +89,10 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 }
 
 // Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	a.Audit.Close()
+	return a.DB.Close()
+}
 
 // shellFor builds the navigation a viewer may use.
 func (a *App) shellFor(r *http.Request) web.Shell {

@@ -58,6 +58,7 @@ func newTestApp(t *testing.T) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(a.Audit.Close)
 	ls := &mail.LogSender{Log: log}
 	a.Mail, a.Auth.Mail = ls, ls
 	ctx := auth.WithPrincipal(context.Background(), auth.System())

@@ -29,6 +29,7 @@ type Change struct {
 // caller needs EditUnits on every unit involved. Everything happens in one
 // transaction: a change applies whole or not at all.
 func (s *Service) ApplyChange(ctx context.Context, c Change) (*Event, error) {
+	defer s.invalidateIndex()
 	if !validDate(c.Effective) {
 		return nil, errs.Field("effective", "org.bad_date", c.Effective)
 	}

@@ -121,7 +121,7 @@ func (s *Service) ImportPeople(ctx context.Context, r io.Reader, ip string) (*Im
 		if u, ok := units[code]; ok {
 			return u
 		}
-		u, err := s.UnitByCode(ctx, code)
+		u, err := s.unitByCodeFast(ctx, code)
 		if err != nil || !u.Live() {
 			u = nil
 		}

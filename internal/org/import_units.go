@@ -38,6 +38,7 @@ type ImportResult struct {
 // them by code, all or nothing. A row without parent_code hangs under the
 // nation. The caller needs EditUnits on every parent.
 func (s *Service) ImportUnits(ctx context.Context, r io.Reader) (*ImportResult, error) {
+	defer s.invalidateIndex()
 	t, err := tabular.Read(r)
 	if err != nil {
 		return nil, err
@@ -201,6 +202,7 @@ func (s *Service) updateUnit(ctx context.Context, tx querier, old *Unit, n NewUn
 
 // EnsureNation creates the root unit (Việt Nam) if it is missing.
 func (s *Service) EnsureNation(ctx context.Context) (*Unit, error) {
+	defer s.invalidateIndex()
 	var u *Unit
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var err error

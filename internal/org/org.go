@@ -172,4 +172,6 @@ type Service struct {
 	DB    *db.DB
 	Audit *audit.Log
 	Log   *slog.Logger
+
+	searchIndex unitIndex
 }

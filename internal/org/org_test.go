@@ -29,6 +29,7 @@ func newService(t testing.TB) (*org.Service, context.Context) {
 	t.Helper()
 	d := dbtest.Open(t)
 	s := &org.Service{DB: d, Audit: &audit.Log{DB: d}, Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	t.Cleanup(s.Audit.Close)
 	ctx := auth.WithPrincipal(context.Background(), auth.System())
 	if _, err := s.ImportUnits(ctx, strings.NewReader(smallTree)); err != nil {
 		t.Fatal(err)

@@ -64,8 +64,11 @@ func (s *Service) ListPeople(ctx context.Context, f PeopleFilter, ip string) (*P
 		return nil, errs.Field("page", "error.param", "page", f.Page)
 	}
 	args = append(args, f.PerPage+1, (f.Page-1)*f.PerPage)
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+personCols+` FROM people p JOIN units u ON u.id = p.unit_id WHERE `+where+
-		fmt.Sprintf(` ORDER BY p.unit_path, p.name_fold, p.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	// The inner query pages through the covering index alone, so rows
+	// skipped by OFFSET cost no table lookups; only the page's rows are read.
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+personCols+` FROM (SELECT p.id FROM people p WHERE `+where+
+		fmt.Sprintf(` ORDER BY p.unit_path, p.name_fold, p.id LIMIT $%d OFFSET $%d) page`, len(args)-1, len(args))+
+		` JOIN people p ON p.id = page.id JOIN units u ON u.id = p.unit_id ORDER BY p.unit_path, p.name_fold, p.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list people: %w", err)
 	}
@@ -86,7 +89,7 @@ func (s *Service) ListPeople(ctx context.Context, f PeopleFilter, ip string) (*P
 	}
 	scope := scopes[0]
 	if f.UnitCode != "" {
-		if u, err := s.UnitByCode(ctx, f.UnitCode); err == nil {
+		if u, err := s.unitByCodeFast(ctx, f.UnitCode); err == nil {
 			scope = u.Path
 		}
 	}
@@ -101,7 +104,7 @@ func (s *Service) peopleWhere(ctx context.Context, p *auth.Principal, scopes []s
 	var conds, scope []string
 	var args []any
 	if f.UnitCode != "" {
-		u, err := s.UnitByCode(ctx, f.UnitCode)
+		u, err := s.unitByCodeFast(ctx, f.UnitCode)
 		if err != nil {
 			return "", nil, errs.Field("unit", "org.unit_not_found", f.UnitCode)
 		}

@@ -210,33 +210,6 @@ func (s *Service) EverRolledInto(ctx context.Context, id string) ([]*Unit, error
 	return out, nil
 }
 
-// SearchUnits finds units by name or code, with or without diacritics.
-// Exact spelling ranks first, then names starting with the folded query,
-// then the rest; live units before dissolved ones, bigger units first.
-func (s *Service) SearchUnits(ctx context.Context, q string, limit int) ([]*Unit, error) {
-	q = strings.TrimSpace(textfold.NFC(q))
-	if q == "" {
-		return nil, nil
-	}
-	if len(q) > 100 {
-		return nil, errs.Field("q", "org.query_too_long")
-	}
-	if limit <= 0 || limit > 100 {
-		limit = 20
-	}
-	f := textfold.Fold(q)
-	if f == "" {
-		return nil, nil
-	}
-	lower := textfold.Lower(q)
-	return s.queryUnits(ctx, s.DB.R, `SELECT `+unitCols+` FROM units u
-		WHERE u.search_fold LIKE $1`+db.LikeEscape+` OR u.code = $5
-		ORDER BY CASE WHEN u.code = $5 THEN 0 WHEN LOWER(u.name_vi) = $2 OR LOWER(u.full_name_vi) = $2 THEN 1
-			WHEN LOWER(u.name_vi) LIKE $3`+db.LikeEscape+` THEN 2 WHEN u.search_fold LIKE $4`+db.LikeEscape+` THEN 3 ELSE 4 END,
-			CASE WHEN u.valid_to = '' THEN 0 ELSE 1 END, u.depth, u.name_vi, u.code LIMIT `+fmt.Sprint(limit),
-		db.ContainsPattern(f), lower, "%"+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(lower)+"%", strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f)+"%", q)
-}
-
 // searchFold is what unit search matches: names in both languages and the
 // code, folded.
 func searchFold(u *Unit) string {
@@ -350,6 +323,7 @@ func validType(t string) bool {
 // CreateUnit adds a unit under its parent; the caller needs EditUnits on
 // the parent.
 func (s *Service) CreateUnit(ctx context.Context, n NewUnit) (*Unit, error) {
+	defer s.invalidateIndex()
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}

@@ -5,8 +5,10 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 
 	"dxhub/internal/platform/db"
 )
@@ -46,11 +48,18 @@ type Entry struct {
 	RequestID  string `json:"request_id"`
 }
 
-// Log writes audit entries.
-type Log struct{ DB *db.DB }
+// Log writes audit entries. Entries from concurrent requests are committed
+// together (group commit): listing people audits every request, and one
+// commit per request would make the audit log the bottleneck.
+type Log struct {
+	DB    *db.DB
+	once  sync.Once
+	group *db.GroupCommit[Entry]
+}
 
-// Record writes e now. An audit write that fails fails the request that
-// caused it: access to personal data that cannot be logged is not given.
+// Record writes e and returns once it is committed. An audit write that
+// fails fails the request that caused it: access to personal data that
+// cannot be logged is not given.
 func (l *Log) Record(ctx context.Context, e Entry) error {
 	if e.ID == "" {
 		e.ID = db.NewID()
@@ -58,11 +67,28 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 	if e.At == 0 {
 		e.At = db.Now()
 	}
-	_, err := l.DB.W.ExecContext(ctx, `INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, object_id, unit_path, detail, ip, request_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		e.ID, e.At, e.ActorID, e.ActorName, e.Action, e.ObjectType, e.ObjectID, e.UnitPath, e.Detail, e.IP, e.RequestID)
-	if err != nil {
+	l.once.Do(func() { l.group = db.NewGroupCommit(l.DB, 256, insertEntries) })
+	if err := l.group.Do(ctx, e); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// Close stops the writer.
+func (l *Log) Close() {
+	l.once.Do(func() {})
+	if l.group != nil {
+		l.group.Close()
+	}
+}
+
+func insertEntries(ctx context.Context, tx *sql.Tx, entries []Entry) error {
+	for _, e := range entries {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, object_id, unit_path, detail, ip, request_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			e.ID, e.At, e.ActorID, e.ActorName, e.Action, e.ObjectType, e.ObjectID, e.UnitPath, e.Detail, e.IP, e.RequestID); err != nil {
+			return err
+		}
 	}
 	return nil
 }

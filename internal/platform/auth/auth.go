@@ -278,15 +278,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 
 // PrincipalBySession returns the principal of a live session.
 func (s *Service) PrincipalBySession(ctx context.Context, token string) (*Principal, error) {
-	var id string
-	err := s.DB.R.QueryRowContext(ctx, `SELECT account_id FROM sessions WHERE id_hash = $1 AND expires_at > $2`, hashSecret(token), s.now().UnixMilli()).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
-	}
-	if err != nil {
-		return nil, err
-	}
-	return s.Principal(ctx, id)
+	return s.principalWhere(ctx, `JOIN sessions x ON x.account_id = a.id WHERE x.id_hash = $1 AND x.expires_at > $2`, hashSecret(token), s.now().UnixMilli())
 }
 
 // PrincipalByToken returns the principal behind an API token.
@@ -309,12 +301,17 @@ func (s *Service) PrincipalByToken(ctx context.Context, token string) (*Principa
 
 // Principal loads an account and its grants.
 func (s *Service) Principal(ctx context.Context, accountID string) (*Principal, error) {
-	p := &Principal{AccountID: accountID}
+	return s.principalWhere(ctx, `WHERE a.id = $1`, accountID)
+}
+
+// principalWhere loads the account a selected by the condition (two
+// queries: the account, then its grants with their units' paths).
+func (s *Service) principalWhere(ctx context.Context, cond string, args ...any) (*Principal, error) {
+	p := &Principal{}
 	var person sql.NullString
-	var disabled int
-	err := s.DB.R.QueryRowContext(ctx, `SELECT username, display_name, person_id, disabled FROM accounts WHERE id = $1`, accountID).
-		Scan(&p.Username, &p.DisplayName, &person, &disabled)
-	if errors.Is(err, sql.ErrNoRows) || disabled != 0 {
+	err := s.DB.R.QueryRowContext(ctx, `SELECT a.id, a.username, a.display_name, a.person_id FROM accounts a `+cond+` AND a.disabled = 0`, args...).
+		Scan(&p.AccountID, &p.Username, &p.DisplayName, &person)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
 	}
 	if err != nil {
@@ -322,7 +319,7 @@ func (s *Service) Principal(ctx context.Context, accountID string) (*Principal, 
 	}
 	p.PersonID = person.String
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT g.id, g.role, g.unit_id, u.path, u.code, u.name_vi
-		FROM role_grants g JOIN units u ON u.id = g.unit_id WHERE g.account_id = $1 ORDER BY u.path, g.role`, accountID)
+		FROM role_grants g JOIN units u ON u.id = g.unit_id WHERE g.account_id = $1 ORDER BY u.path, g.role`, p.AccountID)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,111 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+)
+
+// GroupCommit batches small writes from many requests into one transaction:
+// one goroutine takes every write waiting at that moment, commits them
+// together and then answers each caller. A caller returns only after its
+// write is committed, so an acknowledged write is durable, but a burst of N
+// writes costs one commit instead of N (and on SQLite, readers' page caches
+// are invalidated once per batch instead of once per write).
+type GroupCommit[T any] struct {
+	db    *DB
+	write func(ctx context.Context, tx *sql.Tx, items []T) error
+	max   int
+	ch    chan pending[T]
+	stop  chan struct{}
+	wg    sync.WaitGroup
+	once  sync.Once
+}
+
+type pending[T any] struct {
+	item T
+	done chan error
+}
+
+// ErrClosed is returned by Do after Close.
+var ErrClosed = errors.New("group commit closed")
+
+// NewGroupCommit starts the writer; write stores a batch inside tx.
+func NewGroupCommit[T any](d *DB, max int, write func(ctx context.Context, tx *sql.Tx, items []T) error) *GroupCommit[T] {
+	g := &GroupCommit[T]{db: d, write: write, max: max, ch: make(chan pending[T], max), stop: make(chan struct{})}
+	g.wg.Add(1)
+	go g.loop()
+	return g
+}
+
+// Do writes item and returns once it is committed.
+func (g *GroupCommit[T]) Do(ctx context.Context, item T) error {
+	p := pending[T]{item: item, done: make(chan error, 1)}
+	select {
+	case g.ch <- p:
+	case <-g.stop:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// The write goes ahead even if ctx ends now; wait for its outcome so
+	// the caller never reports failure for a write that was committed.
+	return <-p.done
+}
+
+// Close stops the writer after the writes already queued.
+func (g *GroupCommit[T]) Close() {
+	g.once.Do(func() { close(g.stop) })
+	g.wg.Wait()
+}
+
+func (g *GroupCommit[T]) loop() {
+	defer g.wg.Done()
+	batch := make([]pending[T], 0, g.max)
+	for {
+		batch = batch[:0]
+		select {
+		case p := <-g.ch:
+			batch = append(batch, p)
+		case <-g.stop:
+			for {
+				select {
+				case p := <-g.ch:
+					g.commit([]pending[T]{p})
+				default:
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < g.max {
+			select {
+			case p := <-g.ch:
+				batch = append(batch, p)
+			default:
+				break fill
+			}
+		}
+		g.commit(batch)
+	}
+}
+
+func (g *GroupCommit[T]) commit(batch []pending[T]) {
+	items := make([]T, len(batch))
+	for i, p := range batch {
+		items[i] = p.item
+	}
+	ctx := context.Background()
+	err := g.db.Tx(ctx, func(tx *sql.Tx) error { return g.write(ctx, tx, items) })
+	if err != nil && len(batch) > 1 {
+		// One bad write must not fail its neighbours: retry one by one.
+		for _, p := range batch {
+			p.done <- g.db.Tx(ctx, func(tx *sql.Tx) error { return g.write(ctx, tx, []T{p.item}) })
+		}
+		return
+	}
+	for _, p := range batch {
+		p.done <- err
+	}
+}
