@@ -55,7 +55,9 @@ echo "== short fuzzing of every parser of outside input"
 for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal); do
   pkg=./$(dirname "$target")
   for fn in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$target" | cut -d' ' -f2); do
-    DXHUB_TEST_POSTGRES= go test -run='^$' -fuzz="^$fn\$" -fuzztime=8s "$pkg" >/dev/null
+    if ! DXHUB_TEST_POSTGRES= go test -run='^$' -fuzz="^$fn\$" -fuzztime=8s "$pkg" >"$tmp/fuzz.log" 2>&1; then
+      cat "$tmp/fuzz.log"; echo "fuzzing $pkg $fn failed"; exit 1
+    fi
     echo "fuzzed $pkg $fn"
   done
 done

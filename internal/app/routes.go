@@ -51,6 +51,8 @@ func (a *App) Routes() []Route {
 		// Organisation tree and people
 		{"GET /units", o.UnitsPage},
 		{"GET /units/{code}", o.UnitPage},
+		{"POST /units/{code}/children", o.AddChild},
+		{"POST /units/{code}/changes", o.RecordChange},
 		{"GET /people", o.PeoplePage},
 		{"GET /people/import", o.ImportForm},
 		{"POST /people/import", o.ImportSubmit},
@@ -63,6 +65,8 @@ func (a *App) Routes() []Route {
 		{"GET /api/v1/audit", ac.APIAudit},
 		{"GET /api/v1/units", o.APIUnits},
 		{"GET /api/v1/units/{code}", o.APIUnit},
+		{"POST /api/v1/units", o.APICreateUnit},
+		{"POST /api/v1/units/{code}/changes", o.APIRecordChange},
 		{"GET /api/v1/people", o.APIPeople},
 		{"GET /api/v1/people/{id}", o.APIPerson},
 		{"POST /api/v1/people/import", o.APIImport},

@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -221,4 +222,70 @@ func TestOpenAPIDescribesEveryAPIRoute(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestUnitManagementByPageAndAPI(t *testing.T) {
+	ta := newTestApp(t)
+	dl := ta.client("daklak")
+	t.Run("add a school below a commune", func(t *testing.T) {
+		body, k, v := form(url.Values{"code": {"66-THCS-TA"}, "type": {"school"}, "name_vi": {"Trường THCS Tân An"}, "classes": {"lower_secondary"}})
+		status, _, h := ta.do(dl, "POST", "/units/24133/children", body, k, v)
+		if status != 303 || h.Get("Location") != "/units/66-THCS-TA" {
+			t.Fatalf("status %d location %q", status, h.Get("Location"))
+		}
+		_, page, _ := ta.do(dl, "GET", "/units/66-THCS-TA", nil)
+		if !strings.Contains(page, "lower_secondary") || !strings.Contains(page, `<a href="/units/24133">Tân An</a>`) {
+			t.Fatalf("new unit page: %.400s", page)
+		}
+	})
+	t.Run("a bad form names the field and keeps the page", func(t *testing.T) {
+		body, k, v := form(url.Values{"code": {"bad code"}, "type": {"school"}, "name_vi": {"X"}})
+		status, page, _ := ta.do(dl, "POST", "/units/24133/children", body, k, v)
+		if status != 400 || !strings.Contains(page, `id="form-error"`) || !strings.Contains(page, "bad code") {
+			t.Fatalf("status %d", status)
+		}
+	})
+	t.Run("rename by API", func(t *testing.T) {
+		status, body, _ := ta.do(dl, "POST", "/api/v1/units/24133/changes", strings.NewReader(`{"kind":"rename","new_name_vi":"Tân An Mới","effective":"2026-01-01","resolution":"1/NQ-HĐND"}`), "Content-Type", "application/json")
+		if status != 201 || !strings.Contains(body, `"kind":"rename"`) {
+			t.Fatalf("status %d %s", status, body)
+		}
+		_, page, _ := ta.do(dl, "GET", "/units/24133", nil)
+		if !strings.Contains(page, "Phường Tân An Mới") || !strings.Contains(page, "1/NQ-HĐND") {
+			t.Fatalf("renamed page: %.600s", page)
+		}
+	})
+	t.Run("merge by page", func(t *testing.T) {
+		body, k, v := form(url.Values{"kind": {"merge"}, "into": {"24121"}, "effective": {"2026-07-01"}, "resolution": {"5/NQ-UBTVQH"}})
+		if status, page, _ := ta.do(dl, "POST", "/units/24133/changes", body, k, v); status != 303 {
+			t.Fatalf("status %d %.300s", status, page)
+		}
+		_, api, _ := ta.do(dl, "GET", "/api/v1/units/24133", nil)
+		if !strings.Contains(api, `"valid_to":"2026-07-01"`) || !strings.Contains(api, `"successors":[{`) {
+			t.Fatalf("merged unit: %s", api)
+		}
+	})
+	t.Run("another province is out of reach", func(t *testing.T) {
+		body, k, v := form(url.Values{"code": {"X1"}, "type": {"school"}, "name_vi": {"X"}})
+		if status, _, _ := ta.do(dl, "POST", "/units/26041/children", body, k, v); status != 403 {
+			t.Fatalf("add under Đồng Nai: %d", status)
+		}
+		status, _, _ := ta.do(dl, "POST", "/api/v1/units/75/changes", strings.NewReader(`{"kind":"rename","new_name_vi":"X","effective":"2026-01-01"}`), "Content-Type", "application/json")
+		if status != 403 {
+			t.Fatalf("rename Đồng Nai: %d", status)
+		}
+		status, _, _ = ta.do(dl, "POST", "/api/v1/units/24121/changes", strings.NewReader(`{"kind":"merge","into":["26041"],"effective":"2026-01-01"}`), "Content-Type", "application/json")
+		if status != 403 {
+			t.Fatalf("merge into Đồng Nai: %d", status)
+		}
+	})
+	t.Run("anonymous and malformed requests", func(t *testing.T) {
+		if status, _, _ := ta.do(ta.client(""), "POST", "/api/v1/units", strings.NewReader(`{}`), "Content-Type", "application/json"); status != 401 {
+			t.Fatalf("anonymous create: %d", status)
+		}
+		status, body, _ := ta.do(dl, "POST", "/api/v1/units", strings.NewReader(`{"code":1}`), "Content-Type", "application/json")
+		if status != 400 || !strings.Contains(body, `"field":"body"`) {
+			t.Fatalf("malformed create: %d %s", status, body)
+		}
+	})
 }

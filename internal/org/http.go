@@ -72,6 +72,10 @@ type unitView struct {
 	Events      []Event     `json:"events"`
 	Admins      []adminView `json:"admins,omitempty"`
 	CanPeople   bool        `json:"-"`
+	CanEdit     bool        `json:"-"`
+	Types       []string    `json:"-"`
+	FormError   *errs.Error `json:"-"`
+	FormName    string      `json:"-"`
 }
 
 type adminView struct {
@@ -119,6 +123,8 @@ func (h *HTTP) unitView(r *http.Request) (*unitView, error) {
 			v.Admins = append(v.Admins, adminView{Name: a.Name, Role: string(a.Role)})
 		}
 		v.CanPeople = p.Can(auth.ViewPeople, u.Path)
+		v.CanEdit = u.Live() && p.Can(auth.EditUnits, u.Path)
+		v.Types = UnitTypes[1:]
 	}
 	return v, nil
 }
