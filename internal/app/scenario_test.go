@@ -289,3 +289,19 @@ func TestUnitManagementByPageAndAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestReadyzReportsDatabaseDown(t *testing.T) {
+	ta := newTestApp(t)
+	c := ta.client("")
+	if status, _, _ := ta.do(c, "GET", "/readyz", nil); status != 200 {
+		t.Fatalf("readyz: %d", status)
+	}
+	ta.App.DB.R.Close()
+	status, body, _ := ta.do(c, "GET", "/readyz", nil)
+	if status != 503 || !strings.Contains(body, "database unavailable") {
+		t.Fatalf("readyz with the database down: %d %s", status, body)
+	}
+	if status, _, _ := ta.do(c, "GET", "/healthz", nil); status != 200 {
+		t.Fatalf("healthz: %d", status)
+	}
+}
