@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -106,5 +110,40 @@ func TestPageWeight(t *testing.T) {
 			t.Errorf("%s weighs %d bytes over the wire, %d uncompressed", page, wire, plain)
 		}
 		t.Logf("%s with CSS and htmx: %d bytes over the wire (gzip), %d uncompressed", page, wire, plain)
+	}
+}
+
+// TestErrorKeysExist reads the source for catalogue keys passed to error
+// constructors and checks each is in the catalogue, so that no user ever
+// reads a raw key.
+func TestErrorKeysExist(t *testing.T) {
+	re := regexp.MustCompile(`"((?:error|org|import|account|login|roles|tokens|password|mail|units|people|home|nav|common|audit|event)\.[a-z_]+)"`)
+	found := 0
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(string(src), "\n") {
+			if strings.Contains(line, "Action = ") { // permission names, not messages
+				continue
+			}
+			for _, m := range re.FindAllStringSubmatch(line, -1) {
+				found++
+				if !i18n.Has(m[1]) {
+					t.Errorf("%s: key %q is not in the catalogue", path, m[1])
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found < 30 {
+		t.Fatalf("found only %d keys: the pattern no longer matches the code", found)
 	}
 }

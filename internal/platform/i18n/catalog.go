@@ -51,7 +51,7 @@ var catalog = map[string][2]string{
 	"home.browse":        {"Xem cây tổ chức", "Browse the organisation tree"},
 	"home.signed_in_as":  {"Bạn đang đăng nhập là %s.", "You are signed in as %s."},
 	"home.your_roles":    {"Vai trò của bạn", "Your roles"},
-	"home.stats":         {"%d tỉnh, thành phố và %d xã, phường, đặc khu", "%d provinces and %d communes, wards and special zones"},
+	"home.stats":         {"%s tỉnh, thành phố và %s xã, phường, đặc khu", "%s provinces and %s communes, wards and special zones"},
 	"error.title":        {"Có lỗi", "Something went wrong"},
 	"error.internal":     {"Lỗi hệ thống. Mã yêu cầu: %s", "Internal error. Request id: %s"},
 	"error.not_found":    {"Không tìm thấy trang hoặc dữ liệu yêu cầu.", "The page or record was not found."},

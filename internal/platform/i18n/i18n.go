@@ -80,3 +80,25 @@ func Add(m map[string][2]string) {
 		catalog[k] = v
 	}
 }
+
+// Num formats n with lang's thousands separator.
+func Num(lang Lang, n int) string {
+	sep := "."
+	if lang == EN {
+		sep = ","
+	}
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

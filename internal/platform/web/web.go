@@ -49,6 +49,10 @@ type Page struct {
 // T translates key in the page's language.
 func (p *Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
 
+// Num formats n with the language's thousands separator (3.321 in
+// Vietnamese, 3,321 in English).
+func (p *Page) Num(n int) string { return i18n.Num(p.Lang, n) }
+
 // Err renders a user-facing error in the page's language.
 func (p *Page) Err(e *errs.Error) string { return i18n.T(p.Lang, e.Key, e.Args...) }
 
