@@ -275,6 +275,7 @@ func userCmd(ctx context.Context, log *slog.Logger, args []string) error {
 	name := fs.String("name", "", "display name")
 	role := fs.String("role", "", "role to grant: "+roleList())
 	unit := fs.String("unit", "", "code of the unit the role is granted on (VN for the nation)")
+	person := fs.String("person", "", "key of the person record this account belongs to (optional)")
 	if err := parse(fs, args[1:], "dxhub user add [flags]: create an account, optionally with a role on a unit."); err != nil {
 		return err
 	}
@@ -296,7 +297,13 @@ func userCmd(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	defer a.Close()
 	ctx = auth.WithPrincipal(ctx, auth.System())
-	if _, err := a.Auth.CreateAccount(ctx, auth.NewAccount{Username: *username, Email: *email, DisplayName: *name, Password: pw}); err != nil {
+	var personID string
+	if *person != "" {
+		if personID, err = a.Org.PersonIDByKey(ctx, *person); err != nil {
+			return err
+		}
+	}
+	if _, err := a.Auth.CreateAccount(ctx, auth.NewAccount{Username: *username, Email: *email, DisplayName: *name, Password: pw, PersonID: personID}); err != nil {
 		return err
 	}
 	if *role != "" {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"dxhub/internal/app"
+	"dxhub/internal/platform/auth"
 )
 
 // The command-line tools run on SQLite files; PostgreSQL is covered by the
@@ -40,6 +41,12 @@ func TestImportUserAddAndBackup(t *testing.T) {
 	if err := userCmd(ctx, log, []string{"add", "--db", dbURL, "--username", "boss", "--password", "long enough pw", "--role", "unit_admin", "--unit", "66"}); err != nil {
 		t.Fatal(err)
 	}
+	if err := userCmd(ctx, log, []string{"add", "--db", dbURL, "--username", "one", "--password", "long enough pw", "--person", "P1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := userCmd(ctx, log, []string{"add", "--db", dbURL, "--username", "two", "--password", "long enough pw", "--person", "P404"}); err == nil {
+		t.Fatal("account linked to an unknown person")
+	}
 	if err := userCmd(ctx, log, []string{"add", "--db", dbURL, "--username", "x", "--password", "long enough pw", "--role", "unit_admin", "--unit", "nope"}); err == nil {
 		t.Fatal("role on an unknown unit accepted")
 	}
@@ -69,5 +76,12 @@ func TestImportUserAddAndBackup(t *testing.T) {
 	pr, _ := a.Auth.Principal(ctx, p.ID)
 	if len(pr.Grants) != 1 || pr.Grants[0].UnitCode != "66" {
 		t.Fatalf("grants in backup: %+v", pr.Grants)
+	}
+	one, _ := a.Auth.AccountByUsername(ctx, "one")
+	onePr, _ := a.Auth.Principal(ctx, one.ID)
+	// A learner reads their own person record, and only it.
+	own, err := a.Org.Person(auth.WithPrincipal(ctx, onePr), one.PersonID, "")
+	if err != nil || own.Key != "P1" {
+		t.Fatalf("own record: %+v %v", own, err)
 	}
 }

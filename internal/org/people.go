@@ -165,6 +165,17 @@ func (s *Service) Person(ctx context.Context, id, ip string) (*Person, error) {
 	return &per, err
 }
 
+// PersonIDByKey returns the id of the person with an import key, for
+// linking an account to its person record (trusted callers only).
+func (s *Service) PersonIDByKey(ctx context.Context, key string) (string, error) {
+	var id string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT id FROM people WHERE ext_key = $1`, strings.TrimSpace(key)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errs.Field("person", "org.person_not_found", key)
+	}
+	return id, err
+}
+
 // peopleHeader returns the spreadsheet header in lang; imports accept both.
 func peopleHeader(lang i18n.Lang) []string {
 	out := make([]string, len(peopleFields))

@@ -10,6 +10,7 @@ func init() {
 		"login.failed":               {"Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong user name or password."},
 		"login.locked":               {"Tài khoản tạm khóa do đăng nhập sai nhiều lần, đến %s. Một thư báo đã được gửi tới chủ tài khoản.", "This account is locked after repeated failed sign-ins until %s. Its owner has been told by e-mail."},
 		"login.rate_limited":         {"Quá nhiều lần đăng nhập, vui lòng đợi một lát rồi thử lại.", "Too many sign-in attempts; wait a moment and try again."},
+		"account.my_record":          {"Hồ sơ của tôi", "My record"},
 		"account.title":              {"Tài khoản của tôi", "My account"},
 		"account.bad_username":       {"tên đăng nhập cần 3–64 ký tự, không có khoảng trắng", "the user name needs 3–64 characters without spaces"},
 		"account.bad_email":          {"thư điện tử không hợp lệ", "the e-mail address is not valid"},
