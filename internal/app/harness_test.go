@@ -12,19 +12,12 @@ import (
 	"strings"
 	"testing"
 
+	"dxhub/internal/demo"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db/dbtest"
 	"dxhub/internal/platform/mail"
 )
-
-const testTree = `code,parent_code,level,kind,name,full_name,name_en,full_name_en
-66,,province,Tỉnh,Đắk Lắk,Tỉnh Đắk Lắk,Dak Lak,Dak Lak Province
-75,,province,Thành phố,Đồng Nai,Thành phố Đồng Nai,Dong Nai,Dong Nai City
-24121,66,commune,Phường,Buôn Ma Thuột,Phường Buôn Ma Thuột,Buon Ma Thuot,Buon Ma Thuot Ward
-24133,66,commune,Phường,Tân An,Phường Tân An,Tan An,Tan An Ward
-26041,75,commune,Phường,Trấn Biên,Phường Trấn Biên,Tran Bien,Tran Bien Ward
-`
 
 const testPassword = "correct horse battery"
 
@@ -62,7 +55,7 @@ func newTestApp(t *testing.T) *testApp {
 	ls := &mail.LogSender{Log: log}
 	a.Mail, a.Auth.Mail = ls, ls
 	ctx := auth.WithPrincipal(context.Background(), auth.System())
-	if _, err := a.Org.ImportUnits(ctx, strings.NewReader(testTree)); err != nil {
+	if _, err := a.Org.ImportUnits(ctx, strings.NewReader(demo.SampleUnitsCSV)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Org.ImportPeople(ctx, strings.NewReader("key,full_name,unit_code,groups\nA1,Nguyễn Văn Ánh,24121,dx_staff\nB1,Trần Thị Bưởi,26041,teacher\n"), ""); err != nil {

@@ -21,6 +21,16 @@ import (
 //go:embed data/vn-admin-units/units.csv
 var UnitsCSV []byte
 
+// SampleUnitsCSV is a slice of the real tree (two provinces, three
+// communes) for tests that need a tree but not all of it.
+const SampleUnitsCSV = `code,parent_code,level,kind,name,full_name,name_en,full_name_en
+66,,province,Tỉnh,Đắk Lắk,Tỉnh Đắk Lắk,Dak Lak,Dak Lak Province
+75,,province,Thành phố,Đồng Nai,Thành phố Đồng Nai,Dong Nai,Dong Nai City
+24121,66,commune,Phường,Buôn Ma Thuột,Phường Buôn Ma Thuột,Buon Ma Thuot,Buon Ma Thuot Ward
+24133,66,commune,Phường,Tân An,Phường Tân An,Tan An,Tan An Ward
+26041,75,commune,Phường,Trấn Biên,Phường Trấn Biên,Tran Bien,Tran Bien Ward
+`
+
 // Password is the password of every demo account. It is printed at start-up
 // and only ever used on demo databases.
 const Password = "dxhub-demo-2026"

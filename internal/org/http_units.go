@@ -85,21 +85,11 @@ func (h *HTTP) APICreateUnit(w http.ResponseWriter, r *http.Request) error {
 	if _, err := auth.RequireUser(r.Context()); err != nil {
 		return err
 	}
-	var in struct {
-		Code       string   `json:"code"`
-		Type       string   `json:"type"`
-		NameVI     string   `json:"name_vi"`
-		NameEN     string   `json:"name_en"`
-		FullNameVI string   `json:"full_name_vi"`
-		FullNameEN string   `json:"full_name_en"`
-		ParentCode string   `json:"parent_code"`
-		ValidFrom  string   `json:"valid_from"`
-		Classes    []string `json:"classes"`
-	}
+	var in NewUnit
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	u, err := h.Svc.CreateUnit(r.Context(), NewUnit(in))
+	u, err := h.Svc.CreateUnit(r.Context(), in)
 	if err != nil {
 		return err
 	}

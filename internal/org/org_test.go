@@ -16,22 +16,13 @@ import (
 	"dxhub/internal/platform/errs"
 )
 
-// smallTree is a slice of the real tree: two provinces with a few communes.
-const smallTree = `code,parent_code,level,kind,name,full_name,name_en,full_name_en
-66,,province,Tỉnh,Đắk Lắk,Tỉnh Đắk Lắk,Dak Lak,Dak Lak Province
-75,,province,Thành phố,Đồng Nai,Thành phố Đồng Nai,Dong Nai,Dong Nai City
-24121,66,commune,Phường,Buôn Ma Thuột,Phường Buôn Ma Thuột,Buon Ma Thuot,Buon Ma Thuot Ward
-24133,66,commune,Phường,Tân An,Phường Tân An,Tan An,Tan An Ward
-26041,75,commune,Phường,Trấn Biên,Phường Trấn Biên,Tran Bien,Tran Bien Ward
-`
-
 func newService(t testing.TB) (*org.Service, context.Context) {
 	t.Helper()
 	d := dbtest.Open(t)
 	s := &org.Service{DB: d, Audit: &audit.Log{DB: d}, Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 	t.Cleanup(s.Audit.Close)
 	ctx := auth.WithPrincipal(context.Background(), auth.System())
-	if _, err := s.ImportUnits(ctx, strings.NewReader(smallTree)); err != nil {
+	if _, err := s.ImportUnits(ctx, strings.NewReader(demo.SampleUnitsCSV)); err != nil {
 		t.Fatal(err)
 	}
 	return s, ctx

@@ -283,10 +283,17 @@ func validDate(s string) bool {
 	return s[5:7] >= "01" && s[5:7] <= "12" && s[8:] >= "01" && s[8:] <= "31"
 }
 
-// NewUnit is the input to CreateUnit.
+// NewUnit is the input to CreateUnit (and the body of POST /api/v1/units).
 type NewUnit struct {
-	Code, Type, NameVI, NameEN, FullNameVI, FullNameEN, ParentCode, ValidFrom string
-	Classes                                                                   []string
+	Code       string   `json:"code"`
+	Type       string   `json:"type"`
+	NameVI     string   `json:"name_vi"`
+	NameEN     string   `json:"name_en"`
+	FullNameVI string   `json:"full_name_vi"`
+	FullNameEN string   `json:"full_name_en"`
+	ParentCode string   `json:"parent_code"`
+	ValidFrom  string   `json:"valid_from"`
+	Classes    []string `json:"classes"`
 }
 
 // Validate checks a new unit.
