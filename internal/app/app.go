@@ -17,6 +17,7 @@ import (
 	"dxhub/internal/platform/files"
 	"dxhub/internal/platform/mail"
 	"dxhub/internal/platform/web"
+	"dxhub/internal/skills"
 )
 
 // Config is everything dxhub is configured with (flags and DXHUB_*
@@ -36,15 +37,16 @@ type Config struct {
 
 // App is a running dxhub: its database, services and handler.
 type App struct {
-	Cfg   Config
-	Log   *slog.Logger
-	DB    *db.DB
-	Web   *web.Web
-	Audit *audit.Log
-	Auth  *auth.Service
-	Org   *org.Service
-	Files files.Store
-	Mail  mail.Sender
+	Cfg    Config
+	Log    *slog.Logger
+	DB     *db.DB
+	Web    *web.Web
+	Audit  *audit.Log
+	Auth   *auth.Service
+	Org    *org.Service
+	Skills *skills.Service
+	Files  files.Store
+	Mail   mail.Sender
 }
 
 //go:embed templates
@@ -60,7 +62,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		d.Close()
 		return nil, err
 	}
-	return Build(cfg, log, d)
+	a, err := Build(cfg, log, d)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := a.Init(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Init stores what every installation ships with (the default skills
+// standards); it is idempotent.
+func (a *App) Init(ctx context.Context) error {
+	return a.Skills.EnsureDefaults(ctx)
 }
 
 // Build makes the services over an open, migrated database.
@@ -78,8 +95,9 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Files = &files.Local{Dir: cfg.FilesDir}
 	a.Auth = &auth.Service{DB: d, Audit: a.Audit, Mail: a.Mail, Log: log, BaseURL: cfg.BaseURL, Secure: cfg.SecureCookies, TrustProxy: cfg.TrustProxy}
 	a.Org = &org.Service{DB: d, Audit: a.Audit, Log: log}
+	a.Skills = &skills.Service{DB: d, Log: log, Scope: a.nationPath}
 	shell, _ := fs.Sub(templates, "templates")
-	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates()})
+	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates()})
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +159,15 @@ func (a *App) Readyz(w http.ResponseWriter, r *http.Request) error {
 		return web.JSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
 	}
 	return web.JSON(w, http.StatusOK, map[string]string{"status": "ready", "database": string(a.DB.Dialect)})
+}
+
+// nationPath is the scope of national content (standards, item banks).
+func (a *App) nationPath(ctx context.Context) (string, error) {
+	n, err := a.Org.Nation(ctx)
+	if err != nil {
+		return "", err
+	}
+	return n.Path, nil
 }
 
 // unitResolver lets the roles page name a unit by code.

@@ -52,6 +52,9 @@ func newTestApp(t *testing.T) *testApp {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Audit.Close)
+	if err := a.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	ls := &mail.LogSender{Log: log}
 	a.Mail, a.Auth.Mail = ls, ls
 	ctx := auth.WithPrincipal(context.Background(), auth.System())

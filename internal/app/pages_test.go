@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/i18n"
 )
 
@@ -22,6 +23,9 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 	a1 := ta.personID("A1")
 	admin := ta.client("national")
 	anon := ta.client("")
+	if _, err := ta.App.Skills.NewVersion(auth.WithPrincipal(t.Context(), mustPrincipal(t, ta, "national")), "VN-DSF", 1); err != nil {
+		t.Fatal(err)
+	}
 	pages := []struct{ user, url, template string }{
 		{"", "/", "app/home"},
 		{"", "/units", "org/units"},
@@ -38,6 +42,12 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		{"national", "/account", "auth/account"},
 		{"national", "/admin/roles", "auth/roles"},
 		{"national", "/admin/audit", "auth/audit"},
+		{"", "/skills", "skills/list"},
+		{"", "/skills/VN-DSF/1", "skills/standard"},
+		{"", "/skills/VN-IU/1", "skills/standard"},
+		{"national", "/skills/VN-DSF/2", "skills/standard"},
+		{"national", "/skills/import", "skills/import"},
+		{"national", "/skills/VN-DSF/2/competences/4.2/edit", "skills/edit"},
 	}
 	rendered := map[string]bool{}
 	for _, lang := range []string{"vi", "en"} {

@@ -10,6 +10,7 @@ import (
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/web"
+	"dxhub/internal/skills"
 )
 
 var notFound = errs.E(errs.NotFound, "error.not_found")
@@ -25,6 +26,7 @@ type Route struct {
 func (a *App) Routes() []Route {
 	o := &org.HTTP{Svc: a.Org, Web: a.Web, Auth: a.Auth}
 	ac := &auth.HTTP{Svc: a.Auth, Web: a.Web, Units: a.unitResolver}
+	sk := &skills.HTTP{Svc: a.Skills, Web: a.Web}
 	return []Route{
 		{"GET /{$}", a.Home},
 		{"GET /healthz", a.Healthz},
@@ -59,6 +61,17 @@ func (a *App) Routes() []Route {
 		{"GET /people/export", o.Export},
 		{"GET /people/{id}", o.PersonPage},
 
+		// Digital Skills Standard
+		{"GET /skills", sk.ListPage},
+		{"GET /skills/import", sk.ImportForm},
+		{"POST /skills/import", sk.ImportSubmit},
+		{"GET /skills/{code}/{version}", sk.StandardPage},
+		{"POST /skills/{code}/{version}/versions", sk.NewVersion},
+		{"POST /skills/{code}/{version}/publish", sk.Publish},
+		{"GET /skills/{code}/{version}/competences/{comp}/edit", sk.EditForm},
+		{"POST /skills/{code}/{version}/competences/{comp}/edit", sk.EditSubmit},
+		{"GET /skills/{code}/{version}/export/{format}", sk.Export},
+
 		// JSON API
 		{"GET /api/v1/openapi.json", serveOpenAPI},
 		{"GET /api/v1/me", ac.APIMe},
@@ -70,6 +83,12 @@ func (a *App) Routes() []Route {
 		{"GET /api/v1/people", o.APIPeople},
 		{"GET /api/v1/people/{id}", o.APIPerson},
 		{"POST /api/v1/people/import", o.APIImport},
+		{"GET /api/v1/skills", sk.APIList},
+		{"POST /api/v1/skills", sk.APIImport},
+		{"GET /api/v1/skills/{code}/{version}", sk.APIGet},
+		{"POST /api/v1/skills/{code}/{version}/versions", sk.APINewVersion},
+		{"POST /api/v1/skills/{code}/{version}/publish", sk.APIPublish},
+		{"PUT /api/v1/skills/{code}/{version}/competences/{comp}", sk.APIEditCompetence},
 	}
 }
 

@@ -1,7 +1,6 @@
 package org
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -71,22 +70,13 @@ func (h *HTTP) RecordChange(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errs.Field("body", "error.param", "body", err.Error())
-	}
-	return nil
-}
-
 // APICreateUnit creates a unit: POST /api/v1/units.
 func (h *HTTP) APICreateUnit(w http.ResponseWriter, r *http.Request) error {
 	if _, err := auth.RequireUser(r.Context()); err != nil {
 		return err
 	}
 	var in NewUnit
-	if err := decodeJSON(r, &in); err != nil {
+	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	u, err := h.Svc.CreateUnit(r.Context(), in)
@@ -111,7 +101,7 @@ func (h *HTTP) APIRecordChange(w http.ResponseWriter, r *http.Request) error {
 		Resolution string   `json:"resolution"`
 		Note       string   `json:"note"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	ev, err := h.Svc.ApplyChange(r.Context(), Change{Kind: in.Kind, From: []string{r.PathValue("code")}, Into: in.Into, NewCode: in.NewCode,

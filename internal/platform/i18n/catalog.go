@@ -9,6 +9,7 @@ var catalog = map[string][2]string{
 	"nav.main":           {"Điều hướng chính", "Main navigation"},
 	"nav.home":           {"Trang chủ", "Home"},
 	"nav.units":          {"Đơn vị", "Units"},
+	"nav.skills":         {"Chuẩn kỹ năng số", "Skills standard"},
 	"nav.people":         {"Nhân sự", "People"},
 	"nav.roles":          {"Phân quyền", "Roles"},
 	"nav.audit":          {"Nhật ký truy cập", "Audit log"},

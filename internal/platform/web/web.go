@@ -10,6 +10,7 @@ import (
 	"embed"
 	"encoding/json"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -164,6 +165,17 @@ func JSON(w http.ResponseWriter, status int, v any) error {
 	w.WriteHeader(status)
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// DecodeJSON reads a JSON request body (at most 1 MiB, no unknown fields)
+// into v; a malformed body is an "invalid" error naming the body.
+func DecodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errs.Field("body", "error.param", "body", err.Error())
+	}
+	return nil
 }
 
 // IsAPI reports whether r asks for JSON rather than a page.

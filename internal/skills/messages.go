@@ -1,0 +1,47 @@
+package skills
+
+import "dxhub/internal/platform/i18n"
+
+func init() {
+	i18n.Add(map[string][2]string{
+		"skills.bad_code":          {"mã chuẩn %q không hợp lệ", "standard code %q is not valid"},
+		"skills.bad_version":       {"số phiên bản %d không hợp lệ", "version number %d is not valid"},
+		"skills.bad_kind":          {"loại chuẩn %q không hợp lệ (framework hoặc modules)", "standard kind %q is not valid (framework or modules)"},
+		"skills.name_required":     {"cần có tên tiếng Việt", "a Vietnamese name is required"},
+		"skills.no_areas":          {"chuẩn cần ít nhất một miền năng lực", "a standard needs at least one area"},
+		"skills.no_competences":    {"miền năng lực cần ít nhất một năng lực", "an area needs at least one competence"},
+		"skills.dup_code":          {"mã %q trống hoặc bị trùng", "code %q is empty or repeated"},
+		"skills.bad_tiers":         {"cần mô tả đủ %d mức", "all %d tiers must be described"},
+		"skills.version_exists":    {"chuẩn %s đã có phiên bản %d", "standard %s already has version %d"},
+		"skills.not_found":         {"không có chuẩn %s phiên bản %d", "no standard %s version %d"},
+		"skills.not_draft":         {"chỉ sửa hoặc công bố được phiên bản nháp; hãy tạo phiên bản mới", "only a draft can be edited or published; create a new version"},
+		"skills.no_competence":     {"không có năng lực %s", "no competence %s"},
+		"skills.bad_json":          {"tệp JSON không hợp lệ: %s", "the JSON file is not valid: %s"},
+		"skills.bad_required":      {"giá trị %q không hợp lệ (yes/no)", "value %q is not valid (yes/no)"},
+		"skills.title":             {"Chuẩn kỹ năng số", "Digital Skills Standard"},
+		"skills.intro":             {"Các chuẩn kỹ năng số theo phiên bản. Câu hỏi, khóa học và kết quả đánh giá đều gắn với một năng lực của một phiên bản chuẩn.", "Versioned digital skills standards. Items, courses and results all point at a competence of a standard version."},
+		"skills.version":           {"Phiên bản %d", "Version %d"},
+		"skills.status.draft":      {"Bản nháp", "Draft"},
+		"skills.status.published":  {"Đã công bố", "Published"},
+		"skills.kind.framework":    {"Khung năng lực", "Competence framework"},
+		"skills.kind.modules":      {"Chuẩn theo mô-đun", "Module standard"},
+		"skills.areas_count":       {"%d miền, %d năng lực", "%d areas, %d competences"},
+		"skills.tiers_title":       {"Các mức", "Tiers"},
+		"skills.tier.basic":        {"Cơ bản (bậc 1–2)", "Basic (levels 1–2)"},
+		"skills.tier.intermediate": {"Trung cấp (bậc 3–4)", "Intermediate (levels 3–4)"},
+		"skills.tier.advanced":     {"Nâng cao (bậc 5–6)", "Advanced (levels 5–6)"},
+		"skills.tier.specialised":  {"Chuyên sâu (bậc 7–8)", "Specialised (levels 7–8)"},
+		"skills.required":          {"bắt buộc", "required"},
+		"skills.module_rule":       {"Chứng chỉ cơ bản: đủ các mô-đun bắt buộc. Nâng cao: cơ bản và %d mô-đun bất kỳ còn lại.", "Basic certificate: every required module. Advanced: basic plus any %d of the others."},
+		"skills.new_version":       {"Tạo phiên bản mới từ bản này", "Create a new version from this one"},
+		"skills.publish":           {"Công bố phiên bản này", "Publish this version"},
+		"skills.edit":              {"Sửa", "Edit"},
+		"skills.export_json":       {"Xuất JSON", "Export JSON"},
+		"skills.export_csv":        {"Xuất CSV", "Export CSV"},
+		"skills.import":            {"Nhập chuẩn từ tệp", "Import a standard"},
+		"skills.import_help":       {"Tệp JSON theo định dạng xuất của dxhub, hoặc CSV/XLSX mỗi dòng một năng lực (area_code, area_name_vi, area_name_en, area_description_vi, area_description_en, code, name_vi, name_en, description_vi, description_en, tier1_vi…tier4_vi, tier1_en…tier4_en, required); với CSV, điền mã, phiên bản và tên chuẩn bên dưới. Chuẩn nhập vào là bản nháp.", "A JSON file in dxhub's export format, or a CSV/XLSX with one competence per row (area_code, area_name_vi, area_name_en, area_description_vi, area_description_en, code, name_vi, name_en, description_vi, description_en, tier1_vi…tier4_vi, tier1_en…tier4_en, required); for CSV give the standard's code, version and name below. An imported standard is a draft."},
+		"skills.edit_title":        {"Sửa năng lực", "Edit competence"},
+		"skills.based_on":          {"Dựa trên %s", "Based on %s"},
+		"skills.description":       {"Mô tả", "Description"},
+	})
+}
