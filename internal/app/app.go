@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"dxhub/internal/assessment"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
@@ -45,6 +46,7 @@ type App struct {
 	Auth   *auth.Service
 	Org    *org.Service
 	Skills *skills.Service
+	Bank   *assessment.Bank
 	Files  files.Store
 	Mail   mail.Sender
 }
@@ -96,8 +98,9 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Auth = &auth.Service{DB: d, Audit: a.Audit, Mail: a.Mail, Log: log, BaseURL: cfg.BaseURL, Secure: cfg.SecureCookies, TrustProxy: cfg.TrustProxy}
 	a.Org = &org.Service{DB: d, Audit: a.Audit, Log: log}
 	a.Skills = &skills.Service{DB: d, Log: log, Scope: a.nationPath}
+	a.Bank = &assessment.Bank{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills}
 	shell, _ := fs.Sub(templates, "templates")
-	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates()})
+	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates()})
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +124,9 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	s := web.Shell{SignedIn: true, Name: p.DisplayName}
 	if p.CanAnywhere(auth.ViewPeople) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/people", Key: "nav.people"})
+	}
+	if p.CanAnywhere(auth.AuthorContent) {
+		s.Nav = append(s.Nav, web.NavItem{Href: "/items", Key: "nav.items"})
 	}
 	if p.CanAnywhere(auth.ManageRoles) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/admin/roles", Key: "nav.roles"})

@@ -36,6 +36,9 @@ var testAccounts = map[string]string{
 	"daklak":   "unit_admin@66",
 	"dongnai":  "unit_admin@75",
 	"examiner": "exam_admin@66",
+	"author":   "author@VN",
+	"author2":  "author@VN",
+	"dlauthor": "author@66",
 	"learner":  "",
 }
 

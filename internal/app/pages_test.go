@@ -26,6 +26,11 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 	if _, err := ta.App.Skills.NewVersion(auth.WithPrincipal(t.Context(), mustPrincipal(t, ta, "national")), "VN-DSF", 1); err != nil {
 		t.Fatal(err)
 	}
+	status, body, _ := ta.do(admin, "POST", "/api/v1/items", strings.NewReader(itemJSON), "Content-Type", "application/json")
+	if status != 201 {
+		t.Fatalf("item: %d %s", status, body)
+	}
+	itemID := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(body)[1]
 	pages := []struct{ user, url, template string }{
 		{"", "/", "app/home"},
 		{"", "/units", "org/units"},
@@ -48,6 +53,10 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		{"national", "/skills/VN-DSF/2", "skills/standard"},
 		{"national", "/skills/import", "skills/import"},
 		{"national", "/skills/VN-DSF/2/competences/4.2/edit", "skills/edit"},
+		{"national", "/items", "assessment/items"},
+		{"national", "/items/new", "assessment/item_form"},
+		{"national", "/items/" + itemID + "", "assessment/item"},
+		{"national", "/items/" + itemID + "/edit", "assessment/item_form"},
 	}
 	rendered := map[string]bool{}
 	for _, lang := range []string{"vi", "en"} {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"dxhub/internal/assessment"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
@@ -27,6 +28,7 @@ func (a *App) Routes() []Route {
 	o := &org.HTTP{Svc: a.Org, Web: a.Web, Auth: a.Auth}
 	ac := &auth.HTTP{Svc: a.Auth, Web: a.Web, Units: a.unitResolver}
 	sk := &skills.HTTP{Svc: a.Skills, Web: a.Web}
+	it := &assessment.HTTP{Bank: a.Bank, Web: a.Web}
 	return []Route{
 		{"GET /{$}", a.Home},
 		{"GET /healthz", a.Healthz},
@@ -72,6 +74,16 @@ func (a *App) Routes() []Route {
 		{"POST /skills/{code}/{version}/competences/{comp}/edit", sk.EditSubmit},
 		{"GET /skills/{code}/{version}/export/{format}", sk.Export},
 
+		// Item bank
+		{"GET /items", it.ListPage},
+		{"GET /items/new", it.NewForm},
+		{"POST /items", it.Create},
+		{"POST /items/bulk", it.Bulk},
+		{"GET /items/{id}", it.ItemPage},
+		{"GET /items/{id}/edit", it.EditForm},
+		{"POST /items/{id}/edit", it.Update},
+		{"POST /items/{id}/{action}", it.Transition},
+
 		// JSON API
 		{"GET /api/v1/openapi.json", serveOpenAPI},
 		{"GET /api/v1/me", ac.APIMe},
@@ -83,6 +95,11 @@ func (a *App) Routes() []Route {
 		{"GET /api/v1/people", o.APIPeople},
 		{"GET /api/v1/people/{id}", o.APIPerson},
 		{"POST /api/v1/people/import", o.APIImport},
+		{"GET /api/v1/items", it.APIList},
+		{"POST /api/v1/items", it.APICreate},
+		{"GET /api/v1/items/{id}", it.APIGet},
+		{"PUT /api/v1/items/{id}", it.APIUpdate},
+		{"POST /api/v1/items/{id}/{action}", it.APITransition},
 		{"GET /api/v1/skills", sk.APIList},
 		{"POST /api/v1/skills", sk.APIImport},
 		{"GET /api/v1/skills/{code}/{version}", sk.APIGet},

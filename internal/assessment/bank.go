@@ -1,0 +1,371 @@
+package assessment
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"dxhub/internal/org"
+	"dxhub/internal/platform/audit"
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/textfold"
+	"dxhub/internal/skills"
+)
+
+// Item is an item of the bank with its current version's body.
+type Item struct {
+	ID              string `json:"id"`
+	UnitCode        string `json:"unit_code"`
+	UnitPath        string `json:"-"`
+	StandardCode    string `json:"standard_code"`
+	StandardVersion int    `json:"standard_version"`
+	Competence      string `json:"competence"`
+	Area            string `json:"area"`
+	Level           int    `json:"level"`
+	Type            string `json:"type"`
+	Status          string `json:"status"`
+	Version         int    `json:"version"`
+	AuthorID        string `json:"author_id"`
+	AuthorName      string `json:"author_name"`
+	EditorID        string `json:"editor_id"`
+	ReviewerName    string `json:"reviewer_name,omitempty"`
+	ReviewNote      string `json:"review_note,omitempty"`
+	UsageCount      int64  `json:"usage_count"`
+	CreatedAt       int64  `json:"created_at"`
+	UpdatedAt       int64  `json:"updated_at"`
+	Body            Body   `json:"body"`
+}
+
+// ItemInput is what an author writes.
+type ItemInput struct {
+	UnitCode        string `json:"unit_code"`
+	StandardCode    string `json:"standard_code"`
+	StandardVersion int    `json:"standard_version"`
+	Competence      string `json:"competence"`
+	Level           int    `json:"level"`
+	Body            Body   `json:"body"`
+}
+
+// Bank is the item bank service.
+type Bank struct {
+	DB     *db.DB
+	Log    *slog.Logger
+	Audit  *audit.Log
+	Org    *org.Service
+	Skills *skills.Service
+}
+
+// check validates an input against the standard and the tree, returning
+// the unit and the competence's area.
+func (b *Bank) check(ctx context.Context, in *ItemInput) (*org.Unit, string, error) {
+	if err := in.Body.Validate(); err != nil {
+		return nil, "", err
+	}
+	if in.Level < 1 || in.Level > 8 {
+		return nil, "", errs.Field("level", "items.bad_level")
+	}
+	if in.UnitCode == "" {
+		in.UnitCode = org.NationCode
+	}
+	u, err := b.Org.UnitByCode(ctx, in.UnitCode)
+	if err != nil || !u.Live() {
+		return nil, "", errs.Field("unit_code", "org.unit_not_found", in.UnitCode)
+	}
+	st, err := b.Skills.Get(ctx, in.StandardCode, in.StandardVersion)
+	if err != nil || st.Status != skills.Published {
+		return nil, "", errs.Field("standard_code", "items.bad_standard", in.StandardCode, in.StandardVersion)
+	}
+	c, ok := st.Competence(in.Competence)
+	if !ok {
+		return nil, "", errs.Field("competence", "skills.no_competence", in.Competence)
+	}
+	return u, c.AreaCode, nil
+}
+
+// Create stores a new item as draft version 1; the author needs
+// AuthorContent on the item's unit (the nation for the national bank).
+func (b *Bank) Create(ctx context.Context, in ItemInput) (*Item, error) {
+	u, area, err := b.check(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
+	p, err := auth.Authorize(ctx, auth.AuthorContent, u.Path)
+	if err != nil {
+		return nil, err
+	}
+	it := &Item{ID: db.NewID(), UnitCode: u.Code, UnitPath: u.Path, StandardCode: in.StandardCode, StandardVersion: in.StandardVersion,
+		Competence: in.Competence, Area: area, Level: in.Level, Type: in.Body.Type, Status: StatusDraft, Version: 1,
+		AuthorID: p.AccountID, AuthorName: p.DisplayName, EditorID: p.AccountID, Body: in.Body}
+	now := db.Now()
+	it.CreatedAt, it.UpdatedAt = now, now
+	body, _ := json.Marshal(it.Body)
+	err = b.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO items (id, unit_id, unit_path, standard_code, standard_version, competence, area, level, type, status, version, stem_fold, author_id, author_name, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $13, $14, $14)`,
+			it.ID, u.ID, u.Path, it.StandardCode, it.StandardVersion, it.Competence, it.Area, it.Level, it.Type, it.Status, textfold.Fold(it.Body.Stem), it.AuthorID, it.AuthorName, now); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO item_versions (item_id, version, body, created_by, created_at) VALUES ($1, 1, $2, $3, $4)`, it.ID, string(body), p.AccountID, now)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create item: %w", err)
+	}
+	return it, nil
+}
+
+const itemCols = `i.id, u.code, i.unit_path, i.standard_code, i.standard_version, i.competence, i.area, i.level, i.type, i.status, i.version,
+	i.author_id, i.author_name, v.created_by, i.reviewer_name, i.review_note, i.usage_count, i.created_at, i.updated_at, v.body`
+
+func scanItem(s interface{ Scan(...any) error }) (*Item, error) {
+	var it Item
+	var body string
+	if err := s.Scan(&it.ID, &it.UnitCode, &it.UnitPath, &it.StandardCode, &it.StandardVersion, &it.Competence, &it.Area, &it.Level, &it.Type, &it.Status, &it.Version,
+		&it.AuthorID, &it.AuthorName, &it.EditorID, &it.ReviewerName, &it.ReviewNote, &it.UsageCount, &it.CreatedAt, &it.UpdatedAt, &body); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(body), &it.Body); err != nil {
+		return nil, fmt.Errorf("item %s body: %w", it.ID, err)
+	}
+	return &it, nil
+}
+
+// Get returns an item with its current version; only content authors in
+// the item's scope may read the bank (items are exam secrets).
+func (b *Bank) Get(ctx context.Context, id string) (*Item, error) {
+	it, err := b.load(ctx, b.DB.R, id, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := auth.Authorize(ctx, auth.AuthorContent, it.UnitPath); err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// Version returns one stored version of an item (for attempts and review).
+func (b *Bank) Version(ctx context.Context, id string, version int) (*Item, error) {
+	return b.load(ctx, b.DB.R, id, version)
+}
+
+func (b *Bank) load(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, id string, version int) (*Item, error) {
+	cond := `v.version = i.version`
+	args := []any{id}
+	if version > 0 {
+		cond = `v.version = $2`
+		args = append(args, version)
+	}
+	it, err := scanItem(q.QueryRowContext(ctx, `SELECT `+itemCols+` FROM items i JOIN units u ON u.id = i.unit_id JOIN item_versions v ON v.item_id = i.id AND `+cond+` WHERE i.id = $1`, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.NotFound, "items.not_found", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if version > 0 {
+		it.Version = version
+	}
+	return it, nil
+}
+
+// Update saves an edited item as a new version. Any content change sends
+// the item back to draft, so it is reviewed again; retired items stay
+// retired.
+func (b *Bank) Update(ctx context.Context, id string, in ItemInput) (*Item, error) {
+	old, err := b.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if old.Status == StatusRetired {
+		return nil, errs.E(errs.Conflict, "items.retired")
+	}
+	if in.UnitCode == "" {
+		in.UnitCode = old.UnitCode
+	}
+	u, area, err := b.check(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
+	p, err := auth.Authorize(ctx, auth.AuthorContent, u.Path)
+	if err != nil {
+		return nil, err
+	}
+	body, _ := json.Marshal(in.Body)
+	now := db.Now()
+	err = b.DB.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE items SET unit_id = $1, unit_path = $2, standard_code = $3, standard_version = $4, competence = $5, area = $6, level = $7, type = $8,
+			status = 'draft', version = version + 1, stem_fold = $9, reviewer_id = '', reviewer_name = '', review_note = '', updated_at = $10 WHERE id = $11 AND version = $12`,
+			u.ID, u.Path, in.StandardCode, in.StandardVersion, in.Competence, area, in.Level, in.Body.Type, textfold.Fold(in.Body.Stem), now, id, old.Version)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.E(errs.Conflict, "items.changed")
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO item_versions (item_id, version, body, created_by, created_at) VALUES ($1, $2, $3, $4, $5)`, id, old.Version+1, string(body), p.AccountID, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b.Get(ctx, id)
+}
+
+// Workflow actions.
+const (
+	ActionSubmit  = "submit"  // draft → review
+	ActionApprove = "approve" // review → approved, by someone who did not write it
+	ActionReturn  = "return"  // review → draft, with a note
+	ActionRetire  = "retire"  // any → retired
+)
+
+// Transition moves an item through the review workflow.
+func (b *Bank) Transition(ctx context.Context, id, action, note string) (*Item, error) {
+	it, err := b.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p := auth.FromContext(ctx)
+	from, to := "", ""
+	switch action {
+	case ActionSubmit:
+		from, to = StatusDraft, StatusReview
+	case ActionApprove:
+		from, to = StatusReview, StatusApproved
+	case ActionReturn:
+		from, to = StatusReview, StatusDraft
+		if strings.TrimSpace(note) == "" {
+			return nil, errs.Field("note", "items.note_required")
+		}
+	case ActionRetire:
+		to = StatusRetired
+	default:
+		return nil, errs.Field("action", "items.bad_action", action)
+	}
+	if from != "" && it.Status != from || it.Status == to {
+		return nil, errs.E(errs.Conflict, "items.wrong_status", it.Status)
+	}
+	// The reviewer must be someone other than whoever wrote the item or
+	// its current version.
+	if action == ActionApprove && (p.AccountID == it.AuthorID || p.AccountID == it.EditorID) {
+		return nil, errs.E(errs.Forbidden, "items.own_review")
+	}
+	reviewer := ""
+	if action == ActionApprove || action == ActionReturn {
+		reviewer = p.DisplayName
+	}
+	res, err := b.DB.W.ExecContext(ctx, `UPDATE items SET status = $1, reviewer_id = $2, reviewer_name = $3, review_note = $4, updated_at = $5 WHERE id = $6 AND status = $7 AND version = $8`,
+		to, p.AccountID, reviewer, strings.TrimSpace(note), db.Now(), id, it.Status, it.Version)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, errs.E(errs.Conflict, "items.changed")
+	}
+	return b.Get(ctx, id)
+}
+
+// Filter narrows the bank's list.
+type Filter struct {
+	StandardCode string
+	Competence   string
+	Area         string
+	Type         string
+	Status       string
+	Level        int
+	Q            string
+	Page         int
+}
+
+// ItemPage is one page of the bank.
+type ItemPage struct {
+	Items []*Item `json:"items"`
+	Page  int     `json:"page"`
+	More  bool    `json:"more"`
+}
+
+// List returns items in the author's scopes, newest change first.
+func (b *Bank) List(ctx context.Context, f Filter) (*ItemPage, error) {
+	_, scopes, err := auth.RequireScopes(ctx, auth.AuthorContent)
+	if err != nil {
+		return nil, err
+	}
+	d := b.DB.Dialect
+	var conds, scope []string
+	var args []any
+	for _, s := range scopes {
+		args = append(args, d.PrefixPattern(s))
+		scope = append(scope, d.PrefixMatch("i.unit_path", len(args)))
+	}
+	conds = append(conds, "("+strings.Join(scope, " OR ")+")")
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}
+	if f.StandardCode != "" {
+		add("i.standard_code = $%d", f.StandardCode)
+	}
+	if f.Competence != "" {
+		add("i.competence = $%d", f.Competence)
+	}
+	if f.Area != "" {
+		add("i.area = $%d", f.Area)
+	}
+	if f.Type != "" {
+		add("i.type = $%d", f.Type)
+	}
+	if f.Status != "" {
+		add("i.status = $%d", f.Status)
+	}
+	if f.Level > 0 {
+		add("i.level = $%d", f.Level)
+	}
+	if q := textfold.Fold(f.Q); q != "" {
+		add("i.stem_fold LIKE $%d"+db.LikeEscape, db.ContainsPattern(q))
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	const per = 50
+	args = append(args, per+1, (f.Page-1)*per)
+	rows, err := b.DB.R.QueryContext(ctx, `SELECT `+itemCols+` FROM items i JOIN units u ON u.id = i.unit_id JOIN item_versions v ON v.item_id = i.id AND v.version = i.version
+		WHERE `+strings.Join(conds, " AND ")+fmt.Sprintf(` ORDER BY i.updated_at DESC, i.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list items: %w", err)
+	}
+	defer rows.Close()
+	out := &ItemPage{Page: f.Page, Items: []*Item{}}
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out.Items = append(out.Items, it)
+	}
+	if len(out.Items) > per {
+		out.Items, out.More = out.Items[:per], true
+	}
+	return out, rows.Err()
+}
+
+// Bulk applies one workflow action to many items and reports, per item,
+// what happened; items that cannot move are left as they are.
+func (b *Bank) Bulk(ctx context.Context, action string, ids []string, note string) (moved int, failed map[string]error) {
+	failed = map[string]error{}
+	for _, id := range ids {
+		if _, err := b.Transition(ctx, id, action, note); err != nil {
+			failed[id] = err
+			continue
+		}
+		moved++
+	}
+	return moved, failed
+}

@@ -1,0 +1,287 @@
+package assessment
+
+import (
+	"embed"
+	"io/fs"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/web"
+	"dxhub/internal/skills"
+)
+
+//go:embed templates
+var templates embed.FS
+
+// Templates returns the room's pages.
+func Templates() fs.FS { t, _ := fs.Sub(templates, "templates"); return t }
+
+// HTTP holds the room's handlers.
+type HTTP struct {
+	Bank *Bank
+	Web  *web.Web
+}
+
+// DefaultStandard is the standard new items are tagged to unless the form
+// names another.
+const DefaultStandard = "VN-DSF"
+
+func (h *HTTP) standard(r *http.Request) (*skills.Standard, error) {
+	code, ver := DefaultStandard, 0
+	if s := r.FormValue("standard"); s != "" {
+		c, v, _ := strings.Cut(s, "/")
+		code = c
+		ver, _ = strconv.Atoi(v)
+	}
+	if ver == 0 {
+		return h.Bank.Skills.Latest(r.Context(), code)
+	}
+	return h.Bank.Skills.Get(r.Context(), code, ver)
+}
+
+// ListPage is the bank with filters and bulk actions.
+func (h *HTTP) ListPage(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := Filter{StandardCode: q.Get("standard_code"), Competence: q.Get("competence"), Type: q.Get("type"), Status: q.Get("status"), Q: q.Get("q")}
+	f.Level, _ = strconv.Atoi(q.Get("level"))
+	f.Page, _ = strconv.Atoi(q.Get("page"))
+	page, err := h.Bank.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Page": page, "F": f, "Types": Types, "Statuses": Statuses, "Query": q,
+		"Pager": map[string]any{"Current": page.Page, "More": page.More, "Query": q}}
+	if moved := q.Get("moved"); moved != "" {
+		data["Moved"], data["Failed"] = moved, q.Get("failed")
+	}
+	return h.Web.Render(w, r, http.StatusOK, "assessment/items", "items.title", data)
+}
+
+// APIList: GET /api/v1/items.
+func (h *HTTP) APIList(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := Filter{StandardCode: q.Get("standard_code"), Competence: q.Get("competence"), Type: q.Get("type"), Status: q.Get("status"), Q: q.Get("q")}
+	if s := q.Get("level"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 8 {
+			return errs.Field("level", "items.bad_level")
+		}
+		f.Level = n
+	}
+	if s := q.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return errs.Field("page", "error.param", "page", s)
+		}
+		f.Page = n
+	}
+	page, err := h.Bank.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, page)
+}
+
+func (h *HTTP) form(w http.ResponseWriter, r *http.Request, status int, it *Item, f ItemForm, formErr *errs.Error) error {
+	st, err := h.standard(r)
+	if err != nil {
+		return err
+	}
+	title := "items.new"
+	if it != nil {
+		title = "items.edit"
+	}
+	return h.Web.Render(w, r, status, "assessment/item_form", title, map[string]any{"Item": it, "F": f, "S": st, "Types": Types, "Error": formErr,
+		"Levels": []int{1, 2, 3, 4, 5, 6, 7, 8}})
+}
+
+// NewForm shows an empty authoring form.
+func (h *HTTP) NewForm(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := auth.RequireScopes(r.Context(), auth.AuthorContent); err != nil {
+		return err
+	}
+	return h.form(w, r, http.StatusOK, nil, ItemForm{Type: Single, Level: "1", Mode: AllOrNothing, MaxScore: "1"}, nil)
+}
+
+// Create handles the authoring form.
+func (h *HTTP) Create(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := auth.RequireScopes(r.Context(), auth.AuthorContent); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.Invalid, "error.bad_request")
+	}
+	st, err := h.standard(r)
+	if err != nil {
+		return err
+	}
+	f := FormOf(r.PostForm)
+	in, err := f.Input(st.Code, st.Version)
+	in.UnitCode = r.PostForm.Get("unit_code")
+	var it *Item
+	if err == nil {
+		it, err = h.Bank.Create(r.Context(), in)
+	}
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.form(w, r, http.StatusBadRequest, nil, f, e)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/items/"+it.ID, http.StatusSeeOther)
+	return nil
+}
+
+// EditForm shows an item in the authoring form.
+func (h *HTTP) EditForm(w http.ResponseWriter, r *http.Request) error {
+	it, err := h.Bank.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return h.form(w, r, http.StatusOK, it, FormFor(it), nil)
+}
+
+// Update saves the authoring form as a new version.
+func (h *HTTP) Update(w http.ResponseWriter, r *http.Request) error {
+	it, err := h.Bank.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.Invalid, "error.bad_request")
+	}
+	f := FormOf(r.PostForm)
+	in, err := f.Input(it.StandardCode, it.StandardVersion)
+	if err == nil {
+		_, err = h.Bank.Update(r.Context(), it.ID, in)
+	}
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.form(w, r, http.StatusBadRequest, it, f, e)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/items/"+it.ID, http.StatusSeeOther)
+	return nil
+}
+
+// ItemPage shows an item: its metadata, the candidate's view and the
+// workflow buttons. ?version=N shows an older version.
+func (h *HTTP) ItemPage(w http.ResponseWriter, r *http.Request) error {
+	it, err := h.Bank.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	shown := it
+	if v, _ := strconv.Atoi(r.URL.Query().Get("version")); v > 0 && v != it.Version {
+		if shown, err = h.Bank.Version(r.Context(), it.ID, v); err != nil {
+			return err
+		}
+	}
+	p := auth.FromContext(r.Context())
+	return h.Web.Render(w, r, http.StatusOK, "assessment/item", "items.item", map[string]any{
+		"Item": it, "Shown": shown, "View": CandidateView(&shown.Body, rand.New(rand.NewPCG(1, 2))),
+		"CanReview": p.AccountID != it.AuthorID && p.AccountID != it.EditorID, "Versions": versionList(it.Version)})
+}
+
+func versionList(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = n - i
+	}
+	return out
+}
+
+// Transition applies a workflow action from a button.
+func (h *HTTP) Transition(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.Invalid, "error.bad_request")
+	}
+	if _, err := h.Bank.Transition(r.Context(), r.PathValue("id"), r.PathValue("action"), r.PostForm.Get("note")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/items/"+r.PathValue("id"), http.StatusSeeOther)
+	return nil
+}
+
+// Bulk applies an action to the items ticked in the list.
+func (h *HTTP) Bulk(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := auth.RequireScopes(r.Context(), auth.AuthorContent); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.Invalid, "error.bad_request")
+	}
+	ids := r.PostForm["id"]
+	if len(ids) == 0 || len(ids) > 500 {
+		return errs.Field("id", "items.none_selected")
+	}
+	moved, failed := h.Bank.Bulk(r.Context(), r.PostForm.Get("action"), ids, r.PostForm.Get("note"))
+	http.Redirect(w, r, "/items?moved="+strconv.Itoa(moved)+"&failed="+strconv.Itoa(len(failed)), http.StatusSeeOther)
+	return nil
+}
+
+// APIGet: GET /api/v1/items/{id}.
+func (h *HTTP) APIGet(w http.ResponseWriter, r *http.Request) error {
+	it, err := h.Bank.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, it)
+}
+
+// APICreate: POST /api/v1/items.
+func (h *HTTP) APICreate(w http.ResponseWriter, r *http.Request) error {
+	if _, err := auth.RequireUser(r.Context()); err != nil {
+		return err
+	}
+	var in ItemInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	it, err := h.Bank.Create(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, it)
+}
+
+// APIUpdate: PUT /api/v1/items/{id}.
+func (h *HTTP) APIUpdate(w http.ResponseWriter, r *http.Request) error {
+	if _, err := auth.RequireUser(r.Context()); err != nil {
+		return err
+	}
+	var in ItemInput
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	it, err := h.Bank.Update(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, it)
+}
+
+// APITransition: POST /api/v1/items/{id}/{action} with {"note": "..."}.
+func (h *HTTP) APITransition(w http.ResponseWriter, r *http.Request) error {
+	if _, err := auth.RequireUser(r.Context()); err != nil {
+		return err
+	}
+	var in struct {
+		Note string `json:"note"`
+	}
+	if r.ContentLength > 0 {
+		if err := web.DecodeJSON(r, &in); err != nil {
+			return err
+		}
+	}
+	it, err := h.Bank.Transition(r.Context(), r.PathValue("id"), r.PathValue("action"), in.Note)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, it)
+}

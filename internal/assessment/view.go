@@ -1,0 +1,33 @@
+package assessment
+
+import (
+	"html/template"
+	"math/rand/v2"
+
+	"dxhub/internal/platform/richtext"
+)
+
+// View is an item as a candidate sees it: no correct answers, options in
+// the order this candidate gets them.
+type View struct {
+	Type    string
+	Stem    template.HTML
+	Options []Option
+	Targets []Option
+	Slots   []int // ordering: positions 1..n to choose from
+}
+
+// CandidateView prepares an item for display. Ordering items are always
+// shuffled (the written order is the answer); rng decides the order so that
+// a candidate's form can be rebuilt identically.
+func CandidateView(b *Body, rng *rand.Rand) View {
+	v := View{Type: b.Type, Stem: richtext.Render(b.Stem), Options: append([]Option(nil), b.Options...), Targets: append([]Option(nil), b.Targets...)}
+	if b.Type == Ordering || b.Type == Matching {
+		rng.Shuffle(len(v.Options), func(i, j int) { v.Options[i], v.Options[j] = v.Options[j], v.Options[i] })
+		rng.Shuffle(len(v.Targets), func(i, j int) { v.Targets[i], v.Targets[j] = v.Targets[j], v.Targets[i] })
+	}
+	for i := range v.Options {
+		v.Slots = append(v.Slots, i+1)
+	}
+	return v
+}

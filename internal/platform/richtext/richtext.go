@@ -1,0 +1,42 @@
+// Package richtext renders the small, safe markup authors use in item stems
+// and lessons: paragraphs, line breaks, **bold**, *italic*, `code`, links to
+// https pages and images from dxhub's own file store. Everything else is
+// shown as typed text: no HTML from authors ever reaches a page.
+package richtext
+
+import (
+	"html"
+	"html/template"
+	"regexp"
+	"strings"
+)
+
+var (
+	image  = regexp.MustCompile(`!\[([^\]]*)\]\((/files/[A-Za-z0-9_-]+)\)`)
+	link   = regexp.MustCompile(`\[([^\]]+)\]\((https://[^\s()<>"]+)\)`)
+	bold   = regexp.MustCompile(`\*\*([^*]+)\*\*`)
+	italic = regexp.MustCompile(`\*([^*]+)\*`)
+	code   = regexp.MustCompile("`([^`]+)`")
+)
+
+// Render turns markup into HTML that is safe to put in a page.
+func Render(src string) template.HTML {
+	var out strings.Builder
+	for _, para := range strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n\n") {
+		para = strings.TrimSpace(para)
+		if para == "" {
+			continue
+		}
+		s := html.EscapeString(para)
+		// Escaping leaves [ ] ( ) * ` / intact, so the patterns still match,
+		// and what they capture is already escaped.
+		s = image.ReplaceAllString(s, `<img src="$2" alt="$1" loading="lazy">`)
+		s = link.ReplaceAllString(s, `<a href="$2" rel="noopener noreferrer">$1</a>`)
+		s = bold.ReplaceAllString(s, `<strong>$1</strong>`)
+		s = italic.ReplaceAllString(s, `<em>$1</em>`)
+		s = code.ReplaceAllString(s, `<code>$1</code>`)
+		s = strings.ReplaceAll(s, "\n", "<br>")
+		out.WriteString("<p>" + s + "</p>")
+	}
+	return template.HTML(out.String())
+}
