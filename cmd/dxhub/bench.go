@@ -55,7 +55,7 @@ func bench(ctx context.Context, log *slog.Logger, args []string) error {
 	defer a.Close()
 	if _, err := a.Org.UnitByCode(ctx, "66"); err != nil {
 		start := time.Now()
-		if err := demo.Seed(ctx, a.Org, a.Auth, 0); err != nil {
+		if err := demo.Seed(ctx, demo.Services{Org: a.Org, Auth: a.Auth}, 0); err != nil {
 			return err
 		}
 		if err := demo.SeedPeople(auth.WithPrincipal(ctx, auth.System()), a.Org, *people, 7); err != nil {

@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"dxhub/internal/assessment"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
+	"dxhub/internal/skills"
 )
 
 // UnitsCSV is Vietnam's two-tier administrative tree (34 provinces, 3,321
@@ -45,7 +47,7 @@ var Accounts = []Account{
 	{"admin", "Quản trị quốc gia", string(auth.NationalAdmin), org.NationCode, "whole country"},
 	{"daklak.admin", "Nguyễn Thị Hoa", string(auth.UnitAdmin), "66", "Đắk Lắk province"},
 	{"dongnai.admin", "Trần Văn Minh", string(auth.UnitAdmin), "75", "Đồng Nai (incl. old Bình Phước)"},
-	{"author", "Lê Thu Trang", string(auth.Author), "66", "content author, Đắk Lắk"},
+	{"author", "Lê Thu Trang", string(auth.Author), "VN", "national content author (item bank, standards)"},
 	{"examadmin", "Phạm Quốc Bảo", string(auth.ExamAdmin), "66", "exam administrator, Đắk Lắk"},
 	{"proctor", "Võ Thị Lan", string(auth.Proctor), "66", "proctor, Đắk Lắk"},
 	{"reporter", "Đặng Văn Tùng", string(auth.Reporter), "", "reporter of the first commune of Đắk Lắk"},
@@ -78,9 +80,18 @@ var Merges2025 = []org.Change{
 	{Kind: org.EventMerge, From: []string{"54"}, Into: []string{"66"}, Effective: "2025-07-01", Resolution: "202/2025/QH15"},
 }
 
-// Seed loads the tree, the extra units, the 2025 merges, people and one
-// account per role. It is meant for an empty database.
-func Seed(ctx context.Context, o *org.Service, a *auth.Service, people int) error {
+// Services are the rooms the demo fills.
+type Services struct {
+	Org    *org.Service
+	Auth   *auth.Service
+	Skills *skills.Service
+	Bank   *assessment.Bank
+}
+
+// Seed loads the tree, the extra units, the 2025 merges, people, one
+// account per role and an item bank. It is meant for an empty database.
+func Seed(ctx context.Context, svc Services, people int) error {
+	o, a := svc.Org, svc.Auth
 	ctx = auth.WithPrincipal(ctx, auth.System())
 	if _, err := o.ImportUnits(ctx, bytes.NewReader(UnitsCSV)); err != nil {
 		return fmt.Errorf("import units: %w", err)
@@ -124,7 +135,30 @@ func Seed(ctx context.Context, o *org.Service, a *auth.Service, people int) erro
 			}
 		}
 	}
-	return nil
+	if svc.Bank == nil {
+		return nil
+	}
+	principal := func(username string) (*auth.Principal, error) {
+		acc, err := a.AccountByUsername(ctx, username)
+		if err != nil {
+			return nil, err
+		}
+		return a.Principal(ctx, acc.ID)
+	}
+	author, err := principal("author")
+	if err != nil {
+		return err
+	}
+	reviewer, err := principal("admin")
+	if err != nil {
+		return err
+	}
+	std, err := svc.Skills.Latest(ctx, "VN-DSF")
+	if err != nil {
+		return err
+	}
+	_, err = SeedItems(ctx, svc.Bank, std, author, reviewer)
+	return err
 }
 
 var (
