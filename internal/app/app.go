@@ -47,6 +47,7 @@ type App struct {
 	Org    *org.Service
 	Skills *skills.Service
 	Bank   *assessment.Bank
+	Exams  *assessment.Exams
 	Files  files.Store
 	Mail   mail.Sender
 }
@@ -99,6 +100,8 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Org = &org.Service{DB: d, Audit: a.Audit, Log: log}
 	a.Skills = &skills.Service{DB: d, Log: log, Scope: a.nationPath}
 	a.Bank = &assessment.Bank{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills}
+	a.Exams = &assessment.Exams{Bank: a.Bank}
+	a.Exams.Start(2 * time.Second)
 	shell, _ := fs.Sub(templates, "templates")
 	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates()})
 	if err != nil {
@@ -111,6 +114,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 
 // Close releases the database.
 func (a *App) Close() error {
+	a.Exams.Close()
 	a.Audit.Close()
 	return a.DB.Close()
 }
@@ -121,7 +125,7 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	if p == nil {
 		return web.Shell{}
 	}
-	s := web.Shell{SignedIn: true, Name: p.DisplayName}
+	s := web.Shell{SignedIn: true, Name: p.DisplayName, Nav: []web.NavItem{{Href: "/exams", Key: "nav.exams"}}}
 	if p.CanAnywhere(auth.ViewPeople) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/people", Key: "nav.people"})
 	}

@@ -54,7 +54,7 @@ func newTestApp(t *testing.T) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(a.Audit.Close)
+	t.Cleanup(func() { a.Exams.Close(); a.Audit.Close() })
 	if err := a.Init(context.Background()); err != nil {
 		t.Fatal(err)
 	}

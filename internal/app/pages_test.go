@@ -31,6 +31,14 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		t.Fatalf("item: %d %s", status, body)
 	}
 	itemID := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(body)[1]
+	bpID, sessionID := examFixture(t, ta, "")
+	lc := ta.client("learner")
+	_, abody, _ := ta.do(lc, "POST", "/api/v1/exams/"+sessionID+"/start", nil)
+	attemptID := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(abody)[1]
+	ac := ta.client("author")
+	_, abody, _ = ta.do(ac, "POST", "/api/v1/exams/"+sessionID+"/start", nil)
+	doneID := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(abody)[1]
+	ta.do(ac, "POST", "/api/v1/attempts/"+doneID+"/submit", nil)
 	pages := []struct{ user, url, template string }{
 		{"", "/", "app/home"},
 		{"", "/units", "org/units"},
@@ -53,6 +61,12 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		{"national", "/skills/VN-DSF/2", "skills/standard"},
 		{"national", "/skills/import", "skills/import"},
 		{"national", "/skills/VN-DSF/2/competences/4.2/edit", "skills/edit"},
+		{"national", "/exams", "assessment/exams"},
+		{"national", "/exams/manage", "assessment/manage"},
+		{"national", "/blueprints/" + bpID, "assessment/blueprint"},
+		{"national", "/exam-sessions/" + sessionID + "/proctor", "assessment/proctor"},
+		{"learner", "/attempts/" + attemptID, "assessment/attempt"},
+		{"author", "/attempts/" + doneID + "/result", "assessment/result"},
 		{"national", "/items", "assessment/items"},
 		{"national", "/items/new", "assessment/item_form"},
 		{"national", "/items/" + itemID + "", "assessment/item"},
@@ -62,8 +76,13 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 	for _, lang := range []string{"vi", "en"} {
 		for _, p := range pages {
 			c := anon
-			if p.user != "" {
+			switch p.user {
+			case "national":
 				c = admin
+			case "learner":
+				c = lc
+			case "author":
+				c = ac
 			}
 			sep := "?"
 			if strings.Contains(p.url, "?") {

@@ -29,6 +29,7 @@ func (a *App) Routes() []Route {
 	ac := &auth.HTTP{Svc: a.Auth, Web: a.Web, Units: a.unitResolver}
 	sk := &skills.HTTP{Svc: a.Skills, Web: a.Web}
 	it := &assessment.HTTP{Bank: a.Bank, Web: a.Web}
+	ex := &assessment.ExamHTTP{X: a.Exams, Web: a.Web}
 	return []Route{
 		{"GET /{$}", a.Home},
 		{"GET /healthz", a.Healthz},
@@ -84,6 +85,20 @@ func (a *App) Routes() []Route {
 		{"POST /items/{id}/edit", it.Update},
 		{"POST /items/{id}/{action}", it.Transition},
 
+		// Exams
+		{"GET /exams", ex.MyExams},
+		{"POST /exams/{id}/start", ex.Start},
+		{"GET /exams/manage", ex.ManagePage},
+		{"POST /blueprints", ex.CreateBlueprint},
+		{"GET /blueprints/{id}", ex.BlueprintPage},
+		{"POST /exam-sessions", ex.CreateSession},
+		{"GET /exam-sessions/{id}/proctor", ex.ProctorPage},
+		{"GET /attempts/{id}", ex.AttemptPage},
+		{"POST /attempts/{id}/answer", ex.Answer},
+		{"POST /attempts/{id}/submit", ex.SubmitPage},
+		{"GET /attempts/{id}/result", ex.ResultPage},
+		{"POST /attempts/{id}/proctor/{action}", ex.ProctorAction},
+
 		// JSON API
 		{"GET /api/v1/openapi.json", serveOpenAPI},
 		{"GET /api/v1/me", ac.APIMe},
@@ -100,6 +115,17 @@ func (a *App) Routes() []Route {
 		{"GET /api/v1/items/{id}", it.APIGet},
 		{"PUT /api/v1/items/{id}", it.APIUpdate},
 		{"POST /api/v1/items/{id}/{action}", it.APITransition},
+		{"GET /api/v1/exams", ex.APIAvailable},
+		{"POST /api/v1/exams/{id}/start", ex.APIStart},
+		{"GET /api/v1/attempts/{id}", ex.APIAttempt},
+		{"PUT /api/v1/attempts/{id}/answers/{idx}", ex.APISave},
+		{"POST /api/v1/attempts/{id}/next", ex.APINext},
+		{"POST /api/v1/attempts/{id}/submit", ex.APISubmit},
+		{"POST /api/v1/attempts/{id}/{action}", ex.APIProctor},
+		{"POST /api/v1/blueprints", ex.APICreateBlueprint},
+		{"GET /api/v1/blueprints/{id}", ex.APIBlueprint},
+		{"POST /api/v1/exam-sessions", ex.APICreateSession},
+		{"GET /api/v1/exam-sessions/{id}/roster", ex.APIRoster},
 		{"GET /api/v1/skills", sk.APIList},
 		{"POST /api/v1/skills", sk.APIImport},
 		{"GET /api/v1/skills/{code}/{version}", sk.APIGet},

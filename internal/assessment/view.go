@@ -31,3 +31,30 @@ func CandidateView(b *Body, rng *rand.Rand) View {
 	}
 	return v
 }
+
+// ViewInOrder prepares an item for a candidate with the option and target
+// order stored in their form.
+func ViewInOrder(b *Body, order, targets []string) View {
+	v := View{Type: b.Type, Stem: richtext.Render(b.Stem)}
+	pick := func(opts []Option, ids []string) []Option {
+		byID := map[string]Option{}
+		for _, o := range opts {
+			byID[o.ID] = o
+		}
+		out := make([]Option, 0, len(opts))
+		for _, id := range ids {
+			if o, ok := byID[id]; ok {
+				out = append(out, o)
+			}
+		}
+		if len(out) != len(opts) {
+			return append([]Option(nil), opts...)
+		}
+		return out
+	}
+	v.Options, v.Targets = pick(b.Options, order), pick(b.Targets, targets)
+	for i := range v.Options {
+		v.Slots = append(v.Slots, i+1)
+	}
+	return v
+}

@@ -22,6 +22,7 @@ func TestSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer a.Exams.Close()
 	defer a.Audit.Close()
 	if err := a.Init(ctx); err != nil {
 		t.Fatal(err)

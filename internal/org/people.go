@@ -165,6 +165,17 @@ func (s *Service) Person(ctx context.Context, id, ip string) (*Person, error) {
 	return &per, err
 }
 
+// PersonPlacement returns a person's unit path and groups, for checks by
+// other rooms (who may sit an exam, who a course is assigned to).
+func (s *Service) PersonPlacement(ctx context.Context, id string) (string, []string, error) {
+	var path, groups string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT unit_path, groups FROM people WHERE id = $1`, id).Scan(&path, &groups)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, errs.E(errs.NotFound, "error.not_found")
+	}
+	return path, splitGroups(groups), err
+}
+
 // PersonIDByKey returns the id of the person with an import key, for
 // linking an account to its person record (trusted callers only).
 func (s *Service) PersonIDByKey(ctx context.Context, key string) (string, error) {

@@ -11,6 +11,7 @@ var catalog = map[string][2]string{
 	"nav.units":          {"Đơn vị", "Units"},
 	"nav.skills":         {"Chuẩn kỹ năng số", "Skills standard"},
 	"nav.items":          {"Ngân hàng câu hỏi", "Item bank"},
+	"nav.exams":          {"Thi", "Exams"},
 	"nav.people":         {"Nhân sự", "People"},
 	"nav.roles":          {"Phân quyền", "Roles"},
 	"nav.audit":          {"Nhật ký truy cập", "Audit log"},

@@ -1,0 +1,744 @@
+package assessment
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"dxhub/internal/platform/audit"
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/errs"
+)
+
+// Attempt statuses.
+const (
+	InProgress = "in_progress"
+	Submitted  = "submitted"
+	Expired    = "expired"
+	Voided     = "voided"
+)
+
+// FormEntry is one item of a candidate's form: the exact version shown and
+// the order its options were shown in.
+type FormEntry struct {
+	Item    string   `json:"i"`
+	Version int      `json:"v"`
+	Order   []string `json:"o,omitempty"`
+	Targets []string `json:"t,omitempty"`
+}
+
+// Part is a result on an area or a competence.
+type Part struct {
+	Code    string  `json:"code"`
+	Score   float64 `json:"score"`
+	Max     float64 `json:"max"`
+	Percent float64 `json:"percent"`
+	Min     float64 `json:"min,omitempty"`
+	Passed  bool    `json:"passed"`
+}
+
+// Breakdown is a result per area and per competence.
+type Breakdown struct {
+	Areas       []Part `json:"areas"`
+	Competences []Part `json:"competences"`
+}
+
+// Attempt is one candidate's sitting of a session (bài làm).
+type Attempt struct {
+	ID          string      `json:"id"`
+	SessionID   string      `json:"session_id"`
+	AccountID   string      `json:"-"`
+	DisplayName string      `json:"display_name"`
+	Status      string      `json:"status"`
+	Form        []FormEntry `json:"-"`
+	Items       int         `json:"items"`
+	Cursor      int         `json:"cursor"`
+	StartedAt   int64       `json:"started_at"`
+	Deadline    int64       `json:"deadline"`
+	ExtraS      int         `json:"extra_s"`
+	FinishedAt  int64       `json:"finished_at,omitempty"`
+	Score       float64     `json:"score"`
+	MaxScore    float64     `json:"max_score"`
+	Percent     float64     `json:"percent"`
+	Passed      bool        `json:"passed"`
+	Breakdown   *Breakdown  `json:"breakdown,omitempty"`
+	VoidReason  string      `json:"void_reason,omitempty"`
+	Answered    int         `json:"answered"`
+}
+
+// Ends is when the attempt's time runs out, extensions included.
+func (a *Attempt) Ends() int64 { return a.Deadline + int64(a.ExtraS)*1000 }
+
+// RemainingS is the time left at now, in whole seconds.
+func (a *Attempt) RemainingS(now time.Time) int64 {
+	if a.Status != InProgress {
+		return 0
+	}
+	return max(0, (a.Ends()-now.UnixMilli())/1000)
+}
+
+type op func(ctx context.Context, tx *sql.Tx) error
+
+type poolItem struct {
+	id               string
+	version          int
+	competence, area string
+	level            int
+	usage            atomic.Int64
+}
+
+type pool struct {
+	items  []*poolItem
+	loaded time.Time
+}
+
+type cachedSession struct {
+	s  *Session
+	b  *Blueprint
+	at time.Time
+}
+
+type itemMeta struct {
+	body             Body
+	competence, area string
+}
+
+// engine holds what the exam hot paths share: the writer that commits
+// starts, saves and submissions in batches, caches of sessions, item pools
+// and item versions (versions never change), and usage counts to flush.
+type engine struct {
+	x        *Exams
+	group    *db.GroupCommit[op]
+	sessions sync.Map // id → cachedSession
+	pools    sync.Map // blueprint id → *pool
+	bodies   sync.Map // item@version → *itemMeta
+	poolMu   sync.Mutex
+	lastSeq  atomic.Int64
+	usage    sync.Map // item id → *atomic.Int64 (not yet flushed)
+	stop     chan struct{}
+	done     sync.WaitGroup
+	Now      func() time.Time
+}
+
+// Start begins the exam engine: the batching writer, the sweeper that
+// closes attempts at their deadline, and the usage flusher. Close stops it.
+func (x *Exams) Start(sweepEvery time.Duration) {
+	e := &engine{x: x, stop: make(chan struct{}), Now: time.Now}
+	e.group = db.NewGroupCommit(x.Bank.DB, 512, func(ctx context.Context, tx *sql.Tx, ops []op) error {
+		for _, o := range ops {
+			if err := o(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	x.engine = e
+	e.done.Add(1)
+	go e.background(sweepEvery)
+}
+
+// SetClock replaces the engine's clock (tests move time with it).
+func (x *Exams) SetClock(now func() time.Time) { x.engine.Now = now }
+
+// Close stops the background work and the writer.
+func (x *Exams) Close() {
+	if x.engine == nil {
+		return
+	}
+	close(x.engine.stop)
+	x.engine.done.Wait()
+	x.engine.flushUsage(context.Background())
+	x.engine.group.Close()
+}
+
+func (e *engine) background(every time.Duration) {
+	defer e.done.Done()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	flush := time.NewTicker(10 * time.Second)
+	defer flush.Stop()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-t.C:
+			if _, err := e.x.Sweep(context.Background()); err != nil {
+				e.x.Bank.Log.Error("sweep attempts", "err", err)
+			}
+		case <-flush.C:
+			e.flushUsage(context.Background())
+		}
+	}
+}
+
+func (e *engine) write(ctx context.Context, o op) error { return e.group.Do(ctx, o) }
+
+// nextSeq orders answer steps: microseconds, strictly increasing on a node.
+func (e *engine) nextSeq() int64 {
+	for {
+		now := time.Now().UnixMicro()
+		last := e.lastSeq.Load()
+		if now <= last {
+			now = last + 1
+		}
+		if e.lastSeq.CompareAndSwap(last, now) {
+			return now
+		}
+	}
+}
+
+func (e *engine) session(ctx context.Context, id string) (*Session, *Blueprint, error) {
+	if c, ok := e.sessions.Load(id); ok && time.Since(c.(cachedSession).at) < 5*time.Second {
+		return c.(cachedSession).s, c.(cachedSession).b, nil
+	}
+	s, err := e.x.Session(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := e.x.Blueprint(ctx, s.BlueprintID)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.sessions.Store(id, cachedSession{s, b, time.Now()})
+	return s, b, nil
+}
+
+// loadPool reads the approved items a blueprint draws from.
+func (x *Exams) loadPool(ctx context.Context, b *Blueprint) ([]*poolItem, error) {
+	// A blueprint draws from the banks of its own unit and the units above
+	// it: a provincial exam uses national items and the province's own.
+	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT id, version, competence, area, level, usage_count FROM items
+		WHERE SUBSTR($1, 1, LENGTH(unit_path)) = unit_path AND standard_code = $2 AND standard_version = $3 AND status = 'approved' ORDER BY id`,
+		b.UnitPath, b.StandardCode, b.StandardVersion)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*poolItem
+	for rows.Next() {
+		var p poolItem
+		var usage int64
+		if err := rows.Scan(&p.id, &p.version, &p.competence, &p.area, &p.level, &usage); err != nil {
+			return nil, err
+		}
+		p.usage.Store(usage)
+		out = append(out, &p)
+	}
+	return out, rows.Err()
+}
+
+func (e *engine) pool(ctx context.Context, b *Blueprint) ([]*poolItem, error) {
+	if p, ok := e.pools.Load(b.ID); ok && time.Since(p.(*pool).loaded) < time.Minute {
+		return p.(*pool).items, nil
+	}
+	e.poolMu.Lock()
+	defer e.poolMu.Unlock()
+	if p, ok := e.pools.Load(b.ID); ok && time.Since(p.(*pool).loaded) < time.Minute {
+		return p.(*pool).items, nil
+	}
+	items, err := e.x.loadPool(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	// Keep this node's usage counts across reloads.
+	if old, ok := e.pools.Load(b.ID); ok {
+		prev := map[string]int64{}
+		for _, it := range old.(*pool).items {
+			prev[it.id] = it.usage.Load()
+		}
+		for _, it := range items {
+			if u, ok := prev[it.id]; ok && u > it.usage.Load() {
+				it.usage.Store(u)
+			}
+		}
+	}
+	e.pools.Store(b.ID, &pool{items: items, loaded: time.Now()})
+	return items, nil
+}
+
+// draw builds a form: for each rule, the least-used matching items first,
+// ties broken at random, so that no item is over-exposed.
+func (e *engine) draw(ctx context.Context, b *Blueprint, rng *rand.Rand) ([]FormEntry, error) {
+	items, err := e.pool(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	taken := map[string]bool{}
+	var form []FormEntry
+	for _, r := range b.Rules {
+		var cands []*poolItem
+		for _, it := range items {
+			if !taken[it.id] && r.matches(it.competence, it.area, it.level) {
+				cands = append(cands, it)
+			}
+		}
+		if len(cands) < r.Count {
+			return nil, errs.E(errs.Conflict, "exams.bank_short")
+		}
+		rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
+		sort.SliceStable(cands, func(i, j int) bool { return cands[i].usage.Load() < cands[j].usage.Load() })
+		for _, it := range cands[:r.Count] {
+			taken[it.id] = true
+			it.usage.Add(1)
+			e.addUsage(it.id)
+			m, err := e.meta(ctx, it.id, it.version)
+			if err != nil {
+				return nil, err
+			}
+			fe := FormEntry{Item: it.id, Version: it.version}
+			for _, o := range m.body.Options {
+				fe.Order = append(fe.Order, o.ID)
+			}
+			for _, o := range m.body.Targets {
+				fe.Targets = append(fe.Targets, o.ID)
+			}
+			if b.ShuffleOptions || m.body.Type == Ordering || m.body.Type == Matching {
+				rng.Shuffle(len(fe.Order), func(i, j int) { fe.Order[i], fe.Order[j] = fe.Order[j], fe.Order[i] })
+				rng.Shuffle(len(fe.Targets), func(i, j int) { fe.Targets[i], fe.Targets[j] = fe.Targets[j], fe.Targets[i] })
+			}
+			form = append(form, fe)
+		}
+	}
+	if b.ShuffleItems {
+		rng.Shuffle(len(form), func(i, j int) { form[i], form[j] = form[j], form[i] })
+	}
+	return form, nil
+}
+
+func (e *engine) addUsage(id string) {
+	c, _ := e.usage.LoadOrStore(id, new(atomic.Int64))
+	c.(*atomic.Int64).Add(1)
+}
+
+// flushUsage writes the usage counts gathered since the last flush, one
+// statement per item, off the hot path.
+func (e *engine) flushUsage(ctx context.Context) {
+	deltas := map[string]int64{}
+	e.usage.Range(func(k, v any) bool {
+		if n := v.(*atomic.Int64).Swap(0); n > 0 {
+			deltas[k.(string)] = n
+		}
+		return true
+	})
+	if len(deltas) == 0 {
+		return
+	}
+	err := e.x.Bank.DB.Tx(ctx, func(tx *sql.Tx) error {
+		for id, n := range deltas {
+			if _, err := tx.ExecContext(ctx, `UPDATE items SET usage_count = usage_count + $1 WHERE id = $2`, n, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		e.x.Bank.Log.Error("flush item usage", "err", err)
+	}
+}
+
+// meta returns an item version's body and tags, from cache: versions
+// never change once written.
+func (e *engine) meta(ctx context.Context, id string, version int) (*itemMeta, error) {
+	key := id + "@" + fmt.Sprint(version)
+	if m, ok := e.bodies.Load(key); ok {
+		return m.(*itemMeta), nil
+	}
+	it, err := e.x.Bank.Version(ctx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	m := &itemMeta{body: it.Body, competence: it.Competence, area: it.Area}
+	e.bodies.Store(key, m)
+	return m, nil
+}
+
+const attemptCols = `id, session_id, account_id, display_name, status, form, cursor_pos, started_at, deadline, extra_s, finished_at, score, max_score, passed, breakdown, void_reason`
+
+func scanAttempt(r interface{ Scan(...any) error }) (*Attempt, error) {
+	var a Attempt
+	var form, breakdown string
+	var passed int
+	if err := r.Scan(&a.ID, &a.SessionID, &a.AccountID, &a.DisplayName, &a.Status, &form, &a.Cursor, &a.StartedAt, &a.Deadline, &a.ExtraS, &a.FinishedAt,
+		&a.Score, &a.MaxScore, &passed, &breakdown, &a.VoidReason); err != nil {
+		return nil, err
+	}
+	a.Passed = passed != 0
+	if err := json.Unmarshal([]byte(form), &a.Form); err != nil {
+		return nil, err
+	}
+	a.Items = len(a.Form)
+	if breakdown != "" {
+		a.Breakdown = &Breakdown{}
+		json.Unmarshal([]byte(breakdown), a.Breakdown)
+	}
+	if a.MaxScore > 0 {
+		a.Percent = 100 * a.Score / a.MaxScore
+	}
+	return &a, nil
+}
+
+func (x *Exams) attemptWhere(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, cond string, args ...any) (*Attempt, error) {
+	a, err := scanAttempt(q.QueryRowContext(ctx, `SELECT `+attemptCols+` FROM attempts WHERE `+cond, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.NotFound, "exams.no_attempt")
+	}
+	return a, err
+}
+
+// StartAttempt starts (or, when one exists, returns) the caller's attempt
+// in a session. The deadline is set from when the request arrived; the
+// client's timer only displays it.
+func (x *Exams) StartAttempt(ctx context.Context, sessionID, accessCode string) (*Attempt, error) {
+	e := x.engine
+	now := e.Now()
+	p, err := auth.RequireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a, err := x.attemptWhere(ctx, x.Bank.DB.R, `session_id = $1 AND account_id = $2`, sessionID, p.AccountID); err == nil {
+		return a, nil
+	} else if !errs.Is(err, errs.NotFound) {
+		return nil, err
+	}
+	s, b, err := e.session(ctx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case now.UnixMilli() < s.OpensAt:
+		return nil, errs.E(errs.Conflict, "exams.not_open")
+	case now.UnixMilli() >= s.ClosesAt:
+		return nil, errs.E(errs.Conflict, "exams.closed")
+	case now.UnixMilli() < s.AdmittedAt(p.AccountID):
+		return nil, errs.E(errs.Conflict, "exams.wave", time.UnixMilli(s.AdmittedAt(p.AccountID)).Format("15:04:05"))
+	case s.AccessCode != "" && strings.TrimSpace(accessCode) != s.AccessCode:
+		return nil, errs.Field("access_code", "exams.bad_access_code")
+	}
+	if err := x.eligible(ctx, s, p); err != nil {
+		return nil, err
+	}
+	form, err := e.draw(ctx, b, rand.New(rand.NewPCG(uint64(now.UnixNano()), uint64(len(p.AccountID))+uint64(e.lastSeq.Add(1)))))
+	if err != nil {
+		return nil, err
+	}
+	formJSON, _ := json.Marshal(form)
+	id := db.NewID()
+	deadline := now.Add(time.Duration(s.TimeLimitMin) * time.Minute).UnixMilli()
+	err = e.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO attempts (id, session_id, account_id, display_name, status, form, started_at, deadline)
+			VALUES ($1, $2, $3, $4, 'in_progress', $5, $6, $7) ON CONFLICT (session_id, account_id) DO NOTHING`,
+			id, sessionID, p.AccountID, p.DisplayName, string(formJSON), now.UnixMilli(), deadline)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start attempt: %w", err)
+	}
+	// A second start racing this one may have won; both return the winner.
+	return x.attemptWhere(ctx, x.Bank.DB.W, `session_id = $1 AND account_id = $2`, sessionID, p.AccountID)
+}
+
+// ownAttempt loads an attempt of the caller.
+func (x *Exams) ownAttempt(ctx context.Context, id string) (*Attempt, *auth.Principal, error) {
+	p, err := auth.RequireUser(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := x.attemptWhere(ctx, x.Bank.DB.R, `id = $1`, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.AccountID != p.AccountID {
+		return nil, nil, errs.E(errs.NotFound, "exams.no_attempt")
+	}
+	return a, p, nil
+}
+
+// SaveAnswer appends the candidate's response to item idx. It is accepted
+// while the attempt is in progress and until its end plus the session's
+// grace period; with linear navigation only the current item may change.
+func (x *Exams) SaveAnswer(ctx context.Context, attemptID string, idx int, response []string) (int64, error) {
+	e := x.engine
+	now := e.Now()
+	a, _, err := x.ownAttempt(ctx, attemptID)
+	if err != nil {
+		return 0, err
+	}
+	s, b, err := e.session(ctx, a.SessionID)
+	if err != nil {
+		return 0, err
+	}
+	if a.Status != InProgress {
+		return 0, errs.E(errs.Conflict, "exams.finished")
+	}
+	if now.UnixMilli() > a.Ends()+int64(s.GraceS)*1000 {
+		return 0, errs.E(errs.Conflict, "exams.time_up")
+	}
+	if idx < 0 || idx >= len(a.Form) {
+		return 0, errs.Field("item", "exams.bad_item")
+	}
+	if b.Navigation == Linear && idx != a.Cursor {
+		return 0, errs.E(errs.Conflict, "exams.linear")
+	}
+	if len(response) > 30 {
+		return 0, errs.Field("response", "exams.bad_response")
+	}
+	for _, r := range response {
+		if len(r) > 500 {
+			return 0, errs.Field("response", "exams.bad_response")
+		}
+	}
+	resp, _ := json.Marshal(response)
+	seq := e.nextSeq()
+	err = e.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO attempt_steps (attempt_id, seq, idx, response) VALUES ($1, $2, $3, $4)`, attemptID, seq, idx, string(resp))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("save answer: %w", err)
+	}
+	return seq, nil
+}
+
+// Advance moves a linear attempt to its next item; earlier items are then
+// closed to changes.
+func (x *Exams) Advance(ctx context.Context, attemptID string) (*Attempt, error) {
+	a, _, err := x.ownAttempt(ctx, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	if a.Status != InProgress {
+		return nil, errs.E(errs.Conflict, "exams.finished")
+	}
+	if a.Cursor >= len(a.Form)-1 {
+		return a, nil
+	}
+	err = x.engine.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE attempts SET cursor_pos = cursor_pos + 1 WHERE id = $1 AND cursor_pos = $2 AND status = 'in_progress'`, attemptID, a.Cursor)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return x.attemptWhere(ctx, x.Bank.DB.W, `id = $1`, attemptID)
+}
+
+// Responses returns the latest response to each item of an attempt.
+func (x *Exams) Responses(ctx context.Context, attemptID string) (map[int][]string, error) {
+	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT idx, response FROM attempt_steps WHERE attempt_id = $1 ORDER BY seq`, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int][]string{}
+	for rows.Next() {
+		var idx int
+		var resp string
+		if err := rows.Scan(&idx, &resp); err != nil {
+			return nil, err
+		}
+		var r []string
+		json.Unmarshal([]byte(resp), &r)
+		out[idx] = r
+	}
+	return out, rows.Err()
+}
+
+// score computes an attempt's result from its latest responses.
+func (x *Exams) score(ctx context.Context, a *Attempt, b *Blueprint) (float64, float64, bool, *Breakdown, error) {
+	resps, err := x.Responses(ctx, a.ID)
+	if err != nil {
+		return 0, 0, false, nil, err
+	}
+	type acc struct{ score, max float64 }
+	areas, comps := map[string]*acc{}, map[string]*acc{}
+	var total, maxTotal float64
+	for i, fe := range a.Form {
+		m, err := x.engine.meta(ctx, fe.Item, fe.Version)
+		if err != nil {
+			return 0, 0, false, nil, err
+		}
+		got := m.body.Score(resps[i])
+		total += got
+		maxTotal += m.body.MaxScore
+		for _, t := range []struct {
+			m    map[string]*acc
+			code string
+		}{{areas, m.area}, {comps, m.competence}} {
+			if t.m[t.code] == nil {
+				t.m[t.code] = &acc{}
+			}
+			t.m[t.code].score += got
+			t.m[t.code].max += m.body.MaxScore
+		}
+	}
+	pct := func(s, m float64) float64 {
+		if m == 0 {
+			return 0
+		}
+		return 100 * s / m
+	}
+	passed := pct(total, maxTotal) >= b.PassPercent
+	bd := &Breakdown{}
+	parts := func(m map[string]*acc, mins map[string]float64) []Part {
+		var out []Part
+		for code, v := range m {
+			p := Part{Code: code, Score: v.score, Max: v.max, Percent: pct(v.score, v.max), Min: mins[code], Passed: true}
+			if p.Min > 0 && p.Percent < p.Min {
+				p.Passed = false
+			}
+			out = append(out, p)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+		return out
+	}
+	bd.Areas, bd.Competences = parts(areas, b.AreaMin), parts(comps, nil)
+	for _, p := range bd.Areas {
+		passed = passed && p.Passed
+	}
+	return total, maxTotal, passed, bd, nil
+}
+
+// finish scores an attempt and closes it with status and finish time; it
+// does nothing if the attempt was closed meanwhile.
+func (x *Exams) finish(ctx context.Context, a *Attempt, status string, finishedAt int64) error {
+	_, b, err := x.engine.session(ctx, a.SessionID)
+	if err != nil {
+		return err
+	}
+	score, maxScore, passed, bd, err := x.score(ctx, a, b)
+	if err != nil {
+		return err
+	}
+	bdJSON, _ := json.Marshal(bd)
+	return x.engine.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE attempts SET status = $1, finished_at = $2, score = $3, max_score = $4, passed = $5, breakdown = $6
+			WHERE id = $7 AND status = 'in_progress'`, status, finishedAt, score, maxScore, boolInt(passed), string(bdJSON), a.ID)
+		return err
+	})
+}
+
+// Submit closes the caller's attempt and scores it at once. Submitting
+// twice returns the first result; an attempt past its end plus grace is
+// closed as expired at its deadline instead.
+func (x *Exams) Submit(ctx context.Context, attemptID string) (*Attempt, error) {
+	now := x.engine.Now()
+	a, _, err := x.ownAttempt(ctx, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	switch a.Status {
+	case Submitted, Expired:
+		return a, nil
+	case Voided:
+		return nil, errs.E(errs.Conflict, "exams.voided")
+	}
+	s, _, err := x.engine.session(ctx, a.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	status, at := Submitted, now.UnixMilli()
+	if at > a.Ends()+int64(s.GraceS)*1000 {
+		status, at = Expired, a.Ends()
+	}
+	if err := x.finish(ctx, a, status, at); err != nil {
+		return nil, err
+	}
+	return x.attemptWhere(ctx, x.Bank.DB.W, `id = $1`, attemptID)
+}
+
+// Sweep closes every attempt whose time and grace have run out, recording
+// its deadline as the finish time, and scores it. It returns how many it
+// closed.
+func (x *Exams) Sweep(ctx context.Context) (int, error) {
+	now := x.engine.Now().UnixMilli()
+	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT a.id FROM attempts a JOIN exam_sessions s ON s.id = a.session_id
+		WHERE a.status = 'in_progress' AND a.deadline + a.extra_s * 1000 + s.grace_s * 1000 < $1 LIMIT 1000`, now)
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	n := 0
+	for _, id := range ids {
+		a, err := x.attemptWhere(ctx, x.Bank.DB.R, `id = $1`, id)
+		if err != nil {
+			return n, err
+		}
+		if err := x.finish(ctx, a, Expired, a.Ends()); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Attempt returns the caller's own attempt.
+func (x *Exams) Attempt(ctx context.Context, id string) (*Attempt, error) {
+	a, _, err := x.ownAttempt(ctx, id)
+	return a, err
+}
+
+// AttemptItem is one item of an attempt as the candidate sees it.
+type AttemptItem struct {
+	Index    int
+	View     View
+	Response []string
+}
+
+// AttemptItems returns the candidate's view of every item with the latest
+// responses, in the order of their form.
+func (x *Exams) AttemptItems(ctx context.Context, a *Attempt) ([]AttemptItem, error) {
+	resps, err := x.Responses(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AttemptItem, len(a.Form))
+	for i, fe := range a.Form {
+		m, err := x.engine.meta(ctx, fe.Item, fe.Version)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = AttemptItem{Index: i, View: ViewInOrder(&m.body, fe.Order, fe.Targets), Response: resps[i]}
+	}
+	a.Answered = len(resps)
+	return out, nil
+}
+
+// Correct returns the correct response of an attempt's item idx, for
+// review when the session allows it.
+func (x *Exams) Correct(ctx context.Context, a *Attempt, idx int) ([]string, string, error) {
+	if idx < 0 || idx >= len(a.Form) {
+		return nil, "", errs.Field("item", "exams.bad_item")
+	}
+	m, err := x.engine.meta(ctx, a.Form[idx].Item, a.Form[idx].Version)
+	if err != nil {
+		return nil, "", err
+	}
+	return m.body.Correct, m.body.Feedback, nil
+}
+
+func (x *Exams) event(ctx context.Context, sessionID, attemptID, kind, detail string) error {
+	p := auth.FromContext(ctx)
+	_, err := x.Bank.DB.W.ExecContext(ctx, `INSERT INTO exam_events (id, session_id, attempt_id, actor_id, actor_name, kind, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		db.NewID(), sessionID, attemptID, p.AccountID, p.Username, kind, detail, db.Now())
+	if err == nil && x.Bank.Audit != nil {
+		err = x.Bank.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: "exam_" + kind, ObjectType: "attempt", ObjectID: attemptID, Detail: detail})
+	}
+	return err
+}

@@ -1,0 +1,610 @@
+package assessment
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/web"
+	"dxhub/internal/skills"
+)
+
+// ExamHTTP holds the exam handlers: candidates, managers and proctors.
+type ExamHTTP struct {
+	X   *Exams
+	Web *web.Web
+}
+
+// MyExams lists open sessions for the candidate and their attempts.
+func (h *ExamHTTP) MyExams(w http.ResponseWriter, r *http.Request) error {
+	sessions, err := h.X.AvailableSessions(r.Context())
+	if err != nil {
+		return err
+	}
+	p := auth.FromContext(r.Context())
+	attempts := map[string]*Attempt{}
+	for _, s := range sessions {
+		if a, err := h.X.attemptWhere(r.Context(), h.X.Bank.DB.R, `session_id = $1 AND account_id = $2`, s.ID, p.AccountID); err == nil {
+			attempts[s.ID] = a
+		}
+	}
+	mine, err := h.X.myAttempts(r.Context(), p.AccountID)
+	if err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, http.StatusOK, "assessment/exams", "exams.title", map[string]any{"Sessions": sessions, "Attempts": attempts, "Mine": mine,
+		"CanManage": p.CanAnywhere(auth.ManageExams) || p.CanAnywhere(auth.ProctorExams)})
+}
+
+func (x *Exams) myAttempts(ctx context.Context, accountID string) ([]*Attempt, error) {
+	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts WHERE account_id = $1 ORDER BY started_at DESC LIMIT 50`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Attempt
+	for rows.Next() {
+		a, err := scanAttempt(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Start starts or resumes an attempt and goes to its first item.
+func (h *ExamHTTP) Start(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.X.StartAttempt(r.Context(), r.PathValue("id"), r.FormValue("access_code"))
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/attempts/"+a.ID, http.StatusSeeOther)
+	return nil
+}
+
+// AttemptPage shows one item of an attempt (?q=N, from 1) with the timer.
+func (h *ExamHTTP) AttemptPage(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.X.Attempt(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if a.Status != InProgress {
+		http.Redirect(w, r, "/attempts/"+a.ID+"/result", http.StatusSeeOther)
+		return nil
+	}
+	_, b, err := h.X.engine.session(r.Context(), a.SessionID)
+	if err != nil {
+		return err
+	}
+	items, err := h.X.AttemptItems(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	q, _ := strconv.Atoi(r.URL.Query().Get("q"))
+	idx := q - 1
+	if b.Navigation == Linear || idx < 0 || idx >= len(items) {
+		idx = a.Cursor
+		if b.Navigation == Free && q == 0 {
+			idx = 0
+		}
+	}
+	return h.Web.Render(w, r, http.StatusOK, "assessment/attempt", "exams.title", map[string]any{
+		"A": a, "Items": items, "Cur": items[idx], "N": idx + 1, "Total": len(items), "Linear": b.Navigation == Linear,
+		"Remaining": a.RemainingS(h.X.engine.Now()), "Selected": selected(items[idx].Response)})
+}
+
+func selected(resp []string) map[string]string {
+	m := map[string]string{}
+	for i, r := range resp {
+		m[r] = strconv.Itoa(i + 1)
+		if l, rt, ok := strings.Cut(r, ":"); ok {
+			m["match-"+l] = rt
+		}
+	}
+	return m
+}
+
+// responseOf reads a response from the item's form fields: r (choices,
+// text), pos-ID (ordering positions) and match-ID (matching).
+func responseOf(v url.Values, view View) []string {
+	switch view.Type {
+	case Ordering:
+		type pos struct {
+			id string
+			n  int
+		}
+		var ps []pos
+		for _, o := range view.Options {
+			n, err := strconv.Atoi(v.Get("pos-" + o.ID))
+			if err != nil {
+				return nil
+			}
+			ps = append(ps, pos{o.ID, n})
+		}
+		sort.SliceStable(ps, func(i, j int) bool { return ps[i].n < ps[j].n })
+		out := make([]string, len(ps))
+		for i, p := range ps {
+			out[i] = p.id
+		}
+		return out
+	case Matching:
+		var out []string
+		for _, o := range view.Options {
+			if t := v.Get("match-" + o.ID); t != "" {
+				out = append(out, o.ID+":"+t)
+			}
+		}
+		return out
+	}
+	var out []string
+	for _, s := range v["r"] {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Answer saves the posted item (without JavaScript) and moves on.
+func (h *ExamHTTP) Answer(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.X.Attempt(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.Invalid, "error.bad_request")
+	}
+	idx, err := strconv.Atoi(r.PostForm.Get("idx"))
+	if err != nil || idx < 0 || idx >= len(a.Form) {
+		return errs.Field("idx", "exams.bad_item")
+	}
+	items, err := h.X.AttemptItems(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	if _, err := h.X.SaveAnswer(r.Context(), a.ID, idx, responseOf(r.PostForm, items[idx].View)); err != nil {
+		return err
+	}
+	next := idx + 1
+	switch r.PostForm.Get("go") {
+	case "prev":
+		next = idx - 1
+	case "submit":
+		if _, err := h.X.Submit(r.Context(), a.ID); err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/attempts/"+a.ID+"/result", http.StatusSeeOther)
+		return nil
+	case "stay":
+		next = idx
+	}
+	_, b, _ := h.X.engine.session(r.Context(), a.SessionID)
+	if b != nil && b.Navigation == Linear && next > idx {
+		if _, err := h.X.Advance(r.Context(), a.ID); err != nil {
+			return err
+		}
+	}
+	next = max(0, min(next, len(a.Form)-1))
+	http.Redirect(w, r, "/attempts/"+a.ID+"?q="+strconv.Itoa(next+1), http.StatusSeeOther)
+	return nil
+}
+
+// SubmitPage submits and shows the result.
+func (h *ExamHTTP) SubmitPage(w http.ResponseWriter, r *http.Request) error {
+	if _, err := h.X.Submit(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/attempts/"+r.PathValue("id")+"/result", http.StatusSeeOther)
+	return nil
+}
+
+// ResultPage shows a finished attempt as the session's review policy allows.
+func (h *ExamHTTP) ResultPage(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.X.Attempt(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if a.Status == InProgress {
+		http.Redirect(w, r, "/attempts/"+a.ID, http.StatusSeeOther)
+		return nil
+	}
+	s, _, err := h.X.engine.session(r.Context(), a.SessionID)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"A": a, "S": s, "Score": fmtNum(a.Score), "Max": fmtNum(a.MaxScore), "Pct": fmtNum(a.Percent)}
+	if s.ReviewPolicy == ReviewAnswers {
+		items, err := h.X.AttemptItems(r.Context(), a)
+		if err != nil {
+			return err
+		}
+		type reviewed struct {
+			AttemptItem
+			Correct  []string
+			Feedback string
+		}
+		var rev []reviewed
+		for _, it := range items {
+			c, fb, _ := h.X.Correct(r.Context(), a, it.Index)
+			rev = append(rev, reviewed{it, c, fb})
+		}
+		data["Review"] = rev
+	}
+	return h.Web.Render(w, r, http.StatusOK, "assessment/result", "exams.result", data)
+}
+
+func fmtNum(f float64) string { return strconv.FormatFloat(float64(int64(f*10+0.5))/10, 'f', -1, 64) }
+
+// ManagePage lists blueprints and sessions with the forms to add them.
+func (h *ExamHTTP) ManagePage(w http.ResponseWriter, r *http.Request) error {
+	return h.manage(w, r, http.StatusOK, map[string]any{})
+}
+
+func (h *ExamHTTP) manage(w http.ResponseWriter, r *http.Request, status int, data map[string]any) error {
+	sessions, err := h.X.ManagedSessions(r.Context())
+	if err != nil {
+		return err
+	}
+	p := auth.FromContext(r.Context())
+	var bps []*Blueprint
+	if p.CanAnywhere(auth.ManageExams) {
+		if bps, err = h.X.Blueprints(r.Context()); err != nil {
+			return err
+		}
+	}
+	std, err := h.X.Bank.Skills.Latest(r.Context(), DefaultStandard)
+	if err != nil {
+		return err
+	}
+	data["Sessions"], data["Blueprints"], data["CanManage"], data["S"], data["Tiers"] = sessions, bps, p.CanAnywhere(auth.ManageExams), std, skills.Tiers
+	if data["Now"] == nil {
+		now := time.Now().UTC()
+		data["Now"], data["Later"] = now.Format("2006-01-02T15:04"), now.Add(24*time.Hour).Format("2006-01-02T15:04")
+	}
+	return h.Web.Render(w, r, status, "assessment/manage", "exams.manage", data)
+}
+
+// parseRules reads "3 4.2 basic" and "5 area:4" lines.
+func parseRules(text string) ([]Rule, error) {
+	var out []Rule
+	for i, l := range lines(text) {
+		f := strings.Fields(l)
+		if len(f) < 2 || len(f) > 3 {
+			return nil, errs.Field("rules", "exams.bad_rule_line", i+1, l)
+		}
+		n, err := strconv.Atoi(f[0])
+		if err != nil {
+			return nil, errs.Field("rules", "exams.bad_rule_line", i+1, l)
+		}
+		r := Rule{Count: n}
+		if a, ok := strings.CutPrefix(f[1], "area:"); ok {
+			r.Area = a
+		} else {
+			r.Competence = f[1]
+		}
+		if len(f) == 3 {
+			r.Tier = f[2]
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// CreateBlueprint handles the blueprint form.
+func (h *ExamHTTP) CreateBlueprint(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.Invalid, "error.bad_request")
+	}
+	f := r.PostForm
+	b := &Blueprint{Name: f.Get("name"), UnitCode: f.Get("unit_code"), StandardCode: DefaultStandard, Navigation: f.Get("navigation"),
+		ShuffleItems: f.Get("shuffle_items") != "", ShuffleOptions: f.Get("shuffle_options") != "", AreaMin: map[string]float64{}}
+	if std, err := h.X.Bank.Skills.Latest(r.Context(), DefaultStandard); err == nil {
+		b.StandardVersion = std.Version
+	}
+	b.TimeLimitMin, _ = strconv.Atoi(f.Get("time_limit_min"))
+	b.PassPercent, _ = parseNumber(f.Get("pass_percent"))
+	rules, err := parseRules(f.Get("rules"))
+	if err == nil {
+		b.Rules = rules
+		for _, l := range lines(f.Get("area_min")) {
+			k, v, ok := strings.Cut(l, "=")
+			n, perr := parseNumber(v)
+			if !ok || perr != nil {
+				err = errs.Field("area_min", "items.bad_map_line", l)
+				break
+			}
+			b.AreaMin[strings.TrimSpace(k)] = n
+		}
+	}
+	if err == nil {
+		err = h.X.SaveBlueprint(r.Context(), b)
+	}
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.manage(w, r, http.StatusBadRequest, map[string]any{"Error": e, "Form": f})
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/blueprints/"+b.ID, http.StatusSeeOther)
+	return nil
+}
+
+// BlueprintPage shows a blueprint and whether the bank can fill it.
+func (h *ExamHTTP) BlueprintPage(w http.ResponseWriter, r *http.Request) error {
+	b, err := h.X.Blueprint(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if _, err := auth.Authorize(r.Context(), auth.ManageExams, b.UnitPath); err != nil {
+		return err
+	}
+	cov, ok, err := h.X.Coverage(r.Context(), b)
+	if err != nil {
+		return err
+	}
+	return h.Web.RenderTitle(w, r, http.StatusOK, "assessment/blueprint", b.Name, map[string]any{"B": b, "Coverage": cov, "OK": ok})
+}
+
+func parseTime(s string) int64 {
+	t, err := time.Parse("2006-01-02T15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// CreateSession handles the session form.
+func (h *ExamHTTP) CreateSession(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.Invalid, "error.bad_request")
+	}
+	f := r.PostForm
+	s := &Session{BlueprintID: f.Get("blueprint_id"), Name: f.Get("name"), UnitCode: f.Get("unit_code"), OpensAt: parseTime(f.Get("opens_at")), ClosesAt: parseTime(f.Get("closes_at")),
+		AccessCode: f.Get("access_code"), Eligibility: f.Get("eligibility"), Groups: f["groups"], ReviewPolicy: f.Get("review_policy"), Candidates: lines(f.Get("candidates"))}
+	s.TimeLimitMin, _ = strconv.Atoi(f.Get("time_limit_min"))
+	s.Waves, _ = strconv.Atoi(f.Get("waves"))
+	s.WaveIntervalS, _ = strconv.Atoi(f.Get("wave_interval_s"))
+	err := h.X.SaveSession(r.Context(), s)
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.manage(w, r, http.StatusBadRequest, map[string]any{"Error": e, "Form": f})
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/exam-sessions/"+s.ID+"/proctor", http.StatusSeeOther)
+	return nil
+}
+
+// ProctorPage shows the live roster; htmx refreshes it every 5 seconds.
+func (h *ExamHTTP) ProctorPage(w http.ResponseWriter, r *http.Request) error {
+	ro, err := h.X.Roster(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return h.Web.RenderTitle(w, r, http.StatusOK, "assessment/proctor", ro.Session.Name, ro)
+}
+
+// ProctorAction extends or voids an attempt from the roster.
+func (h *ExamHTTP) ProctorAction(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.Invalid, "error.bad_request")
+	}
+	var err error
+	switch r.PathValue("action") {
+	case "extend":
+		n, _ := strconv.Atoi(r.PostForm.Get("minutes"))
+		err = h.X.Extend(r.Context(), r.PathValue("id"), n, r.PostForm.Get("reason"))
+	case "void":
+		err = h.X.Void(r.Context(), r.PathValue("id"), r.PostForm.Get("reason"))
+	default:
+		err = errs.Field("action", "items.bad_action", r.PathValue("action"))
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/exam-sessions/"+r.PostForm.Get("session")+"/proctor", http.StatusSeeOther)
+	return nil
+}
+
+// --- JSON API ---
+
+// APIAvailable: GET /api/v1/exams.
+func (h *ExamHTTP) APIAvailable(w http.ResponseWriter, r *http.Request) error {
+	s, err := h.X.AvailableSessions(r.Context())
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"sessions": s})
+}
+
+// APIStart: POST /api/v1/exams/{id}/start {"access_code": ""}.
+func (h *ExamHTTP) APIStart(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		AccessCode string `json:"access_code"`
+	}
+	if r.ContentLength > 0 {
+		if err := web.DecodeJSON(r, &in); err != nil {
+			return err
+		}
+	}
+	a, err := h.X.StartAttempt(r.Context(), r.PathValue("id"), in.AccessCode)
+	if err != nil {
+		return err
+	}
+	return h.attemptJSON(w, r, a)
+}
+
+type apiItem struct {
+	Index    int      `json:"index"`
+	Type     string   `json:"type"`
+	Stem     string   `json:"stem_html"`
+	Options  []Option `json:"options,omitempty"`
+	Targets  []Option `json:"targets,omitempty"`
+	Response []string `json:"response"`
+}
+
+func (h *ExamHTTP) attemptJSON(w http.ResponseWriter, r *http.Request, a *Attempt) error {
+	out := map[string]any{"attempt": a, "remaining_s": a.RemainingS(h.X.engine.Now())}
+	if a.Status == InProgress {
+		items, err := h.X.AttemptItems(r.Context(), a)
+		if err != nil {
+			return err
+		}
+		list := make([]apiItem, len(items))
+		for i, it := range items {
+			list[i] = apiItem{Index: i, Type: it.View.Type, Stem: string(it.View.Stem), Options: it.View.Options, Targets: it.View.Targets, Response: it.Response}
+		}
+		out["items"] = list
+	}
+	return web.JSON(w, http.StatusOK, out)
+}
+
+// APIAttempt: GET /api/v1/attempts/{id}.
+func (h *ExamHTTP) APIAttempt(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.X.Attempt(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return h.attemptJSON(w, r, a)
+}
+
+// APISave: PUT /api/v1/attempts/{id}/answers/{idx} {"response": [...]}.
+func (h *ExamHTTP) APISave(w http.ResponseWriter, r *http.Request) error {
+	idx, err := strconv.Atoi(r.PathValue("idx"))
+	if err != nil {
+		return errs.Field("idx", "exams.bad_item")
+	}
+	var in struct {
+		Response []string `json:"response"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	seq, err := h.X.SaveAnswer(r.Context(), r.PathValue("id"), idx, in.Response)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"saved": true, "seq": seq})
+}
+
+// APINext: POST /api/v1/attempts/{id}/next (linear navigation).
+func (h *ExamHTTP) APINext(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.X.Advance(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, a)
+}
+
+// APISubmit: POST /api/v1/attempts/{id}/submit.
+func (h *ExamHTTP) APISubmit(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.X.Submit(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	s, _, err := h.X.engine.session(r.Context(), a.SessionID)
+	if err != nil {
+		return err
+	}
+	if s.ReviewPolicy == ReviewScore {
+		a.Breakdown = nil
+	}
+	return web.JSON(w, http.StatusOK, a)
+}
+
+// APICreateBlueprint: POST /api/v1/blueprints.
+func (h *ExamHTTP) APICreateBlueprint(w http.ResponseWriter, r *http.Request) error {
+	if _, err := auth.RequireUser(r.Context()); err != nil {
+		return err
+	}
+	var b Blueprint
+	if err := web.DecodeJSON(r, &b); err != nil {
+		return err
+	}
+	b.ID = ""
+	if err := h.X.SaveBlueprint(r.Context(), &b); err != nil {
+		return err
+	}
+	cov, ok, err := h.X.Coverage(r.Context(), &b)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, map[string]any{"blueprint": b, "coverage": cov, "fillable": ok})
+}
+
+// APIBlueprint: GET /api/v1/blueprints/{id}.
+func (h *ExamHTTP) APIBlueprint(w http.ResponseWriter, r *http.Request) error {
+	b, err := h.X.Blueprint(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if _, err := auth.Authorize(r.Context(), auth.ManageExams, b.UnitPath); err != nil {
+		return err
+	}
+	cov, ok, err := h.X.Coverage(r.Context(), b)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"blueprint": b, "coverage": cov, "fillable": ok})
+}
+
+// APICreateSession: POST /api/v1/exam-sessions.
+func (h *ExamHTTP) APICreateSession(w http.ResponseWriter, r *http.Request) error {
+	if _, err := auth.RequireUser(r.Context()); err != nil {
+		return err
+	}
+	var s Session
+	if err := web.DecodeJSON(r, &s); err != nil {
+		return err
+	}
+	if err := h.X.SaveSession(r.Context(), &s); err != nil {
+		return err
+	}
+	s.AccessCode = ""
+	return web.JSON(w, http.StatusCreated, s)
+}
+
+// APIRoster: GET /api/v1/exam-sessions/{id}/roster.
+func (h *ExamHTTP) APIRoster(w http.ResponseWriter, r *http.Request) error {
+	ro, err := h.X.Roster(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	ro.Session.AccessCode = ""
+	return web.JSON(w, http.StatusOK, ro)
+}
+
+// APIProctor: POST /api/v1/attempts/{id}/extend {"minutes","reason"} and /void {"reason"}.
+func (h *ExamHTTP) APIProctor(w http.ResponseWriter, r *http.Request) error {
+	if _, err := auth.RequireUser(r.Context()); err != nil {
+		return err
+	}
+	var in struct {
+		Minutes int    `json:"minutes"`
+		Reason  string `json:"reason"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	var err error
+	switch r.PathValue("action") {
+	case "extend":
+		err = h.X.Extend(r.Context(), r.PathValue("id"), in.Minutes, in.Reason)
+	case "void":
+		err = h.X.Void(r.Context(), r.PathValue("id"), in.Reason)
+	default:
+		err = errs.Field("action", "items.bad_action", r.PathValue("action"))
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,157 @@
+package assessment
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/errs"
+)
+
+// RosterRow is one candidate's state in the proctor's view.
+type RosterRow struct {
+	AttemptID  string  `json:"attempt_id,omitempty"`
+	AccountID  string  `json:"-"`
+	Name       string  `json:"name"`
+	State      string  `json:"state"` // not_started, in_progress, submitted, expired, voided
+	RemainingS int64   `json:"remaining_s"`
+	Answered   int     `json:"answered"`
+	Items      int     `json:"items"`
+	Percent    float64 `json:"percent"`
+	Passed     bool    `json:"passed"`
+	ExtraS     int     `json:"extra_s"`
+	VoidReason string  `json:"void_reason,omitempty"`
+}
+
+// Roster is the live state of a session.
+type Roster struct {
+	Session *Session       `json:"session"`
+	Rows    []RosterRow    `json:"rows"`
+	Counts  map[string]int `json:"counts"`
+}
+
+// proctorSession loads a session the caller may proctor.
+func (x *Exams) proctorSession(ctx context.Context, id string) (*Session, *auth.Principal, error) {
+	s, err := x.Session(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := auth.Authorize(ctx, auth.ProctorExams, s.UnitPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, p, nil
+}
+
+// Roster returns every candidate's state: those who started, and for
+// list sessions those who have not yet.
+func (x *Exams) Roster(ctx context.Context, sessionID string) (*Roster, error) {
+	s, _, err := x.proctorSession(ctx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	now := x.engine.Now()
+	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT `+attemptCols+`, (SELECT COUNT(DISTINCT idx) FROM attempt_steps st WHERE st.attempt_id = attempts.id)
+		FROM attempts WHERE session_id = $1 ORDER BY display_name, id LIMIT 20000`, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	r := &Roster{Session: s, Counts: map[string]int{}}
+	started := map[string]bool{}
+	for rows.Next() {
+		var answered int
+		var a *Attempt
+		a, err = scanAttemptWith(rows, &answered)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		started[a.AccountID] = true
+		r.Rows = append(r.Rows, RosterRow{AttemptID: a.ID, AccountID: a.AccountID, Name: a.DisplayName, State: a.Status, RemainingS: a.RemainingS(now),
+			Answered: answered, Items: a.Items, Percent: a.Percent, Passed: a.Passed, ExtraS: a.ExtraS, VoidReason: a.VoidReason})
+	}
+	rows.Close()
+	if s.Eligibility == EligibleList {
+		rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT a.id, a.display_name FROM session_candidates c JOIN accounts a ON a.id = c.account_id WHERE c.session_id = $1 ORDER BY a.display_name`, sessionID)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, name string
+			rows.Scan(&id, &name)
+			if !started[id] {
+				r.Rows = append(r.Rows, RosterRow{AccountID: id, Name: name, State: "not_started"})
+			}
+		}
+		rows.Close()
+	}
+	for _, row := range r.Rows {
+		r.Counts[row.State]++
+	}
+	return r, nil
+}
+
+func scanAttemptWith(rows *sql.Rows, extra ...any) (*Attempt, error) {
+	var a *Attempt
+	var scanErr error
+	wrap := scanFunc(func(dest ...any) error { return rows.Scan(append(dest, extra...)...) })
+	a, scanErr = scanAttempt(wrap)
+	return a, scanErr
+}
+
+type scanFunc func(...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// Extend gives one candidate more time; it is logged.
+func (x *Exams) Extend(ctx context.Context, attemptID string, minutes int, reason string) error {
+	if minutes < 1 || minutes > 120 {
+		return errs.Field("minutes", "exams.bad_extension")
+	}
+	a, err := x.attemptWhere(ctx, x.Bank.DB.R, `id = $1`, attemptID)
+	if err != nil {
+		return err
+	}
+	if _, _, err := x.proctorSession(ctx, a.SessionID); err != nil {
+		return err
+	}
+	if a.Status != InProgress {
+		return errs.E(errs.Conflict, "exams.finished")
+	}
+	if err := x.engine.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE attempts SET extra_s = extra_s + $1 WHERE id = $2 AND status = 'in_progress'`, minutes*60, attemptID)
+		return err
+	}); err != nil {
+		return err
+	}
+	return x.event(ctx, a.SessionID, attemptID, "extend", fmt.Sprintf("+%d min: %s", minutes, strings.TrimSpace(reason)))
+}
+
+// Void cancels an attempt with a reason (cheating, a failed device ...).
+func (x *Exams) Void(ctx context.Context, attemptID, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return errs.Field("reason", "exams.reason_required")
+	}
+	a, err := x.attemptWhere(ctx, x.Bank.DB.R, `id = $1`, attemptID)
+	if err != nil {
+		return err
+	}
+	if _, _, err := x.proctorSession(ctx, a.SessionID); err != nil {
+		return err
+	}
+	if a.Status == Voided {
+		return errs.E(errs.Conflict, "exams.voided")
+	}
+	if err := x.engine.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE attempts SET status = 'voided', void_reason = $1, finished_at = $2 WHERE id = $3 AND status <> 'voided'`,
+			reason, time.Now().UnixMilli(), attemptID)
+		return err
+	}); err != nil {
+		return err
+	}
+	return x.event(ctx, a.SessionID, attemptID, "void", reason)
+}
