@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/db"
@@ -280,4 +281,53 @@ func (s *Service) ListTokens(ctx context.Context, p *Principal) ([]Token, error)
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// ProvisionAccounts creates many accounts sharing one initial password
+// (hashed once), for mass enrolment of candidates; each must change it.
+// Trusted callers only: it checks no rights.
+func (s *Service) ProvisionAccounts(ctx context.Context, accounts []NewAccount, password string) ([]string, error) {
+	if len([]rune(password)) < MinPasswordLen {
+		return nil, errs.Field("password", "account.short_password", MinPasswordLen)
+	}
+	hash := HashPassword(password)
+	ids := make([]string, len(accounts))
+	now := db.Now()
+	const batch = 1000
+	for start := 0; start < len(accounts); start += batch {
+		end := min(start+batch, len(accounts))
+		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+			for i := start; i < end; i++ {
+				a := accounts[i]
+				a.Password = password
+				if err := a.Validate(); err != nil {
+					return err
+				}
+				ids[i] = db.NewID()
+				if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, username, email, display_name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+					ids[i], a.Username, a.Email, a.DisplayName, hash, now); err != nil {
+					return fmt.Errorf("account %s: %w", a.Username, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// OpenSession opens a session for an account without a password, for
+// trusted callers (single sign-on, load tests); it returns the cookie value.
+func (s *Service) OpenSession(ctx context.Context, accountID string) (string, error) {
+	token := db.Token(32)
+	ttl := s.SessionTTL
+	if ttl == 0 {
+		ttl = 12 * time.Hour
+	}
+	now := s.now()
+	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO sessions (id_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		hashSecret(token), accountID, now.UnixMilli(), now.Add(ttl).UnixMilli())
+	return token, err
 }
