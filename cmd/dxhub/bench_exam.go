@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,7 @@ func benchExam(ctx context.Context, args []string) error {
 	thinkMin := fs.Duration("think-min", time.Second, "shortest think time between answers")
 	thinkMax := fs.Duration("think-max", 4*time.Second, "longest think time between answers")
 	conns := fs.Int("conns", 512, "HTTP connections from the load generator")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load phases to this file")
 	if err := parse(fs, args, "dxhub bench exam [flags]: loopback load test of an exam session with a 30-item blueprint:\nstart rush, autosaves, submission rush; prints per-phase rates and latencies and a RESULT line."); err != nil {
 		return err
 	}
@@ -114,6 +116,15 @@ func benchExam(ctx context.Context, args []string) error {
 	base := "http://" + ln.Addr().String()
 	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: *conns, MaxIdleConnsPerHost: *conns}, Timeout: 60 * time.Second}
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	var starts, saves, submits recorder
 	type acked struct {
 		attempt string

@@ -124,6 +124,7 @@ type engine struct {
 	poolMu   sync.Mutex
 	lastSeq  atomic.Int64
 	usage    sync.Map // item id → *atomic.Int64 (not yet flushed)
+	headers  sync.Map // attempt id → attemptHeader, for saves
 	stop     chan struct{}
 	done     sync.WaitGroup
 	Now      func() time.Time
@@ -445,7 +446,7 @@ func (x *Exams) StartAttempt(ctx context.Context, sessionID, accessCode string) 
 		return nil, fmt.Errorf("start attempt: %w", err)
 	}
 	// A second start racing this one may have won; both return the winner.
-	return x.attemptWhere(ctx, x.Bank.DB.W, `session_id = $1 AND account_id = $2`, sessionID, p.AccountID)
+	return x.attemptWhere(ctx, x.Bank.DB.R, `session_id = $1 AND account_id = $2`, sessionID, p.AccountID)
 }
 
 // ownAttempt loads an attempt of the caller.
@@ -464,31 +465,51 @@ func (x *Exams) ownAttempt(ctx context.Context, id string) (*Attempt, *auth.Prin
 	return a, p, nil
 }
 
+// attemptHeader is what a save checks, cached for headerTTL: saves are the
+// hottest path and would otherwise read and decode the attempt every time.
+// Only acceptance uses the cache; before refusing a save the attempt is read
+// again, so a proctor's extension on another node is never missed.
+type attemptHeader struct {
+	account, session, status string
+	ends                     int64
+	cursor, items            int
+	at                       time.Time
+}
+
+const headerTTL = 2 * time.Second
+
+func (e *engine) header(ctx context.Context, id string, fresh bool) (*attemptHeader, error) {
+	if !fresh {
+		if h, ok := e.headers.Load(id); ok && time.Since(h.(*attemptHeader).at) < headerTTL {
+			return h.(*attemptHeader), nil
+		}
+	}
+	var h attemptHeader
+	var deadline int64
+	var extra int
+	var form string
+	err := e.x.Bank.DB.R.QueryRowContext(ctx, `SELECT account_id, session_id, status, deadline, extra_s, cursor_pos, form FROM attempts WHERE id = $1`, id).
+		Scan(&h.account, &h.session, &h.status, &deadline, &extra, &h.cursor, &form)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.NotFound, "exams.no_attempt")
+	}
+	if err != nil {
+		return nil, err
+	}
+	h.ends, h.items, h.at = deadline+int64(extra)*1000, strings.Count(form, `"i":`), time.Now()
+	e.headers.Store(id, &h)
+	return &h, nil
+}
+
 // SaveAnswer appends the candidate's response to item idx. It is accepted
 // while the attempt is in progress and until its end plus the session's
 // grace period; with linear navigation only the current item may change.
 func (x *Exams) SaveAnswer(ctx context.Context, attemptID string, idx int, response []string) (int64, error) {
 	e := x.engine
 	now := e.Now()
-	a, _, err := x.ownAttempt(ctx, attemptID)
+	p, err := auth.RequireUser(ctx)
 	if err != nil {
 		return 0, err
-	}
-	s, b, err := e.session(ctx, a.SessionID)
-	if err != nil {
-		return 0, err
-	}
-	if a.Status != InProgress {
-		return 0, errs.E(errs.Conflict, "exams.finished")
-	}
-	if now.UnixMilli() > a.Ends()+int64(s.GraceS)*1000 {
-		return 0, errs.E(errs.Conflict, "exams.time_up")
-	}
-	if idx < 0 || idx >= len(a.Form) {
-		return 0, errs.Field("item", "exams.bad_item")
-	}
-	if b.Navigation == Linear && idx != a.Cursor {
-		return 0, errs.E(errs.Conflict, "exams.linear")
 	}
 	if len(response) > 30 {
 		return 0, errs.Field("response", "exams.bad_response")
@@ -497,6 +518,38 @@ func (x *Exams) SaveAnswer(ctx context.Context, attemptID string, idx int, respo
 		if len(r) > 500 {
 			return 0, errs.Field("response", "exams.bad_response")
 		}
+	}
+	var refusal error
+	for _, fresh := range []bool{false, true} {
+		h, err := e.header(ctx, attemptID, fresh)
+		if err != nil {
+			return 0, err
+		}
+		if h.account != p.AccountID {
+			return 0, errs.E(errs.NotFound, "exams.no_attempt")
+		}
+		s, b, err := e.session(ctx, h.session)
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case h.status != InProgress:
+			refusal = errs.E(errs.Conflict, "exams.finished")
+		case now.UnixMilli() > h.ends+int64(s.GraceS)*1000:
+			refusal = errs.E(errs.Conflict, "exams.time_up")
+		case idx < 0 || idx >= h.items:
+			refusal = errs.Field("item", "exams.bad_item")
+		case b.Navigation == Linear && idx != h.cursor:
+			refusal = errs.E(errs.Conflict, "exams.linear")
+		default:
+			refusal = nil
+		}
+		if refusal == nil {
+			break
+		}
+	}
+	if refusal != nil {
+		return 0, refusal
 	}
 	resp, _ := json.Marshal(response)
 	seq := e.nextSeq()
@@ -527,10 +580,11 @@ func (x *Exams) Advance(ctx context.Context, attemptID string) (*Attempt, error)
 		_, err := tx.ExecContext(ctx, `UPDATE attempts SET cursor_pos = cursor_pos + 1 WHERE id = $1 AND cursor_pos = $2 AND status = 'in_progress'`, attemptID, a.Cursor)
 		return err
 	})
+	x.engine.headers.Delete(attemptID)
 	if err != nil {
 		return nil, err
 	}
-	return x.attemptWhere(ctx, x.Bank.DB.W, `id = $1`, attemptID)
+	return x.attemptWhere(ctx, x.Bank.DB.R, `id = $1`, attemptID)
 }
 
 // Responses returns the latest response to each item of an attempt.
@@ -621,6 +675,7 @@ func (x *Exams) finish(ctx context.Context, a *Attempt, status string, finishedA
 		return err
 	}
 	bdJSON, _ := json.Marshal(bd)
+	defer x.engine.headers.Delete(a.ID)
 	return x.engine.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE attempts SET status = $1, finished_at = $2, score = $3, max_score = $4, passed = $5, breakdown = $6
 			WHERE id = $7 AND status = 'in_progress'`, status, finishedAt, score, maxScore, boolInt(passed), string(bdJSON), a.ID)
@@ -654,7 +709,7 @@ func (x *Exams) Submit(ctx context.Context, attemptID string) (*Attempt, error) 
 	if err := x.finish(ctx, a, status, at); err != nil {
 		return nil, err
 	}
-	return x.attemptWhere(ctx, x.Bank.DB.W, `id = $1`, attemptID)
+	return x.attemptWhere(ctx, x.Bank.DB.R, `id = $1`, attemptID)
 }
 
 // Sweep closes every attempt whose time and grace have run out, recording

@@ -54,6 +54,29 @@ type Service struct {
 
 	limitOnce sync.Once
 	limits    *limiter
+
+	// principals caches session lookups for principalTTL: every request
+	// needs its principal, and at exam time that lookup dominated. Changes
+	// made on this node (sign-out, password, roles) clear the account's
+	// entries at once; other nodes see them within principalTTL.
+	principals sync.Map // session hash → cachedPrincipal
+}
+
+const principalTTL = 2 * time.Second
+
+type cachedPrincipal struct {
+	p       *Principal
+	expires time.Time
+}
+
+// forget drops cached principals of an account (all, when id is empty).
+func (s *Service) forget(accountID string) {
+	s.principals.Range(func(k, v any) bool {
+		if accountID == "" || v.(cachedPrincipal).p.AccountID == accountID {
+			s.principals.Delete(k)
+		}
+		return true
+	})
 }
 
 // Account is a sign-in identity, optionally linked to a person record.
@@ -272,13 +295,27 @@ func truncate(s string, n int) string {
 
 // Logout ends the session.
 func (s *Service) Logout(ctx context.Context, token string) error {
+	s.principals.Delete(hashSecret(token))
 	_, err := s.DB.W.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, hashSecret(token))
 	return err
 }
 
 // PrincipalBySession returns the principal of a live session.
 func (s *Service) PrincipalBySession(ctx context.Context, token string) (*Principal, error) {
-	return s.principalWhere(ctx, `JOIN sessions x ON x.account_id = a.id WHERE x.id_hash = $1 AND x.expires_at > $2`, hashSecret(token), s.now().UnixMilli())
+	h := hashSecret(token)
+	now := time.Now()
+	if c, ok := s.principals.Load(h); ok && now.Before(c.(cachedPrincipal).expires) && s.Clock == nil {
+		p := *c.(cachedPrincipal).p
+		return &p, nil
+	}
+	p, err := s.principalWhere(ctx, `JOIN sessions x ON x.account_id = a.id WHERE x.id_hash = $1 AND x.expires_at > $2`, h, s.now().UnixMilli())
+	if err != nil {
+		s.principals.Delete(h)
+		return nil, err
+	}
+	cp := *p
+	s.principals.Store(h, cachedPrincipal{&cp, now.Add(principalTTL)})
+	return p, nil
 }
 
 // PrincipalByToken returns the principal behind an API token.

@@ -36,6 +36,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, old, new, ip
 }
 
 func (s *Service) setPassword(ctx context.Context, accountID, password string) error {
+	defer s.forget(accountID)
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1, failed_logins = 0, locked_until = 0, updated_at = $2 WHERE id = $3`,
 			HashPassword(password), db.Now(), accountID); err != nil {
@@ -142,6 +143,7 @@ func (s *Service) GrantRole(ctx context.Context, username string, role Role, uni
 	if err != nil {
 		return "", err
 	}
+	s.forget(a.ID)
 	s.audit(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.RoleGrant, ObjectType: "account", ObjectID: a.ID,
 		UnitPath: unitPath, Detail: string(role) + " → " + a.Username, IP: ip})
 	return id, nil
@@ -168,6 +170,7 @@ func (s *Service) RevokeRole(ctx context.Context, grantID, ip string) error {
 	if _, err := s.DB.W.ExecContext(ctx, `DELETE FROM role_grants WHERE id = $1`, grantID); err != nil {
 		return err
 	}
+	s.forget(acct)
 	s.audit(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.RoleRevoke, ObjectType: "account", ObjectID: acct,
 		UnitPath: path, Detail: role + " → " + username, IP: ip})
 	return nil

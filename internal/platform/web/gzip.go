@@ -75,7 +75,9 @@ func (g *gzipWriter) Unwrap() http.ResponseWriter { return g.ResponseWriter }
 // Gzip compresses responses for clients that accept it.
 func Gzip(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") || r.Method == http.MethodHead {
+		// Only pages and downloads are worth compressing; the answers to
+		// writes are a few bytes of JSON.
+		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") || r.Method != http.MethodGet {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"dxhub/internal/app"
+	"dxhub/internal/demo"
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/db/dbtest"
+)
+
+// TestMain lets the crash test run this test binary as the dxhub server.
+func TestMain(m *testing.M) {
+	if os.Getenv("DXHUB_TEST_SERVE") != "" {
+		log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+		if err := serve(context.Background(), log, nil, false); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+type server struct {
+	cmd  *exec.Cmd
+	addr string
+}
+
+func startServer(t *testing.T, dbURL, addr string) *server {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "DXHUB_TEST_SERVE=1", "DXHUB_DB="+dbURL, "DXHUB_ADDR="+addr, "DXHUB_FILES="+t.TempDir())
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, addr: addr}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for i := 0; i < 200; i++ {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("server did not become ready")
+	return nil
+}
+
+// TestCrashKeepsAcknowledgedSaves kills the server with SIGKILL while
+// candidates are saving answers, restarts it, and checks that every save
+// the server acknowledged is stored and that attempts resume with their
+// answers and the right remaining time.
+func TestCrashKeepsAcknowledgedSaves(t *testing.T) {
+	ctx := context.Background()
+	dbURL := dbtest.URL(t)
+	a, err := app.New(ctx, app.Config{DB: dbURL, FilesDir: t.TempDir()}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := auth.WithPrincipal(ctx, auth.System())
+	nation, _ := a.Org.EnsureNation(sys)
+	staff, err := a.Auth.ProvisionAccounts(ctx, []auth.NewAccount{{Username: "author1"}, {Username: "reviewer1"}, {Username: "admin1"}}, demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range []auth.Role{auth.Author, auth.Author, auth.NationalAdmin} {
+		if _, err := a.Auth.GrantRole(sys, []string{"author1", "reviewer1", "admin1"}[i], r, nation.ID, nation.Path, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pr := func(id string) *auth.Principal { p, _ := a.Auth.Principal(ctx, id); return p }
+	std, _ := a.Skills.Latest(ctx, "VN-DSF")
+	if _, err := demo.SeedItems(ctx, a.Bank, std, pr(staff[0]), pr(staff[1])); err != nil {
+		t.Fatal(err)
+	}
+	b, err := benchBlueprint(auth.WithPrincipal(ctx, pr(staff[2])), a, std)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid, err := benchSession(auth.WithPrincipal(ctx, pr(staff[2])), a, b, time.Now().Add(-time.Minute), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const candidates = 16
+	var names []auth.NewAccount
+	for i := 0; i < candidates; i++ {
+		names = append(names, auth.NewAccount{Username: fmt.Sprintf("cand%02d", i)})
+	}
+	ids, _ := a.Auth.ProvisionAccounts(ctx, names, demo.Password)
+	tokens := make([]string, len(ids))
+	for i, id := range ids {
+		tokens[i], _ = a.Auth.OpenSession(ctx, id)
+	}
+	a.Close()
+
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	srv := startServer(t, dbURL, addr)
+	call := func(i int, method, path, body string) (int, []byte) {
+		req, _ := http.NewRequest(method, "http://"+addr+path, strings.NewReader(body))
+		req.Header.Set("Cookie", auth.SessionCookie+"="+tokens[i])
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+		if err != nil {
+			return 0, nil
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, out
+	}
+	type ack struct {
+		attempt string
+		seq     int64
+		idx     int
+	}
+	var mu sync.Mutex
+	var acks []ack
+	attempts := make([]string, candidates)
+	deadlines := make([]int64, candidates)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for i := 0; i < candidates; i++ {
+		status, body := call(i, "POST", "/api/v1/exams/"+sid+"/start", "")
+		if status != 200 {
+			t.Fatalf("start: %d %s", status, body)
+		}
+		var at struct {
+			Attempt struct {
+				ID       string
+				Deadline int64
+			} `json:"attempt"`
+		}
+		json.Unmarshal(body, &at)
+		attempts[i], deadlines[i] = at.Attempt.ID, at.Attempt.Deadline
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for k := 0; ; k++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				idx := k % 30
+				status, body := call(i, "PUT", fmt.Sprintf("/api/v1/attempts/%s/answers/%d", attempts[i], idx), fmt.Sprintf(`{"response":["A%d"]}`, k))
+				if status != 200 {
+					continue
+				}
+				var r struct{ Seq int64 }
+				json.Unmarshal(body, &r)
+				mu.Lock()
+				acks = append(acks, ack{attempts[i], r.Seq, idx})
+				mu.Unlock()
+			}
+		}(i)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if err := srv.cmd.Process.Kill(); err != nil { // SIGKILL: no shutdown, no flush
+		t.Fatal(err)
+	}
+	srv.cmd.Wait()
+	time.Sleep(200 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if len(acks) < 50 {
+		t.Fatalf("only %d saves acknowledged before the kill", len(acks))
+	}
+
+	startServer(t, dbURL, addr)
+	d, err := db.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	stored := map[string]bool{}
+	rows, err := d.R.QueryContext(ctx, `SELECT attempt_id, seq FROM attempt_steps`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		var seq int64
+		rows.Scan(&id, &seq)
+		stored[fmt.Sprint(id, seq)] = true
+	}
+	rows.Close()
+	lost := 0
+	answered := map[string]map[int]bool{}
+	for _, k := range acks {
+		if !stored[fmt.Sprint(k.attempt, k.seq)] {
+			lost++
+		}
+		if answered[k.attempt] == nil {
+			answered[k.attempt] = map[int]bool{}
+		}
+		answered[k.attempt][k.idx] = true
+	}
+	if lost > 0 {
+		t.Fatalf("%d of %d acknowledged saves lost in the crash", lost, len(acks))
+	}
+	for i := range attempts {
+		status, body := call(i, "GET", "/api/v1/attempts/"+attempts[i], "")
+		var at struct {
+			Attempt struct {
+				Status   string
+				Deadline int64
+			} `json:"attempt"`
+			Remaining int64                         `json:"remaining_s"`
+			Items     []struct{ Response []string } `json:"items"`
+		}
+		json.Unmarshal(body, &at)
+		if status != 200 || at.Attempt.Status != "in_progress" || at.Attempt.Deadline != deadlines[i] {
+			t.Fatalf("attempt %d after restart: %d %s", i, status, body)
+		}
+		want := (deadlines[i] - time.Now().UnixMilli()) / 1000
+		if at.Remaining > want+1 || at.Remaining < want-3 {
+			t.Fatalf("remaining %d s after restart, want about %d", at.Remaining, want)
+		}
+		for idx := range answered[attempts[i]] {
+			if len(at.Items[idx].Response) == 0 {
+				t.Fatalf("attempt %d item %d lost its answer", i, idx)
+			}
+		}
+	}
+	t.Logf("%d acknowledged saves before SIGKILL, all present after restart", len(acks))
+}
