@@ -125,9 +125,12 @@ type engine struct {
 	lastSeq  atomic.Int64
 	usage    sync.Map // item id → *atomic.Int64 (not yet flushed)
 	headers  sync.Map // attempt id → attemptHeader, for saves
-	stop     chan struct{}
-	done     sync.WaitGroup
-	Now      func() time.Time
+	// Prepared once: SQLite re-parses every unprepared statement, and at
+	// exam time these two run thousands of times a second.
+	insertStep, readHeader *sql.Stmt
+	stop                   chan struct{}
+	done                   sync.WaitGroup
+	Now                    func() time.Time
 }
 
 // Start begins the exam engine: the batching writer, the sweeper that
@@ -142,6 +145,13 @@ func (x *Exams) Start(sweepEvery time.Duration) {
 		}
 		return nil
 	})
+	var err error
+	if e.insertStep, err = x.Bank.DB.W.Prepare(`INSERT INTO attempt_steps (attempt_id, seq, idx, response) VALUES ($1, $2, $3, $4)`); err != nil {
+		panic(fmt.Sprintf("prepare: %v", err)) // the schema is ours: this is a programming error
+	}
+	if e.readHeader, err = x.Bank.DB.R.Prepare(`SELECT account_id, session_id, status, deadline, extra_s, cursor_pos, form FROM attempts WHERE id = $1`); err != nil {
+		panic(fmt.Sprintf("prepare: %v", err))
+	}
 	x.engine = e
 	e.done.Add(1)
 	go e.background(sweepEvery)
@@ -159,6 +169,8 @@ func (x *Exams) Close() {
 	x.engine.done.Wait()
 	x.engine.flushUsage(context.Background())
 	x.engine.group.Close()
+	x.engine.insertStep.Close()
+	x.engine.readHeader.Close()
 }
 
 func (e *engine) background(every time.Duration) {
@@ -476,7 +488,7 @@ type attemptHeader struct {
 	at                       time.Time
 }
 
-const headerTTL = 2 * time.Second
+const headerTTL = 30 * time.Second
 
 func (e *engine) header(ctx context.Context, id string, fresh bool) (*attemptHeader, error) {
 	if !fresh {
@@ -488,7 +500,7 @@ func (e *engine) header(ctx context.Context, id string, fresh bool) (*attemptHea
 	var deadline int64
 	var extra int
 	var form string
-	err := e.x.Bank.DB.R.QueryRowContext(ctx, `SELECT account_id, session_id, status, deadline, extra_s, cursor_pos, form FROM attempts WHERE id = $1`, id).
+	err := e.readHeader.QueryRowContext(ctx, id).
 		Scan(&h.account, &h.session, &h.status, &deadline, &extra, &h.cursor, &form)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.NotFound, "exams.no_attempt")
@@ -554,7 +566,7 @@ func (x *Exams) SaveAnswer(ctx context.Context, attemptID string, idx int, respo
 	resp, _ := json.Marshal(response)
 	seq := e.nextSeq()
 	err = e.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO attempt_steps (attempt_id, seq, idx, response) VALUES ($1, $2, $3, $4)`, attemptID, seq, idx, string(resp))
+		_, err := tx.StmtContext(ctx, e.insertStep).ExecContext(ctx, attemptID, seq, idx, string(resp))
 		return err
 	})
 	if err != nil {

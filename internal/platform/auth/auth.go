@@ -60,9 +60,10 @@ type Service struct {
 	// made on this node (sign-out, password, roles) clear the account's
 	// entries at once; other nodes see them within principalTTL.
 	principals sync.Map // session hash → cachedPrincipal
+	stmts      sync.Map // query → *sql.Stmt
 }
 
-const principalTTL = 2 * time.Second
+const principalTTL = 15 * time.Second
 
 type cachedPrincipal struct {
 	p       *Principal
@@ -341,12 +342,32 @@ func (s *Service) Principal(ctx context.Context, accountID string) (*Principal, 
 	return s.principalWhere(ctx, `WHERE a.id = $1`, accountID)
 }
 
+// stmt returns a prepared statement on the reader pool, preparing it once.
+func (s *Service) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.DB.R.Prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
 // principalWhere loads the account a selected by the condition (two
 // queries: the account, then its grants with their units' paths).
 func (s *Service) principalWhere(ctx context.Context, cond string, args ...any) (*Principal, error) {
 	p := &Principal{}
 	var person sql.NullString
-	err := s.DB.R.QueryRowContext(ctx, `SELECT a.id, a.username, a.display_name, a.person_id FROM accounts a `+cond+` AND a.disabled = 0`, args...).
+	st, err := s.stmt(`SELECT a.id, a.username, a.display_name, a.person_id FROM accounts a ` + cond + ` AND a.disabled = 0`)
+	if err != nil {
+		return nil, err
+	}
+	err = st.QueryRowContext(ctx, args...).
 		Scan(&p.AccountID, &p.Username, &p.DisplayName, &person)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
@@ -355,8 +376,12 @@ func (s *Service) principalWhere(ctx context.Context, cond string, args ...any) 
 		return nil, err
 	}
 	p.PersonID = person.String
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT g.id, g.role, g.unit_id, u.path, u.code, u.name_vi
-		FROM role_grants g JOIN units u ON u.id = g.unit_id WHERE g.account_id = $1 ORDER BY u.path, g.role`, p.AccountID)
+	grants, err := s.stmt(`SELECT g.id, g.role, g.unit_id, u.path, u.code, u.name_vi
+		FROM role_grants g JOIN units u ON u.id = g.unit_id WHERE g.account_id = $1 ORDER BY u.path, g.role`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := grants.QueryContext(ctx, p.AccountID)
 	if err != nil {
 		return nil, err
 	}
