@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/richtext"
 )
 
 // Attempt statuses.
@@ -73,6 +75,7 @@ type Attempt struct {
 	Breakdown   *Breakdown  `json:"breakdown,omitempty"`
 	VoidReason  string      `json:"void_reason,omitempty"`
 	Answered    int         `json:"answered"`
+	fresh       bool        // created by this request
 }
 
 // Ends is when the attempt's time runs out, extensions included.
@@ -110,6 +113,7 @@ type cachedSession struct {
 type itemMeta struct {
 	body             Body
 	competence, area string
+	stem             template.HTML // rendered once: versions never change
 }
 
 // engine holds what the exam hot paths share: the writer that commits
@@ -127,10 +131,10 @@ type engine struct {
 	headers  sync.Map // attempt id → attemptHeader, for saves
 	// Prepared once: SQLite re-parses every unprepared statement, and at
 	// exam time these two run thousands of times a second.
-	insertStep, readHeader *sql.Stmt
-	stop                   chan struct{}
-	done                   sync.WaitGroup
-	Now                    func() time.Time
+	insertStep, readHeader, findAttempt *sql.Stmt
+	stop                                chan struct{}
+	done                                sync.WaitGroup
+	Now                                 func() time.Time
 }
 
 // Start begins the exam engine: the batching writer, the sweeper that
@@ -152,6 +156,9 @@ func (x *Exams) Start(sweepEvery time.Duration) {
 	if e.readHeader, err = x.Bank.DB.R.Prepare(`SELECT account_id, session_id, status, deadline, extra_s, cursor_pos, form FROM attempts WHERE id = $1`); err != nil {
 		panic(fmt.Sprintf("prepare: %v", err))
 	}
+	if e.findAttempt, err = x.Bank.DB.R.Prepare(`SELECT id FROM attempts WHERE session_id = $1 AND account_id = $2`); err != nil {
+		panic(fmt.Sprintf("prepare: %v", err))
+	}
 	x.engine = e
 	e.done.Add(1)
 	go e.background(sweepEvery)
@@ -171,6 +178,7 @@ func (x *Exams) Close() {
 	x.engine.group.Close()
 	x.engine.insertStep.Close()
 	x.engine.readHeader.Close()
+	x.engine.findAttempt.Close()
 }
 
 func (e *engine) background(every time.Duration) {
@@ -369,7 +377,7 @@ func (e *engine) meta(ctx context.Context, id string, version int) (*itemMeta, e
 	if err != nil {
 		return nil, err
 	}
-	m := &itemMeta{body: it.Body, competence: it.Competence, area: it.Area}
+	m := &itemMeta{body: it.Body, competence: it.Competence, area: it.Area, stem: richtext.Render(it.Body.Stem)}
 	e.bodies.Store(key, m)
 	return m, nil
 }
@@ -419,9 +427,11 @@ func (x *Exams) StartAttempt(ctx context.Context, sessionID, accessCode string) 
 	if err != nil {
 		return nil, err
 	}
-	if a, err := x.attemptWhere(ctx, x.Bank.DB.R, `session_id = $1 AND account_id = $2`, sessionID, p.AccountID); err == nil {
-		return a, nil
-	} else if !errs.Is(err, errs.NotFound) {
+	var existing string
+	switch err := e.findAttempt.QueryRowContext(ctx, sessionID, p.AccountID).Scan(&existing); {
+	case err == nil:
+		return x.attemptWhere(ctx, x.Bank.DB.R, `id = $1`, existing)
+	case !errors.Is(err, sql.ErrNoRows):
 		return nil, err
 	}
 	s, b, err := e.session(ctx, sessionID)
@@ -446,18 +456,27 @@ func (x *Exams) StartAttempt(ctx context.Context, sessionID, accessCode string) 
 		return nil, err
 	}
 	formJSON, _ := json.Marshal(form)
-	id := db.NewID()
-	deadline := now.Add(time.Duration(s.TimeLimitMin) * time.Minute).UnixMilli()
+	a := &Attempt{ID: db.NewID(), SessionID: sessionID, AccountID: p.AccountID, DisplayName: p.DisplayName, Status: InProgress, Form: form, Items: len(form),
+		StartedAt: now.UnixMilli(), Deadline: now.Add(time.Duration(s.TimeLimitMin) * time.Minute).UnixMilli()}
+	won := false
 	err = e.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO attempts (id, session_id, account_id, display_name, status, form, started_at, deadline)
+		res, err := tx.ExecContext(ctx, `INSERT INTO attempts (id, session_id, account_id, display_name, status, form, started_at, deadline)
 			VALUES ($1, $2, $3, $4, 'in_progress', $5, $6, $7) ON CONFLICT (session_id, account_id) DO NOTHING`,
-			id, sessionID, p.AccountID, p.DisplayName, string(formJSON), now.UnixMilli(), deadline)
+			a.ID, sessionID, p.AccountID, p.DisplayName, string(formJSON), a.StartedAt, a.Deadline)
+		if err == nil {
+			n, _ := res.RowsAffected()
+			won = n == 1
+		}
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start attempt: %w", err)
 	}
-	// A second start racing this one may have won; both return the winner.
+	if won {
+		a.fresh = true
+		return a, nil
+	}
+	// A second start racing this one won; both return the winner.
 	return x.attemptWhere(ctx, x.Bank.DB.R, `session_id = $1 AND account_id = $2`, sessionID, p.AccountID)
 }
 
@@ -771,9 +790,12 @@ type AttemptItem struct {
 // AttemptItems returns the candidate's view of every item with the latest
 // responses, in the order of their form.
 func (x *Exams) AttemptItems(ctx context.Context, a *Attempt) ([]AttemptItem, error) {
-	resps, err := x.Responses(ctx, a.ID)
-	if err != nil {
-		return nil, err
+	resps := map[int][]string{}
+	if !a.fresh { // an attempt this request created has no answers yet
+		var err error
+		if resps, err = x.Responses(ctx, a.ID); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]AttemptItem, len(a.Form))
 	for i, fe := range a.Form {
@@ -781,7 +803,7 @@ func (x *Exams) AttemptItems(ctx context.Context, a *Attempt) ([]AttemptItem, er
 		if err != nil {
 			return nil, err
 		}
-		out[i] = AttemptItem{Index: i, View: ViewInOrder(&m.body, fe.Order, fe.Targets), Response: resps[i]}
+		out[i] = AttemptItem{Index: i, View: ViewInOrder(&m.body, m.stem, fe.Order, fe.Targets), Response: resps[i]}
 	}
 	a.Answered = len(resps)
 	return out, nil

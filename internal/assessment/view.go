@@ -34,8 +34,8 @@ func CandidateView(b *Body, rng *rand.Rand) View {
 
 // ViewInOrder prepares an item for a candidate with the option and target
 // order stored in their form.
-func ViewInOrder(b *Body, order, targets []string) View {
-	v := View{Type: b.Type, Stem: richtext.Render(b.Stem)}
+func ViewInOrder(b *Body, stem template.HTML, order, targets []string) View {
+	v := View{Type: b.Type, Stem: stem}
 	pick := func(opts []Option, ids []string) []Option {
 		byID := map[string]Option{}
 		for _, o := range opts {
