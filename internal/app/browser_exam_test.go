@@ -1,0 +1,140 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+func signIn(t *testing.T, ta *testApp, user string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(ta.Srv.URL+"/login"),
+		chromedp.SendKeys(chromedp.ID("username"), user),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/exams"]`)),
+	)
+}
+
+// TestBrowserCandidateJourney: sign in, start, answer, reload (answers and
+// timer survive), submit, see the result.
+func TestBrowserCandidateJourney(t *testing.T) {
+	ctx := browser(t)
+	ta := newTestApp(t)
+	examFixture(t, ta, "")
+	err := chromedp.Do(ctx,
+		signIn(t, ta, "learner"),
+		chromedp.Navigate(ta.Srv.URL+"/exams"),
+		chromedp.Click(chromedp.CSS(`button.start`)),
+		chromedp.WaitVisible(chromedp.ID("timer")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Answer the first item with whatever control it has; the script saves it.
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){
+		var f = document.getElementById("answer");
+		var c = f.querySelector("input[type=radio], input[type=checkbox]");
+		if (c) { c.click(); return true; }
+		var tx = f.querySelector("input[type=text]");
+		if (tx) { tx.value = "42"; tx.dispatchEvent(new Event("input", {bubbles: true})); tx.dispatchEvent(new Event("change", {bubbles: true})); return true; }
+		var ss = f.querySelectorAll("select");
+		for (var i = 0; i < ss.length; i++) { ss[i].selectedIndex = Math.min(i + 1, ss[i].options.length - 1); ss[i].dispatchEvent(new Event("change", {bubbles: true})); }
+		return true;
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved string
+	for i := 0; i < 50 && saved == ""; i++ {
+		time.Sleep(100 * time.Millisecond)
+		saved, _ = chromedp.Run(ctx, chromedp.Text(chromedp.ID("save-state")))
+	}
+	if !strings.Contains(saved, "Đã lưu") {
+		t.Fatalf("autosave state %q", saved)
+	}
+	timerBefore, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("timer")))
+	err = chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("timer")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){
+		var f = document.getElementById("answer");
+		if (f.querySelector("input:checked")) return true;
+		var tx = f.querySelector("input[type=text]");
+		if (tx && tx.value !== "") return true;
+		var ss = f.querySelectorAll("select");
+		for (var i = 0; i < ss.length; i++) if (ss[i].value !== "") return true;
+		return false;
+	})()`))
+	if err != nil || !kept {
+		t.Fatalf("the answer did not survive the reload (%v)", err)
+	}
+	timerAfter, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("timer")))
+	if !strings.HasPrefix(timerAfter, "19:") && !strings.HasPrefix(timerAfter, "20:") {
+		t.Fatalf("timer after reload %q (before %q): the deadline was reset or lost", timerAfter, timerBefore)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("submit-exam")),
+		chromedp.WaitVisible(chromedp.ID("verdict")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	result, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("result")))
+	if !strings.Contains(result, "Điểm") {
+		t.Fatalf("result %q", result)
+	}
+}
+
+// TestBrowserAuthorJourney: an author writes an item, previews it, sends it
+// to review, and a second account approves it.
+func TestBrowserAuthorJourney(t *testing.T) {
+	ctx := browser(t)
+	ta := newTestApp(t)
+	err := chromedp.Do(ctx,
+		signIn(t, ta, "author"),
+		chromedp.Navigate(ta.Srv.URL+"/items/new"),
+		chromedp.SetValue(chromedp.ID("type"), "single"),
+		chromedp.SendKeys(chromedp.ID("stem"), "Khi nhận được tin nhắn trúng thưởng yêu cầu **chuyển phí nhận quà**, bạn nên làm gì?"),
+		chromedp.SendKeys(chromedp.ID("options"), "Chuyển phí ngay\n*Bỏ qua và báo cho cơ quan chức năng\nGửi thông tin cá nhân để xác minh"),
+		chromedp.Click(chromedp.ID("save-item")),
+		chromedp.WaitVisible(chromedp.ID("submit-review")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preview, _ := chromedp.Run(ctx, chromedp.InnerHTML(chromedp.CSS(".question")))
+	if !strings.Contains(preview, "<strong>chuyển phí nhận quà</strong>") || !strings.Contains(preview, `type="radio"`) {
+		t.Fatalf("preview %q", preview)
+	}
+	itemURL, _ := chromedp.Run(ctx, chromedp.Location())
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("submit-review")),
+		chromedp.WaitVisible(chromedp.ID("item-status")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("item-status")))
+	if status != "Chờ duyệt" {
+		t.Fatalf("status after sending to review: %q", status)
+	}
+	// A second author approves it in a fresh browser session.
+	ctx2 := browser(t)
+	err = chromedp.Do(ctx2,
+		signIn(t, ta, "author2"),
+		chromedp.Navigate(itemURL),
+		chromedp.Click(chromedp.ID("approve")),
+		chromedp.WaitVisible(chromedp.ID("item-status")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, _ = chromedp.Run(ctx2, chromedp.Text(chromedp.ID("item-status")))
+	if status != "Đã duyệt" {
+		t.Fatalf("status after approval: %q", status)
+	}
+}
