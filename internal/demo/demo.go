@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"dxhub/internal/assessment"
 	"dxhub/internal/org"
@@ -86,6 +87,7 @@ type Services struct {
 	Auth   *auth.Service
 	Skills *skills.Service
 	Bank   *assessment.Bank
+	Exams  *assessment.Exams
 }
 
 // Seed loads the tree, the extra units, the 2025 merges, people, one
@@ -157,8 +159,29 @@ func Seed(ctx context.Context, svc Services, people int) error {
 	if err != nil {
 		return err
 	}
-	_, err = SeedItems(ctx, svc.Bank, std, author, reviewer)
-	return err
+	if _, err = SeedItems(ctx, svc.Bank, std, author, reviewer); err != nil {
+		return err
+	}
+	if svc.Exams == nil {
+		return nil
+	}
+	// An open practice session any signed-in account can take at once.
+	examiner := auth.WithPrincipal(ctx, reviewer)
+	b := &assessment.Blueprint{Name: "Sát hạch kỹ năng số cơ bản (30 câu)", StandardCode: std.Code, StandardVersion: std.Version, TimeLimitMin: 30,
+		PassPercent: 50, ShuffleItems: true, ShuffleOptions: true, Navigation: assessment.Free}
+	for _, a := range std.Areas {
+		b.Rules = append(b.Rules, assessment.Rule{Area: a.Code, Count: 5})
+	}
+	if err := svc.Exams.SaveBlueprint(examiner, b); err != nil {
+		return fmt.Errorf("demo blueprint: %w", err)
+	}
+	now := time.Now()
+	s := &assessment.Session{BlueprintID: b.ID, Name: "Ca thi thử mở cho mọi người", OpensAt: now.Add(-time.Hour).UnixMilli(), ClosesAt: now.Add(30 * 24 * time.Hour).UnixMilli(),
+		Eligibility: assessment.EligibleOpen, ReviewPolicy: assessment.ReviewAnswers}
+	if err := svc.Exams.SaveSession(examiner, s); err != nil {
+		return fmt.Errorf("demo session: %w", err)
+	}
+	return nil
 }
 
 var (

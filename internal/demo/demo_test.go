@@ -27,7 +27,7 @@ func TestSeed(t *testing.T) {
 	if err := a.Init(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.Seed(ctx, demo.Services{Org: a.Org, Auth: a.Auth, Skills: a.Skills, Bank: a.Bank}, 300); err != nil {
+	if err := demo.Seed(ctx, demo.Services{Org: a.Org, Auth: a.Auth, Skills: a.Skills, Bank: a.Bank, Exams: a.Exams}, 300); err != nil {
 		t.Fatal(err)
 	}
 	stats, _ := a.Org.Stats(ctx)
@@ -71,6 +71,16 @@ func TestSeed(t *testing.T) {
 		if !pg.More {
 			break
 		}
+	}
+	learner, _ := a.Auth.AccountByUsername(ctx, "learner")
+	lp, _ := a.Auth.Principal(ctx, learner.ID)
+	open, err := a.Exams.AvailableSessions(auth.WithPrincipal(ctx, lp))
+	if err != nil || len(open) != 1 {
+		t.Fatalf("open demo sessions for the learner: %d %v", len(open), err)
+	}
+	at, err := a.Exams.StartAttempt(auth.WithPrincipal(ctx, lp), open[0].ID, "")
+	if err != nil || at.Items != 30 {
+		t.Fatalf("demo attempt: %+v %v", at, err)
 	}
 	if total < 120 {
 		t.Fatalf("%d approved demo items, want at least 120", total)
