@@ -65,6 +65,7 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		{"national", "/exams/manage", "assessment/manage"},
 		{"national", "/blueprints/" + bpID, "assessment/blueprint"},
 		{"national", "/exam-sessions/" + sessionID + "/proctor", "assessment/proctor"},
+		{"national", "/exam-sessions/" + sessionID + "/stats", "assessment/stats"},
 		{"learner", "/attempts/" + attemptID, "assessment/attempt"},
 		{"author", "/attempts/" + doneID + "/result", "assessment/result"},
 		{"national", "/items", "assessment/items"},

@@ -20,26 +20,30 @@ import (
 
 // Item is an item of the bank with its current version's body.
 type Item struct {
-	ID              string `json:"id"`
-	UnitCode        string `json:"unit_code"`
-	UnitPath        string `json:"-"`
-	StandardCode    string `json:"standard_code"`
-	StandardVersion int    `json:"standard_version"`
-	Competence      string `json:"competence"`
-	Area            string `json:"area"`
-	Level           int    `json:"level"`
-	Type            string `json:"type"`
-	Status          string `json:"status"`
-	Version         int    `json:"version"`
-	AuthorID        string `json:"author_id"`
-	AuthorName      string `json:"author_name"`
-	EditorID        string `json:"editor_id"`
-	ReviewerName    string `json:"reviewer_name,omitempty"`
-	ReviewNote      string `json:"review_note,omitempty"`
-	UsageCount      int64  `json:"usage_count"`
-	CreatedAt       int64  `json:"created_at"`
-	UpdatedAt       int64  `json:"updated_at"`
-	Body            Body   `json:"body"`
+	ID              string  `json:"id"`
+	UnitCode        string  `json:"unit_code"`
+	UnitPath        string  `json:"-"`
+	StandardCode    string  `json:"standard_code"`
+	StandardVersion int     `json:"standard_version"`
+	Competence      string  `json:"competence"`
+	Area            string  `json:"area"`
+	Level           int     `json:"level"`
+	Type            string  `json:"type"`
+	Status          string  `json:"status"`
+	Version         int     `json:"version"`
+	AuthorID        string  `json:"author_id"`
+	AuthorName      string  `json:"author_name"`
+	EditorID        string  `json:"editor_id"`
+	ReviewerName    string  `json:"reviewer_name,omitempty"`
+	ReviewNote      string  `json:"review_note,omitempty"`
+	UsageCount      int64   `json:"usage_count"`
+	StatsN          int64   `json:"stats_n"`
+	Facility        float64 `json:"facility"`
+	Discrimination  float64 `json:"discrimination"`
+	StatsFlag       string  `json:"stats_flag,omitempty"`
+	CreatedAt       int64   `json:"created_at"`
+	UpdatedAt       int64   `json:"updated_at"`
+	Body            Body    `json:"body"`
 }
 
 // ItemInput is what an author writes.
@@ -121,13 +125,14 @@ func (b *Bank) Create(ctx context.Context, in ItemInput) (*Item, error) {
 }
 
 const itemCols = `i.id, u.code, i.unit_path, i.standard_code, i.standard_version, i.competence, i.area, i.level, i.type, i.status, i.version,
-	i.author_id, i.author_name, v.created_by, i.reviewer_name, i.review_note, i.usage_count, i.created_at, i.updated_at, v.body`
+	i.author_id, i.author_name, v.created_by, i.reviewer_name, i.review_note, i.usage_count, i.stats_n, i.facility, i.discrimination, i.stats_flag, i.created_at, i.updated_at, v.body`
 
 func scanItem(s interface{ Scan(...any) error }) (*Item, error) {
 	var it Item
 	var body string
 	if err := s.Scan(&it.ID, &it.UnitCode, &it.UnitPath, &it.StandardCode, &it.StandardVersion, &it.Competence, &it.Area, &it.Level, &it.Type, &it.Status, &it.Version,
-		&it.AuthorID, &it.AuthorName, &it.EditorID, &it.ReviewerName, &it.ReviewNote, &it.UsageCount, &it.CreatedAt, &it.UpdatedAt, &body); err != nil {
+		&it.AuthorID, &it.AuthorName, &it.EditorID, &it.ReviewerName, &it.ReviewNote, &it.UsageCount, &it.StatsN, &it.Facility, &it.Discrimination, &it.StatsFlag,
+		&it.CreatedAt, &it.UpdatedAt, &body); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(body), &it.Body); err != nil {
@@ -282,6 +287,7 @@ type Filter struct {
 	Status       string
 	Level        int
 	Q            string
+	Flagged      bool
 	Page         int
 }
 
@@ -327,6 +333,9 @@ func (b *Bank) List(ctx context.Context, f Filter) (*ItemPage, error) {
 	}
 	if f.Level > 0 {
 		add("i.level = $%d", f.Level)
+	}
+	if f.Flagged {
+		conds = append(conds, "i.stats_flag <> ''")
 	}
 	if q := textfold.Fold(f.Q); q != "" {
 		add("i.stem_fold LIKE $%d"+db.LikeEscape, db.ContainsPattern(q))

@@ -1,6 +1,7 @@
 package assessment
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -607,4 +608,35 @@ func (h *ExamHTTP) APIProctor(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// StatsPage shows a session's item and form statistics.
+func (h *ExamHTTP) StatsPage(w http.ResponseWriter, r *http.Request) error {
+	st, err := h.X.Stats(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return h.Web.RenderTitle(w, r, http.StatusOK, "assessment/stats", st.Session.Name, st)
+}
+
+// StatsXLSX downloads the item statistics.
+func (h *ExamHTTP) StatsXLSX(w http.ResponseWriter, r *http.Request) error {
+	var buf bytes.Buffer
+	if err := h.X.ExportStats(r.Context(), &buf, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="item-statistics.xlsx"`)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// APIStats: GET /api/v1/exam-sessions/{id}/stats.
+func (h *ExamHTTP) APIStats(w http.ResponseWriter, r *http.Request) error {
+	st, err := h.X.Stats(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	st.Session.AccessCode = ""
+	return web.JSON(w, http.StatusOK, st)
 }

@@ -46,7 +46,7 @@ func (h *HTTP) standard(r *http.Request) (*skills.Standard, error) {
 // ListPage is the bank with filters and bulk actions.
 func (h *HTTP) ListPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := Filter{StandardCode: q.Get("standard_code"), Competence: q.Get("competence"), Type: q.Get("type"), Status: q.Get("status"), Q: q.Get("q")}
+	f := Filter{StandardCode: q.Get("standard_code"), Competence: q.Get("competence"), Type: q.Get("type"), Status: q.Get("status"), Q: q.Get("q"), Flagged: q.Get("flagged") != ""}
 	f.Level, _ = strconv.Atoi(q.Get("level"))
 	f.Page, _ = strconv.Atoi(q.Get("page"))
 	page, err := h.Bank.List(r.Context(), f)
