@@ -70,6 +70,7 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		{"author", "/attempts/" + doneID + "/result", "assessment/result"},
 		{"national", "/items", "assessment/items"},
 		{"national", "/items/new", "assessment/item_form"},
+		{"national", "/items/qti", "assessment/qti"},
 		{"national", "/items/" + itemID + "", "assessment/item"},
 		{"national", "/items/" + itemID + "/edit", "assessment/item_form"},
 	}

@@ -95,33 +95,54 @@ func (b *Bank) check(ctx context.Context, in *ItemInput) (*org.Unit, string, err
 // Create stores a new item as draft version 1; the author needs
 // AuthorContent on the item's unit (the nation for the national bank).
 func (b *Bank) Create(ctx context.Context, in ItemInput) (*Item, error) {
-	u, area, err := b.check(ctx, &in)
+	items, err := b.CreateMany(ctx, []ItemInput{in})
 	if err != nil {
 		return nil, err
 	}
-	p, err := auth.Authorize(ctx, auth.AuthorContent, u.Path)
-	if err != nil {
-		return nil, err
-	}
-	it := &Item{ID: db.NewID(), UnitCode: u.Code, UnitPath: u.Path, StandardCode: in.StandardCode, StandardVersion: in.StandardVersion,
-		Competence: in.Competence, Area: area, Level: in.Level, Type: in.Body.Type, Status: StatusDraft, Version: 1,
-		AuthorID: p.AccountID, AuthorName: p.DisplayName, EditorID: p.AccountID, Body: in.Body}
+	return items[0], nil
+}
+
+// CreateMany stores several new items in one transaction: all or none
+// (imports use it).
+func (b *Bank) CreateMany(ctx context.Context, ins []ItemInput) ([]*Item, error) {
+	var out []*Item
 	now := db.Now()
-	it.CreatedAt, it.UpdatedAt = now, now
-	body, _ := json.Marshal(it.Body)
-	err = b.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO items (id, unit_id, unit_path, standard_code, standard_version, competence, area, level, type, status, version, stem_fold, author_id, author_name, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $13, $14, $14)`,
-			it.ID, u.ID, u.Path, it.StandardCode, it.StandardVersion, it.Competence, it.Area, it.Level, it.Type, it.Status, textfold.Fold(it.Body.Stem), it.AuthorID, it.AuthorName, now); err != nil {
-			return err
+	for i := range ins {
+		in := &ins[i]
+		u, area, err := b.check(ctx, in)
+		if err != nil {
+			return nil, err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO item_versions (item_id, version, body, created_by, created_at) VALUES ($1, 1, $2, $3, $4)`, it.ID, string(body), p.AccountID, now)
-		return err
+		p, err := auth.Authorize(ctx, auth.AuthorContent, u.Path)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &Item{ID: db.NewID(), UnitCode: u.Code, UnitPath: u.Path, StandardCode: in.StandardCode, StandardVersion: in.StandardVersion,
+			Competence: in.Competence, Area: area, Level: in.Level, Type: in.Body.Type, Status: StatusDraft, Version: 1,
+			AuthorID: p.AccountID, AuthorName: p.DisplayName, EditorID: p.AccountID, Body: in.Body, CreatedAt: now, UpdatedAt: now})
+	}
+	err := b.DB.Tx(ctx, func(tx *sql.Tx) error {
+		for _, it := range out {
+			u, err := b.Org.UnitByCode(ctx, it.UnitCode)
+			if err != nil {
+				return err
+			}
+			body, _ := json.Marshal(it.Body)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO items (id, unit_id, unit_path, standard_code, standard_version, competence, area, level, type, status, version, stem_fold, author_id, author_name, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $13, $14, $14)`,
+				it.ID, u.ID, u.Path, it.StandardCode, it.StandardVersion, it.Competence, it.Area, it.Level, it.Type, it.Status, textfold.Fold(it.Body.Stem), it.AuthorID, it.AuthorName, now); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO item_versions (item_id, version, body, created_by, created_at) VALUES ($1, 1, $2, $3, $4)`, it.ID, string(body), it.AuthorID, now); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create item: %w", err)
+		return nil, fmt.Errorf("create items: %w", err)
 	}
-	return it, nil
+	return out, nil
 }
 
 const itemCols = `i.id, u.code, i.unit_path, i.standard_code, i.standard_version, i.competence, i.area, i.level, i.type, i.status, i.version,

@@ -1,7 +1,9 @@
 package assessment
 
 import (
+	"bytes"
 	"embed"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"net/http"
@@ -284,4 +286,109 @@ func (h *HTTP) APITransition(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, it)
+}
+
+// QTIForm shows the QTI import form.
+func (h *HTTP) QTIForm(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := auth.RequireScopes(r.Context(), auth.AuthorContent); err != nil {
+		return err
+	}
+	st, err := h.standard(r)
+	if err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, http.StatusOK, "assessment/qti", "qti.import", map[string]any{"S": st, "Levels": []int{1, 2, 3, 4, 5, 6, 7, 8}})
+}
+
+func (h *HTTP) qtiDefaults(r *http.Request, st *skills.Standard) QTIDefaults {
+	level, _ := strconv.Atoi(r.FormValue("level"))
+	return QTIDefaults{StandardCode: st.Code, StandardVersion: st.Version, Competence: r.FormValue("competence"), Level: level, UnitCode: r.FormValue("unit_code")}
+}
+
+// QTIImport takes a package or an item file from the form.
+func (h *HTTP) QTIImport(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := auth.RequireScopes(r.Context(), auth.AuthorContent); err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<20)
+	st, err := h.standard(r)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"S": st, "Levels": []int{1, 2, 3, 4, 5, 6, 7, 8}}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		data["Error"] = errs.Field("file", "error.param", "file", "-")
+		return h.Web.Render(w, r, http.StatusBadRequest, "assessment/qti", "qti.import", data)
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	items, err := h.Bank.ImportQTI(r.Context(), hdr.Filename, raw, h.qtiDefaults(r, st))
+	if qe, ok := err.(*QTIImportError); ok {
+		data["Messages"] = qe.Messages(web.LangOf(r))
+		return h.Web.Render(w, r, http.StatusUnprocessableEntity, "assessment/qti", "qti.import", data)
+	}
+	if err != nil {
+		return err
+	}
+	data["Imported"] = len(items)
+	return h.Web.Render(w, r, http.StatusOK, "assessment/qti", "qti.import", data)
+}
+
+// QTIExport downloads the listed items (the list's filters, at most 1,000)
+// as a QTI 3.0 package.
+func (h *HTTP) QTIExport(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := Filter{StandardCode: q.Get("standard_code"), Competence: q.Get("competence"), Type: q.Get("type"), Status: q.Get("status"), Q: q.Get("q")}
+	var ids []string
+	for page := 1; page <= 20; page++ {
+		f.Page = page
+		pg, err := h.Bank.List(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		for _, it := range pg.Items {
+			ids = append(ids, it.ID)
+		}
+		if !pg.More {
+			break
+		}
+	}
+	var buf bytes.Buffer
+	if err := h.Bank.ExportQTI(r.Context(), &buf, ids); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="dxhub-items-qti3.zip"`)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// APIQTIImport: POST /api/v1/items/qti (body: package or item; query:
+// competence, level, unit_code, standard defaults).
+func (h *HTTP) APIQTIImport(w http.ResponseWriter, r *http.Request) error {
+	if _, err := auth.RequireUser(r.Context()); err != nil {
+		return err
+	}
+	st, err := h.standard(r)
+	if err != nil {
+		return err
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<20))
+	if err != nil {
+		return errs.Field("body", "error.too_large", 64)
+	}
+	items, err := h.Bank.ImportQTI(r.Context(), r.URL.Query().Get("filename"), raw, h.qtiDefaults(r, st))
+	if qe, ok := err.(*QTIImportError); ok {
+		var body web.ErrorBody
+		body.Error.Code, body.Error.Message, body.Error.RequestID = errs.Invalid, web.T(r, "import.refused", len(qe.Errors)), web.RequestID(r.Context())
+		return web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"error": body.Error, "problems": qe.Messages(web.LangOf(r))})
+	}
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, map[string]any{"items": items})
 }

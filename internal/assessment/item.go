@@ -345,3 +345,5 @@ func dedupe(s []string) []string {
 	}
 	return out
 }
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -40,3 +40,10 @@ func Render(src string) template.HTML {
 	}
 	return template.HTML(out.String())
 }
+
+// Patterns of the markup, for converters to and from other formats.
+var (
+	Bold   = bold
+	Italic = italic
+	Code   = code
+)

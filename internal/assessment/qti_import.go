@@ -1,0 +1,542 @@
+package assessment
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/i18n"
+)
+
+// QTI import: QTI 3.0 and 2.1 items, as single files or in content
+// packages. Element and attribute names are compared after normalising the
+// two spellings (qti-choice-interaction, choiceInteraction → choiceinteraction).
+
+type xnode struct {
+	name     string
+	attrs    map[string]string
+	children []*xnode
+	text     string // character data directly inside
+	raw      []xml.Token
+}
+
+func norm(s string) string {
+	s = strings.ToLower(strings.TrimPrefix(s, "qti-"))
+	return strings.ReplaceAll(s, "-", "")
+}
+
+const maxQTIDepth = 64
+
+func parseXML(data []byte) (*xnode, error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.Strict = true
+	var stack []*xnode
+	var root *xnode
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			n := &xnode{name: norm(t.Name.Local), attrs: map[string]string{}}
+			for _, a := range t.Attr {
+				key := norm(a.Name.Local)
+				if a.Name.Space == "xml" || a.Name.Space == "http://www.w3.org/XML/1998/namespace" {
+					key = "xml:" + key
+				}
+				n.attrs[key] = a.Value
+			}
+			if len(stack) > 0 {
+				p := stack[len(stack)-1]
+				p.children = append(p.children, n)
+				p.raw = append(p.raw, xml.StartElement{Name: xml.Name{Local: n.name}})
+			} else if root == nil {
+				root = n
+			}
+			if len(stack) >= maxQTIDepth {
+				return nil, fmt.Errorf("too deeply nested")
+			}
+			stack = append(stack, n)
+		case xml.EndElement:
+			if len(stack) == 0 {
+				return nil, fmt.Errorf("unbalanced")
+			}
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			if len(stack) > 0 {
+				p := stack[len(stack)-1]
+				p.text += string(t)
+				p.raw = append(p.raw, xml.CharData(append([]byte(nil), t...)))
+			}
+		}
+	}
+	if root == nil {
+		return nil, fmt.Errorf("empty document")
+	}
+	return root, nil
+}
+
+func (n *xnode) child(name string) *xnode {
+	for _, c := range n.children {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func (n *xnode) all(name string) []*xnode {
+	var out []*xnode
+	for _, c := range n.children {
+		if c.name == name {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// walk visits n and its descendants.
+func (n *xnode) walk(f func(*xnode)) {
+	f(n)
+	for _, c := range n.children {
+		c.walk(f)
+	}
+}
+
+// QTIError names the file, the item and the element an import refused.
+type QTIError struct {
+	File, Item, Element string
+	Key                 string
+	Args                []any
+}
+
+func (e *QTIError) Error() string {
+	return fmt.Sprintf("%s: item %s: <%s>: %s", e.File, e.Item, e.Element, i18n.T(i18n.EN, e.Key, e.Args...))
+}
+
+// ErrorCode makes a refused import an "invalid" error.
+func (e *QTIError) ErrorCode() string { return errs.Invalid }
+
+// Message renders the error in lang.
+func (e *QTIError) Message(lang i18n.Lang) string {
+	return i18n.T(lang, "qti.error", e.File, e.Item, e.Element, i18n.T(lang, e.Key, e.Args...))
+}
+
+// QTIImportError lists every problem of a refused import.
+type QTIImportError struct{ Errors []*QTIError }
+
+func (e *QTIImportError) Error() string {
+	var s []string
+	for _, x := range e.Errors {
+		s = append(s, x.Error())
+	}
+	return "QTI import refused: " + strings.Join(s, "; ")
+}
+
+// ErrorCode makes a refused import an "invalid" error.
+func (e *QTIImportError) ErrorCode() string { return errs.Invalid }
+
+// Messages renders every error in lang.
+func (e *QTIImportError) Messages(lang i18n.Lang) []string {
+	out := make([]string, len(e.Errors))
+	for i, x := range e.Errors {
+		out[i] = x.Message(lang)
+	}
+	return out
+}
+
+// QTIDefaults are the tags given to imported items that carry none.
+type QTIDefaults struct {
+	StandardCode    string
+	StandardVersion int
+	Competence      string
+	Level           int
+	UnitCode        string
+}
+
+// supported interactions and the elements allowed around them.
+var qtiAllowed = map[string]bool{
+	"assessmentitem": true, "responsedeclaration": true, "outcomedeclaration": true, "correctresponse": true, "value": true,
+	"mapping": true, "mapentry": true, "itembody": true, "choiceinteraction": true, "simplechoice": true, "orderinteraction": true,
+	"matchinteraction": true, "simplematchset": true, "simpleassociablechoice": true, "associateinteraction": true,
+	"textentryinteraction": true, "prompt": true, "p": true, "div": true, "span": true, "br": true, "strong": true, "b": true, "em": true, "i": true,
+	"code": true, "responseprocessing": true, "modalfeedback": true, "defaultvalue": true, "stylesheet": true,
+}
+
+// parseQTIItem turns one item document into an item input.
+func parseQTIItem(file string, data []byte, def QTIDefaults) (ItemInput, *QTIError) {
+	fail := func(item, el, key string, args ...any) *QTIError {
+		return &QTIError{File: file, Item: item, Element: el, Key: key, Args: args}
+	}
+	root, err := parseXML(data)
+	if err != nil {
+		return ItemInput{}, fail("?", "xml", "qti.bad_xml", err.Error())
+	}
+	id := root.attrs["identifier"]
+	if root.name != "assessmentitem" {
+		return ItemInput{}, fail(id, root.name, "qti.not_item")
+	}
+	var bad *QTIError
+	root.walk(func(n *xnode) {
+		if bad == nil && !qtiAllowed[n.name] {
+			bad = fail(id, n.name, "qti.unsupported")
+		}
+	})
+	if bad != nil {
+		return ItemInput{}, bad
+	}
+	in := ItemInput{StandardCode: def.StandardCode, StandardVersion: def.StandardVersion, Competence: def.Competence, Level: def.Level, UnitCode: def.UnitCode}
+	body := root.child("itembody")
+	if body == nil {
+		return in, fail(id, "itemBody", "qti.missing")
+	}
+	if s := body.attrs["datadxhubstandard"]; s != "" {
+		c, v, _ := strings.Cut(s, "/")
+		in.StandardCode = c
+		in.StandardVersion, _ = strconv.Atoi(v)
+	}
+	if c := body.attrs["datadxhubcompetence"]; c != "" {
+		in.Competence = c
+	}
+	if l, err := strconv.Atoi(body.attrs["datadxhublevel"]); err == nil {
+		in.Level = l
+	}
+	var rd *xnode
+	for _, d := range root.all("responsedeclaration") {
+		if rd != nil {
+			return in, fail(id, "responseDeclaration", "qti.one_response")
+		}
+		rd = d
+	}
+	if rd == nil {
+		return in, fail(id, "responseDeclaration", "qti.missing")
+	}
+	var correct []string
+	if cr := rd.child("correctresponse"); cr != nil {
+		for _, v := range cr.all("value") {
+			correct = append(correct, strings.TrimSpace(v.text))
+		}
+	}
+	b := Body{Correct: correct, MaxScore: 1, Mode: AllOrNothing}
+	for _, od := range root.all("outcomedeclaration") {
+		if od.attrs["identifier"] == "SCORE" {
+			if m, err := strconv.ParseFloat(od.attrs["normalmaximum"], 64); err == nil && m > 0 {
+				b.MaxScore = m
+			}
+		}
+	}
+	var mapping map[string]float64
+	if m := rd.child("mapping"); m != nil {
+		mapping = map[string]float64{}
+		for _, e := range m.all("mapentry") {
+			v, err := strconv.ParseFloat(e.attrs["mappedvalue"], 64)
+			if err != nil {
+				return in, fail(id, "mapEntry", "qti.bad_value", e.attrs["mappedvalue"])
+			}
+			mapping[e.attrs["mapkey"]] = v
+		}
+		if ub, err := strconv.ParseFloat(m.attrs["upperbound"], 64); err == nil && ub > 0 {
+			b.MaxScore = ub
+		}
+	}
+	rp := root.child("responseprocessing")
+	template := ""
+	if rp != nil {
+		template = rp.attrs["template"]
+		if len(rp.children) > 0 || template == "" {
+			return in, fail(id, "responseProcessing", "qti.custom_processing")
+		}
+	}
+	switch {
+	case template == "" || strings.HasSuffix(template, "/match_correct") || strings.HasSuffix(template, "/match_correct.xml"):
+	case strings.HasSuffix(template, "/map_response") || strings.HasSuffix(template, "/map_response.xml"):
+		if mapping == nil {
+			return in, fail(id, "mapping", "qti.missing")
+		}
+	default:
+		return in, fail(id, "responseProcessing", "qti.bad_template", template)
+	}
+	isMap := template != "" && strings.Contains(template, "map_response")
+	// The stem: the prompt, or the item body's text outside interactions.
+	var interaction *xnode
+	var stem strings.Builder
+	for _, c := range body.children {
+		switch c.name {
+		case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction":
+			if interaction != nil {
+				return in, fail(id, c.name, "qti.one_interaction")
+			}
+			interaction = c
+			if p := c.child("prompt"); p != nil {
+				stem.WriteString(markup(p) + "\n\n")
+			}
+		default:
+			var te *xnode
+			c.walk(func(n *xnode) {
+				if n.name == "textentryinteraction" {
+					te = n
+				}
+			})
+			if te != nil {
+				if interaction != nil {
+					return in, fail(id, "textEntryInteraction", "qti.one_interaction")
+				}
+				interaction = te
+			}
+			if t := markup(c); strings.TrimSpace(t) != "" {
+				stem.WriteString(t + "\n\n")
+			}
+		}
+	}
+	if interaction == nil {
+		return in, fail(id, "itemBody", "qti.no_interaction")
+	}
+	b.Stem = strings.TrimSpace(stem.String())
+	options := func(n *xnode, tag string) []Option {
+		var out []Option
+		for _, c := range n.all(tag) {
+			out = append(out, Option{ID: c.attrs["identifier"], Text: strings.TrimSpace(markup(c))})
+		}
+		return out
+	}
+	switch interaction.name {
+	case "choiceinteraction":
+		b.Options = options(interaction, "simplechoice")
+		b.Type = Multiple
+		if interaction.attrs["maxchoices"] == "1" || rd.attrs["cardinality"] == "single" {
+			b.Type = Single
+		}
+		if t := body.attrs["datadxhubtype"]; t == TrueFalse || isTrueFalse(b.Options) {
+			b.Type, b.Options = TrueFalse, nil
+		}
+	case "orderinteraction":
+		b.Type, b.Options = Ordering, options(interaction, "simplechoice")
+	case "matchinteraction":
+		sets := interaction.all("simplematchset")
+		if len(sets) != 2 {
+			return in, fail(id, "simpleMatchSet", "qti.two_sets")
+		}
+		b.Type, b.Options, b.Targets = Matching, options(sets[0], "simpleassociablechoice"), options(sets[1], "simpleassociablechoice")
+	case "associateinteraction":
+		// Undirected pairs become a matching of the pairs' first members to
+		// their second members.
+		all := options(interaction, "simpleassociablechoice")
+		byID := map[string]Option{}
+		for _, o := range all {
+			byID[o.ID] = o
+		}
+		seenL, seenR := map[string]bool{}, map[string]bool{}
+		for _, p := range correct {
+			f := strings.Fields(p)
+			if len(f) != 2 {
+				return in, fail(id, "value", "qti.bad_value", p)
+			}
+			if !seenL[f[0]] {
+				seenL[f[0]] = true
+				b.Options = append(b.Options, byID[f[0]])
+			}
+			if !seenR[f[1]] {
+				seenR[f[1]] = true
+				t := byID[f[1]]
+				b.Targets = append(b.Targets, Option{ID: "R-" + t.ID, Text: t.Text})
+			}
+		}
+		for i, p := range correct {
+			f := strings.Fields(p)
+			correct[i] = f[0] + " R-" + f[1]
+		}
+		b.Type = Matching
+	case "textentryinteraction":
+		b.Type = ShortText
+		if rd.attrs["basetype"] == "float" || rd.attrs["basetype"] == "integer" {
+			b.Type = Numeric
+			if tol, err := strconv.ParseFloat(body.attrs["datadxhubtolerance"], 64); err == nil {
+				b.Tolerance = tol
+			}
+		}
+		b.StrictDiacritics = body.attrs["datadxhubstrictdiacritics"] == "true"
+		if len(b.Correct) == 0 {
+			for k := range mapping {
+				b.Correct = append(b.Correct, k)
+			}
+			sortStrings(b.Correct)
+		}
+		isMap = false // accepted answers, each worth the maximum
+	}
+	if b.Type == Matching {
+		for i, p := range b.Correct {
+			b.Correct[i] = strings.Replace(strings.TrimSpace(p), " ", ":", 1)
+		}
+	}
+	if isMap {
+		b.Mode, b.Map = MapResponse, map[string]float64{}
+		for k, v := range mapping {
+			if b.Type == Matching {
+				k = strings.Replace(strings.TrimSpace(k), " ", ":", 1)
+			}
+			b.Map[k] = v
+		}
+	}
+	if fb := root.child("modalfeedback"); fb != nil {
+		b.Feedback = strings.TrimSpace(fb.text)
+	}
+	if err := b.Validate(); err != nil {
+		e, _ := errs.As(err)
+		return in, &QTIError{File: file, Item: id, Element: interaction.name, Key: e.Key, Args: e.Args}
+	}
+	in.Body = b
+	return in, nil
+}
+
+func isTrueFalse(opts []Option) bool {
+	return len(opts) == 2 && (opts[0].ID == "true" && opts[1].ID == "false" || opts[0].ID == "false" && opts[1].ID == "true")
+}
+
+// markup turns QTI's XHTML back into dxhub's markup.
+func markup(n *xnode) string {
+	var b strings.Builder
+	var walk func(*xnode)
+	walk = func(n *xnode) {
+		ci := 0
+		for _, t := range n.raw {
+			switch t := t.(type) {
+			case xml.CharData:
+				b.WriteString(spaces.ReplaceAllString(string(t), " "))
+			case xml.StartElement:
+				c := n.children[ci]
+				ci++
+				switch c.name {
+				case "strong", "b":
+					b.WriteString("**")
+					walk(c)
+					b.WriteString("**")
+				case "em", "i":
+					b.WriteString("*")
+					walk(c)
+					b.WriteString("*")
+				case "code":
+					b.WriteString("`")
+					walk(c)
+					b.WriteString("`")
+				case "br":
+					b.WriteString("\n")
+				case "p", "div":
+					walk(c)
+					b.WriteString("\n\n")
+				case "prompt", "span":
+					walk(c)
+				}
+			}
+		}
+	}
+	walk(n)
+	return strings.TrimSpace(aroundNewline.ReplaceAllString(b.String(), "\n"))
+}
+
+var (
+	spaces        = regexp.MustCompile(`\s+`)
+	aroundNewline = regexp.MustCompile(` *\n *`)
+)
+
+// ImportQTI reads a QTI content package (zip with imsmanifest.xml) or a
+// single item file, and stores every item as a draft, all or nothing.
+func (bk *Bank) ImportQTI(ctx context.Context, name string, data []byte, def QTIDefaults) ([]*Item, error) {
+	if _, _, err := auth.RequireScopes(ctx, auth.AuthorContent); err != nil {
+		return nil, err
+	}
+	type file struct {
+		name string
+		data []byte
+	}
+	var files []file
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return nil, &QTIImportError{[]*QTIError{{File: name, Item: "-", Element: "zip", Key: "qti.bad_zip"}}}
+		}
+		read := func(p string) ([]byte, error) {
+			for _, f := range zr.File {
+				if f.Name == p {
+					if f.UncompressedSize64 > 8<<20 {
+						return nil, fmt.Errorf("too large")
+					}
+					rc, err := f.Open()
+					if err != nil {
+						return nil, err
+					}
+					defer rc.Close()
+					return io.ReadAll(io.LimitReader(rc, 8<<20))
+				}
+			}
+			return nil, fmt.Errorf("missing")
+		}
+		manifest, err := read("imsmanifest.xml")
+		if err != nil {
+			return nil, &QTIImportError{[]*QTIError{{File: name, Item: "-", Element: "imsmanifest.xml", Key: "qti.no_manifest"}}}
+		}
+		m, err := parseXML(manifest)
+		if err != nil {
+			return nil, &QTIImportError{[]*QTIError{{File: "imsmanifest.xml", Item: "-", Element: "manifest", Key: "qti.bad_xml", Args: []any{err.Error()}}}}
+		}
+		var qerr QTIImportError
+		m.walk(func(n *xnode) {
+			if n.name != "resource" {
+				return
+			}
+			typ := strings.ToLower(n.attrs["type"])
+			if !strings.HasPrefix(typ, "imsqti_item_xmlv") {
+				return // tests, stylesheets and other resources are not items
+			}
+			href := path.Clean(n.attrs["href"])
+			b, err := read(href)
+			if err != nil {
+				qerr.Errors = append(qerr.Errors, &QTIError{File: href, Item: n.attrs["identifier"], Element: "resource", Key: "qti.missing_file"})
+				return
+			}
+			files = append(files, file{href, b})
+		})
+		if len(qerr.Errors) > 0 {
+			return nil, &qerr
+		}
+		if len(files) == 0 {
+			return nil, &QTIImportError{[]*QTIError{{File: name, Item: "-", Element: "manifest", Key: "qti.no_items"}}}
+		}
+	} else {
+		files = []file{{name, data}}
+	}
+	if len(files) > 2000 {
+		return nil, &QTIImportError{[]*QTIError{{File: name, Item: "-", Element: "manifest", Key: "qti.too_many"}}}
+	}
+	var qerr QTIImportError
+	var inputs []ItemInput
+	for _, f := range files {
+		in, e := parseQTIItem(f.name, f.data, def)
+		if e != nil {
+			qerr.Errors = append(qerr.Errors, e)
+			continue
+		}
+		if _, _, err := bk.check(ctx, &in); err != nil {
+			ee, _ := errs.As(err)
+			qerr.Errors = append(qerr.Errors, &QTIError{File: f.name, Item: "-", Element: "itemBody", Key: ee.Key, Args: ee.Args})
+			continue
+		}
+		inputs = append(inputs, in)
+	}
+	if len(qerr.Errors) > 0 {
+		return nil, &qerr
+	}
+	return bk.CreateMany(ctx, inputs)
+}
