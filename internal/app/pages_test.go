@@ -71,6 +71,7 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		{"national", "/items", "assessment/items"},
 		{"national", "/items/new", "assessment/item_form"},
 		{"national", "/items/qti", "assessment/qti"},
+		{"national", "/files/upload", "files/upload"},
 		{"national", "/items/" + itemID + "", "assessment/item"},
 		{"national", "/items/" + itemID + "/edit", "assessment/item_form"},
 	}

@@ -10,6 +10,7 @@ import (
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/files"
 	"dxhub/internal/platform/web"
 	"dxhub/internal/skills"
 )
@@ -30,6 +31,7 @@ func (a *App) Routes() []Route {
 	sk := &skills.HTTP{Svc: a.Skills, Web: a.Web}
 	it := &assessment.HTTP{Bank: a.Bank, Web: a.Web}
 	ex := &assessment.ExamHTTP{X: a.Exams, Web: a.Web}
+	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web}
 	return []Route{
 		{"GET /{$}", a.Home},
 		{"GET /healthz", a.Healthz},
@@ -74,6 +76,11 @@ func (a *App) Routes() []Route {
 		{"GET /skills/{code}/{version}/competences/{comp}/edit", sk.EditForm},
 		{"POST /skills/{code}/{version}/competences/{comp}/edit", sk.EditSubmit},
 		{"GET /skills/{code}/{version}/export/{format}", sk.Export},
+
+		// Uploads (images for items and lessons)
+		{"GET /files/upload", fl.UploadForm},
+		{"POST /files", fl.Upload},
+		{"GET /files/{key}", fl.Serve},
 
 		// Item bank
 		{"GET /items", it.ListPage},

@@ -1,7 +1,9 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -303,5 +305,43 @@ func TestReadyzReportsDatabaseDown(t *testing.T) {
 	}
 	if status, _, _ := ta.do(c, "GET", "/healthz", nil); status != 200 {
 		t.Fatalf("healthz: %d", status)
+	}
+}
+
+func TestImageUploadForItems(t *testing.T) {
+	ta := newTestApp(t)
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+	upload := func(c *http.Client, name string, data []byte) (int, string) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(data)
+		mw.WriteField("alt", "sơ đồ")
+		mw.Close()
+		s, body, _ := ta.do(c, "POST", "/files", &buf, "Content-Type", mw.FormDataContentType())
+		return s, body
+	}
+	author := ta.client("author")
+	status, body := upload(author, "a.png", png)
+	key := regexp.MustCompile(`/files/([0-9a-z]+)`).FindStringSubmatch(body)
+	if status != 200 || key == nil || !strings.Contains(body, "![sơ đồ](/files/") {
+		t.Fatalf("upload: %d", status)
+	}
+	if s, _ := upload(author, "x.html", []byte("<script>alert(1)</script>")); s != 400 {
+		t.Fatalf("html upload: %d", s)
+	}
+	if s, _ := upload(ta.client("learner"), "a.png", png); s != 403 {
+		t.Fatalf("learner upload: %d", s)
+	}
+	s, got, h := ta.do(ta.client("learner"), "GET", "/files/"+key[1], nil)
+	if s != 200 || h.Get("Content-Type") != "image/png" || got != string(png) {
+		t.Fatalf("serve: %d %s", s, h.Get("Content-Type"))
+	}
+	s, part, _ := ta.do(ta.client("learner"), "GET", "/files/"+key[1], nil, "Range", "bytes=0-7")
+	if s != 206 || part != string(png[:8]) {
+		t.Fatalf("range: %d", s)
+	}
+	if s, _, _ := ta.do(ta.client(""), "GET", "/files/"+key[1], nil); s != 303 {
+		t.Fatalf("anonymous read: %d", s)
 	}
 }
