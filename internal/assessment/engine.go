@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"html/template"
 	"math/rand/v2"
 	"sort"
@@ -120,8 +121,11 @@ type itemMeta struct {
 // starts, saves and submissions in batches, caches of sessions, item pools
 // and item versions (versions never change), and usage counts to flush.
 type engine struct {
-	x        *Exams
-	group    *db.GroupCommit[op]
+	x *Exams
+	// writers commit in batches; SQLite has one writer, PostgreSQL several
+	// (a network round trip per statement would serialise one). Writes for
+	// the same attempt always go to the same writer, so they stay in order.
+	writers  []*db.GroupCommit[op]
 	sessions sync.Map // id → cachedSession
 	pools    sync.Map // blueprint id → *pool
 	bodies   sync.Map // item@version → *itemMeta
@@ -141,14 +145,20 @@ type engine struct {
 // closes attempts at their deadline, and the usage flusher. Close stops it.
 func (x *Exams) Start(sweepEvery time.Duration) {
 	e := &engine{x: x, stop: make(chan struct{}), Now: time.Now}
-	e.group = db.NewGroupCommit(x.Bank.DB, 512, func(ctx context.Context, tx *sql.Tx, ops []op) error {
-		for _, o := range ops {
-			if err := o(ctx, tx); err != nil {
-				return err
+	n := 1
+	if x.Bank.DB.Dialect == db.Postgres {
+		n = 4
+	}
+	for range n {
+		e.writers = append(e.writers, db.NewGroupCommit(x.Bank.DB, 512, func(ctx context.Context, tx *sql.Tx, ops []op) error {
+			for _, o := range ops {
+				if err := o(ctx, tx); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		}))
+	}
 	var err error
 	if e.insertStep, err = x.Bank.DB.W.Prepare(`INSERT INTO attempt_steps (attempt_id, seq, idx, response) VALUES ($1, $2, $3, $4)`); err != nil {
 		panic(fmt.Sprintf("prepare: %v", err)) // the schema is ours: this is a programming error
@@ -175,7 +185,9 @@ func (x *Exams) Close() {
 	close(x.engine.stop)
 	x.engine.done.Wait()
 	x.engine.flushUsage(context.Background())
-	x.engine.group.Close()
+	for _, w := range x.engine.writers {
+		w.Close()
+	}
 	x.engine.insertStep.Close()
 	x.engine.readHeader.Close()
 	x.engine.findAttempt.Close()
@@ -201,7 +213,11 @@ func (e *engine) background(every time.Duration) {
 	}
 }
 
-func (e *engine) write(ctx context.Context, o op) error { return e.group.Do(ctx, o) }
+func (e *engine) write(ctx context.Context, key string, o op) error {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return e.writers[int(h.Sum32()%uint32(len(e.writers)))].Do(ctx, o)
+}
 
 // nextSeq orders answer steps: microseconds, strictly increasing on a node.
 func (e *engine) nextSeq() int64 {
@@ -459,7 +475,7 @@ func (x *Exams) StartAttempt(ctx context.Context, sessionID, accessCode string) 
 	a := &Attempt{ID: db.NewID(), SessionID: sessionID, AccountID: p.AccountID, DisplayName: p.DisplayName, Status: InProgress, Form: form, Items: len(form),
 		StartedAt: now.UnixMilli(), Deadline: now.Add(time.Duration(s.TimeLimitMin) * time.Minute).UnixMilli()}
 	won := false
-	err = e.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = e.write(ctx, p.AccountID, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO attempts (id, session_id, account_id, display_name, status, form, started_at, deadline)
 			VALUES ($1, $2, $3, $4, 'in_progress', $5, $6, $7) ON CONFLICT (session_id, account_id) DO NOTHING`,
 			a.ID, sessionID, p.AccountID, p.DisplayName, string(formJSON), a.StartedAt, a.Deadline)
@@ -584,7 +600,7 @@ func (x *Exams) SaveAnswer(ctx context.Context, attemptID string, idx int, respo
 	}
 	resp, _ := json.Marshal(response)
 	seq := e.nextSeq()
-	err = e.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = e.write(ctx, attemptID, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, e.insertStep).ExecContext(ctx, attemptID, seq, idx, string(resp))
 		return err
 	})
@@ -607,7 +623,7 @@ func (x *Exams) Advance(ctx context.Context, attemptID string) (*Attempt, error)
 	if a.Cursor >= len(a.Form)-1 {
 		return a, nil
 	}
-	err = x.engine.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = x.engine.write(ctx, attemptID, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE attempts SET cursor_pos = cursor_pos + 1 WHERE id = $1 AND cursor_pos = $2 AND status = 'in_progress'`, attemptID, a.Cursor)
 		return err
 	})
@@ -707,7 +723,7 @@ func (x *Exams) finish(ctx context.Context, a *Attempt, status string, finishedA
 	}
 	bdJSON, _ := json.Marshal(bd)
 	defer x.engine.headers.Delete(a.ID)
-	return x.engine.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return x.engine.write(ctx, a.ID, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE attempts SET status = $1, finished_at = $2, score = $3, max_score = $4, passed = $5, breakdown = $6
 			WHERE id = $7 AND status = 'in_progress'`, status, finishedAt, score, maxScore, boolInt(passed), string(bdJSON), a.ID)
 		return err

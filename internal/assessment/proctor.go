@@ -121,7 +121,7 @@ func (x *Exams) Extend(ctx context.Context, attemptID string, minutes int, reaso
 	if a.Status != InProgress {
 		return errs.E(errs.Conflict, "exams.finished")
 	}
-	if err := x.engine.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	if err := x.engine.write(ctx, attemptID, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE attempts SET extra_s = extra_s + $1 WHERE id = $2 AND status = 'in_progress'`, minutes*60, attemptID)
 		return err
 	}); err != nil {
@@ -147,7 +147,7 @@ func (x *Exams) Void(ctx context.Context, attemptID, reason string) error {
 	if a.Status == Voided {
 		return errs.E(errs.Conflict, "exams.voided")
 	}
-	if err := x.engine.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	if err := x.engine.write(ctx, attemptID, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE attempts SET status = 'voided', void_reason = $1, finished_at = $2 WHERE id = $3 AND status <> 'voided'`,
 			reason, time.Now().UnixMilli(), attemptID)
 		return err
