@@ -123,7 +123,7 @@ type itemMeta struct {
 type engine struct {
 	x *Exams
 	// writers commit in batches; SQLite has one writer, PostgreSQL several
-	// (a network round trip per statement would serialise one). Writes for
+	// (eight: a network round trip per statement would serialise one). Writes for
 	// the same attempt always go to the same writer, so they stay in order.
 	writers  []*db.GroupCommit[op]
 	sessions sync.Map // id → cachedSession
@@ -147,7 +147,7 @@ func (x *Exams) Start(sweepEvery time.Duration) {
 	e := &engine{x: x, stop: make(chan struct{}), Now: time.Now}
 	n := 1
 	if x.Bank.DB.Dialect == db.Postgres {
-		n = 4
+		n = 8
 	}
 	for range n {
 		e.writers = append(e.writers, db.NewGroupCommit(x.Bank.DB, 512, func(ctx context.Context, tx *sql.Tx, ops []op) error {
