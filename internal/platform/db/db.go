@@ -27,6 +27,13 @@ type DB struct {
 	Dialect Dialect
 	URL     string
 	Path    string // SQLite file path, empty on PostgreSQL
+
+	// SQLite: the writer never checkpoints (a checkpoint inside a commit
+	// stalls every write queued behind it); a background connection
+	// checkpoints the WAL passively instead.
+	ckpt     *sql.DB
+	stopCkpt chan struct{}
+	ckptDone chan struct{}
 }
 
 // Open connects to url: "sqlite:PATH" (PATH may be ":memory:" only for
@@ -52,6 +59,7 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 	}
 	readers := q.Encode()
 	q.Set("_txlock", "immediate")
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, err
@@ -69,7 +77,37 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &DB{W: w, R: r, Dialect: SQLite, URL: raw, Path: path}, nil
+	ck, err := sql.Open("sqlite", "file:"+path+"?"+readers)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	ck.SetMaxOpenConns(1)
+	d := &DB{W: w, R: r, Dialect: SQLite, URL: raw, Path: path, ckpt: ck, stopCkpt: make(chan struct{}), ckptDone: make(chan struct{})}
+	go d.checkpointer()
+	return d, nil
+}
+
+// checkpointer copies the WAL into the database every half second without
+// blocking writers, and truncates it when it has grown large and nobody is
+// in the way.
+func (d *DB) checkpointer() {
+	defer close(d.ckptDone)
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stopCkpt:
+			d.ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			return
+		case <-t.C:
+			var busy, logFrames, done int
+			if err := d.ckpt.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done); err == nil && logFrames > 50000 && logFrames == done {
+				d.ckpt.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			}
+		}
+	}
 }
 
 func openPostgres(ctx context.Context, raw string) (*DB, error) {
@@ -89,6 +127,11 @@ func openPostgres(ctx context.Context, raw string) (*DB, error) {
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	if d.ckpt != nil {
+		close(d.stopCkpt)
+		<-d.ckptDone
+		d.ckpt.Close()
+	}
 	err := d.W.Close()
 	if d.R != d.W {
 		if e := d.R.Close(); err == nil {
