@@ -57,39 +57,11 @@ func benchExam(ctx context.Context, args []string) error {
 	}
 	defer a.Close()
 	setupStart := time.Now()
-	sys := auth.WithPrincipal(ctx, auth.System())
-	nation, err := a.Org.EnsureNation(sys)
+	b, sid, err := benchExamSetup(ctx, a, fmt.Sprintf("b%d-", time.Now().Unix()%100000))
 	if err != nil {
 		return err
 	}
-	run := fmt.Sprintf("b%d", time.Now().Unix()%100000)
-	staff, err := a.Auth.ProvisionAccounts(ctx, []auth.NewAccount{{Username: run + "-author"}, {Username: run + "-reviewer"}, {Username: run + "-admin"}}, demo.Password)
-	if err != nil {
-		return err
-	}
-	for i, role := range []auth.Role{auth.Author, auth.Author, auth.NationalAdmin} {
-		if _, err := a.Auth.GrantRole(sys, []string{run + "-author", run + "-reviewer", run + "-admin"}[i], role, nation.ID, nation.Path, ""); err != nil {
-			return err
-		}
-	}
-	principal := func(id string) *auth.Principal { p, _ := a.Auth.Principal(ctx, id); return p }
-	std, err := a.Skills.Latest(ctx, "VN-DSF")
-	if err != nil {
-		return err
-	}
-	if _, err := demo.SeedItems(ctx, a.Bank, std, principal(staff[0]), principal(staff[1])); err != nil {
-		return err
-	}
-	admin := auth.WithPrincipal(ctx, principal(staff[2]))
-	b, err := benchBlueprint(admin, a, std)
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	sid, err := benchSession(admin, a, b, now.Add(-time.Minute), now.Add(3*time.Hour))
-	if err != nil {
-		return err
-	}
+	run := fmt.Sprintf("c%d", time.Now().UnixNano()%1000000)
 	names := make([]auth.NewAccount, *n)
 	for i := range names {
 		names[i] = auth.NewAccount{Username: fmt.Sprintf("%s-c%06d", run, i), DisplayName: fmt.Sprintf("Thí sinh %d", i)}

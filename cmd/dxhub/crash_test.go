@@ -75,27 +75,7 @@ func TestCrashKeepsAcknowledgedSaves(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sys := auth.WithPrincipal(ctx, auth.System())
-	nation, _ := a.Org.EnsureNation(sys)
-	staff, err := a.Auth.ProvisionAccounts(ctx, []auth.NewAccount{{Username: "author1"}, {Username: "reviewer1"}, {Username: "admin1"}}, demo.Password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, r := range []auth.Role{auth.Author, auth.Author, auth.NationalAdmin} {
-		if _, err := a.Auth.GrantRole(sys, []string{"author1", "reviewer1", "admin1"}[i], r, nation.ID, nation.Path, ""); err != nil {
-			t.Fatal(err)
-		}
-	}
-	pr := func(id string) *auth.Principal { p, _ := a.Auth.Principal(ctx, id); return p }
-	std, _ := a.Skills.Latest(ctx, "VN-DSF")
-	if _, err := demo.SeedItems(ctx, a.Bank, std, pr(staff[0]), pr(staff[1])); err != nil {
-		t.Fatal(err)
-	}
-	b, err := benchBlueprint(auth.WithPrincipal(ctx, pr(staff[2])), a, std)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sid, err := benchSession(auth.WithPrincipal(ctx, pr(staff[2])), a, b, time.Now().Add(-time.Minute), time.Now().Add(time.Hour))
+	_, sid, err := benchExamSetup(ctx, a, "t-")
 	if err != nil {
 		t.Fatal(err)
 	}
