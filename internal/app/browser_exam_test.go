@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -111,15 +112,10 @@ func TestBrowserAuthorJourney(t *testing.T) {
 		t.Fatalf("preview %q", preview)
 	}
 	itemURL, _ := chromedp.Run(ctx, chromedp.Location())
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.ID("submit-review")),
-		chromedp.WaitVisible(chromedp.ID("item-status")),
-	)
-	if err != nil {
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("submit-review"))); err != nil {
 		t.Fatal(err)
 	}
-	status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("item-status")))
-	if status != "Chờ duyệt" {
+	if status := waitText(t, ctx, "item-status", "Chờ duyệt"); status != "Chờ duyệt" {
 		t.Fatalf("status after sending to review: %q", status)
 	}
 	// A second author approves it in a fresh browser session.
@@ -127,14 +123,30 @@ func TestBrowserAuthorJourney(t *testing.T) {
 	err = chromedp.Do(ctx2,
 		signIn(t, ta, "author2"),
 		chromedp.Navigate(itemURL),
-		chromedp.Click(chromedp.ID("approve")),
-		chromedp.WaitVisible(chromedp.ID("item-status")),
+		chromedp.WaitVisible(chromedp.ID("approve")),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, _ = chromedp.Run(ctx2, chromedp.Text(chromedp.ID("item-status")))
-	if status != "Đã duyệt" {
+	if _, err := chromedp.RunResponse(ctx2, chromedp.Click(chromedp.ID("approve"))); err != nil {
+		t.Fatal(err)
+	}
+	if status := waitText(t, ctx2, "item-status", "Đã duyệt"); status != "Đã duyệt" {
 		t.Fatalf("status after approval: %q", status)
 	}
+}
+
+// waitText polls an element's text until it reads want (or 5 s pass) and
+// returns the last text read: clicks that post a form navigate later.
+func waitText(t *testing.T, ctx context.Context, id, want string) string {
+	t.Helper()
+	var got string
+	for i := 0; i < 50; i++ {
+		got, _ = chromedp.Run(ctx, chromedp.Text(chromedp.ID(id)))
+		if got == want {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return got
 }
