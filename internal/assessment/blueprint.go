@@ -217,17 +217,10 @@ func (x *Exams) Blueprints(ctx context.Context) ([]*Blueprint, error) {
 		return nil, err
 	}
 	where, args := scopeWhere(x.Bank.DB, "unit_path", scopes, nil)
-	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT id FROM blueprints WHERE `+where+` ORDER BY updated_at DESC LIMIT 500`, args...)
+	ids, err := db.Strings(ctx, x.Bank.DB.R, `SELECT id FROM blueprints WHERE `+where+` ORDER BY updated_at DESC LIMIT 500`, args...)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		rows.Scan(&id)
-		ids = append(ids, id)
-	}
-	rows.Close()
 	out := []*Blueprint{}
 	for _, id := range ids {
 		b, err := x.Blueprint(ctx, id)

@@ -764,18 +764,11 @@ func (x *Exams) Submit(ctx context.Context, attemptID string) (*Attempt, error) 
 // closed.
 func (x *Exams) Sweep(ctx context.Context) (int, error) {
 	now := x.engine.Now().UnixMilli()
-	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT a.id FROM attempts a JOIN exam_sessions s ON s.id = a.session_id
+	ids, err := db.Strings(ctx, x.Bank.DB.R, `SELECT a.id FROM attempts a JOIN exam_sessions s ON s.id = a.session_id
 		WHERE a.status = 'in_progress' AND a.deadline + a.extra_s * 1000 + s.grace_s * 1000 < $1 LIMIT 1000`, now)
 	if err != nil {
 		return 0, err
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		rows.Scan(&id)
-		ids = append(ids, id)
-	}
-	rows.Close()
 	n := 0
 	for _, id := range ids {
 		a, err := x.attemptWhere(ctx, x.Bank.DB.R, `id = $1`, id)
@@ -788,6 +781,24 @@ func (x *Exams) Sweep(ctx context.Context) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// myAttempts lists an account's latest attempts.
+func (x *Exams) myAttempts(ctx context.Context, accountID string) ([]*Attempt, error) {
+	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts WHERE account_id = $1 ORDER BY started_at DESC LIMIT 50`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Attempt
+	for rows.Next() {
+		a, err := scanAttempt(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 // Attempt returns the caller's own attempt.

@@ -2,7 +2,6 @@ package assessment
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"net/url"
 	"sort"
@@ -41,23 +40,6 @@ func (h *ExamHTTP) MyExams(w http.ResponseWriter, r *http.Request) error {
 	}
 	return h.Web.Render(w, r, http.StatusOK, "assessment/exams", "exams.title", map[string]any{"Sessions": sessions, "Attempts": attempts, "Mine": mine,
 		"CanManage": p.CanAnywhere(auth.ManageExams) || p.CanAnywhere(auth.ProctorExams)})
-}
-
-func (x *Exams) myAttempts(ctx context.Context, accountID string) ([]*Attempt, error) {
-	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts WHERE account_id = $1 ORDER BY started_at DESC LIMIT 50`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Attempt
-	for rows.Next() {
-		a, err := scanAttempt(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }
 
 // Start starts or resumes an attempt and goes to its first item.

@@ -94,12 +94,9 @@ func (x *Exams) Roster(ctx context.Context, sessionID string) (*Roster, error) {
 	return r, nil
 }
 
+// scanAttemptWith scans an attempt followed by extra columns.
 func scanAttemptWith(rows *sql.Rows, extra ...any) (*Attempt, error) {
-	var a *Attempt
-	var scanErr error
-	wrap := scanFunc(func(dest ...any) error { return rows.Scan(append(dest, extra...)...) })
-	a, scanErr = scanAttempt(wrap)
-	return a, scanErr
+	return scanAttempt(scanFunc(func(dest ...any) error { return rows.Scan(append(dest, extra...)...) }))
 }
 
 type scanFunc func(...any) error

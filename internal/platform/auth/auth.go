@@ -66,8 +66,9 @@ type Service struct {
 const principalTTL = 15 * time.Second
 
 type cachedPrincipal struct {
-	p       *Principal
-	expires time.Time
+	p           *Principal
+	fresh       time.Time // cached until (wall clock)
+	sessionEnds int64     // the session's own expiry (service clock, ms)
 }
 
 // forget drops cached principals of an account (all, when id is empty).
@@ -304,18 +305,33 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 // PrincipalBySession returns the principal of a live session.
 func (s *Service) PrincipalBySession(ctx context.Context, token string) (*Principal, error) {
 	h := hashSecret(token)
-	now := time.Now()
-	if c, ok := s.principals.Load(h); ok && now.Before(c.(cachedPrincipal).expires) && s.Clock == nil {
-		p := *c.(cachedPrincipal).p
-		return &p, nil
+	if c, ok := s.principals.Load(h); ok {
+		cp := c.(cachedPrincipal)
+		if time.Now().Before(cp.fresh) && s.now().UnixMilli() < cp.sessionEnds {
+			p := *cp.p
+			return &p, nil
+		}
 	}
-	p, err := s.principalWhere(ctx, `JOIN sessions x ON x.account_id = a.id WHERE x.id_hash = $1 AND x.expires_at > $2`, h, s.now().UnixMilli())
+	st, err := s.stmt(`SELECT x.account_id, x.expires_at FROM sessions x WHERE x.id_hash = $1 AND x.expires_at > $2`)
+	if err != nil {
+		return nil, err
+	}
+	var id string
+	var ends int64
+	if err := st.QueryRowContext(ctx, h, s.now().UnixMilli()).Scan(&id, &ends); err != nil {
+		s.principals.Delete(h)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errs.E(errs.Unauthorized, "error.unauthorized")
+		}
+		return nil, err
+	}
+	p, err := s.Principal(ctx, id)
 	if err != nil {
 		s.principals.Delete(h)
 		return nil, err
 	}
 	cp := *p
-	s.principals.Store(h, cachedPrincipal{&cp, now.Add(principalTTL)})
+	s.principals.Store(h, cachedPrincipal{p: &cp, fresh: time.Now().Add(principalTTL), sessionEnds: ends})
 	return p, nil
 }
 
