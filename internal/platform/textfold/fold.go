@@ -20,7 +20,8 @@ func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true // drop leading space
-	for _, r := range norm.NFD.String(s) {
+	// Invalid bytes would stop NFD from decomposing what follows them.
+	for _, r := range norm.NFD.String(strings.ToValidUTF8(s, " ")) {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			continue
