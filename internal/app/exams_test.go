@@ -233,6 +233,9 @@ func TestExamAccessRules(t *testing.T) {
 	listed := mk(fmt.Sprintf(`{"blueprint_id":%q,"name":"Danh sách","opens_at":%d,"closes_at":%d,"eligibility":"list","candidates":["author"]}`, bpID, now-1000, now+3600000))
 	later := mk(fmt.Sprintf(`{"blueprint_id":%q,"name":"Chưa mở","opens_at":%d,"closes_at":%d,"eligibility":"open"}`, bpID, now+3600000, now+7200000))
 	learner := ta.client("learner")
+	if _, list, _ := ta.do(learner, "GET", "/api/v1/exams", nil); strings.Contains(list, "ABC123") || !strings.Contains(list, `"has_access_code":true`) {
+		t.Fatalf("the session list leaks or loses the access code: %s", list)
+	}
 	// In order: once started, a start returns the attempt whatever the code.
 	for _, c := range []struct {
 		name, url, body string

@@ -254,6 +254,7 @@ func (x *Exams) AvailableSessions(ctx context.Context) ([]*Session, error) {
 	out := []*Session{}
 	for _, s := range all {
 		if x.eligible(ctx, s, p) == nil {
+			s.AccessCode = "" // candidates learn only that one is needed
 			out = append(out, s)
 		}
 	}
