@@ -312,22 +312,23 @@ func (s *Service) PrincipalBySession(ctx context.Context, token string) (*Princi
 			return &p, nil
 		}
 	}
-	st, err := s.stmt(`SELECT x.account_id, x.expires_at FROM sessions x WHERE x.id_hash = $1 AND x.expires_at > $2`)
+	st, err := s.stmt(`SELECT a.id, a.username, a.display_name, a.person_id, x.expires_at FROM sessions x JOIN accounts a ON a.id = x.account_id
+		WHERE x.id_hash = $1 AND x.expires_at > $2 AND a.disabled = 0`)
 	if err != nil {
 		return nil, err
 	}
-	var id string
+	p := &Principal{}
+	var person sql.NullString
 	var ends int64
-	if err := st.QueryRowContext(ctx, h, s.now().UnixMilli()).Scan(&id, &ends); err != nil {
+	if err := st.QueryRowContext(ctx, h, s.now().UnixMilli()).Scan(&p.AccountID, &p.Username, &p.DisplayName, &person, &ends); err != nil {
 		s.principals.Delete(h)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, errs.E(errs.Unauthorized, "error.unauthorized")
 		}
 		return nil, err
 	}
-	p, err := s.Principal(ctx, id)
-	if err != nil {
-		s.principals.Delete(h)
+	p.PersonID = person.String
+	if err := s.loadGrants(ctx, p); err != nil {
 		return nil, err
 	}
 	cp := *p
@@ -353,11 +354,6 @@ func (s *Service) PrincipalByToken(ctx context.Context, token string) (*Principa
 	return p, nil
 }
 
-// Principal loads an account and its grants.
-func (s *Service) Principal(ctx context.Context, accountID string) (*Principal, error) {
-	return s.principalWhere(ctx, `WHERE a.id = $1`, accountID)
-}
-
 // stmt returns a prepared statement on the reader pool, preparing it once.
 func (s *Service) stmt(q string) (*sql.Stmt, error) {
 	if st, ok := s.stmts.Load(q); ok {
@@ -374,17 +370,15 @@ func (s *Service) stmt(q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// principalWhere loads the account a selected by the condition (two
-// queries: the account, then its grants with their units' paths).
-func (s *Service) principalWhere(ctx context.Context, cond string, args ...any) (*Principal, error) {
-	p := &Principal{}
-	var person sql.NullString
-	st, err := s.stmt(`SELECT a.id, a.username, a.display_name, a.person_id FROM accounts a ` + cond + ` AND a.disabled = 0`)
+// Principal loads an account and its grants.
+func (s *Service) Principal(ctx context.Context, accountID string) (*Principal, error) {
+	st, err := s.stmt(`SELECT a.id, a.username, a.display_name, a.person_id FROM accounts a WHERE a.id = $1 AND a.disabled = 0`)
 	if err != nil {
 		return nil, err
 	}
-	err = st.QueryRowContext(ctx, args...).
-		Scan(&p.AccountID, &p.Username, &p.DisplayName, &person)
+	p := &Principal{}
+	var person sql.NullString
+	err = st.QueryRowContext(ctx, accountID).Scan(&p.AccountID, &p.Username, &p.DisplayName, &person)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
 	}
@@ -392,24 +386,29 @@ func (s *Service) principalWhere(ctx context.Context, cond string, args ...any) 
 		return nil, err
 	}
 	p.PersonID = person.String
+	return p, s.loadGrants(ctx, p)
+}
+
+// loadGrants adds an account's grants with their units' paths.
+func (s *Service) loadGrants(ctx context.Context, p *Principal) error {
 	grants, err := s.stmt(`SELECT g.id, g.role, g.unit_id, u.path, u.code, u.name_vi
 		FROM role_grants g JOIN units u ON u.id = g.unit_id WHERE g.account_id = $1 ORDER BY u.path, g.role`)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rows, err := grants.QueryContext(ctx, p.AccountID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var g Grant
 		if err := rows.Scan(&g.ID, &g.Role, &g.UnitID, &g.UnitPath, &g.UnitCode, &g.UnitName); err != nil {
-			return nil, err
+			return err
 		}
 		p.Grants = append(p.Grants, g)
 	}
-	return p, rows.Err()
+	return rows.Err()
 }
 
 // SessionCookie is the cookie that carries the session token.
