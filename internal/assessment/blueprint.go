@@ -190,18 +190,13 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// Blueprint loads a blueprint (no permission check: sessions read it).
-func (x *Exams) Blueprint(ctx context.Context, id string) (*Blueprint, error) {
+const blueprintCols = `b.id, b.name, u.code, b.unit_path, b.standard_code, b.standard_version, b.time_limit_s, b.pass_percent, b.area_min, b.rules, b.shuffle_items, b.shuffle_options, b.navigation`
+
+func scanBlueprint(r interface{ Scan(...any) error }) (*Blueprint, error) {
 	var b Blueprint
 	var rules, amin string
 	var limit, si, so int
-	err := x.Bank.DB.R.QueryRowContext(ctx, `SELECT b.id, b.name, u.code, b.unit_path, b.standard_code, b.standard_version, b.time_limit_s, b.pass_percent, b.area_min, b.rules, b.shuffle_items, b.shuffle_options, b.navigation
-		FROM blueprints b JOIN units u ON u.id = b.unit_id WHERE b.id = $1`, id).
-		Scan(&b.ID, &b.Name, &b.UnitCode, &b.UnitPath, &b.StandardCode, &b.StandardVersion, &limit, &b.PassPercent, &amin, &rules, &si, &so, &b.Navigation)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errs.E(errs.NotFound, "exams.no_blueprint", id)
-	}
-	if err != nil {
+	if err := r.Scan(&b.ID, &b.Name, &b.UnitCode, &b.UnitPath, &b.StandardCode, &b.StandardVersion, &limit, &b.PassPercent, &amin, &rules, &si, &so, &b.Navigation); err != nil {
 		return nil, err
 	}
 	b.TimeLimitMin, b.ShuffleItems, b.ShuffleOptions = limit/60, si != 0, so != 0
@@ -210,26 +205,36 @@ func (x *Exams) Blueprint(ctx context.Context, id string) (*Blueprint, error) {
 	return &b, nil
 }
 
+// Blueprint loads a blueprint (no permission check: sessions read it).
+func (x *Exams) Blueprint(ctx context.Context, id string) (*Blueprint, error) {
+	b, err := scanBlueprint(x.Bank.DB.R.QueryRowContext(ctx, `SELECT `+blueprintCols+` FROM blueprints b JOIN units u ON u.id = b.unit_id WHERE b.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.NotFound, "exams.no_blueprint", id)
+	}
+	return b, err
+}
+
 // Blueprints lists the blueprints within the caller's exam scopes.
 func (x *Exams) Blueprints(ctx context.Context) ([]*Blueprint, error) {
 	_, scopes, err := auth.RequireScopes(ctx, auth.ManageExams)
 	if err != nil {
 		return nil, err
 	}
-	where, args := scopeWhere(x.Bank.DB, "unit_path", scopes, nil)
-	ids, err := db.Strings(ctx, x.Bank.DB.R, `SELECT id FROM blueprints WHERE `+where+` ORDER BY updated_at DESC LIMIT 500`, args...)
+	where, args := scopeWhere(x.Bank.DB, "b.unit_path", scopes, nil)
+	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT `+blueprintCols+` FROM blueprints b JOIN units u ON u.id = b.unit_id WHERE `+where+` ORDER BY b.updated_at DESC LIMIT 500`, args...)
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	out := []*Blueprint{}
-	for _, id := range ids {
-		b, err := x.Blueprint(ctx, id)
+	for rows.Next() {
+		b, err := scanBlueprint(rows)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, b)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 func scopeWhere(d *db.DB, col string, scopes []string, args []any) (string, []any) {

@@ -379,17 +379,8 @@ func (h *ExamHTTP) ProctorAction(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errs.E(errs.Invalid, "error.bad_request")
 	}
-	var err error
-	switch r.PathValue("action") {
-	case "extend":
-		n, _ := strconv.Atoi(r.PostForm.Get("minutes"))
-		err = h.X.Extend(r.Context(), r.PathValue("id"), n, r.PostForm.Get("reason"))
-	case "void":
-		err = h.X.Void(r.Context(), r.PathValue("id"), r.PostForm.Get("reason"))
-	default:
-		err = errs.Field("action", "items.bad_action", r.PathValue("action"))
-	}
-	if err != nil {
+	n, _ := strconv.Atoi(r.PostForm.Get("minutes"))
+	if err := h.X.ProctorAct(r.Context(), r.PathValue("id"), r.PathValue("action"), n, r.PostForm.Get("reason")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/exam-sessions/"+r.PostForm.Get("session")+"/proctor", http.StatusSeeOther)
@@ -576,16 +567,7 @@ func (h *ExamHTTP) APIProctor(w http.ResponseWriter, r *http.Request) error {
 	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	var err error
-	switch r.PathValue("action") {
-	case "extend":
-		err = h.X.Extend(r.Context(), r.PathValue("id"), in.Minutes, in.Reason)
-	case "void":
-		err = h.X.Void(r.Context(), r.PathValue("id"), in.Reason)
-	default:
-		err = errs.Field("action", "items.bad_action", r.PathValue("action"))
-	}
-	if err != nil {
+	if err := h.X.ProctorAct(r.Context(), r.PathValue("id"), r.PathValue("action"), in.Minutes, in.Reason); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -607,10 +589,7 @@ func (h *ExamHTTP) StatsXLSX(w http.ResponseWriter, r *http.Request) error {
 	if err := h.X.ExportStats(r.Context(), &buf, r.PathValue("id")); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", `attachment; filename="item-statistics.xlsx"`)
-	_, err := buf.WriteTo(w)
-	return err
+	return web.Download(w, web.XLSXType, "item-statistics.xlsx", &buf)
 }
 
 // APIStats: GET /api/v1/exam-sessions/{id}/stats.

@@ -361,10 +361,7 @@ func (h *HTTP) QTIExport(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Bank.ExportQTI(r.Context(), &buf, ids); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", `attachment; filename="dxhub-items-qti3.zip"`)
-	_, err := buf.WriteTo(w)
-	return err
+	return web.Download(w, "application/zip", "dxhub-items-qti3.zip", &buf)
 }
 
 // APIQTIImport: POST /api/v1/items/qti (body: package or item; query:

@@ -154,3 +154,15 @@ func (x *Exams) Void(ctx context.Context, attemptID, reason string) error {
 	x.engine.headers.Delete(attemptID)
 	return x.event(ctx, a.SessionID, attemptID, "void", reason)
 }
+
+// ProctorAct applies a proctor action ("extend" with minutes, or "void")
+// to an attempt; pages and the API both come through here.
+func (x *Exams) ProctorAct(ctx context.Context, attemptID, action string, minutes int, reason string) error {
+	switch action {
+	case "extend":
+		return x.Extend(ctx, attemptID, minutes, reason)
+	case "void":
+		return x.Void(ctx, attemptID, reason)
+	}
+	return errs.Field("action", "items.bad_action", action)
+}

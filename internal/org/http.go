@@ -5,7 +5,6 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -339,10 +338,7 @@ func (h *HTTP) Export(w http.ResponseWriter, r *http.Request) error {
 	}
 	ct := "text/csv; charset=utf-8"
 	if format == tabular.XLSX {
-		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		ct = web.XLSXType
 	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", "attachment; filename=\"people."+string(format)+"\"; filename*=UTF-8''"+url.PathEscape("people."+string(format)))
-	_, err = buf.WriteTo(w)
-	return err
+	return web.Download(w, ct, "people."+string(format), &buf)
 }

@@ -172,7 +172,7 @@ func (h *HTTP) Export(w http.ResponseWriter, r *http.Request) error {
 		ct = "text/csv; charset=utf-8"
 		err = h.Svc.ExportCSV(r.Context(), &buf, tabular.CSV, code, v)
 	case "xlsx":
-		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		ct = web.XLSXType
 		err = h.Svc.ExportCSV(r.Context(), &buf, tabular.XLSX, code, v)
 	default:
 		return errs.Field("format", "error.param", "format", format)
@@ -180,10 +180,7 @@ func (h *HTTP) Export(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+code+"-"+strconv.Itoa(v)+"."+format+`"`)
-	_, err = buf.WriteTo(w)
-	return err
+	return web.Download(w, ct, code+"-"+strconv.Itoa(v)+"."+format, &buf)
 }
 
 // ImportForm and ImportSubmit import a standard from a file.

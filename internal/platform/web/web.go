@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -176,6 +177,17 @@ func DecodeJSON(r *http.Request, v any) error {
 		return errs.Field("body", "error.param", "body", err.Error())
 	}
 	return nil
+}
+
+// XLSXType is the media type of spreadsheets dxhub exports.
+const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// Download sends a finished file as an attachment named name.
+func Download(w http.ResponseWriter, contentType, name string, body *bytes.Buffer) error {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(name, `"`, "")+`"; filename*=UTF-8''`+url.PathEscape(name))
+	_, err := body.WriteTo(w)
+	return err
 }
 
 // IsAPI reports whether r asks for JSON rather than a page.
