@@ -35,6 +35,7 @@ Commands:
   migrate    apply database migrations and exit
   import     import units or people: dxhub import units|people FILE
   user       manage accounts: dxhub user add --username NAME [--role ROLE --unit CODE]
+  lrs-client issue xAPI credentials: dxhub lrs-client add --unit CODE --name NAME
   backup     copy a SQLite database while it runs: dxhub backup --to FILE
   bench      benchmarks on loopback: dxhub bench org
 
@@ -61,6 +62,8 @@ func main() {
 		err = importCmd(ctx, log, args)
 	case "user":
 		err = userCmd(ctx, log, args)
+	case "lrs-client":
+		err = lrsClientCmd(ctx, log, args)
 	case "backup":
 		err = backup(ctx, args)
 	case "bench":
@@ -316,6 +319,37 @@ func userCmd(ctx context.Context, log *slog.Logger, args []string) error {
 		}
 	}
 	fmt.Printf("account %s created\n", *username)
+	return nil
+}
+
+func lrsClientCmd(ctx context.Context, log *slog.Logger, args []string) error {
+	if len(args) < 1 || args[0] != "add" {
+		return errors.New("want: lrs-client add --unit CODE --name NAME")
+	}
+	fs := flag.NewFlagSet("lrs-client add", flag.ContinueOnError)
+	dbURL := fs.String("db", env("DB", "sqlite:dxhub.db"), "database URL (DXHUB_DB)")
+	unit := fs.String("unit", "", "code of the unit the client writes and reads for (VN for the nation)")
+	name := fs.String("name", "", "name of the platform the credentials are for")
+	if err := parse(fs, args[1:], "dxhub lrs-client add [flags]: issue HTTP Basic credentials for the xAPI endpoint /xapi/ and print the key and the secret."); err != nil {
+		return err
+	}
+	if *unit == "" || *name == "" {
+		return errors.New("--unit and --name are required")
+	}
+	a, err := app.New(ctx, app.Config{DB: *dbURL}, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Org.UnitByCode(auth.WithPrincipal(ctx, auth.System()), *unit)
+	if err != nil {
+		return err
+	}
+	c, secret, err := a.LRS.CreateClient(ctx, u.ID, u.Path, *name, "cli")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("key: %s\nsecret: %s\n", c.Key, secret)
 	return nil
 }
 

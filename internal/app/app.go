@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/lrs"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
@@ -48,6 +49,7 @@ type App struct {
 	Skills *skills.Service
 	Bank   *assessment.Bank
 	Exams  *assessment.Exams
+	LRS    *lrs.Store
 	Files  files.Store
 	Mail   mail.Sender
 }
@@ -102,6 +104,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Bank = &assessment.Bank{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills}
 	a.Exams = &assessment.Exams{Bank: a.Bank}
 	a.Exams.Start(2 * time.Second)
+	a.LRS = &lrs.Store{DB: d, Log: log, BaseURL: cfg.BaseURL}
 	shell, _ := fs.Sub(templates, "templates")
 	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "files": files.Templates()})
 	if err != nil {

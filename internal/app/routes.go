@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/lrs"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
@@ -157,6 +158,7 @@ func (a *App) Handler() http.Handler {
 	}
 	mux.Handle("GET /static/", web.Static())
 	mux.Handle("GET /metrics", promhttp.Handler())
+	mux.Handle("/xapi/", &lrs.Handler{Store: a.LRS})
 	mux.Handle("/", a.Web.Handle(func(w http.ResponseWriter, r *http.Request) error { return notFound }))
 	return a.Web.Middleware(a.Auth.Middleware(mux))
 }

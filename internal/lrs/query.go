@@ -1,0 +1,265 @@
+package lrs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"dxhub/internal/platform/db"
+)
+
+// Query is a statement query: the xAPI filters plus the reader's scope.
+type Query struct {
+	Scope             string // unit path prefix the reader may see
+	StatementID       string
+	VoidedID          string
+	Agent             string // AgentKey
+	Verb              string
+	Activity          string
+	Registration      string
+	RelatedActivities bool
+	RelatedAgents     bool
+	Since, Until      time.Time
+	Limit             int
+	Ascending         bool
+	After             int64 // paging cursor: the last seq returned
+}
+
+// MaxLimit is the most statements one page returns.
+const MaxLimit = 500
+
+// Page is one page of results: the statements' JSON and the cursor for
+// the next page (0 when there is none).
+type Page struct {
+	Statements [][]byte
+	Next       int64
+}
+
+// ErrNotFound is a single statement that is not there (or not visible).
+var ErrNotFound = errors.New("statement not found")
+
+// One returns a single statement by id (voided: by voidedStatementId).
+func (s *Store) One(ctx context.Context, scope, id string, voided bool) ([]byte, error) {
+	var body string
+	v := 0
+	if voided {
+		v = 1
+	}
+	err := s.DB.R.QueryRowContext(ctx, `SELECT body FROM xapi_statements WHERE id = $1 AND voided = $2 AND `+s.DB.Dialect.PrefixMatch("unit_path", 3),
+		strings.ToLower(id), v, s.DB.Dialect.PrefixPattern(scope)).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return []byte(body), err
+}
+
+// Find runs a filtered query, newest first unless Ascending.
+func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where = append(where, "voided = 0")
+	if q.Scope != "" && q.Scope != "/" {
+		args = append(args, s.DB.Dialect.PrefixPattern(q.Scope))
+		where = append(where, s.DB.Dialect.PrefixMatch("unit_path", len(args)))
+	}
+	if q.Agent != "" {
+		a := arg(q.Agent)
+		cond := fmt.Sprintf("actor_key = %s OR (object_key = %s AND object_type IN ('Agent','Group'))", a, a)
+		if q.RelatedAgents {
+			cond += fmt.Sprintf(" OR seq IN (SELECT seq FROM xapi_related WHERE key = %s AND kind = 'g')", a)
+		}
+		where = append(where, "("+cond+")")
+	}
+	if q.Verb != "" {
+		where = append(where, "verb_id = "+arg(q.Verb))
+	}
+	if q.Activity != "" {
+		a := arg(q.Activity)
+		cond := fmt.Sprintf("(object_key = %s AND object_type = 'Activity')", a)
+		if q.RelatedActivities {
+			cond += fmt.Sprintf(" OR seq IN (SELECT seq FROM xapi_related WHERE key = %s AND kind = 'a')", a)
+		}
+		where = append(where, "("+cond+")")
+	}
+	if q.Registration != "" {
+		where = append(where, "registration = "+arg(strings.ToLower(q.Registration)))
+	}
+	if !q.Since.IsZero() {
+		where = append(where, "stored > "+arg(q.Since.UnixMilli()))
+	}
+	if !q.Until.IsZero() {
+		where = append(where, "stored <= "+arg(q.Until.UnixMilli()))
+	}
+	order := "DESC"
+	if q.Ascending {
+		order = "ASC"
+	}
+	if q.After > 0 {
+		if q.Ascending {
+			where = append(where, "seq > "+arg(q.After))
+		} else {
+			where = append(where, "seq < "+arg(q.After))
+		}
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > MaxLimit {
+		limit = MaxLimit
+	}
+	sqlText := `SELECT seq, body FROM xapi_statements WHERE ` + strings.Join(where, " AND ") + ` ORDER BY seq ` + order + fmt.Sprintf(" LIMIT %d", limit+1)
+	rows, err := s.DB.R.QueryContext(ctx, sqlText, args...)
+	if err != nil {
+		return Page{}, err
+	}
+	defer rows.Close()
+	var p Page
+	var last int64
+	for rows.Next() {
+		var seq int64
+		var body string
+		if err := rows.Scan(&seq, &body); err != nil {
+			return Page{}, err
+		}
+		if len(p.Statements) == limit {
+			p.Next = last
+			break
+		}
+		p.Statements = append(p.Statements, []byte(body))
+		last = seq
+	}
+	return p, rows.Err()
+}
+
+// Attachment is stored attachment content.
+type Attachment struct {
+	SHA2        string
+	ContentType string
+	Content     []byte
+}
+
+// SaveAttachments stores attachment content (once per hash).
+func (s *Store) SaveAttachments(ctx context.Context, atts []Attachment) error {
+	if len(atts) == 0 {
+		return nil
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		for _, a := range atts {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO xapi_attachments (sha2, content_type, content) VALUES ($1,$2,$3) ON CONFLICT (sha2) DO NOTHING`, a.SHA2, a.ContentType, a.Content); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Attachments loads stored attachment content by hash.
+func (s *Store) Attachments(ctx context.Context, hashes []string) ([]Attachment, error) {
+	if len(hashes) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(hashes))
+	for i, h := range hashes {
+		args[i] = h
+	}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT sha2, content_type, content FROM xapi_attachments WHERE sha2 IN (`+placeholders(1, len(args))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Attachment
+	for rows.Next() {
+		var a Attachment
+		if err := rows.Scan(&a.SHA2, &a.ContentType, &a.Content); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Activity returns the stored definition of an activity ("" if none).
+func (s *Store) Activity(ctx context.Context, id string) (string, error) {
+	var d string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT definition FROM xapi_activities WHERE id = $1`, id).Scan(&d)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return d, err
+}
+
+// Count is the number of statements stored (for the benchmark and the
+// administration page).
+func (s *Store) Count(ctx context.Context, scope string) (int64, error) {
+	var n int64
+	err := s.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM xapi_statements WHERE `+s.DB.Dialect.PrefixMatch("unit_path", 1), s.DB.Dialect.PrefixPattern(scope)).Scan(&n)
+	return n, err
+}
+
+// Doc is a stored document of the State, Activity Profile or Agent
+// Profile resources.
+type Doc struct {
+	ContentType string
+	Content     []byte
+	ETag        string
+	Updated     int64
+}
+
+// DocKey names a document (or, with ID empty, a set of them).
+type DocKey struct {
+	Scope, Kind, Activity, Agent, Registration, ID string
+}
+
+// GetDoc returns one document, nil when there is none.
+func (s *Store) GetDoc(ctx context.Context, k DocKey) (*Doc, error) {
+	var d Doc
+	err := s.DB.R.QueryRowContext(ctx, `SELECT content_type, content, etag, updated FROM xapi_documents
+		WHERE scope = $1 AND kind = $2 AND activity_id = $3 AND agent_key = $4 AND registration = $5 AND doc_id = $6`,
+		k.Scope, k.Kind, k.Activity, k.Agent, k.Registration, k.ID).Scan(&d.ContentType, &d.Content, &d.ETag, &d.Updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return &d, err
+}
+
+// DocIDs lists the ids of the documents under k updated after since.
+func (s *Store) DocIDs(ctx context.Context, k DocKey, since time.Time) ([]string, error) {
+	q := `SELECT doc_id FROM xapi_documents WHERE scope = $1 AND kind = $2 AND activity_id = $3 AND agent_key = $4 AND registration = $5`
+	args := []any{k.Scope, k.Kind, k.Activity, k.Agent, k.Registration}
+	if !since.IsZero() {
+		q += ` AND updated > $6`
+		args = append(args, since.UnixMilli())
+	}
+	ids, err := db.Strings(ctx, s.DB.R, q+` ORDER BY doc_id`, args...)
+	if ids == nil {
+		ids = []string{}
+	}
+	return ids, err
+}
+
+// PutDoc stores a document, replacing any.
+func (s *Store) PutDoc(ctx context.Context, k DocKey, d Doc) error {
+	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO xapi_documents (scope, kind, activity_id, agent_key, registration, doc_id, content_type, content, etag, updated)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+		ON CONFLICT (scope, kind, activity_id, agent_key, registration, doc_id) DO UPDATE SET content_type = excluded.content_type, content = excluded.content, etag = excluded.etag, updated = excluded.updated`,
+		k.Scope, k.Kind, k.Activity, k.Agent, k.Registration, k.ID, d.ContentType, d.Content, d.ETag, d.Updated)
+	return err
+}
+
+// DeleteDocs deletes one document, or with k.ID empty every document
+// under k.
+func (s *Store) DeleteDocs(ctx context.Context, k DocKey) error {
+	q := `DELETE FROM xapi_documents WHERE scope = $1 AND kind = $2 AND activity_id = $3 AND agent_key = $4 AND registration = $5`
+	args := []any{k.Scope, k.Kind, k.Activity, k.Agent, k.Registration}
+	if k.ID != "" {
+		q += ` AND doc_id = $6`
+		args = append(args, k.ID)
+	}
+	_, err := s.DB.W.ExecContext(ctx, q, args...)
+	return err
+}

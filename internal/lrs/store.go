@@ -1,0 +1,548 @@
+// Package lrs is dxhub's learning record store: an xAPI 1.0.3 endpoint at
+// /xapi/ that other learning platforms write to with HTTP Basic credentials
+// scoped to a unit, and the Go API through which dxhub records its own
+// learning events, so the store is the single history of learning.
+package lrs
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/errs"
+)
+
+// Store keeps statements, documents and client credentials.
+type Store struct {
+	DB      *db.DB
+	Log     *slog.Logger
+	BaseURL string // homePage of the accounts dxhub names (its own URL)
+
+	mu      sync.Mutex
+	clients map[string]cachedClient // by key
+	defs    map[string]string       // activity id -> last definition stored by this node
+}
+
+type cachedClient struct {
+	c    *Client
+	hash string
+	at   time.Time
+}
+
+// Client is one set of LRS credentials.
+type Client struct {
+	ID        string `json:"id"`
+	UnitID    string `json:"unit_id"`
+	UnitPath  string `json:"-"`
+	UnitCode  string `json:"unit_code,omitempty"`
+	Name      string `json:"name"`
+	Key       string `json:"key"`
+	CreatedAt int64  `json:"created_at"`
+	Revoked   bool   `json:"revoked"`
+}
+
+// Authority is the agent a client's statements are vouched for by.
+func (s *Store) Authority(c *Client) obj {
+	return obj{"objectType": "Agent", "name": c.Name, "account": obj{"homePage": s.home(), "name": c.Key}}
+}
+
+func (s *Store) home() string {
+	if s.BaseURL != "" {
+		return strings.TrimRight(s.BaseURL, "/")
+	}
+	return "https://dxhub.gov.vn"
+}
+
+// System is the client dxhub itself writes as, scoped to the whole tree.
+func (s *Store) System(unitPath string) *Client {
+	return &Client{ID: "dxhub", Name: "dxhub", Key: "dxhub", UnitPath: unitPath}
+}
+
+func hashSecret(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+// CreateClient issues credentials for a unit and returns the secret, which
+// is shown once.
+func (s *Store) CreateClient(ctx context.Context, unitID, unitPath, name, by string) (*Client, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return nil, "", errs.Field("name", "lrs.client_name_required")
+	}
+	c := &Client{ID: db.NewID(), UnitID: unitID, UnitPath: unitPath, Name: name, Key: "lrs_" + db.Token(12), CreatedAt: db.Now()}
+	secret := db.Token(24)
+	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO lrs_clients (id, unit_id, unit_path, name, key, secret_hash, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+		c.ID, unitID, unitPath, name, c.Key, hashSecret(secret), by, c.CreatedAt)
+	if err != nil {
+		return nil, "", err
+	}
+	return c, secret, nil
+}
+
+// Clients lists the credentials issued within a subtree.
+func (s *Store) Clients(ctx context.Context, pathPrefix string) ([]Client, error) {
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT c.id, c.unit_id, c.unit_path, u.code, c.name, c.key, c.created_at, c.revoked_at IS NOT NULL
+		FROM lrs_clients c JOIN units u ON u.id = c.unit_id WHERE `+s.DB.Dialect.PrefixMatch("c.unit_path", 1)+` ORDER BY c.created_at DESC`, s.DB.Dialect.PrefixPattern(pathPrefix))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Client
+	for rows.Next() {
+		var c Client
+		if err := rows.Scan(&c.ID, &c.UnitID, &c.UnitPath, &c.UnitCode, &c.Name, &c.Key, &c.CreatedAt, &c.Revoked); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ClientByID returns one client, for permission checks before revoking.
+func (s *Store) ClientByID(ctx context.Context, id string) (*Client, error) {
+	var c Client
+	err := s.DB.R.QueryRowContext(ctx, `SELECT id, unit_id, unit_path, name, key, created_at, revoked_at IS NOT NULL FROM lrs_clients WHERE id = $1`, id).
+		Scan(&c.ID, &c.UnitID, &c.UnitPath, &c.Name, &c.Key, &c.CreatedAt, &c.Revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.NotFound, "error.not_found")
+	}
+	return &c, err
+}
+
+// RevokeClient stops a client's credentials from working (on every node
+// within the cache lifetime).
+func (s *Store) RevokeClient(ctx context.Context, id string) error {
+	_, err := s.DB.W.ExecContext(ctx, `UPDATE lrs_clients SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, db.Now(), id)
+	s.mu.Lock()
+	for k, cc := range s.clients {
+		if cc.c.ID == id {
+			delete(s.clients, k)
+		}
+	}
+	s.mu.Unlock()
+	return err
+}
+
+const clientCacheTTL = 15 * time.Second
+
+// Authenticate checks HTTP Basic credentials.
+func (s *Store) Authenticate(ctx context.Context, key, secret string) (*Client, error) {
+	h := hashSecret(secret)
+	s.mu.Lock()
+	cc, ok := s.clients[key]
+	s.mu.Unlock()
+	if ok && time.Since(cc.at) < clientCacheTTL {
+		if cc.hash != h {
+			return nil, errs.E(errs.Unauthorized, "error.unauthorized")
+		}
+		return cc.c, nil
+	}
+	var c Client
+	var stored string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT id, unit_id, unit_path, name, key, secret_hash FROM lrs_clients WHERE key = $1 AND revoked_at IS NULL`, key).
+		Scan(&c.ID, &c.UnitID, &c.UnitPath, &c.Name, &c.Key, &stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.clients == nil {
+		s.clients = map[string]cachedClient{}
+	}
+	s.clients[key] = cachedClient{c: &c, hash: stored, at: time.Now()}
+	s.mu.Unlock()
+	if stored != h {
+		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
+	}
+	return &c, nil
+}
+
+// AgentKey is the inverse functional identifier of an agent or identified
+// group as one string ("" for an anonymous group).
+func AgentKey(v any) string {
+	o, ok := v.(obj)
+	if !ok {
+		return ""
+	}
+	if s, ok := o["mbox"].(string); ok {
+		return "mbox:" + s
+	}
+	if s, ok := o["mbox_sha1sum"].(string); ok {
+		return "sha1:" + strings.ToLower(s)
+	}
+	if s, ok := o["openid"].(string); ok {
+		return "openid:" + s
+	}
+	if a, ok := o["account"].(obj); ok {
+		hp, _ := a["homePage"].(string)
+		n, _ := a["name"].(string)
+		return "account:" + hp + "|" + n
+	}
+	return ""
+}
+
+// Conflict is a statement id already stored with different content.
+var errConflict = errs.E(errs.Conflict, "lrs.statement_conflict")
+
+// prepared is one statement ready to store.
+type prepared struct {
+	id, actor, verb, otype, okey, reg, voids string
+	related                                  [][2]string
+	body                                     []byte
+	cmp                                      []byte
+	defs                                     map[string]string
+}
+
+// comparable is the statement without the properties the LRS sets, so a
+// statement sent again can be recognised as the same one.
+func comparable(st obj) []byte {
+	c := make(obj, len(st))
+	for k, v := range st {
+		switch k {
+		case "stored", "authority", "version", "id":
+			continue
+		}
+		c[k] = v
+	}
+	b, _ := json.Marshal(c)
+	return b
+}
+
+// prepare completes a validated statement with what the LRS adds and works
+// out its index columns.
+func (s *Store) prepare(st obj, c *Client, now time.Time) (*prepared, error) {
+	id, _ := st["id"].(string)
+	if id == "" {
+		id = newUUID()
+	}
+	id = strings.ToLower(id)
+	st["id"] = id
+	cmp := comparable(st)
+	stamp := now.UTC().Format("2006-01-02T15:04:05.000Z")
+	st["stored"] = stamp
+	if _, ok := st["timestamp"]; !ok {
+		st["timestamp"] = stamp
+	}
+	if _, ok := st["version"]; !ok {
+		st["version"] = "1.0.0"
+	}
+	st["authority"] = s.Authority(c)
+	p := &prepared{id: id, cmp: cmp, defs: map[string]string{}}
+	p.actor = AgentKey(st["actor"])
+	verb, _ := st["verb"].(obj)
+	p.verb, _ = verb["id"].(string)
+	o, _ := st["object"].(obj)
+	p.otype, _ = o["objectType"].(string)
+	if p.otype == "" {
+		p.otype = "Activity"
+	}
+	switch p.otype {
+	case "Activity":
+		p.okey, _ = o["id"].(string)
+	case "Agent", "Group":
+		p.okey = AgentKey(o)
+	case "StatementRef":
+		p.okey, _ = o["id"].(string)
+		p.okey = strings.ToLower(p.okey)
+		if p.verb == VerbVoided {
+			p.voids = p.okey
+		}
+	case "SubStatement":
+		p.okey = ""
+	}
+	if ctx, ok := st["context"].(obj); ok {
+		if r, ok := ctx["registration"].(string); ok {
+			p.reg = strings.ToLower(r)
+		}
+	}
+	p.collect(st, true)
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	p.body = b
+	return p, nil
+}
+
+// collect lists the related agents and activities of a statement and the
+// activity definitions it carries.
+func (p *prepared) collect(st obj, top bool) {
+	agentRel := func(v any) {
+		if k := AgentKey(v); k != "" {
+			p.related = append(p.related, [2]string{"g", k})
+		}
+		if o, ok := v.(obj); ok {
+			if m, ok := o["member"].([]any); ok {
+				for _, x := range m {
+					if k := AgentKey(x); k != "" {
+						p.related = append(p.related, [2]string{"g", k})
+					}
+				}
+			}
+		}
+	}
+	act := func(v any, rel bool) {
+		o, ok := v.(obj)
+		if !ok {
+			return
+		}
+		id, _ := o["id"].(string)
+		if rel {
+			p.related = append(p.related, [2]string{"a", id})
+		}
+		if d, ok := o["definition"]; ok {
+			b, _ := json.Marshal(d)
+			p.defs[id] = string(b)
+		}
+	}
+	// The actor and the object are indexed in their own columns at the
+	// top level; members of an anonymous or identified group are related.
+	if top {
+		if o, ok := st["actor"].(obj); ok {
+			if m, ok := o["member"].([]any); ok {
+				for _, x := range m {
+					agentRel(x)
+				}
+			}
+		}
+	} else {
+		agentRel(st["actor"])
+	}
+	if o, ok := st["object"].(obj); ok {
+		switch t, _ := o["objectType"].(string); t {
+		case "", "Activity":
+			act(o, !top)
+		case "Agent", "Group":
+			if top {
+				if m, ok := o["member"].([]any); ok {
+					for _, x := range m {
+						agentRel(x)
+					}
+				}
+			} else {
+				agentRel(o)
+			}
+		case "SubStatement":
+			p.collect(o, false)
+		}
+	}
+	if ctx, ok := st["context"].(obj); ok {
+		if v, ok := ctx["instructor"]; ok {
+			agentRel(v)
+		}
+		if v, ok := ctx["team"]; ok {
+			agentRel(v)
+		}
+		if ca, ok := ctx["contextActivities"].(obj); ok {
+			for _, v := range ca {
+				if list, ok := v.([]any); ok {
+					for _, a := range list {
+						act(a, true)
+					}
+				} else {
+					act(v, true)
+				}
+			}
+		}
+	}
+	if top {
+		agentRel(st["authority"])
+	}
+}
+
+// Save stores statements for client c in one transaction and returns their
+// ids in order. A statement whose id is already stored with the same
+// content is not stored again; with different content the whole call fails
+// with a conflict.
+func (s *Store) Save(ctx context.Context, c *Client, stmts []obj) ([]string, error) {
+	now := time.Now()
+	ps := make([]*prepared, len(stmts))
+	seen := map[string]bool{}
+	for i, st := range stmts {
+		if err := Validate(st); err != nil {
+			if len(stmts) > 1 {
+				return nil, &ValidationError{Path: fmt.Sprintf("[%d].%s", i, strings.TrimPrefix(err.(*ValidationError).Path, "statement.")), Reason: err.(*ValidationError).Reason}
+			}
+			return nil, err
+		}
+		p, err := s.prepare(st, c, now)
+		if err != nil {
+			return nil, err
+		}
+		if seen[p.id] {
+			return nil, bad(fmt.Sprintf("[%d].id", i), "repeats a statement id of the same request")
+		}
+		seen[p.id] = true
+		ps[i] = p
+	}
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.id
+	}
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.write(ctx, tx, c, ps, now) })
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared, now time.Time) error {
+	// Statements already stored, and the targets of voiding statements.
+	var look []any
+	for _, p := range ps {
+		look = append(look, p.id)
+		if p.voids != "" {
+			look = append(look, p.voids)
+		}
+	}
+	existing := map[string]struct {
+		body  string
+		verb  string
+		found bool
+	}{}
+	if len(look) > 0 {
+		rows, err := tx.QueryContext(ctx, `SELECT id, verb_id, body FROM xapi_statements WHERE id IN (`+placeholders(1, len(look))+`)`, look...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, verb, body string
+			if err := rows.Scan(&id, &verb, &body); err != nil {
+				rows.Close()
+				return err
+			}
+			existing[id] = struct {
+				body  string
+				verb  string
+				found bool
+			}{body, verb, true}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	batchVerb := map[string]string{}
+	for _, p := range ps {
+		batchVerb[p.id] = p.verb
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO xapi_statements (id, unit_path, client_id, actor_key, verb_id, object_type, object_key, registration, stored, voided, voids, body)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,$10,$11) RETURNING seq`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	var rel *sql.Stmt
+	stored := now.UnixMilli()
+	for _, p := range ps {
+		if e, ok := existing[p.id]; ok {
+			var old obj
+			if err := decode([]byte(e.body), &old); err != nil {
+				return err
+			}
+			if !bytes.Equal(comparable(old), p.cmp) {
+				return errConflict
+			}
+			continue
+		}
+		if p.voids != "" {
+			if e, ok := existing[p.voids]; ok && e.verb == VerbVoided {
+				return bad("object.id", "a voiding statement cannot void another voiding statement")
+			}
+			if v, ok := batchVerb[p.voids]; ok && v == VerbVoided {
+				return bad("object.id", "a voiding statement cannot void another voiding statement")
+			}
+		}
+		var seq int64
+		if err := ins.QueryRowContext(ctx, p.id, c.UnitPath, c.ID, p.actor, p.verb, p.otype, p.okey, p.reg, stored, p.voids, string(p.body)).Scan(&seq); err != nil {
+			return err
+		}
+		for _, r := range p.related {
+			if rel == nil {
+				if rel, err = tx.PrepareContext(ctx, `INSERT INTO xapi_related (seq, kind, key) VALUES ($1,$2,$3)`); err != nil {
+					return err
+				}
+				defer rel.Close()
+			}
+			if _, err := rel.ExecContext(ctx, seq, r[0], r[1]); err != nil {
+				return err
+			}
+		}
+		if err := s.saveDefinitions(ctx, tx, p.defs, stored); err != nil {
+			return err
+		}
+	}
+	for _, p := range ps {
+		if p.voids == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE xapi_statements SET voided = 1 WHERE id = $1 AND verb_id <> $2`, p.voids, VerbVoided); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// saveDefinitions keeps the latest definition of each activity; a node
+// skips writing a definition it has just written.
+func (s *Store) saveDefinitions(ctx context.Context, tx *sql.Tx, defs map[string]string, now int64) error {
+	for id, d := range defs {
+		s.mu.Lock()
+		same := s.defs[id] == d
+		s.mu.Unlock()
+		if same {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO xapi_activities (id, definition, updated) VALUES ($1,$2,$3)
+			ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated = excluded.updated`, id, d, now); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		if s.defs == nil || len(s.defs) > 10000 {
+			s.defs = map[string]string{}
+		}
+		s.defs[id] = d
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}
+
+func decode(b []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	return d.Decode(v)
+}
+
+func newUUID() string {
+	var u [16]byte
+	rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	x := hex.EncodeToString(u[:])
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
