@@ -69,27 +69,38 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 		args = append(args, s.DB.Dialect.PrefixPattern(q.Scope))
 		where = append(where, s.DB.Dialect.PrefixMatch("unit_path", len(args)))
 	}
-	if q.Agent != "" {
-		a := arg(q.Agent)
-		cond := fmt.Sprintf("actor_key = %s OR (object_key = %s AND object_type IN ('Agent','Group'))", a, a)
-		if q.RelatedAgents {
-			cond += fmt.Sprintf(" OR seq IN (SELECT seq FROM xapi_related WHERE key = %s AND kind = 'g')", a)
+	// The filters on agent, verb, activity and registration also match a
+	// statement whose object is a StatementRef to a statement (voided or
+	// not) that matches them, as xAPI asks.
+	filters := func(t string) []string {
+		var f []string
+		if q.Agent != "" {
+			a := arg(q.Agent)
+			cond := fmt.Sprintf("%[1]sactor_key = %[2]s OR (%[1]sobject_key = %[2]s AND %[1]sobject_type IN ('Agent','Group'))", t, a)
+			if q.RelatedAgents {
+				cond += fmt.Sprintf(" OR %sseq IN (SELECT seq FROM xapi_related WHERE key = %s AND kind = 'g')", t, a)
+			}
+			f = append(f, "("+cond+")")
 		}
-		where = append(where, "("+cond+")")
-	}
-	if q.Verb != "" {
-		where = append(where, "verb_id = "+arg(q.Verb))
-	}
-	if q.Activity != "" {
-		a := arg(q.Activity)
-		cond := fmt.Sprintf("(object_key = %s AND object_type = 'Activity')", a)
-		if q.RelatedActivities {
-			cond += fmt.Sprintf(" OR seq IN (SELECT seq FROM xapi_related WHERE key = %s AND kind = 'a')", a)
+		if q.Verb != "" {
+			f = append(f, t+"verb_id = "+arg(q.Verb))
 		}
-		where = append(where, "("+cond+")")
+		if q.Activity != "" {
+			a := arg(q.Activity)
+			cond := fmt.Sprintf("(%[1]sobject_key = %[2]s AND %[1]sobject_type = 'Activity')", t, a)
+			if q.RelatedActivities {
+				cond += fmt.Sprintf(" OR %sseq IN (SELECT seq FROM xapi_related WHERE key = %s AND kind = 'a')", t, a)
+			}
+			f = append(f, "("+cond+")")
+		}
+		if q.Registration != "" {
+			f = append(f, t+"registration = "+arg(strings.ToLower(q.Registration)))
+		}
+		return f
 	}
-	if q.Registration != "" {
-		where = append(where, "registration = "+arg(strings.ToLower(q.Registration)))
+	if direct := filters(""); len(direct) > 0 {
+		refd := filters("t.")
+		where = append(where, "(("+strings.Join(direct, " AND ")+") OR (object_type = 'StatementRef' AND object_key IN (SELECT t.id FROM xapi_statements t WHERE "+strings.Join(refd, " AND ")+")))")
 	}
 	if !q.Since.IsZero() {
 		where = append(where, "stored > "+arg(q.Since.UnixMilli()))

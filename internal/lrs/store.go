@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -231,6 +232,7 @@ func (s *Store) prepare(st obj, c *Client, now time.Time) (*prepared, error) {
 	}
 	id = strings.ToLower(id)
 	st["id"] = id
+	arrayContextActivities(st)
 	cmp := comparable(st)
 	stamp := now.UTC().Format("2006-01-02T15:04:05.000Z")
 	st["stored"] = stamp
@@ -507,6 +509,13 @@ func (s *Store) saveDefinitions(ctx context.Context, tx *sql.Tx, defs map[string
 		if same {
 			continue
 		}
+		var old string
+		switch err := tx.QueryRowContext(ctx, `SELECT definition FROM xapi_activities WHERE id = $1`, id).Scan(&old); {
+		case err == nil:
+			d = mergeDefinition(old, d)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO xapi_activities (id, definition, updated) VALUES ($1,$2,$3)
 			ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated = excluded.updated`, id, d, now); err != nil {
 			return err
@@ -532,10 +541,56 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
+// decode reads exactly one JSON value, keeping numbers as written.
 func decode(b []byte, v any) error {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
-	return d.Decode(v)
+	if err := d.Decode(v); err != nil {
+		return err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// arrayContextActivities stores each context activity list as an array,
+// as xAPI requires statements to be returned.
+func arrayContextActivities(st obj) {
+	if c, ok := st["context"].(obj); ok {
+		if ca, ok := c["contextActivities"].(obj); ok {
+			for k, v := range ca {
+				if _, ok := v.([]any); !ok {
+					ca[k] = []any{v}
+				}
+			}
+		}
+	}
+	if o, ok := st["object"].(obj); ok && o["objectType"] == "SubStatement" {
+		arrayContextActivities(o)
+	}
+}
+
+// mergeDefinition adds what a new activity definition says to the stored
+// one: language maps gain languages, other properties take the new value.
+func mergeDefinition(old, nw string) string {
+	var o, n obj
+	if decode([]byte(old), &o) != nil || decode([]byte(nw), &n) != nil {
+		return nw
+	}
+	for k, v := range n {
+		if lm, ok := v.(obj); ok && (k == "name" || k == "description") {
+			if ol, ok := o[k].(obj); ok {
+				for l, t := range lm {
+					ol[l] = t
+				}
+				continue
+			}
+		}
+		o[k] = v
+	}
+	b, _ := json.Marshal(o)
+	return string(b)
 }
 
 func newUUID() string {

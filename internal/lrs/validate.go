@@ -693,8 +693,8 @@ func statement(path string, v any, sub bool) error {
 		}
 		if ao := a.(obj); ao["objectType"] == "Group" {
 			m, _ := ao["member"].([]any)
-			if len(m) != 2 {
-				return bad(path+".authority", "a group authority must have exactly two members")
+			if len(m) != 2 || AgentKey(ao) != "" {
+				return bad(path+".authority", "a group authority must be an anonymous group of exactly two agents")
 			}
 		}
 	}

@@ -176,6 +176,7 @@ func unfold(r *http.Request) (*request, error) {
 		rq.method = m
 		rq.params = url.Values{}
 		rq.body = nil
+		rq.header.Del("Content-Type")
 		for k, vs := range form {
 			switch k {
 			case "content":
@@ -187,8 +188,8 @@ func unfold(r *http.Request) (*request, error) {
 				rq.params[k] = vs
 			}
 		}
-		if !rq.hasBody {
-			rq.header.Del("Content-Type")
+		if rq.hasBody && rq.header.Get("Content-Type") == "" {
+			rq.header.Set("Content-Type", "application/json")
 		}
 		return rq, nil
 	}
@@ -283,6 +284,7 @@ func boolParam(p url.Values, name string) (bool, error) {
 func (h *Handler) statements(w http.ResponseWriter, r *http.Request, rq *request) error {
 	switch rq.method {
 	case http.MethodGet, http.MethodHead:
+		w.Header().Set("X-Experience-API-Consistent-Through", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"))
 		return h.getStatements(w, r, rq)
 	case http.MethodPut:
 		if err := checkParams(rq.params, "statementId"); err != nil {
@@ -515,7 +517,6 @@ func (h *Handler) getStatements(w http.ResponseWriter, r *http.Request, rq *requ
 	}
 	langs := acceptLanguages(rq.header.Get("Accept-Language"))
 	sid, vid := p.Get("statementId"), p.Get("voidedStatementId")
-	w.Header().Set("X-Experience-API-Consistent-Through", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"))
 	if sid != "" || vid != "" {
 		for k := range p {
 			if k != "statementId" && k != "voidedStatementId" && k != "format" && k != "attachments" {
@@ -714,6 +715,7 @@ func idsOnly(st obj) {
 		switch t, _ := o["objectType"].(string); t {
 		case "", "Activity":
 			delete(o, "definition")
+			delete(o, "objectType")
 		case "Agent", "Group":
 			idsAgent(o)
 		case "SubStatement":
@@ -973,8 +975,11 @@ func preconditions(rq *request, old *Doc, requireHeader bool) error {
 	if inm != "" && old != nil && (inm == "*" || etagIn(inm, old.ETag)) {
 		return fail(http.StatusPreconditionFailed, "the document exists (If-None-Match)")
 	}
-	if requireHeader && old != nil && im == "" && inm == "" {
-		return fail(http.StatusConflict, "the document exists; send If-Match with its ETag to replace it")
+	if requireHeader && im == "" && inm == "" {
+		if old != nil {
+			return fail(http.StatusConflict, "the document exists; send If-Match with its ETag to replace it")
+		}
+		return fail(http.StatusBadRequest, "send If-None-Match: * to create a document, or If-Match with its ETag to replace it")
 	}
 	return nil
 }
