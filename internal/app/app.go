@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/learning"
 	"dxhub/internal/lrs"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/audit"
@@ -50,8 +51,11 @@ type App struct {
 	Bank   *assessment.Bank
 	Exams  *assessment.Exams
 	LRS    *lrs.Store
+	Learn  *learning.Service
 	Files  files.Store
 	Mail   mail.Sender
+
+	stop context.CancelFunc
 }
 
 //go:embed templates
@@ -105,8 +109,12 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Exams = &assessment.Exams{Bank: a.Bank}
 	a.Exams.Start(2 * time.Second)
 	a.LRS = &lrs.Store{DB: d, Log: log, BaseURL: cfg.BaseURL}
+	a.Learn = &learning.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Bank: a.Bank, LRS: a.LRS, Mail: a.Mail, BaseURL: cfg.BaseURL}
+	var stopCtx context.Context
+	stopCtx, a.stop = context.WithCancel(context.Background())
+	a.Learn.Start(stopCtx, time.Hour)
 	shell, _ := fs.Sub(templates, "templates")
-	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "files": files.Templates()})
+	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "files": files.Templates()})
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +125,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 
 // Close releases the database.
 func (a *App) Close() error {
+	a.stop()
 	a.Exams.Close()
 	a.Audit.Close()
 	return a.DB.Close()
@@ -128,12 +137,18 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	if p == nil {
 		return web.Shell{}
 	}
-	s := web.Shell{SignedIn: true, Name: p.DisplayName, Nav: []web.NavItem{{Href: "/exams", Key: "nav.exams"}}}
+	s := web.Shell{SignedIn: true, Name: p.DisplayName, Nav: []web.NavItem{{Href: "/learning", Key: "nav.learning"}, {Href: "/courses", Key: "nav.courses"}, {Href: "/exams", Key: "nav.exams"}}}
 	if p.CanAnywhere(auth.ViewPeople) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/people", Key: "nav.people"})
 	}
 	if p.CanAnywhere(auth.AuthorContent) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/items", Key: "nav.items"})
+	}
+	if p.CanAnywhere(auth.ViewLearning) {
+		s.Nav = append(s.Nav, web.NavItem{Href: "/learning/assignments", Key: "nav.assignments"})
+	}
+	if p.CanAnywhere(auth.ManageLRS) {
+		s.Nav = append(s.Nav, web.NavItem{Href: "/admin/lrs", Key: "nav.lrs"})
 	}
 	if p.CanAnywhere(auth.ManageRoles) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/admin/roles", Key: "nav.roles"})

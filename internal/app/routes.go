@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/learning"
 	"dxhub/internal/lrs"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
@@ -32,6 +33,7 @@ func (a *App) Routes() []Route {
 	sk := &skills.HTTP{Svc: a.Skills, Web: a.Web}
 	it := &assessment.HTTP{Bank: a.Bank, Web: a.Web}
 	ex := &assessment.ExamHTTP{X: a.Exams, Web: a.Web}
+	le := &learning.HTTP{Svc: a.Learn, Web: a.Web}
 	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web}
 	return []Route{
 		{"GET /{$}", a.Home},
@@ -112,6 +114,36 @@ func (a *App) Routes() []Route {
 		{"GET /attempts/{id}/result", ex.ResultPage},
 		{"POST /attempts/{id}/proctor/{action}", ex.ProctorAction},
 
+		// Open online learning
+		{"GET /courses", le.CataloguePage},
+		{"GET /courses/manage", le.ManagePage},
+		{"POST /courses", le.CreateCourse},
+		{"GET /courses/{code}", le.CoursePage},
+		{"POST /courses/{code}/enrol", le.Enrol},
+		{"GET /courses/{code}/lessons/{lesson}", le.LessonPage},
+		{"POST /courses/{code}/lessons/{lesson}/complete", le.CompleteLesson},
+		{"POST /courses/{code}/lessons/{lesson}/quiz", le.SubmitQuiz},
+		{"GET /courses/{code}/lessons/{lesson}/launch", le.Launch},
+		{"GET /courses/{code}/edit", le.EditPage},
+		{"POST /courses/{code}/edit", le.UpdateCourse},
+		{"POST /courses/{code}/modules", le.AddModule},
+		{"POST /courses/{code}/lessons", le.AddLesson},
+		{"POST /courses/{code}/move", le.Move},
+		{"POST /courses/{code}/publish", le.Publish},
+		{"GET /courses/{code}/preview/{lesson}", le.PreviewPage},
+		{"GET /lessons/{id}/edit", le.LessonEditPage},
+		{"POST /lessons/{id}/edit", le.UpdateLesson},
+		{"GET /learning", le.MyLearningPage},
+		{"GET /paths", le.PathsPage},
+		{"POST /paths", le.CreatePath},
+		{"GET /learning/assignments", le.AssignmentsPage},
+		{"POST /learning/assignments", le.Assign},
+		{"GET /learning/assignments/{id}", le.CompliancePage},
+		{"GET /learning/assignments/{id}/xlsx", le.ComplianceXLSX},
+		{"GET /admin/lrs", le.LRSPage},
+		{"POST /admin/lrs", le.CreateClient},
+		{"POST /admin/lrs/{id}/revoke", le.RevokeClient},
+
 		// JSON API
 		{"GET /api/v1/openapi.json", serveOpenAPI},
 		{"GET /api/v1/me", ac.APIMe},
@@ -141,6 +173,25 @@ func (a *App) Routes() []Route {
 		{"POST /api/v1/exam-sessions", ex.APICreateSession},
 		{"GET /api/v1/exam-sessions/{id}/roster", ex.APIRoster},
 		{"GET /api/v1/exam-sessions/{id}/stats", ex.APIStats},
+		{"GET /api/v1/courses", le.APICatalogue},
+		{"POST /api/v1/courses", le.APICreateCourse},
+		{"GET /api/v1/courses/{code}", le.APICourse},
+		{"PUT /api/v1/courses/{code}", le.APIUpdateCourse},
+		{"POST /api/v1/courses/{code}/modules", le.APIAddModule},
+		{"POST /api/v1/modules/{id}/lessons", le.APIAddLesson},
+		{"POST /api/v1/courses/{code}/publish", le.APIPublish},
+		{"POST /api/v1/courses/{code}/enrol", le.APIEnrol},
+		{"POST /api/v1/enrolments/{id}/lessons/{lesson}/complete", le.APIComplete},
+		{"POST /api/v1/enrolments/{id}/lessons/{lesson}/quiz", le.APIQuiz},
+		{"GET /api/v1/me/learning", le.APIMyLearning},
+		{"GET /api/v1/paths", le.APIPaths},
+		{"POST /api/v1/paths", le.APICreatePath},
+		{"GET /api/v1/assignments", le.APIAssignments},
+		{"POST /api/v1/assignments", le.APIAssign},
+		{"GET /api/v1/assignments/{id}/compliance", le.APICompliance},
+		{"GET /api/v1/lrs/clients", le.APILRSClients},
+		{"POST /api/v1/lrs/clients", le.APICreateLRSClient},
+		{"POST /api/v1/lrs/clients/{id}/revoke", le.APIRevokeLRSClient},
 		{"GET /api/v1/skills", sk.APIList},
 		{"POST /api/v1/skills", sk.APIImport},
 		{"GET /api/v1/skills/{code}/{version}", sk.APIGet},

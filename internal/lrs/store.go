@@ -136,6 +136,13 @@ func (s *Store) RevokeClient(ctx context.Context, id string) error {
 	return err
 }
 
+// Expire makes a client's credentials stop working at t (launch
+// credentials for external activities).
+func (s *Store) Expire(ctx context.Context, id string, t time.Time) error {
+	_, err := s.DB.W.ExecContext(ctx, `UPDATE lrs_clients SET expires_at = $1 WHERE id = $2`, t.UnixMilli(), id)
+	return err
+}
+
 const clientCacheTTL = 15 * time.Second
 
 // Authenticate checks HTTP Basic credentials.
@@ -152,7 +159,7 @@ func (s *Store) Authenticate(ctx context.Context, key, secret string) (*Client, 
 	}
 	var c Client
 	var stored string
-	err := s.DB.R.QueryRowContext(ctx, `SELECT id, unit_id, unit_path, name, key, secret_hash FROM lrs_clients WHERE key = $1 AND revoked_at IS NULL`, key).
+	err := s.DB.R.QueryRowContext(ctx, `SELECT id, unit_id, unit_path, name, key, secret_hash FROM lrs_clients WHERE key = $1 AND revoked_at IS NULL AND (expires_at = 0 OR expires_at > $2)`, key, db.Now()).
 		Scan(&c.ID, &c.UnitID, &c.UnitPath, &c.Name, &c.Key, &stored)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.Unauthorized, "error.unauthorized")

@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"net/url"
 	"time"
+
+	"dxhub/internal/platform/richtext"
 )
 
 // funcs are pure helpers; nothing per-request is bound here, so templates
@@ -17,6 +19,16 @@ var funcs = template.FuncMap{
 		return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04")
 	},
 	"add": func(a, b int) int { return a + b },
+	// richtext renders authors' safe markup (lessons, stems).
+	"richtext": richtext.Render,
+	// dict passes several values to a nested template: dict "K" v "K2" v2.
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
 	"sub": func(a, b int) int { return a - b },
 	// query rebuilds the current query string with one parameter changed.
 	"query": func(base url.Values, kv ...any) template.URL {
