@@ -158,7 +158,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 	if isDemo {
 		if _, err := a.Org.UnitByCode(ctx, "66"); err != nil {
 			fmt.Fprintln(os.Stderr, "Seeding demo data (organisation tree, people, accounts)...")
-			if err := demo.Seed(ctx, demo.Services{Org: a.Org, Auth: a.Auth, Skills: a.Skills, Bank: a.Bank, Exams: a.Exams}, people); err != nil {
+			if err := demo.Seed(ctx, demo.Services{Org: a.Org, Auth: a.Auth, Skills: a.Skills, Bank: a.Bank, Exams: a.Exams, Learn: a.Learn, Files: a.Files}, people); err != nil {
 				return fmt.Errorf("seed demo: %w", err)
 			}
 		}

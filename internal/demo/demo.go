@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/learning"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/files"
 	"dxhub/internal/skills"
 )
 
@@ -88,6 +90,8 @@ type Services struct {
 	Skills *skills.Service
 	Bank   *assessment.Bank
 	Exams  *assessment.Exams
+	Learn  *learning.Service
+	Files  files.Store
 }
 
 // Seed loads the tree, the extra units, the 2025 merges, people, one
@@ -181,7 +185,10 @@ func Seed(ctx context.Context, svc Services, people int) error {
 	if err := svc.Exams.SaveSession(examiner, s); err != nil {
 		return fmt.Errorf("demo session: %w", err)
 	}
-	return nil
+	if svc.Learn == nil {
+		return nil
+	}
+	return SeedCourses(ctx, svc.Learn, svc.Files, author, reviewer)
 }
 
 var (
