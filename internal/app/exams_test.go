@@ -23,6 +23,14 @@ func examFixture(t *testing.T, ta *testApp, extra string) (string, string) {
 	if n, err := demo.SeedItems(t.Context(), ta.App.Bank, std, mustPrincipal(t, ta, "author"), mustPrincipal(t, ta, "author2")); err != nil || n < 120 {
 		t.Fatalf("seed items: %d %v", n, err)
 	}
+	return examSession(t, ta, extra)
+}
+
+// examFixtureNoSeed is examFixture over an item bank already seeded.
+func examFixtureNoSeed(t *testing.T, ta *testApp) (string, string) { return examSession(t, ta, "") }
+
+func examSession(t *testing.T, ta *testApp, extra string) (string, string) {
+	t.Helper()
 	nat := ta.client("national")
 	status, body, _ := ta.do(nat, "POST", "/api/v1/blueprints", strings.NewReader(`{"name":"Sát hạch thử","standard_code":"VN-DSF","standard_version":1,
 		"time_limit_min":20,"pass_percent":50,"rules":[{"area":"1","count":2},{"area":"2","count":2},{"area":"3","count":2},{"area":"4","count":2},{"area":"5","count":2},{"area":"6","count":2,"tier":"basic"}],

@@ -28,6 +28,22 @@ type testApp struct {
 	App  *App
 	Srv  *httptest.Server
 	Mail *mail.LogSender
+
+	signedIn map[string]*http.Client
+}
+
+// as returns a client signed in as user, signing in once per test app
+// (the login rate limit counts every sign-in).
+func (ta *testApp) as(user string) *http.Client {
+	if c, ok := ta.signedIn[user]; ok {
+		return c
+	}
+	if ta.signedIn == nil {
+		ta.signedIn = map[string]*http.Client{}
+	}
+	c := ta.client(user)
+	ta.signedIn[user] = c
+	return c
 }
 
 // accounts: username → role@unit ("" for a plain learner).
@@ -59,7 +75,7 @@ func newTestApp(t *testing.T) *testApp {
 		t.Fatal(err)
 	}
 	ls := &mail.LogSender{Log: log}
-	a.Mail, a.Auth.Mail = ls, ls
+	a.Mail, a.Auth.Mail, a.Learn.Mail = ls, ls, ls
 	ctx := auth.WithPrincipal(context.Background(), auth.System())
 	if _, err := a.Org.ImportUnits(ctx, strings.NewReader(demo.SampleUnitsCSV)); err != nil {
 		t.Fatal(err)

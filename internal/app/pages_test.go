@@ -1,6 +1,9 @@
 package app
 
 import (
+	"time"
+
+	"dxhub/internal/learning"
 	"bytes"
 	"compress/gzip"
 	"io"
@@ -39,7 +42,37 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 	_, abody, _ = ta.do(ac, "POST", "/api/v1/exams/"+sessionID+"/start", nil)
 	doneID := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(abody)[1]
 	ta.do(ac, "POST", "/api/v1/attempts/"+doneID+"/submit", nil)
+	learnCourse(t, ta)
+	nctx := auth.WithPrincipal(t.Context(), mustPrincipal(t, ta, "national"))
+	enr, err := ta.App.Learn.Enrol(nctx, "KNS-TEST")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outline, _ := ta.App.Learn.Published(nctx, enr.CourseID, 1)
+	lessonID, quizID := outline.Lessons()[0].ID, outline.Lessons()[1].ID
+	if _, err := ta.App.Learn.CreatePath(nctx, learning.PathInput{Code: "P-1", Title: "Lộ trình", Courses: []string{"KNS-TEST"}}); err != nil {
+		t.Fatal(err)
+	}
+	asg, err := ta.App.Learn.Assign(nctx, learning.AssignInput{UnitCode: "66", Kind: "path", Code: "P-1", Due: time.Now().AddDate(0, 1, 0).Format("2006-01-02")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	pages := []struct{ user, url, template string }{
+		{"", "/courses", "learning/courses"},
+		{"", "/courses?q=ky+nang&level=basic&sort=popular", "learning/courses"},
+		{"", "/courses/KNS-TEST", "learning/course"},
+		{"national", "/courses/KNS-TEST", "learning/course"},
+		{"national", "/courses/KNS-TEST/lessons/" + lessonID, "learning/lesson"},
+		{"national", "/courses/KNS-TEST/lessons/" + quizID, "learning/lesson"},
+		{"national", "/courses/KNS-TEST/preview/" + quizID, "learning/lesson"},
+		{"national", "/learning", "learning/learning"},
+		{"", "/paths", "learning/paths"},
+		{"national", "/courses/manage", "learning/manage"},
+		{"national", "/courses/KNS-TEST/edit", "learning/edit"},
+		{"national", "/lessons/" + lessonID + "/edit", "learning/lesson_form"},
+		{"national", "/learning/assignments", "learning/assignments"},
+		{"national", "/learning/assignments/" + asg.ID + "?people=1", "learning/compliance"},
+		{"national", "/admin/lrs", "learning/lrs"},
 		{"", "/", "app/home"},
 		{"", "/units", "org/units"},
 		{"", "/units?q=tan+an", "org/units"},
