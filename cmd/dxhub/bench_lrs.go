@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"dxhub/internal/app"
+	"dxhub/internal/demo"
+)
+
+// benchLRS loads the xAPI endpoint on loopback: first it stores --stored
+// statements through the store (to reach the size asked for quickly), then
+// clients POST batches of 50 statements over HTTP, then they query by
+// agent and by activity.
+func benchLRS(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench lrs", flag.ContinueOnError)
+	dbURL := fs.String("db", env("DB", ""), "database URL; default a fresh SQLite file in a temporary folder")
+	stored := fs.Int("stored", 5_000_000, "statements stored before the measured phases (added until the store holds this many)")
+	conc := fs.Int("concurrency", 8, "concurrent clients")
+	batch := fs.Int("batch", 50, "statements per POST")
+	duration := fs.Duration("duration", 20*time.Second, "length of the POST phase")
+	maxBatches := fs.Int("batches", 20000, "upper bound on POSTs")
+	queries := fs.Int("queries", 4000, "queries in the query phase (half by agent, half by activity)")
+	agents := fs.Int("agents", 200_000, "distinct learners (agents) the statements are about")
+	activities := fs.Int("activities", 5_000, "distinct activities")
+	if err := parse(fs, args, "dxhub bench lrs [flags]: on loopback only, POST batches of statements to /xapi/statements from\nseveral clients over a store of --stored statements, then query by agent and by activity;\nprints statements/s, p50/p99 per batch and per query, errors and memory, and a last line RESULT ..."); err != nil {
+		return err
+	}
+	if *dbURL == "" {
+		dir, err := os.MkdirTemp("", "dxhub-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		*dbURL = "sqlite:" + filepath.Join(dir, "bench.db")
+	}
+	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	a, err := app.New(ctx, app.Config{DB: *dbURL, FilesDir: os.TempDir()}, quiet)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	nation, err := a.Org.Nation(ctx)
+	if err != nil {
+		if err := demo.Seed(ctx, demo.Services{Org: a.Org, Auth: a.Auth}, 0); err != nil {
+			return err
+		}
+		if nation, err = a.Org.Nation(ctx); err != nil {
+			return err
+		}
+	}
+	c, secret, err := a.LRS.CreateClient(ctx, nation.ID, nation.Path, "bench", "bench")
+	if err != nil {
+		return err
+	}
+	statement := func(i int) map[string]any {
+		ag, act := (i*7919)%*agents, (i*104729)%*activities
+		return map[string]any{
+			"actor":  map[string]any{"objectType": "Agent", "name": fmt.Sprintf("Học viên %d", ag), "account": map[string]any{"homePage": "https://lms.example.vn", "name": fmt.Sprintf("hv%d", ag)}},
+			"verb":   map[string]any{"id": "http://adlnet.gov/expapi/verbs/completed", "display": map[string]any{"vi-VN": "đã hoàn thành"}},
+			"object": map[string]any{"id": fmt.Sprintf("https://lms.example.vn/activities/%d", act), "definition": map[string]any{"name": map[string]any{"vi-VN": fmt.Sprintf("Bài %d", act)}}},
+			"result": map[string]any{"completion": true, "score": map[string]any{"scaled": json.Number("0.8")}},
+			"context": map[string]any{"registration": fmt.Sprintf("6f1c2a5e-3b7d-4c8e-9f10-%012d", ag),
+				"contextActivities": map[string]any{"parent": []any{map[string]any{"id": "https://lms.example.vn/courses/1"}}}},
+		}
+	}
+	have, err := a.LRS.Count(ctx, nation.Path)
+	if err != nil {
+		return err
+	}
+	if int(have) < *stored {
+		start := time.Now()
+		const chunk = 1000
+		for i := int(have); i < *stored; i += chunk {
+			list := make([]map[string]any, 0, chunk)
+			for j := i; j < min(i+chunk, *stored); j++ {
+				list = append(list, statement(j))
+			}
+			if _, err := a.LRS.Save(ctx, c, list); err != nil {
+				return err
+			}
+			if (i/chunk)%500 == 0 && i > int(have) {
+				fmt.Printf("  stored %d statements (%.0f/s)\n", i, float64(i-int(have))/time.Since(start).Seconds())
+			}
+		}
+		fmt.Printf("stored %d statements through the store in %s\n", *stored-int(have), time.Since(start).Round(time.Second))
+	}
+	total, _ := a.LRS.Count(ctx, nation.Path)
+	fmt.Printf("database %s: %d statements stored\n", a.DB.Dialect, total)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: a.Handler()}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String() + "/xapi/"
+	authz := "Basic " + base64.StdEncoding.EncodeToString([]byte(c.Key+":"+secret))
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}}
+	do := func(method, u string, body []byte) (int, error) {
+		req, _ := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+		req.Header.Set("Authorization", authz)
+		req.Header.Set("X-Experience-API-Version", "1.0.3")
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+
+	// POST phase.
+	posts := &recorder{}
+	var next atomic.Int64
+	next.Store(int64(total))
+	var sent atomic.Int64
+	deadline := time.Now().Add(*duration)
+	var wg sync.WaitGroup
+	for w := 0; w < *conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; n < *maxBatches/(*conc) && time.Now().Before(deadline) && ctx.Err() == nil; n++ {
+				from := int(next.Add(int64(*batch))) - *batch
+				list := make([]map[string]any, *batch)
+				for j := range list {
+					list[j] = statement(from + j)
+				}
+				body, _ := json.Marshal(list)
+				t0 := time.Now()
+				status, err := do("POST", base+"statements", body)
+				if err != nil || status != http.StatusOK {
+					posts.fail()
+					continue
+				}
+				posts.ok(time.Since(t0))
+				sent.Add(int64(*batch))
+			}
+		}()
+	}
+	wg.Wait()
+	posts.print("POST")
+	stmtRate := posts.rate() * float64(*batch)
+	fmt.Printf("POST    %d statements in batches of %d: %.0f statements/s\n", sent.Load(), *batch, stmtRate)
+
+	// Query phase: by agent and by activity, 10 statements a page.
+	byAgent, byActivity := &recorder{}, &recorder{}
+	var qn atomic.Int64
+	for w := 0; w < *conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(qn.Add(1))
+				if i > *queries {
+					return
+				}
+				var u string
+				rec := byAgent
+				if i%2 == 0 {
+					ag, _ := json.Marshal(map[string]any{"account": map[string]any{"homePage": "https://lms.example.vn", "name": fmt.Sprintf("hv%d", (i*31)%*agents)}})
+					u = base + "statements?limit=10&agent=" + url.QueryEscape(string(ag))
+				} else {
+					rec = byActivity
+					u = base + "statements?limit=10&activity=" + url.QueryEscape(fmt.Sprintf("https://lms.example.vn/activities/%d", (i*17)%*activities))
+				}
+				t0 := time.Now()
+				status, err := do("GET", u, nil)
+				if err != nil || status != http.StatusOK {
+					rec.fail()
+					continue
+				}
+				rec.ok(time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	byAgent.print("agent")
+	byActivity.print("activity")
+	all := &recorder{lat: append(append([]time.Duration{}, byAgent.lat...), byActivity.lat...)}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Printf("memory: heap %d MiB, total from OS %d MiB, GC cycles %d\n", ms.HeapAlloc>>20, ms.Sys>>20, ms.NumGC)
+	errors := posts.errors.Load() + byAgent.errors.Load() + byActivity.errors.Load()
+	final, _ := a.LRS.Count(ctx, nation.Path)
+	fmt.Printf("RESULT db=%s statements_per_s=%.0f batch_p50_ms=%.1f batch_p99_ms=%.1f query_p50_ms=%.1f query_p99_ms=%.1f errors=%d stored=%d\n",
+		a.DB.Dialect, stmtRate, posts.pct(0.5), posts.pct(0.99), all.pct(0.5), all.pct(0.99), errors, final)
+	return nil
+}
