@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,7 @@ func benchLRS(ctx context.Context, args []string) error {
 	queries := fs.Int("queries", 4000, "queries in the query phase (half by agent, half by activity)")
 	agents := fs.Int("agents", 200_000, "distinct learners (agents) the statements are about")
 	activities := fs.Int("activities", 5_000, "distinct activities")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured phases to this file")
 	if err := parse(fs, args, "dxhub bench lrs [flags]: on loopback only, POST batches of statements to /xapi/statements from\nseveral clients over a store of --stored statements, then query by agent and by activity;\nprints statements/s, p50/p99 per batch and per query, errors and memory, and a last line RESULT ..."); err != nil {
 		return err
 	}
@@ -129,6 +131,15 @@ func benchLRS(ctx context.Context, args []string) error {
 		return resp.StatusCode, nil
 	}
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	// POST phase.
 	posts := &recorder{}
 	var next atomic.Int64

@@ -126,6 +126,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 // Close releases the database.
 func (a *App) Close() error {
 	a.stop()
+	a.LRS.Close()
 	a.Exams.Close()
 	a.Audit.Close()
 	return a.DB.Close()

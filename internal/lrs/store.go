@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,7 @@ type Store struct {
 	BaseURL string // homePage of the accounts dxhub names (its own URL)
 
 	mu      sync.Mutex
+	gc      *db.GroupCommit[saveReq]
 	clients map[string]cachedClient // by key
 	defs    map[string]string       // activity id -> last definition stored by this node
 }
@@ -208,6 +210,7 @@ var errConflict = errs.E(errs.Conflict, "lrs.statement_conflict")
 
 // prepared is one statement ready to store.
 type prepared struct {
+	given bool // the client chose the id (so it may already be stored)
 	id, actor, verb, otype, okey, reg, voids string
 	related                                  [][2]string
 	body                                     []byte
@@ -233,9 +236,9 @@ func comparable(st obj) []byte {
 // prepare completes a validated statement with what the LRS adds and works
 // out its index columns.
 func (s *Store) prepare(st obj, c *Client, now time.Time) (*prepared, error) {
-	id, _ := st["id"].(string)
+	id, given := st["id"].(string)
 	if id == "" {
-		id = newUUID()
+		id, given = newUUID(), false
 	}
 	id = strings.ToLower(id)
 	st["id"] = id
@@ -250,7 +253,7 @@ func (s *Store) prepare(st obj, c *Client, now time.Time) (*prepared, error) {
 		st["version"] = "1.0.0"
 	}
 	st["authority"] = s.Authority(c)
-	p := &prepared{id: id, cmp: cmp, defs: map[string]string{}}
+	p := &prepared{given: given, id: id, cmp: cmp, defs: map[string]string{}}
 	p.actor = AgentKey(st["actor"])
 	verb, _ := st["verb"].(obj)
 	p.verb, _ = verb["id"].(string)
@@ -402,18 +405,63 @@ func (s *Store) Save(ctx context.Context, c *Client, stmts []obj) ([]string, err
 	for i, p := range ps {
 		ids[i] = p.id
 	}
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.write(ctx, tx, c, ps, now) })
-	if err != nil {
+	if err := s.writer().Do(ctx, saveReq{c: c, ps: ps, now: now}); err != nil {
 		return nil, err
 	}
 	return ids, nil
+}
+
+// saveReq is one call's statements, waiting to be committed together with
+// other calls' (one transaction for many requests; a failing request is
+// retried alone, so it cannot fail its neighbours).
+type saveReq struct {
+	c   *Client
+	ps  []*prepared
+	now time.Time
+}
+
+func (s *Store) writer() *db.GroupCommit[saveReq] {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gc == nil {
+		s.gc = db.NewGroupCommit(s.DB, 64, func(ctx context.Context, tx *sql.Tx, reqs []saveReq) error {
+			for _, r := range reqs {
+				if err := s.write(ctx, tx, r.c, r.ps, r.now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return s.gc
+}
+
+// Close stops the batching writer after the writes already queued.
+func (s *Store) Close() {
+	s.mu.Lock()
+	gc := s.gc
+	s.mu.Unlock()
+	if gc != nil {
+		gc.Close()
+	}
+}
+
+// ph is placeholder n: SQLite binds "?" by position far faster than
+// numbered names in statements with hundreds of parameters.
+func (s *Store) ph(n int) string {
+	if s.DB.Dialect == db.SQLite {
+		return "?"
+	}
+	return "$" + strconv.Itoa(n)
 }
 
 func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared, now time.Time) error {
 	// Statements already stored, and the targets of voiding statements.
 	var look []any
 	for _, p := range ps {
-		look = append(look, p.id)
+		if p.given {
+			look = append(look, p.id)
+		}
 		if p.voids != "" {
 			look = append(look, p.voids)
 		}
@@ -449,14 +497,8 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 	for _, p := range ps {
 		batchVerb[p.id] = p.verb
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO xapi_statements (id, unit_path, client_id, actor_key, verb_id, object_type, object_key, registration, stored, voided, voids, body)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,$10,$11) RETURNING seq`)
-	if err != nil {
-		return err
-	}
-	defer ins.Close()
-	var rel *sql.Stmt
 	stored := now.UnixMilli()
+	var fresh []*prepared
 	for _, p := range ps {
 		if e, ok := existing[p.id]; ok {
 			var old obj
@@ -476,21 +518,77 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 				return bad("object.id", "a voiding statement cannot void another voiding statement")
 			}
 		}
-		var seq int64
-		if err := ins.QueryRowContext(ctx, p.id, c.UnitPath, c.ID, p.actor, p.verb, p.otype, p.okey, p.reg, stored, p.voids, string(p.body)).Scan(&seq); err != nil {
+		fresh = append(fresh, p)
+	}
+	// One multi-row INSERT per chunk; RETURNING gives the seqs in the
+	// order of the rows.
+	const perInsert = 500
+	var relArgs []any
+	for from := 0; from < len(fresh); from += perInsert {
+		chunk := fresh[from:min(from+perInsert, len(fresh))]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO xapi_statements (id, unit_path, client_id, actor_key, verb_id, object_type, object_key, registration, stored, voided, voids, body) VALUES `)
+		args := make([]any, 0, len(chunk)*11)
+		for k, p := range chunk {
+			if k > 0 {
+				sb.WriteByte(',')
+			}
+			n := len(args)
+			sb.WriteByte('(')
+			for q := 1; q <= 11; q++ {
+				if q > 1 {
+					sb.WriteByte(',')
+				}
+				if q == 10 {
+					sb.WriteString("0,")
+				}
+				sb.WriteString(s.ph(n + q))
+			}
+			sb.WriteByte(')')
+			args = append(args, p.id, c.UnitPath, c.ID, p.actor, p.verb, p.otype, p.okey, p.reg, stored, p.voids, string(p.body))
+		}
+		sb.WriteString(" RETURNING seq")
+		rows, err := tx.QueryContext(ctx, sb.String(), args...)
+		if err != nil {
 			return err
 		}
-		for _, r := range p.related {
-			if rel == nil {
-				if rel, err = tx.PrepareContext(ctx, `INSERT INTO xapi_related (seq, kind, key) VALUES ($1,$2,$3)`); err != nil {
-					return err
-				}
-				defer rel.Close()
-			}
-			if _, err := rel.ExecContext(ctx, seq, r[0], r[1]); err != nil {
+		k := 0
+		for rows.Next() {
+			var seq int64
+			if err := rows.Scan(&seq); err != nil {
+				rows.Close()
 				return err
 			}
+			if k < len(chunk) {
+				for _, r := range chunk[k].related {
+					relArgs = append(relArgs, seq, r[0], r[1])
+				}
+			}
+			k++
 		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if k != len(chunk) {
+			return fmt.Errorf("insert statements: %d rows returned for %d", k, len(chunk))
+		}
+	}
+	for from := 0; from < len(relArgs); from += 3 * 1000 {
+		part := relArgs[from:min(from+3*1000, len(relArgs))]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO xapi_related (seq, kind, key) VALUES `)
+		for k := 0; k < len(part)/3; k++ {
+			if k > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("(" + s.ph(3*k+1) + "," + s.ph(3*k+2) + "," + s.ph(3*k+3) + ")")
+		}
+		if _, err := tx.ExecContext(ctx, sb.String(), part...); err != nil {
+			return err
+		}
+	}
+	for _, p := range fresh {
 		if err := s.saveDefinitions(ctx, tx, p.defs, stored); err != nil {
 			return err
 		}
