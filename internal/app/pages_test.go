@@ -3,9 +3,9 @@ package app
 import (
 	"time"
 
-	"dxhub/internal/learning"
 	"bytes"
 	"compress/gzip"
+	"dxhub/internal/learning"
 	"io"
 	"io/fs"
 	"net/http"

@@ -255,7 +255,7 @@ func (s *Service) CreateCourse(ctx context.Context, in CourseInput) (*Course, er
 		duration_min, language, licence, open_enrol, pass_percent, final_session, created_by, created_at, updated_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$21)`,
 		id, in.Code, u.ID, u.Path, in.Title, textfold.Fold(in.Title), in.Summary, textfold.Fold(in.Summary), in.Outcomes, join(in.Audiences), in.Level,
-		join(in.Competences), join(areas), in.DurationMin, in.Language, in.Licence, in.OpenEnrol, in.PassPercent, in.FinalSession, p.AccountID, now)
+		join(in.Competences), join(areas), in.DurationMin, in.Language, in.Licence, boolInt(in.OpenEnrol), in.PassPercent, in.FinalSession, p.AccountID, now)
 	if err != nil {
 		if s.exists(ctx, in.Code) {
 			return nil, errs.Field("code", "learning.code_taken", in.Code)
@@ -285,7 +285,7 @@ func (s *Service) UpdateCourse(ctx context.Context, code string, in CourseInput)
 	_, err = s.DB.W.ExecContext(ctx, `UPDATE courses SET unit_id=$1, unit_path=$2, title=$3, title_fold=$4, summary=$5, summary_fold=$6, outcomes=$7, audiences=$8, level=$9,
 		competences=$10, areas=$11, duration_min=$12, language=$13, licence=$14, open_enrol=$15, pass_percent=$16, final_session=$17, draft_changed=1, updated_at=$18 WHERE id=$19`,
 		u.ID, u.Path, in.Title, textfold.Fold(in.Title), in.Summary, textfold.Fold(in.Summary), in.Outcomes, join(in.Audiences), in.Level,
-		join(in.Competences), join(areas), in.DurationMin, in.Language, in.Licence, in.OpenEnrol, in.PassPercent, in.FinalSession, db.Now(), c.ID)
+		join(in.Competences), join(areas), in.DurationMin, in.Language, in.Licence, boolInt(in.OpenEnrol), in.PassPercent, in.FinalSession, db.Now(), c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -298,8 +298,10 @@ const courseCols = `c.id, c.code, c.unit_id, c.unit_path, u.code, c.title, c.sum
 func scanCourse(r interface{ Scan(...any) error }) (*Course, error) {
 	var c Course
 	var aud, comp, areas string
+	var open, changed int
 	err := r.Scan(&c.ID, &c.Code, &c.UnitID, &c.UnitPath, &c.UnitCode, &c.Title, &c.Summary, &c.Outcomes, &aud, &c.Level, &comp, &areas, &c.DurationMin,
-		&c.Language, &c.Licence, &c.OpenEnrol, &c.PassPercent, &c.FinalSession, &c.Status, &c.Version, &c.DraftChanged, &c.Enrolled, &c.UpdatedAt)
+		&c.Language, &c.Licence, &open, &c.PassPercent, &c.FinalSession, &c.Status, &c.Version, &changed, &c.Enrolled, &c.UpdatedAt)
+	c.OpenEnrol, c.DraftChanged = open == 1, changed == 1
 	c.Audiences, c.Competences, c.Areas = split(aud), split(comp), split(areas)
 	return &c, err
 }
@@ -400,9 +402,11 @@ func (s *Service) draft(ctx context.Context, q interface {
 	for rows.Next() {
 		var l Lesson
 		var items string
-		if err := rows.Scan(&l.ID, &l.ModuleID, &l.Position, &l.Kind, &l.Title, &l.Body, &l.URL, &l.FileKey, &items, &l.Required, &l.Final, &l.DurationMin); err != nil {
+		var required, final int
+		if err := rows.Scan(&l.ID, &l.ModuleID, &l.Position, &l.Kind, &l.Title, &l.Body, &l.URL, &l.FileKey, &items, &required, &final, &l.DurationMin); err != nil {
 			return nil, err
 		}
+		l.Required, l.Final = required == 1, final == 1
 		l.Items = split(items)
 		if i, ok := idx[l.ModuleID]; ok {
 			o.Modules[i].Lessons = append(o.Modules[i].Lessons, l)
@@ -522,7 +526,7 @@ func (s *Service) AddLesson(ctx context.Context, moduleID string, in LessonInput
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO lessons (id, module_id, course_id, position, kind, title, body, url, file_key, items, required, final, duration_min)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`, l.ID, moduleID, courseID, l.Position, in.Kind, in.Title, in.Body, in.URL, in.FileKey, join(in.Items), in.Required, in.Final, in.DurationMin); err != nil {
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`, l.ID, moduleID, courseID, l.Position, in.Kind, in.Title, in.Body, in.URL, in.FileKey, join(in.Items), boolInt(in.Required), boolInt(in.Final), in.DurationMin); err != nil {
 			return err
 		}
 		return touch(ctx, tx, courseID)
@@ -554,7 +558,7 @@ func (s *Service) UpdateLesson(ctx context.Context, id string, in LessonInput) e
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE lessons SET kind=$1, title=$2, body=$3, url=$4, file_key=$5, items=$6, required=$7, final=$8, duration_min=$9 WHERE id=$10`,
-			in.Kind, in.Title, in.Body, in.URL, in.FileKey, join(in.Items), in.Required, in.Final, in.DurationMin, id); err != nil {
+			in.Kind, in.Title, in.Body, in.URL, in.FileKey, join(in.Items), boolInt(in.Required), boolInt(in.Final), in.DurationMin, id); err != nil {
 			return err
 		}
 		return touch(ctx, tx, c.ID)
@@ -719,4 +723,11 @@ func (s *Service) audit(ctx context.Context, action, id, path, detail string) {
 	if err := s.Audit.Record(ctx, e); err != nil {
 		s.Log.Error("audit", "err", err)
 	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -210,7 +210,7 @@ var errConflict = errs.E(errs.Conflict, "lrs.statement_conflict")
 
 // prepared is one statement ready to store.
 type prepared struct {
-	given bool // the client chose the id (so it may already be stored)
+	given                                    bool // the client chose the id (so it may already be stored)
 	id, actor, verb, otype, okey, reg, voids string
 	related                                  [][2]string
 	body                                     []byte
