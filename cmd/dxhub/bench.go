@@ -7,20 +7,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"dxhub/internal/app"
 	"dxhub/internal/demo"
 	"dxhub/internal/platform/auth"
 )
@@ -45,20 +40,11 @@ func bench(ctx context.Context, log *slog.Logger, args []string) error {
 	if err := parse(fs, args[1:], "dxhub bench org [flags]: on loopback only, measure unit search and a province's people list\n(JSON API, as the Đắk Lắk administrator) on a demo database; prints requests/s, p50/p99\nlatency, errors and memory, and a last line RESULT key=value ..."); err != nil {
 		return err
 	}
-	if *dbURL == "" {
-		dir, err := os.MkdirTemp("", "dxhub-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		*dbURL = "sqlite:" + filepath.Join(dir, "bench.db")
-	}
-	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	a, err := app.New(ctx, app.Config{DB: *dbURL, FilesDir: os.TempDir()}, quiet)
+	a, closeApp, err := benchApp(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closeApp()
 	if _, err := a.Org.UnitByCode(ctx, "66"); err != nil {
 		start := time.Now()
 		if err := demo.Seed(ctx, demo.Services{Org: a.Org, Auth: a.Auth}, 0); err != nil {
@@ -75,14 +61,11 @@ func bench(ctx context.Context, log *slog.Logger, args []string) error {
 	inProvince, _ := a.Org.PeopleCount(ctx, dl)
 	fmt.Printf("database %s: %d people, %d in Đắk Lắk\n", a.DB.Dialect, total, inProvince)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stopServer, err := serveLoopback(a)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: a.Handler()}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	defer stopServer()
 
 	tr := &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}
 	jar, _ := cookiejar.New(nil)
@@ -96,15 +79,11 @@ func bench(ctx context.Context, log *slog.Logger, args []string) error {
 		return fmt.Errorf("sign in: status %d", resp.StatusCode)
 	}
 
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+	stopProfile, err := profileCPU(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	queries := []string{"dak lak", "Đắk Lắk", "dong nai", "buon ma thuot", "phuong", "xa ea", "ha noi", "Hồ Chí Minh", "tan an", "66", "24121", "hoa"}
 	search := run("unit search", *conc, *duration, *maxReq, func(i int) string {
 		return base + "/api/v1/units?q=" + url.QueryEscape(queries[i%len(queries)])

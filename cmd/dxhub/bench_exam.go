@@ -7,20 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"dxhub/internal/app"
 	"dxhub/internal/demo"
 	"dxhub/internal/platform/auth"
 )
@@ -42,20 +36,11 @@ func benchExam(ctx context.Context, args []string) error {
 	if err := parse(fs, args, "dxhub bench exam [flags]: loopback load test of an exam session with a 30-item blueprint:\nstart rush, autosaves, submission rush; prints per-phase rates and latencies and a RESULT line."); err != nil {
 		return err
 	}
-	if *dbURL == "" {
-		dir, err := os.MkdirTemp("", "dxhub-bench-exam-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		*dbURL = "sqlite:" + filepath.Join(dir, "exam.db")
-	}
-	quiet := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
-	a, err := app.New(ctx, app.Config{DB: *dbURL, FilesDir: os.TempDir()}, quiet)
+	a, closeApp, err := benchApp(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closeApp()
 	setupStart := time.Now()
 	b, sid, err := benchExamSetup(ctx, a, fmt.Sprintf("b%d-", time.Now().Unix()%100000))
 	if err != nil {
@@ -78,25 +63,19 @@ func benchExam(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("setup: %s, %d candidates, session %s, %d-item blueprint, db %s\n", time.Since(setupStart).Round(time.Millisecond), *n, sid, b.ItemCount(), a.DB.Dialect)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	server, stopServer, err := serveLoopback(a)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: a.Handler()}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	defer stopServer()
+	base := server
 	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: *conns, MaxIdleConnsPerHost: *conns}, Timeout: 60 * time.Second}
 
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+	stopProfile, err := profileCPU(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	var starts, saves, submits recorder
 	type acked struct {
 		attempt string

@@ -8,19 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"dxhub/internal/app"
 	"dxhub/internal/demo"
 )
 
@@ -43,20 +37,11 @@ func benchLRS(ctx context.Context, args []string) error {
 	if err := parse(fs, args, "dxhub bench lrs [flags]: on loopback only, POST batches of statements to /xapi/statements from\nseveral clients over a store of --stored statements, then query by agent and by activity;\nprints statements/s, p50/p99 per batch and per query, errors and memory, and a last line RESULT ..."); err != nil {
 		return err
 	}
-	if *dbURL == "" {
-		dir, err := os.MkdirTemp("", "dxhub-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		*dbURL = "sqlite:" + filepath.Join(dir, "bench.db")
-	}
-	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	a, err := app.New(ctx, app.Config{DB: *dbURL, FilesDir: os.TempDir()}, quiet)
+	a, closeApp, err := benchApp(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closeApp()
 	nation, err := a.Org.Nation(ctx)
 	if err != nil {
 		if err := demo.Seed(ctx, demo.Services{Org: a.Org, Auth: a.Auth}, 0); err != nil {
@@ -105,14 +90,12 @@ func benchLRS(ctx context.Context, args []string) error {
 	total, _ := a.LRS.Count(ctx, nation.Path)
 	fmt.Printf("database %s: %d statements stored\n", a.DB.Dialect, total)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	server, stopServer, err := serveLoopback(a)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: a.Handler()}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String() + "/xapi/"
+	defer stopServer()
+	base := server + "/xapi/"
 	authz := "Basic " + base64.StdEncoding.EncodeToString([]byte(c.Key+":"+secret))
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}}
 	do := func(method, u string, body []byte) (int, error) {
@@ -131,15 +114,11 @@ func benchLRS(ctx context.Context, args []string) error {
 		return resp.StatusCode, nil
 	}
 
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+	stopProfile, err := profileCPU(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	// POST phase.
 	posts := &recorder{}
 	var next atomic.Int64

@@ -109,7 +109,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Exams = &assessment.Exams{Bank: a.Bank}
 	a.Exams.Start(2 * time.Second)
 	a.LRS = &lrs.Store{DB: d, Log: log, BaseURL: cfg.BaseURL}
-	a.Learn = &learning.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Bank: a.Bank, LRS: a.LRS, Mail: a.Mail, BaseURL: cfg.BaseURL}
+	a.Learn = &learning.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Bank: a.Bank, LRS: a.LRS, Mail: a.Mail}
 	var stopCtx context.Context
 	stopCtx, a.stop = context.WithCancel(context.Background())
 	a.Learn.Start(stopCtx, time.Hour)

@@ -167,7 +167,7 @@ func (x *Exams) SaveBlueprint(ctx context.Context, b *Blueprint) error {
 		b.ID = db.NewID()
 		_, err = x.Bank.DB.W.ExecContext(ctx, `INSERT INTO blueprints (id, name, unit_id, unit_path, standard_code, standard_version, time_limit_s, pass_percent, area_min, rules, shuffle_items, shuffle_options, navigation, created_by, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
-			b.ID, b.Name, u.ID, u.Path, b.StandardCode, b.StandardVersion, b.TimeLimitMin*60, b.PassPercent, string(amin), string(rules), boolInt(b.ShuffleItems), boolInt(b.ShuffleOptions), b.Navigation, p.AccountID, now)
+			b.ID, b.Name, u.ID, u.Path, b.StandardCode, b.StandardVersion, b.TimeLimitMin*60, b.PassPercent, string(amin), string(rules), db.Flag(b.ShuffleItems), db.Flag(b.ShuffleOptions), b.Navigation, p.AccountID, now)
 		return err
 	}
 	old, err := x.Blueprint(ctx, b.ID)
@@ -179,15 +179,8 @@ func (x *Exams) SaveBlueprint(ctx context.Context, b *Blueprint) error {
 	}
 	_, err = x.Bank.DB.W.ExecContext(ctx, `UPDATE blueprints SET name = $1, unit_id = $2, unit_path = $3, standard_code = $4, standard_version = $5, time_limit_s = $6, pass_percent = $7,
 		area_min = $8, rules = $9, shuffle_items = $10, shuffle_options = $11, navigation = $12, updated_at = $13 WHERE id = $14`,
-		b.Name, u.ID, u.Path, b.StandardCode, b.StandardVersion, b.TimeLimitMin*60, b.PassPercent, string(amin), string(rules), boolInt(b.ShuffleItems), boolInt(b.ShuffleOptions), b.Navigation, now, b.ID)
+		b.Name, u.ID, u.Path, b.StandardCode, b.StandardVersion, b.TimeLimitMin*60, b.PassPercent, string(amin), string(rules), db.Flag(b.ShuffleItems), db.Flag(b.ShuffleOptions), b.Navigation, now, b.ID)
 	return err
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 const blueprintCols = `b.id, b.name, u.code, b.unit_path, b.standard_code, b.standard_version, b.time_limit_s, b.pass_percent, b.area_min, b.rules, b.shuffle_items, b.shuffle_options, b.navigation`

@@ -725,7 +725,7 @@ func (x *Exams) finish(ctx context.Context, a *Attempt, status string, finishedA
 	defer x.engine.headers.Delete(a.ID)
 	return x.engine.write(ctx, a.ID, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE attempts SET status = $1, finished_at = $2, score = $3, max_score = $4, passed = $5, breakdown = $6
-			WHERE id = $7 AND status = 'in_progress'`, status, finishedAt, score, maxScore, boolInt(passed), string(bdJSON), a.ID)
+			WHERE id = $7 AND status = 'in_progress'`, status, finishedAt, score, maxScore, db.Flag(passed), string(bdJSON), a.ID)
 		return err
 	})
 }

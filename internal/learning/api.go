@@ -143,7 +143,6 @@ func (h *HTTP) APIMyLearning(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	delete(data, "Now")
 	return web.JSON(w, http.StatusOK, map[string]any{"enrolments": data["Enrolments"], "assignments": data["Assignments"], "recommendations": data["Recommendations"], "paths": data["Paths"]})
 }
 

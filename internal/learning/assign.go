@@ -418,9 +418,8 @@ func (s *Service) Compliance(ctx context.Context, assignmentID, unitCode string,
 	if withPeople || len(kids) == 0 {
 		r.People = people
 	}
-	p := auth.FromContext(ctx)
-	if len(r.People) > 0 && s.Audit != nil {
-		s.Audit.Record(ctx, auditEntry(p, "learning.compliance.view", a.ID, u.Path, fmt.Sprintf("%d people", len(r.People))))
+	if len(r.People) > 0 {
+		s.audit(ctx, "learning.compliance.view", a.ID, u.Path, fmt.Sprintf("%d people", len(r.People)))
 	}
 	return r, nil
 }

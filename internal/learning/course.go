@@ -32,15 +32,14 @@ import (
 
 // Service holds the learning room's state.
 type Service struct {
-	DB      *db.DB
-	Log     *slog.Logger
-	Audit   *audit.Log
-	Org     *org.Service
-	Skills  *skills.Service
-	Bank    *assessment.Bank
-	LRS     *lrs.Store
-	Mail    mail.Sender
-	BaseURL string
+	DB     *db.DB
+	Log    *slog.Logger
+	Audit  *audit.Log
+	Org    *org.Service
+	Skills *skills.Service
+	Bank   *assessment.Bank
+	LRS    *lrs.Store
+	Mail   mail.Sender
 
 	mu       sync.Mutex
 	outlines map[string]*Outline // "course@version"
@@ -255,7 +254,7 @@ func (s *Service) CreateCourse(ctx context.Context, in CourseInput) (*Course, er
 		duration_min, language, licence, open_enrol, pass_percent, final_session, created_by, created_at, updated_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$21)`,
 		id, in.Code, u.ID, u.Path, in.Title, textfold.Fold(in.Title), in.Summary, textfold.Fold(in.Summary), in.Outcomes, join(in.Audiences), in.Level,
-		join(in.Competences), join(areas), in.DurationMin, in.Language, in.Licence, boolInt(in.OpenEnrol), in.PassPercent, in.FinalSession, p.AccountID, now)
+		join(in.Competences), join(areas), in.DurationMin, in.Language, in.Licence, db.Flag(in.OpenEnrol), in.PassPercent, in.FinalSession, p.AccountID, now)
 	if err != nil {
 		if s.exists(ctx, in.Code) {
 			return nil, errs.Field("code", "learning.code_taken", in.Code)
@@ -285,7 +284,7 @@ func (s *Service) UpdateCourse(ctx context.Context, code string, in CourseInput)
 	_, err = s.DB.W.ExecContext(ctx, `UPDATE courses SET unit_id=$1, unit_path=$2, title=$3, title_fold=$4, summary=$5, summary_fold=$6, outcomes=$7, audiences=$8, level=$9,
 		competences=$10, areas=$11, duration_min=$12, language=$13, licence=$14, open_enrol=$15, pass_percent=$16, final_session=$17, draft_changed=1, updated_at=$18 WHERE id=$19`,
 		u.ID, u.Path, in.Title, textfold.Fold(in.Title), in.Summary, textfold.Fold(in.Summary), in.Outcomes, join(in.Audiences), in.Level,
-		join(in.Competences), join(areas), in.DurationMin, in.Language, in.Licence, boolInt(in.OpenEnrol), in.PassPercent, in.FinalSession, db.Now(), c.ID)
+		join(in.Competences), join(areas), in.DurationMin, in.Language, in.Licence, db.Flag(in.OpenEnrol), in.PassPercent, in.FinalSession, db.Now(), c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -526,7 +525,7 @@ func (s *Service) AddLesson(ctx context.Context, moduleID string, in LessonInput
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO lessons (id, module_id, course_id, position, kind, title, body, url, file_key, items, required, final, duration_min)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`, l.ID, moduleID, courseID, l.Position, in.Kind, in.Title, in.Body, in.URL, in.FileKey, join(in.Items), boolInt(in.Required), boolInt(in.Final), in.DurationMin); err != nil {
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`, l.ID, moduleID, courseID, l.Position, in.Kind, in.Title, in.Body, in.URL, in.FileKey, join(in.Items), db.Flag(in.Required), db.Flag(in.Final), in.DurationMin); err != nil {
 			return err
 		}
 		return touch(ctx, tx, courseID)
@@ -558,7 +557,7 @@ func (s *Service) UpdateLesson(ctx context.Context, id string, in LessonInput) e
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE lessons SET kind=$1, title=$2, body=$3, url=$4, file_key=$5, items=$6, required=$7, final=$8, duration_min=$9 WHERE id=$10`,
-			in.Kind, in.Title, in.Body, in.URL, in.FileKey, join(in.Items), boolInt(in.Required), boolInt(in.Final), in.DurationMin, id); err != nil {
+			in.Kind, in.Title, in.Body, in.URL, in.FileKey, join(in.Items), db.Flag(in.Required), db.Flag(in.Final), in.DurationMin, id); err != nil {
 			return err
 		}
 		return touch(ctx, tx, c.ID)
@@ -715,19 +714,7 @@ func (s *Service) audit(ctx context.Context, action, id, path, detail string) {
 	if s.Audit == nil {
 		return
 	}
-	p := auth.FromContext(ctx)
-	e := audit.Entry{Action: action, ObjectType: "learning", ObjectID: id, UnitPath: path, Detail: detail}
-	if p != nil {
-		e.ActorID, e.ActorName = p.AccountID, p.DisplayName
-	}
-	if err := s.Audit.Record(ctx, e); err != nil {
+	if err := s.Audit.Record(ctx, auditEntry(auth.FromContext(ctx), action, id, path, detail)); err != nil {
 		s.Log.Error("audit", "err", err)
 	}
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

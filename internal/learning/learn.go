@@ -2,10 +2,8 @@ package learning
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -141,7 +139,7 @@ func (s *Service) Enrol(ctx context.Context, code string) (*Enrolment, error) {
 	}
 	now := db.Now()
 	id := db.NewID()
-	reg := newRegistration()
+	reg := lrs.NewUUID()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO enrolments (id, course_id, account_id, unit_path, version, registration, enrolled_at, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$7) ON CONFLICT (account_id, course_id) DO NOTHING`, id, c.ID, p.AccountID, path, c.Version, reg, now)
@@ -161,15 +159,6 @@ func (s *Service) Enrol(ctx context.Context, code string) (*Enrolment, error) {
 		s.record(ctx, p, e, "registered", s.courseActivity(c), nil)
 	}
 	return e, err
-}
-
-func newRegistration() string {
-	var u [16]byte
-	rand.Read(u[:])
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	x := hex.EncodeToString(u[:])
-	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
 }
 
 // MyEnrolment returns the caller's enrolment in a course, with the lessons
@@ -526,12 +515,7 @@ func (s *Service) SyncExternal(ctx context.Context, e *Enrolment, o *Outline, l 
 
 type obj = map[string]any
 
-func (s *Service) home() string {
-	if s.BaseURL != "" {
-		return strings.TrimRight(s.BaseURL, "/")
-	}
-	return "https://dxhub.gov.vn"
-}
+func (s *Service) home() string { return s.LRS.Home() }
 
 func verbID(v string) string { return "http://adlnet.gov/expapi/verbs/" + v }
 
@@ -561,8 +545,6 @@ func (s *Service) lessonActivity(o *Outline, l *Lesson) obj {
 	return obj{"objectType": "Activity", "id": s.lessonID(o, l), "definition": obj{"type": typ, "name": obj{o.Course.Language: l.Title}}}
 }
 
-var verbNames = map[string]string{"registered": "registered", "launched": "launched", "progressed": "progressed", "completed": "completed", "passed": "passed", "failed": "failed", "answered": "answered"}
-
 // record writes one learning event to the LRS; a failure is logged, not
 // returned, since the learner's progress is already stored.
 func (s *Service) record(ctx context.Context, p *auth.Principal, e *Enrolment, verb string, object obj, result obj) {
@@ -571,7 +553,7 @@ func (s *Service) record(ctx context.Context, p *auth.Principal, e *Enrolment, v
 	}
 	st := obj{
 		"actor":     s.agent(p),
-		"verb":      obj{"id": verbID(verb), "display": obj{"en-US": verbNames[verb]}},
+		"verb":      obj{"id": verbID(verb), "display": obj{"en-US": verb}},
 		"object":    object,
 		"timestamp": time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
 		"context": obj{"registration": e.Registration, "platform": "dxhub",

@@ -57,10 +57,11 @@ type Client struct {
 
 // Authority is the agent a client's statements are vouched for by.
 func (s *Store) Authority(c *Client) obj {
-	return obj{"objectType": "Agent", "name": c.Name, "account": obj{"homePage": s.home(), "name": c.Key}}
+	return obj{"objectType": "Agent", "name": c.Name, "account": obj{"homePage": s.Home(), "name": c.Key}}
 }
 
-func (s *Store) home() string {
+// Home is the homePage of the accounts dxhub names: its own URL.
+func (s *Store) Home() string {
 	if s.BaseURL != "" {
 		return strings.TrimRight(s.BaseURL, "/")
 	}
@@ -238,7 +239,7 @@ func comparable(st obj) []byte {
 func (s *Store) prepare(st obj, c *Client, now time.Time) (*prepared, error) {
 	id, given := st["id"].(string)
 	if id == "" {
-		id, given = newUUID(), false
+		id, given = NewUUID(), false
 	}
 	id = strings.ToLower(id)
 	st["id"] = id
@@ -698,7 +699,8 @@ func mergeDefinition(old, nw string) string {
 	return string(b)
 }
 
-func newUUID() string {
+// NewUUID returns a random (version 4) UUID in its text form.
+func NewUUID() string {
 	var u [16]byte
 	rand.Read(u[:])
 	u[6] = u[6]&0x0f | 0x40

@@ -308,7 +308,7 @@ func (h *Handler) statements(w http.ResponseWriter, r *http.Request, rq *request
 			return fail(http.StatusBadRequest, "the statement's id differs from statementId")
 		}
 		stmts[0]["id"] = id
-		if err := h.save(r, rq, stmts, atts); err != nil {
+		if _, err := h.save(r, rq, stmts, atts); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -321,11 +321,8 @@ func (h *Handler) statements(w http.ResponseWriter, r *http.Request, rq *request
 		if err != nil {
 			return err
 		}
-		ids, err := h.Store.Save(r.Context(), rq.client, stmts)
+		ids, err := h.save(r, rq, stmts, atts)
 		if err != nil {
-			return err
-		}
-		if err := h.Store.SaveAttachments(r.Context(), atts); err != nil {
 			return err
 		}
 		return writeJSON(w, rq, http.StatusOK, ids)
@@ -333,11 +330,13 @@ func (h *Handler) statements(w http.ResponseWriter, r *http.Request, rq *request
 	return fail(http.StatusMethodNotAllowed, "method not allowed")
 }
 
-func (h *Handler) save(r *http.Request, rq *request, stmts []obj, atts []Attachment) error {
-	if _, err := h.Store.Save(r.Context(), rq.client, stmts); err != nil {
-		return err
+// save stores statements and then their attachments' content.
+func (h *Handler) save(r *http.Request, rq *request, stmts []obj, atts []Attachment) ([]string, error) {
+	ids, err := h.Store.Save(r.Context(), rq.client, stmts)
+	if err != nil {
+		return nil, err
 	}
-	return h.Store.SaveAttachments(r.Context(), atts)
+	return ids, h.Store.SaveAttachments(r.Context(), atts)
 }
 
 // readStatements parses a statements body: JSON (one statement or an

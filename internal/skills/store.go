@@ -90,7 +90,7 @@ func (s *Service) insert(ctx context.Context, st *Standard, actor string) error 
 				if _, err := tx.ExecContext(ctx, `INSERT INTO skill_competences (id, standard_id, area_id, code, seq, name_vi, name_en, description_vi, description_en, tiers_vi, tiers_en, required)
 					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 					c.ID, st.ID, a.ID, c.Code, j, textfold.NFC(c.NameVI), c.NameEN, textfold.NFC(c.DescriptionVI), c.DescriptionEN,
-					joinTiers(c.TiersVI), joinTiers(c.TiersEN), boolInt(c.Required)); err != nil {
+					joinTiers(c.TiersVI), joinTiers(c.TiersEN), db.Flag(c.Required)); err != nil {
 					return err
 				}
 			}
@@ -111,13 +111,6 @@ func splitTiers(s string) []string {
 		return nil
 	}
 	return strings.Split(s, "\n")
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // Summary is a standard version without its areas, for lists.

@@ -183,6 +183,14 @@ func NewID() string {
 // Now is the time stored in rows: Unix milliseconds, UTC by construction.
 func Now() int64 { return time.Now().UnixMilli() }
 
+// Flag stores a boolean as the INTEGER 0 or 1 both engines read back.
+func Flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // Token returns n random bytes as lowercase hex, for secrets shown once.
 func Token(n int) string {
 	b := make([]byte, n)
