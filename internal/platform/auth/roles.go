@@ -55,17 +55,19 @@ const (
 	AssignLearning Action = "learning.assign"
 	ViewLearning   Action = "learning.report"
 	ManageLRS      Action = "lrs.manage"
+	ViewMonitoring Action = "monitoring.view"
+	ManageTargets  Action = "monitoring.manage"
 )
 
 // roleActions is the whole permission table: one place to read who may do
 // what. Every check in dxhub goes through Principal.Can with it.
 var roleActions = map[Role][]Action{
-	NationalAdmin: {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, AuthorContent, ManageExams, ProctorExams, SubmitReports, ApproveReports, AssignLearning, ViewLearning, ManageLRS},
-	UnitAdmin:     {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, ApproveReports, AssignLearning, ViewLearning, ManageLRS},
+	NationalAdmin: {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, AuthorContent, ManageExams, ProctorExams, SubmitReports, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets},
+	UnitAdmin:     {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets},
 	ExamAdmin:     {ViewPeople, ManageExams, ProctorExams},
 	Proctor:       {ProctorExams},
 	Author:        {AuthorContent},
-	Reporter:      {SubmitReports},
+	Reporter:      {SubmitReports, ViewMonitoring},
 	Expert:        {ManageExpert},
 }
 

@@ -1,0 +1,329 @@
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"dxhub/internal/org"
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/mail"
+)
+
+func timeOf(ms int64) time.Time { return time.UnixMilli(ms).In(vnZone) }
+
+// ReportRow is one expected report in a completeness table.
+type ReportRow struct {
+	UnitCode    string `json:"unit_code"`
+	UnitName    string `json:"unit_name"`
+	Status      string `json:"status"`
+	Timeliness  string `json:"timeliness"`
+	SubmittedAt int64  `json:"submitted_at,omitempty"`
+}
+
+// Completeness is how many of the expected reports came in, and when.
+type Completeness struct {
+	Dataset  *Dataset    `json:"-"`
+	Unit     *org.Unit   `json:"-"`
+	Period   Period      `json:"period"`
+	Due      string      `json:"due"`
+	Expected int         `json:"expected"`
+	OnTime   int         `json:"on_time"`
+	Late     int         `json:"late"`
+	Missing  int         `json:"missing"`
+	Approved int         `json:"approved"`
+	Percent  float64     `json:"percent"` // received / expected
+	Rows     []ReportRow `json:"rows"`
+}
+
+// Completeness lists every unit expected to report in d under unitCode for
+// a period, with its status and timeliness.
+func (s *Service) Completeness(ctx context.Context, dsCode, unitCode, periodID string) (*Completeness, error) {
+	d, err := s.Dataset(ctx, dsCode)
+	if err != nil {
+		return nil, err
+	}
+	if unitCode == "" {
+		unitCode = d.ScopeCode
+	}
+	u, err := s.Org.UnitByCode(ctx, unitCode)
+	if err != nil {
+		return nil, errs.E(errs.NotFound, "monitor.unit_not_found", unitCode)
+	}
+	if _, err := auth.Authorize(ctx, auth.ViewMonitoring, u.Path); err != nil {
+		return nil, err
+	}
+	per := PeriodOf(d.PeriodType, s.now().In(vnZone)).Prev()
+	if periodID != "" {
+		if per, err = ParsePeriod("period", d.PeriodType, periodID); err != nil {
+			return nil, err
+		}
+	}
+	root := u.Path
+	if !strings.HasPrefix(root, d.ScopePath) {
+		root = d.ScopePath
+		if !strings.HasPrefix(root, u.Path) {
+			return nil, errs.E(errs.Invalid, "monitor.unit_not_reporting", u.Code, d.Code)
+		}
+	}
+	units, err := s.Org.UnitsOfTypes(ctx, root, d.UnitTypes)
+	if err != nil {
+		return nil, err
+	}
+	type rec struct {
+		status    string
+		submitted int64
+	}
+	got := map[string]rec{}
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT unit_id, status, submitted_at FROM mon_reports WHERE dataset_id = $1 AND period = $2 AND `+s.DB.Dialect.PrefixMatch("unit_path", 3),
+		d.ID, per.ID, s.DB.Dialect.PrefixPattern(root))
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		var r rec
+		if err := rows.Scan(&id, &r.status, &r.submitted); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		got[id] = r
+	}
+	rows.Close()
+	c := &Completeness{Dataset: d, Unit: u, Period: per, Due: per.DayAfterEnd(d.DueDays), Expected: len(units)}
+	for _, x := range units {
+		g, ok := got[x.ID]
+		rep := &Report{Status: StatusNone, Due: c.Due, SubmittedAt: g.submitted}
+		if ok {
+			rep.Status = g.status
+		}
+		row := ReportRow{UnitCode: x.Code, UnitName: x.NameVI, Status: rep.Status, Timeliness: s.timeliness(rep), SubmittedAt: g.submitted}
+		switch row.Timeliness {
+		case OnTime:
+			c.OnTime++
+		case Late:
+			c.Late++
+		case Missing:
+			c.Missing++
+		}
+		if row.Status == StatusApproved {
+			c.Approved++
+		}
+		c.Rows = append(c.Rows, row)
+	}
+	if c.Expected > 0 {
+		c.Percent = 100 * float64(c.OnTime+c.Late) / float64(c.Expected)
+	}
+	return c, nil
+}
+
+// Task is a report someone should act on: enter, or review.
+type Task struct {
+	Dataset    *Dataset `json:"-"`
+	DatasetKey string   `json:"dataset"`
+	UnitCode   string   `json:"unit_code"`
+	UnitName   string   `json:"unit_name"`
+	Period     Period   `json:"period"`
+	Status     string   `json:"status"`
+	Due        string   `json:"due"`
+	Timeliness string   `json:"timeliness"`
+}
+
+// maxTasks bounds the lists on the reports page.
+const maxTasks = 200
+
+// MyTasks returns the reports the caller should enter (their units, this
+// and the previous period) and those waiting for their review.
+func (s *Service) MyTasks(ctx context.Context) (enter, review []Task, err error) {
+	p, err := auth.RequireUser(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	sets, err := s.Datasets(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	today := s.now().In(vnZone)
+	for _, d := range sets {
+		for _, scope := range p.Scopes(auth.SubmitReports) {
+			root := scope
+			if !strings.HasPrefix(root, d.ScopePath) {
+				if !strings.HasPrefix(d.ScopePath, root) {
+					continue
+				}
+				root = d.ScopePath
+			}
+			units, err := s.Org.UnitsOfTypes(ctx, root, d.UnitTypes)
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(units) > 5 {
+				continue // an administrator of many units reviews instead
+			}
+			cur := PeriodOf(d.PeriodType, today)
+			for _, u := range units {
+				for _, per := range []Period{cur.Prev(), cur} {
+					r, err := s.loadReport(ctx, s.DB.R, d, u, per)
+					if err != nil {
+						return nil, nil, err
+					}
+					if r.Status != StatusApproved && len(enter) < maxTasks {
+						enter = append(enter, Task{Dataset: d, DatasetKey: d.Code, UnitCode: u.Code, UnitName: u.NameVI, Period: per, Status: r.Status, Due: r.Due, Timeliness: r.Timeliness})
+					}
+				}
+			}
+		}
+	}
+	for _, scope := range p.Scopes(auth.ApproveReports) {
+		rows, err := s.DB.R.QueryContext(ctx, `SELECT r.dataset_id, u.code, u.name_vi, r.period, r.status, r.due, r.submitted_at FROM mon_reports r JOIN units u ON u.id = r.unit_id
+			WHERE r.status = 'submitted' AND `+s.DB.Dialect.PrefixMatch("r.unit_path", 1)+` AND r.unit_path <> $2 ORDER BY r.due, u.code LIMIT 200`,
+			s.DB.Dialect.PrefixPattern(scope), scope)
+		if err != nil {
+			return nil, nil, err
+		}
+		c, err := s.catalog(ctx)
+		if err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		for rows.Next() {
+			var t Task
+			var dsID, pid string
+			var sub int64
+			if err := rows.Scan(&dsID, &t.UnitCode, &t.UnitName, &pid, &t.Status, &t.Due, &sub); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			t.Dataset = c.setByID[dsID]
+			if t.Dataset == nil {
+				continue
+			}
+			t.DatasetKey = t.Dataset.Code
+			t.Period, _ = ParsePeriod("period", t.Dataset.PeriodType, pid)
+			t.Timeliness = s.timeliness(&Report{Status: t.Status, Due: t.Due, SubmittedAt: sub})
+			review = append(review, t)
+		}
+		rows.Close()
+	}
+	return enter, review, nil
+}
+
+// Remind e-mails, for each data set's last ended period and the current
+// one: reporters of units with nothing submitted three days before the due
+// day and the day after it; and, after the due day, the administrators of
+// the unit above. Each reminder goes once. It returns how many were sent.
+func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
+	ctx = auth.WithPrincipal(ctx, auth.System())
+	sets, err := s.Datasets(ctx)
+	if err != nil {
+		return 0, err
+	}
+	today := now.In(vnZone).Format("2006-01-02")
+	sent := 0
+	for _, d := range sets {
+		cur := PeriodOf(d.PeriodType, now.In(vnZone))
+		for _, per := range []Period{cur.Prev(), cur} {
+			due := per.DayAfterEnd(d.DueDays)
+			soon := per.DayAfterEnd(d.DueDays - 3)
+			var kind string
+			switch {
+			case today > due:
+				kind = "overdue"
+			case today >= soon:
+				kind = "before"
+			default:
+				continue
+			}
+			units, err := s.Org.UnitsOfTypes(ctx, d.ScopePath, d.UnitTypes)
+			if err != nil {
+				return sent, err
+			}
+			done := map[string]bool{}
+			rows, err := s.DB.R.QueryContext(ctx, `SELECT unit_id FROM mon_reports WHERE dataset_id = $1 AND period = $2 AND status IN ('submitted', 'approved')`, d.ID, per.ID)
+			if err != nil {
+				return sent, err
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return sent, err
+				}
+				done[id] = true
+			}
+			rows.Close()
+			for _, u := range units {
+				if done[u.ID] {
+					continue
+				}
+				n, err := s.remindUnit(ctx, d, u, per, kind, due)
+				sent += n
+				if err != nil {
+					return sent, err
+				}
+			}
+		}
+	}
+	return sent, nil
+}
+
+func (s *Service) remindUnit(ctx context.Context, d *Dataset, u *org.Unit, per Period, kind, due string) (int, error) {
+	key := d.ID + "/" + u.ID + "/" + per.ID
+	res, err := s.DB.W.ExecContext(ctx, `INSERT INTO mon_reminders (rkey, kind, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, key, kind, s.now().UnixMilli())
+	if err != nil {
+		return 0, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, nil
+	}
+	link := fmt.Sprintf("%s/reports/%s/%s/%s", s.BaseURL, d.Code, u.Code, per.ID)
+	to, err := s.recipients(ctx, u.ID, "reporter")
+	if err != nil {
+		return 0, err
+	}
+	subject := i18n.T(i18n.VI, "monitor.mail_"+kind+"_subject", d.NameVI, per.Label(i18n.VI))
+	body := i18n.T(i18n.VI, "monitor.mail_"+kind+"_body", u.NameVI, d.NameVI, per.Label(i18n.VI), due, link)
+	sent := 0
+	for _, addr := range to {
+		if err := s.Mail.Send(ctx, mail.Message{To: addr, Subject: subject, Body: body}); err != nil {
+			return sent, err
+		}
+		sent++
+	}
+	if kind == "overdue" && u.ParentID != "" {
+		admins, err := s.recipients(ctx, u.ParentID, "unit_admin")
+		if err != nil {
+			return sent, err
+		}
+		body := i18n.T(i18n.VI, "monitor.mail_escalate_body", u.NameVI, d.NameVI, per.Label(i18n.VI), due, link)
+		for _, addr := range admins {
+			if err := s.Mail.Send(ctx, mail.Message{To: addr, Subject: subject, Body: body}); err != nil {
+				return sent, err
+			}
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+// recipients are the e-mail addresses of the accounts holding role
+// exactly on unitID.
+func (s *Service) recipients(ctx context.Context, unitID, role string) ([]string, error) {
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT a.email FROM role_grants g JOIN accounts a ON a.id = g.account_id WHERE g.unit_id = $1 AND g.role = $2 AND a.email <> '' ORDER BY a.email`, unitID, role)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,153 @@
+// Package monitor is the steering board's system (theo dõi, đánh giá):
+// data elements, indicators computed when read from their formulas,
+// targets per unit and year, periodic reports entered by units and approved
+// up the tree, values computed from dxhub's own records, roll-up along the
+// tree (merged units count in their successor), status against the
+// straight path to each target, dashboards, rankings and composite indices.
+package monitor
+
+import (
+	"context"
+	"log/slog"
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"dxhub/internal/assessment"
+	"dxhub/internal/learning"
+	"dxhub/internal/org"
+	"dxhub/internal/platform/audit"
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/files"
+	"dxhub/internal/platform/mail"
+)
+
+// Aggregation types: how a unit's values over the periods of a year
+// combine. Across units values always add up.
+const (
+	AggSum     = "sum"     // flows: enrolments, trainings held
+	AggLast    = "last"    // stocks: number of experts at the end of the year
+	AggAverage = "average" // stocks averaged over the year's periods
+)
+
+// Value types of data elements.
+const (
+	TypeInteger = "integer"
+	TypeNumber  = "number"
+	TypePercent = "percent"
+)
+
+// Sources of computed elements: dxhub's own records, read through the
+// services that own them.
+const (
+	SourceReported  = "reported"
+	SourcePeople    = "org.people"          // people per unit and group (stock)
+	SourceTrained   = "learning.trained"    // people with a course completed in the year
+	SourceAssessed  = "assessment.assessed" // people who finished an exam in the year
+	SourcePassed    = "assessment.passed"   // people who passed an exam in the year
+	baselineYear    = 2022                  // Decision 146 was signed in January 2022
+	firstYear       = 2020
+	lastYear        = 2035
+	defaultDueDays  = 10
+	atRiskShare     = 0.85
+	maxCategories   = 20
+	maxDatasetElems = 100
+)
+
+// Sources lists the computed sources in display order.
+var Sources = []string{SourcePeople, SourceTrained, SourceAssessed, SourcePassed}
+
+var codeRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
+
+// Element is a data element (phần tử dữ liệu): a named quantity.
+type Element struct {
+	ID          string   `json:"-"`
+	Code        string   `json:"code"`
+	NameVI      string   `json:"name_vi"`
+	NameEN      string   `json:"name_en"`
+	Aggregation string   `json:"aggregation"`
+	ValueType   string   `json:"value_type"`
+	Categories  []string `json:"categories,omitempty"`
+	Source      string   `json:"source"`
+}
+
+// Indicator is numerator / denominator × factor over elements.
+type Indicator struct {
+	ID          string  `json:"-"`
+	Code        string  `json:"code"`
+	NameVI      string  `json:"name_vi"`
+	NameEN      string  `json:"name_en"`
+	Measure     string  `json:"measure"` // percent, count, number
+	Numerator   string  `json:"numerator"`
+	Denominator string  `json:"denominator,omitempty"`
+	Factor      float64 `json:"factor"`
+	Seq         int     `json:"seq"`
+	Public      bool    `json:"public"`
+
+	num, den *Expr
+}
+
+// Name returns the indicator's name in lang ("en" or "vi").
+func (i *Indicator) Name(en bool) string {
+	if en && i.NameEN != "" {
+		return i.NameEN
+	}
+	return i.NameVI
+}
+
+// Service is the monitoring system.
+type Service struct {
+	DB    *db.DB
+	Log   *slog.Logger
+	Audit *audit.Log
+	Org   *org.Service
+	Auth  *auth.Service
+	Learn *learning.Service
+	Exams *assessment.Exams
+	Mail  mail.Sender
+	Files files.Store
+	// BaseURL makes links in reminders absolute.
+	BaseURL string
+	// Now is the clock; tests set it.
+	Now func() time.Time
+
+	gen   atomic.Int64 // bumped by every write that changes what dashboards show
+	mu    sync.Mutex
+	snaps map[snapKey]*snapshot
+	cat   atomic.Pointer[catalog]
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// changed drops every cached roll-up; the next read rebuilds what it needs.
+func (s *Service) changed() {
+	s.gen.Add(1)
+	s.cat.Store(nil)
+}
+
+var vnZone = time.FixedZone("ICT", 7*3600)
+
+// Start runs the reminders once an hour until ctx ends.
+func (s *Service) Start(ctx context.Context, every time.Duration) {
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := s.Remind(ctx, s.now()); err != nil {
+					s.Log.Error("monitoring reminders", "err", err)
+				}
+			}
+		}
+	}()
+}

@@ -1,0 +1,286 @@
+package monitor
+
+import (
+	"context"
+	"math"
+	"strings"
+	"time"
+
+	"dxhub/internal/org"
+)
+
+// snapshot is every element's value for every unit for one year, rolled
+// up along the tree as of a date. Dashboards and rankings read it; it is
+// rebuilt after any change.
+type snapshot struct {
+	gen      int64
+	year     int
+	asOf     string
+	units    []*org.Unit
+	idx      map[string]int // unit id → index
+	parent   []int          // as of the date; -1 for the root
+	children [][]int        // live (as of the date) children, in code order
+	slots    map[string]int // cell key → slot
+	vals     [][]float64    // [unit][slot], NaN when nothing
+	targets  *targetSet
+}
+
+type snapKey struct {
+	year    int
+	asOf    string
+	pending bool
+}
+
+// maxSnapshots bounds the cache.
+const maxSnapshots = 32
+
+// snap returns the roll-up for a year as of a date (YYYY-MM-DD), with
+// submitted (not yet approved) reports counted when pending is set.
+func (s *Service) snap(ctx context.Context, year int, asOf string, pending bool) (*snapshot, error) {
+	gen := s.gen.Load()
+	k := snapKey{year, asOf, pending}
+	s.mu.Lock()
+	if sn := s.snaps[k]; sn != nil && sn.gen == gen {
+		s.mu.Unlock()
+		return sn, nil
+	}
+	s.mu.Unlock()
+	sn, err := s.build(ctx, year, asOf, pending, gen)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.snaps == nil || len(s.snaps) >= maxSnapshots {
+		s.snaps = map[snapKey]*snapshot{}
+	}
+	for key, old := range s.snaps {
+		if old.gen != gen {
+			delete(s.snaps, key)
+		}
+	}
+	s.snaps[k] = sn
+	s.mu.Unlock()
+	return sn, nil
+}
+
+func (s *Service) build(ctx context.Context, year int, asOf string, pending bool, gen int64) (*snapshot, error) {
+	c, err := s.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	units, err := s.Org.AllUnits(ctx)
+	if err != nil {
+		return nil, err
+	}
+	parents, err := s.Org.ParentsAsOf(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	sn := &snapshot{gen: gen, year: year, asOf: asOf, units: units, idx: make(map[string]int, len(units)), slots: map[string]int{}}
+	for i, u := range units {
+		sn.idx[u.ID] = i
+	}
+	sn.parent = make([]int, len(units))
+	sn.children = make([][]int, len(units))
+	for i, u := range units {
+		sn.parent[i] = -1
+		if p, ok := sn.idx[parents[u.ID]]; ok && p != i {
+			sn.parent[i] = p
+			if u.ValidFrom <= asOf && (u.ValidTo == "" || u.ValidTo > asOf) {
+				sn.children[p] = append(sn.children[p], i)
+			}
+		}
+	}
+	for _, kids := range sn.children {
+		sortByCode(units, kids)
+	}
+	for _, e := range c.elems {
+		sn.slots[e.Code] = len(sn.slots)
+		for _, cat := range e.Categories {
+			sn.slots[e.Code+"."+cat] = len(sn.slots)
+		}
+	}
+	nslots := len(sn.slots)
+	own := make([][]float64, len(units))
+	get := func(u int) []float64 {
+		if own[u] == nil {
+			own[u] = make([]float64, nslots)
+			for i := range own[u] {
+				own[u][i] = math.NaN()
+			}
+		}
+		return own[u]
+	}
+	// Computed values, where the records sit.
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT element_id, unit_id, category, value FROM mon_computed WHERE year = $1`, year)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var el, unit, cat string
+		var v float64
+		if err := rows.Scan(&el, &unit, &cat, &v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		e, ui := c.elemByID[el], -1
+		if i, ok := sn.idx[unit]; ok {
+			ui = i
+		}
+		if e == nil || ui < 0 {
+			continue
+		}
+		slot, ok := sn.slots[cellKey(e.Code, cat)]
+		if !ok {
+			continue
+		}
+		row := get(ui)
+		row[slot] = addNaN(row[slot], v)
+	}
+	rows.Close()
+	// Reported values: the year's periods combined per the element's
+	// aggregation, per unit.
+	statuses := `'approved'`
+	if pending {
+		statuses = `'approved', 'submitted'`
+	}
+	rows, err = s.DB.R.QueryContext(ctx, `SELECT r.unit_id, r.period, v.element_id, v.category, v.value FROM mon_values v JOIN mon_reports r ON r.id = v.report_id
+		WHERE r.year = $1 AND r.status IN (`+statuses+`)`, year)
+	if err != nil {
+		return nil, err
+	}
+	type acc struct {
+		sum    float64
+		n      int
+		last   string
+		lastV  float64
+		unit   int
+		slot   int
+		aggreg string
+	}
+	accs := map[[2]int]*acc{}
+	for rows.Next() {
+		var unit, period, el, cat string
+		var v float64
+		if err := rows.Scan(&unit, &period, &el, &cat, &v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		e := c.elemByID[el]
+		ui, ok := sn.idx[unit]
+		if e == nil || !ok {
+			continue
+		}
+		slot, ok := sn.slots[cellKey(e.Code, cat)]
+		if !ok {
+			continue
+		}
+		a := accs[[2]int{ui, slot}]
+		if a == nil {
+			a = &acc{unit: ui, slot: slot, aggreg: e.Aggregation}
+			accs[[2]int{ui, slot}] = a
+		}
+		a.sum += v
+		a.n++
+		if period > a.last {
+			a.last, a.lastV = period, v
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, a := range accs {
+		v := a.sum
+		switch a.aggreg {
+		case AggLast:
+			v = a.lastV
+		case AggAverage:
+			v = a.sum / float64(a.n)
+		}
+		row := get(a.unit)
+		row[a.slot] = addNaN(row[a.slot], v)
+	}
+	// Roll up: each unit's own values count in every unit above it.
+	sn.vals = make([][]float64, len(units))
+	for u, row := range own {
+		if row == nil {
+			continue
+		}
+		for a, hops := u, 0; a >= 0 && hops < 64; a, hops = sn.parent[a], hops+1 {
+			if sn.vals[a] == nil {
+				sn.vals[a] = make([]float64, nslots)
+				for i := range sn.vals[a] {
+					sn.vals[a][i] = math.NaN()
+				}
+			}
+			dst := sn.vals[a]
+			for i, v := range row {
+				if !math.IsNaN(v) {
+					dst[i] = addNaN(dst[i], v)
+				}
+			}
+		}
+	}
+	if sn.targets, err = s.loadTargets(ctx); err != nil {
+		return nil, err
+	}
+	return sn, nil
+}
+
+func addNaN(a, b float64) float64 {
+	if math.IsNaN(a) {
+		return b
+	}
+	return a + b
+}
+
+func sortByCode(units []*org.Unit, ids []int) {
+	for i := 1; i < len(ids); i++ {
+		for j := i; j > 0 && units[ids[j]].Code < units[ids[j-1]].Code; j-- {
+			ids[j], ids[j-1] = ids[j-1], ids[j]
+		}
+	}
+}
+
+// value returns a cell's rolled-up value at unit u.
+func (sn *snapshot) value(u int, key string) (float64, bool) {
+	if sn.vals[u] == nil {
+		return 0, false
+	}
+	slot, ok := sn.slots[key]
+	if !ok {
+		return 0, false
+	}
+	v := sn.vals[u][slot]
+	return v, !math.IsNaN(v)
+}
+
+// indicator evaluates ind at unit u.
+func (sn *snapshot) indicator(ind *Indicator, u int) (float64, bool) {
+	if ind.num == nil {
+		return 0, false
+	}
+	look := func(e, c string) (float64, bool) { return sn.value(u, cellKey(e, c)) }
+	n, ok := ind.num.Eval(look)
+	if !ok {
+		return 0, false
+	}
+	d := 1.0
+	if ind.den != nil {
+		if d, ok = ind.den.Eval(look); !ok || d == 0 {
+			return 0, false
+		}
+	}
+	return n / d * ind.Factor, true
+}
+
+// fracYear turns a date into a fractional year (2026-07-02 ≈ 2026.5).
+func fracYear(t time.Time) float64 {
+	start := time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(1, 0, 0)
+	return float64(t.Year()) + float64(t.Sub(start))/float64(end.Sub(start))
+}
+
+// pathIDs splits a unit path into its ids, root first.
+func pathIDs(path string) []string { return strings.Split(strings.Trim(path, "/"), "/") }
