@@ -162,6 +162,12 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 				return fmt.Errorf("seed demo: %w", err)
 			}
 		}
+		if sets, err := a.Mon.Datasets(ctx); err == nil && len(sets) == 0 {
+			fmt.Fprintln(os.Stderr, "Seeding demo monitoring (indicators, targets, monthly reports of Đắk Lắk communes)...")
+			if err := demo.SeedMonitoring(ctx, a.Mon, "66", time.Now()); err != nil {
+				return fmt.Errorf("seed monitoring: %w", err)
+			}
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

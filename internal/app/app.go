@@ -13,6 +13,7 @@ import (
 	"dxhub/internal/assessment"
 	"dxhub/internal/learning"
 	"dxhub/internal/lrs"
+	"dxhub/internal/monitor"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
@@ -52,6 +53,7 @@ type App struct {
 	Exams  *assessment.Exams
 	LRS    *lrs.Store
 	Learn  *learning.Service
+	Mon    *monitor.Service
 	Files  files.Store
 	Mail   mail.Sender
 
@@ -113,8 +115,10 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	var stopCtx context.Context
 	stopCtx, a.stop = context.WithCancel(context.Background())
 	a.Learn.Start(stopCtx, time.Hour)
+	a.Mon = &monitor.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Learn: a.Learn, Exams: a.Exams, Mail: a.Mail, Files: a.Files, BaseURL: cfg.BaseURL}
+	a.Mon.Start(stopCtx, time.Hour)
 	shell, _ := fs.Sub(templates, "templates")
-	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "files": files.Templates()})
+	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates()})
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +151,9 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	}
 	if p.CanAnywhere(auth.ViewLearning) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/learning/assignments", Key: "nav.assignments"})
+	}
+	if p.CanAnywhere(auth.ViewMonitoring) {
+		s.Nav = append(s.Nav, web.NavItem{Href: "/monitoring", Key: "nav.monitoring"}, web.NavItem{Href: "/reports", Key: "nav.reports"})
 	}
 	if p.CanAnywhere(auth.ManageLRS) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/admin/lrs", Key: "nav.lrs"})

@@ -160,7 +160,7 @@ func TestPageWeight(t *testing.T) {
 	ta := newTestApp(t)
 	for _, page := range []string{"/", "/units/66"} {
 		wire, plain := 0, 0
-		for _, path := range []string{page, "/static/app-2.css", "/static/htmx-2.0.8.min.js"} {
+		for _, path := range []string{page, "/static/app-3.css", "/static/htmx-2.0.8.min.js"} {
 			req, _ := http.NewRequest("GET", ta.Srv.URL+path, nil)
 			req.Header.Set("Accept-Encoding", "gzip")
 			resp, err := http.DefaultTransport.RoundTrip(req)

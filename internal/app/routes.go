@@ -9,6 +9,7 @@ import (
 	"dxhub/internal/assessment"
 	"dxhub/internal/learning"
 	"dxhub/internal/lrs"
+	"dxhub/internal/monitor"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
@@ -34,6 +35,7 @@ func (a *App) Routes() []Route {
 	it := &assessment.HTTP{Bank: a.Bank, Web: a.Web}
 	ex := &assessment.ExamHTTP{X: a.Exams, Web: a.Web}
 	le := &learning.HTTP{Svc: a.Learn, Web: a.Web}
+	mo := &monitor.HTTP{Svc: a.Mon, Web: a.Web}
 	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web}
 	return []Route{
 		{"GET /{$}", a.Home},
@@ -183,6 +185,50 @@ func (a *App) Routes() []Route {
 		{"POST /api/v1/courses/{code}/enrol", le.APIEnrol},
 		{"POST /api/v1/enrolments/{id}/lessons/{lesson}/complete", le.APIComplete},
 		{"POST /api/v1/enrolments/{id}/lessons/{lesson}/quiz", le.APIQuiz},
+		// Targets and monitoring
+		{"GET /progress", mo.PublicPage},
+		{"GET /monitoring", mo.Home},
+		{"GET /monitoring/units/{code}", mo.DashboardPage},
+		{"GET /monitoring/units/{code}/print", mo.PrintPage},
+		{"GET /monitoring/units/{code}/xlsx", mo.DashboardXLSX},
+		{"GET /monitoring/rankings", mo.RankingsPage},
+		{"GET /monitoring/index/{code}", mo.IndexPage},
+		{"GET /monitoring/setup", mo.SetupPage},
+		{"POST /monitoring/indicators", mo.SaveIndicatorForm},
+		{"POST /monitoring/elements", mo.SaveElementForm},
+		{"POST /monitoring/recompute", mo.Recompute},
+		{"GET /monitoring/targets", mo.TargetsPage},
+		{"POST /monitoring/targets", mo.SetTargetForm},
+		{"POST /monitoring/targets/import", mo.ImportTargetsForm},
+		{"GET /reports", mo.ReportsPage},
+		{"POST /reports/import", mo.ImportValuesForm},
+		{"GET /reports/export", mo.ExportValues},
+		{"GET /reports/{dataset}/completeness", mo.CompletenessPage},
+		{"GET /reports/{dataset}/{unit}/{period}", mo.ReportPage},
+		{"POST /reports/{dataset}/{unit}/{period}", mo.SaveReportForm},
+		{"POST /reports/{dataset}/{unit}/{period}/review", mo.ReviewForm},
+		{"POST /reports/{dataset}/{unit}/{period}/files", mo.UploadEvidence},
+		{"GET /api/v1/progress", mo.APIPublic},
+		{"GET /api/v1/monitoring/elements", mo.APIElements},
+		{"POST /api/v1/monitoring/elements", mo.APISaveElement},
+		{"GET /api/v1/monitoring/indicators", mo.APIIndicators},
+		{"POST /api/v1/monitoring/indicators", mo.APISaveIndicator},
+		{"GET /api/v1/monitoring/targets", mo.APITargets},
+		{"POST /api/v1/monitoring/targets", mo.APISetTarget},
+		{"POST /api/v1/monitoring/targets/import", mo.APIImportTargets},
+		{"GET /api/v1/monitoring/dashboard/{code}", mo.APIDashboard},
+		{"GET /api/v1/monitoring/rankings", mo.APIRankings},
+		{"GET /api/v1/monitoring/index/{code}", mo.APIIndex},
+		{"PUT /api/v1/monitoring/index/{code}", mo.APISaveIndex},
+		{"POST /api/v1/monitoring/recompute", mo.Recompute},
+		{"GET /api/v1/datasets", mo.APIDatasets},
+		{"POST /api/v1/datasets", mo.APISaveDataset},
+		{"GET /api/v1/datasets/{dataset}/completeness", mo.APICompleteness},
+		{"GET /api/v1/reports/{dataset}/{unit}/{period}", mo.APIReport},
+		{"PUT /api/v1/reports/{dataset}/{unit}/{period}", mo.APISaveReport},
+		{"POST /api/v1/reports/{dataset}/{unit}/{period}/review", mo.APIReview},
+		{"GET /api/v1/dataValueSets", mo.ExportValues},
+		{"POST /api/v1/dataValueSets", mo.APIImportValues},
 		{"GET /api/v1/me/learning", le.APIMyLearning},
 		{"GET /api/v1/paths", le.APIPaths},
 		{"POST /api/v1/paths", le.APICreatePath},

@@ -2,6 +2,8 @@ package monitor
 
 import (
 	"context"
+	"fmt"
+	"html/template"
 	"math"
 	"sort"
 	"strconv"
@@ -360,4 +362,81 @@ func (s *Service) Public(ctx context.Context, year int) (*Dashboard, error) {
 	}
 	d.Rows, d.Children, d.Merged, d.Elements = rows, nil, nil, nil
 	return d, nil
+}
+
+// fmtValue prints an indicator figure: one decimal for percents and
+// numbers, none for counts.
+func fmtValue(measure string, v float64) string {
+	if measure == "count" {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+// ValueText is the value as shown ("—" when none).
+func (r Row) ValueText() string {
+	if !r.HasValue {
+		return "—"
+	}
+	return fmtValue(r.Indicator.Measure, r.Value)
+}
+
+// TargetText is the target as shown.
+func (r Row) TargetText() string {
+	if !r.HasTarget {
+		return "—"
+	}
+	return fmtValue(r.Indicator.Measure, r.Target)
+}
+
+// ExpectedText is where the straight path says the value should be.
+func (r Row) ExpectedText() string {
+	if !r.HasTarget {
+		return "—"
+	}
+	return fmtValue(r.Indicator.Measure, r.Expected)
+}
+
+// AchievementText is value / target in percent.
+func (r Row) AchievementText() string {
+	if !r.HasTarget || !r.HasValue || r.Target == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", r.Achievement)
+}
+
+// Spark draws the row's trend.
+func (r Row) Spark() template.HTML { return Sparkline(r.Trend, r.Indicator.Code) }
+
+// Unit suffix for percents.
+func (r Row) Suffix() string {
+	if r.Indicator.Measure == "percent" {
+		return "%"
+	}
+	return ""
+}
+
+// ChildBars draws the children's values for the selected indicator.
+func (d *Dashboard) ChildBars() template.HTML {
+	bars := make([]Bar, 0, len(d.Children))
+	for _, c := range d.Children {
+		b := Bar{Label: c.Name, Value: c.Row.Value, Has: c.Row.HasValue, Status: c.Row.Status}
+		if c.Row.HasTarget {
+			b.Target = c.Row.Target
+		}
+		bars = append(bars, b)
+	}
+	title := ""
+	if d.Selected != nil {
+		title = d.Selected.NameVI
+	}
+	return Bars(bars, title)
+}
+
+// CatText prints an element category value.
+func (p Point) Text() string {
+	if !p.Has {
+		return "—"
+	}
+	return fmtShort(p.Value)
 }

@@ -22,8 +22,8 @@ func TestExpr(t *testing.T) {
 		{"{a} + {b.x} * 2", 18, true},
 		{"({a} + {b.x}) * 2", 28, true},
 		{"-{a} / 4", -2.5, true},
-		{"{a} / {c}", 0, false},   // division by zero
-		{"{missing}", 0, false},   // no data at all
+		{"{a} / {c}", 0, false}, // division by zero
+		{"{missing}", 0, false}, // no data at all
 		{"{a} + {missing}", 10, true},
 		{"100", 100, false}, // a constant alone is not a value
 	}

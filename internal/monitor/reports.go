@@ -493,7 +493,7 @@ func (s *Service) SaveReport(ctx context.Context, dsCode, unitCode, periodID str
 
 // writeReport replaces a report's values inside tx and logs the step.
 func (s *Service) writeReport(ctx context.Context, tx *sql.Tx, c *catalog, r *Report, vals map[string]float64, comment string, submit bool, p *auth.Principal) error {
-	now := db.Now()
+	now := s.now().UnixMilli()
 	status, action := StatusDraft, "save"
 	if submit {
 		status, action = StatusSubmitted, "submit"
@@ -526,16 +526,16 @@ func (s *Service) writeReport(ctx context.Context, tx *sql.Tx, c *catalog, r *Re
 			return err
 		}
 	}
-	return logStep(ctx, tx, r.ID, action, p, comment)
+	return s.logStep(ctx, tx, r.ID, action, p, comment)
 }
 
-func logStep(ctx context.Context, tx *sql.Tx, reportID, action string, p *auth.Principal, comment string) error {
+func (s *Service) logStep(ctx context.Context, tx *sql.Tx, reportID, action string, p *auth.Principal, comment string) error {
 	name := p.DisplayName
 	if name == "" {
 		name = p.Username
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO mon_report_log (id, report_id, action, actor_id, actor_name, comment, at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-		db.NewID(), reportID, action, p.AccountID, name, comment, db.Now())
+		db.NewID(), reportID, action, p.AccountID, name, comment, s.now().UnixMilli())
 	return err
 }
 
@@ -559,7 +559,7 @@ func (s *Service) AttachFile(ctx context.Context, dsCode, unitCode, periodID, fi
 		if _, err := tx.ExecContext(ctx, `INSERT INTO mon_report_files (report_id, file_id, name, created_at) VALUES ($1,$2,$3,$4)`, r.ID, fileID, name, db.Now()); err != nil {
 			return err
 		}
-		return logStep(ctx, tx, r.ID, "attach", p, name)
+		return s.logStep(ctx, tx, r.ID, "attach", p, name)
 	})
 }
 
@@ -622,14 +622,14 @@ func (s *Service) Review(ctx context.Context, dsCode, unitCode, periodID, action
 	}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE mon_reports SET status = $1, reviewed_at = $2, reviewed_by = $3, review_comment = $4, updated_at = $2 WHERE id = $5 AND status = $6`,
-			next, db.Now(), p.AccountID, comment, r.ID, r.Status)
+			next, s.now().UnixMilli(), p.AccountID, comment, r.ID, r.Status)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return errs.E(errs.Conflict, "monitor.changed_meanwhile")
 		}
-		return logStep(ctx, tx, r.ID, action, p, comment)
+		return s.logStep(ctx, tx, r.ID, action, p, comment)
 	})
 	if err != nil {
 		return nil, err

@@ -21,6 +21,7 @@ type snapshot struct {
 	parent   []int          // as of the date; -1 for the root
 	children [][]int        // live (as of the date) children, in code order
 	slots    map[string]int // cell key → slot
+	counted  []bool         // slots of computed elements: no record means 0
 	vals     [][]float64    // [unit][slot], NaN when nothing
 	targets  *targetSet
 }
@@ -95,9 +96,12 @@ func (s *Service) build(ctx context.Context, year int, asOf string, pending bool
 		sortByCode(units, kids)
 	}
 	for _, e := range c.elems {
+		computed := e.Source != SourceReported
 		sn.slots[e.Code] = len(sn.slots)
+		sn.counted = append(sn.counted, computed)
 		for _, cat := range e.Categories {
 			sn.slots[e.Code+"."+cat] = len(sn.slots)
+			sn.counted = append(sn.counted, computed)
 		}
 	}
 	nslots := len(sn.slots)
@@ -244,16 +248,16 @@ func sortByCode(units []*org.Unit, ids []int) {
 }
 
 // value returns a cell's rolled-up value at unit u.
+// Computed elements are counts of records: none means 0.
 func (sn *snapshot) value(u int, key string) (float64, bool) {
-	if sn.vals[u] == nil {
-		return 0, false
-	}
 	slot, ok := sn.slots[key]
 	if !ok {
 		return 0, false
 	}
-	v := sn.vals[u][slot]
-	return v, !math.IsNaN(v)
+	if sn.vals[u] == nil || math.IsNaN(sn.vals[u][slot]) {
+		return 0, sn.counted[slot]
+	}
+	return sn.vals[u][slot], true
 }
 
 // indicator evaluates ind at unit u.

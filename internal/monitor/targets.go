@@ -93,9 +93,10 @@ func (ts *targetSet) goal(indID string, path string, year int) goal {
 			continue
 		}
 		g.from = ids[i]
+		// The path starts from the latest baseline or earlier target.
 		g.baseline = Target{Year: baselineYear, Value: 0, Kind: KindBaseline}
 		for _, t := range list {
-			if t.Kind == KindBaseline && t.Year < g.target.Year && t.Year >= g.baseline.Year {
+			if t.Year < g.target.Year && t.Year >= g.baseline.Year {
 				g.baseline = t
 			}
 		}
@@ -245,11 +246,11 @@ func (s *Service) ImportTargets(ctx context.Context, r io.Reader) (*TargetImport
 	}
 	p := auth.FromContext(ctx)
 	type row struct {
-		ind        string
-		newInd     *Indicator
-		unit       *org.Unit
-		t          Target
-		line       int
+		ind    string
+		newInd *Indicator
+		unit   *org.Unit
+		t      Target
+		line   int
 	}
 	var bad tabular.ImportError
 	var rows []row
