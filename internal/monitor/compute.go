@@ -31,6 +31,7 @@ type RecomputeResult struct {
 const (
 	stateLearning   = "watermark.learning"
 	stateAssessment = "watermark.assessment"
+	stateYear       = "recomputed.year" // the year the watermarks belong to
 )
 
 func (s *Service) state(ctx context.Context, q querier, k string) (int64, error) {
@@ -134,6 +135,9 @@ func (s *Service) Recompute(ctx context.Context, year int) (*RecomputeResult, er
 			if err := setState(ctx, tx, stateLearning, learnW); err != nil {
 				return err
 			}
+			if err := setState(ctx, tx, stateYear, int64(year)); err != nil {
+				return err
+			}
 			return setState(ctx, tx, stateAssessment, examW)
 		}
 		return nil
@@ -192,8 +196,10 @@ func (s *Service) RecomputeIncremental(ctx context.Context) (*RecomputeResult, e
 	if err != nil {
 		return nil, err
 	}
-	if oldL == 0 && oldE == 0 {
-		return s.Recompute(ctx, year)
+	if y, err := s.state(ctx, s.DB.R, stateYear); err != nil {
+		return nil, err
+	} else if y != int64(year) {
+		return s.Recompute(ctx, year) // nothing to add to: a new year starts whole
 	}
 	newL, err := s.Learn.LastCompletion(ctx)
 	if err != nil {
