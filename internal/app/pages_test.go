@@ -53,6 +53,7 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 	if _, err := ta.App.Learn.CreatePath(nctx, learning.PathInput{Code: "P-1", Title: "Lộ trình", Courses: []string{"KNS-TEST"}}); err != nil {
 		t.Fatal(err)
 	}
+	monFixture(t, ta)
 	asg, err := ta.App.Learn.Assign(nctx, learning.AssignInput{UnitCode: "66", Kind: "path", Code: "P-1", Due: time.Now().AddDate(0, 1, 0).Format("2006-01-02")})
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +74,18 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		{"national", "/learning/assignments", "learning/assignments"},
 		{"national", "/learning/assignments/" + asg.ID + "?people=1", "learning/compliance"},
 		{"national", "/admin/lrs", "learning/lrs"},
+		{"national", "/monitoring/units/66", "monitor/dashboard"},
+		{"national", "/monitoring/units/75?year=2025&indicator=population_using_online_services", "monitor/dashboard"},
+		{"national", "/monitoring/units/66/print", "monitor/print"},
+		{"national", "/monitoring/rankings", "monitor/rankings"},
+		{"national", "/monitoring/rankings?indicator=working_age_using_online_services&year=2025", "monitor/rankings"},
+		{"national", "/monitoring/index/DTI-KNS", "monitor/index"},
+		{"", "/progress", "monitor/public"},
+		{"national", "/monitoring/setup", "monitor/setup"},
+		{"national", "/monitoring/targets", "monitor/targets"},
+		{"national", "/reports", "monitor/reports"},
+		{"national", "/reports/BC-CDS-XA/25000/202505", "monitor/report"},
+		{"national", "/reports/BC-CDS-XA/completeness?unit=75&period=202505", "monitor/completeness"},
 		{"", "/", "app/home"},
 		{"", "/units", "org/units"},
 		{"", "/units?q=tan+an", "org/units"},
