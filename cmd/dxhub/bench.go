@@ -24,11 +24,14 @@ func bench(ctx context.Context, log *slog.Logger, args []string) error {
 	if len(args) > 0 && args[0] == "exam" {
 		return benchExam(ctx, args[1:])
 	}
+	if len(args) > 0 && args[0] == "monitoring" {
+		return benchMonitor(ctx, args[1:])
+	}
 	if len(args) > 0 && args[0] == "lrs" {
 		return benchLRS(ctx, args[1:])
 	}
 	if len(args) < 1 || args[0] != "org" {
-		return errors.New("want: bench org|exam|lrs [flags]")
+		return errors.New("want: bench org|exam|lrs|monitoring [flags]")
 	}
 	fs := flag.NewFlagSet("bench org", flag.ContinueOnError)
 	dbURL := fs.String("db", env("DB", ""), "database URL; default a fresh SQLite file in a temporary folder")

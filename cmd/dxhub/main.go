@@ -37,7 +37,7 @@ Commands:
   user       manage accounts: dxhub user add --username NAME [--role ROLE --unit CODE]
   lrs-client issue xAPI credentials: dxhub lrs-client add --unit CODE --name NAME
   backup     copy a SQLite database while it runs: dxhub backup --to FILE
-  bench      benchmarks on loopback: dxhub bench org|exam|lrs
+  bench      benchmarks on loopback: dxhub bench org|exam|lrs|monitoring
 
 Run "dxhub <command> --help" for a command's flags.
 `

@@ -81,7 +81,7 @@ func init() {
 		"monitor.src.computed": {"tính từ hệ thống", "computed"},
 
 		"monitor.source.reported":            {"Đơn vị báo cáo", "Reported by units"},
-		"monitor.source.tree.people":          {"Số người theo đơn vị, nhóm", "People by unit and group"},
+		"monitor.source.tree.people":         {"Số người theo đơn vị, nhóm", "People by unit and group"},
 		"monitor.source.learning.trained":    {"Số người hoàn thành khóa học trong năm", "People who completed a course in the year"},
 		"monitor.source.assessment.assessed": {"Số người dự sát hạch trong năm", "People assessed in the year"},
 		"monitor.source.assessment.passed":   {"Số người đạt sát hạch trong năm", "People who passed an exam in the year"},

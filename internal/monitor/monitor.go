@@ -43,7 +43,7 @@ const (
 // services that own them.
 const (
 	SourceReported  = "reported"
-	SourcePeople    = "tree.people"          // people per unit and group (stock)
+	SourcePeople    = "tree.people"         // people per unit and group (stock)
 	SourceTrained   = "learning.trained"    // people with a course completed in the year
 	SourceAssessed  = "assessment.assessed" // people who finished an exam in the year
 	SourcePassed    = "assessment.passed"   // people who passed an exam in the year
