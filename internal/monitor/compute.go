@@ -145,7 +145,7 @@ func (s *Service) Recompute(ctx context.Context, year int) (*RecomputeResult, er
 	if err != nil {
 		return nil, err
 	}
-	s.changed()
+	s.changedYear(year)
 	res.Millis = time.Since(start).Milliseconds()
 	return res, nil
 }
@@ -249,7 +249,7 @@ func (s *Service) RecomputeIncremental(ctx context.Context) (*RecomputeResult, e
 		return nil, err
 	}
 	if res.Rows > 0 {
-		s.changed()
+		s.changedYear(year)
 	}
 	res.Millis = time.Since(start).Milliseconds()
 	return res, nil

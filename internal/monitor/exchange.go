@@ -246,7 +246,9 @@ func (s *Service) ImportValues(ctx context.Context, set *DataValueSet, submit bo
 	if err != nil {
 		return nil, err
 	}
-	s.changed()
+	for _, k := range order {
+		s.changedYear(groups[k].per.Year)
+	}
 	return res, s.audit(ctx, p, "monitor_values_import", "values", "", "", fmt.Sprintf("reports=%d values=%d", res.Reports, res.Values))
 }
 

@@ -113,7 +113,8 @@ type Service struct {
 	// Now is the clock; tests set it.
 	Now func() time.Time
 
-	gen   atomic.Int64 // bumped by every write that changes what dashboards show
+	gen   atomic.Int64 // bumped by every change of definitions or targets
+	ygen  sync.Map     // year → *atomic.Int64, bumped by every change of that year's values
 	mu    sync.Mutex
 	snaps map[snapKey]*snapshot
 	cat   atomic.Pointer[catalog]
@@ -130,6 +131,15 @@ func (s *Service) now() time.Time {
 func (s *Service) changed() {
 	s.gen.Add(1)
 	s.cat.Store(nil)
+}
+
+// changedYear drops the cached roll-ups of one year: values changed, and
+// the other years' roll-ups stay valid.
+func (s *Service) changedYear(year int) { s.yearGen(year).Add(1) }
+
+func (s *Service) yearGen(year int) *atomic.Int64 {
+	g, _ := s.ygen.LoadOrStore(year, new(atomic.Int64))
+	return g.(*atomic.Int64)
 }
 
 var vnZone = time.FixedZone("ICT", 7*3600)

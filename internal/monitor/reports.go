@@ -486,7 +486,7 @@ func (s *Service) SaveReport(ctx context.Context, dsCode, unitCode, periodID str
 	if err != nil {
 		return nil, nil, err
 	}
-	s.changed()
+	s.changedYear(per.Year)
 	r, err := s.Report(ctx, dsCode, unitCode, periodID)
 	return r, ve.Rules, err
 }
@@ -534,8 +534,13 @@ func (s *Service) logStep(ctx context.Context, tx *sql.Tx, reportID, action stri
 	if name == "" {
 		name = p.Username
 	}
+	// Steps keep their order even within one millisecond.
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(at), 0) FROM mon_report_log WHERE report_id = $1`, reportID).Scan(&last); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO mon_report_log (id, report_id, action, actor_id, actor_name, comment, at) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-		db.NewID(), reportID, action, p.AccountID, name, comment, s.now().UnixMilli())
+		db.NewID(), reportID, action, p.AccountID, name, comment, max(s.now().UnixMilli(), last+1))
 	return err
 }
 
@@ -634,7 +639,7 @@ func (s *Service) Review(ctx context.Context, dsCode, unitCode, periodID, action
 	if err != nil {
 		return nil, err
 	}
-	s.changed()
+	s.changedYear(r.Period.Year)
 	return s.Report(ctx, dsCode, unitCode, periodID)
 }
 

@@ -14,6 +14,7 @@ import (
 // rebuilt after any change.
 type snapshot struct {
 	gen      int64
+	ygen     int64
 	year     int
 	asOf     string
 	units    []*org.Unit
@@ -32,16 +33,23 @@ type snapKey struct {
 	pending bool
 }
 
+// Warm builds the year's roll-up as of today, so that the next dashboard
+// reads it at once (after a recompute, for example).
+func (s *Service) Warm(ctx context.Context, year int) error {
+	_, err := s.snap(ctx, year, s.now().In(vnZone).Format("2006-01-02"), false)
+	return err
+}
+
 // maxSnapshots bounds the cache.
 const maxSnapshots = 32
 
 // snap returns the roll-up for a year as of a date (YYYY-MM-DD), with
 // submitted (not yet approved) reports counted when pending is set.
 func (s *Service) snap(ctx context.Context, year int, asOf string, pending bool) (*snapshot, error) {
-	gen := s.gen.Load()
+	gen, ygen := s.gen.Load(), s.yearGen(year).Load()
 	k := snapKey{year, asOf, pending}
 	s.mu.Lock()
-	if sn := s.snaps[k]; sn != nil && sn.gen == gen {
+	if sn := s.snaps[k]; sn != nil && sn.gen == gen && sn.ygen == ygen {
 		s.mu.Unlock()
 		return sn, nil
 	}
@@ -50,12 +58,13 @@ func (s *Service) snap(ctx context.Context, year int, asOf string, pending bool)
 	if err != nil {
 		return nil, err
 	}
+	sn.ygen = ygen
 	s.mu.Lock()
 	if s.snaps == nil || len(s.snaps) >= maxSnapshots {
 		s.snaps = map[snapKey]*snapshot{}
 	}
 	for key, old := range s.snaps {
-		if old.gen != gen {
+		if old.gen != gen || old.ygen != s.yearGen(key.year).Load() {
 			delete(s.snaps, key)
 		}
 	}
