@@ -99,7 +99,7 @@ func (h *HTTP) APIImportTargets(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 	res, err := h.Svc.ImportTargets(r.Context(), r.Body)
 	if ie, ok := err.(*tabular.ImportError); ok {
-		return importErrorJSON(w, r, ie)
+		return web.ImportRefused(w, r, ie)
 	}
 	if err != nil {
 		return err
@@ -109,11 +109,7 @@ func (h *HTTP) APIImportTargets(w http.ResponseWriter, r *http.Request) error {
 
 // APIDashboard is a unit's dashboard as data.
 func (h *HTTP) APIDashboard(w http.ResponseWriter, r *http.Request) error {
-	o, err := options(r)
-	if err != nil {
-		return err
-	}
-	d, err := h.Svc.Dashboard(r.Context(), r.PathValue("code"), o)
+	d, err := h.dashboard(r)
 	if err != nil {
 		return err
 	}
@@ -272,7 +268,7 @@ func (h *HTTP) APIImportValues(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := h.Svc.ImportValues(r.Context(), set, r.URL.Query().Get("submit") == "1")
 	if ie, ok := err.(*tabular.ImportError); ok {
-		return importErrorJSON(w, r, ie)
+		return web.ImportRefused(w, r, ie)
 	}
 	if err != nil {
 		return err

@@ -280,7 +280,7 @@ func (s *Service) remindUnit(ctx context.Context, d *Dataset, u *org.Unit, per P
 		return 0, nil
 	}
 	link := fmt.Sprintf("%s/reports/%s/%s/%s", s.BaseURL, d.Code, u.Code, per.ID)
-	to, err := s.recipients(ctx, u.ID, "reporter")
+	to, err := s.Auth.EmailsWithRole(ctx, u.ID, auth.Reporter)
 	if err != nil {
 		return 0, err
 	}
@@ -294,7 +294,7 @@ func (s *Service) remindUnit(ctx context.Context, d *Dataset, u *org.Unit, per P
 		sent++
 	}
 	if kind == "overdue" && u.ParentID != "" {
-		admins, err := s.recipients(ctx, u.ParentID, "unit_admin")
+		admins, err := s.Auth.EmailsWithRole(ctx, u.ParentID, auth.UnitAdmin)
 		if err != nil {
 			return sent, err
 		}
@@ -307,23 +307,4 @@ func (s *Service) remindUnit(ctx context.Context, d *Dataset, u *org.Unit, per P
 		}
 	}
 	return sent, nil
-}
-
-// recipients are the e-mail addresses of the accounts holding role
-// exactly on unitID.
-func (s *Service) recipients(ctx context.Context, unitID, role string) ([]string, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT a.email FROM role_grants g JOIN accounts a ON a.id = g.account_id WHERE g.unit_id = $1 AND g.role = $2 AND a.email <> '' ORDER BY a.email`, unitID, role)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }

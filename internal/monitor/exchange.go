@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -164,11 +165,11 @@ func (s *Service) ImportValues(ctx context.Context, set *DataValueSet, submit bo
 			cat = "" // DHIS2's name for "no disaggregation"
 		}
 		e := c.elemByCode[v.DataElement]
-		if e == nil || !contains(d.Elements, e.Code) {
+		if e == nil || !slices.Contains(d.Elements, e.Code) {
 			bad.Add(v.row, "data_element", "monitor.unknown_element", v.DataElement)
 			continue
 		}
-		if cat != "" && !contains(e.Categories, cat) {
+		if cat != "" && !slices.Contains(e.Categories, cat) {
 			bad.Add(v.row, "category", "monitor.unknown_category", e.Code, cat)
 			continue
 		}
@@ -250,15 +251,6 @@ func (s *Service) ImportValues(ctx context.Context, set *DataValueSet, submit bo
 		s.changedYear(groups[k].per.Year)
 	}
 	return res, s.audit(ctx, p, "monitor_values_import", "values", "", "", fmt.Sprintf("reports=%d values=%d", res.Reports, res.Values))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func minRow(rows map[string]int) int {

@@ -67,13 +67,18 @@ func (h *HTTP) Home(w http.ResponseWriter, r *http.Request) error {
 	return errs.E(errs.NotFound, "error.not_found")
 }
 
-// DashboardPage shows a unit's indicators, children and elements.
-func (h *HTTP) DashboardPage(w http.ResponseWriter, r *http.Request) error {
+// dashboard reads the unit in the path and the options in the query.
+func (h *HTTP) dashboard(r *http.Request) (*Dashboard, error) {
 	o, err := options(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	d, err := h.Svc.Dashboard(r.Context(), r.PathValue("code"), o)
+	return h.Svc.Dashboard(r.Context(), r.PathValue("code"), o)
+}
+
+// DashboardPage shows a unit's indicators, children and elements.
+func (h *HTTP) DashboardPage(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.dashboard(r)
 	if err != nil {
 		return err
 	}
@@ -93,11 +98,7 @@ func groupsOf(d *Dashboard) []string {
 
 // PrintPage is the printable report for a unit and a year.
 func (h *HTTP) PrintPage(w http.ResponseWriter, r *http.Request) error {
-	o, err := options(r)
-	if err != nil {
-		return err
-	}
-	d, err := h.Svc.Dashboard(r.Context(), r.PathValue("code"), o)
+	d, err := h.dashboard(r)
 	if err != nil {
 		return err
 	}
@@ -106,11 +107,7 @@ func (h *HTTP) PrintPage(w http.ResponseWriter, r *http.Request) error {
 
 // DashboardXLSX exports the dashboard's tables.
 func (h *HTTP) DashboardXLSX(w http.ResponseWriter, r *http.Request) error {
-	o, err := options(r)
-	if err != nil {
-		return err
-	}
-	d, err := h.Svc.Dashboard(r.Context(), r.PathValue("code"), o)
+	d, err := h.dashboard(r)
 	if err != nil {
 		return err
 	}
@@ -319,16 +316,22 @@ func (h *HTTP) ImportTargetsForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer file.Close()
 	res, err := h.Svc.ImportTargets(r.Context(), file)
+	return importOutcome(r, func(status int, data map[string]any) error { return h.renderTargets(w, r, status, data) }, res, err)
+}
+
+// importOutcome shows an import's result on its page: every row error, a
+// bad input, or what was stored.
+func importOutcome[T any](r *http.Request, render func(int, map[string]any) error, res *T, err error) error {
 	if ie, ok := err.(*tabular.ImportError); ok {
-		return h.renderTargets(w, r, http.StatusUnprocessableEntity, map[string]any{"Messages": ie.Messages(web.LangOf(r))})
+		return render(http.StatusUnprocessableEntity, map[string]any{"Messages": ie.Messages(web.LangOf(r))})
 	}
 	if e, ok := formErr(err); ok {
-		return h.renderTargets(w, r, http.StatusBadRequest, map[string]any{"Error": e})
+		return render(http.StatusBadRequest, map[string]any{"Error": e})
 	}
 	if err != nil {
 		return err
 	}
-	return h.renderTargets(w, r, http.StatusOK, map[string]any{"Result": res})
+	return render(http.StatusOK, map[string]any{"Result": res})
 }
 
 // SetTargetForm stores one target from the targets page.
@@ -535,16 +538,7 @@ func (h *HTTP) ImportValuesForm(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		res, err = h.Svc.ImportValues(r.Context(), set, r.PostFormValue("submit") == "1")
 	}
-	if ie, ok := err.(*tabular.ImportError); ok {
-		return h.renderReports(w, r, http.StatusUnprocessableEntity, map[string]any{"Messages": ie.Messages(web.LangOf(r))})
-	}
-	if e, ok := formErr(err); ok {
-		return h.renderReports(w, r, http.StatusBadRequest, map[string]any{"Error": e})
-	}
-	if err != nil {
-		return err
-	}
-	return h.renderReports(w, r, http.StatusOK, map[string]any{"Result": res})
+	return importOutcome(r, func(status int, data map[string]any) error { return h.renderReports(w, r, status, data) }, res, err)
 }
 
 // ExportValues downloads values as CSV, XLSX or DHIS2 JSON.
@@ -575,21 +569,4 @@ func (h *HTTP) ExportValues(w http.ResponseWriter, r *http.Request) error {
 		return web.Download(w, ct, "values-"+set.DataSet+"-"+set.Period+"."+string(f), &buf)
 	}
 	return web.JSON(w, http.StatusOK, set)
-}
-
-// importErrorJSON answers a refused import with every row's problem.
-func importErrorJSON(w http.ResponseWriter, r *http.Request, ie *tabular.ImportError) error {
-	lang := web.LangOf(r)
-	type rowErr struct {
-		Row     int    `json:"row"`
-		Column  string `json:"column,omitempty"`
-		Message string `json:"message"`
-	}
-	out := make([]rowErr, len(ie.Errors))
-	for i, e := range ie.Errors {
-		out[i] = rowErr{e.Row, e.Column, e.Message(lang)}
-	}
-	var body web.ErrorBody
-	body.Error.Code, body.Error.Message, body.Error.RequestID = errs.Invalid, web.T(r, "import.refused", len(out)), web.RequestID(r.Context())
-	return web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"error": body.Error, "rows": out, "truncated": ie.Truncated})
 }

@@ -298,19 +298,7 @@ func (h *HTTP) APIImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := h.Svc.ImportPeople(r.Context(), body, h.Auth.ClientIP(r))
 	if ie, ok := err.(*tabular.ImportError); ok {
-		lang := web.LangOf(r)
-		type rowErr struct {
-			Row     int    `json:"row"`
-			Column  string `json:"column,omitempty"`
-			Message string `json:"message"`
-		}
-		out := make([]rowErr, len(ie.Errors))
-		for i, e := range ie.Errors {
-			out[i] = rowErr{e.Row, e.Column, e.Message(lang)}
-		}
-		var body web.ErrorBody
-		body.Error.Code, body.Error.Message, body.Error.RequestID = errs.Invalid, web.T(r, "import.refused", len(out)), web.RequestID(r.Context())
-		return web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"error": body.Error, "rows": out, "truncated": ie.Truncated})
+		return web.ImportRefused(w, r, ie)
 	}
 	if err != nil {
 		return err

@@ -225,6 +225,13 @@ func (s *Service) AdminsOf(ctx context.Context, unitID string) ([]GrantRow, erro
 	return out, rows.Err()
 }
 
+// EmailsWithRole returns the e-mail addresses of the accounts holding role
+// exactly on unitID: whom reminders go to.
+func (s *Service) EmailsWithRole(ctx context.Context, unitID string, role Role) ([]string, error) {
+	return db.Strings(ctx, s.DB.R, `SELECT a.email FROM role_grants g JOIN accounts a ON a.id = g.account_id
+		WHERE g.unit_id = $1 AND g.role = $2 AND a.email <> '' ORDER BY a.email`, unitID, string(role))
+}
+
 // Token is an API token as listed (the secret is shown only once).
 type Token struct {
 	ID         string `json:"id"`
