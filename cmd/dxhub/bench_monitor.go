@@ -33,6 +33,7 @@ func benchMonitor(ctx context.Context, args []string) error {
 	years := fs.Int("years", 5, "years of records and of monthly commune reports, ending this year")
 	newDone := fs.Int("new", 10000, "completions added before the incremental recompute")
 	requests := fs.Int("requests", 400, "dashboard requests per page")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured phases to this file")
 	if err := parse(fs, args, "dxhub bench monitoring [flags]: on loopback only, build a national data set and print the time of a\nfull recompute of this year, of an incremental recompute after --new completions, and p50/p99\nof the national and a province's dashboard page, then a last line RESULT key=value ..."); err != nil {
 		return err
 	}
@@ -62,8 +63,19 @@ func benchMonitor(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	// Full recompute of this year, until dashboards read the new figures.
+	// A running server has read the year's values before: warm them.
 	start := time.Now()
+	if err := a.Mon.Warm(sys, year); err != nil {
+		return err
+	}
+	fmt.Printf("first roll-up of %d (a server does it once): %.0f ms\n", year, ms(time.Since(start)))
+	stopProfile, err := profileCPU(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
+	// Full recompute of this year, until dashboards read the new figures.
+	start = time.Now()
 	res, err := a.Mon.Recompute(sys, year)
 	if err != nil {
 		return err
@@ -74,7 +86,7 @@ func benchMonitor(ctx context.Context, args []string) error {
 	full := time.Since(start)
 	fmt.Printf("full recompute %d: %d computed rows, %.0f ms (recompute %d ms, then the year's roll-up)\n", year, res.Rows, ms(full), res.Millis)
 	// New completions, then an incremental recompute.
-	if err := addCompletions(ctx, a, *newDone, *people, now); err != nil {
+	if err := addCompletions(ctx, a, *newDone, now); err != nil {
 		return err
 	}
 	start = time.Now()
@@ -183,7 +195,7 @@ func (b *bulk) flush() error {
 					if k > 0 {
 						q.WriteByte(',')
 					}
-					fmt.Fprintf(&q, "$%d", len(args)+1)
+					q.WriteString(b.d.Dialect.Param(len(args) + 1))
 					args = append(args, row[k])
 				}
 				q.WriteByte(')')
@@ -214,11 +226,13 @@ func fillMonitoring(ctx context.Context, a *app.App, people, records, years int,
 	pb := &bulk{ctx: ctx, d: d, table: "people", cols: []string{"id", "ext_key", "full_name", "name_fold", "unit_id", "unit_path", "groups", "created_at", "updated_at"}}
 	gb := &bulk{ctx: ctx, d: d, table: "person_groups", cols: []string{"person_id", "grp"}}
 	ab := &bulk{ctx: ctx, d: d, table: "accounts", cols: []string{"id", "username", "password_hash", "person_id", "created_at", "updated_at"}}
-	accounts := make([]string, people)
+	accounts, groups := make([]string, people), make([]string, people)
+	unitOf := func(i int) string { return communes[i%len(communes)].ID }
 	for i := range people {
 		u := communes[i%len(communes)]
 		pid := fmt.Sprintf("bp%09d", i)
 		grp := org.Groups[rng.IntN(len(org.Groups))]
+		groups[i] = grp
 		if err := pb.add(pid, pid, "Người "+pid, "nguoi "+pid, u.ID, u.Path, grp, ts, ts); err != nil {
 			return err
 		}
@@ -253,8 +267,8 @@ func fillMonitoring(ctx context.Context, a *app.App, people, records, years int,
 		}
 		courses, sessions = append(courses, c), append(sessions, s)
 	}
-	eb := &bulk{ctx: ctx, d: d, table: "enrolments", cols: []string{"id", "course_id", "account_id", "unit_path", "version", "registration", "status", "progress", "enrolled_at", "updated_at", "completed_at"}}
-	tb := &bulk{ctx: ctx, d: d, table: "attempts", cols: []string{"id", "session_id", "account_id", "status", "form", "started_at", "deadline", "finished_at", "score", "max_score", "passed"}}
+	eb := &bulk{ctx: ctx, d: d, table: "enrolments", cols: []string{"id", "course_id", "account_id", "unit_path", "version", "registration", "status", "progress", "enrolled_at", "updated_at", "completed_at", "person_unit", "person_groups"}}
+	tb := &bulk{ctx: ctx, d: d, table: "attempts", cols: []string{"id", "session_id", "account_id", "status", "form", "started_at", "deadline", "finished_at", "score", "max_score", "passed", "person_unit", "person_groups"}}
 	perYear := records / 2 / years
 	for yi := range years {
 		from := time.Date(first+yi, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -265,12 +279,12 @@ func fillMonitoring(ctx context.Context, a *app.App, people, records, years int,
 		for k := range perYear {
 			acc := (k*7919 + yi*104729) % people
 			at := from.Add(time.Duration(rng.Int64N(int64(span)))).UnixMilli()
-			if err := eb.add(fmt.Sprintf("be%d-%d", yi, k), courses[yi], accounts[acc], "", 1, "r", "completed", 100, at, at, at); err != nil {
+			if err := eb.add(fmt.Sprintf("be%d-%d", yi, k), courses[yi], accounts[acc], "", 1, "r", "completed", 100, at, at, at, unitOf(acc), groups[acc]); err != nil {
 				return err
 			}
 			acc2 := (k*6007 + yi*7) % people
 			at2 := from.Add(time.Duration(rng.Int64N(int64(span)))).UnixMilli()
-			if err := tb.add(fmt.Sprintf("bt%d-%d", yi, k), sessions[yi], accounts[acc2], "submitted", "{}", at2, at2, at2, 10.0, 20.0, k%3); err != nil {
+			if err := tb.add(fmt.Sprintf("bt%d-%d", yi, k), sessions[yi], accounts[acc2], "submitted", "{}", at2, at2, at2, 10.0, 20.0, k%3, unitOf(acc2), groups[acc2]); err != nil {
 				return err
 			}
 		}
@@ -335,16 +349,34 @@ func fillMonitoring(ctx context.Context, a *app.App, people, records, years int,
 
 // addCompletions records n new completions this year by people who had
 // none this year, as a learning platform would.
-func addCompletions(ctx context.Context, a *app.App, n, people int, now time.Time) error {
+func addCompletions(ctx context.Context, a *app.App, n int, now time.Time) error {
 	var course string
 	if err := a.DB.R.QueryRowContext(ctx, `SELECT id FROM courses WHERE code = $1`, fmt.Sprintf("BENCH-bc%d", now.Year())).Scan(&course); err != nil {
 		return err
 	}
 	eb := &bulk{ctx: ctx, d: a.DB, table: "enrolments", cols: []string{"id", "course_id", "account_id", "unit_path", "version", "registration", "status", "progress", "enrolled_at", "updated_at", "completed_at"}}
 	at := db.Now()
-	for k := range n {
-		acc := fmt.Sprintf("ba%09d", (people-1-k*13)%people)
-		if err := eb.add(fmt.Sprintf("bn%d-%d", at, k), course+"x", acc, "", 1, "r", "completed", 100, at, at, at+int64(k%1000)); err != nil {
+	fresh := fmt.Sprintf("%sx%d", course, at) // a course of this run: earlier runs' learners may enrol again
+	// Learners without a completion this year (earlier runs on the same
+	// data set added some).
+	yearStart := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	rows, err := a.DB.R.QueryContext(ctx, `SELECT a.id FROM accounts a WHERE a.id LIKE 'ba%' AND NOT EXISTS
+		(SELECT 1 FROM enrolments e WHERE e.account_id = a.id AND e.completed_at >= $1) LIMIT $2`, yearStart, n)
+	if err != nil {
+		return err
+	}
+	var learners []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		learners = append(learners, id)
+	}
+	rows.Close()
+	for k, acc := range learners {
+		if err := eb.add(fmt.Sprintf("bn%d-%d", at, k), fresh, acc, "", 1, "r", "completed", 100, at, at, at+int64(k%1000)); err != nil {
 			return err
 		}
 	}
@@ -353,8 +385,14 @@ func addCompletions(ctx context.Context, a *app.App, n, people int, now time.Tim
 	ts := db.Now()
 	nation, _ := a.Org.Nation(ctx)
 	if _, err := a.DB.W.ExecContext(ctx, `INSERT INTO courses (id, code, unit_id, unit_path, title, title_fold, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$7) ON CONFLICT DO NOTHING`,
-		course+"x", fmt.Sprintf("BENCH-%d-%d", now.Year(), ts), nation.ID, nation.Path, "Khóa mới", "khoa moi", ts); err != nil {
+		fresh, fmt.Sprintf("BENCH-%d-%d", now.Year(), ts), nation.ID, nation.Path, "Khóa mới", "khoa moi", ts); err != nil {
 		return err
 	}
-	return eb.flush()
+	if err := eb.flush(); err != nil {
+		return err
+	}
+	// Where each learner sat, as enrolling records it.
+	_, err = a.DB.W.ExecContext(ctx, `UPDATE enrolments SET person_unit = p.unit_id, person_groups = p.groups FROM accounts ac JOIN people p ON p.id = ac.person_id
+		WHERE ac.id = enrolments.account_id AND enrolments.id >= $1 AND enrolments.id < $2`, fmt.Sprintf("bn%d-", at), fmt.Sprintf("bn%d.", at))
+	return err
 }

@@ -255,23 +255,7 @@ func TestComplianceAndReminders(t *testing.T) {
 	if !strings.Contains(rep, `"assigned":1`) || !strings.Contains(rep, `"not_started":1`) {
 		t.Fatalf("report before: %s", rep)
 	}
-	// Complete the course.
-	e, err := ta.App.Learn.Enrol(auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "staff")), "KNS-TEST")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "staff"))
-	o, _ := ta.App.Learn.Published(sctx, e.CourseID, e.Version)
-	if _, err := ta.App.Learn.CompleteLesson(sctx, e.ID, o.Lessons()[0].ID); err != nil {
-		t.Fatal(err)
-	}
-	resp := map[string][]string{}
-	for id, ans := range answers {
-		resp[id] = []string{ans}
-	}
-	if _, e2, err := ta.App.Learn.SubmitQuiz(sctx, e.ID, o.Lessons()[1].ID, resp); err != nil || e2.Status != "completed" {
-		t.Fatalf("complete: %v %+v", err, e2)
-	}
+	completeTestCourse(t, ta, answers)
 	rep = apiJSON(t, ta, "daklak", "GET", "/api/v1/assignments/"+a.ID+"/compliance?people=1", "", 200)
 	var r learning.Report
 	json.Unmarshal([]byte(rep), &r)
@@ -380,5 +364,27 @@ func TestLRSClientsAndScope(t *testing.T) {
 	}
 	if s, b, _ := ta.do(anon, "GET", "/xapi/about", nil); s != 200 || !strings.Contains(b, "1.0.3") {
 		t.Fatalf("about: %d %s", s, b)
+	}
+}
+
+// completeTestCourse has "staff" enrol in KNS-TEST, read its text lesson
+// and pass its final quiz with answers (from learnFixture).
+func completeTestCourse(t *testing.T, ta *testApp, answers map[string]string) {
+	t.Helper()
+	sctx := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "staff"))
+	e, err := ta.App.Learn.Enrol(sctx, "KNS-TEST")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := ta.App.Learn.Published(sctx, e.CourseID, e.Version)
+	if _, err := ta.App.Learn.CompleteLesson(sctx, e.ID, o.Lessons()[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	resp := map[string][]string{}
+	for id, ans := range answers {
+		resp[id] = []string{ans}
+	}
+	if _, e2, err := ta.App.Learn.SubmitQuiz(sctx, e.ID, o.Lessons()[1].ID, resp); err != nil || e2.Status != "completed" {
+		t.Fatalf("complete: %v %+v", err, e2)
 	}
 }

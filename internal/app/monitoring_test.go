@@ -290,22 +290,7 @@ func TestMonitoringComputedAndIncremental(t *testing.T) {
 	if !r.HasValue || r.Value != 0 {
 		t.Fatalf("before: %+v", r)
 	}
-	sctx := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "staff"))
-	e, err := ta.App.Learn.Enrol(sctx, "KNS-TEST")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o, _ := ta.App.Learn.Published(sctx, e.CourseID, e.Version)
-	if _, err := ta.App.Learn.CompleteLesson(sctx, e.ID, o.Lessons()[0].ID); err != nil {
-		t.Fatal(err)
-	}
-	resp := map[string][]string{}
-	for id, ans := range answers {
-		resp[id] = []string{ans}
-	}
-	if _, e2, err := ta.App.Learn.SubmitQuiz(sctx, e.ID, o.Lessons()[1].ID, resp); err != nil || e2.Status != "completed" {
-		t.Fatalf("complete: %v", err)
-	}
+	completeTestCourse(t, ta, answers)
 	out := apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/recompute?incremental=1", "", 200)
 	if !strings.Contains(out, `"incremental":true`) {
 		t.Fatalf("recompute: %s", out)
@@ -322,6 +307,23 @@ func TestMonitoringComputedAndIncremental(t *testing.T) {
 	// Đồng Nai has a teacher, no dx_staff: no value rather than 0/0.
 	if r := indicatorRow(t, dashboard(t, ta, "dongnai", "75", ""), "dx_staff_trained"); r.HasValue {
 		t.Fatalf("0/0 gave a value: %+v", r)
+	}
+	// The learner moves to a commune of Đồng Nai: the completion stays where
+	// it was made (Đắk Lắk, now without dx_staff: no value), the person
+	// counts in Đồng Nai, untrained there (0 %).
+	sys := auth.WithPrincipal(context.Background(), auth.System())
+	if _, err := ta.App.Org.ImportPeople(sys, strings.NewReader("key,full_name,unit_code,groups\nA1,Nguyễn Văn Ánh,26041,dx_staff\n"), ""); err != nil {
+		t.Fatal(err)
+	}
+	apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/recompute", "", 200)
+	if r := indicatorRow(t, dashboard(t, ta, "daklak", "66", ""), "dx_staff_trained"); r.HasValue {
+		t.Fatalf("Đắk Lắk after the move: %+v", r)
+	}
+	if r := indicatorRow(t, dashboard(t, ta, "dongnai", "75", ""), "dx_staff_trained"); !r.HasValue || r.Value != 0 {
+		t.Fatalf("Đồng Nai after the move: %+v", r)
+	}
+	if r := indicatorRow(t, dashboard(t, ta, "national", "VN", ""), "dx_staff_trained"); r.Value != 100 {
+		t.Fatalf("nation after the move: %+v", r)
 	}
 }
 
@@ -406,5 +408,59 @@ func TestMonitoringRankingsIndexPublic(t *testing.T) {
 	status, _, _ = ta.do(ta.client(""), "GET", "/monitoring/units/VN", nil)
 	if status != 303 {
 		t.Fatalf("dashboard open to anonymous: %d", status)
+	}
+}
+
+// TestMonitoringCachedLayersMatchFresh: after reports are saved, submitted,
+// approved and un-approved, imported, and computed values are added, the
+// dashboards read from the patched caches are those a fresh service reads
+// from the database.
+func TestMonitoringCachedLayersMatchFresh(t *testing.T) {
+	ta := newTestApp(t)
+	answers := learnFixture(t, ta)
+	monFixture(t, ta)
+	ctx := auth.WithPrincipal(context.Background(), auth.System())
+	m := ta.App.Mon
+	fresh := func() *monitor.Service {
+		return &monitor.Service{DB: m.DB, Log: m.Log, Audit: m.Audit, Org: m.Org, Auth: m.Auth, Learn: m.Learn, Exams: m.Exams, Mail: m.Mail, Files: m.Files}
+	}
+	same := func(step string) {
+		t.Helper()
+		for _, code := range []string{"VN", "66", "24121", "75"} {
+			for _, pending := range []bool{false, true} {
+				a, err := m.Dashboard(ctx, code, monitor.Options{Pending: pending})
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := fresh().Dashboard(ctx, code, monitor.Options{Pending: pending})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ja, _ := json.Marshal(a)
+				jb, _ := json.Marshal(b)
+				if !bytes.Equal(ja, jb) {
+					t.Fatalf("%s: %s pending=%v: cached and fresh differ\ncached %s\nfresh  %s", step, code, pending, ja, jb)
+				}
+			}
+		}
+	}
+	apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/recompute", "", 200)
+	same("start") // the caches are filled here
+	per := monitor.PeriodOf(monitor.Monthly, time.Now()).Prev().ID
+	url := "/api/v1/reports/" + demo.MonthlyDataset + "/24121/" + per
+	apiJSON(t, ta, "rep1", "PUT", url, `{"values":{"working_age":"100","using_online_services":"80"},"submit":true}`, 200)
+	same("submitted")
+	apiJSON(t, ta, "daklak", "POST", url+"/review", `{"action":"approve"}`, 200)
+	same("approved")
+	apiJSON(t, ta, "rep2", "POST", "/api/v1/dataValueSets?submit=1", fmt.Sprintf(`{"dataSet":"%s","period":"%s","orgUnit":"24133","dataValues":[{"dataElement":"working_age","value":"50"},{"dataElement":"using_online_services","value":"10"}]}`, demo.MonthlyDataset, per), 200)
+	same("imported")
+	apiJSON(t, ta, "daklak", "POST", url+"/review", `{"action":"unapprove","comment":"Mở lại"}`, 200)
+	same("unapproved")
+	completeTestCourse(t, ta, answers)
+	apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/recompute?incremental=1", "", 200)
+	same("incremental")
+	// Both reports are submitted now: (80+10)/(100+50) with pending ones.
+	if r := indicatorRow(t, dashboard(t, ta, "daklak", "66", "pending=1"), "working_age_using_online_services"); r.Value != 60 {
+		t.Fatalf("pending after the steps: %+v", r)
 	}
 }

@@ -2,6 +2,7 @@ package assessment
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"dxhub/internal/org"
@@ -12,20 +13,40 @@ import (
 const finished = `t.finished_at > 0 AND t.status NOT IN ('in_progress', 'voided')`
 
 // AssessedCounts counts, per unit and group, the people who finished an
-// exam (passedOnly: passed one) in [from, to) (Unix ms). With since > 0 it
-// counts only people first counted after since: what an incremental
-// recompute adds.
-func (x *Exams) AssessedCounts(ctx context.Context, from, to, since int64, passedOnly bool) ([]org.UnitCount, error) {
-	cond := finished
-	if passedOnly {
-		cond += ` AND t.passed = 1`
+// exam in [from, to) (Unix ms) and those who passed one, where they sat
+// when they started it. With since > 0 it counts only people first counted
+// after since: what an incremental recompute adds.
+func (x *Exams) AssessedCounts(ctx context.Context, from, to, since int64) (assessed, passed []org.UnitCount, err error) {
+	q := `SELECT t.account_id, t.person_unit, t.person_groups, t.passed, 0, 0 FROM attempts t WHERE t.finished_at >= $1 AND t.finished_at < $2 AND ` + finished
+	args := []any{from, to}
+	if since > 0 {
+		earlier := `SELECT 1 FROM attempts o WHERE o.account_id = t.account_id AND o.finished_at >= $1 AND o.finished_at <= $3 AND ` + strings.ReplaceAll(finished, "t.", "o.")
+		q = `SELECT t.account_id, t.person_unit, t.person_groups, t.passed,
+			CASE WHEN EXISTS (` + earlier + `) THEN 1 ELSE 0 END,
+			CASE WHEN EXISTS (` + earlier + ` AND o.passed = 1) THEN 1 ELSE 0 END
+			FROM attempts t WHERE t.finished_at > $3 AND t.finished_at >= $1 AND t.finished_at < $2 AND ` + finished
+		args = append(args, since)
 	}
-	if since <= 0 {
-		return x.Bank.Org.CountAccountsByUnit(ctx, `SELECT t.account_id FROM attempts t WHERE t.finished_at >= $1 AND t.finished_at < $2 AND `+cond, from, to)
+	rows, err := x.Bank.DB.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, nil, err
 	}
-	earlier := strings.ReplaceAll(cond, "t.", "o.")
-	return x.Bank.Org.CountAccountsByUnit(ctx, `SELECT t.account_id FROM attempts t WHERE t.finished_at > $3 AND t.finished_at >= $1 AND t.finished_at < $2 AND `+cond+`
-		AND NOT EXISTS (SELECT 1 FROM attempts o WHERE o.account_id = t.account_id AND o.finished_at >= $1 AND o.finished_at <= $3 AND `+earlier+`)`, from, to, since)
+	defer rows.Close()
+	all, won := org.NewTally(), org.NewTally()
+	var who, unit, groups sql.RawBytes
+	var ok, counted, countedPass int
+	for rows.Next() {
+		if err := rows.Scan(&who, &unit, &groups, &ok, &counted, &countedPass); err != nil {
+			return nil, nil, err
+		}
+		if counted == 0 {
+			all.Add(who, unit, groups)
+		}
+		if ok == 1 && countedPass == 0 {
+			won.Add(who, unit, groups)
+		}
+	}
+	return all.Counts(), won.Counts(), rows.Err()
 }
 
 // LastFinish is the latest attempt end stored, the watermark of

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"dxhub/internal/org"
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
@@ -472,13 +473,19 @@ func (x *Exams) StartAttempt(ctx context.Context, sessionID, accessCode string) 
 		return nil, err
 	}
 	formJSON, _ := json.Marshal(form)
+	var unit, groups string // where monitoring counts the candidate: nowhere without a person record
+	if p.PersonID != "" {
+		if path, gs, err := x.Bank.Org.PersonPlacement(ctx, p.PersonID); err == nil {
+			unit, groups = org.LeafID(path), strings.Join(gs, ",")
+		}
+	}
 	a := &Attempt{ID: db.NewID(), SessionID: sessionID, AccountID: p.AccountID, DisplayName: p.DisplayName, Status: InProgress, Form: form, Items: len(form),
 		StartedAt: now.UnixMilli(), Deadline: now.Add(time.Duration(s.TimeLimitMin) * time.Minute).UnixMilli()}
 	won := false
 	err = e.write(ctx, p.AccountID, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO attempts (id, session_id, account_id, display_name, status, form, started_at, deadline)
-			VALUES ($1, $2, $3, $4, 'in_progress', $5, $6, $7) ON CONFLICT (session_id, account_id) DO NOTHING`,
-			a.ID, sessionID, p.AccountID, p.DisplayName, string(formJSON), a.StartedAt, a.Deadline)
+		res, err := tx.ExecContext(ctx, `INSERT INTO attempts (id, session_id, account_id, display_name, status, form, started_at, deadline, person_unit, person_groups)
+			VALUES ($1, $2, $3, $4, 'in_progress', $5, $6, $7, $8, $9) ON CONFLICT (session_id, account_id) DO NOTHING`,
+			a.ID, sessionID, p.AccountID, p.DisplayName, string(formJSON), a.StartedAt, a.Deadline, unit, groups)
 		if err == nil {
 			n, _ := res.RowsAffected()
 			won = n == 1

@@ -306,7 +306,7 @@ func (s *Service) MyAssignments(ctx context.Context) ([]*Assignment, error) {
 	if p.PersonID == "" {
 		return nil, nil
 	}
-	path, groups := s.learnerPath(ctx, p)
+	path, groups, _ := s.learnerPath(ctx, p)
 	return s.assignedTo(ctx, path, groups)
 }
 
@@ -614,7 +614,7 @@ func (s *Service) Recommend(ctx context.Context) ([]Recommendation, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, groups := s.learnerPath(ctx, p)
+	_, groups, _ := s.learnerPath(ctx, p)
 	var breakdown string
 	err = s.DB.R.QueryRowContext(ctx, `SELECT breakdown FROM attempts WHERE account_id = $1 AND breakdown <> '' ORDER BY finished_at DESC LIMIT 1`, p.AccountID).Scan(&breakdown)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {

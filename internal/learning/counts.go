@@ -2,20 +2,37 @@ package learning
 
 import (
 	"context"
+	"database/sql"
 
 	"dxhub/internal/org"
 )
 
 // TrainedCounts counts, per unit and group, the people who completed at
-// least one course in [from, to) (Unix ms). With since > 0 it counts only
-// people whose first completion in that window came after since: what an
-// incremental recompute adds.
+// least one course in [from, to) (Unix ms), where they sat when they
+// enrolled. With since > 0 it counts only people whose first completion in
+// that window came after since: what an incremental recompute adds.
 func (s *Service) TrainedCounts(ctx context.Context, from, to, since int64) ([]org.UnitCount, error) {
-	if since <= 0 {
-		return s.Org.CountAccountsByUnit(ctx, `SELECT account_id FROM enrolments WHERE completed_at >= $1 AND completed_at < $2`, from, to)
+	q := `SELECT account_id, person_unit, person_groups FROM enrolments WHERE completed_at >= $1 AND completed_at < $2`
+	args := []any{from, to}
+	if since > 0 {
+		q = `SELECT e.account_id, e.person_unit, e.person_groups FROM enrolments e WHERE e.completed_at > $3 AND e.completed_at >= $1 AND e.completed_at < $2
+		AND NOT EXISTS (SELECT 1 FROM enrolments o WHERE o.account_id = e.account_id AND o.completed_at >= $1 AND o.completed_at <= $3)`
+		args = append(args, since)
 	}
-	return s.Org.CountAccountsByUnit(ctx, `SELECT e.account_id FROM enrolments e WHERE e.completed_at > $3 AND e.completed_at >= $1 AND e.completed_at < $2
-		AND NOT EXISTS (SELECT 1 FROM enrolments o WHERE o.account_id = e.account_id AND o.completed_at >= $1 AND o.completed_at <= $3)`, from, to, since)
+	rows, err := s.DB.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	t := org.NewTally()
+	var who, unit, groups sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&who, &unit, &groups); err != nil {
+			return nil, err
+		}
+		t.Add(who, unit, groups)
+	}
+	return t.Counts(), rows.Err()
 }
 
 // LastCompletion is the latest completion time stored, the watermark of

@@ -16,6 +16,7 @@ import (
 
 	"dxhub/internal/assessment"
 	"dxhub/internal/lrs"
+	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
@@ -90,18 +91,18 @@ func scanEnrolment(r interface{ Scan(...any) error }) (*Enrolment, error) {
 }
 
 // learnerPath is where a learner's records sit in the tree: their person
-// record's unit, or the nation for citizens without one.
-func (s *Service) learnerPath(ctx context.Context, p *auth.Principal) (string, []string) {
+// record's unit (placed), or the nation for citizens without one.
+func (s *Service) learnerPath(ctx context.Context, p *auth.Principal) (path string, groups []string, placed bool) {
 	if p.PersonID != "" {
 		if path, groups, err := s.Org.PersonPlacement(ctx, p.PersonID); err == nil {
-			return path, groups
+			return path, groups, true
 		}
 	}
 	n, err := s.Org.Nation(ctx)
 	if err != nil {
-		return "/", nil
+		return "/", nil, false
 	}
-	return n.Path, nil
+	return n.Path, nil, false
 }
 
 // Enrol signs the caller up for a published course (idempotent). A course
@@ -121,7 +122,11 @@ func (s *Service) Enrol(ctx context.Context, code string) (*Enrolment, error) {
 	if e, err := s.MyEnrolment(ctx, c.ID); err == nil {
 		return e, nil
 	}
-	path, groups := s.learnerPath(ctx, p)
+	path, groups, placed := s.learnerPath(ctx, p)
+	personUnit := "" // where monitoring counts the learner: nowhere without a person record
+	if placed {
+		personUnit = org.LeafID(path)
+	}
 	if !c.OpenEnrol {
 		as, err := s.assignedTo(ctx, path, groups)
 		if err != nil {
@@ -141,8 +146,8 @@ func (s *Service) Enrol(ctx context.Context, code string) (*Enrolment, error) {
 	id := db.NewID()
 	reg := lrs.NewUUID()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO enrolments (id, course_id, account_id, unit_path, version, registration, enrolled_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$7) ON CONFLICT (account_id, course_id) DO NOTHING`, id, c.ID, p.AccountID, path, c.Version, reg, now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO enrolments (id, course_id, account_id, unit_path, version, registration, enrolled_at, updated_at, person_unit, person_groups)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$7,$8,$9) ON CONFLICT (account_id, course_id) DO NOTHING`, id, c.ID, p.AccountID, path, c.Version, reg, now, personUnit, strings.Join(groups, ","))
 		if err != nil {
 			return err
 		}

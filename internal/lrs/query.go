@@ -178,7 +178,7 @@ func (s *Store) Attachments(ctx context.Context, hashes []string) ([]Attachment,
 	for i, h := range hashes {
 		args[i] = h
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT sha2, content_type, content FROM xapi_attachments WHERE sha2 IN (`+placeholders(1, len(args))+`)`, args...)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT sha2, content_type, content FROM xapi_attachments WHERE sha2 IN (`+s.placeholders(1, len(args))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -449,12 +448,7 @@ func (s *Store) Close() {
 
 // ph is placeholder n: SQLite binds "?" by position far faster than
 // numbered names in statements with hundreds of parameters.
-func (s *Store) ph(n int) string {
-	if s.DB.Dialect == db.SQLite {
-		return "?"
-	}
-	return "$" + strconv.Itoa(n)
-}
+func (s *Store) ph(n int) string { return s.DB.Dialect.Param(n) }
 
 func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared, now time.Time) error {
 	// Statements already stored, and the targets of voiding statements.
@@ -473,7 +467,7 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 		found bool
 	}{}
 	if len(look) > 0 {
-		rows, err := tx.QueryContext(ctx, `SELECT id, verb_id, body FROM xapi_statements WHERE id IN (`+placeholders(1, len(look))+`)`, look...)
+		rows, err := tx.QueryContext(ctx, `SELECT id, verb_id, body FROM xapi_statements WHERE id IN (`+s.placeholders(1, len(look))+`)`, look...)
 		if err != nil {
 			return err
 		}
@@ -636,13 +630,13 @@ func (s *Store) saveDefinitions(ctx context.Context, tx *sql.Tx, defs map[string
 	return nil
 }
 
-func placeholders(from, n int) string {
+func (s *Store) placeholders(from, n int) string {
 	var b strings.Builder
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, "$%d", from+i)
+		b.WriteString(s.ph(from + i))
 	}
 	return b.String()
 }

@@ -3,12 +3,14 @@ package monitor
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"math"
+	"errors"
+	"maps"
+	"sync"
 	"time"
 
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
 )
 
@@ -48,30 +50,61 @@ func setState(ctx context.Context, tx *sql.Tx, k string, v int64) error {
 	return err
 }
 
-// sourceCounts reads one computed source for a year, counting records up
-// to the watermarks; since > 0 counts only what came after it.
-func (s *Service) sourceCounts(ctx context.Context, source string, year int, since, upto int64) ([]org.UnitCount, error) {
-	from, to := yearRange(year)
-	if upto+1 < to {
-		to = upto + 1
+// window is what a recompute reads of the sources: records of a year up
+// to the watermarks and, when since is set, only those after it.
+type window struct {
+	year                  int
+	sinceLearn, uptoLearn int64
+	sinceExams, uptoExams int64
+	people                bool // recount the people of the tree too
+}
+
+// readSources reads, in parallel, the computed sources that elements use,
+// through the services that own the records: counts per source.
+func (s *Service) readSources(ctx context.Context, elems []*Element, w window) (map[string][]org.UnitCount, error) {
+	need := map[string]bool{}
+	for _, e := range elems {
+		need[e.Source] = true
 	}
-	if to <= from {
-		return nil, nil
+	from, to := yearRange(w.year)
+	clip := func(upto int64) int64 { return min(to, upto+1) }
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		out  = map[string][]org.UnitCount{}
+		errs []error
+	)
+	run := func(f func() (map[string][]org.UnitCount, error)) {
+		wg.Go(func() {
+			got, err := f()
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+			}
+			maps.Copy(out, got)
+		})
 	}
-	switch source {
-	case SourcePeople:
-		if since > 0 {
-			return nil, nil
-		}
-		return s.Org.PeopleCounts(ctx)
-	case SourceTrained:
-		return s.Learn.TrainedCounts(ctx, from, to, since)
-	case SourceAssessed:
-		return s.Exams.AssessedCounts(ctx, from, to, since, false)
-	case SourcePassed:
-		return s.Exams.AssessedCounts(ctx, from, to, since, true)
+	if need[SourcePeople] && w.people {
+		run(func() (map[string][]org.UnitCount, error) {
+			c, err := s.Org.PeopleCounts(ctx)
+			return map[string][]org.UnitCount{SourcePeople: c}, err
+		})
 	}
-	return nil, fmt.Errorf("unknown source %q", source)
+	if need[SourceTrained] && clip(w.uptoLearn) > from && w.uptoLearn > w.sinceLearn {
+		run(func() (map[string][]org.UnitCount, error) {
+			c, err := s.Learn.TrainedCounts(ctx, from, clip(w.uptoLearn), w.sinceLearn)
+			return map[string][]org.UnitCount{SourceTrained: c}, err
+		})
+	}
+	if (need[SourceAssessed] || need[SourcePassed]) && clip(w.uptoExams) > from && w.uptoExams > w.sinceExams {
+		run(func() (map[string][]org.UnitCount, error) {
+			all, won, err := s.Exams.AssessedCounts(ctx, from, clip(w.uptoExams), w.sinceExams)
+			return map[string][]org.UnitCount{SourceAssessed: all, SourcePassed: won}, err
+		})
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 // Recompute rebuilds every computed value of a year from the records of
@@ -84,6 +117,12 @@ func (s *Service) Recompute(ctx context.Context, year int) (*RecomputeResult, er
 	if year < firstYear || year > lastYear {
 		return nil, errs.Field("year", "monitor.year_invalid", year)
 	}
+	s.recomputing.Lock()
+	defer s.recomputing.Unlock()
+	return s.recompute(ctx, year)
+}
+
+func (s *Service) recompute(ctx context.Context, year int) (*RecomputeResult, error) {
 	start := time.Now()
 	c, err := s.catalog(ctx)
 	if err != nil {
@@ -97,75 +136,80 @@ func (s *Service) Recompute(ctx context.Context, year int) (*RecomputeResult, er
 	if err != nil {
 		return nil, err
 	}
-	type batch struct {
-		e      *Element
-		counts []org.UnitCount
-	}
-	var batches []batch
-	for _, e := range c.elems {
-		if e.Source == SourceReported {
-			continue
-		}
-		w := learnW
-		if e.Source == SourceAssessed || e.Source == SourcePassed {
-			w = examW
-		}
-		if e.Source == SourcePeople {
-			w = math.MaxInt64 - 1
-		}
-		counts, err := s.sourceCounts(ctx, e.Source, year, 0, w)
-		if err != nil {
-			return nil, err
-		}
-		batches = append(batches, batch{e, counts})
+	counts, err := s.readSources(ctx, c.elems, window{year: year, uptoLearn: learnW, uptoExams: examW, people: true})
+	if err != nil {
+		return nil, err
 	}
 	res := &RecomputeResult{Year: year, Upto: learnW}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM mon_computed WHERE year = $1`, year); err != nil {
-			return err
-		}
-		for _, b := range batches {
-			n, err := insertCounts(ctx, tx, b.e.ID, year, b.counts)
+	err = s.computedStored(c, year, counts, true, func() error {
+		return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM mon_computed WHERE year = $1`, year); err != nil {
+				return err
+			}
+			n, err := insertComputed(ctx, tx, s.DB.Dialect, c.elems, year, counts)
 			if err != nil {
 				return err
 			}
-			res.Rows += n
-		}
-		if year == s.now().In(vnZone).Year() {
-			if err := setState(ctx, tx, stateLearning, learnW); err != nil {
-				return err
+			res.Rows = n
+			if year == s.now().In(vnZone).Year() {
+				if err := setState(ctx, tx, stateLearning, learnW); err != nil {
+					return err
+				}
+				if err := setState(ctx, tx, stateYear, int64(year)); err != nil {
+					return err
+				}
+				return setState(ctx, tx, stateAssessment, examW)
 			}
-			if err := setState(ctx, tx, stateYear, int64(year)); err != nil {
-				return err
-			}
-			return setState(ctx, tx, stateAssessment, examW)
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.changedYear(year)
 	res.Millis = time.Since(start).Milliseconds()
 	return res, nil
 }
 
+// insertComputed adds the counts of their sources to the computed values
+// of elements.
+func insertComputed(ctx context.Context, tx *sql.Tx, d db.Dialect, elems []*Element, year int, counts map[string][]org.UnitCount) (int, error) {
+	rows := 0
+	for _, e := range elems {
+		if e.Source == SourceReported {
+			continue
+		}
+		n, err := insertCounts(ctx, tx, d, e.ID, year, counts[e.Source])
+		if err != nil {
+			return 0, err
+		}
+		rows += n
+	}
+	return rows, nil
+}
+
 // insertCounts writes counts as computed values, many rows per statement.
-func insertCounts(ctx context.Context, tx *sql.Tx, elemID string, year int, counts []org.UnitCount) (int, error) {
-	const per = 150
+func insertCounts(ctx context.Context, tx *sql.Tx, d db.Dialect, elemID string, year int, counts []org.UnitCount) (int, error) {
+	const per = 400
 	for i := 0; i < len(counts); i += per {
 		end := min(i+per, len(counts))
-		q := make([]byte, 0, 64*per)
+		q := make([]byte, 0, 40*per)
 		q = append(q, "INSERT INTO mon_computed (element_id, unit_id, year, category, value) VALUES "...)
-		args := make([]any, 0, 3*(end-i)+2)
-		args = append(args, elemID, year)
+		args := make([]any, 0, 5*(end-i))
 		for j, c := range counts[i:end] {
 			if j > 0 {
 				q = append(q, ',')
 			}
-			n := len(args)
-			q = fmt.Appendf(q, "($1,$%d,$2,$%d,$%d)", n+1, n+2, n+3)
-			args = append(args, c.UnitID, c.Group, float64(c.N))
+			// Every row its own placeholders, in increasing order: SQLite
+			// looks a repeated one up in a list.
+			q = append(q, '(')
+			for k := range 5 {
+				if k > 0 {
+					q = append(q, ',')
+				}
+				q = append(q, d.Param(len(args)+k+1)...)
+			}
+			q = append(q, ')')
+			args = append(args, elemID, c.UnitID, year, c.Group, float64(c.N))
 		}
 		q = append(q, " ON CONFLICT (year, element_id, unit_id, category) DO UPDATE SET value = mon_computed.value + excluded.value"...)
 		if _, err := tx.ExecContext(ctx, string(q), args...); err != nil {
@@ -181,6 +225,8 @@ func (s *Service) RecomputeIncremental(ctx context.Context) (*RecomputeResult, e
 	if _, err := s.nationAdmin(ctx); err != nil {
 		return nil, err
 	}
+	s.recomputing.Lock()
+	defer s.recomputing.Unlock()
 	start := time.Now()
 	c, err := s.catalog(ctx)
 	if err != nil {
@@ -199,7 +245,7 @@ func (s *Service) RecomputeIncremental(ctx context.Context) (*RecomputeResult, e
 	if y, err := s.state(ctx, s.DB.R, stateYear); err != nil {
 		return nil, err
 	} else if y != int64(year) {
-		return s.Recompute(ctx, year) // nothing to add to: a new year starts whole
+		return s.recompute(ctx, year) // nothing to add to: a new year starts whole
 	}
 	newL, err := s.Learn.LastCompletion(ctx)
 	if err != nil {
@@ -210,46 +256,25 @@ func (s *Service) RecomputeIncremental(ctx context.Context) (*RecomputeResult, e
 		return nil, err
 	}
 	res.Upto = newL
-	type batch struct {
-		e      *Element
-		counts []org.UnitCount
-	}
-	var batches []batch
-	for _, e := range c.elems {
-		since, upto := oldL, newL
-		switch e.Source {
-		case SourceReported, SourcePeople:
-			continue
-		case SourceAssessed, SourcePassed:
-			since, upto = oldE, newE
-		}
-		if upto <= since {
-			continue
-		}
-		counts, err := s.sourceCounts(ctx, e.Source, year, since, upto)
-		if err != nil {
-			return nil, err
-		}
-		batches = append(batches, batch{e, counts})
-	}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		for _, b := range batches {
-			n, err := insertCounts(ctx, tx, b.e.ID, year, b.counts)
-			if err != nil {
-				return err
-			}
-			res.Rows += n
-		}
-		if err := setState(ctx, tx, stateLearning, max(newL, oldL)); err != nil {
-			return err
-		}
-		return setState(ctx, tx, stateAssessment, max(newE, oldE))
-	})
+	counts, err := s.readSources(ctx, c.elems, window{year: year, sinceLearn: oldL, uptoLearn: newL, sinceExams: oldE, uptoExams: newE})
 	if err != nil {
 		return nil, err
 	}
-	if res.Rows > 0 {
-		s.changedYear(year)
+	err = s.computedStored(c, year, counts, false, func() error {
+		return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+			n, err := insertComputed(ctx, tx, s.DB.Dialect, c.elems, year, counts)
+			if err != nil {
+				return err
+			}
+			res.Rows = n
+			if err := setState(ctx, tx, stateLearning, max(newL, oldL)); err != nil {
+				return err
+			}
+			return setState(ctx, tx, stateAssessment, max(newE, oldE))
+		})
+	})
+	if err != nil {
+		return nil, err
 	}
 	res.Millis = time.Since(start).Milliseconds()
 	return res, nil

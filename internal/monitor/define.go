@@ -76,6 +76,8 @@ type catalog struct {
 	sets       []*Dataset
 	setByCode  map[string]*Dataset
 	setByID    map[string]*Dataset
+	slots      map[string]int // cell key → slot in a unit's row of values
+	counted    []bool         // per slot: a count of records (none means 0)
 }
 
 func (s *Service) catalog(ctx context.Context) (*catalog, error) {
@@ -100,6 +102,7 @@ func (s *Service) catalog(ctx context.Context) (*catalog, error) {
 		c.elemByCode[e.Code], c.elemByID[e.ID] = e, e
 	}
 	rows.Close()
+	c.slots, c.counted = slotsOf(c.elems)
 	rows, err = s.DB.R.QueryContext(ctx, `SELECT id, code, name_vi, name_en, measure, numerator, denominator, factor, seq, public FROM mon_indicators ORDER BY seq, code`)
 	if err != nil {
 		return nil, err

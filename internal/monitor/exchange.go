@@ -248,7 +248,7 @@ func (s *Service) ImportValues(ctx context.Context, set *DataValueSet, submit bo
 		return nil, err
 	}
 	for _, k := range order {
-		s.changedYear(groups[k].per.Year)
+		s.reportsChanged(groups[k].per.Year, groups[k].u.ID)
 	}
 	return res, s.audit(ctx, p, "monitor_values_import", "values", "", "", fmt.Sprintf("reports=%d values=%d", res.Reports, res.Values))
 }

@@ -118,6 +118,11 @@ type Service struct {
 	mu    sync.Mutex
 	snaps map[snapKey]*snapshot
 	cat   atomic.Pointer[catalog]
+	// layers are each year's own values by source, before roll-up.
+	layers layers
+	// recomputing lets one recompute run at a time: two incremental ones
+	// would both add what came after the same watermark.
+	recomputing sync.Mutex
 }
 
 func (s *Service) now() time.Time {

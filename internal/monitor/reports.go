@@ -486,7 +486,7 @@ func (s *Service) SaveReport(ctx context.Context, dsCode, unitCode, periodID str
 	if err != nil {
 		return nil, nil, err
 	}
-	s.changedYear(per.Year)
+	s.reportsChanged(per.Year, u.ID)
 	r, err := s.Report(ctx, dsCode, unitCode, periodID)
 	return r, ve.Rules, err
 }
@@ -639,7 +639,7 @@ func (s *Service) Review(ctx context.Context, dsCode, unitCode, periodID, action
 	if err != nil {
 		return nil, err
 	}
-	s.changedYear(r.Period.Year)
+	s.reportsChanged(r.Period.Year, r.Unit.ID)
 	return s.Report(ctx, dsCode, unitCode, periodID)
 }
 

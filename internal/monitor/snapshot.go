@@ -86,7 +86,7 @@ func (s *Service) build(ctx context.Context, year int, asOf string, pending bool
 	if err != nil {
 		return nil, err
 	}
-	sn := &snapshot{gen: gen, year: year, asOf: asOf, units: units, idx: make(map[string]int, len(units)), slots: map[string]int{}}
+	sn := &snapshot{gen: gen, year: year, asOf: asOf, units: units, idx: make(map[string]int, len(units))}
 	for i, u := range units {
 		sn.idx[u.ID] = i
 	}
@@ -104,115 +104,28 @@ func (s *Service) build(ctx context.Context, year int, asOf string, pending bool
 	for _, kids := range sn.children {
 		sortByCode(units, kids)
 	}
-	for _, e := range c.elems {
-		computed := e.Source != SourceReported
-		sn.slots[e.Code] = len(sn.slots)
-		sn.counted = append(sn.counted, computed)
-		for _, cat := range e.Categories {
-			sn.slots[e.Code+"."+cat] = len(sn.slots)
-			sn.counted = append(sn.counted, computed)
-		}
-	}
+	sn.slots, sn.counted = c.slots, c.counted
 	nslots := len(sn.slots)
+	computed, reported, err := s.ownValues(ctx, c, year, pending)
+	if err != nil {
+		return nil, err
+	}
 	own := make([][]float64, len(units))
-	get := func(u int) []float64 {
-		if own[u] == nil {
-			own[u] = make([]float64, nslots)
-			for i := range own[u] {
-				own[u][i] = math.NaN()
+	for _, lay := range []*layer{computed, reported} {
+		for id, row := range lay.rows {
+			u, ok := sn.idx[id]
+			if !ok {
+				continue
+			}
+			if own[u] == nil {
+				own[u] = c.emptyRow()
+			}
+			for i, v := range row {
+				if !math.IsNaN(v) {
+					own[u][i] = addNaN(own[u][i], v)
+				}
 			}
 		}
-		return own[u]
-	}
-	// Computed values, where the records sit.
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT element_id, unit_id, category, value FROM mon_computed WHERE year = $1`, year)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var el, unit, cat string
-		var v float64
-		if err := rows.Scan(&el, &unit, &cat, &v); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		e, ui := c.elemByID[el], -1
-		if i, ok := sn.idx[unit]; ok {
-			ui = i
-		}
-		if e == nil || ui < 0 {
-			continue
-		}
-		slot, ok := sn.slots[cellKey(e.Code, cat)]
-		if !ok {
-			continue
-		}
-		row := get(ui)
-		row[slot] = addNaN(row[slot], v)
-	}
-	rows.Close()
-	// Reported values: the year's periods combined per the element's
-	// aggregation, per unit.
-	statuses := `'approved'`
-	if pending {
-		statuses = `'approved', 'submitted'`
-	}
-	rows, err = s.DB.R.QueryContext(ctx, `SELECT r.unit_id, r.period, v.element_id, v.category, v.value FROM mon_values v JOIN mon_reports r ON r.id = v.report_id
-		WHERE r.year = $1 AND r.status IN (`+statuses+`)`, year)
-	if err != nil {
-		return nil, err
-	}
-	type acc struct {
-		sum    float64
-		n      int
-		last   string
-		lastV  float64
-		unit   int
-		slot   int
-		aggreg string
-	}
-	accs := map[[2]int]*acc{}
-	for rows.Next() {
-		var unit, period, el, cat string
-		var v float64
-		if err := rows.Scan(&unit, &period, &el, &cat, &v); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		e := c.elemByID[el]
-		ui, ok := sn.idx[unit]
-		if e == nil || !ok {
-			continue
-		}
-		slot, ok := sn.slots[cellKey(e.Code, cat)]
-		if !ok {
-			continue
-		}
-		a := accs[[2]int{ui, slot}]
-		if a == nil {
-			a = &acc{unit: ui, slot: slot, aggreg: e.Aggregation}
-			accs[[2]int{ui, slot}] = a
-		}
-		a.sum += v
-		a.n++
-		if period > a.last {
-			a.last, a.lastV = period, v
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, a := range accs {
-		v := a.sum
-		switch a.aggreg {
-		case AggLast:
-			v = a.lastV
-		case AggAverage:
-			v = a.sum / float64(a.n)
-		}
-		row := get(a.unit)
-		row[a.slot] = addNaN(row[a.slot], v)
 	}
 	// Roll up: each unit's own values count in every unit above it.
 	sn.vals = make([][]float64, len(units))

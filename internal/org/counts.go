@@ -1,8 +1,10 @@
 package org
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"dxhub/internal/platform/errs"
@@ -17,39 +19,87 @@ type UnitCount struct {
 }
 
 // PeopleCounts returns the number of people per unit, in total and per
-// group.
+// group, reading the (unit_id, groups) index in order.
 func (s *Service) PeopleCounts(ctx context.Context) ([]UnitCount, error) {
-	return s.scanCounts(ctx, `SELECT unit_id, '', COUNT(*) FROM people GROUP BY unit_id
-		UNION ALL SELECT p.unit_id, g.grp, COUNT(*) FROM people p JOIN person_groups g ON g.person_id = p.id GROUP BY p.unit_id, g.grp`)
-}
-
-// CountAccountsByUnit counts, per unit of the person behind each account
-// and per group, the distinct accounts that accounts (an SQL query
-// returning one column, account_id, with $1… bound to args) yields.
-// Accounts without a person are not counted: monitoring counts people.
-func (s *Service) CountAccountsByUnit(ctx context.Context, accounts string, args ...any) ([]UnitCount, error) {
-	q := fmt.Sprintf(`WITH x AS MATERIALIZED (SELECT DISTINCT p.id AS person_id, p.unit_id FROM (%s) s
-		JOIN accounts a ON a.id = s.account_id JOIN people p ON p.id = a.person_id)
-		SELECT unit_id, '', COUNT(*) FROM x GROUP BY unit_id
-		UNION ALL SELECT x.unit_id, g.grp, COUNT(*) FROM x JOIN person_groups g ON g.person_id = x.person_id GROUP BY x.unit_id, g.grp`, accounts)
-	return s.scanCounts(ctx, q, args...)
-}
-
-func (s *Service) scanCounts(ctx context.Context, q string, args ...any) ([]UnitCount, error) {
-	rows, err := s.DB.R.QueryContext(ctx, q, args...)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT unit_id, groups, COUNT(*) FROM people GROUP BY unit_id, groups`)
 	if err != nil {
-		return nil, fmt.Errorf("unit counts: %w", err)
+		return nil, fmt.Errorf("people counts: %w", err)
 	}
 	defer rows.Close()
-	var out []UnitCount
+	t := NewTally()
 	for rows.Next() {
-		var c UnitCount
-		if err := rows.Scan(&c.UnitID, &c.Group, &c.N); err != nil {
+		var unit, groups string
+		var n int64
+		if err := rows.Scan(&unit, &groups, &n); err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		t.addPlaced(unit, groups, n)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return t.Counts(), nil
+}
+
+// Tally counts distinct people per unit, in total and per group, from
+// records that carry where their person sat (unit id and comma-separated
+// groups) when they were made. A person counts once however many records
+// they have; records without a unit (accounts without a person) are not
+// counted: monitoring counts people.
+type Tally struct {
+	seen   map[string]struct{}
+	placed map[string]int64 // unit + "\x00" + groups → people
+	key    []byte
+}
+
+// NewTally returns an empty tally.
+func NewTally() *Tally {
+	return &Tally{seen: make(map[string]struct{}, 1<<16), placed: map[string]int64{}}
+}
+
+// Add counts the person behind who (an account or person id) at unit with
+// groups, unless they were already counted. The byte slices may be reused
+// by the caller afterwards (sql.RawBytes).
+func (t *Tally) Add(who, unit, groups []byte) {
+	if len(unit) == 0 {
+		return
+	}
+	if _, ok := t.seen[string(who)]; ok {
+		return
+	}
+	t.seen[string(who)] = struct{}{}
+	t.key = append(append(append(t.key[:0], unit...), 0), groups...)
+	t.placed[string(t.key)]++
+}
+
+func (t *Tally) addPlaced(unit, groups string, n int64) {
+	t.placed[unit+"\x00"+groups] += n
+}
+
+// Counts returns the tally per unit ("" group: everyone) and per group.
+func (t *Tally) Counts() []UnitCount {
+	sum := map[[2]string]int64{}
+	for k, n := range t.placed {
+		unit, groups, _ := strings.Cut(k, "\x00")
+		sum[[2]string{unit, ""}] += n
+		for _, g := range splitGroups(groups) {
+			sum[[2]string{unit, g}] += n
+		}
+	}
+	out := make([]UnitCount, 0, len(sum))
+	for k, n := range sum {
+		out = append(out, UnitCount{UnitID: k[0], Group: k[1], N: n})
+	}
+	slices.SortFunc(out, func(a, b UnitCount) int {
+		return cmp.Or(strings.Compare(a.UnitID, b.UnitID), strings.Compare(a.Group, b.Group))
+	})
+	return out
+}
+
+// LeafID is the id of the unit a path ends at ("/a/b/" → "b").
+func LeafID(path string) string {
+	path = strings.TrimSuffix(path, "/")
+	return path[strings.LastIndexByte(path, '/')+1:]
 }
 
 // AllUnits returns every unit, live and dissolved, in path order.

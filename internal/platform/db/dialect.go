@@ -2,6 +2,7 @@ package db
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -12,6 +13,18 @@ const (
 	SQLite   Dialect = "sqlite"
 	Postgres Dialect = "postgres"
 )
+
+// Param is placeholder n (from 1) for statements with many of them, such
+// as multi-row inserts. SQLite finds a named or numbered placeholder
+// ("$n", "?n") by walking a list, at a cost that grows with the square of
+// their number, so there it is a bare "?": a statement built with Param
+// must use each placeholder once, in the order of its arguments.
+func (d Dialect) Param(n int) string {
+	if d == SQLite {
+		return "?"
+	}
+	return "$" + strconv.Itoa(n)
+}
 
 // PrefixMatch returns a condition true when column starts with the value
 // bound to placeholder $n; bind the value with PrefixPattern. Both forms use
