@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -462,5 +464,62 @@ func TestMonitoringCachedLayersMatchFresh(t *testing.T) {
 	// Both reports are submitted now: (80+10)/(100+50) with pending ones.
 	if r := indicatorRow(t, dashboard(t, ta, "daklak", "66", "pending=1"), "working_age_using_online_services"); r.Value != 60 {
 		t.Fatalf("pending after the steps: %+v", r)
+	}
+}
+
+// TestMonitoringDatasetForm: a national administrator defines a data set
+// on the setup page; a rule line that does not read and a bad number are
+// refused naming them, and nothing is saved; the saved set can be edited
+// with the form filled in; a province administrator cannot.
+func TestMonitoringDatasetForm(t *testing.T) {
+	ta := newTestApp(t)
+	monFixture(t, ta)
+	c := ta.client("national")
+	post := func(c *http.Client, v url.Values) (int, string) {
+		body, k, h := form(v)
+		code, out, _ := ta.do(c, "POST", "/monitoring/datasets", body, k, h)
+		return code, out
+	}
+	v := url.Values{"code": {"BC-TINH-NAM"}, "name_vi": {"Báo cáo năm của tỉnh"}, "name_en": {"Yearly province report"}, "period_type": {"year"},
+		"unit_types": {"province"}, "due_days": {"15"}, "close_days": {"60"}, "elements": {"working_age", "using_online_services"},
+		"rules": {"{using_online_services} <= {working_age} | Không vượt quá số người trong độ tuổi lao động | Cannot exceed the working-age people\n{working_age} 0 | thiếu phép so sánh"}}
+	code, out := post(c, v)
+	if code != 400 || !strings.Contains(out, "Dòng 2 của quy tắc kiểm tra") {
+		t.Fatalf("bad rule line: %d %s", code, out)
+	}
+	v.Set("rules", "{using_online_services} <= {working_age} | Không vượt quá số người trong độ tuổi lao động | Cannot exceed the working-age people")
+	v.Set("due_days", "mười lăm")
+	if code, out := post(c, v); code != 400 || !strings.Contains(out, "(due_days)") {
+		t.Fatalf("bad due days: %d %s", code, out)
+	}
+	if _, err := ta.App.Mon.Dataset(context.Background(), "BC-TINH-NAM"); err == nil {
+		t.Fatal("a refused form saved the data set")
+	}
+	v.Set("due_days", "15")
+	if code, out := post(ta.client("daklak"), v); code != 403 {
+		t.Fatalf("province admin: %d %s", code, out)
+	}
+	if code, out := post(c, v); code != 200 || !strings.Contains(out, "BC-TINH-NAM") {
+		t.Fatalf("save: %d %s", code, out)
+	}
+	d, err := ta.App.Mon.Dataset(context.Background(), "BC-TINH-NAM")
+	if err != nil || d.PeriodType != "year" || len(d.Rules) != 1 || d.Rules[0].MessageEN != "Cannot exceed the working-age people" || d.DueDays != 15 || d.CloseDays != 60 {
+		t.Fatalf("saved: %+v %v", d, err)
+	}
+	// The edit link fills the form in; English page too.
+	_, page, _ := ta.do(c, "GET", "/monitoring/setup?dataset=BC-TINH-NAM&lang=en", nil)
+	for _, want := range []string{`name="code" required value="BC-TINH-NAM"`, `value="province" checked`, `value="working_age" checked`, `Cannot exceed the working-age people</textarea>`, "Add or change a data set"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("edit form lacks %q", want)
+		}
+	}
+	// A change keeps the code and replaces the rest.
+	v.Set("due_days", "20")
+	v.Set("rules", "")
+	if code, out := post(c, v); code != 200 {
+		t.Fatalf("change: %d %s", code, out)
+	}
+	if d, _ := ta.App.Mon.Dataset(context.Background(), "BC-TINH-NAM"); d.DueDays != 20 || len(d.Rules) != 0 {
+		t.Fatalf("changed: %+v", d)
 	}
 }

@@ -196,6 +196,7 @@ func (a *App) Routes() []Route {
 		{"GET /monitoring/setup", mo.SetupPage},
 		{"POST /monitoring/indicators", mo.SaveIndicatorForm},
 		{"POST /monitoring/elements", mo.SaveElementForm},
+		{"POST /monitoring/datasets", mo.SaveDatasetForm},
 		{"POST /monitoring/recompute", mo.Recompute},
 		{"GET /monitoring/targets", mo.TargetsPage},
 		{"POST /monitoring/targets", mo.SetTargetForm},

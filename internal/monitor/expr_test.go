@@ -1,6 +1,8 @@
 package monitor
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -58,6 +60,42 @@ func FuzzExpr(f *testing.F) {
 			if !codeRe.MatchString(r.Element) {
 				t.Fatalf("bad ref %q from %q", r.Element, s)
 			}
+		}
+	})
+}
+
+func TestParseRules(t *testing.T) {
+	rules, err := ParseRules("\n{a} <= {b} | Không vượt quá | Cannot exceed\n  {a}+{c}>=0|Không âm  \n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Rule{{Left: "{a}", Op: "<=", Right: "{b}", MessageVI: "Không vượt quá", MessageEN: "Cannot exceed"}, {Left: "{a}+{c}", Op: ">=", Right: "0", MessageVI: "Không âm"}}
+	if !reflect.DeepEqual(rules, want) {
+		t.Fatalf("got %+v", rules)
+	}
+	if again, _ := ParseRules(FormatRules(rules)); !reflect.DeepEqual(again, want) {
+		t.Fatalf("round trip: %+v", again)
+	}
+	for _, bad := range []string{"{a} {b} | x", "{a} <= {b}", "<= {b} | x", "{a} <= {b} | | y", "{a} < {b} | x | y | z"} {
+		if _, err := ParseRules("{a} <= {b} | ok\n" + bad); err == nil || !strings.Contains(err.Error(), "rule_line_invalid") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+// FuzzParseRules: any text either reads into rules that write back to the
+// same rules, or is refused; never a panic.
+func FuzzParseRules(f *testing.F) {
+	f.Add("{a} <= {b} | Không vượt quá | Cannot exceed")
+	f.Add("{a}<{b}|x\n\n{c}!={d}|y|z")
+	f.Fuzz(func(t *testing.T, text string) {
+		rules, err := ParseRules(text)
+		if err != nil {
+			return
+		}
+		again, err := ParseRules(FormatRules(rules))
+		if err != nil || len(again) != len(rules) {
+			t.Fatalf("%q: wrote %q, read back %v %v", text, FormatRules(rules), again, err)
 		}
 	})
 }

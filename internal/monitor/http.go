@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/files"
@@ -211,8 +212,66 @@ func (h *HTTP) renderSetup(w http.ResponseWriter, r *http.Request, status int, e
 	if err != nil {
 		return err
 	}
+	// The data set form: what was posted to it, or the data set to change.
+	form, dsForm := r.PostForm, url.Values(nil)
+	if r.URL.Path == "/monitoring/datasets" {
+		form, dsForm = nil, r.PostForm
+	} else if code := r.URL.Query().Get("dataset"); code != "" {
+		d, err := h.Svc.Dataset(ctx, code)
+		if err != nil {
+			return err
+		}
+		dsForm = datasetForm(d)
+	}
 	return h.Web.Render(w, r, status, "monitor/setup", "monitor.setup", map[string]any{"Elements": elems, "Indicators": inds, "Datasets": sets, "Error": e, "Done": done,
-		"Sources": Sources, "Form": r.PostForm, "EN": en(r)})
+		"Sources": Sources, "Form": form, "DS": dsForm, "PeriodTypes": PeriodTypes, "UnitTypes": org.UnitTypes, "EN": en(r)})
+}
+
+// datasetForm is a data set as the setup page's form posts it.
+func datasetForm(d *Dataset) url.Values {
+	return url.Values{"code": {d.Code}, "name_vi": {d.NameVI}, "name_en": {d.NameEN}, "period_type": {d.PeriodType}, "unit_types": d.UnitTypes,
+		"scope_code": {d.ScopeCode}, "due_days": {strconv.Itoa(d.DueDays)}, "close_days": {strconv.Itoa(d.CloseDays)}, "elements": d.Elements, "rules": {FormatRules(d.Rules)}}
+}
+
+// SaveDatasetForm creates or changes a data set from the setup page.
+func (h *HTTP) SaveDatasetForm(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.saveDatasetForm(r)
+	if e, ok := formErr(err); ok {
+		return h.renderSetup(w, r, http.StatusBadRequest, e, "")
+	}
+	if err != nil {
+		return err
+	}
+	return h.renderSetup(w, r, http.StatusOK, nil, d.Code)
+}
+
+func (h *HTTP) saveDatasetForm(r *http.Request) (*Dataset, error) {
+	days := func(field string) (int, error) {
+		v := strings.TrimSpace(r.PostFormValue(field))
+		if v == "" {
+			return 0, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, errs.Field(field, "monitor.days_invalid")
+		}
+		return n, nil
+	}
+	due, err := days("due_days")
+	if err != nil {
+		return nil, err
+	}
+	closes, err := days("close_days")
+	if err != nil {
+		return nil, err
+	}
+	rules, err := ParseRules(r.PostFormValue("rules"))
+	if err != nil {
+		return nil, err
+	}
+	return h.Svc.SaveDataset(r.Context(), Dataset{Code: r.PostFormValue("code"), NameVI: r.PostFormValue("name_vi"), NameEN: r.PostFormValue("name_en"),
+		PeriodType: r.PostFormValue("period_type"), UnitTypes: r.PostForm["unit_types"], ScopeCode: strings.TrimSpace(r.PostFormValue("scope_code")),
+		DueDays: due, CloseDays: closes, Elements: r.PostForm["elements"], Rules: rules})
 }
 
 func formErr(err error) (*errs.Error, bool) {
