@@ -123,7 +123,19 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 	if limit <= 0 || limit > MaxLimit {
 		limit = MaxLimit
 	}
-	sqlText := `SELECT seq, body FROM xapi_statements WHERE ` + strings.Join(where, " AND ") + ` ORDER BY seq ` + order + fmt.Sprintf(" LIMIT %d", limit+1)
+	cond := strings.Join(where, " AND ")
+	sqlText := `SELECT seq, body FROM xapi_statements WHERE ` + cond + ` ORDER BY seq ` + order + fmt.Sprintf(" LIMIT %d", limit+1)
+	if ways := q.indexWays(arg); len(ways) > 0 {
+		// The filters join their parts with OR, which no index serves in
+		// seq order: both engines would then walk every statement by seq.
+		// Instead each part walks its own index in seq order and stops at
+		// a page; the page is the first of what they found.
+		parts := make([]string, len(ways))
+		for i, w := range ways {
+			parts[i] = `SELECT seq FROM (SELECT seq FROM xapi_statements WHERE ` + w + ` AND ` + cond + ` ORDER BY seq ` + order + fmt.Sprintf(" LIMIT %d) w%d", limit+1, i)
+		}
+		sqlText = `SELECT seq, body FROM xapi_statements WHERE seq IN (` + strings.Join(parts, " UNION ") + `) ORDER BY seq ` + order + fmt.Sprintf(" LIMIT %d", limit+1)
+	}
 	rows, err := s.DB.R.QueryContext(ctx, sqlText, args...)
 	if err != nil {
 		return Page{}, err
@@ -145,6 +157,42 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 		last = seq
 	}
 	return p, rows.Err()
+}
+
+// indexWays splits the query's most selective filter into the conditions,
+// each served by one index, whose union holds every statement that passes
+// it: the agent as actor, as object, among related agents, and statement
+// references; else the same for the activity, the registration or the
+// verb. None when no filter narrows the statements.
+func (q Query) indexWays(arg func(any) string) []string {
+	// Statements whose object is a StatementRef to one that matches are
+	// found through the object index: their object_key is the target's id.
+	ref := func(cond string) string {
+		return `object_type = 'StatementRef' AND object_key IN (SELECT t.id FROM xapi_statements t WHERE ` + cond + `)`
+	}
+	switch {
+	case q.Agent != "":
+		a := arg(q.Agent)
+		ways := []string{"actor_key = " + a, "(object_key = " + a + " AND object_type IN ('Agent','Group'))", ref("t.actor_key = " + a), ref("t.object_key = " + a)}
+		if q.RelatedAgents {
+			ways = append(ways, "seq IN (SELECT seq FROM xapi_related WHERE key = "+a+" AND kind = 'g')", ref("t.seq IN (SELECT seq FROM xapi_related WHERE key = "+a+" AND kind = 'g')"))
+		}
+		return ways
+	case q.Activity != "":
+		a := arg(q.Activity)
+		ways := []string{"(object_key = " + a + " AND object_type = 'Activity')", ref("t.object_key = " + a)}
+		if q.RelatedActivities {
+			ways = append(ways, "seq IN (SELECT seq FROM xapi_related WHERE key = "+a+" AND kind = 'a')", ref("t.seq IN (SELECT seq FROM xapi_related WHERE key = "+a+" AND kind = 'a')"))
+		}
+		return ways
+	case q.Registration != "":
+		r := arg(strings.ToLower(q.Registration))
+		return []string{"registration = " + r, ref("t.registration = " + r)}
+	case q.Verb != "":
+		v := arg(q.Verb)
+		return []string{"verb_id = " + v, ref("t.verb_id = " + v)}
+	}
+	return nil
 }
 
 // Attachment is stored attachment content.
