@@ -178,6 +178,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 		printDemo(os.Stdout, "http://"+ln.Addr().String())
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "db", string(a.DB.Dialect))
+	a.Mon.WarmTrend(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -40,6 +40,25 @@ func (s *Service) Warm(ctx context.Context, year int) error {
 	return err
 }
 
+// WarmTrend builds, in the background, the roll-ups that the first
+// dashboard after a start reads (this year and the years of its trend), so
+// that its visitor does not wait for them.
+func (s *Service) WarmTrend(ctx context.Context) {
+	go func() {
+		start := time.Now()
+		year := s.now().In(vnZone).Year()
+		for y := year; y > year-trendYears; y-- {
+			if err := s.Warm(ctx, y); err != nil {
+				if ctx.Err() == nil {
+					s.Log.Error("monitoring warm-up", "year", y, "err", err)
+				}
+				return
+			}
+		}
+		s.Log.Info("monitoring roll-ups ready", "years", trendYears, "ms", time.Since(start).Milliseconds())
+	}()
+}
+
 // maxSnapshots bounds the cache.
 const maxSnapshots = 32
 
