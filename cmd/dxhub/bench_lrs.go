@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"dxhub/internal/demo"
+	"dxhub/internal/platform/db"
 )
 
 // benchLRS loads the xAPI endpoint on loopback: first it stores --stored
@@ -30,7 +31,7 @@ func benchLRS(ctx context.Context, args []string) error {
 	batch := fs.Int("batch", 50, "statements per POST")
 	duration := fs.Duration("duration", 20*time.Second, "length of the POST phase")
 	maxBatches := fs.Int("batches", 20000, "upper bound on POSTs")
-	queries := fs.Int("queries", 4000, "queries in the query phase (half by agent, half by activity)")
+	queries := fs.Int("queries", 4000, "queries in the query phase (half by agent, half by activity), within --duration")
 	agents := fs.Int("agents", 200_000, "distinct learners (agents) the statements are about")
 	activities := fs.Int("activities", 5_000, "distinct activities")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured phases to this file")
@@ -89,6 +90,11 @@ func benchLRS(ctx context.Context, args []string) error {
 	}
 	total, _ := a.LRS.Count(ctx, nation.Path)
 	fmt.Printf("database %s: %d statements stored\n", a.DB.Dialect, total)
+	if a.DB.Dialect == db.Postgres { // as autovacuum would have by now
+		if _, err := a.DB.W.ExecContext(ctx, `ANALYZE xapi_statements`); err != nil {
+			return err
+		}
+	}
 
 	server, stopServer, err := serveLoopback(a)
 	if err != nil {
@@ -156,11 +162,12 @@ func benchLRS(ctx context.Context, args []string) error {
 	// Query phase: by agent and by activity, 10 statements a page.
 	byAgent, byActivity := &recorder{}, &recorder{}
 	var qn atomic.Int64
+	qEnd := time.Now().Add(*duration)
 	for w := 0; w < *conc; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && time.Now().Before(qEnd) {
 				i := int(qn.Add(1))
 				if i > *queries {
 					return

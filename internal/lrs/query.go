@@ -98,9 +98,10 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 		}
 		return f
 	}
+	var match, refs string // the filters on the statement itself, and through a reference
 	if direct := filters(""); len(direct) > 0 {
-		refd := filters("t.")
-		where = append(where, "(("+strings.Join(direct, " AND ")+") OR (object_type = 'StatementRef' AND object_key IN (SELECT t.id FROM xapi_statements t WHERE "+strings.Join(refd, " AND ")+")))")
+		match = strings.Join(direct, " AND ")
+		refs = "object_type = 'StatementRef' AND object_key IN (SELECT t.id FROM xapi_statements t WHERE " + strings.Join(filters("t."), " AND ") + ")"
 	}
 	if !q.Since.IsZero() {
 		where = append(where, "stored > "+arg(q.Since.UnixMilli()))
@@ -123,18 +124,24 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 	if limit <= 0 || limit > MaxLimit {
 		limit = MaxLimit
 	}
-	cond := strings.Join(where, " AND ")
-	sqlText := `SELECT seq, body FROM xapi_statements WHERE ` + cond + ` ORDER BY seq ` + order + fmt.Sprintf(" LIMIT %d", limit+1)
-	if ways := q.indexWays(arg); len(ways) > 0 {
-		// The filters join their parts with OR, which no index serves in
-		// seq order: both engines would then walk every statement by seq.
-		// Instead each part walks its own index in seq order and stops at
-		// a page; the page is the first of what they found.
+	base := strings.Join(where, " AND ")
+	page := ` ORDER BY seq ` + order + fmt.Sprintf(" LIMIT %d", limit+1)
+	sqlText := `SELECT seq, body FROM xapi_statements WHERE ` + base + page
+	if match != "" {
+		// The statements that match, or refer to one that does. That OR,
+		// and the ORs inside the agent and activity filters, no index
+		// serves in seq order: both engines would walk every statement.
+		// Instead each way in walks its own index in seq order and stops
+		// at a page; the page is the first of what they found.
+		ways := append(q.indexWays(arg), refs)
 		parts := make([]string, len(ways))
 		for i, w := range ways {
-			parts[i] = `SELECT seq FROM (SELECT seq FROM xapi_statements WHERE ` + w + ` AND ` + cond + ` ORDER BY seq ` + order + fmt.Sprintf(" LIMIT %d) w%d", limit+1, i)
+			if w != refs {
+				w += " AND " + match
+			}
+			parts[i] = `SELECT seq FROM (SELECT seq FROM xapi_statements WHERE ` + w + ` AND ` + base + page + fmt.Sprintf(") w%d", i)
 		}
-		sqlText = `SELECT seq, body FROM xapi_statements WHERE seq IN (` + strings.Join(parts, " UNION ") + `) ORDER BY seq ` + order + fmt.Sprintf(" LIMIT %d", limit+1)
+		sqlText = `SELECT seq, body FROM xapi_statements WHERE seq IN (` + strings.Join(parts, " UNION ") + `)` + page
 	}
 	rows, err := s.DB.R.QueryContext(ctx, sqlText, args...)
 	if err != nil {
@@ -159,40 +166,33 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 	return p, rows.Err()
 }
 
-// indexWays splits the query's most selective filter into the conditions,
+// indexWays splits the query's most selective filter into conditions,
 // each served by one index, whose union holds every statement that passes
-// it: the agent as actor, as object, among related agents, and statement
-// references; else the same for the activity, the registration or the
-// verb. None when no filter narrows the statements.
+// it: the agent as actor, as object, or among related agents; else the
+// same for the activity, the registration or the verb.
 func (q Query) indexWays(arg func(any) string) []string {
-	// Statements whose object is a StatementRef to one that matches are
-	// found through the object index: their object_key is the target's id.
-	ref := func(cond string) string {
-		return `object_type = 'StatementRef' AND object_key IN (SELECT t.id FROM xapi_statements t WHERE ` + cond + `)`
+	related := func(key, kind string) string {
+		return "seq IN (SELECT seq FROM xapi_related WHERE key = " + key + " AND kind = '" + kind + "')"
 	}
 	switch {
 	case q.Agent != "":
 		a := arg(q.Agent)
-		ways := []string{"actor_key = " + a, "(object_key = " + a + " AND object_type IN ('Agent','Group'))", ref("t.actor_key = " + a), ref("t.object_key = " + a)}
+		ways := []string{"actor_key = " + a, "(object_key = " + a + " AND object_type IN ('Agent','Group'))"}
 		if q.RelatedAgents {
-			ways = append(ways, "seq IN (SELECT seq FROM xapi_related WHERE key = "+a+" AND kind = 'g')", ref("t.seq IN (SELECT seq FROM xapi_related WHERE key = "+a+" AND kind = 'g')"))
+			ways = append(ways, related(a, "g"))
 		}
 		return ways
 	case q.Activity != "":
 		a := arg(q.Activity)
-		ways := []string{"(object_key = " + a + " AND object_type = 'Activity')", ref("t.object_key = " + a)}
+		ways := []string{"(object_key = " + a + " AND object_type = 'Activity')"}
 		if q.RelatedActivities {
-			ways = append(ways, "seq IN (SELECT seq FROM xapi_related WHERE key = "+a+" AND kind = 'a')", ref("t.seq IN (SELECT seq FROM xapi_related WHERE key = "+a+" AND kind = 'a')"))
+			ways = append(ways, related(a, "a"))
 		}
 		return ways
 	case q.Registration != "":
-		r := arg(strings.ToLower(q.Registration))
-		return []string{"registration = " + r, ref("t.registration = " + r)}
-	case q.Verb != "":
-		v := arg(q.Verb)
-		return []string{"verb_id = " + v, ref("t.verb_id = " + v)}
+		return []string{"registration = " + arg(strings.ToLower(q.Registration))}
 	}
-	return nil
+	return []string{"verb_id = " + arg(q.Verb)}
 }
 
 // Attachment is stored attachment content.
