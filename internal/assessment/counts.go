@@ -17,7 +17,7 @@ const finished = `t.finished_at > 0 AND t.status NOT IN ('in_progress', 'voided'
 // when they started it. With since > 0 it counts only people first counted
 // after since: what an incremental recompute adds.
 func (x *Exams) AssessedCounts(ctx context.Context, from, to, since int64) (assessed, passed []org.UnitCount, err error) {
-	q := `SELECT t.account_id, t.person_unit, t.person_groups, t.passed, 0, 0 FROM attempts t WHERE t.finished_at >= $1 AND t.finished_at < $2 AND ` + finished
+	q := `SELECT t.account_id, t.person_unit, t.person_groups, t.passed FROM attempts t WHERE t.finished_at >= $1 AND t.finished_at < $2 AND ` + finished
 	args := []any{from, to}
 	if since > 0 {
 		earlier := `SELECT 1 FROM attempts o WHERE o.account_id = t.account_id AND o.finished_at >= $1 AND o.finished_at <= $3 AND ` + strings.ReplaceAll(finished, "t.", "o.")
@@ -35,8 +35,12 @@ func (x *Exams) AssessedCounts(ctx context.Context, from, to, since int64) (asse
 	all, won := org.NewTally(), org.NewTally()
 	var who, unit, groups sql.RawBytes
 	var ok, counted, countedPass int
+	dest := []any{&who, &unit, &groups, &ok, &counted, &countedPass}
+	if since <= 0 {
+		dest = dest[:4] // nobody was counted before
+	}
 	for rows.Next() {
-		if err := rows.Scan(&who, &unit, &groups, &ok, &counted, &countedPass); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, nil, err
 		}
 		if counted == 0 {

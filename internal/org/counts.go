@@ -1,9 +1,11 @@
 package org
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -47,15 +49,14 @@ func (s *Service) PeopleCounts(ctx context.Context) ([]UnitCount, error) {
 // they have; records without a unit (accounts without a person) are not
 // counted: monitoring counts people.
 type Tally struct {
-	seen   map[string]struct{}
-	placed map[string]int64 // unit + "\x00" + groups → people
+	seen   byteSet
+	placed byteSet // unit + "\x00" + groups
+	n      []int64 // people per placement, in the order placed holds them
 	key    []byte
 }
 
 // NewTally returns an empty tally.
-func NewTally() *Tally {
-	return &Tally{seen: make(map[string]struct{}, 1<<16), placed: map[string]int64{}}
-}
+func NewTally() *Tally { return &Tally{} }
 
 // Add counts the person behind who (an account or person id) at unit with
 // groups, unless they were already counted. The byte slices may be reused
@@ -64,23 +65,90 @@ func (t *Tally) Add(who, unit, groups []byte) {
 	if len(unit) == 0 {
 		return
 	}
-	if _, ok := t.seen[string(who)]; ok {
+	if _, fresh := t.seen.add(who); !fresh {
 		return
 	}
-	t.seen[string(who)] = struct{}{}
 	t.key = append(append(append(t.key[:0], unit...), 0), groups...)
-	t.placed[string(t.key)]++
+	t.addKey(1)
+}
+
+// addKey adds n people at the placement in t.key; looking it up does not
+// copy the key, only a new placement does.
+func (t *Tally) addKey(n int64) {
+	if i, fresh := t.placed.add(t.key); fresh {
+		t.n = append(t.n, n)
+	} else {
+		t.n[i] += n
+	}
+}
+
+// byteSet is a set of short byte strings kept in one arena, for the
+// millions of ids a recompute meets: no allocation per key, as a Go map of
+// strings would make.
+type byteSet struct {
+	seed  maphash.Seed
+	arena []byte
+	ends  []uint32 // key i is arena[ends[i-1]:ends[i]]
+	slots []uint64 // open addressing: 0 empty, else hash's top 32 bits, key index + 1
+}
+
+func (s *byteSet) key(i uint32) []byte {
+	start := uint32(0)
+	if i > 0 {
+		start = s.ends[i-1]
+	}
+	return s.arena[start:s.ends[i]]
+}
+
+// add puts k in the set: its index (in the order keys came), and whether
+// it was not there before.
+func (s *byteSet) add(k []byte) (uint32, bool) {
+	if 2*(len(s.ends)+1) > len(s.slots) {
+		s.grow()
+	}
+	h := maphash.Bytes(s.seed, k)
+	top, mask := h&^0xffffffff, uint64(len(s.slots)-1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		v := s.slots[i]
+		if v == 0 {
+			s.arena = append(s.arena, k...)
+			s.ends = append(s.ends, uint32(len(s.arena)))
+			s.slots[i] = top | uint64(len(s.ends))
+			return uint32(len(s.ends) - 1), true
+		}
+		if v&^0xffffffff == top && bytes.Equal(s.key(uint32(v)-1), k) {
+			return uint32(v) - 1, false
+		}
+	}
+}
+
+func (s *byteSet) grow() {
+	if len(s.slots) == 0 {
+		s.seed = maphash.MakeSeed()
+	}
+	slots := make([]uint64, max(1<<16, 2*len(s.slots)))
+	mask := uint64(len(slots) - 1)
+	for k := range s.ends {
+		h := maphash.Bytes(s.seed, s.key(uint32(k)))
+		i := h & mask
+		for slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		slots[i] = h&^0xffffffff | uint64(k+1)
+	}
+	s.slots = slots
 }
 
 func (t *Tally) addPlaced(unit, groups string, n int64) {
-	t.placed[unit+"\x00"+groups] += n
+	t.key = append(append(append(t.key[:0], unit...), 0), groups...)
+	t.addKey(n)
 }
 
 // Counts returns the tally per unit ("" group: everyone) and per group.
 func (t *Tally) Counts() []UnitCount {
 	sum := map[[2]string]int64{}
-	for k, n := range t.placed {
-		unit, groups, _ := strings.Cut(k, "\x00")
+	for i, n := range t.n {
+		unit, groups, _ := strings.Cut(string(t.placed.key(uint32(i))), "\x00")
 		sum[[2]string{unit, ""}] += n
 		for _, g := range splitGroups(groups) {
 			sum[[2]string{unit, g}] += n

@@ -2,6 +2,7 @@ package org
 
 import (
 	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -25,5 +26,21 @@ func TestTally(t *testing.T) {
 	}
 	if LeafID("/a/b/c/") != "c" || LeafID("/a/") != "a" {
 		t.Fatal("LeafID")
+	}
+}
+
+// The set behind Tally keeps every key once through its growths.
+func TestByteSet(t *testing.T) {
+	var s byteSet
+	for round := range 2 {
+		for i := range 200000 {
+			k := []byte("acc" + strconv.Itoa(i))
+			if idx, fresh := s.add(k); fresh != (round == 0) || idx != uint32(i) {
+				t.Fatalf("round %d key %s: index %d new=%v", round, k, idx, fresh)
+			}
+		}
+	}
+	if len(s.ends) != 200000 {
+		t.Fatalf("%d keys", len(s.ends))
 	}
 }

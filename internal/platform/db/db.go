@@ -54,7 +54,7 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 		return nil, errors.New("sqlite: empty path")
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(ON)", "cache_size(-32000)", "mmap_size(1073741824)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(ON)", "cache_size(-32000)", "mmap_size(17179869184)"} {
 		q.Add("_pragma", p)
 	}
 	readers := q.Encode()
