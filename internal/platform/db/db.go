@@ -60,6 +60,10 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 	readers := q.Encode()
 	q.Set("_txlock", "immediate")
 	q.Add("_pragma", "wal_autocheckpoint(0)")
+	// The one writer holds the pages a group commit dirties (thousands of
+	// statements touch pages all over their indexes) until the commit,
+	// instead of spilling them to the WAL midway.
+	q.Add("_pragma", "cache_size(-131072)")
 	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, err
