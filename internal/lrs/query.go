@@ -101,7 +101,9 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 	var match, refs string // the filters on the statement itself, and through a reference
 	if direct := filters(""); len(direct) > 0 {
 		match = strings.Join(direct, " AND ")
-		refs = "object_type = 'StatementRef' AND object_key IN (SELECT t.id FROM xapi_statements t WHERE " + strings.Join(filters("t."), " AND ") + ")"
+		// From each reference to its target: references are few (mostly
+		// voiding statements), a filter's targets can be thousands.
+		refs = "object_type = 'StatementRef' AND EXISTS (SELECT 1 FROM xapi_statements t WHERE t.id = xapi_statements.object_key AND " + strings.Join(filters("t."), " AND ") + ")"
 	}
 	if !q.Since.IsZero() {
 		where = append(where, "stored > "+arg(q.Since.UnixMilli()))
