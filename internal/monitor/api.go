@@ -118,11 +118,7 @@ func (h *HTTP) APIDashboard(w http.ResponseWriter, r *http.Request) error {
 
 // APIRankings ranks the units below ?unit=.
 func (h *HTTP) APIRankings(w http.ResponseWriter, r *http.Request) error {
-	o, err := options(r)
-	if err != nil {
-		return err
-	}
-	rk, err := h.Svc.Rank(r.Context(), r.URL.Query().Get("unit"), o)
+	rk, err := h.rank(r)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"dxhub/internal/org"
-	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
 )
@@ -278,10 +277,4 @@ func (s *Service) RecomputeIncremental(ctx context.Context) (*RecomputeResult, e
 	}
 	res.Millis = time.Since(start).Milliseconds()
 	return res, nil
-}
-
-// requireView checks that the caller may read monitoring figures for u.
-func requireView(ctx context.Context, u *org.Unit) error {
-	_, err := auth.Authorize(ctx, auth.ViewMonitoring, u.Path)
-	return err
 }

@@ -200,25 +200,29 @@ const trendYears = 5
 // status and trend; the units below for the selected indicator; the
 // targets of units merged into this one; the data elements by source.
 func (s *Service) Dashboard(ctx context.Context, unitCode string, o Options) (*Dashboard, error) {
-	u, err := s.unitOrNation(ctx, unitCode)
+	u, err := s.viewableUnit(ctx, unitCode)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireView(ctx, u); err != nil {
 		return nil, err
 	}
 	return s.dashboard(ctx, u, o, true)
 }
 
-func (s *Service) dashboard(ctx context.Context, u *org.Unit, o Options, full bool) (*Dashboard, error) {
-	if err := s.Normalize(&o); err != nil {
-		return nil, err
+// rollup fills o's defaults and returns the definitions and the roll-up
+// they ask for.
+func (s *Service) rollup(ctx context.Context, o *Options) (*catalog, *snapshot, error) {
+	if err := s.Normalize(o); err != nil {
+		return nil, nil, err
 	}
 	c, err := s.catalog(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sn, err := s.snap(ctx, o.Year, o.AsOf, o.Pending)
+	return c, sn, err
+}
+
+func (s *Service) dashboard(ctx context.Context, u *org.Unit, o Options, full bool) (*Dashboard, error) {
+	c, sn, err := s.rollup(ctx, &o)
 	if err != nil {
 		return nil, err
 	}

@@ -143,13 +143,18 @@ func download(w http.ResponseWriter, name string, header []string, rows [][]stri
 	return web.Download(w, web.XLSXType, name+".xlsx", &buf)
 }
 
-// RankingsPage ranks the units below one unit.
-func (h *HTTP) RankingsPage(w http.ResponseWriter, r *http.Request) error {
+// rank ranks the units below ?unit= with the request's options.
+func (h *HTTP) rank(r *http.Request) (*Ranking, error) {
 	o, err := options(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	rk, err := h.Svc.Rank(r.Context(), r.URL.Query().Get("unit"), o)
+	return h.Svc.Rank(r.Context(), r.URL.Query().Get("unit"), o)
+}
+
+// RankingsPage ranks the units below one unit.
+func (h *HTTP) RankingsPage(w http.ResponseWriter, r *http.Request) error {
+	rk, err := h.rank(r)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -146,17 +147,14 @@ func (s *Service) ownValues(ctx context.Context, c *catalog, year int, pending b
 			}
 			lay, err = s.readReported(ctx, c, year, kind == layerPending, nil)
 		case len(dirty) > 0:
-			ids := make([]string, 0, len(dirty))
-			for id := range dirty {
-				ids = append(ids, id)
-			}
+			ids := slices.Collect(maps.Keys(dirty))
 			var fresh *layer
 			if fresh, err = s.readReported(ctx, c, year, kind == layerPending, ids); err == nil {
 				lay = lay.patched(ids, fresh)
 			}
 		}
 		if err != nil {
-			s.reportsChanged(year, keys(dirty)...) // not read: read them next time
+			s.reportsChanged(year, slices.Collect(maps.Keys(dirty))...) // not read: read them next time
 			return nil, nil, err
 		}
 		l.cached[k] = lay
@@ -165,14 +163,6 @@ func (s *Service) ownValues(ctx context.Context, c *catalog, year int, pending b
 		}
 	}
 	return computed, reported, nil
-}
-
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 // patched returns a copy of lay whose rows of units are those of fresh.

@@ -31,21 +31,11 @@ type RankRow struct {
 // Rank ranks the units below unitCode (the provinces and ministries when
 // empty).
 func (s *Service) Rank(ctx context.Context, unitCode string, o Options) (*Ranking, error) {
-	u, err := s.unitOrNation(ctx, unitCode)
+	u, err := s.viewableUnit(ctx, unitCode)
 	if err != nil {
 		return nil, err
 	}
-	if err := requireView(ctx, u); err != nil {
-		return nil, err
-	}
-	if err := s.Normalize(&o); err != nil {
-		return nil, err
-	}
-	c, err := s.catalog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sn, err := s.snap(ctx, o.Year, o.AsOf, o.Pending)
+	c, sn, err := s.rollup(ctx, &o)
 	if err != nil {
 		return nil, err
 	}
@@ -240,21 +230,11 @@ func (s *Service) Index(ctx context.Context, code, unitCode string, o Options) (
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.unitOrNation(ctx, unitCode)
+	u, err := s.viewableUnit(ctx, unitCode)
 	if err != nil {
 		return nil, err
 	}
-	if err := requireView(ctx, u); err != nil {
-		return nil, err
-	}
-	if err := s.Normalize(&o); err != nil {
-		return nil, err
-	}
-	c, err := s.catalog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sn, err := s.snap(ctx, o.Year, o.AsOf, o.Pending)
+	c, sn, err := s.rollup(ctx, &o)
 	if err != nil {
 		return nil, err
 	}

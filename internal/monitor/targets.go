@@ -152,11 +152,8 @@ func checkTarget(t Target) error {
 // Targets lists the targets set on the units inside the caller's view
 // under unitCode (all units when empty), including units since merged.
 func (s *Service) Targets(ctx context.Context, unitCode string) ([]Target, error) {
-	u, err := s.unitOrNation(ctx, unitCode)
+	u, err := s.viewableUnit(ctx, unitCode)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireView(ctx, u); err != nil {
 		return nil, err
 	}
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT i.code, u.code, u.name_vi, u.valid_to, t.year, t.kind, t.value, t.source FROM mon_targets t
@@ -177,6 +174,17 @@ func (s *Service) Targets(ctx context.Context, unitCode string) ([]Target, error
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// viewableUnit is the unit coded code (the nation when empty), if the
+// caller may read monitoring figures for it.
+func (s *Service) viewableUnit(ctx context.Context, code string) (*org.Unit, error) {
+	u, err := s.unitOrNation(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	_, err = auth.Authorize(ctx, auth.ViewMonitoring, u.Path)
+	return u, err
 }
 
 func (s *Service) unitOrNation(ctx context.Context, code string) (*org.Unit, error) {
