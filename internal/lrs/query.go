@@ -78,7 +78,7 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 			a := arg(q.Agent)
 			cond := fmt.Sprintf("%[1]sactor_key = %[2]s OR (%[1]sobject_key = %[2]s AND %[1]sobject_type IN ('Agent','Group'))", t, a)
 			if q.RelatedAgents {
-				cond += fmt.Sprintf(" OR %sseq IN (SELECT seq FROM xapi_related WHERE key = %s AND kind = 'g')", t, a)
+				cond += " OR " + t + related(arg, q.Agent, "g")
 			}
 			f = append(f, "("+cond+")")
 		}
@@ -89,7 +89,7 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 			a := arg(q.Activity)
 			cond := fmt.Sprintf("(%[1]sobject_key = %[2]s AND %[1]sobject_type = 'Activity')", t, a)
 			if q.RelatedActivities {
-				cond += fmt.Sprintf(" OR %sseq IN (SELECT seq FROM xapi_related WHERE key = %s AND kind = 'a')", t, a)
+				cond += " OR " + t + related(arg, q.Activity, "a")
 			}
 			f = append(f, "("+cond+")")
 		}
@@ -172,29 +172,35 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 // each served by one index, whose union holds every statement that passes
 // it: the agent as actor, as object, or among related agents; else the
 // same for the activity, the registration or the verb.
+// The indexes hold hashes of the keys (db.Hash64); each way also compares
+// the text, so a hash two keys share returns only the right statements.
 func (q Query) indexWays(arg func(any) string) []string {
-	related := func(key, kind string) string {
-		return "seq IN (SELECT seq FROM xapi_related WHERE key = " + key + " AND kind = '" + kind + "')"
+	hashed := func(name, col, key string) string {
+		return name + "_h = " + arg(db.Hash64(key)) + " AND " + col + " = " + arg(key)
 	}
 	switch {
 	case q.Agent != "":
-		a := arg(q.Agent)
-		ways := []string{"actor_key = " + a, "(object_key = " + a + " AND object_type IN ('Agent','Group'))"}
+		ways := []string{hashed("actor", "actor_key", q.Agent), "(" + hashed("object", "object_key", q.Agent) + " AND object_type IN ('Agent','Group'))"}
 		if q.RelatedAgents {
-			ways = append(ways, related(a, "g"))
+			ways = append(ways, related(arg, q.Agent, "g"))
 		}
 		return ways
 	case q.Activity != "":
-		a := arg(q.Activity)
-		ways := []string{"(object_key = " + a + " AND object_type = 'Activity')"}
+		ways := []string{"(" + hashed("object", "object_key", q.Activity) + " AND object_type = 'Activity')"}
 		if q.RelatedActivities {
-			ways = append(ways, related(a, "a"))
+			ways = append(ways, related(arg, q.Activity, "a"))
 		}
 		return ways
 	case q.Registration != "":
-		return []string{"registration = " + arg(strings.ToLower(q.Registration))}
+		return []string{hashed("registration", "registration", strings.ToLower(q.Registration))}
 	}
 	return []string{"verb_id = " + arg(q.Verb)}
+}
+
+// related is the condition "the statement mentions key as a related agent
+// (kind g) or activity (kind a)".
+func related(arg func(any) string, key, kind string) string {
+	return "seq IN (SELECT seq FROM xapi_related WHERE key_h = " + arg(db.Hash64(key)) + " AND key = " + arg(key) + " AND kind = '" + kind + "')"
 }
 
 // Attachment is stored attachment content.

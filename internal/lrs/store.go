@@ -522,25 +522,26 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 	for from := 0; from < len(fresh); from += perInsert {
 		chunk := fresh[from:min(from+perInsert, len(fresh))]
 		var sb strings.Builder
-		sb.WriteString(`INSERT INTO xapi_statements (id, unit_path, client_id, actor_key, verb_id, object_type, object_key, registration, stored, voided, voids, body) VALUES `)
-		args := make([]any, 0, len(chunk)*11)
+		sb.WriteString(`INSERT INTO xapi_statements (id, unit_path, client_id, actor_key, actor_h, verb_id, object_type, object_key, object_h, registration, registration_h, stored, voided, voids, body) VALUES `)
+		const cols = 14
+		args := make([]any, 0, len(chunk)*cols)
 		for k, p := range chunk {
 			if k > 0 {
 				sb.WriteByte(',')
 			}
 			n := len(args)
 			sb.WriteByte('(')
-			for q := 1; q <= 11; q++ {
+			for q := 1; q <= cols; q++ {
 				if q > 1 {
 					sb.WriteByte(',')
 				}
-				if q == 10 {
-					sb.WriteString("0,")
+				if q == 13 {
+					sb.WriteString("0,") // voided
 				}
 				sb.WriteString(s.ph(n + q))
 			}
 			sb.WriteByte(')')
-			args = append(args, p.id, c.UnitPath, c.ID, p.actor, p.verb, p.otype, p.okey, p.reg, stored, p.voids, string(p.body))
+			args = append(args, p.id, c.UnitPath, c.ID, p.actor, db.Hash64(p.actor), p.verb, p.otype, p.okey, db.Hash64(p.okey), p.reg, db.Hash64(p.reg), stored, p.voids, string(p.body))
 		}
 		sb.WriteString(" RETURNING seq")
 		rows, err := tx.QueryContext(ctx, sb.String(), args...)
@@ -556,7 +557,7 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 			}
 			if k < len(chunk) {
 				for _, r := range chunk[k].related {
-					relArgs = append(relArgs, seq, r[0], r[1])
+					relArgs = append(relArgs, seq, r[0], r[1], db.Hash64(r[1]))
 				}
 			}
 			k++
@@ -569,15 +570,15 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 			return fmt.Errorf("insert statements: %d rows returned for %d", k, len(chunk))
 		}
 	}
-	for from := 0; from < len(relArgs); from += 3 * 1000 {
-		part := relArgs[from:min(from+3*1000, len(relArgs))]
+	for from := 0; from < len(relArgs); from += 4 * 1000 {
+		part := relArgs[from:min(from+4*1000, len(relArgs))]
 		var sb strings.Builder
-		sb.WriteString(`INSERT INTO xapi_related (seq, kind, key) VALUES `)
-		for k := 0; k < len(part)/3; k++ {
+		sb.WriteString(`INSERT INTO xapi_related (seq, kind, key, key_h) VALUES `)
+		for k := 0; k < len(part)/4; k++ {
 			if k > 0 {
 				sb.WriteByte(',')
 			}
-			sb.WriteString("(" + s.ph(3*k+1) + "," + s.ph(3*k+2) + "," + s.ph(3*k+3) + ")")
+			sb.WriteString("(" + s.ph(4*k+1) + "," + s.ph(4*k+2) + "," + s.ph(4*k+3) + "," + s.ph(4*k+4) + ")")
 		}
 		if _, err := tx.ExecContext(ctx, sb.String(), part...); err != nil {
 			return err
@@ -693,11 +694,19 @@ func mergeDefinition(old, nw string) string {
 	return string(b)
 }
 
-// NewUUID returns a random (version 4) UUID in its text form.
+// NewUUID returns a time-ordered (version 7, RFC 9562) UUID in its text
+// form: the first 48 bits are the Unix time in milliseconds, the rest
+// random. Ids the store makes itself then land at the end of the id index
+// instead of anywhere in it.
 func NewUUID() string {
 	var u [16]byte
-	rand.Read(u[:])
-	u[6] = u[6]&0x0f | 0x40
+	rand.Read(u[6:])
+	ms := uint64(time.Now().UnixMilli())
+	for i := 5; i >= 0; i-- {
+		u[i] = byte(ms)
+		ms >>= 8
+	}
+	u[6] = u[6]&0x0f | 0x70
 	u[8] = u[8]&0x3f | 0x80
 	x := hex.EncodeToString(u[:])
 	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]

@@ -60,10 +60,13 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 	readers := q.Encode()
 	q.Set("_txlock", "immediate")
 	q.Add("_pragma", "wal_autocheckpoint(0)")
-	// The one writer holds the pages a group commit dirties (thousands of
-	// statements touch pages all over their indexes) until the commit,
-	// instead of spilling them to the WAL midway.
-	q.Add("_pragma", "cache_size(-131072)")
+	// The one writer keeps up to 512 MiB of pages: those a group commit
+	// dirties (thousands of statements touch pages all over their
+	// indexes) stay until the commit instead of spilling to the WAL
+	// midway, and the index pages new rows land on stay between commits
+	// (inside a write transaction SQLite reads a page with a system call,
+	// not through the memory map). The cache grows only as pages are used.
+	q.Add("_pragma", "cache_size(-524288)")
 	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, err

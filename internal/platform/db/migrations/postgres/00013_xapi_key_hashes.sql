@@ -1,0 +1,37 @@
+-- +goose Up
+-- Statements are found by agent, activity and registration through indexes
+-- over 64-bit hashes of those keys (db.Hash64: the first 16 hex digits of
+-- the MD5) instead of the keys' text: an entry takes about 20 bytes
+-- instead of 50 to 100, so at millions of statements the indexes stay in
+-- shared buffers and a new statement costs one cached page per index
+-- instead of a disk read. The text stays in the row and queries compare it
+-- too.
+ALTER TABLE xapi_statements ADD COLUMN actor_h BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE xapi_statements ADD COLUMN object_h BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE xapi_statements ADD COLUMN registration_h BIGINT NOT NULL DEFAULT 0;
+UPDATE xapi_statements SET actor_h = ('x' || substr(md5(actor_key), 1, 16))::bit(64)::bigint, object_h = ('x' || substr(md5(object_key), 1, 16))::bit(64)::bigint, registration_h = ('x' || substr(md5(registration), 1, 16))::bit(64)::bigint;
+DROP INDEX xapi_statements_actor;
+DROP INDEX xapi_statements_object;
+DROP INDEX xapi_statements_registration;
+CREATE INDEX xapi_statements_actor_h ON xapi_statements (actor_h, seq);
+CREATE INDEX xapi_statements_object_h ON xapi_statements (object_h, seq);
+CREATE INDEX xapi_statements_registration_h ON xapi_statements (registration_h, seq);
+
+ALTER TABLE xapi_related ADD COLUMN key_h BIGINT NOT NULL DEFAULT 0;
+UPDATE xapi_related SET key_h = ('x' || substr(md5(key), 1, 16))::bit(64)::bigint;
+DROP INDEX xapi_related_key;
+CREATE INDEX xapi_related_key_h ON xapi_related (key_h, seq);
+
+-- +goose Down
+DROP INDEX xapi_related_key_h;
+CREATE INDEX xapi_related_key ON xapi_related (key, kind, seq);
+ALTER TABLE xapi_related DROP COLUMN key_h;
+DROP INDEX xapi_statements_registration_h;
+DROP INDEX xapi_statements_object_h;
+DROP INDEX xapi_statements_actor_h;
+CREATE INDEX xapi_statements_actor ON xapi_statements (actor_key, seq);
+CREATE INDEX xapi_statements_object ON xapi_statements (object_key, seq);
+CREATE INDEX xapi_statements_registration ON xapi_statements (registration, seq);
+ALTER TABLE xapi_statements DROP COLUMN registration_h;
+ALTER TABLE xapi_statements DROP COLUMN object_h;
+ALTER TABLE xapi_statements DROP COLUMN actor_h;
