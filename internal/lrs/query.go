@@ -260,10 +260,14 @@ func (s *Store) Activity(ctx context.Context, id string) (string, error) {
 	return d, err
 }
 
-// Count is the number of statements stored (for the benchmark and the
-// administration page).
+// Count is the number of statements stored within a subtree, or with
+// scope "" in the whole store (counted from an index, not the rows).
 func (s *Store) Count(ctx context.Context, scope string) (int64, error) {
 	var n int64
+	if scope == "" {
+		err := s.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM xapi_statements`).Scan(&n)
+		return n, err
+	}
 	err := s.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM xapi_statements WHERE `+s.DB.Dialect.PrefixMatch("unit_path", 1), s.DB.Dialect.PrefixPattern(scope)).Scan(&n)
 	return n, err
 }

@@ -243,7 +243,10 @@ func (s *Store) prepare(st obj, c *Client, now time.Time) (*prepared, error) {
 	id = strings.ToLower(id)
 	st["id"] = id
 	arrayContextActivities(st)
-	cmp := comparable(st)
+	var cmp []byte // only a statement whose id the client chose can be stored already
+	if given {
+		cmp = comparable(st)
+	}
 	stamp := now.UTC().Format("2006-01-02T15:04:05.000Z")
 	st["stored"] = stamp
 	if _, ok := st["timestamp"]; !ok {
@@ -434,6 +437,19 @@ func (s *Store) writer() *db.GroupCommit[saveReq] {
 		})
 	}
 	return s.gc
+}
+
+// Warm loads the indexes that every new statement changes at a place of
+// its own (its agent, activity and registration) into the writer's cache;
+// without it the first minutes of heavy writing after a start each wait
+// on reads. It returns when done; servers call it in the background.
+func (s *Store) Warm(ctx context.Context) error {
+	for _, ix := range []string{"xapi_statements_actor_h", "xapi_statements_object_h", "xapi_statements_registration_h"} {
+		if err := s.DB.WarmIndex(ctx, "xapi_statements", ix); err != nil {
+			return fmt.Errorf("warm %s: %w", ix, err)
+		}
+	}
+	return nil
 }
 
 // Close stops the batching writer after the writes already queued.
