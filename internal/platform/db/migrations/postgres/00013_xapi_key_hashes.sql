@@ -6,20 +6,22 @@
 -- shared buffers and a new statement costs one cached page per index
 -- instead of a disk read. The text stays in the row and queries compare it
 -- too.
+-- The text indexes go first, so that filling the new columns does not
+-- also rewrite them.
+DROP INDEX xapi_statements_actor;
+DROP INDEX xapi_statements_object;
+DROP INDEX xapi_statements_registration;
 ALTER TABLE xapi_statements ADD COLUMN actor_h BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE xapi_statements ADD COLUMN object_h BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE xapi_statements ADD COLUMN registration_h BIGINT NOT NULL DEFAULT 0;
 UPDATE xapi_statements SET actor_h = ('x' || substr(md5(actor_key), 1, 16))::bit(64)::bigint, object_h = ('x' || substr(md5(object_key), 1, 16))::bit(64)::bigint, registration_h = ('x' || substr(md5(registration), 1, 16))::bit(64)::bigint;
-DROP INDEX xapi_statements_actor;
-DROP INDEX xapi_statements_object;
-DROP INDEX xapi_statements_registration;
 CREATE INDEX xapi_statements_actor_h ON xapi_statements (actor_h, seq);
 CREATE INDEX xapi_statements_object_h ON xapi_statements (object_h, seq);
 CREATE INDEX xapi_statements_registration_h ON xapi_statements (registration_h, seq);
 
+DROP INDEX xapi_related_key;
 ALTER TABLE xapi_related ADD COLUMN key_h BIGINT NOT NULL DEFAULT 0;
 UPDATE xapi_related SET key_h = ('x' || substr(md5(key), 1, 16))::bit(64)::bigint;
-DROP INDEX xapi_related_key;
 CREATE INDEX xapi_related_key_h ON xapi_related (key_h, seq);
 
 -- +goose Down
