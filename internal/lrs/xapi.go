@@ -591,14 +591,6 @@ func (h *Handler) getStatements(w http.ResponseWriter, r *http.Request, rq *requ
 	if err != nil {
 		return err
 	}
-	list := make([]obj, 0, len(page.Statements))
-	for _, b := range page.Statements {
-		st, err := shape(b, format, langs)
-		if err != nil {
-			return err
-		}
-		list = append(list, st)
-	}
 	more := ""
 	if page.Next > 0 {
 		np := url.Values{}
@@ -607,6 +599,22 @@ func (h *Handler) getStatements(w http.ResponseWriter, r *http.Request, rq *requ
 		}
 		np.Set("cursor", strconv.FormatInt(page.Next, 10))
 		more = "/xapi/statements?" + np.Encode()
+	}
+	if format == "exact" && !withAtts {
+		// Stored as they are returned: no need to decode them.
+		raw := make([]json.RawMessage, len(page.Statements))
+		for i, b := range page.Statements {
+			raw[i] = b
+		}
+		return h.respond(w, r, rq, map[string]any{"statements": raw, "more": more}, nil, false)
+	}
+	list := make([]obj, 0, len(page.Statements))
+	for _, b := range page.Statements {
+		st, err := shape(b, format, langs)
+		if err != nil {
+			return err
+		}
+		list = append(list, st)
 	}
 	res := map[string]any{"statements": list, "more": more}
 	return h.respond(w, r, rq, res, list, withAtts)
