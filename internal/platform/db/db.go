@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
 )
@@ -214,14 +215,21 @@ func (d *DB) Close() error {
 	return err
 }
 
-// WarmIndex reads every page of an index into the SQLite writer's cache,
-// so that the writes that follow find the pages they change in memory
-// instead of each waiting on a read (a server does this at start for the
-// indexes that take writes all over). On PostgreSQL it does nothing: its
-// shared buffers outlive dxhub's process.
+// WarmIndex reads every page of an index into memory, so that the writes
+// that follow find the pages they change there instead of each waiting on
+// a read (a server does this at start for the indexes that take writes all
+// over). On SQLite the pages go to the writer's own cache; on PostgreSQL to
+// shared buffers through the pg_prewarm extension, when the database has
+// it (CREATE EXTENSION pg_prewarm), and otherwise nothing happens.
 func (d *DB) WarmIndex(ctx context.Context, table, index string) error {
 	if d.Dialect != SQLite {
-		return nil
+		var pages int64
+		err := d.W.QueryRowContext(ctx, `SELECT pg_prewarm($1)`, index).Scan(&pages)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42883" { // undefined_function: no extension
+			return nil
+		}
+		return err
 	}
 	var n int64
 	return d.W.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` INDEXED BY `+index).Scan(&n)

@@ -37,3 +37,24 @@ func TestHash64MatchesSQL(t *testing.T) {
 		t.Errorf(`Hash64("a") = %d`, got)
 	}
 }
+
+// Warming an index works on both engines, on PostgreSQL with and without
+// pg_prewarm; a missing index is an error wherever warming reads.
+func TestWarmIndex(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	if err := d.WarmIndex(ctx, "xapi_statements", "xapi_statements_actor_h"); err != nil {
+		t.Fatal(err)
+	}
+	if d.Dialect == db.Postgres {
+		if _, err := d.W.ExecContext(ctx, `CREATE EXTENSION pg_prewarm`); err != nil {
+			t.Fatalf("pg_prewarm (in Debian's postgresql package): %v", err)
+		}
+		if err := d.WarmIndex(ctx, "xapi_statements", "xapi_statements_actor_h"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.WarmIndex(ctx, "xapi_statements", "no_such_index"); err == nil {
+		t.Fatal("warming an index that does not exist did not fail")
+	}
+}
