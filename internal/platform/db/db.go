@@ -65,7 +65,7 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 	q.Set("_txlock", "immediate")
 	q.Add("_pragma", "wal_autocheckpoint(0)")
 	// Once checkpointed, the WAL is written again from its start and keeps
-	// up to 256 MiB of its file: writing over blocks the file already has
+	// up to 1 GiB of its file: writing over blocks the file already has
 	// costs the kernel a third of extending it (measured here: 3 µs against
 	// 10 µs a page), and a busy writer writes thousands of pages a second.
 	q.Add("_pragma", "journal_size_limit(1073741824)")
@@ -108,8 +108,8 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 	return d, nil
 }
 
-// checkpointer copies the WAL into the database every second without
-// blocking the writer (PASSIVE). Under a steady stream of writes that never
+// checkpointer copies the WAL into the database every checkpointEvery
+// without blocking the writer (PASSIVE). Under a steady stream of writes that never
 // empties the WAL, since each commit adds frames while the copy runs, and a
 // WAL that only grows makes every page written extend its file and every
 // read search a longer index. So once it holds more than walRestartFrames
@@ -136,7 +136,7 @@ func (d *DB) checkpointer() {
 const checkpointEvery = 5 * time.Second
 
 // walRestartFrames is the WAL length (in pages) past which the
-// checkpointer has the writer start it over: 128 MiB of 4 KiB pages.
+// checkpointer has the writer start it over: 512 MiB of 4 KiB pages.
 const walRestartFrames = 131072
 
 // checkpoint copies the WAL into the database without waiting for anyone
