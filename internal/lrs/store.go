@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -285,6 +286,14 @@ func (s *Store) prepare(st obj, c *Client, now time.Time) (*prepared, error) {
 		}
 	}
 	p.collect(st, true)
+	// Each related key once (an agent can be instructor and team member).
+	slices.SortFunc(p.related, func(a, b [2]string) int {
+		if c := strings.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(a[1], b[1])
+	})
+	p.related = slices.Compact(p.related)
 	b, err := json.Marshal(st)
 	if err != nil {
 		return nil, err
