@@ -81,19 +81,41 @@ func benchLRS(ctx context.Context, args []string) error {
 		return err
 	}
 	if int(have) < *stored {
+		// Several callers at once, so the store commits their chunks
+		// together as it does for concurrent clients.
 		start := time.Now()
 		const chunk = 1000
-		for i := int(have); i < *stored; i += chunk {
-			list := make([]map[string]any, 0, chunk)
-			for j := i; j < min(i+chunk, *stored); j++ {
-				list = append(list, statement(j))
-			}
-			if _, err := a.LRS.Save(ctx, c, list); err != nil {
-				return err
-			}
-			if (i/chunk)%500 == 0 && i > int(have) {
-				fmt.Printf("  stored %d statements (%.0f/s)\n", i, float64(i-int(have))/time.Since(start).Seconds())
-			}
+		var next atomic.Int64
+		next.Store(have)
+		var wg sync.WaitGroup
+		errs := make(chan error, *conc)
+		for range *conc {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for ctx.Err() == nil {
+					i := int(next.Add(chunk)) - chunk
+					if i >= *stored {
+						return
+					}
+					list := make([]map[string]any, 0, chunk)
+					for j := i; j < min(i+chunk, *stored); j++ {
+						list = append(list, statement(j))
+					}
+					if _, err := a.LRS.Save(ctx, c, list); err != nil {
+						errs <- err
+						return
+					}
+					if (i/chunk)%500 == 0 && i > int(have) {
+						fmt.Printf("  stored %d statements (%.0f/s)\n", i, float64(i-int(have))/time.Since(start).Seconds())
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		if err := <-errs; err != nil {
+			return err
 		}
 		fmt.Printf("stored %d statements through the store in %s\n", *stored-int(have), time.Since(start).Round(time.Second))
 	}
