@@ -22,9 +22,35 @@ var migrations embed.FS
 // Migrate applies every pending migration. Several nodes starting together
 // on PostgreSQL take turns through an advisory lock.
 func (d *DB) Migrate(ctx context.Context) error {
-	fsys, err := migrationFS(d.Dialect)
+	p, err := d.migrations()
 	if err != nil {
 		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// MigrateTo applies the pending migrations up to version, for tests of
+// migrations that change data already stored.
+func (d *DB) MigrateTo(ctx context.Context, version int64) error {
+	p, err := d.migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("migrate to %d: %w", version, err)
+	}
+	return nil
+}
+
+// migrations is the goose provider over the embedded migrations of d's
+// engine.
+func (d *DB) migrations() (*goose.Provider, error) {
+	fsys, err := migrationFS(d.Dialect)
+	if err != nil {
+		return nil, err
 	}
 	var opts []goose.ProviderOption
 	dialect := goose.DialectSQLite3
@@ -32,18 +58,15 @@ func (d *DB) Migrate(ctx context.Context) error {
 		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	p, err := goose.NewProvider(dialect, d.W, fsys, opts...)
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
+	return p, nil
 }
 
 func migrationFS(d Dialect) (fs.FS, error) {
