@@ -179,16 +179,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "db", string(a.DB.Dialect))
 	a.Mon.WarmTrend(ctx)
-	go func() {
-		start := time.Now()
-		if err := a.LRS.Warm(ctx); err != nil {
-			if ctx.Err() == nil {
-				log.Error("learning record store warm-up", "err", err)
-			}
-			return
-		}
-		log.Info("learning record store indexes in memory", "ms", time.Since(start).Milliseconds())
-	}()
+	a.LRS.WarmInBackground(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

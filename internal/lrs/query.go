@@ -172,6 +172,7 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 // each served by one index, whose union holds every statement that passes
 // it: the agent as actor, as object, or among related agents; else the
 // same for the activity, the registration or the verb.
+//
 // The indexes hold hashes of the keys (db.Hash64); each way also compares
 // the text, so a hash two keys share returns only the right statements.
 func (q Query) indexWays(arg func(any) string) []string {

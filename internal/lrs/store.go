@@ -209,14 +209,23 @@ func AgentKey(v any) string {
 // Conflict is a statement id already stored with different content.
 var errConflict = errs.E(errs.Conflict, "lrs.statement_conflict")
 
-// prepared is one statement ready to store.
+// prepared is one statement ready to store, its index keys hashed
+// (db.Hash64) before it queues for the single writer.
 type prepared struct {
 	given                                    bool // the client chose the id (so it may already be stored)
 	id, actor, verb, otype, okey, reg, voids string
-	related                                  [][2]string
+	actorH, okeyH, regH                      int64
+	related                                  []relatedKey
 	body                                     []byte
 	cmp                                      []byte
 	defs                                     map[string]string
+}
+
+// relatedKey is an agent (kind g) or activity (kind a) a statement
+// mentions besides its actor and object.
+type relatedKey struct {
+	kind, key string
+	h         int64
 }
 
 // comparable is the statement without the properties the LRS sets, so a
@@ -287,13 +296,17 @@ func (s *Store) prepare(st obj, c *Client, now time.Time) (*prepared, error) {
 	}
 	p.collect(st, true)
 	// Each related key once (an agent can be instructor and team member).
-	slices.SortFunc(p.related, func(a, b [2]string) int {
-		if c := strings.Compare(a[0], b[0]); c != 0 {
+	slices.SortFunc(p.related, func(a, b relatedKey) int {
+		if c := strings.Compare(a.kind, b.kind); c != 0 {
 			return c
 		}
-		return strings.Compare(a[1], b[1])
+		return strings.Compare(a.key, b.key)
 	})
 	p.related = slices.Compact(p.related)
+	for i := range p.related {
+		p.related[i].h = db.Hash64(p.related[i].key)
+	}
+	p.actorH, p.okeyH, p.regH = db.Hash64(p.actor), db.Hash64(p.okey), db.Hash64(p.reg)
 	b, err := json.Marshal(st)
 	if err != nil {
 		return nil, err
@@ -307,13 +320,13 @@ func (s *Store) prepare(st obj, c *Client, now time.Time) (*prepared, error) {
 func (p *prepared) collect(st obj, top bool) {
 	agentRel := func(v any) {
 		if k := AgentKey(v); k != "" {
-			p.related = append(p.related, [2]string{"g", k})
+			p.related = append(p.related, relatedKey{kind: "g", key: k})
 		}
 		if o, ok := v.(obj); ok {
 			if m, ok := o["member"].([]any); ok {
 				for _, x := range m {
 					if k := AgentKey(x); k != "" {
-						p.related = append(p.related, [2]string{"g", k})
+						p.related = append(p.related, relatedKey{kind: "g", key: k})
 					}
 				}
 			}
@@ -326,7 +339,7 @@ func (p *prepared) collect(st obj, top bool) {
 		}
 		id, _ := o["id"].(string)
 		if rel {
-			p.related = append(p.related, [2]string{"a", id})
+			p.related = append(p.related, relatedKey{kind: "a", key: id})
 		}
 		if d, ok := o["definition"]; ok {
 			b, _ := json.Marshal(d)
@@ -448,10 +461,25 @@ func (s *Store) writer() *db.GroupCommit[saveReq] {
 	return s.gc
 }
 
+// WarmInBackground runs Warm without holding up the caller (a server at
+// start) and logs how it went.
+func (s *Store) WarmInBackground(ctx context.Context) {
+	go func() {
+		start := time.Now()
+		if err := s.Warm(ctx); err != nil {
+			if ctx.Err() == nil {
+				s.Log.Error("learning record store warm-up", "err", err)
+			}
+			return
+		}
+		s.Log.Info("learning record store indexes in memory", "ms", time.Since(start).Milliseconds())
+	}()
+}
+
 // Warm loads the indexes that every new statement changes at a place of
 // its own (its agent, activity and registration) into the writer's cache;
 // without it the first minutes of heavy writing after a start each wait
-// on reads. It returns when done; servers call it in the background.
+// on reads.
 func (s *Store) Warm(ctx context.Context) error {
 	for _, ix := range []string{"xapi_statements_actor_h", "xapi_statements_object_h", "xapi_statements_registration_h"} {
 		if err := s.DB.WarmIndex(ctx, "xapi_statements", ix); err != nil {
@@ -470,10 +498,6 @@ func (s *Store) Close() {
 		gc.Close()
 	}
 }
-
-// ph is placeholder n: SQLite binds "?" by position far faster than
-// numbered names in statements with hundreds of parameters.
-func (s *Store) ph(n int) string { return s.DB.Dialect.Param(n) }
 
 func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared, now time.Time) error {
 	// Statements already stored, and the targets of voiding statements.
@@ -547,26 +571,15 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 	for from := 0; from < len(fresh); from += perInsert {
 		chunk := fresh[from:min(from+perInsert, len(fresh))]
 		var sb strings.Builder
-		sb.WriteString(`INSERT INTO xapi_statements (id, unit_path, client_id, actor_key, actor_h, verb_id, object_type, object_key, object_h, registration, registration_h, stored, voided, voids, body) VALUES `)
+		sb.WriteString(`INSERT INTO xapi_statements (id, unit_path, client_id, actor_key, actor_h, verb_id, object_type, object_key, object_h, registration, registration_h, stored, voids, body) VALUES `)
 		const cols = 14
 		args := make([]any, 0, len(chunk)*cols)
 		for k, p := range chunk {
 			if k > 0 {
 				sb.WriteByte(',')
 			}
-			n := len(args)
-			sb.WriteByte('(')
-			for q := 1; q <= cols; q++ {
-				if q > 1 {
-					sb.WriteByte(',')
-				}
-				if q == 13 {
-					sb.WriteString("0,") // voided
-				}
-				sb.WriteString(s.ph(n + q))
-			}
-			sb.WriteByte(')')
-			args = append(args, p.id, c.UnitPath, c.ID, p.actor, db.Hash64(p.actor), p.verb, p.otype, p.okey, db.Hash64(p.okey), p.reg, db.Hash64(p.reg), stored, p.voids, string(p.body))
+			sb.WriteString("(" + s.placeholders(len(args)+1, cols) + ")")
+			args = append(args, p.id, c.UnitPath, c.ID, p.actor, p.actorH, p.verb, p.otype, p.okey, p.okeyH, p.reg, p.regH, stored, p.voids, string(p.body))
 		}
 		sb.WriteString(" RETURNING seq")
 		rows, err := tx.QueryContext(ctx, sb.String(), args...)
@@ -582,7 +595,7 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 			}
 			if k < len(chunk) {
 				for _, r := range chunk[k].related {
-					relArgs = append(relArgs, seq, r[0], r[1], db.Hash64(r[1]))
+					relArgs = append(relArgs, seq, r.kind, r.key, r.h)
 				}
 			}
 			k++
@@ -603,7 +616,7 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 			if k > 0 {
 				sb.WriteByte(',')
 			}
-			sb.WriteString("(" + s.ph(4*k+1) + "," + s.ph(4*k+2) + "," + s.ph(4*k+3) + "," + s.ph(4*k+4) + ")")
+			sb.WriteString("(" + s.placeholders(4*k+1, 4) + ")")
 		}
 		if _, err := tx.ExecContext(ctx, sb.String(), part...); err != nil {
 			return err
@@ -656,13 +669,16 @@ func (s *Store) saveDefinitions(ctx context.Context, tx *sql.Tx, defs map[string
 	return nil
 }
 
+// placeholders lists placeholders from..from+n-1 (db.Dialect.Param: on
+// SQLite bare "?", bound by position, far faster than numbered names in
+// statements with hundreds of parameters).
 func (s *Store) placeholders(from, n int) string {
 	var b strings.Builder
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(s.ph(from + i))
+		b.WriteString(s.DB.Dialect.Param(from + i))
 	}
 	return b.String()
 }
