@@ -44,16 +44,20 @@ var ErrNotFound = errors.New("statement not found")
 // One returns a single statement by id (voided: by voidedStatementId).
 func (s *Store) One(ctx context.Context, scope, id string, voided bool) ([]byte, error) {
 	var body string
+	var packed []byte
 	v := 0
 	if voided {
 		v = 1
 	}
-	err := s.DB.R.QueryRowContext(ctx, `SELECT body FROM xapi_statements WHERE id = $1 AND voided = $2 AND `+s.DB.Dialect.PrefixMatch("unit_path", 3),
-		strings.ToLower(id), v, s.DB.Dialect.PrefixPattern(scope)).Scan(&body)
+	err := s.DB.R.QueryRowContext(ctx, `SELECT body, bodyz FROM xapi_statements WHERE id = $1 AND voided = $2 AND `+s.DB.Dialect.PrefixMatch("unit_path", 3),
+		strings.ToLower(id), v, s.DB.Dialect.PrefixPattern(scope)).Scan(&body, &packed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
-	return []byte(body), err
+	if err != nil {
+		return nil, err
+	}
+	return storedJSON(body, packed)
 }
 
 // Find runs a filtered query, newest first unless Ascending.
@@ -128,7 +132,7 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 	}
 	base := strings.Join(where, " AND ")
 	page := ` ORDER BY seq ` + order + fmt.Sprintf(" LIMIT %d", limit+1)
-	sqlText := `SELECT seq, body FROM xapi_statements WHERE ` + base + page
+	sqlText := `SELECT seq, body, bodyz FROM xapi_statements WHERE ` + base + page
 	if match != "" {
 		// The statements that match, or refer to one that does. That OR,
 		// and the ORs inside the agent and activity filters, no index
@@ -143,7 +147,7 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 			}
 			parts[i] = `SELECT seq FROM (SELECT seq FROM xapi_statements WHERE ` + w + ` AND ` + base + page + fmt.Sprintf(") w%d", i)
 		}
-		sqlText = `SELECT seq, body FROM xapi_statements WHERE seq IN (` + strings.Join(parts, " UNION ") + `)` + page
+		sqlText = `SELECT seq, body, bodyz FROM xapi_statements WHERE seq IN (` + strings.Join(parts, " UNION ") + `)` + page
 	}
 	rows, err := s.DB.R.QueryContext(ctx, sqlText, args...)
 	if err != nil {
@@ -155,14 +159,19 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 	for rows.Next() {
 		var seq int64
 		var body string
-		if err := rows.Scan(&seq, &body); err != nil {
+		var packed []byte
+		if err := rows.Scan(&seq, &body, &packed); err != nil {
 			return Page{}, err
 		}
 		if len(p.Statements) == limit {
 			p.Next = last
 			break
 		}
-		p.Statements = append(p.Statements, []byte(body))
+		st, err := storedJSON(body, packed)
+		if err != nil {
+			return Page{}, err
+		}
+		p.Statements = append(p.Statements, st)
 		last = seq
 	}
 	return p, rows.Err()

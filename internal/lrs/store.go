@@ -35,6 +35,7 @@ type Store struct {
 	gc      *db.GroupCommit[saveReq]
 	clients map[string]cachedClient // by key
 	defs    map[string]string       // activity id -> last definition stored by this node
+	inserts map[string]*sql.Stmt    // prepared multi-row INSERTs, see prepareInserts
 }
 
 type cachedClient struct {
@@ -216,7 +217,7 @@ type prepared struct {
 	id, actor, verb, otype, okey, reg, voids string
 	actorH, okeyH, regH                      int64
 	related                                  []relatedKey
-	body                                     []byte
+	packed                                   []byte // the statement's JSON, packed
 	cmp                                      []byte
 	defs                                     map[string]string
 }
@@ -239,7 +240,7 @@ func comparable(st obj) []byte {
 		}
 		c[k] = v
 	}
-	b, _ := json.Marshal(c)
+	b, _ := marshal(c)
 	return b
 }
 
@@ -307,11 +308,11 @@ func (s *Store) prepare(st obj, c *Client, now time.Time) (*prepared, error) {
 		p.related[i].h = db.Hash64(p.related[i].key)
 	}
 	p.actorH, p.okeyH, p.regH = db.Hash64(p.actor), db.Hash64(p.okey), db.Hash64(p.reg)
-	b, err := json.Marshal(st)
+	b, err := marshal(st)
 	if err != nil {
 		return nil, err
 	}
-	p.body = b
+	p.packed = pack(b)
 	return p, nil
 }
 
@@ -342,7 +343,7 @@ func (p *prepared) collect(st obj, top bool) {
 			p.related = append(p.related, relatedKey{kind: "a", key: id})
 		}
 		if d, ok := o["definition"]; ok {
-			b, _ := json.Marshal(d)
+			b, _ := marshal(d)
 			p.defs[id] = string(b)
 		}
 	}
@@ -449,6 +450,7 @@ func (s *Store) writer() *db.GroupCommit[saveReq] {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.gc == nil {
+		s.prepareInserts(context.Background())
 		s.gc = db.NewGroupCommit(s.DB, 64, func(ctx context.Context, tx *sql.Tx, reqs []saveReq) error {
 			for _, r := range reqs {
 				if err := s.write(ctx, tx, r.c, r.ps, r.now); err != nil {
@@ -497,6 +499,18 @@ func (s *Store) Close() {
 	if gc != nil {
 		gc.Close()
 	}
+	for _, st := range s.inserts {
+		st.Close()
+	}
+}
+
+// storedJSON is a stored statement's JSON: packed in bodyz, or as text in
+// body for statements stored before migration 15.
+func storedJSON(body string, bodyz []byte) ([]byte, error) {
+	if len(bodyz) > 0 {
+		return unpack(bodyz)
+	}
+	return []byte(body), nil
 }
 
 func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared, now time.Time) error {
@@ -511,23 +525,29 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 		}
 	}
 	existing := map[string]struct {
-		body  string
+		body  []byte
 		verb  string
 		found bool
 	}{}
 	if len(look) > 0 {
-		rows, err := tx.QueryContext(ctx, `SELECT id, verb_id, body FROM xapi_statements WHERE id IN (`+s.placeholders(1, len(look))+`)`, look...)
+		rows, err := tx.QueryContext(ctx, `SELECT id, verb_id, body, bodyz FROM xapi_statements WHERE id IN (`+s.placeholders(1, len(look))+`)`, look...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var id, verb, body string
-			if err := rows.Scan(&id, &verb, &body); err != nil {
+			var id, verb, text string
+			var packed []byte
+			if err := rows.Scan(&id, &verb, &text, &packed); err != nil {
+				rows.Close()
+				return err
+			}
+			body, err := storedJSON(text, packed)
+			if err != nil {
 				rows.Close()
 				return err
 			}
 			existing[id] = struct {
-				body  string
+				body  []byte
 				verb  string
 				found bool
 			}{body, verb, true}
@@ -546,7 +566,7 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 	for _, p := range ps {
 		if e, ok := existing[p.id]; ok {
 			var old obj
-			if err := decode([]byte(e.body), &old); err != nil {
+			if err := decode(e.body, &old); err != nil {
 				return err
 			}
 			if !bytes.Equal(comparable(old), p.cmp) {
@@ -564,25 +584,20 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 		}
 		fresh = append(fresh, p)
 	}
-	// One multi-row INSERT per chunk; RETURNING gives the seqs in the
-	// order of the rows.
-	const perInsert = 500
-	var relArgs []any
-	for from := 0; from < len(fresh); from += perInsert {
-		chunk := fresh[from:min(from+perInsert, len(fresh))]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO xapi_statements (id, unit_path, client_id, actor_key, actor_h, verb_id, object_type, object_key, object_h, registration, registration_h, stored, voids, body) VALUES `)
-		const cols = 14
-		args := make([]any, 0, len(chunk)*cols)
-		for k, p := range chunk {
-			if k > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteString("(" + s.placeholders(len(args)+1, cols) + ")")
-			args = append(args, p.id, c.UnitPath, c.ID, p.actor, p.actorH, p.verb, p.otype, p.okey, p.okeyH, p.reg, p.regH, stored, p.voids, string(p.body))
+	// Multi-row INSERTs of up to rowsPerInsert statements; RETURNING gives
+	// the seqs in the order of the rows.
+	var rel []relatedRow
+	for from := 0; from < len(fresh); from += rowsPerInsert {
+		chunk := fresh[from:min(from+rowsPerInsert, len(fresh))]
+		args := make([]any, 0, len(chunk)*15)
+		for _, p := range chunk {
+			args = append(args, p.id, c.UnitPath, c.ID, p.actor, p.actorH, p.verb, p.otype, p.okey, p.okeyH, p.reg, p.regH, stored, p.voids, "", p.packed)
 		}
-		sb.WriteString(" RETURNING seq")
-		rows, err := tx.QueryContext(ctx, sb.String(), args...)
+		ins, err := s.txInsert(ctx, tx, s.insertSQL(insertStatements, 15, len(chunk), " RETURNING seq"))
+		if err != nil {
+			return err
+		}
+		rows, err := ins.QueryContext(ctx, args...)
 		if err != nil {
 			return err
 		}
@@ -595,7 +610,7 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 			}
 			if k < len(chunk) {
 				for _, r := range chunk[k].related {
-					relArgs = append(relArgs, seq, r.kind, r.key, r.h)
+					rel = append(rel, relatedRow{seq, r})
 				}
 			}
 			k++
@@ -605,20 +620,20 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 			return err
 		}
 		if k != len(chunk) {
-			return fmt.Errorf("insert statements: %d rows returned for %d", k, len(chunk))
+			return fmt.Errorf("insert statements: %d rows stored of %d", k, len(chunk))
 		}
 	}
-	for from := 0; from < len(relArgs); from += 4 * 1000 {
-		part := relArgs[from:min(from+4*1000, len(relArgs))]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO xapi_related (seq, kind, key, key_h) VALUES `)
-		for k := 0; k < len(part)/4; k++ {
-			if k > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteString("(" + s.placeholders(4*k+1, 4) + ")")
+	for from := 0; from < len(rel); from += 2 * rowsPerInsert {
+		part := rel[from:min(from+2*rowsPerInsert, len(rel))]
+		args := make([]any, 0, len(part)*4)
+		for _, r := range part {
+			args = append(args, r.seq, r.kind, r.key, r.h)
 		}
-		if _, err := tx.ExecContext(ctx, sb.String(), part...); err != nil {
+		ins, err := s.txInsert(ctx, tx, s.insertSQL(insertRelated, 4, len(part), ""))
+		if err != nil {
+			return err
+		}
+		if _, err := ins.ExecContext(ctx, args...); err != nil {
 			return err
 		}
 	}
@@ -636,6 +651,65 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 		}
 	}
 	return nil
+}
+
+// rowsPerInsert is the most statements one INSERT stores (the related
+// keys go twice as many rows at a time).
+const rowsPerInsert = 50
+
+type relatedRow struct {
+	seq int64
+	relatedKey
+}
+
+// insertSQL is the statement inserting n rows of cols columns into target
+// (then tail). On SQLite the rows are inserted OR IGNORE: such a statement
+// cannot fail halfway, so SQLite keeps no copy of the pages it changes to
+// undo it alone (write checks that every statement was stored: ids already
+// stored are found before, a related key is never listed twice).
+func (s *Store) insertSQL(target string, cols, n int, tail string) string {
+	verb := "INSERT INTO "
+	if s.DB.Dialect == db.SQLite {
+		verb = "INSERT OR IGNORE INTO "
+	}
+	var sb strings.Builder
+	sb.WriteString(verb + target + " VALUES ")
+	for k := range n {
+		if k > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString("(" + s.placeholders(k*cols+1, cols) + ")")
+	}
+	sb.WriteString(tail)
+	return sb.String()
+}
+
+const (
+	insertStatements = "xapi_statements (id, unit_path, client_id, actor_key, actor_h, verb_id, object_type, object_key, object_h, registration, registration_h, stored, voids, body, bodyz)"
+	insertRelated    = "xapi_related (seq, kind, key, key_h)"
+)
+
+// prepareInserts prepares the full-size inserts once, before the writer
+// starts (a statement prepared on the pool while the writer's transaction
+// holds SQLite's one write connection would wait for it forever): parsing
+// an INSERT of hundreds of values costs the single writer more than
+// running it.
+func (s *Store) prepareInserts(ctx context.Context) {
+	s.inserts = map[string]*sql.Stmt{}
+	for _, q := range []string{s.insertSQL(insertStatements, 15, rowsPerInsert, " RETURNING seq"), s.insertSQL(insertRelated, 4, 2*rowsPerInsert, "")} {
+		if st, err := s.DB.W.PrepareContext(ctx, q); err == nil {
+			s.inserts[q] = st
+		}
+	}
+}
+
+// txInsert is insert q for use in tx: the one prepareInserts made, or
+// prepared now for this transaction.
+func (s *Store) txInsert(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
+	if st := s.inserts[q]; st != nil {
+		return tx.StmtContext(ctx, st), nil
+	}
+	return tx.PrepareContext(ctx, q)
 }
 
 // saveDefinitions keeps the latest definition of each activity; a node

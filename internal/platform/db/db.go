@@ -79,6 +79,11 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 	// Pages the writer reads outside a write transaction (WarmIndex) go to
 	// that cache too, not to a memory map it would drop.
 	q.Add("_pragma", "mmap_size(0)")
+	// A statement that changes many rows and may fail halfway (a multi-row
+	// INSERT with a unique column) keeps a copy of each page it changes
+	// first, to undo just itself: in memory, not in a temporary file
+	// written page by page.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, err
@@ -199,18 +204,22 @@ func openPostgres(ctx context.Context, raw string) (*DB, error) {
 	return &DB{W: p, R: p, Dialect: Postgres, URL: raw}, nil
 }
 
-// Close closes both pools.
+// Close closes both pools. On SQLite the writer closes last and copies the
+// whole WAL into the database first, so that the next start does not begin
+// by reading and copying what this run left in it.
 func (d *DB) Close() error {
+	var err error
+	if d.R != d.W {
+		err = d.R.Close()
+	}
 	if d.ckpt != nil {
 		close(d.stopCkpt)
 		<-d.ckptDone
 		d.ckpt.Close()
+		d.W.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 	}
-	err := d.W.Close()
-	if d.R != d.W {
-		if e := d.R.Close(); err == nil {
-			err = e
-		}
+	if e := d.W.Close(); err == nil {
+		err = e
 	}
 	return err
 }
