@@ -36,6 +36,7 @@ type Store struct {
 	clients map[string]cachedClient // by key
 	defs    map[string]string       // activity id -> last definition stored by this node
 	inserts map[string]*sql.Stmt    // prepared multi-row INSERTs, see prepareInserts
+	queries map[string]*sql.Stmt    // prepared statement queries, see find
 }
 
 type cachedClient struct {
@@ -502,6 +503,12 @@ func (s *Store) Close() {
 	for _, st := range s.inserts {
 		st.Close()
 	}
+	s.mu.Lock()
+	for _, st := range s.queries {
+		st.Close()
+	}
+	s.queries = nil
+	s.mu.Unlock()
 }
 
 // storedJSON is a stored statement's JSON: packed in bodyz, or as text in
