@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -64,5 +65,42 @@ func TestRestartWALUnderSteadyWrites(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	if n := frames(); n >= grown {
 		t.Fatalf("after restartWAL the WAL holds %d frames, %d before", n, grown)
+	}
+}
+
+// Close leaves the WAL copied into the database and empty, so the next
+// start has nothing to recover or copy; the data is there afterwards.
+func TestCloseEmptiesWAL(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "close.db")
+	d, err := Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.W.Exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	for range 200 {
+		if _, err := d.W.Exec(`INSERT INTO t (v) VALUES (randomblob(3000))`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	if err := d.R.QueryRow(`SELECT count(*) FROM t`).Scan(&n); err != nil || n != 200 {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path + "-wal"); err == nil && st.Size() > 0 {
+		t.Errorf("WAL of %d bytes left after Close", st.Size())
+	}
+	d, err = Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.R.QueryRow(`SELECT count(*) FROM t`).Scan(&n); err != nil || n != 200 {
+		t.Errorf("after reopening: %d rows, %v", n, err)
 	}
 }
