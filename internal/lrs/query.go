@@ -131,7 +131,14 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 		limit = MaxLimit
 	}
 	base := strings.Join(where, " AND ")
-	page := ` ORDER BY seq ` + order + " LIMIT " + arg(limit+1)
+	// The page size is bound on SQLite, where find keeps one prepared
+	// query per form; PostgreSQL plans a bound LIMIT as if it could be
+	// large (sorting an agent's every statement instead of walking the
+	// index to the first few), so it gets the number itself.
+	page := ` ORDER BY seq ` + order + fmt.Sprintf(" LIMIT %d", limit+1)
+	if s.DB.Dialect == db.SQLite {
+		page = ` ORDER BY seq ` + order + " LIMIT " + arg(limit+1)
+	}
 	sqlText := `SELECT seq, body, bodyz FROM xapi_statements WHERE ` + base + page
 	if match != "" {
 		// The statements that match, or refer to one that does. That OR,
