@@ -167,7 +167,7 @@ const walRestartFrames = 262144
 // can be opened and closed each time).
 func (d *DB) syncWAL() {
 	if f, err := os.OpenFile(d.Path+"-wal", os.O_RDWR, 0); err == nil {
-		f.Sync()
+		dataSync(f)
 		f.Close()
 	}
 }
@@ -177,7 +177,7 @@ func (d *DB) syncWAL() {
 func (d *DB) syncFiles() {
 	d.syncWAL()
 	if d.dbFile != nil {
-		d.dbFile.Sync()
+		dataSync(d.dbFile)
 	}
 }
 
