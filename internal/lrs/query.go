@@ -186,7 +186,7 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 }
 
 // inScope is the condition "unit_path starts with scope". On SQLite it is
-// a comparison of the path's first bytes, not GLOB: a statement whose
+// a comparison of the path's first characters (paths are ASCII), not GLOB: a statement whose
 // GLOB pattern is a parameter is prepared again for every value bound
 // (in case an index could serve that pattern), which would undo find's
 // prepared queries. No index serves it here either way.
