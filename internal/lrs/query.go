@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -65,13 +64,14 @@ func (s *Store) One(ctx context.Context, scope, id string, voided bool) ([]byte,
 func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 	var where []string
 	var args []any
-	arg := func(v any) string {
+	argN := func(v any) int {
 		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+		return len(args)
 	}
+	arg := func(v any) string { return fmt.Sprintf("$%d", argN(v)) }
 	where = append(where, "voided = 0")
 	if q.Scope != "" && q.Scope != "/" {
-		where = append(where, s.inScope(arg, q.Scope))
+		where = append(where, s.inScope(argN, q.Scope))
 	}
 	// The filters on agent, verb, activity and registration also match a
 	// statement whose object is a StatementRef to a statement (voided or
@@ -186,17 +186,16 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 }
 
 // inScope is the condition "unit_path starts with scope". On SQLite it is
-// a comparison of the path's first characters (paths are ASCII), not GLOB: a statement whose
-// GLOB pattern is a parameter is prepared again for every value bound
-// (in case an index could serve that pattern), which would undo find's
-// prepared queries. No index serves it here either way.
-func (s *Store) inScope(arg func(any) string, scope string) string {
+// a comparison of the path's first characters (paths are ASCII), not
+// GLOB: a statement whose GLOB pattern is a parameter is prepared again
+// for every value bound (in case an index could serve that pattern), which
+// would undo find's prepared queries. No index serves it here either way.
+func (s *Store) inScope(argN func(any) int, scope string) string {
 	if s.DB.Dialect == db.SQLite {
-		a := arg(scope)
-		return "substr(unit_path, 1, length(" + a + ")) = " + a
+		n := argN(scope)
+		return fmt.Sprintf("substr(unit_path, 1, length($%d)) = $%d", n, n)
 	}
-	n, _ := strconv.Atoi(strings.TrimPrefix(arg(s.DB.Dialect.PrefixPattern(scope)), "$"))
-	return s.DB.Dialect.PrefixMatch("unit_path", n)
+	return s.DB.Dialect.PrefixMatch("unit_path", argN(s.DB.Dialect.PrefixPattern(scope)))
 }
 
 // find runs a statement query. On SQLite the query is prepared once per
@@ -208,35 +207,22 @@ func (s *Store) find(ctx context.Context, q string, args []any) (*sql.Rows, erro
 		return s.DB.R.QueryContext(ctx, q, args...)
 	}
 	s.mu.Lock()
-	st, full := s.queries[q], len(s.queries) >= maxPreparedQueries
+	if s.queries == nil {
+		// A handful of forms are common; a client trying every combination
+		// of filters gets the rest unprepared.
+		s.queries = db.NewPrepared(s.DB.R, 256)
+	}
+	prepared := s.queries
 	s.mu.Unlock()
-	if st == nil && full {
-		return s.DB.R.QueryContext(ctx, q, args...)
+	st, err := prepared.Stmt(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	if st == nil {
-		var err error
-		if st, err = s.DB.R.PrepareContext(ctx, q); err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		if prev := s.queries[q]; prev != nil { // prepared meanwhile
-			st.Close()
-			st = prev
-		} else {
-			if s.queries == nil {
-				s.queries = map[string]*sql.Stmt{}
-			}
-			s.queries[q] = st
-		}
-		s.mu.Unlock()
+		return s.DB.R.QueryContext(ctx, q, args...)
 	}
 	return st.QueryContext(ctx, args...)
 }
-
-// maxPreparedQueries bounds the query forms find keeps (a handful are
-// common; a client trying every combination of filters gets the rest
-// prepared each time).
-const maxPreparedQueries = 256
 
 // indexWays splits the query's most selective filter into conditions,
 // each served by one index, whose union holds every statement that passes

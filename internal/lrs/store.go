@@ -35,8 +35,8 @@ type Store struct {
 	gc      *db.GroupCommit[saveReq]
 	clients map[string]cachedClient // by key
 	defs    map[string]string       // activity id -> last definition stored by this node
-	inserts map[string]*sql.Stmt    // prepared multi-row INSERTs, see prepareInserts
-	queries map[string]*sql.Stmt    // prepared statement queries, see find
+	inserts *db.Prepared            // the full-size multi-row INSERTs, see prepareInserts
+	queries *db.Prepared            // statement queries by form, see find
 }
 
 type cachedClient struct {
@@ -500,15 +500,13 @@ func (s *Store) Close() {
 	if gc != nil {
 		gc.Close()
 	}
-	for _, st := range s.inserts {
-		st.Close()
-	}
 	s.mu.Lock()
-	for _, st := range s.queries {
-		st.Close()
+	defer s.mu.Unlock()
+	for _, p := range []*db.Prepared{s.inserts, s.queries} {
+		if p != nil {
+			p.Close()
+		}
 	}
-	s.queries = nil
-	s.mu.Unlock()
 }
 
 // storedJSON is a stored statement's JSON: packed in bodyz, or as text in
@@ -702,18 +700,16 @@ const (
 // an INSERT of hundreds of values costs the single writer more than
 // running it.
 func (s *Store) prepareInserts(ctx context.Context) {
-	s.inserts = map[string]*sql.Stmt{}
+	s.inserts = db.NewPrepared(s.DB.W, 2)
 	for _, q := range []string{s.insertSQL(insertStatements, 15, rowsPerInsert, " RETURNING seq"), s.insertSQL(insertRelated, 4, 2*rowsPerInsert, "")} {
-		if st, err := s.DB.W.PrepareContext(ctx, q); err == nil {
-			s.inserts[q] = st
-		}
+		s.inserts.Stmt(ctx, q) // on failure each transaction prepares it
 	}
 }
 
 // txInsert is insert q for use in tx: the one prepareInserts made, or
 // prepared now for this transaction.
 func (s *Store) txInsert(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
-	if st := s.inserts[q]; st != nil {
+	if st := s.inserts.Kept(q); st != nil {
 		return tx.StmtContext(ctx, st), nil
 	}
 	return tx.PrepareContext(ctx, q)

@@ -203,7 +203,7 @@ func (d *DB) checkpoint() (frames int, err error) {
 // flushed every page they had copied since the last restart, measured here
 // at 400-850 ms with the writer waiting. So each round and the last step
 // start with both files synced by syncFiles, outside the writer's way;
-// the last step then took 47-75 ms.
+// the last step then took 47-183 ms.
 func (d *DB) restartWAL(frames int) {
 	for range 8 {
 		d.syncFiles()
