@@ -37,6 +37,12 @@ type Store struct {
 	defs    map[string]string       // activity id -> last definition stored by this node
 	inserts *db.Prepared            // the full-size multi-row INSERTs, see prepareInserts
 	queries *db.Prepared            // statement queries by form, see find
+
+	// SQLite: key entries waiting to be written, see keys.go.
+	keysOnce           sync.Once
+	keys               *keyBuffer
+	keysErr            error
+	stopKeys, keysDone chan struct{}
 }
 
 type cachedClient struct {
@@ -221,6 +227,7 @@ type prepared struct {
 	packed                                   []byte // the statement's JSON, packed
 	cmp                                      []byte
 	defs                                     map[string]string
+	seq                                      int64 // once stored
 }
 
 // relatedKey is an agent (kind g) or activity (kind a) a statement
@@ -432,6 +439,9 @@ func (s *Store) Save(ctx context.Context, c *Client, stmts []obj) ([]string, err
 	for i, p := range ps {
 		ids[i] = p.id
 	}
+	if _, err := s.keysReady(ctx); err != nil {
+		return nil, err
+	}
 	if err := s.writer().Do(ctx, saveReq{c: c, ps: ps, now: now}); err != nil {
 		return nil, err
 	}
@@ -452,14 +462,19 @@ func (s *Store) writer() *db.GroupCommit[saveReq] {
 	defer s.mu.Unlock()
 	if s.gc == nil {
 		s.prepareInserts(context.Background())
-		s.gc = db.NewGroupCommit(s.DB, 64, func(ctx context.Context, tx *sql.Tx, reqs []saveReq) error {
+		write := func(ctx context.Context, tx *sql.Tx, reqs []saveReq) error {
 			for _, r := range reqs {
 				if err := s.write(ctx, tx, r.c, r.ps, r.now); err != nil {
 					return err
 				}
 			}
 			return nil
-		})
+		}
+		var committed func([]saveReq)
+		if s.keys != nil {
+			committed = func(reqs []saveReq) { s.keys.add(keyEntries(reqs)) }
+		}
+		s.gc = db.NewGroupCommitThen(s.DB, 64, write, committed)
 	}
 	return s.gc
 }
@@ -484,6 +499,9 @@ func (s *Store) WarmInBackground(ctx context.Context) {
 // without it the first minutes of heavy writing after a start each wait
 // on reads.
 func (s *Store) Warm(ctx context.Context) error {
+	if s.DB.Dialect == db.SQLite {
+		return s.DB.WarmIndex(ctx, "xapi_keys", "")
+	}
 	for _, ix := range []string{"xapi_statements_actor_h", "xapi_statements_object_h", "xapi_statements_registration_h"} {
 		if err := s.DB.WarmIndex(ctx, "xapi_statements", ix); err != nil {
 			return fmt.Errorf("warm %s: %w", ix, err)
@@ -499,6 +517,13 @@ func (s *Store) Close() {
 	s.mu.Unlock()
 	if gc != nil {
 		gc.Close()
+	}
+	if s.keys != nil {
+		close(s.stopKeys)
+		<-s.keysDone
+		if err := s.flushAllKeys(context.Background()); err != nil && s.Log != nil {
+			s.Log.Error("learning record store: writing key entries", "err", err)
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -519,6 +544,9 @@ func storedJSON(body string, bodyz []byte) ([]byte, error) {
 }
 
 func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared, now time.Time) error {
+	for _, p := range ps {
+		p.seq = 0 // set again if this attempt stores it
+	}
 	// Statements already stored, and the targets of voiding statements.
 	var look []any
 	for _, p := range ps {
@@ -614,6 +642,7 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 				return err
 			}
 			if k < len(chunk) {
+				chunk[k].seq = seq
 				for _, r := range chunk[k].related {
 					rel = append(rel, relatedRow{seq, r})
 				}
@@ -692,6 +721,7 @@ func (s *Store) insertSQL(target string, cols, n int, tail string) string {
 const (
 	insertStatements = "xapi_statements (id, unit_path, client_id, actor_key, actor_h, verb_id, object_type, object_key, object_h, registration, registration_h, stored, voids, body, bodyz)"
 	insertRelated    = "xapi_related (seq, kind, key, key_h)"
+	insertKeys       = "xapi_keys (key_h, kseq)"
 )
 
 // prepareInserts prepares the full-size inserts once, before the writer
@@ -700,8 +730,12 @@ const (
 // an INSERT of hundreds of values costs the single writer more than
 // running it.
 func (s *Store) prepareInserts(ctx context.Context) {
-	s.inserts = db.NewPrepared(s.DB.W, 2)
-	for _, q := range []string{s.insertSQL(insertStatements, 15, rowsPerInsert, " RETURNING seq"), s.insertSQL(insertRelated, 4, 2*rowsPerInsert, "")} {
+	s.inserts = db.NewPrepared(s.DB.W, 3)
+	qs := []string{s.insertSQL(insertStatements, 15, rowsPerInsert, " RETURNING seq"), s.insertSQL(insertRelated, 4, 2*rowsPerInsert, "")}
+	if s.DB.Dialect == db.SQLite {
+		qs = append(qs, s.insertSQL(insertKeys, 2, keysPerInsert, ""))
+	}
+	for _, q := range qs {
 		s.inserts.Stmt(ctx, q) // on failure each transaction prepares it
 	}
 }

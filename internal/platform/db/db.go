@@ -40,6 +40,8 @@ type DB struct {
 	// (closing any descriptor of a file drops the process's locks on it,
 	// which SQLite holds on this one), to sync it ahead of checkpoints.
 	dbFile *os.File
+	// restartFrames is walRestartBytes in pages of this database.
+	restartFrames int
 }
 
 // Open connects to url: "sqlite:PATH" (PATH may be ":memory:" only for
@@ -117,6 +119,12 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 	if f, err := os.Open(path); err == nil {
 		d.dbFile = f
 	}
+	var pageSize int
+	if err := w.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.restartFrames = walRestartBytes / pageSize
 	go d.checkpointer()
 	return d, nil
 }
@@ -144,7 +152,7 @@ func (d *DB) checkpointer() {
 			d.checkpoint()
 			return
 		case <-t.C:
-			if frames, err := d.checkpoint(); err == nil && frames > walRestartFrames {
+			if frames, err := d.checkpoint(); err == nil && frames > d.restartFrames {
 				d.restartWAL(frames)
 			}
 		case <-sync.C:
@@ -157,10 +165,9 @@ func (d *DB) checkpointer() {
 // commits in that time is copied once.
 const checkpointEvery = 5 * time.Second
 
-// walRestartFrames is the WAL length (in pages) past which the
-// checkpointer has the writer start it over: 1 GiB of 4 KiB pages (at
-// 10,000 statements a second, every 7 to 8 seconds).
-const walRestartFrames = 262144
+// walRestartBytes is the WAL length past which the checkpointer has the
+// writer start it over.
+const walRestartBytes = 1 << 30
 
 // syncWAL writes to disk what the WAL holds in the kernel's cache, through
 // a descriptor of dxhub's own (SQLite keeps no lock on the WAL file, so it
@@ -213,7 +220,7 @@ func (d *DB) restartWAL(frames int) {
 		}
 		fresh := n - frames
 		frames = n
-		if fresh < walRestartFrames/64 {
+		if fresh < d.restartFrames/64 {
 			break
 		}
 	}
@@ -289,6 +296,9 @@ func (d *DB) WarmIndex(ctx context.Context, table, index string) error {
 		return err
 	}
 	var n int64
+	if index == "" { // a WITHOUT ROWID table: its one b-tree
+		return d.W.QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&n)
+	}
 	return d.W.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` INDEXED BY `+index).Scan(&n)
 }
 

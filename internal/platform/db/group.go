@@ -14,13 +14,14 @@ import (
 // writes costs one commit instead of N (and on SQLite, readers' page caches
 // are invalidated once per batch instead of once per write).
 type GroupCommit[T any] struct {
-	db    *DB
-	write func(ctx context.Context, tx *sql.Tx, items []T) error
-	max   int
-	ch    chan pending[T]
-	stop  chan struct{}
-	wg    sync.WaitGroup
-	once  sync.Once
+	db        *DB
+	write     func(ctx context.Context, tx *sql.Tx, items []T) error
+	committed func(items []T)
+	max       int
+	ch        chan pending[T]
+	stop      chan struct{}
+	wg        sync.WaitGroup
+	once      sync.Once
 }
 
 type pending[T any] struct {
@@ -33,7 +34,15 @@ var ErrClosed = errors.New("group commit closed")
 
 // NewGroupCommit starts the writer; write stores a batch inside tx.
 func NewGroupCommit[T any](d *DB, max int, write func(ctx context.Context, tx *sql.Tx, items []T) error) *GroupCommit[T] {
-	g := &GroupCommit[T]{db: d, write: write, max: max, ch: make(chan pending[T], max), stop: make(chan struct{})}
+	return NewGroupCommitThen(d, max, write, nil)
+}
+
+// NewGroupCommitThen is NewGroupCommit with committed called on the
+// writer's goroutine after each commit, with the items it stored, before
+// their callers are answered and before the next transaction begins: in
+// the order of the commits.
+func NewGroupCommitThen[T any](d *DB, max int, write func(ctx context.Context, tx *sql.Tx, items []T) error, committed func(items []T)) *GroupCommit[T] {
+	g := &GroupCommit[T]{db: d, write: write, committed: committed, max: max, ch: make(chan pending[T], max), stop: make(chan struct{})}
 	g.wg.Add(1)
 	go g.loop()
 	return g
@@ -101,9 +110,17 @@ func (g *GroupCommit[T]) commit(batch []pending[T]) {
 	if err != nil && len(batch) > 1 {
 		// One bad write must not fail its neighbours: retry one by one.
 		for _, p := range batch {
-			p.done <- g.db.Tx(ctx, func(tx *sql.Tx) error { return g.write(ctx, tx, []T{p.item}) })
+			one := []T{p.item}
+			err := g.db.Tx(ctx, func(tx *sql.Tx) error { return g.write(ctx, tx, one) })
+			if err == nil && g.committed != nil {
+				g.committed(one)
+			}
+			p.done <- err
 		}
 		return
+	}
+	if err == nil && g.committed != nil {
+		g.committed(items)
 	}
 	for _, p := range batch {
 		p.done <- err

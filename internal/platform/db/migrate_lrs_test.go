@@ -10,7 +10,9 @@ import (
 )
 
 // Migrations 00013 and 00014 fill the hash columns of statements stored
-// before them with the values Go computes for queries, on both engines.
+// before them with the values Go computes for queries, on both engines;
+// on SQLite 00016 then lists the statement under each of its keys and
+// marks every part of the key table written up to it.
 func TestMigrationFillsKeyHashes(t *testing.T) {
 	ctx := context.Background()
 	d, err := db.Open(ctx, dbtest.URL(t))
@@ -46,5 +48,18 @@ func TestMigrationFillsKeyHashes(t *testing.T) {
 	seqs, err := db.Strings(ctx, d.R, `SELECT seq FROM xapi_related WHERE key_h = $1 AND key = $2 AND kind = 'a'`, db.Hash64("https://lms.example.vn/courses/1"), "https://lms.example.vn/courses/1")
 	if err != nil || len(seqs) == 0 || seqs[0] != fmt.Sprint(stored) {
 		t.Errorf("related key by hash: %v, %v", seqs, err)
+	}
+	if d.Dialect != db.SQLite {
+		return
+	}
+	for _, h := range []int64{ah, oh, rh} {
+		var n int
+		if err := d.R.QueryRowContext(ctx, `SELECT count(*) FROM xapi_keys WHERE key_h = $1 AND kseq = $2`, h, stored).Scan(&n); err != nil || n != 1 {
+			t.Errorf("key entry %d: %d rows, %v", h, n, err)
+		}
+	}
+	var parts, upTo int64
+	if err := d.R.QueryRowContext(ctx, `SELECT count(*), min(seq) FROM xapi_keys_done`).Scan(&parts, &upTo); err != nil || parts != 256 || upTo != stored {
+		t.Errorf("key parts: %d written up to %d (%v), want 256 up to %d", parts, upTo, err, stored)
 	}
 }
