@@ -601,12 +601,24 @@ func (h *Handler) getStatements(w http.ResponseWriter, r *http.Request, rq *requ
 		more = "/xapi/statements?" + np.Encode()
 	}
 	if format == "exact" && !withAtts {
-		// Stored as they are returned: no need to decode them.
-		raw := make([]json.RawMessage, len(page.Statements))
-		for i, b := range page.Statements {
-			raw[i] = b
+		// Stored as they are returned (compact JSON from marshal): no need
+		// to decode them, nor to have json.Marshal check and copy each.
+		m, err := json.Marshal(more)
+		if err != nil {
+			return err
 		}
-		return h.respond(w, r, rq, map[string]any{"statements": raw, "more": more}, nil, false)
+		n := len(m) + 32
+		for _, b := range page.Statements {
+			n += len(b) + 1
+		}
+		b := append(append(append(make([]byte, 0, n), `{"more":`...), m...), `,"statements":[`...)
+		for i, st := range page.Statements {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, st...)
+		}
+		return writeRaw(w, rq, http.StatusOK, "application/json", append(b, "]}"...))
 	}
 	list := make([]obj, 0, len(page.Statements))
 	for _, b := range page.Statements {
