@@ -108,8 +108,11 @@ func (s *Store) keysReady(ctx context.Context) (*keyBuffer, error) {
 		}
 		s.keys = b
 		s.writer() // with the hook that fills b, and the prepared inserts flushPart uses
-		s.stopKeys, s.keysDone = make(chan struct{}), make(chan struct{})
-		go s.flushKeys()
+		stop := make(chan struct{})
+		s.mu.Lock()
+		s.stopKeys, s.keysDone = stop, make(chan struct{})
+		s.mu.Unlock()
+		go s.flushKeys(stop)
 	})
 	return s.keys, s.keysErr
 }
@@ -160,13 +163,13 @@ func (s *Store) recoverKeys(ctx context.Context, b *keyBuffer) error {
 
 // flushKeys writes one part every keyLinger/keyParts, so that each part is
 // written every keyLinger, until Close.
-func (s *Store) flushKeys() {
+func (s *Store) flushKeys(stop chan struct{}) {
 	defer close(s.keysDone)
 	t := time.NewTicker(keyLinger / keyParts)
 	defer t.Stop()
 	for {
 		select {
-		case <-s.stopKeys:
+		case <-stop:
 			return
 		case <-t.C:
 			s.keys.mu.Lock()

@@ -137,11 +137,13 @@ func TestStatementsFoundWhereverTheirKeysAre(t *testing.T) {
 	if s.keys != nil {
 		close(s.stopKeys)
 		<-s.keysDone
+		s.stopKeys = nil
 	}
 	again := &Store{DB: d, BaseURL: "https://dxhub.gov.vn"}
 	check(again, "after a crash")
 	save(again, 2)
 	again.Close() // writes every entry
+	again.Close() // and may be called again
 	if d.Dialect == db.SQLite {
 		if n := written(); n != 11 {
 			t.Fatalf("%d entries of the learner written after a clean stop, want 11", n)

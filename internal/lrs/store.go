@@ -518,8 +518,12 @@ func (s *Store) Close() {
 	if gc != nil {
 		gc.Close()
 	}
-	if s.keys != nil {
-		close(s.stopKeys)
+	s.mu.Lock()
+	stop := s.stopKeys
+	s.stopKeys = nil // a second Close has nothing to stop
+	s.mu.Unlock()
+	if stop != nil {
+		close(stop)
 		<-s.keysDone
 		if err := s.flushAllKeys(context.Background()); err != nil && s.Log != nil {
 			s.Log.Error("learning record store: writing key entries", "err", err)
