@@ -1,6 +1,7 @@
 package lrs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -196,10 +197,7 @@ func (s *Store) flushPart(ctx context.Context, p int) error {
 		return nil
 	}
 	slices.SortFunc(es, func(x, y keyEntry) int {
-		if x.h != y.h {
-			return compareInt(x.h, y.h)
-		}
-		return compareInt(x.seq, y.seq)
+		return cmp.Or(cmp.Compare(x.h, y.h), cmp.Compare(x.seq, y.seq))
 	})
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		for from := 0; from < len(es); from += keysPerInsert {
@@ -238,16 +236,6 @@ func (s *Store) flushAllKeys(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-func compareInt(x, y int64) int {
-	switch {
-	case x < y:
-		return -1
-	case x > y:
-		return 1
-	}
-	return 0
 }
 
 // keyWays are the two ways to the statements that mention key (as actor,
