@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"sync"
 
 	"dxhub/internal/app"
 )
@@ -65,5 +66,6 @@ func profileCPU(path string) (stop func(), err error) {
 		f.Close()
 		return nil, err
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	var once sync.Once // stop may be called again by a deferred call
+	return func() { once.Do(func() { pprof.StopCPUProfile(); f.Close() }) }, nil
 }

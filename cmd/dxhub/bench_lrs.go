@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -35,7 +36,8 @@ func benchLRS(ctx context.Context, args []string) error {
 	queries := fs.Int("queries", 4000, "queries in the query phase (half by agent, half by activity), within --duration")
 	agents := fs.Int("agents", 200_000, "distinct learners (agents) the statements are about")
 	activities := fs.Int("activities", 5_000, "distinct activities")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured phases to this file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured POST phase to this file")
+	queryProfile := fs.String("query-cpuprofile", "", "write a CPU profile of the query phase to this file")
 	if err := parse(fs, args, "dxhub bench lrs [flags]: on loopback only, POST batches of statements to /xapi/statements from\nseveral clients over a store of --stored statements, then query by agent and by activity;\nprints statements/s, p50/p99 per batch and per query, errors and memory, and a last line RESULT ..."); err != nil {
 		return err
 	}
@@ -206,12 +208,20 @@ func benchLRS(ctx context.Context, args []string) error {
 	}
 	defer stopProfile()
 	posts, sent := postPhase(*duration)
+	stopProfile()
 	posts.print("POST")
 	stmtRate := posts.rate() * float64(*batch)
 	fmt.Printf("POST    %d statements in batches of %d: %.0f statements/s\n", sent, *batch, stmtRate)
+	stopQueryProfile, err := profileCPU(*queryProfile)
+	if err != nil {
+		return err
+	}
 
-	// Query phase: by agent and by activity, 10 statements a page.
+	// Query phase: by agent and by activity, 10 statements a page. Each run
+	// starts at its own learner and activity, so that it does not find the
+	// pages a run just before it read still in memory.
 	byAgent, byActivity := &recorder{}, &recorder{}
+	agentFrom, activityFrom := rand.IntN(*agents), rand.IntN(*activities)
 	var qn atomic.Int64
 	var wg sync.WaitGroup
 	qEnd := time.Now().Add(*duration)
@@ -227,11 +237,11 @@ func benchLRS(ctx context.Context, args []string) error {
 				var u string
 				rec := byAgent
 				if i%2 == 0 {
-					ag, _ := json.Marshal(map[string]any{"account": map[string]any{"homePage": "https://lms.example.vn", "name": fmt.Sprintf("hv%d", (i*31)%*agents)}})
+					ag, _ := json.Marshal(map[string]any{"account": map[string]any{"homePage": "https://lms.example.vn", "name": fmt.Sprintf("hv%d", (agentFrom+i*31)%*agents)}})
 					u = base + "statements?limit=10&agent=" + url.QueryEscape(string(ag))
 				} else {
 					rec = byActivity
-					u = base + "statements?limit=10&activity=" + url.QueryEscape(fmt.Sprintf("https://lms.example.vn/activities/%d", (i*17)%*activities))
+					u = base + "statements?limit=10&activity=" + url.QueryEscape(fmt.Sprintf("https://lms.example.vn/activities/%d", (activityFrom+i*17)%*activities))
 				}
 				t0 := time.Now()
 				status, err := do("GET", u, nil)
@@ -244,6 +254,7 @@ func benchLRS(ctx context.Context, args []string) error {
 		}()
 	}
 	wg.Wait()
+	stopQueryProfile()
 	byAgent.print("agent")
 	byActivity.print("activity")
 	all := &recorder{lat: append(append([]time.Duration{}, byAgent.lat...), byActivity.lat...)}

@@ -248,11 +248,11 @@ func (s *Store) keyWays(b *keyBuffer, arg func(any) string, key, order, limit st
 	waiting := arg(b.waiting(h))
 	return []func(string) string{
 		func(cond string) string {
-			return `SELECT xapi_statements.seq AS seq FROM xapi_keys CROSS JOIN xapi_statements ON xapi_statements.seq = xapi_keys.kseq WHERE xapi_keys.key_h = ` +
+			return `SELECT xapi_statements.seq AS seq, xapi_statements.body AS body, xapi_statements.bodyz AS bodyz FROM xapi_keys CROSS JOIN xapi_statements ON xapi_statements.seq = xapi_keys.kseq WHERE xapi_keys.key_h = ` +
 				written + ` AND ` + cond + ` ORDER BY xapi_keys.kseq ` + order + limit
 		},
 		func(cond string) string {
-			return `SELECT seq FROM xapi_statements WHERE seq IN (SELECT value FROM json_each(` + waiting + `)) AND ` + cond + ` ORDER BY seq ` + order + limit
+			return `SELECT ` + pageColumns + ` FROM xapi_statements WHERE seq IN (SELECT value FROM json_each(` + waiting + `)) AND ` + cond + ` ORDER BY seq ` + order + limit
 		},
 	}
 }

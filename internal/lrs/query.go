@@ -141,7 +141,7 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 		limitText = " LIMIT " + arg(limit+1)
 	}
 	page := ` ORDER BY seq ` + order + limitText
-	sqlText := `SELECT seq, body, bodyz FROM xapi_statements WHERE ` + base + page
+	sqlText := `SELECT ` + pageColumns + ` FROM xapi_statements WHERE ` + base + page
 	if match != "" {
 		// The statements that match, or refer to one that does. That OR,
 		// and the ORs inside the agent and activity filters, no index
@@ -149,7 +149,9 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 		// Instead each way in walks its own index in seq order and stops
 		// at a page; the page is the first of what they found.
 		plain := func(w string) func(string) string {
-			return func(cond string) string { return `SELECT seq FROM xapi_statements WHERE ` + w + ` AND ` + cond + page }
+			return func(cond string) string {
+				return `SELECT ` + pageColumns + ` FROM xapi_statements WHERE ` + w + ` AND ` + cond + page
+			}
 		}
 		var ways []func(string) string
 		if keys, err := s.keysReady(ctx); err != nil {
@@ -167,12 +169,14 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 				ways = append(ways, plain(w))
 			}
 		}
+		// Each way brings its statements' bodies along, so the page is
+		// read from what they found instead of looking each row up again.
 		parts := make([]string, 0, len(ways)+1)
 		for i, w := range ways {
-			parts = append(parts, `SELECT seq FROM (`+w(match+` AND `+base)+fmt.Sprintf(") w%d", i))
+			parts = append(parts, `SELECT `+pageColumns+` FROM (`+w(match+` AND `+base)+fmt.Sprintf(") w%d", i))
 		}
-		parts = append(parts, `SELECT seq FROM (`+plain(refs)(base)+fmt.Sprintf(") w%d", len(ways)))
-		sqlText = `SELECT seq, body, bodyz FROM xapi_statements WHERE seq IN (` + strings.Join(parts, " UNION ") + `)` + page
+		parts = append(parts, `SELECT `+pageColumns+` FROM (`+plain(refs)(base)+fmt.Sprintf(") w%d", len(ways)))
+		sqlText = `SELECT ` + pageColumns + ` FROM (` + strings.Join(parts, " UNION ") + `) found` + page
 	}
 	rows, err := s.find(ctx, sqlText, args)
 	if err != nil {
@@ -201,6 +205,9 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 	}
 	return p, rows.Err()
 }
+
+// pageColumns are what a page of statements is read from.
+const pageColumns = "seq, body, bodyz"
 
 // inScope is the condition "unit_path starts with scope". On SQLite it is
 // a comparison of the path's first characters (paths are ASCII), not

@@ -65,10 +65,17 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 		return nil, errors.New("sqlite: empty path")
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS), "synchronous(NORMAL)", "foreign_keys(ON)", "cache_size(-32000)", "mmap_size(17179869184)"} {
+	// No memory map: a page fault on a part of the file not in memory has
+	// the kernel read 8 MiB around it (the device's read-ahead; measured
+	// here: 6 MB read and 49 ms p50 a fault on a cold 7.8 GB file, against
+	// 4 KiB and 65 µs for a read), and SQLite maps the file anew whenever
+	// another connection has committed. The driver applies _pragma values
+	// sorted as text, so each pragma is given once.
+	for _, p := range []string{"journal_mode(WAL)", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS), "synchronous(NORMAL)", "foreign_keys(ON)", "mmap_size(0)"} {
 		q.Add("_pragma", p)
 	}
-	readers := q.Encode()
+	rq := url.Values{"_pragma": append([]string{"cache_size(-32000)"}, q["_pragma"]...)}
+	readers := rq.Encode()
 	q.Set("_txlock", "immediate")
 	q.Add("_pragma", "wal_autocheckpoint(0)")
 	// Once checkpointed, the WAL is written again from its start and keeps
@@ -83,9 +90,6 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 	// (inside a write transaction SQLite reads a page with a system call,
 	// not through the memory map). The cache grows only as pages are used.
 	q.Add("_pragma", "cache_size(-524288)")
-	// Pages the writer reads outside a write transaction (WarmIndex) go to
-	// that cache too, not to a memory map it would drop.
-	q.Add("_pragma", "mmap_size(0)")
 	// A statement that changes many rows and may fail halfway (a multi-row
 	// INSERT with a unique column) keeps a copy of each page it changes
 	// first, to undo just itself: in memory, not in a temporary file
