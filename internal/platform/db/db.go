@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -110,8 +111,13 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	r.SetMaxOpenConns(8)
-	r.SetMaxIdleConns(8)
+	// Readers: twice the cores. More only take turns on the same cores, in
+	// an order the pool's queue would keep better: with 8 on this 2-core
+	// machine, statement queries had p99 21.1-21.2 ms, with 4 16.8-19.5 ms
+	// (bench lrs, two runs each on copies of one 5-million store).
+	nReaders := max(4, 2*runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(nReaders)
+	r.SetMaxIdleConns(nReaders)
 	ck, err := sql.Open("sqlite", "file:"+path+"?"+readers)
 	if err != nil {
 		w.Close()
