@@ -57,9 +57,10 @@ for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal); do
   for fn in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$target" | cut -d' ' -f2); do
     fuzz() { DXHUB_TEST_POSTGRES= go test -run='^$' -fuzz="^$fn\$" -fuzztime=8s "$pkg" >"$tmp/fuzz.log" 2>&1; }
     if ! fuzz; then
-      # Go's fuzzing engine sometimes stops at its deadline with "context
-      # deadline exceeded" and no failing input (a worker slow to answer);
-      # that run is tried once more. A failing input always fails.
+      # Go's fuzzing coordinator sometimes reports its own -fuzztime
+      # deadline as "context deadline exceeded", with no failing input
+      # (a race fixed in Go 1.27, go.dev/issue/75804); that run is tried
+      # once more. A failing input always fails.
       if grep -q 'context deadline exceeded' "$tmp/fuzz.log" && ! grep -q 'Failing input' "$tmp/fuzz.log"; then
         cat "$tmp/fuzz.log"; echo "fuzzing $pkg $fn: the engine stopped at its deadline without a failing input; once more"
         fuzz || { cat "$tmp/fuzz.log"; echo "fuzzing $pkg $fn failed"; exit 1; }
