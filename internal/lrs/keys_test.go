@@ -18,14 +18,7 @@ import (
 // queries go through the column indexes.
 func TestStatementsFoundWhereverTheirKeysAre(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, dbtest.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := dbtest.Open(t)
 	const (
 		learner  = "mbox:mailto:lan@example.vn"
 		mentor   = "mbox:mailto:minh@example.vn"

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/db/dbtest"
 )
 
@@ -15,14 +14,7 @@ import (
 // mix them; on both engines.
 func TestFindKeepsToScope(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, dbtest.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := dbtest.Open(t)
 	s := &Store{DB: d, BaseURL: "https://dxhub.gov.vn"}
 	defer s.Close()
 	const activity = "https://lms.example.vn/activities/scope"

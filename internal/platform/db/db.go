@@ -112,9 +112,10 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 		return nil, err
 	}
 	// Readers: twice the cores. More only take turns on the same cores, in
-	// an order the pool's queue would keep better: with 8 on this 2-core
-	// machine, statement queries had p99 21.1-21.2 ms, with 4 16.8-19.5 ms
-	// (bench lrs, two runs each on copies of one 5-million store).
+	// an order the pool's queue would keep better. On this 2-core machine
+	// (bench lrs, copies of one 5-million store) statement queries had p99
+	// 21.1-25.1 ms with 8 readers and 16.8-23.4 ms with 4: a small gain
+	// within the spread from run to run.
 	nReaders := max(4, 2*runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(nReaders)
 	r.SetMaxIdleConns(nReaders)
