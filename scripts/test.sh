@@ -56,17 +56,15 @@ for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal); do
   pkg=./$(dirname "$target")
   for fn in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$target" | cut -d' ' -f2); do
     fuzz() { DXHUB_TEST_POSTGRES= go test -run='^$' -fuzz="^$fn\$" -fuzztime=8s "$pkg" >"$tmp/fuzz.log" 2>&1; }
+    failed() { cat "$tmp/fuzz.log"; echo "fuzzing $pkg $fn failed"; exit 1; }
     if ! fuzz; then
       # Go's fuzzing coordinator sometimes reports its own -fuzztime
       # deadline as "context deadline exceeded", with no failing input
       # (a race fixed in Go 1.27, go.dev/issue/75804); that run is tried
       # once more. A failing input always fails.
-      if grep -q 'context deadline exceeded' "$tmp/fuzz.log" && ! grep -q 'Failing input' "$tmp/fuzz.log"; then
-        cat "$tmp/fuzz.log"; echo "fuzzing $pkg $fn: the engine stopped at its deadline without a failing input; once more"
-        fuzz || { cat "$tmp/fuzz.log"; echo "fuzzing $pkg $fn failed"; exit 1; }
-      else
-        cat "$tmp/fuzz.log"; echo "fuzzing $pkg $fn failed"; exit 1
-      fi
+      grep -q 'context deadline exceeded' "$tmp/fuzz.log" && ! grep -q 'Failing input' "$tmp/fuzz.log" || failed
+      cat "$tmp/fuzz.log"; echo "fuzzing $pkg $fn: the engine stopped at its deadline without a failing input; once more"
+      fuzz || failed
     fi
     echo "fuzzed $pkg $fn"
   done

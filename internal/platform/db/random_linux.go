@@ -38,19 +38,29 @@ func adviseRandom(path string) {
 	if err != nil {
 		return
 	}
-	fds, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return
+	for _, fd := range descriptorsOn(abs) {
+		unix.Fadvise(fd, 0, 0, unix.FADV_RANDOM)
 	}
-	for _, e := range fds {
+}
+
+// descriptorsOn lists the descriptors the process has open on the file at
+// the absolute path abs.
+func descriptorsOn(abs string) []int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return nil
+	}
+	var fds []int
+	for _, e := range entries {
 		fd, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
 		if target, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil && target == abs {
-			unix.Fadvise(fd, 0, 0, unix.FADV_RANDOM)
+			fds = append(fds, fd)
 		}
 	}
+	return fds
 }
 
 // dsnPath is the file a "file:PATH?options" name opens.

@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"os"
-	"strconv"
 	"testing"
 	"unsafe"
 
@@ -84,10 +83,8 @@ func TestDatabaseFileIsReadAtRandom(t *testing.T) {
 	}
 	dataSync(d.dbFile)
 	var sqliteFDs []int
-	fds, _ := os.ReadDir("/proc/self/fd")
-	for _, e := range fds {
-		fd, _ := strconv.Atoi(e.Name())
-		if target, _ := os.Readlink("/proc/self/fd/" + e.Name()); target == path && fd != int(d.dbFile.Fd()) {
+	for _, fd := range descriptorsOn(path) {
+		if fd != int(d.dbFile.Fd()) {
 			sqliteFDs = append(sqliteFDs, fd)
 		}
 	}
