@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -64,21 +63,17 @@ func (b *keyBuffer) add(es []keyEntry, last int64) {
 	b.committed = max(b.committed, last)
 }
 
-// waiting returns the statements whose entries for hash h wait, as a JSON
-// array for json_each.
-func (b *keyBuffer) waiting(h int64) string {
+// waiting returns the statements whose entries for hash h wait.
+func (b *keyBuffer) waiting(h int64) []int64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	out := []byte{'['}
+	var seqs []int64
 	for _, e := range b.parts[keyPart(h)] {
 		if e.h == h {
-			if len(out) > 1 {
-				out = append(out, ',')
-			}
-			out = strconv.AppendInt(out, e.seq, 10)
+			seqs = append(seqs, e.seq)
 		}
 	}
-	return string(append(out, ']'))
+	return seqs
 }
 
 // statementKeys lists a statement's entries: its actor, its object and its
@@ -236,25 +231,6 @@ func (s *Store) flushAllKeys(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// keyWays are the two ways to the statements that mention key (as actor,
-// object or registration) in seq order: through xapi_keys, and through the
-// entries still waiting in memory. Each returns the inner query of one
-// page for a condition on the statement.
-func (s *Store) keyWays(b *keyBuffer, arg func(any) string, key, order, limit string) []func(cond string) string {
-	h := db.Hash64(key)
-	written := arg(h)
-	waiting := arg(b.waiting(h))
-	return []func(string) string{
-		func(cond string) string {
-			return `SELECT xapi_statements.seq AS seq, xapi_statements.body AS body, xapi_statements.bodyz AS bodyz FROM xapi_keys CROSS JOIN xapi_statements ON xapi_statements.seq = xapi_keys.kseq WHERE xapi_keys.key_h = ` +
-				written + ` AND ` + cond + ` ORDER BY xapi_keys.kseq ` + order + limit
-		},
-		func(cond string) string {
-			return `SELECT ` + pageColumns + ` FROM xapi_statements WHERE seq IN (SELECT value FROM json_each(` + waiting + `)) AND ` + cond + ` ORDER BY seq ` + order + limit
-		},
-	}
 }
 
 // keyEntries are the entries of the statements a commit stored.

@@ -69,26 +69,9 @@ func TestStatementsFoundWhereverTheirKeysAre(t *testing.T) {
 			{Query{Registration: reg}, want(func(i int) bool { return i%2 == 0 })},
 			{Query{Agent: learner, Verb: "http://adlnet.gov/expapi/verbs/mentored"}, want(func(i int) bool { return i%2 == 1 })},
 		} {
-			var got []string
 			q := c.q
 			q.Limit = 3 // pages that cross from written entries to waiting ones
-			for {
-				page, err := s.Find(ctx, q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, st := range page.Statements {
-					var o obj
-					if err := decode(st, &o); err != nil {
-						t.Fatal(err)
-					}
-					got = append(got, o["id"].(string))
-				}
-				if page.Next == 0 {
-					break
-				}
-				q.After = page.Next
-			}
+			got := findAll(t, s, q)
 			if fmt.Sprint(got) != fmt.Sprint(c.want) {
 				t.Errorf("%s, query %+v:\n got %v\nwant %v", when, c.q, got, c.want)
 			}
@@ -156,4 +139,29 @@ func TestStatementsFoundWhereverTheirKeysAre(t *testing.T) {
 			}
 		}
 	}
+}
+
+// findAll returns the ids of the statements q finds, page after page.
+func findAll(t *testing.T, s *Store, q Query) []string {
+	t.Helper()
+	var got []string
+	for range 1000 {
+		page, err := s.Find(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range page.Statements {
+			var o obj
+			if err := decode(st, &o); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, o["id"].(string))
+		}
+		if page.Next == 0 {
+			return got
+		}
+		q.After = page.Next
+	}
+	t.Fatalf("query %+v: more than 1000 pages", q)
+	return nil
 }

@@ -131,6 +131,17 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 		limit = MaxLimit
 	}
 	base := strings.Join(where, " AND ")
+	if match != "" {
+		// On SQLite: the candidates from the indexes, then their rows (see
+		// candidates.go).
+		if keys, err := s.keysReady(ctx); err != nil {
+			return Page{}, err
+		} else if keys != nil {
+			candidatesArg, limitArg := argN(""), argN(0)
+			rows := fmt.Sprintf(`SELECT `+pageColumns+` FROM xapi_statements WHERE seq IN (SELECT value FROM json_each($%d)) AND ((`+match+`) OR (`+refs+`)) AND `+base+` ORDER BY seq `+order+` LIMIT $%d`, candidatesArg, limitArg)
+			return s.findCandidates(ctx, q, keys, rows, args, candidatesArg, limitArg, limit)
+		}
+	}
 	// The page size is bound on SQLite, where find keeps one prepared
 	// query per form. PostgreSQL gets the number itself, as it always
 	// has: in the one benchmark run with it bound, agent queries took
@@ -154,20 +165,8 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 			}
 		}
 		var ways []func(string) string
-		if keys, err := s.keysReady(ctx); err != nil {
-			return Page{}, err
-		} else if keys != nil {
-			for _, w := range q.keyedWays(arg) {
-				if w.key != "" {
-					ways = append(ways, s.keyWays(keys, arg, w.key, order, limitText)...)
-				} else {
-					ways = append(ways, plain(w.cond))
-				}
-			}
-		} else {
-			for _, w := range q.indexWays(arg) {
-				ways = append(ways, plain(w))
-			}
+		for _, w := range q.indexWays(arg) {
+			ways = append(ways, plain(w))
 		}
 		// Each way brings its statements' bodies along, so the page is
 		// read from what they found instead of looking each row up again.
@@ -230,14 +229,7 @@ func (s *Store) find(ctx context.Context, q string, args []any) (*sql.Rows, erro
 	if s.DB.Dialect != db.SQLite {
 		return s.DB.R.QueryContext(ctx, q, args...)
 	}
-	s.mu.Lock()
-	if s.queries == nil {
-		// A handful of forms are common; a client trying every combination
-		// of filters gets the rest unprepared.
-		s.queries = db.NewPrepared(s.DB.R, 256)
-	}
-	prepared := s.queries
-	s.mu.Unlock()
+	prepared := s.prepared()
 	st, err := prepared.Stmt(ctx, q)
 	if err != nil {
 		return nil, err
@@ -246,6 +238,18 @@ func (s *Store) find(ctx context.Context, q string, args []any) (*sql.Rows, erro
 		return s.DB.R.QueryContext(ctx, q, args...)
 	}
 	return st.QueryContext(ctx, args...)
+}
+
+// prepared is the statement queries kept prepared, on SQLite.
+func (s *Store) prepared() *db.Prepared {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.queries == nil {
+		// A handful of forms are common; a client trying every combination
+		// of filters gets the rest unprepared.
+		s.queries = db.NewPrepared(s.DB.R, 256)
+	}
+	return s.queries
 }
 
 // indexWays splits the query's most selective filter into conditions,
@@ -276,32 +280,6 @@ func (q Query) indexWays(arg func(any) string) []string {
 		return []string{hashed("registration", "registration", strings.ToLower(q.Registration))}
 	}
 	return []string{"verb_id = " + arg(q.Verb)}
-}
-
-// keyedWay is one way in on SQLite: the statements that mention key (see
-// keyWays), or else those that pass cond.
-type keyedWay struct{ key, cond string }
-
-// keyedWays is indexWays on SQLite, where one table of key entries serves
-// the agent (as actor or object), the activity and the registration.
-func (q Query) keyedWays(arg func(any) string) []keyedWay {
-	switch {
-	case q.Agent != "":
-		ways := []keyedWay{{key: q.Agent}}
-		if q.RelatedAgents {
-			ways = append(ways, keyedWay{cond: related(arg, q.Agent, "g")})
-		}
-		return ways
-	case q.Activity != "":
-		ways := []keyedWay{{key: q.Activity}}
-		if q.RelatedActivities {
-			ways = append(ways, keyedWay{cond: related(arg, q.Activity, "a")})
-		}
-		return ways
-	case q.Registration != "":
-		return []keyedWay{{key: strings.ToLower(q.Registration)}}
-	}
-	return []keyedWay{{cond: "verb_id = " + arg(q.Verb)}}
 }
 
 // related is the condition "the statement mentions key as a related agent
