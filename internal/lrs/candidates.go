@@ -168,12 +168,7 @@ func (s *Store) findCandidates(ctx context.Context, q Query, b *keyBuffer, rows 
 		return Page{}, err
 	}
 	defer tx.Rollback() // a read: nothing to keep
-	type found struct {
-		seq    int64
-		body   string
-		packed []byte
-	}
-	var all []found
+	var all []pageRow
 	want := limit + 1 // one more than the page tells whether there is more
 	for n := want + firstCandidates; ; n = min(4*n, maxCandidates) {
 		seqs, frontier, more, err := s.candidates(ctx, tx, ways, desc, cursor, n)
@@ -183,41 +178,18 @@ func (s *Store) findCandidates(ctx context.Context, q Query, b *keyBuffer, rows 
 		if len(seqs) > 0 {
 			args[candidatesArg-1] = seqsJSON(seqs)
 			args[limitArg-1] = want - len(all)
-			rs, err := s.txQuery(ctx, tx, rows, args)
+			got, err := scanPage(s.txQuery(ctx, tx, rows, args))
 			if err != nil {
 				return Page{}, err
 			}
-			for rs.Next() {
-				var f found
-				if err := rs.Scan(&f.seq, &f.body, &f.packed); err != nil {
-					rs.Close()
-					return Page{}, err
-				}
-				all = append(all, f)
-			}
-			rs.Close()
-			if err := rs.Err(); err != nil {
-				return Page{}, err
-			}
+			all = append(all, got...)
 		}
 		if len(all) >= want || !more {
 			break
 		}
 		cursor = frontier
 	}
-	var p Page
-	for i, f := range all {
-		if i == limit {
-			p.Next = all[i-1].seq
-			break
-		}
-		st, err := storedJSON(f.body, f.packed)
-		if err != nil {
-			return Page{}, err
-		}
-		p.Statements = append(p.Statements, st)
-	}
-	return p, nil
+	return toPage(all, limit)
 }
 
 // seqsJSON is seqs as a JSON array, for json_each.

@@ -177,36 +177,58 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 		parts = append(parts, `SELECT `+pageColumns+` FROM (`+plain(refs)(base)+fmt.Sprintf(") w%d", len(ways)))
 		sqlText = `SELECT ` + pageColumns + ` FROM (` + strings.Join(parts, " UNION ") + `) found` + page
 	}
-	rows, err := s.find(ctx, sqlText, args)
+	found, err := scanPage(s.find(ctx, sqlText, args))
 	if err != nil {
 		return Page{}, err
 	}
-	defer rows.Close()
-	var p Page
-	var last int64
-	for rows.Next() {
-		var seq int64
-		var body string
-		var packed []byte
-		if err := rows.Scan(&seq, &body, &packed); err != nil {
-			return Page{}, err
-		}
-		if len(p.Statements) == limit {
-			p.Next = last
-			break
-		}
-		st, err := storedJSON(body, packed)
-		if err != nil {
-			return Page{}, err
-		}
-		p.Statements = append(p.Statements, st)
-		last = seq
-	}
-	return p, rows.Err()
+	return toPage(found, limit)
 }
 
 // pageColumns are what a page of statements is read from.
 const pageColumns = "seq, body, bodyz"
+
+// pageRow is a row of pageColumns.
+type pageRow struct {
+	seq    int64
+	body   string
+	packed []byte
+}
+
+// scanPage collects rows of pageColumns, as returned with err by a query,
+// and closes them.
+func scanPage(rows *sql.Rows, err error) ([]pageRow, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []pageRow
+	for rows.Next() {
+		var r pageRow
+		if err := rows.Scan(&r.seq, &r.body, &r.packed); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// toPage is the page of the first limit rows found; a row past them means
+// there is a next page, which starts after the last one on this page.
+func toPage(found []pageRow, limit int) (Page, error) {
+	var p Page
+	for i, r := range found {
+		if i == limit {
+			p.Next = found[i-1].seq
+			break
+		}
+		st, err := storedJSON(r.body, r.packed)
+		if err != nil {
+			return Page{}, err
+		}
+		p.Statements = append(p.Statements, st)
+	}
+	return p, nil
+}
 
 // inScope is the condition "unit_path starts with scope". On SQLite it is
 // a comparison of the path's first characters (paths are ASCII), not
