@@ -141,6 +141,12 @@ func (s *Store) candidates(ctx context.Context, tx *sql.Tx, ways []candidateWay,
 // limitArg (1-based) take the candidates as a JSON array and how many rows
 // to return at most.
 func (s *Store) findCandidates(ctx context.Context, q Query, b *keyBuffer, rows string, args []any, candidatesArg, limitArg, limit int) (Page, error) {
+	// The request's end does not stop this read: a context that can end
+	// has the driver start a goroutine for every statement run, and
+	// database/sql one for the transaction and one for each result, to
+	// watch it, which on bench lrs kept the two cores busy waking them. A
+	// round reads a bounded number of index entries and rows.
+	ctx = context.WithoutCancel(ctx)
 	ways := q.candidateWays(b) // before reading: the entries waiting now
 	desc := !q.Ascending
 	cursor := int64(math.MaxInt64)
