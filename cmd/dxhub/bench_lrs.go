@@ -33,7 +33,7 @@ func benchLRS(ctx context.Context, args []string) error {
 	duration := fs.Duration("duration", 20*time.Second, "length of the measured POST phase, and the most the query phase takes")
 	warmup := fs.Duration("warmup", 10*time.Second, "POSTs before the measured phase, reported apart (0: none)")
 	maxBatches := fs.Int("batches", 20000, "upper bound on POSTs")
-	queries := fs.Int("queries", 4000, "queries in the query phase (half by agent, half by activity), within --duration")
+	queries := fs.Int("queries", 20000, "queries in the query phase (half by agent, half by activity), within --duration; enough that p99 is not a handful of them")
 	agents := fs.Int("agents", 200_000, "distinct learners (agents) the statements are about")
 	activities := fs.Int("activities", 5_000, "distinct activities")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured POST phase to this file")

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// bench lrs on a small store: it fills the store, POSTs, queries and ends
+// with its RESULT line, without errors.
+func TestBenchLRSEndsWithResult(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(chan []byte)
+	go func() { b, _ := io.ReadAll(r); out <- b }()
+	stdout := os.Stdout
+	os.Stdout = w
+	err = benchLRS(context.Background(), []string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "lrs.db"),
+		"--stored", "3000", "--warmup", "0", "--duration", "1s", "--batches", "40", "--queries", "200", "--agents", "50", "--activities", "20"})
+	os.Stdout = stdout
+	w.Close()
+	printed := <-out
+	if err != nil {
+		t.Fatalf("%v\n%s", err, printed)
+	}
+	m := regexp.MustCompile(`(?m)^RESULT db=sqlite statements_per_s=(\d+) batch_p50_ms=[\d.]+ batch_p99_ms=[\d.]+ query_p50_ms=[\d.]+ query_p99_ms=[\d.]+ errors=(\d+) stored=(\d+)\n\z`).FindSubmatch(printed)
+	if m == nil {
+		t.Fatalf("no RESULT line at the end:\n%s", printed)
+	}
+	if string(m[2]) != "0" {
+		t.Errorf("errors=%s:\n%s", m[2], printed)
+	}
+	// 3,000 filled, then up to 40 batches of 50 POSTed.
+	if stored, _ := strconv.Atoi(string(m[3])); stored <= 3000 || stored > 5000 {
+		t.Errorf("stored=%d, want 3,001 to 5,000", stored)
+	}
+	for _, phase := range []string{"agent       100 ok       0 errors", "activity     100 ok       0 errors"} {
+		if !bytes.Contains(printed, []byte(phase)) {
+			t.Errorf("no line %q:\n%s", phase, printed)
+		}
+	}
+}
