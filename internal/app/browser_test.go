@@ -35,6 +35,9 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.UserDataDir(t.TempDir()),
+		// Chromium makes its lock and socket folders in TMPDIR and leaves
+		// them there when killed at the test's end.
+		chromedp.Env("TMPDIR="+t.TempDir()),
 	)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
