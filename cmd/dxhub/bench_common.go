@@ -33,6 +33,7 @@ func benchApp(ctx context.Context, dbURL string) (a *app.App, close func(), err 
 		}
 		return nil, nil, err
 	}
+	a.DB.KeepInMemory() // as the server does
 	return a, func() {
 		a.Close()
 		if dir != "" {

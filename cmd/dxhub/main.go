@@ -188,6 +188,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 	log.Info("listening", "addr", ln.Addr().String(), "db", string(a.DB.Dialect))
 	a.Mon.WarmTrend(ctx)
 	a.LRS.WarmInBackground(ctx)
+	a.DB.KeepInMemory()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -43,6 +43,7 @@ type DB struct {
 	dbFile *os.File
 	// restartFrames is walRestartBytes in pages of this database.
 	restartFrames int
+	keeper        *resident // see KeepInMemory
 }
 
 // Open connects to url: "sqlite:PATH" (PATH may be ":memory:" only for
@@ -287,6 +288,9 @@ func (d *DB) Close() error {
 	var err error
 	if d.R != d.W {
 		err = d.R.Close()
+	}
+	if d.keeper != nil {
+		d.keeper.close()
 	}
 	if d.ckpt != nil {
 		close(d.stopCkpt)

@@ -1,0 +1,131 @@
+package db
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// residentShare is the share of m's pages in memory.
+func residentShare(t *testing.T, m []byte) float64 {
+	t.Helper()
+	vec := make([]byte, (len(m)+int(pageBytes)-1)/int(pageBytes))
+	if _, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&m[0])), uintptr(len(m)), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
+		t.Fatal(e)
+	}
+	n := 0
+	for _, v := range vec {
+		n += int(v & 1)
+	}
+	return float64(n) / float64(len(vec))
+}
+
+// The keeper brings a database file dropped from memory back into it,
+// follows it as it grows past one map, and lets it go at Close.
+func TestKeepInMemory(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "keep.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			d.Close()
+		}
+	}()
+	insert := func(rows int) {
+		t.Helper()
+		if _, err := d.W.Exec(`CREATE TABLE IF NOT EXISTS t (v BLOB);
+			WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+			INSERT INTO t (v) SELECT randomblob(4000) FROM n`, rows); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.W.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	size := func() int64 {
+		t.Helper()
+		st, err := d.dbFile.Stat()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	insert(5000) // about 20 MB
+	// Written to disk, then dropped from memory.
+	if err := dataSync(d.dbFile); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Fadvise(int(d.dbFile.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := mapFile(d.dbFile, 0, size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dropped := residentShare(t, whole)
+	unmapFile(whole)
+	if dropped > 0.1 {
+		t.Fatalf("%.0f%% of the file still in memory after it was dropped: nothing left to show", 100*dropped)
+	}
+
+	d.KeepInMemory()
+	k := d.keeper
+	if k == nil {
+		t.Fatal("no keeper on SQLite")
+	}
+	waitFilled := func(want int64) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			k.grow() // as its ticker would, without waiting for it
+			if k.filled >= want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("filled %d of %d bytes", k.filled, want)
+			}
+		}
+	}
+	waitFilled(size())
+	if got := residentShare(t, k.maps[0][:size()]); got < 0.99 {
+		t.Errorf("after filling, %.0f%% of the file is in memory", 100*got)
+	}
+
+	insert(20000) // past the first 64 MiB map
+	if size() <= residentChunk {
+		t.Fatalf("the file has %d bytes, not past one map", size())
+	}
+	waitFilled(size())
+	if len(k.maps) < 2 {
+		t.Fatalf("%d maps for %d bytes", len(k.maps), size())
+	}
+	last := k.maps[len(k.maps)-1][:size()-int64(len(k.maps)-1)*residentChunk]
+	if got := residentShare(t, last); got < 0.99 {
+		t.Errorf("%.0f%% of the grown file's last part is in memory", 100*got)
+	}
+
+	closed = true
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-k.done:
+	default:
+		t.Error("the keeper still runs after Close")
+	}
+}
+
+// PostgreSQL's pages are the server's business.
+func TestKeepInMemoryOnlyOnSQLite(t *testing.T) {
+	d := &DB{Dialect: Postgres}
+	d.KeepInMemory()
+	if d.keeper != nil {
+		t.Error("a keeper on PostgreSQL")
+	}
+}
