@@ -31,13 +31,16 @@ const (
 
 // resident keeps a database file's pages in memory.
 type resident struct {
-	f      *os.File
-	max    int64    // bytes kept at most
-	maps   [][]byte // residentChunk each, from the file's start
-	filled int64    // bytes from the file's start filled in the maps
-	stop   chan struct{}
-	done   chan struct{}
-	once   sync.Once
+	f   *os.File // the database's, left open
+	max int64    // bytes kept at most
+
+	mu     sync.Mutex // over grow (the keeper's, or a test's)
+	maps   [][]byte   // residentChunk each, from the file's start
+	filled int64      // bytes from the file's start filled in the maps
+
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
 }
 
 // KeepInMemory has the process keep the SQLite database's pages in memory
@@ -52,11 +55,9 @@ func (d *DB) KeepInMemory() {
 	if limit <= 0 {
 		return
 	}
-	f, err := os.Open(d.Path)
-	if err != nil {
-		return
-	}
-	r := &resident{f: f, max: limit, stop: make(chan struct{}), done: make(chan struct{})}
+	// d.dbFile, not a descriptor of its own: closing one would drop the
+	// locks SQLite holds on the file.
+	r := &resident{f: d.dbFile, max: limit, stop: make(chan struct{}), done: make(chan struct{})}
 	d.keeper = r
 	go r.run()
 }
@@ -73,7 +74,9 @@ func (r *resident) run() {
 		case <-t.C:
 		}
 		if tick%residentRefill == 0 {
+			r.mu.Lock()
 			r.filled = 0 // pages still there cost the kernel little to check
+			r.mu.Unlock()
 		}
 	}
 }
@@ -81,6 +84,8 @@ func (r *resident) run() {
 // grow fills what the file has beyond what is filled, within max; a chunk
 // at a time, so that closing waits for one chunk at most.
 func (r *resident) grow() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	st, err := r.f.Stat()
 	if err != nil {
 		return
@@ -123,6 +128,5 @@ func (r *resident) close() {
 		for _, m := range r.maps {
 			unmapFile(m)
 		}
-		r.f.Close()
 	})
 }

@@ -80,20 +80,24 @@ func TestKeepInMemory(t *testing.T) {
 	if k == nil {
 		t.Fatal("no keeper on SQLite")
 	}
-	waitFilled := func(want int64) {
+	// waitFilled returns the keeper's maps once it has filled want bytes.
+	waitFilled := func(want int64) [][]byte {
 		t.Helper()
 		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 			k.grow() // as its ticker would, without waiting for it
-			if k.filled >= want {
-				return
+			k.mu.Lock()
+			filled, maps := k.filled, k.maps
+			k.mu.Unlock()
+			if filled >= want {
+				return maps
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("filled %d of %d bytes", k.filled, want)
+				t.Fatalf("filled %d of %d bytes", filled, want)
 			}
 		}
 	}
-	waitFilled(size())
-	if got := residentShare(t, k.maps[0][:size()]); got < 0.99 {
+	maps := waitFilled(size())
+	if got := residentShare(t, maps[0][:size()]); got < 0.99 {
 		t.Errorf("after filling, %.0f%% of the file is in memory", 100*got)
 	}
 
@@ -101,11 +105,11 @@ func TestKeepInMemory(t *testing.T) {
 	if size() <= residentChunk {
 		t.Fatalf("the file has %d bytes, not past one map", size())
 	}
-	waitFilled(size())
-	if len(k.maps) < 2 {
-		t.Fatalf("%d maps for %d bytes", len(k.maps), size())
+	maps = waitFilled(size())
+	if len(maps) < 2 {
+		t.Fatalf("%d maps for %d bytes", len(maps), size())
 	}
-	last := k.maps[len(k.maps)-1][:size()-int64(len(k.maps)-1)*residentChunk]
+	last := maps[len(maps)-1][:size()-int64(len(maps)-1)*residentChunk]
 	if got := residentShare(t, last); got < 0.99 {
 		t.Errorf("%.0f%% of the grown file's last part is in memory", 100*got)
 	}
