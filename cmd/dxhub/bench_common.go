@@ -33,7 +33,7 @@ func benchApp(ctx context.Context, dbURL string) (a *app.App, close func(), err 
 		}
 		return nil, nil, err
 	}
-	a.DB.KeepInMemory() // as the server does
+	a.DB.KeepInMemory(50) // as the server does by default
 	return a, func() {
 		a.Close()
 		if dir != "" {

@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -141,8 +142,13 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 	if isDemo {
 		fs.IntVar(&people, "people", 2000, "number of generated demo people")
 	}
+	keep := fs.String("keep-in-memory", env("KEEP_IN_MEMORY", "50"), "keep a SQLite database in memory up to this share of the machine's memory, in percent (0: off, at most 90) (DXHUB_KEEP_IN_MEMORY)")
 	if err := parse(fs, args, help); err != nil {
 		return err
+	}
+	keepPercent, err := percent(*keep, 90)
+	if err != nil {
+		return fmt.Errorf("--keep-in-memory (DXHUB_KEEP_IN_MEMORY): %w", err)
 	}
 	if isDemo && cfg.DB == "" {
 		dir, err := os.MkdirTemp("", "dxhub-demo-")
@@ -188,7 +194,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 	log.Info("listening", "addr", ln.Addr().String(), "db", string(a.DB.Dialect))
 	a.Mon.WarmTrend(ctx)
 	a.LRS.WarmInBackground(ctx)
-	a.DB.KeepInMemory()
+	a.DB.KeepInMemory(keepPercent)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -200,6 +206,15 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// percent reads a whole percentage from 0 to most.
+func percent(s string, most int) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(s), "%"))
+	if err != nil || n < 0 || n > most {
+		return 0, fmt.Errorf("want a whole percentage from 0 to %d, got %q", most, s)
+	}
+	return n, nil
 }
 
 func flagSet(fs *flag.FlagSet, name string) bool {

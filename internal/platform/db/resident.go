@@ -14,7 +14,7 @@ import (
 // from about 15 ms to 85 ms on a store left alone for half an hour. So a
 // server keeps its SQLite database in memory (KeepInMemory): it maps the
 // file read-only and has the kernel fill the map, chunk by chunk as the
-// file grows, up to half the machine's memory. SQLite does not read
+// file grows, up to a share of the machine's memory (half by default). SQLite does not read
 // through this map; its reads find the pages the map holds in memory.
 // Under memory pressure the kernel may still take them back: they are
 // clean file pages, so this never costs more than reading them again.
@@ -44,14 +44,14 @@ type resident struct {
 }
 
 // KeepInMemory has the process keep the SQLite database's pages in memory
-// until Close, up to half the machine's memory. Filling the first time
-// reads the file from disk in the background. On PostgreSQL, and where
-// the system cannot map files, it does nothing.
-func (d *DB) KeepInMemory() {
-	if d.Dialect != SQLite || d.dbFile == nil || d.keeper != nil {
+// until Close, up to percent of the machine's memory. Filling the first
+// time reads the file from disk in the background. With percent 0, on
+// PostgreSQL, and where the system cannot map files, it does nothing.
+func (d *DB) KeepInMemory(percent int) {
+	if d.Dialect != SQLite || d.dbFile == nil || d.keeper != nil || percent <= 0 {
 		return
 	}
-	limit := memoryTotal() / 2
+	limit := memoryTotal() / 100 * int64(percent)
 	if limit <= 0 {
 		return
 	}

@@ -75,7 +75,11 @@ func TestKeepInMemory(t *testing.T) {
 		t.Fatalf("%.0f%% of the file still in memory after it was dropped: nothing left to show", 100*dropped)
 	}
 
-	d.KeepInMemory()
+	d.KeepInMemory(0)
+	if d.keeper != nil {
+		t.Fatal("a keeper with 0% of memory")
+	}
+	d.KeepInMemory(50)
 	k := d.keeper
 	if k == nil {
 		t.Fatal("no keeper on SQLite")
@@ -128,7 +132,7 @@ func TestKeepInMemory(t *testing.T) {
 // PostgreSQL's pages are the server's business.
 func TestKeepInMemoryOnlyOnSQLite(t *testing.T) {
 	d := &DB{Dialect: Postgres}
-	d.KeepInMemory()
+	d.KeepInMemory(50)
 	if d.keeper != nil {
 		t.Error("a keeper on PostgreSQL")
 	}
