@@ -144,8 +144,10 @@ func (s *Store) findCandidates(ctx context.Context, q Query, b *keyBuffer, rows 
 	// The request's end does not stop this read: a context that can end
 	// has the driver start a goroutine for every statement run, and
 	// database/sql one for the transaction and one for each result, to
-	// watch it, which on bench lrs kept the two cores busy waking them. A
-	// round reads a bounded number of index entries and rows.
+	// watch it. On bench lrs, goroutines woken that way and waiting for
+	// one of the two cores were a visible part of query latency (a trace
+	// of the query phase). A round reads a bounded number of index
+	// entries and rows.
 	ctx = context.WithoutCancel(ctx)
 	ways := q.candidateWays(b) // before reading: the entries waiting now
 	desc := !q.Ascending
