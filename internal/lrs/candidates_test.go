@@ -19,14 +19,9 @@ import (
 func TestFindGoesOnPastCandidatesThatFail(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
-	s := &Store{DB: d, BaseURL: "https://dxhub.gov.vn"}
-	defer s.Close()
+	s := testStore(t, d)
 	statement := func(verb, object string) obj {
-		var st obj
-		if err := decode([]byte(`{"actor":{"mbox":"mailto:hoa@example.vn"},"verb":{"id":"`+verb+`"},"object":`+object+`}`), &st); err != nil {
-			t.Fatal(err)
-		}
-		return st
+		return mustDecode(t, `{"actor":{"mbox":"mailto:hoa@example.vn"},"verb":{"id":"`+verb+`"},"object":`+object+`}`)
 	}
 	completed := func(n int) []obj {
 		var list []obj

@@ -31,15 +31,11 @@ func TestStatementsFoundWhereverTheirKeysAre(t *testing.T) {
 		t.Helper()
 		var list []obj
 		for i := range n {
-			var st obj
 			body := `{"actor":{"mbox":"mailto:lan@example.vn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/completed"},"object":{"id":"` + activity + `"},"context":{"registration":"` + strings.ToUpper(reg) + `"}}`
 			if (len(ids)+i)%2 == 1 { // the mentor as the object, the learner as the actor
 				body = `{"actor":{"mbox":"mailto:lan@example.vn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/mentored"},"object":{"objectType":"Agent","mbox":"mailto:minh@example.vn"}}`
 			}
-			if err := decode([]byte(body), &st); err != nil {
-				t.Fatal(err)
-			}
-			list = append(list, st)
+			list = append(list, mustDecode(t, body))
 		}
 		got, err := s.Save(ctx, c, list)
 		if err != nil {

@@ -25,10 +25,7 @@ func FuzzPack(f *testing.F) {
 // TestPackSize: a typical statement, as the store keeps it, packs to well
 // under half its size.
 func TestPackSize(t *testing.T) {
-	var st obj
-	if err := decode([]byte(goodStatement), &st); err != nil {
-		t.Fatal(err)
-	}
+	st := mustDecode(t, goodStatement)
 	s := &Store{BaseURL: "https://dxhub.gov.vn"}
 	p, err := s.prepare(st, &Client{Name: "demo", Key: "0123456789abcdef01234567"}, mustTime("2026-11-23T08:00:00Z"))
 	js, _ := marshal(st)

@@ -34,10 +34,7 @@ func TestStatementsBeforeAndAfterPacking(t *testing.T) {
 	}
 	s := &Store{DB: d, BaseURL: "https://dxhub.gov.vn"}
 	defer s.Close()
-	var st obj
-	if err := decode([]byte(`{"actor":{"mbox":"mailto:binh@example.vn","name":"Bình <&>"},"verb":{"id":"http://adlnet.gov/expapi/verbs/completed"},"object":{"id":"`+activity+`"}}`), &st); err != nil {
-		t.Fatal(err)
-	}
+	st := mustDecode(t, `{"actor":{"mbox":"mailto:binh@example.vn","name":"Bình <&>"},"verb":{"id":"http://adlnet.gov/expapi/verbs/completed"},"object":{"id":"`+activity+`"}}`)
 	ids, err := s.Save(ctx, &Client{ID: "c", UnitPath: "/", Name: "t", Key: "k"}, []obj{st})
 	if err != nil {
 		t.Fatal(err)

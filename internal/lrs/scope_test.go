@@ -14,16 +14,11 @@ import (
 // mix them; on both engines.
 func TestFindKeepsToScope(t *testing.T) {
 	ctx := context.Background()
-	d := dbtest.Open(t)
-	s := &Store{DB: d, BaseURL: "https://dxhub.gov.vn"}
-	defer s.Close()
+	s := testStore(t, dbtest.Open(t))
 	const activity = "https://lms.example.vn/activities/scope"
 	ids := map[string]string{}
 	for _, unit := range []string{"/1/", "/12/", "/1/5/"} {
-		var st obj
-		if err := decode([]byte(`{"actor":{"mbox":"mailto:an@example.vn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/completed"},"object":{"id":"`+activity+`"}}`), &st); err != nil {
-			t.Fatal(err)
-		}
+		st := mustDecode(t, `{"actor":{"mbox":"mailto:an@example.vn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/completed"},"object":{"id":"`+activity+`"}}`)
 		got, err := s.Save(ctx, &Client{ID: "c" + unit, UnitPath: unit, Name: "t", Key: "k" + unit}, []obj{st})
 		if err != nil {
 			t.Fatal(err)

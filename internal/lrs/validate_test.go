@@ -14,11 +14,7 @@ var goodStatement = `{"actor":{"objectType":"Agent","name":"Mai","mbox":"mailto:
 "timestamp":"2026-11-22T08:00:00.123+07:00"}`
 
 func TestValidate(t *testing.T) {
-	var st obj
-	if err := decode([]byte(goodStatement), &st); err != nil {
-		t.Fatal(err)
-	}
-	if err := Validate(st); err != nil {
+	if err := Validate(mustDecode(t, goodStatement)); err != nil {
 		t.Fatalf("valid statement refused: %v", err)
 	}
 	bad := map[string]string{
@@ -33,11 +29,7 @@ func TestValidate(t *testing.T) {
 		`"name":"Mai",`:                                         `"name":"Mai","extra":1,`,
 	}
 	for from, to := range bad {
-		var st obj
-		if err := decode([]byte(strings.Replace(goodStatement, from, to, 1)), &st); err != nil {
-			t.Fatal(err)
-		}
-		err := Validate(st)
+		err := Validate(mustDecode(t, strings.Replace(goodStatement, from, to, 1)))
 		if err == nil {
 			t.Errorf("%s accepted", to)
 		} else if _, ok := err.(*ValidationError); !ok {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"testing"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -39,17 +38,7 @@ func readAfterCached(t *testing.T, path string, fd int) int {
 		t.Fatal(err)
 	}
 	defer unix.Munmap(m)
-	resident := func(from, to int) int {
-		vec := make([]byte, to-from)
-		if _, _, errno := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&m[from*page])), uintptr((to-from)*page), uintptr(unsafe.Pointer(&vec[0]))); errno != 0 {
-			t.Fatal(errno)
-		}
-		n := 0
-		for _, v := range vec {
-			n += int(v & 1)
-		}
-		return n
-	}
+	resident := func(from, to int) int { return residentPages(t, m[from*page:to*page]) }
 	if n := resident(0, 500); n > 0 {
 		t.Skipf("the file stays in memory here (%d pages): no read-ahead to see", n)
 	}

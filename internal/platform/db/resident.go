@@ -19,6 +19,9 @@ import (
 // Under memory pressure the kernel may still take them back: they are
 // clean file pages, so this never costs more than reading them again.
 
+// pageBytes is the system's memory page size.
+var pageBytes = int64(os.Getpagesize())
+
 // residentChunk is how much of the file one map covers.
 const residentChunk = 64 << 20
 

@@ -8,9 +8,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// pageBytes is the system's memory page size.
-var pageBytes = int64(os.Getpagesize())
-
 // memoryTotal is the machine's memory in bytes, 0 when unknown.
 func memoryTotal() int64 {
 	var si unix.Sysinfo_t

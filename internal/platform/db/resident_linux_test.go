@@ -10,8 +10,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// residentShare is the share of m's pages in memory.
-func residentShare(t *testing.T, m []byte) float64 {
+// residentPages is how many of the pages of m, a part of a map of a file,
+// are in memory.
+func residentPages(t *testing.T, m []byte) int {
 	t.Helper()
 	vec := make([]byte, (len(m)+int(pageBytes)-1)/int(pageBytes))
 	if _, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&m[0])), uintptr(len(m)), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
@@ -21,7 +22,13 @@ func residentShare(t *testing.T, m []byte) float64 {
 	for _, v := range vec {
 		n += int(v & 1)
 	}
-	return float64(n) / float64(len(vec))
+	return n
+}
+
+// residentShare is the share of m's pages in memory.
+func residentShare(t *testing.T, m []byte) float64 {
+	t.Helper()
+	return float64(residentPages(t, m)) / float64((len(m)+int(pageBytes)-1)/int(pageBytes))
 }
 
 // The keeper brings a database file dropped from memory back into it,

@@ -7,8 +7,6 @@ import (
 	"os"
 )
 
-var pageBytes = int64(os.Getpagesize())
-
 // memoryTotal is 0 here: KeepInMemory does nothing on this system.
 func memoryTotal() int64 { return 0 }
 
