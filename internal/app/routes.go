@@ -36,7 +36,7 @@ func (a *App) Routes() []Route {
 	ex := &assessment.ExamHTTP{X: a.Exams, Web: a.Web}
 	le := &learning.HTTP{Svc: a.Learn, Web: a.Web}
 	mo := &monitor.HTTP{Svc: a.Mon, Web: a.Web}
-	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web}
+	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web, Access: map[string]files.Access{"report": a.Mon.EvidenceAccess}}
 	return []Route{
 		{"GET /{$}", a.Home},
 		{"GET /healthz", a.Healthz},

@@ -451,6 +451,10 @@ func (s *Service) evaluate(ctx context.Context, p *auth.Principal, e *Enrolment,
 	return e, nil
 }
 
+// launchLifetime is how long launch credentials work: a sitting of one
+// lesson, not a day.
+const launchLifetime = 4 * time.Hour
+
 // Launch issues short-lived LRS credentials for an external xAPI lesson
 // and returns the URL to open, with the launch parameters appended.
 func (s *Service) Launch(ctx context.Context, e *Enrolment, lessonID string) (string, error) {
@@ -466,11 +470,12 @@ func (s *Service) Launch(ctx context.Context, e *Enrolment, lessonID string) (st
 	if err != nil {
 		return "", err
 	}
-	c, secret, err := s.LRS.CreateClient(ctx, unitID, unitPath, "launch "+o.Course.Code+" "+p.Username, p.AccountID)
+	// The credentials travel to the author's site in the URL, so they are
+	// bound to this learner, this activity and this registration, and end
+	// after a working session.
+	bind := lrs.Launch{Actor: s.AgentFor(p.AccountID), Activity: s.lessonID(o, l), Registration: e.Registration}
+	c, secret, err := s.LRS.CreateLaunchClient(ctx, unitID, unitPath, "launch "+o.Course.Code+" "+p.Username, p.AccountID, bind, time.Now().Add(launchLifetime))
 	if err != nil {
-		return "", err
-	}
-	if err := s.LRS.Expire(ctx, c.ID, time.Now().Add(24*time.Hour)); err != nil {
 		return "", err
 	}
 	actor, _ := json.Marshal(s.agent(p))

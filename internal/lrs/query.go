@@ -317,14 +317,15 @@ type Attachment struct {
 	Content     []byte
 }
 
-// SaveAttachments stores attachment content (once per hash).
-func (s *Store) SaveAttachments(ctx context.Context, atts []Attachment) error {
+// SaveAttachments stores attachment content sent by a client of scope
+// (once per hash and scope).
+func (s *Store) SaveAttachments(ctx context.Context, scope string, atts []Attachment) error {
 	if len(atts) == 0 {
 		return nil
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		for _, a := range atts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO xapi_attachments (sha2, content_type, content) VALUES ($1,$2,$3) ON CONFLICT (sha2) DO NOTHING`, a.SHA2, a.ContentType, a.Content); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO xapi_attachment_content (sha2, scope, content_type, content) VALUES ($1,$2,$3,$4) ON CONFLICT (sha2, scope) DO NOTHING`, a.SHA2, scope, a.ContentType, a.Content); err != nil {
 				return err
 			}
 		}
@@ -332,16 +333,18 @@ func (s *Store) SaveAttachments(ctx context.Context, atts []Attachment) error {
 	})
 }
 
-// Attachments loads stored attachment content by hash.
-func (s *Store) Attachments(ctx context.Context, hashes []string) ([]Attachment, error) {
+// Attachments loads attachment content by hash, as sent by clients within
+// the reader's scope: the same content sent by another unit is not theirs
+// to read, even when a statement of theirs names its hash.
+func (s *Store) Attachments(ctx context.Context, scope string, hashes []string) ([]Attachment, error) {
 	if len(hashes) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(hashes))
-	for i, h := range hashes {
-		args[i] = h
+	args := []any{s.DB.Dialect.PrefixPattern(scope)}
+	for _, h := range hashes {
+		args = append(args, h)
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT sha2, content_type, content FROM xapi_attachments WHERE sha2 IN (`+s.placeholders(1, len(args))+`)`, args...)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT DISTINCT sha2, content_type, content FROM xapi_attachment_content WHERE `+s.DB.Dialect.PrefixMatch("scope", 1)+` AND sha2 IN (`+s.placeholders(2, len(hashes))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -357,10 +360,11 @@ func (s *Store) Attachments(ctx context.Context, hashes []string) ([]Attachment,
 	return out, rows.Err()
 }
 
-// Activity returns the stored definition of an activity ("" if none).
-func (s *Store) Activity(ctx context.Context, id string) (string, error) {
+// Activity returns the definition of an activity as last described by a
+// client within scope ("" if none).
+func (s *Store) Activity(ctx context.Context, scope, id string) (string, error) {
 	var d string
-	err := s.DB.R.QueryRowContext(ctx, `SELECT definition FROM xapi_activities WHERE id = $1`, id).Scan(&d)
+	err := s.DB.R.QueryRowContext(ctx, `SELECT definition FROM xapi_activity_defs WHERE id = $1 AND `+s.DB.Dialect.PrefixMatch("scope", 2)+` ORDER BY updated DESC LIMIT 1`, id, s.DB.Dialect.PrefixPattern(scope)).Scan(&d)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

@@ -46,9 +46,10 @@ type Store struct {
 }
 
 type cachedClient struct {
-	c    *Client
-	hash string
-	at   time.Time
+	c       *Client
+	hash    string
+	at      time.Time
+	expires int64 // unix ms, 0 for never
 }
 
 // Client is one set of LRS credentials.
@@ -61,7 +62,23 @@ type Client struct {
 	Key       string `json:"key"`
 	CreatedAt int64  `json:"created_at"`
 	Revoked   bool   `json:"revoked"`
+
+	// Launch binds credentials made for one learner opening one external
+	// activity; zero for a unit's own credentials.
+	Launch Launch `json:"-"`
 }
+
+// Launch is what launch credentials are bound to, as the xAPI launch and
+// cmi5 conventions intend: statements by that actor about that activity
+// (or its parts) in that registration, and that actor's documents for it.
+type Launch struct {
+	Actor        string // AgentKey of the learner
+	Activity     string // the lesson's activity IRI
+	Registration string
+}
+
+// Bound reports whether c is launch credentials.
+func (c *Client) Bound() bool { return c.Launch.Actor != "" }
 
 // Authority is the agent a client's statements are vouched for by.
 func (s *Store) Authority(c *Client) obj {
@@ -97,6 +114,22 @@ func (s *Store) CreateClient(ctx context.Context, unitID, unitPath, name, by str
 	secret := db.Token(24)
 	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO lrs_clients (id, unit_id, unit_path, name, key, secret_hash, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
 		c.ID, unitID, unitPath, name, c.Key, hashSecret(secret), by, c.CreatedAt)
+	if err != nil {
+		return nil, "", err
+	}
+	return c, secret, nil
+}
+
+// CreateLaunchClient issues credentials for one learner opening one
+// external activity, bound to l and working until expires.
+func (s *Store) CreateLaunchClient(ctx context.Context, unitID, unitPath, name, by string, l Launch, expires time.Time) (*Client, string, error) {
+	if l.Actor == "" || l.Activity == "" {
+		return nil, "", errs.E(errs.Invalid, "lrs.launch_unbound")
+	}
+	c := &Client{ID: db.NewID(), UnitID: unitID, UnitPath: unitPath, Name: name, Key: "lrs_" + db.Token(12), CreatedAt: db.Now(), Launch: l}
+	secret := db.Token(24)
+	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO lrs_clients (id, unit_id, unit_path, name, key, secret_hash, created_by, created_at, expires_at, actor_key, activity_id, registration) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+		c.ID, unitID, unitPath, name, c.Key, hashSecret(secret), by, c.CreatedAt, expires.UnixMilli(), l.Actor, l.Activity, strings.ToLower(l.Registration))
 	if err != nil {
 		return nil, "", err
 	}
@@ -147,13 +180,6 @@ func (s *Store) RevokeClient(ctx context.Context, id string) error {
 	return err
 }
 
-// Expire makes a client's credentials stop working at t (launch
-// credentials for external activities).
-func (s *Store) Expire(ctx context.Context, id string, t time.Time) error {
-	_, err := s.DB.W.ExecContext(ctx, `UPDATE lrs_clients SET expires_at = $1 WHERE id = $2`, t.UnixMilli(), id)
-	return err
-}
-
 const clientCacheTTL = 15 * time.Second
 
 // Authenticate checks HTTP Basic credentials.
@@ -162,7 +188,7 @@ func (s *Store) Authenticate(ctx context.Context, key, secret string) (*Client, 
 	s.mu.Lock()
 	cc, ok := s.clients[key]
 	s.mu.Unlock()
-	if ok && time.Since(cc.at) < clientCacheTTL {
+	if ok && time.Since(cc.at) < clientCacheTTL && (cc.expires == 0 || cc.expires > db.Now()) {
 		if cc.hash != h {
 			return nil, errs.E(errs.Unauthorized, "error.unauthorized")
 		}
@@ -170,8 +196,9 @@ func (s *Store) Authenticate(ctx context.Context, key, secret string) (*Client, 
 	}
 	var c Client
 	var stored string
-	err := s.DB.R.QueryRowContext(ctx, `SELECT id, unit_id, unit_path, name, key, secret_hash FROM lrs_clients WHERE key = $1 AND revoked_at IS NULL AND (expires_at = 0 OR expires_at > $2)`, key, db.Now()).
-		Scan(&c.ID, &c.UnitID, &c.UnitPath, &c.Name, &c.Key, &stored)
+	var expires int64
+	err := s.DB.R.QueryRowContext(ctx, `SELECT id, unit_id, unit_path, name, key, secret_hash, expires_at, actor_key, activity_id, registration FROM lrs_clients WHERE key = $1 AND revoked_at IS NULL AND (expires_at = 0 OR expires_at > $2)`, key, db.Now()).
+		Scan(&c.ID, &c.UnitID, &c.UnitPath, &c.Name, &c.Key, &stored, &expires, &c.Launch.Actor, &c.Launch.Activity, &c.Launch.Registration)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
 	}
@@ -182,7 +209,7 @@ func (s *Store) Authenticate(ctx context.Context, key, secret string) (*Client, 
 	if s.clients == nil {
 		s.clients = map[string]cachedClient{}
 	}
-	s.clients[key] = cachedClient{c: &c, hash: stored, at: time.Now()}
+	s.clients[key] = cachedClient{c: &c, hash: stored, at: time.Now(), expires: expires}
 	s.mu.Unlock()
 	if stored != h {
 		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
@@ -561,20 +588,20 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 			look = append(look, p.voids)
 		}
 	}
-	existing := map[string]struct {
-		body  []byte
-		verb  string
-		found bool
-	}{}
+	type found struct {
+		body       []byte
+		verb, path string
+	}
+	existing := map[string]found{}
 	if len(look) > 0 {
-		rows, err := tx.QueryContext(ctx, `SELECT id, verb_id, body, bodyz FROM xapi_statements WHERE id IN (`+s.placeholders(1, len(look))+`)`, look...)
+		rows, err := tx.QueryContext(ctx, `SELECT id, verb_id, unit_path, body, bodyz FROM xapi_statements WHERE id IN (`+s.placeholders(1, len(look))+`)`, look...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var id, verb, text string
+			var id, verb, path, text string
 			var packed []byte
-			if err := rows.Scan(&id, &verb, &text, &packed); err != nil {
+			if err := rows.Scan(&id, &verb, &path, &text, &packed); err != nil {
 				rows.Close()
 				return err
 			}
@@ -583,11 +610,7 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 				rows.Close()
 				return err
 			}
-			existing[id] = struct {
-				body  []byte
-				verb  string
-				found bool
-			}{body, verb, true}
+			existing[id] = found{body, verb, path}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -602,6 +625,12 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 	var fresh []*prepared
 	for _, p := range ps {
 		if e, ok := existing[p.id]; ok {
+			if !strings.HasPrefix(e.path, c.UnitPath) {
+				// Ids are global: another unit's statement holds this one.
+				// Whatever the content, the answer is the plain conflict,
+				// never "the same statement is already stored".
+				return errConflict
+			}
 			var old obj
 			if err := decode(e.body, &old); err != nil {
 				return err
@@ -612,7 +641,7 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 			continue
 		}
 		if p.voids != "" {
-			if e, ok := existing[p.voids]; ok && e.verb == VerbVoided {
+			if e, ok := existing[p.voids]; ok && e.verb == VerbVoided && strings.HasPrefix(e.path, c.UnitPath) {
 				return bad("object.id", "a voiding statement cannot void another voiding statement")
 			}
 			if v, ok := batchVerb[p.voids]; ok && v == VerbVoided {
@@ -676,7 +705,7 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 		}
 	}
 	for _, p := range fresh {
-		if err := s.saveDefinitions(ctx, tx, p.defs, stored); err != nil {
+		if err := s.saveDefinitions(ctx, tx, c.UnitPath, p.defs, stored); err != nil {
 			return err
 		}
 	}
@@ -684,7 +713,9 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 		if p.voids == "" {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE xapi_statements SET voided = 1 WHERE id = $1 AND verb_id <> $2`, p.voids, VerbVoided); err != nil {
+		// A client voids only statements within its own scope; a target
+		// elsewhere is left alone, as if it did not exist.
+		if _, err := tx.ExecContext(ctx, `UPDATE xapi_statements SET voided = 1 WHERE id = $1 AND verb_id <> $2 AND `+s.DB.Dialect.PrefixMatch("unit_path", 3), p.voids, VerbVoided, s.DB.Dialect.PrefixPattern(c.UnitPath)); err != nil {
 			return err
 		}
 	}
@@ -755,30 +786,31 @@ func (s *Store) txInsert(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, 
 
 // saveDefinitions keeps the latest definition of each activity; a node
 // skips writing a definition it has just written.
-func (s *Store) saveDefinitions(ctx context.Context, tx *sql.Tx, defs map[string]string, now int64) error {
+func (s *Store) saveDefinitions(ctx context.Context, tx *sql.Tx, scope string, defs map[string]string, now int64) error {
 	for id, d := range defs {
+		memo := scope + "\x00" + id
 		s.mu.Lock()
-		same := s.defs[id] == d
+		same := s.defs[memo] == d
 		s.mu.Unlock()
 		if same {
 			continue
 		}
 		var old string
-		switch err := tx.QueryRowContext(ctx, `SELECT definition FROM xapi_activities WHERE id = $1`, id).Scan(&old); {
+		switch err := tx.QueryRowContext(ctx, `SELECT definition FROM xapi_activity_defs WHERE id = $1 AND scope = $2`, id, scope).Scan(&old); {
 		case err == nil:
 			d = mergeDefinition(old, d)
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO xapi_activities (id, definition, updated) VALUES ($1,$2,$3)
-			ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated = excluded.updated`, id, d, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO xapi_activity_defs (id, scope, definition, updated) VALUES ($1,$2,$3,$4)
+			ON CONFLICT (id, scope) DO UPDATE SET definition = excluded.definition, updated = excluded.updated`, id, scope, d, now); err != nil {
 			return err
 		}
 		s.mu.Lock()
 		if s.defs == nil || len(s.defs) > 10000 {
 			s.defs = map[string]string{}
 		}
-		s.defs[id] = d
+		s.defs[memo] = d
 		s.mu.Unlock()
 	}
 	return nil

@@ -88,6 +88,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
+	// Credentials come before the body is read, so that nobody unknown
+	// makes the server read a large body. With the alternate request
+	// syntax they are inside the form body, which is read first.
+	var early *Client
+	if !r.URL.Query().Has("method") && strings.Trim(strings.TrimPrefix(r.URL.Path, "/xapi"), "/") != "about" {
+		if err := checkVersion(r.Header.Get("X-Experience-API-Version")); err != nil {
+			return err
+		}
+		c, err := h.authenticate(r, r.Header.Get("Authorization"))
+		if err != nil {
+			return err
+		}
+		early = c
+	}
 	rq, err := unfold(r)
 	if err != nil {
 		return err
@@ -98,20 +112,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 		}
 		return writeJSON(w, rq, http.StatusOK, map[string]any{"version": []string{"1.0.3", "1.0.2", "1.0.1", "1.0.0"}})
 	}
-	v := rq.header.Get("X-Experience-API-Version")
-	if v == "" {
-		return fail(http.StatusBadRequest, "the X-Experience-API-Version header is required")
-	}
-	if !versionRe.MatchString(v) {
-		return fail(http.StatusBadRequest, "xAPI version %q is not supported", v)
-	}
-	key, secret, ok := basicAuth(rq.header.Get("Authorization"))
-	if !ok {
-		return fail(http.StatusUnauthorized, "HTTP Basic credentials are required")
-	}
-	rq.client, err = h.Store.Authenticate(r.Context(), key, secret)
-	if err != nil {
-		return err
+	rq.client = early
+	if rq.client == nil {
+		if err := checkVersion(rq.header.Get("X-Experience-API-Version")); err != nil {
+			return err
+		}
+		if rq.client, err = h.authenticate(r, rq.header.Get("Authorization")); err != nil {
+			return err
+		}
 	}
 	switch rq.path {
 	case "statements":
@@ -128,6 +136,24 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 		return h.agents(w, r, rq)
 	}
 	return fail(http.StatusNotFound, "no such resource")
+}
+
+func checkVersion(v string) error {
+	if v == "" {
+		return fail(http.StatusBadRequest, "the X-Experience-API-Version header is required")
+	}
+	if !versionRe.MatchString(v) {
+		return fail(http.StatusBadRequest, "xAPI version %q is not supported", v)
+	}
+	return nil
+}
+
+func (h *Handler) authenticate(r *http.Request, header string) (*Client, error) {
+	key, secret, ok := basicAuth(header)
+	if !ok {
+		return nil, fail(http.StatusUnauthorized, "HTTP Basic credentials are required")
+	}
+	return h.Store.Authenticate(r.Context(), key, secret)
 }
 
 func basicAuth(h string) (string, string, bool) {
@@ -332,11 +358,67 @@ func (h *Handler) statements(w http.ResponseWriter, r *http.Request, rq *request
 
 // save stores statements and then their attachments' content.
 func (h *Handler) save(r *http.Request, rq *request, stmts []obj, atts []Attachment) ([]string, error) {
+	if rq.client.Bound() {
+		for i, st := range stmts {
+			if err := launchMayWrite(rq.client.Launch, st); err != nil {
+				return nil, fail(http.StatusForbidden, "statement %d: %v", i, err)
+			}
+		}
+	}
 	ids, err := h.Store.Save(r.Context(), rq.client, stmts)
 	if err != nil {
 		return nil, err
 	}
-	return ids, h.Store.SaveAttachments(r.Context(), atts)
+	return ids, h.Store.SaveAttachments(r.Context(), rq.client.UnitPath, atts)
+}
+
+// launchMayWrite checks a statement sent with launch credentials: by the
+// learner they were issued to, about their activity (or a part of it, or
+// with it as context), in their registration, and voiding nothing.
+func launchMayWrite(l Launch, st obj) error {
+	if AgentKey(st["actor"]) != l.Actor {
+		return errors.New("launch credentials write statements of their own learner only")
+	}
+	verb, _ := st["verb"].(obj)
+	if verb["id"] == VerbVoided {
+		return errors.New("launch credentials cannot void statements")
+	}
+	if l.Registration != "" {
+		c, _ := st["context"].(obj)
+		if reg, _ := c["registration"].(string); !strings.EqualFold(reg, l.Registration) {
+			return errors.New("the statement's context.registration must be the launch's registration")
+		}
+	}
+	o, _ := st["object"].(obj)
+	if t, _ := o["objectType"].(string); t == "" || t == "Activity" {
+		if id, _ := o["id"].(string); withinActivity(l.Activity, id) {
+			return nil
+		}
+	}
+	c, _ := st["context"].(obj)
+	ca, _ := c["contextActivities"].(obj)
+	for _, v := range ca {
+		list, ok := v.([]any)
+		if !ok {
+			list = []any{v}
+		}
+		for _, a := range list {
+			if ao, ok := a.(obj); ok && ao["id"] == l.Activity {
+				return nil
+			}
+		}
+	}
+	return errors.New("launch credentials write statements about their own activity only")
+}
+
+// withinActivity reports whether id is the activity or one of its parts
+// (an IRI under it).
+func withinActivity(activity, id string) bool {
+	if id == activity {
+		return true
+	}
+	rest, ok := strings.CutPrefix(id, activity)
+	return ok && rest != "" && strings.ContainsRune("/#?", rune(rest[0]))
 }
 
 // readStatements parses a statements body: JSON (one statement or an
@@ -536,6 +618,15 @@ func (h *Handler) getStatements(w http.ResponseWriter, r *http.Request, rq *requ
 		if err != nil {
 			return err
 		}
+		if rq.client.Bound() {
+			var whole obj
+			if err := decode(body, &whole); err != nil {
+				return err
+			}
+			if AgentKey(whole["actor"]) != rq.client.Launch.Actor {
+				return fail(http.StatusNotFound, "no statement %s", id)
+			}
+		}
 		st, err := shape(body, format, langs)
 		if err != nil {
 			return err
@@ -548,6 +639,13 @@ func (h *Handler) getStatements(w http.ResponseWriter, r *http.Request, rq *requ
 	q := Query{Scope: rq.client.UnitPath}
 	if q.Agent, _, err = agentParam(p, "agent", false); err != nil {
 		return err
+	}
+	if rq.client.Bound() {
+		// Launch credentials read their own learner's statements only.
+		if q.Agent != "" && q.Agent != rq.client.Launch.Actor {
+			return fail(http.StatusForbidden, "launch credentials read their own learner's statements only")
+		}
+		q.Agent = rq.client.Launch.Actor
 	}
 	if q.Verb, err = iriParam(p, "verb", false); err != nil {
 		return err
@@ -663,7 +761,7 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, rq *request, v
 			}
 		}
 	}
-	atts, err := h.Store.Attachments(r.Context(), hashes)
+	atts, err := h.Store.Attachments(r.Context(), rq.client.UnitPath, hashes)
 	if err != nil {
 		return err
 	}
@@ -825,7 +923,10 @@ func (h *Handler) activities(w http.ResponseWriter, r *http.Request, rq *request
 	if err != nil {
 		return err
 	}
-	def, err := h.Store.Activity(r.Context(), id)
+	if rq.client.Bound() && !withinActivity(rq.client.Launch.Activity, id) {
+		return fail(http.StatusForbidden, "launch credentials read their own activity only")
+	}
+	def, err := h.Store.Activity(r.Context(), rq.client.UnitPath, id)
 	if err != nil {
 		return err
 	}
@@ -848,9 +949,12 @@ func (h *Handler) agents(w http.ResponseWriter, r *http.Request, rq *request) er
 	if err := checkParams(rq.params, "agent"); err != nil {
 		return err
 	}
-	_, a, err := agentParam(rq.params, "agent", true)
+	key, a, err := agentParam(rq.params, "agent", true)
 	if err != nil {
 		return err
+	}
+	if rq.client.Bound() && key != rq.client.Launch.Actor {
+		return fail(http.StatusForbidden, "launch credentials read their own learner only")
 	}
 	person := obj{"objectType": "Person"}
 	for _, k := range []string{"name", "mbox", "mbox_sha1sum", "openid", "account"} {
@@ -898,6 +1002,11 @@ func (h *Handler) document(w http.ResponseWriter, r *http.Request, rq *request, 
 		}
 	}
 	k.ID = p.Get(idParam)
+	if rq.client.Bound() {
+		if err := launchMayUseDoc(rq.client.Launch, k, rq.method); err != nil {
+			return err
+		}
+	}
 	ctx := r.Context()
 	switch rq.method {
 	case http.MethodGet, http.MethodHead:
@@ -980,6 +1089,29 @@ func (h *Handler) document(w http.ResponseWriter, r *http.Request, rq *request, 
 		return nil
 	}
 	return fail(http.StatusMethodNotAllowed, "method not allowed")
+}
+
+// launchMayUseDoc keeps launch credentials to their learner's state and
+// agent profile, and to reading their activity's profile.
+func launchMayUseDoc(l Launch, k DocKey, method string) error {
+	switch k.Kind {
+	case "state":
+		if k.Agent != l.Actor || !withinActivity(l.Activity, k.Activity) {
+			return fail(http.StatusForbidden, "launch credentials use their own learner's state for their own activity only")
+		}
+		if l.Registration != "" && k.Registration != "" && k.Registration != strings.ToLower(l.Registration) {
+			return fail(http.StatusForbidden, "launch credentials use their own registration only")
+		}
+	case "agent":
+		if k.Agent != l.Actor {
+			return fail(http.StatusForbidden, "launch credentials use their own learner's profile only")
+		}
+	case "activity":
+		if !withinActivity(l.Activity, k.Activity) || (method != http.MethodGet && method != http.MethodHead) {
+			return fail(http.StatusForbidden, "launch credentials read their own activity's profile only")
+		}
+	}
+	return nil
 }
 
 // preconditions applies If-Match and If-None-Match; requireHeader makes a

@@ -471,8 +471,13 @@ func (s *Service) SaveDataset(ctx context.Context, in Dataset) (*Dataset, error)
 		return nil, err
 	}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		var id string
-		err := tx.QueryRowContext(ctx, `SELECT id FROM mon_datasets WHERE code = $1`, in.Code).Scan(&id)
+		var id, storedPath string
+		err := tx.QueryRowContext(ctx, `SELECT id, scope_path FROM mon_datasets WHERE code = $1`, in.Code).Scan(&id, &storedPath)
+		if err == nil && !p.Can(auth.ManageTargets, storedPath) {
+			// The data set as stored belongs to someone else's scope:
+			// rights on what it would become are not enough.
+			return errs.E(errs.Forbidden, "error.forbidden")
+		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			id = db.NewID()

@@ -542,12 +542,14 @@ func (h *HTTP) UploadEvidence(w http.ResponseWriter, r *http.Request) error {
 	if _, err := auth.Authorize(r.Context(), auth.SubmitReports, rep.Unit.Path); err != nil {
 		return err
 	}
-	p := auth.FromContext(r.Context())
-	key, err := files.Save(r.Context(), h.Svc.DB, h.Svc.Files, hdr.Filename, hdr.Header.Get("Content-Type"), file, p.AccountID)
-	if err != nil {
-		return err
+	if rep.ID == "" {
+		return h.renderReport(w, r, http.StatusBadRequest, &reportView{Messages: []string{web.T(r, "monitor.save_first")}})
 	}
-	err = h.Svc.AttachFile(r.Context(), r.PathValue("dataset"), r.PathValue("unit"), r.PathValue("period"), key, hdr.Filename)
+	p := auth.FromContext(r.Context())
+	key, err := files.Save(r.Context(), h.Svc.DB, h.Svc.Files, files.Evidence, "report:"+rep.ID, hdr.Filename, file, p.AccountID)
+	if err == nil {
+		err = h.Svc.AttachFile(r.Context(), r.PathValue("dataset"), r.PathValue("unit"), r.PathValue("period"), key, hdr.Filename)
+	}
 	if e, ok := formErr(err); ok {
 		return h.renderReport(w, r, http.StatusBadRequest, &reportView{Messages: []string{web.T(r, e.Key, e.Args...)}})
 	}

@@ -544,6 +544,24 @@ func (s *Service) logStep(ctx context.Context, tx *sql.Tx, reportID, action stri
 	return err
 }
 
+// EvidenceAccess says whether the viewer in ctx may read the evidence of
+// report reportID: whoever may read the report itself.
+func (s *Service) EvidenceAccess(ctx context.Context, reportID string) error {
+	var path string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT u.path FROM mon_reports r JOIN units u ON u.id = r.unit_id WHERE r.id = $1`, reportID).Scan(&path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return err
+	}
+	p := auth.FromContext(ctx)
+	if !p.Can(auth.SubmitReports, path) && !p.Can(auth.ViewMonitoring, path) && !p.Can(auth.ApproveReports, path) {
+		return errs.E(errs.Forbidden, "error.forbidden")
+	}
+	return nil
+}
+
 // AttachFile records an evidence file on a report the unit may still edit.
 func (s *Service) AttachFile(ctx context.Context, dsCode, unitCode, periodID, fileID, name string) error {
 	r, err := s.Report(ctx, dsCode, unitCode, periodID)

@@ -179,12 +179,31 @@ func (s *Service) Targets(ctx context.Context, unitCode string) ([]Target, error
 // viewableUnit is the unit coded code (the nation when empty), if the
 // caller may read monitoring figures for it.
 func (s *Service) viewableUnit(ctx context.Context, code string) (*org.Unit, error) {
+	if code == "" {
+		code = ownScopeCode(auth.FromContext(ctx), auth.ViewMonitoring)
+	}
 	u, err := s.unitOrNation(ctx, code)
 	if err != nil {
 		return nil, err
 	}
 	_, err = auth.Authorize(ctx, auth.ViewMonitoring, u.Path)
 	return u, err
+}
+
+// ownScopeCode is the code of the unit of the caller's first scope for a,
+// so that a page without a unit opens on the caller's own unit rather than
+// on the nation, which most callers may not read. Empty means the nation.
+func ownScopeCode(p *auth.Principal, a auth.Action) string {
+	scopes := p.Scopes(a)
+	if len(scopes) == 0 {
+		return ""
+	}
+	for _, g := range p.Grants {
+		if g.UnitPath == scopes[0] {
+			return g.UnitCode
+		}
+	}
+	return ""
 }
 
 func (s *Service) unitOrNation(ctx context.Context, code string) (*org.Unit, error) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"mime"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -45,13 +46,29 @@ const maxFile = 200 << 20
 
 var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
 
-// fileType is the content type an accepted upload is served with ("" when
-// it is not accepted): images, videos and documents for lessons. Office
-// documents are ZIP archives, told apart by their extension.
-func fileType(sniffed, name string) string {
+// Kind says what an upload is for, and so which types it accepts.
+type Kind int
+
+const (
+	// Media is images, videos and documents for items and lessons.
+	Media Kind = iota
+	// Evidence is a report's supporting document: images, PDF, Office.
+	Evidence
+)
+
+// fileType is the content type an accepted upload is stored and served
+// with ("" when it is not accepted). It is decided from the bytes, never
+// from what the uploader's browser claimed: images, videos (media only),
+// PDF, and Office documents, which are ZIP archives told apart by their
+// extension. HTML, scripts, SVG and everything else are refused.
+func fileType(kind Kind, sniffed, name string) string {
 	switch {
-	case imageTypes[sniffed], sniffed == "video/mp4", sniffed == "video/webm", sniffed == "application/pdf":
+	case imageTypes[sniffed], sniffed == "application/pdf":
 		return sniffed
+	case sniffed == "video/mp4", sniffed == "video/webm":
+		if kind == Media {
+			return sniffed
+		}
 	case sniffed == "application/zip":
 		switch strings.ToLower(filepath.Ext(name)) {
 		case ".docx":
@@ -65,17 +82,44 @@ func fileType(sniffed, name string) string {
 	return ""
 }
 
-// Save stores a file and its record; it returns the key lessons and
-// items refer to.
-func Save(ctx context.Context, d *db.DB, st Store, name, contentType string, r io.Reader, by string) (string, error) {
-	key, size, sum, err := st.Put(ctx, r)
+// Save checks an upload against what kind accepts, stores it and its
+// record, and returns the key lessons, items and reports refer to. owner
+// names what the file belongs to ("" for media); Serve asks the owner's
+// room whether a viewer may read it. A refused type is an invalid error
+// on field "file".
+func Save(ctx context.Context, d *db.DB, st Store, kind Kind, owner, name string, r io.Reader, by string) (string, error) {
+	head := make([]byte, 512)
+	n, err := io.ReadFull(r, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return "", err
+	}
+	head = head[:n]
+	ct := fileType(kind, http.DetectContentType(head), name)
+	if ct == "" {
+		return "", errs.Field("file", "files.bad_type")
+	}
+	limit := int64(maxFile)
+	if imageTypes[ct] {
+		limit = maxImage
+	}
+	body := io.MultiReader(bytes.NewReader(head), r)
+	key, size, sum, err := st.Put(ctx, io.LimitReader(body, limit+1))
 	if err != nil {
 		return "", err
 	}
-	_, err = d.W.ExecContext(ctx, `INSERT INTO files (id, name, content_type, size, sha256, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		key, filepath.Base(name), contentType, size, sum, by, db.Now())
+	if size > limit {
+		st.Delete(ctx, key)
+		return "", errs.Field("file", "files.too_large")
+	}
+	_, err = d.W.ExecContext(ctx, `INSERT INTO files (id, name, content_type, size, sha256, created_by, created_at, owner) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		key, filepath.Base(name), ct, size, sum, by, db.Now(), owner)
 	return key, err
 }
+
+// Access decides whether the viewer in ctx may read a file owned by
+// ownerID (what follows "kind:" in the owner), returning forbidden or not
+// found when not.
+type Access func(ctx context.Context, ownerID string) error
 
 // HTTP serves uploads: content authors upload images for items and
 // lessons; signed-in users read them.
@@ -83,6 +127,9 @@ type HTTP struct {
 	Store Store
 	DB    *db.DB
 	Web   *web.Web
+	// Access has, per owner kind ("report"), the owning room's check; a
+	// file of a kind without one is served to nobody.
+	Access map[string]Access
 }
 
 // UploadForm shows the upload page.
@@ -105,26 +152,15 @@ func (h *HTTP) Upload(w http.ResponseWriter, r *http.Request) error {
 		return h.Web.Render(w, r, http.StatusBadRequest, "files/upload", "files.title", map[string]any{"Error": errs.Field("file", "files.too_large")})
 	}
 	defer f.Close()
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	ct := fileType(http.DetectContentType(head), hdr.Filename)
-	limit := int64(maxFile)
-	if imageTypes[ct] {
-		limit = maxImage
+	key, err := Save(r.Context(), h.DB, h.Store, Media, "", hdr.Filename, f, p.AccountID)
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.Web.Render(w, r, http.StatusBadRequest, "files/upload", "files.title", map[string]any{"Error": e})
 	}
-	var formErr *errs.Error
-	switch {
-	case ct == "":
-		formErr = errs.Field("file", "files.bad_type")
-	case hdr.Size > limit:
-		formErr = errs.Field("file", "files.too_large")
-	}
-	if formErr != nil {
-		return h.Web.Render(w, r, http.StatusBadRequest, "files/upload", "files.title", map[string]any{"Error": formErr})
-	}
-	key, err := Save(r.Context(), h.DB, h.Store, hdr.Filename, ct, io.LimitReader(io.MultiReader(bytes.NewReader(head), f), limit), p.AccountID)
 	if err != nil {
+		return err
+	}
+	var ct string
+	if err := h.DB.R.QueryRowContext(r.Context(), `SELECT content_type FROM files WHERE id = $1`, key).Scan(&ct); err != nil {
 		return err
 	}
 	if !imageTypes[ct] {
@@ -134,20 +170,35 @@ func (h *HTTP) Upload(w http.ResponseWriter, r *http.Request) error {
 	return h.Web.Render(w, r, http.StatusOK, "files/upload", "files.title", map[string]any{"Snippet": "![" + alt + "](/files/" + key + ")", "Key": key})
 }
 
-// Serve sends a stored file (with range requests) to signed-in users.
+// Serve sends a stored file (with range requests) to signed-in users who
+// may read what it belongs to. Uploads are never active content on this
+// origin: the type is sniffed again from the bytes (files stored before
+// uploads were checked keep whatever the uploader claimed), anything not
+// an image, video or PDF is a download, and a sandboxing policy stops a
+// document from running scripts even if a browser were to render it.
 func (h *HTTP) Serve(w http.ResponseWriter, r *http.Request) error {
 	if _, err := auth.RequireUser(r.Context()); err != nil {
 		return err
 	}
 	key := r.PathValue("key")
-	var name, ct string
+	var name, owner string
 	var created int64
-	err := h.DB.R.QueryRowContext(r.Context(), `SELECT name, content_type, created_at FROM files WHERE id = $1`, key).Scan(&name, &ct, &created)
+	err := h.DB.R.QueryRowContext(r.Context(), `SELECT name, owner, created_at FROM files WHERE id = $1`, key).Scan(&name, &owner, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errs.E(errs.NotFound, "error.not_found")
 	}
 	if err != nil {
 		return err
+	}
+	if owner != "" {
+		kind, id, _ := strings.Cut(owner, ":")
+		check := h.Access[kind]
+		if check == nil {
+			return errs.E(errs.NotFound, "error.not_found")
+		}
+		if err := check(r.Context(), id); err != nil {
+			return err
+		}
 	}
 	rc, err := h.Store.Open(r.Context(), key)
 	if errors.Is(err, ErrNotFound) {
@@ -157,8 +208,26 @@ func (h *HTTP) Serve(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer rc.Close()
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Cache-Control", "private, max-age=86400")
-	http.ServeContent(w, r, name, time.UnixMilli(created), rc)
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(rc, head)
+	if _, err := rc.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	ct := fileType(Media, http.DetectContentType(head[:n]), name)
+	disposition := "inline"
+	if ct == "" || !(imageTypes[ct] || ct == "application/pdf" || strings.HasPrefix(ct, "video/")) {
+		disposition = "attachment"
+	}
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", ct)
+	hd.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": name}))
+	hd.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Cross-Origin-Resource-Policy", "same-origin")
+	hd.Set("Cache-Control", "private, max-age=86400")
+	http.ServeContent(w, r, "", time.UnixMilli(created), rc)
 	return nil
 }
