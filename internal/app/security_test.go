@@ -1,6 +1,7 @@
 package app
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -212,3 +213,159 @@ func TestSecurityUploadsNotActive(t *testing.T) {
 var _ = http.StatusOK
 var _ = base64.StdEncoding
 var _ = lrs.Version
+
+// A QTI package that unpacks to far more than it weighs is refused from
+// its headers, naming the limit.
+func TestSecurityQTIZipBomb(t *testing.T) {
+	ta := newTestApp(t)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("imsmanifest.xml")
+	w.Write([]byte(`<manifest><resources><resource identifier="r1" type="imsqti_item_xmlv2p1" href="a.xml"/></resources></manifest>`))
+	for i := range 12 {
+		w, _ := zw.Create(fmt.Sprintf("pad%d.bin", i))
+		w.Write(bytes.Repeat([]byte{0}, 7<<20))
+	}
+	zw.Close()
+	if buf.Len() > 1<<20 {
+		t.Fatalf("the bomb weighs %d bytes", buf.Len())
+	}
+	code, out, _ := ta.do(ta.as("author"), "POST", "/api/v1/items/qti?filename=bomb.zip&competence=1.1&level=1", &buf, "Content-Type", "application/zip", "Accept-Language", "en")
+	if code != 422 && code != 400 || !strings.Contains(out, "64 MB") {
+		t.Fatalf("bomb: %d %.300s", code, out)
+	}
+}
+
+// A province author cannot read another unit's items by putting them in a
+// quiz of their own draft course and previewing it.
+func TestSecurityQuizItemsGoThroughTheBank(t *testing.T) {
+	ta := newTestApp(t)
+	std, _ := ta.App.Skills.Latest(t.Context(), "VN-DSF")
+	if _, err := demo.SeedItems(t.Context(), ta.App.Bank, std, mustPrincipal(t, ta, "author"), mustPrincipal(t, ta, "author2")); err != nil {
+		t.Fatal(err)
+	}
+	var itemID string
+	if err := ta.App.DB.R.QueryRow(`SELECT id FROM items WHERE status = 'approved' LIMIT 1`).Scan(&itemID); err != nil {
+		t.Fatal(err)
+	}
+	apiJSON(t, ta, "dlauthor", "POST", "/api/v1/courses", `{"code":"DL-1","title":"Khoá của tỉnh","summary":"x","unit_code":"66","audiences":["citizen"],"pass_percent":50}`, 201)
+	out := apiJSON(t, ta, "dlauthor", "POST", "/api/v1/courses/DL-1/modules", `{"title":"Chương 1"}`, 201)
+	var m struct{ ID string }
+	json.Unmarshal([]byte(out), &m)
+	out = apiJSON(t, ta, "dlauthor", "POST", "/api/v1/modules/"+m.ID+"/lessons", `{"kind":"quiz","title":"Q","items":["`+itemID+`"]}`, 403)
+	// A lesson stored before the check cannot be previewed either.
+	l, err := ta.App.Learn.AddLesson(auth.WithPrincipal(t.Context(), auth.System()), m.ID, learning.LessonInput{Kind: learning.KindQuiz, Title: "Q", Items: []string{itemID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, _ := ta.App.Bank.Version(t.Context(), itemID, 0)
+	code, page, _ := ta.do(ta.as("dlauthor"), "GET", "/courses/DL-1/preview/"+l.ID, nil)
+	if code != 403 || strings.Contains(page, it.Body.Stem) {
+		t.Fatalf("preview: %d, stem shown: %v", code, strings.Contains(page, it.Body.Stem))
+	}
+}
+
+// An xAPI client of one unit cannot void another unit's statements.
+func TestSecurityVoidStaysInScope(t *testing.T) {
+	ta := newTestApp(t)
+	issue := func(user, unit string) string {
+		out := apiJSON(t, ta, user, "POST", "/api/v1/lrs/clients", `{"unit_code":"`+unit+`","name":"LMS `+unit+`"}`, 201)
+		var r struct {
+			Client lrs.Client
+			Secret string
+		}
+		json.Unmarshal([]byte(out), &r)
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(r.Client.Key+":"+r.Secret))
+	}
+	dl, dn := issue("daklak", "66"), issue("dongnai", "75")
+	x := func(authz, method, path, body string) (int, string) {
+		code, out, _ := ta.do(ta.client(""), method, path, strings.NewReader(body), "Authorization", authz, "X-Experience-API-Version", "1.0.3", "Content-Type", "application/json")
+		return code, out
+	}
+	id := "6f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
+	if code, out := x(dl, "PUT", "/xapi/statements?statementId="+id, `{"actor":{"mbox":"mailto:a@example.vn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/completed"},"object":{"id":"https://lms.example.vn/c"}}`); code != 204 {
+		t.Fatalf("store: %d %s", code, out)
+	}
+	void := `{"actor":{"mbox":"mailto:x@example.vn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/voided"},"object":{"objectType":"StatementRef","id":"` + id + `"}}`
+	if code, out := x(dn, "POST", "/xapi/statements", void); code != 200 {
+		t.Fatalf("void from another unit: %d %s", code, out)
+	}
+	if code, out := x(dl, "GET", "/xapi/statements?statementId="+id, ""); code != 200 {
+		t.Fatalf("Đắk Lắk's statement was voided by Đồng Nai: %d %s", code, out)
+	}
+	// Re-sending another unit's id answers as any conflict, whatever the content.
+	same := `{"actor":{"mbox":"mailto:a@example.vn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/completed"},"object":{"id":"https://lms.example.vn/c"}}`
+	if code, _ := x(dn, "PUT", "/xapi/statements?statementId="+id, same); code != 409 {
+		t.Fatalf("the same content from another unit: %d", code)
+	}
+	// Its own unit voids it.
+	if code, out := x(dl, "POST", "/xapi/statements", void); code != 200 {
+		t.Fatalf("void: %d %s", code, out)
+	}
+	if code, _ := x(dl, "GET", "/xapi/statements?statementId="+id, ""); code != 404 {
+		t.Fatalf("voided statement still returned: %d", code)
+	}
+}
+
+// Nobody reviews a report they submitted, even after granting themself
+// the reporter role.
+func TestSecurityReviewerIsNotSubmitter(t *testing.T) {
+	ta := newTestApp(t)
+	monFixture(t, ta)
+	c := ta.as("daklak")
+	if code, out, _ := ta.do(c, "POST", "/admin/roles", strings.NewReader("username=daklak&role=reporter&unit=24121"), "Content-Type", "application/x-www-form-urlencoded"); code != 303 {
+		t.Fatalf("grant: %d %.300s", code, out)
+	}
+	path := "/api/v1/reports/" + demo.MonthlyDataset + "/24121/" + monitor.PeriodOf(monitor.Monthly, time.Now()).Prev().ID
+	apiJSON(t, ta, "daklak", "PUT", path, `{"values":{"working_age":"10","using_online_services":"5"},"submit":true}`, 200)
+	out := apiJSON(t, ta, "daklak", "POST", path+"/review?lang=en", `{"action":"approve"}`, 403)
+	if !strings.Contains(out, "submitted") {
+		t.Fatalf("message: %s", out)
+	}
+	apiJSON(t, ta, "national", "POST", path+"/review", `{"action":"approve"}`, 200)
+	// The approval is in the province's audit log.
+	if out := apiJSON(t, ta, "daklak", "GET", "/api/v1/audit", "", 200); !strings.Contains(out, "report_approve") {
+		t.Fatalf("approval not audited: %.500s", out)
+	}
+}
+
+// The code of a dissolved unit cannot be given to a new unit: it still
+// names old Bình Phước, whose targets Đồng Nai keeps.
+func TestSecurityDissolvedCodesStay(t *testing.T) {
+	ta := newTestApp(t)
+	monFixture(t, ta)
+	out := apiJSON(t, ta, "daklak", "POST", "/api/v1/units", `{"code":"70","type":"commune","name_vi":"Xã Bảy Mươi","parent_code":"24121"}`, 400)
+	if !strings.Contains(out, `"field":"code"`) {
+		t.Fatalf("%s", out)
+	}
+	u, err := ta.App.Org.UnitByCode(t.Context(), "70")
+	if err != nil || u.Live() {
+		t.Fatalf("70 is %+v %v", u, err)
+	}
+	// Nor by re-coding a unit of one's own onto it.
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/units/24133/changes", `{"kind":"recode","new_code":"70","effective":"2026-01-01"}`, 403)
+}
+
+// Redirects after sign-in and language change stay on the site.
+func TestSecurityNoOpenRedirect(t *testing.T) {
+	ta := newTestApp(t)
+	for _, next := range []string{"/%09/evil.example/", "//evil.example", "/%5Cevil.example", "https://evil.example"} {
+		_, _, h := ta.do(ta.client(""), "GET", "/lang/en?next="+next, nil)
+		if loc := h.Get("Location"); loc != "/" {
+			t.Errorf("/lang/en?next=%s goes to %q", next, loc)
+		}
+		form := url.Values{"username": {"learner"}, "password": {testPassword}, "next": {mustUnescape(next)}}
+		_, _, h = ta.do(ta.client(""), "POST", "/login", strings.NewReader(form.Encode()), "Content-Type", "application/x-www-form-urlencoded")
+		if loc := h.Get("Location"); loc != "/" {
+			t.Errorf("sign-in with next=%s goes to %q", next, loc)
+		}
+	}
+}
+
+func mustUnescape(s string) string {
+	u, err := url.QueryUnescape(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}

@@ -214,6 +214,7 @@ func init() {
 		"qti.one_interaction":           {"chỉ hỗ trợ câu hỏi có một tương tác", "only items with one interaction are supported"},
 		"qti.no_interaction":            {"không có tương tác được hỗ trợ (choice, order, match, associate, textEntry)", "no supported interaction (choice, order, match, associate, textEntry)"},
 		"qti.two_sets":                  {"tương tác ghép cặp cần đúng hai tập", "a match interaction needs exactly two sets"},
+		"qti.zip_too_large":             {"gói ZIP khi giải nén vượt quá %d MB hoặc có hơn %d tệp", "the ZIP package unpacks to more than %d MB or holds more than %d files"},
 		"qti.bad_zip":                   {"không đọc được gói ZIP", "the ZIP package cannot be read"},
 		"qti.no_manifest":               {"gói thiếu imsmanifest.xml", "the package has no imsmanifest.xml"},
 		"qti.missing_file":              {"tệp được khai báo trong manifest không có trong gói", "the file named in the manifest is not in the package"},

@@ -451,8 +451,18 @@ var (
 	aroundNewline = regexp.MustCompile(` *\n *`)
 )
 
+// What a QTI package may unpack to.
+const (
+	maxQTIUnzipped = 64 << 20
+	maxQTIFile     = 8 << 20
+	maxQTIEntries  = 5000
+)
+
 // ImportQTI reads a QTI content package (zip with imsmanifest.xml) or a
 // single item file, and stores every item as a draft, all or nothing.
+//
+// A package unpacks to at most maxQTIUnzipped in at most maxQTIEntries
+// files, each at most maxQTIFile.
 func (bk *Bank) ImportQTI(ctx context.Context, name string, data []byte, def QTIDefaults) ([]*Item, error) {
 	if _, _, err := auth.RequireScopes(ctx, auth.AuthorContent); err != nil {
 		return nil, err
@@ -467,10 +477,21 @@ func (bk *Bank) ImportQTI(ctx context.Context, name string, data []byte, def QTI
 		if err != nil {
 			return nil, &QTIImportError{[]*QTIError{{File: name, Item: "-", Element: "zip", Key: "qti.bad_zip"}}}
 		}
+		// Bounded before anything is unpacked, by the zip's headers, and
+		// while reading, in case a header lies: a package unpacks to at
+		// most maxQTIUnzipped, each file to at most maxQTIFile.
+		var claimed uint64
+		for _, f := range zr.File {
+			claimed += f.UncompressedSize64
+		}
+		if len(zr.File) > maxQTIEntries || claimed > maxQTIUnzipped {
+			return nil, &QTIImportError{[]*QTIError{{File: name, Item: "-", Element: "zip", Key: "qti.zip_too_large", Args: []any{maxQTIUnzipped >> 20, maxQTIEntries}}}}
+		}
+		var unpacked int64
 		read := func(p string) ([]byte, error) {
 			for _, f := range zr.File {
 				if f.Name == p {
-					if f.UncompressedSize64 > 8<<20 {
+					if f.UncompressedSize64 > maxQTIFile {
 						return nil, fmt.Errorf("too large")
 					}
 					rc, err := f.Open()
@@ -478,7 +499,12 @@ func (bk *Bank) ImportQTI(ctx context.Context, name string, data []byte, def QTI
 						return nil, err
 					}
 					defer rc.Close()
-					return io.ReadAll(io.LimitReader(rc, 8<<20))
+					b, err := io.ReadAll(io.LimitReader(rc, min(maxQTIFile, maxQTIUnzipped-unpacked)+1))
+					unpacked += int64(len(b))
+					if err == nil && (len(b) > maxQTIFile || unpacked > maxQTIUnzipped) {
+						err = fmt.Errorf("too large")
+					}
+					return b, err
 				}
 			}
 			return nil, fmt.Errorf("missing")

@@ -488,7 +488,12 @@ func (s *Service) checkLesson(ctx context.Context, in *LessonInput) error {
 			return errs.Field("items", "learning.quiz_needs_items")
 		}
 		for _, id := range in.Items {
-			it, err := s.Bank.Version(ctx, id, 0)
+			// Through the bank's own check: an author may put in a quiz
+			// only items they may read.
+			it, err := s.Bank.Get(ctx, id)
+			if errs.Is(err, errs.Forbidden) {
+				return err
+			}
 			if err != nil || it.Status != assessment.StatusApproved {
 				return errs.Field("items", "learning.item_invalid", id)
 			}

@@ -487,6 +487,13 @@ func (h *HTTP) PreviewPage(w http.ResponseWriter, r *http.Request) error {
 	if l == nil {
 		return errs.E(errs.NotFound, "learning.lesson_not_found")
 	}
+	// A draft is its editor's: its quiz shows only items the editor may
+	// read in the bank.
+	for _, id := range l.Items {
+		if _, err := h.Svc.Bank.Get(r.Context(), id); err != nil {
+			return err
+		}
+	}
 	return h.lesson(w, r, http.StatusOK, o, l, &Enrolment{Done: map[string]bool{}}, nil, true)
 }
 

@@ -13,6 +13,9 @@ func init() {
 		"audit.monitor_index":          {"Lưu bộ chỉ số tổng hợp", "Save composite index"},
 		"audit.monitor_indicator":      {"Lưu chỉ tiêu", "Save indicator"},
 		"audit.monitor_target":         {"Đặt chỉ tiêu", "Set target"},
+		"audit.report_approve":         {"Phê duyệt báo cáo", "Approve report"},
+		"audit.report_return":          {"Trả lại báo cáo", "Return report"},
+		"audit.report_unapprove":       {"Hủy phê duyệt báo cáo", "Un-approve report"},
 		"audit.monitor_targets_import": {"Nhập chỉ tiêu từ tệp", "Import targets"},
 		"audit.monitor_values_import":  {"Nhập số liệu báo cáo", "Import report values"},
 
@@ -269,6 +272,7 @@ func init() {
 		"monitor.return_needs_comment":    {"Trả lại báo cáo cần ghi rõ lý do.", "Say why the report is returned."},
 		"monitor.action_invalid":          {"Thao tác \"%v\" không có.", "Unknown action \"%v\"."},
 		"monitor.changed_meanwhile":       {"Báo cáo vừa được người khác thay đổi; hãy tải lại trang.", "Someone changed the report meanwhile; reload the page."},
+		"monitor.own_report":              {"Người nộp báo cáo không được tự phê duyệt hoặc trả lại báo cáo đó.", "Whoever submitted a report cannot review it."},
 		"monitor.save_first":              {"Hãy lưu báo cáo trước khi đính kèm minh chứng.", "Save the report before attaching evidence."},
 		"monitor.year_invalid":            {"Năm \"%v\" không hợp lệ (2020–2035).", "Year \"%v\" is not valid (2020–2035)."},
 		"monitor.date_invalid":            {"Ngày \"%v\" không hợp lệ (YYYY-MM-DD).", "Date \"%v\" is not valid (YYYY-MM-DD)."},

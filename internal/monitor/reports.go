@@ -606,6 +606,15 @@ func (s *Service) Review(ctx context.Context, dsCode, unitCode, periodID, action
 	if err != nil {
 		return nil, err
 	}
+	// Four eyes: whoever submitted a report never reviews it, whatever
+	// roles they hold (a national administrator included).
+	var submitter string
+	if err := s.DB.R.QueryRowContext(ctx, `SELECT COALESCE(submitted_by, '') FROM mon_reports WHERE id = $1`, r.ID).Scan(&submitter); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	if p.AccountID != "" && submitter == p.AccountID {
+		return nil, errs.E(errs.Forbidden, "monitor.own_report")
+	}
 	comment = strings.TrimSpace(comment)
 	if len(comment) > 4000 {
 		return nil, errs.Field("comment", "monitor.comment_too_long", 4000)
@@ -658,6 +667,9 @@ func (s *Service) Review(ctx context.Context, dsCode, unitCode, periodID, action
 		return nil, err
 	}
 	s.reportsChanged(r.Period.Year, r.Unit.ID)
+	if err := s.audit(ctx, p, "report_"+action, "report", r.ID, r.Unit.Path, dsCode+" "+periodID); err != nil {
+		return nil, err
+	}
 	return s.Report(ctx, dsCode, unitCode, periodID)
 }
 

@@ -106,12 +106,18 @@ func (s *Service) ApplyChange(ctx context.Context, c Change) (*Event, error) {
 			if code == "" || len(code) > 32 || strings.ContainsAny(code, " /") {
 				return errs.Field("new_code", "org.bad_code", code)
 			}
-			var dup int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM units WHERE code = $1 AND valid_to = ''`, code).Scan(&dup); err != nil {
+			holders, err := s.queryUnits(ctx, tx, `SELECT `+unitCols+` FROM units u WHERE u.code = $1`, code)
+			if err != nil {
 				return err
 			}
-			if dup > 0 {
-				return errs.Field("new_code", "org.code_taken", code)
+			for _, h := range holders {
+				if h.ValidTo == "" {
+					return errs.Field("new_code", "org.code_taken", code)
+				}
+				// Taking the code of a dissolved unit needs rights on it too.
+				if _, err := auth.Authorize(ctx, auth.EditUnits, h.Path); err != nil {
+					return err
+				}
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE units SET code = $1, updated_at = $2 WHERE id = $3`, code, db.Now(), from[0].ID); err != nil {
 				return err

@@ -351,8 +351,11 @@ func (s *Service) CreateUnit(ctx context.Context, n NewUnit) (*Unit, error) {
 }
 
 func (s *Service) insertUnit(ctx context.Context, tx querier, n NewUnit, parent *Unit) (*Unit, error) {
+	// A code names one unit for ever: the code of a dissolved unit still
+	// finds it (its history, its targets), so only a re-code event may
+	// give it to another unit.
 	var dup int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM units WHERE code = $1 AND valid_to = ''`, n.Code).Scan(&dup); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM units WHERE code = $1`, n.Code).Scan(&dup); err != nil {
 		return nil, err
 	}
 	if dup > 0 {

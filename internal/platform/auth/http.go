@@ -30,12 +30,24 @@ type HTTP struct {
 	Units UnitResolver
 }
 
-// safeNext keeps redirects on this site.
+// safeNext keeps redirects on this site: only a path of this origin,
+// parsed, without scheme or host, and rebuilt from its parts. Browsers drop
+// tabs and line breaks and read a backslash as a slash, so "/\t/evil" or
+// "/\\evil" would leave the site: any control character or backslash is
+// refused outright.
 func safeNext(s string) string {
-	if s == "" || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
+	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return "/"
 	}
-	return s
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	out := (&url.URL{Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery, Fragment: u.Fragment}).String()
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") {
+		return "/"
+	}
+	return out
 }
 
 // LoginForm shows the sign-in form.

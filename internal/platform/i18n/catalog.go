@@ -75,6 +75,8 @@ func init() {
 		"import.bad_xlsx":       {"Không đọc được tệp XLSX.", "The XLSX file cannot be read."},
 		"import.empty":          {"Tệp không có dữ liệu.", "The file has no data."},
 		"import.too_many_rows":  {"Tệp có quá nhiều dòng (tối đa %d).", "The file has too many rows (at most %d)."},
+		"import.too_many_cells": {"Tệp có quá nhiều ô dữ liệu (tối đa %d).", "The file has too many cells (at most %d)."},
+		"import.xlsx_too_large": {"Tệp XLSX khi giải nén vượt quá %d MB; hãy chia thành nhiều tệp.", "The XLSX file unpacks to more than %d MB; split it into several files."},
 		"import.missing_column": {"thiếu cột bắt buộc", "required column missing"},
 		"import.refused":        {"Không nhập được: tệp có %d lỗi. Không có dữ liệu nào được ghi; hãy sửa và nhập lại.", "Import refused: the file has %d errors. Nothing was written; fix them and import again."},
 		"import.truncated":      {"Chỉ hiển thị %d lỗi đầu tiên.", "Only the first %d errors are shown."},

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"strings"
 	"unicode/utf8"
 
@@ -25,6 +26,7 @@ const (
 	MaxBytes = 32 << 20
 	MaxRows  = 500000
 	MaxCols  = 64
+	MaxCells = 4000000
 )
 
 // Table is a sheet: a header and the data rows with their sheet row numbers
@@ -33,6 +35,8 @@ type Table struct {
 	Header []string
 	Rows   [][]string
 	Lines  []int
+
+	cells int
 }
 
 // Format is csv or xlsx.
@@ -99,20 +103,28 @@ func readCSV(data []byte) (*Table, error) {
 	return t.done()
 }
 
-// maxUnzipped bounds what an XLSX may expand to: a zip's headers claim
-// sizes that the reader would otherwise allocate up front.
-const maxUnzipped = 256 << 20
+// What an XLSX may expand to, checked on the zip's headers before anything
+// is unpacked (a 0.3 MB file can claim hundreds of MB): the whole, and the
+// shared strings, which the reader keeps in memory (sheets above 16 MB go
+// to a temporary file and are read as a stream). The reader itself stops
+// at the same limit if a header lies.
+const (
+	maxUnzipped      = 100 << 20
+	maxSharedStrings = 24 << 20
+	maxZipEntries    = 1000
+)
 
 func readXLSX(data []byte) (*Table, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil || len(zr.File) > 1000 {
+	if err != nil || len(zr.File) > maxZipEntries {
 		return nil, errs.E(errs.Invalid, "import.bad_xlsx")
 	}
 	var total uint64
 	for _, zf := range zr.File {
 		total += zf.UncompressedSize64
-		if zf.UncompressedSize64 > maxUnzipped || total > maxUnzipped {
-			return nil, errs.E(errs.Invalid, "import.bad_xlsx")
+		if zf.UncompressedSize64 > maxUnzipped || total > maxUnzipped ||
+			(strings.EqualFold(path.Base(zf.Name), "sharedStrings.xml") && zf.UncompressedSize64 > maxSharedStrings) {
+			return nil, errs.E(errs.Invalid, "import.xlsx_too_large", maxUnzipped>>20)
 		}
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: 16 << 20})
@@ -164,6 +176,9 @@ func (t *Table) add(rec []string, line int) error {
 	}
 	if len(t.Rows) >= MaxRows {
 		return errs.E(errs.Invalid, "import.too_many_rows", MaxRows)
+	}
+	if t.cells += len(rec); t.cells > MaxCells {
+		return errs.E(errs.Invalid, "import.too_many_cells", MaxCells)
 	}
 	t.Rows = append(t.Rows, rec)
 	t.Lines = append(t.Lines, line)

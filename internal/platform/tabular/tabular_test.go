@@ -1,10 +1,12 @@
 package tabular
 
 import (
+	"archive/zip"
 	"bytes"
 	"strings"
 	"testing"
 
+	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/i18n"
 )
 
@@ -67,4 +69,71 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("inconsistent table %+v", tb)
 		}
 	})
+}
+
+// bombXLSX is a minimal workbook whose part name expands to size bytes of
+// XML from a small file, the way a zip bomb does.
+func bombXLSX(t *testing.T, part string, size int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	add := func(name, body string) {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(body))
+	}
+	add("[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>`)
+	add("xl/workbook.xml", `<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="S" sheetId="1"/></sheets></workbook>`)
+	w, err := zw.Create(part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := []byte(`<row><c t="inlineStr"><is><t>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</t></is></c></row>`)
+	for n := 0; n < size; n += len(row) {
+		w.Write(row)
+	}
+	zw.Close()
+	return buf.Bytes()
+}
+
+// An XLSX that unpacks to far more than it weighs is refused from its
+// headers, before it is unpacked.
+func TestReadXLSXRefusesZipBombs(t *testing.T) {
+	for _, part := range []string{"xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"} {
+		data := bombXLSX(t, part, 110<<20)
+		if len(data) > 2<<20 {
+			t.Fatalf("the bomb weighs %d bytes", len(data))
+		}
+		_, err := Read(bytes.NewReader(data))
+		e, ok := errs.As(err)
+		if !ok || e.Key != "import.xlsx_too_large" {
+			t.Fatalf("%s: %v", part, err)
+		}
+		if msg := i18n.T(i18n.VI, e.Key, e.Args...); !strings.Contains(msg, "100 MB") {
+			t.Fatalf("message %q", msg)
+		}
+	}
+	// Shared strings have a lower bound of their own.
+	if _, err := Read(bytes.NewReader(bombXLSX(t, "xl/sharedStrings.xml", 30<<20))); err == nil {
+		t.Fatal("30 MB of shared strings accepted")
+	}
+}
+
+// Rows times columns is bounded as well as rows.
+func TestReadCountsCells(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(strings.Repeat("c,", MaxCols-1) + "c\n")
+	line := strings.Repeat("1,", MaxCols-1) + "1\n"
+	for i := 0; i <= MaxCells/MaxCols; i++ {
+		b.WriteString(line)
+	}
+	if b.Len() > MaxBytes {
+		t.Skip("the cell limit is above the byte limit")
+	}
+	_, err := Read(strings.NewReader(b.String()))
+	if e, ok := errs.As(err); !ok || e.Key != "import.too_many_cells" {
+		t.Fatalf("%v", err)
+	}
 }
