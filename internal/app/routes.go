@@ -51,6 +51,8 @@ func (a *App) Routes() []Route {
 		{"POST /account/password", ac.ChangePassword},
 		{"POST /account/tokens", ac.CreateToken},
 		{"POST /account/tokens/{id}/revoke", ac.RevokeToken},
+		{"GET /account/unlock/{token}", ac.UnlockForm},
+		{"POST /account/unlock/{token}", ac.Unlock},
 		{"GET /password/forgot", ac.ForgotForm},
 		{"POST /password/forgot", ac.Forgot},
 		{"GET /password/reset/{token}", ac.ResetForm},

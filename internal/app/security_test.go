@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -368,4 +369,72 @@ func mustUnescape(s string) string {
 		panic(err)
 	}
 	return u
+}
+
+// API tokens stop working when the password is reset, and when it is
+// changed with the box ticked; unticked, they are kept.
+func TestSecurityTokensAfterPasswordChange(t *testing.T) {
+	ta := newTestApp(t)
+	ctx := context.Background()
+	p := mustPrincipal(t, ta, "learner")
+	token := func() string {
+		tok, err := ta.App.Auth.CreateToken(ctx, p, "script", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	works := func(tok string) bool {
+		code, _, _ := ta.do(ta.client(""), "GET", "/api/v1/me", nil, "Authorization", "Bearer "+tok)
+		return code == 200
+	}
+	kept := token()
+	if err := ta.App.Auth.ChangePassword(ctx, p, testPassword, "another long secret", false, ""); err != nil {
+		t.Fatal(err)
+	}
+	if !works(kept) {
+		t.Fatal("a change without the box revoked the token")
+	}
+	if err := ta.App.Auth.ChangePassword(ctx, p, "another long secret", testPassword, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	if works(kept) {
+		t.Fatal("a change with the box kept the token")
+	}
+	tok := token()
+	c := ta.client("")
+	ta.do(c, "POST", "/password/forgot", strings.NewReader("who=learner"), "Content-Type", "application/x-www-form-urlencoded")
+	sent := ta.Mail.Sent()
+	link := regexp.MustCompile(`/password/reset/[A-Za-z0-9_-]+`).FindString(sent[len(sent)-1].Body)
+	if link == "" {
+		t.Fatalf("no reset link: %+v", sent)
+	}
+	if code, out, _ := ta.do(c, "POST", link, strings.NewReader("password=a+third+long+secret&confirm=a+third+long+secret"), "Content-Type", "application/x-www-form-urlencoded"); code != 303 && code != 200 {
+		t.Fatalf("reset: %d %.300s", code, out)
+	}
+	if works(tok) {
+		t.Fatal("a reset kept the token")
+	}
+}
+
+// The session cookie is Secure, and HSTS is sent, when the request came
+// over HTTPS, directly or through a trusted proxy, without configuration.
+func TestSecuritySecureCookieOverHTTPS(t *testing.T) {
+	ta := newTestApp(t)
+	login := func(header ...string) http.Header {
+		form := url.Values{"username": {"learner"}, "password": {testPassword}}
+		_, _, h := ta.do(ta.client(""), "POST", "/login", strings.NewReader(form.Encode()), append([]string{"Content-Type", "application/x-www-form-urlencoded"}, header...)...)
+		return h
+	}
+	if h := login(); strings.Contains(h.Get("Set-Cookie"), "Secure") || h.Get("Strict-Transport-Security") != "" {
+		t.Fatalf("plain HTTP: %v", h)
+	}
+	if h := login("X-Forwarded-Proto", "https"); strings.Contains(h.Get("Set-Cookie"), "Secure") {
+		t.Fatal("X-Forwarded-Proto trusted without --trust-proxy")
+	}
+	ta.App.Auth.TrustProxy = true
+	h := login("X-Forwarded-Proto", "https")
+	if !strings.Contains(h.Get("Set-Cookie"), "; Secure") || !strings.HasPrefix(h.Get("Strict-Transport-Security"), "max-age=") {
+		t.Fatalf("behind a trusted HTTPS proxy: %v", h)
+	}
 }

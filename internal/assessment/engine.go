@@ -860,8 +860,13 @@ func (x *Exams) event(ctx context.Context, sessionID, attemptID, kind, detail st
 	p := auth.FromContext(ctx)
 	_, err := x.Bank.DB.W.ExecContext(ctx, `INSERT INTO exam_events (id, session_id, attempt_id, actor_id, actor_name, kind, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		db.NewID(), sessionID, attemptID, p.AccountID, p.Username, kind, detail, db.Now())
-	if err == nil && x.Bank.Audit != nil {
-		err = x.Bank.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: "exam_" + kind, ObjectType: "attempt", ObjectID: attemptID, Detail: detail})
+	if err != nil || x.Bank.Audit == nil {
+		return err
 	}
-	return err
+	// Under the session's unit, so that its office reads it in its log.
+	s, _, err := x.engine.session(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	return x.Bank.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: "exam_" + kind, ObjectType: "attempt", ObjectID: attemptID, UnitPath: s.UnitPath, Detail: detail})
 }

@@ -2,6 +2,7 @@ package assessment
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/url"
 	"sort"
@@ -200,6 +201,9 @@ func (h *ExamHTTP) ResultPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	s, _, err := h.X.engine.session(r.Context(), a.SessionID)
 	if err != nil {
+		return err
+	}
+	if err := h.reviewPolicy(r.Context(), a); err != nil {
 		return err
 	}
 	data := map[string]any{"A": a, "S": s, "Score": fmtNum(a.Score), "Max": fmtNum(a.MaxScore), "Pct": fmtNum(a.Percent)}
@@ -425,6 +429,9 @@ type apiItem struct {
 }
 
 func (h *ExamHTTP) attemptJSON(w http.ResponseWriter, r *http.Request, a *Attempt) error {
+	if err := h.reviewPolicy(r.Context(), a); err != nil {
+		return err
+	}
 	out := map[string]any{"attempt": a, "remaining_s": a.RemainingS(h.X.engine.Now())}
 	if a.Status == InProgress {
 		items, err := h.X.AttemptItems(r.Context(), a)
@@ -483,14 +490,28 @@ func (h *ExamHTTP) APISubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s, _, err := h.X.engine.session(r.Context(), a.SessionID)
+	if err := h.reviewPolicy(r.Context(), a); err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, a)
+}
+
+// reviewPolicy removes from a what its session's review policy does not
+// show the candidate; those who manage or proctor the session see all.
+// Every API answer that carries an attempt goes through it.
+func (h *ExamHTTP) reviewPolicy(ctx context.Context, a *Attempt) error {
+	s, _, err := h.X.engine.session(ctx, a.SessionID)
 	if err != nil {
 		return err
+	}
+	p := auth.FromContext(ctx)
+	if p.Can(auth.ManageExams, s.UnitPath) || p.Can(auth.ProctorExams, s.UnitPath) {
+		return nil
 	}
 	if s.ReviewPolicy == ReviewScore {
 		a.Breakdown = nil
 	}
-	return web.JSON(w, http.StatusOK, a)
+	return nil
 }
 
 // APICreateBlueprint: POST /api/v1/blueprints.

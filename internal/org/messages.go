@@ -25,7 +25,7 @@ func init() {
 		"org.bad_email":        {"thư điện tử %q không hợp lệ", "e-mail %q is not valid"},
 		"org.bad_phone":        {"số điện thoại %q không hợp lệ", "phone number %q is not valid"},
 		"org.person_not_found": {"không có người với mã định danh %s", "no person with key %s"},
-		"org.key_elsewhere":    {"mã %s thuộc về một người ở đơn vị bạn không quản lý", "key %s belongs to a person in a unit you do not manage"},
+		"org.key_elsewhere":    {"không dùng được mã %s; hãy kiểm tra lại, hoặc liên hệ quản trị cấp trên nếu mã đúng", "key %s cannot be used; check it, or ask the administrator above you if it is right"},
 
 		"units.title":           {"Cây tổ chức", "Organisation tree"},
 		"units.search_label":    {"Tìm đơn vị theo tên hoặc mã, có dấu hoặc không dấu", "Find a unit by name or code, with or without diacritics"},

@@ -87,14 +87,8 @@ func (s *Service) ListPeople(ctx context.Context, f PeopleFilter, ip string) (*P
 	if len(out.People) > f.PerPage {
 		out.People, out.More = out.People[:f.PerPage], true
 	}
-	scope := scopes[0]
-	if f.UnitCode != "" {
-		if u, err := s.unitByCodeFast(ctx, f.UnitCode); err == nil {
-			scope = u.Path
-		}
-	}
 	err = s.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.ListPeople, ObjectType: "people",
-		UnitPath: scope, Detail: fmt.Sprintf("unit=%s group=%s q=%s page=%d rows=%d", f.UnitCode, f.Group, f.Q, f.Page, len(out.People)), IP: ip})
+		UnitPath: s.auditScope(ctx, scopes, f), Detail: fmt.Sprintf("unit=%s group=%s q=%s page=%d rows=%d", f.UnitCode, f.Group, f.Q, f.Page, len(out.People)), IP: ip})
 	return out, err
 }
 
@@ -165,6 +159,19 @@ func (s *Service) Person(ctx context.Context, id, ip string) (*Person, error) {
 	return &per, err
 }
 
+// auditScope is the unit a list or export of people is logged under: the
+// unit filtered on, so that its own office sees who read its people (a
+// national administrator's export of one province included), or else the
+// viewer's first scope.
+func (s *Service) auditScope(ctx context.Context, scopes []string, f PeopleFilter) string {
+	if f.UnitCode != "" {
+		if u, err := s.unitByCodeFast(ctx, f.UnitCode); err == nil {
+			return u.Path
+		}
+	}
+	return scopes[0]
+}
+
 // PersonPlacement returns a person's unit path and groups, for checks by
 // other rooms (who may sit an exam, who a course is assigned to).
 func (s *Service) PersonPlacement(ctx context.Context, id string) (string, []string, error) {
@@ -228,7 +235,7 @@ func (s *Service) ExportPeople(ctx context.Context, w io.Writer, format tabular.
 		return err
 	}
 	if err := s.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.ExportPeople, ObjectType: "people",
-		UnitPath: scopes[0], Detail: fmt.Sprintf("format=%s unit=%s group=%s rows=%d", format, f.UnitCode, f.Group, len(out)), IP: ip}); err != nil {
+		UnitPath: s.auditScope(ctx, scopes, f), Detail: fmt.Sprintf("format=%s unit=%s group=%s rows=%d", format, f.UnitCode, f.Group, len(out)), IP: ip}); err != nil {
 		return err
 	}
 	return tabular.Write(w, format, "people", peopleHeader(lang), out)

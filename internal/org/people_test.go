@@ -122,7 +122,7 @@ CB005,Người Đồng Nai,,26041,,,,
 		}
 		_, err := s.ImportPeople(ctx, strings.NewReader("key,full_name,unit_code\nDN1,Lê Văn C,24121\n"), "")
 		ie, ok := err.(*tabular.ImportError)
-		if !ok || !strings.Contains(strings.Join(ie.Messages(i18n.EN), ";"), "Row 2, column key: key DN1 belongs to a person in a unit you do not manage") {
+		if !ok || !strings.Contains(strings.Join(ie.Messages(i18n.EN), ";"), "Row 2, column key: key DN1 cannot be used; check it") {
 			t.Fatalf("got %v", err)
 		}
 	})

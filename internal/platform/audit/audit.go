@@ -15,21 +15,22 @@ import (
 
 // Actions recorded.
 const (
-	SignIn         = "sign_in"
-	SignInFailed   = "sign_in_failed"
-	SignOut        = "sign_out"
-	AccountLocked  = "account_locked"
-	PasswordChange = "password_change"
-	PasswordReset  = "password_reset"
-	RoleGrant      = "role_grant"
-	RoleRevoke     = "role_revoke"
-	TokenCreate    = "token_create"
-	TokenRevoke    = "token_revoke"
-	Import         = "import"
-	ViewPerson     = "view_person"
-	ListPeople     = "list_people"
-	ExportPeople   = "export_people"
-	AccountCreate  = "account_create"
+	SignIn          = "sign_in"
+	SignInFailed    = "sign_in_failed"
+	SignOut         = "sign_out"
+	AccountLocked   = "account_locked"
+	AccountUnlocked = "account_unlocked"
+	PasswordChange  = "password_change"
+	PasswordReset   = "password_reset"
+	RoleGrant       = "role_grant"
+	RoleRevoke      = "role_revoke"
+	TokenCreate     = "token_create"
+	TokenRevoke     = "token_revoke"
+	Import          = "import"
+	ViewPerson      = "view_person"
+	ListPeople      = "list_people"
+	ExportPeople    = "export_people"
+	AccountCreate   = "account_create"
 )
 
 // Entry is one line of the log. UnitPath places it in the tree so that a

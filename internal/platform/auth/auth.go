@@ -22,7 +22,6 @@ import (
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
-	"dxhub/internal/platform/i18n"
 	"dxhub/internal/platform/mail"
 	"dxhub/internal/platform/textfold"
 )
@@ -30,9 +29,16 @@ import (
 const (
 	// MinPasswordLen is the shortest password accepted.
 	MinPasswordLen = 10
-	// lockAfter failed sign-ins in a row lock an account for lockFor.
-	lockAfter = 5
-	lockFor   = 15 * time.Minute
+	// After slowAfter failed sign-ins in a row, for an account or from an
+	// address, the next attempt waits: 30 s, then twice as long after each
+	// further failure, at most maxWait. Nobody is locked out for long by
+	// someone else's guesses, and guessing stays slow.
+	slowAfter = 5
+	// An address may be an office behind one NAT: it waits later.
+	ipSlowAfter = 20
+	firstWait   = 30 * time.Second
+	maxWait     = 15 * time.Minute
+	unlockTTL   = 24 * time.Hour
 	// TokenPrefix starts every API token, so leaked tokens are easy to find.
 	TokenPrefix = "dxh_"
 	resetTTL    = time.Hour
@@ -54,6 +60,10 @@ type Service struct {
 
 	limitOnce sync.Once
 	limits    *limiter
+	// failures counts failed sign-ins in a row per address and per name
+	// without an account on this node (accounts count theirs in the
+	// database, across nodes).
+	failures failureCounts
 
 	// principals caches session lookups for principalTTL: every request
 	// needs its principal, and at exam time that lookup dominated. Changes
@@ -208,9 +218,65 @@ type LoginResult struct {
 	Expires      time.Time
 }
 
+// wait is how long sign-ins wait after fails failures in a row, when
+// waiting starts after the after-th.
+func wait(fails, after int) time.Duration {
+	if fails < after {
+		return 0
+	}
+	d := firstWait << min(fails-after, 10)
+	return min(d, maxWait)
+}
+
+// failureCounts counts failures in a row per key, with the time before
+// which the key must wait.
+type failureCounts struct {
+	mu sync.Mutex
+	m  map[string]failureCount
+}
+
+type failureCount struct {
+	n     int
+	until time.Time
+}
+
+func (f *failureCounts) get(key string) failureCount {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.m[key]
+}
+
+func (f *failureCounts) fail(key string, after int, now time.Time) failureCount {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.m == nil || len(f.m) > 100000 {
+		f.m = map[string]failureCount{} // forget rather than grow without bound
+	}
+	c := f.m[key]
+	c.n++
+	c.until = now.Add(wait(c.n, after))
+	f.m[key] = c
+	return c
+}
+
+func (f *failureCounts) clear(key string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.m, key)
+}
+
+// slowDown is the answer while a name or an address must wait: the same
+// for a name with an account and one without, so that it tells nothing.
+func slowDown(until, now time.Time) error {
+	secs := int(until.Sub(now).Round(time.Second) / time.Second)
+	return errs.E(errs.TooMany, "login.slow_down", max(secs, 1))
+}
+
 // Login checks a password and opens a session. Failures are audited; after
-// lockAfter failures in a row the account is locked for lockFor and its
-// owner is told by e-mail.
+// slowAfter failures in a row for a name, or from an address, attempts
+// must wait (see wait), and the account's owner is e-mailed a link that
+// lets them in again at once. Unknown names are answered exactly as known
+// ones.
 func (s *Service) Login(ctx context.Context, username, password, ip, userAgent string) (*LoginResult, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	lim := s.limiter()
@@ -218,48 +284,55 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 		s.audit(ctx, audit.Entry{ActorName: username, Action: audit.SignInFailed, Detail: "rate limited", IP: ip})
 		return nil, errs.E(errs.TooMany, "login.rate_limited")
 	}
+	now := s.now()
+	if c := s.failures.get("ip:" + ip); now.Before(c.until) {
+		s.audit(ctx, audit.Entry{ActorName: username, Action: audit.SignInFailed, Detail: "address slowed down", IP: ip})
+		return nil, slowDown(c.until, now)
+	}
 	var id, hash, email, path string
 	var failed int
-	var lockedUntil int64
+	var waitUntil int64
 	var disabled int
 	err := s.DB.R.QueryRowContext(ctx, `SELECT a.id, a.password_hash, a.email, a.failed_logins, a.locked_until, a.disabled,
 		COALESCE((SELECT MIN(u.path) FROM role_grants g JOIN units u ON u.id = g.unit_id WHERE g.account_id = a.id), '')
-		FROM accounts a WHERE a.username = $1`, username).Scan(&id, &hash, &email, &failed, &lockedUntil, &disabled, &path)
+		FROM accounts a WHERE a.username = $1`, username).Scan(&id, &hash, &email, &failed, &waitUntil, &disabled, &path)
 	if errors.Is(err, sql.ErrNoRows) {
+		if c := s.failures.get("user:" + username); now.Before(c.until) {
+			s.audit(ctx, audit.Entry{ActorName: username, Action: audit.SignInFailed, Detail: "slowed down", IP: ip})
+			return nil, slowDown(c.until, now)
+		}
 		CheckPassword(dummyHash, password)
+		s.failures.fail("user:"+username, slowAfter, now)
+		s.failures.fail("ip:"+ip, ipSlowAfter, now)
 		s.audit(ctx, audit.Entry{ActorName: username, Action: audit.SignInFailed, Detail: "unknown account", IP: ip})
 		return nil, errs.E(errs.Unauthorized, "login.failed")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("login %s: %w", username, err)
 	}
-	now := s.now()
-	if lockedUntil > now.UnixMilli() {
-		s.audit(ctx, audit.Entry{ActorID: id, ActorName: username, Action: audit.SignInFailed, Detail: "locked", IP: ip, UnitPath: path})
-		return nil, errs.E(errs.Forbidden, "login.locked", time.UnixMilli(lockedUntil).UTC().Format("15:04 UTC"))
+	if until := time.UnixMilli(waitUntil); now.Before(until) {
+		s.audit(ctx, audit.Entry{ActorID: id, ActorName: username, Action: audit.SignInFailed, Detail: "slowed down", IP: ip, UnitPath: path})
+		return nil, slowDown(until, now)
 	}
 	if disabled != 0 || !CheckPassword(hash, password) {
 		failed++
-		var lock int64
-		if failed >= lockAfter {
-			lock = now.Add(lockFor).UnixMilli()
-			failed = 0
-		}
-		if _, err := s.DB.W.ExecContext(ctx, `UPDATE accounts SET failed_logins = $1, locked_until = $2 WHERE id = $3`, failed, max(lock, lockedUntil), id); err != nil {
+		until := now.Add(wait(failed, slowAfter))
+		if _, err := s.DB.W.ExecContext(ctx, `UPDATE accounts SET failed_logins = $1, locked_until = $2 WHERE id = $3`, failed, until.UnixMilli(), id); err != nil {
 			return nil, err
 		}
+		s.failures.fail("ip:"+ip, ipSlowAfter, now)
 		s.audit(ctx, audit.Entry{ActorID: id, ActorName: username, Action: audit.SignInFailed, Detail: "wrong password", IP: ip, UnitPath: path})
-		if lock > 0 {
-			s.audit(ctx, audit.Entry{ActorID: id, ActorName: username, Action: audit.AccountLocked, IP: ip, UnitPath: path})
+		if failed == slowAfter {
+			s.audit(ctx, audit.Entry{ActorID: id, ActorName: username, Action: audit.AccountLocked, Detail: "slowed down", IP: ip, UnitPath: path})
 			if email != "" && s.Mail != nil {
-				until := time.UnixMilli(lock).UTC().Format("2006-01-02 15:04 UTC")
-				_ = s.Mail.Send(ctx, mail.Message{To: email, Subject: i18n.T(i18n.VI, "mail.locked.subject") + " / " + i18n.T(i18n.EN, "mail.locked.subject"),
-					Body: i18n.T(i18n.VI, "mail.locked.body", until, ip) + "\n\n" + i18n.T(i18n.EN, "mail.locked.body", until, ip)})
+				if err := s.mailUnlock(ctx, id, email, ip, now); err != nil {
+					s.Log.Warn("unlock link", "err", err)
+				}
 			}
-			return nil, errs.E(errs.Forbidden, "login.locked", time.UnixMilli(lock).UTC().Format("15:04 UTC"))
 		}
 		return nil, errs.E(errs.Unauthorized, "login.failed")
 	}
+	s.failures.clear("ip:" + ip)
 	token := db.Token(32)
 	ttl := s.SessionTTL
 	if ttl == 0 {
@@ -436,6 +509,10 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		if p != nil {
 			r = r.WithContext(WithPrincipal(r.Context(), p))
 		}
+		if s.SecureRequest(r) {
+			// Over HTTPS, browsers are told to keep to it for a year.
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -443,6 +520,13 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 // ClientIP is the address a request came from. Behind a load balancer
 // (TrustProxy) it is the last hop of X-Forwarded-For, which the balancer
 // appends; otherwise the header is ignored, since anyone can send it.
+// SecureRequest reports whether r came over HTTPS, directly or through a
+// trusted proxy (X-Forwarded-Proto), or cookies are always Secure by
+// configuration: its cookies are then marked Secure.
+func (s *Service) SecureRequest(r *http.Request) bool {
+	return s.Secure || r.TLS != nil || (s.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
+}
+
 func (s *Service) ClientIP(r *http.Request) string {
 	if xff := r.Header.Get("X-Forwarded-For"); s.TrustProxy && xff != "" {
 		parts := strings.Split(xff, ",")

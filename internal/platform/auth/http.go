@@ -72,7 +72,7 @@ func (h *HTTP) Login(w http.ResponseWriter, r *http.Request) error {
 		e, _ := errs.As(err)
 		return h.Web.Render(w, r, web.Status(code), "auth/login", "login.title", map[string]any{"Next": next, "Username": username, "Error": e})
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: res.SessionToken, Path: "/", Expires: res.Expires, HttpOnly: true, Secure: h.Svc.Secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: res.SessionToken, Path: "/", Expires: res.Expires, HttpOnly: true, Secure: h.Svc.SecureRequest(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
@@ -87,7 +87,7 @@ func (h *HTTP) Logout(w http.ResponseWriter, r *http.Request) error {
 			h.Svc.audit(r.Context(), audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.SignOut, IP: h.Svc.ClientIP(r)})
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.Svc.Secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.Svc.SecureRequest(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
 }
@@ -98,7 +98,7 @@ func (h *HTTP) SetLang(w http.ResponseWriter, r *http.Request) error {
 	if lang != "vi" && lang != "en" {
 		return errs.Field("lang", "error.param", "lang", lang)
 	}
-	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: h.Svc.Secure})
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: h.Svc.SecureRequest(r)})
 	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 	return nil
 }
@@ -133,7 +133,7 @@ func (h *HTTP) ChangePassword(w http.ResponseWriter, r *http.Request) error {
 	if r.PostForm.Get("new") != r.PostForm.Get("confirm") {
 		return h.account(w, r, http.StatusBadRequest, map[string]any{"PwError": errs.Field("confirm", "account.mismatch")})
 	}
-	err = h.Svc.ChangePassword(r.Context(), p, r.PostForm.Get("old"), r.PostForm.Get("new"), h.Svc.ClientIP(r))
+	err = h.Svc.ChangePassword(r.Context(), p, r.PostForm.Get("old"), r.PostForm.Get("new"), r.PostForm.Get("revoke_tokens") != "", h.Svc.ClientIP(r))
 	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
 		return h.account(w, r, http.StatusBadRequest, map[string]any{"PwError": e})
 	}
@@ -198,6 +198,24 @@ func (h *HTTP) Forgot(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.Web.Render(w, r, http.StatusOK, "auth/forgot", "password.forgot_title", map[string]any{"Sent": true})
+}
+
+// UnlockForm asks the owner of a slowed-down account to confirm (a
+// button, so that mail scanners following links do not use it up).
+func (h *HTTP) UnlockForm(w http.ResponseWriter, r *http.Request) error {
+	return h.Web.Render(w, r, http.StatusOK, "auth/unlock", "account.unlock_title", map[string]any{"Token": r.PathValue("token")})
+}
+
+// Unlock ends the wait on the account's sign-ins.
+func (h *HTTP) Unlock(w http.ResponseWriter, r *http.Request) error {
+	err := h.Svc.Unlock(r.Context(), r.PathValue("token"), h.Svc.ClientIP(r))
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.Web.Render(w, r, http.StatusBadRequest, "auth/unlock", "account.unlock_title", map[string]any{"Token": r.PathValue("token"), "Error": e})
+	}
+	if err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, http.StatusOK, "auth/unlock", "account.unlock_title", map[string]any{"Done": true})
 }
 
 // ResetForm and Reset set a new password from an e-mailed link.

@@ -17,7 +17,7 @@ import (
 
 // ChangePassword replaces the password of p's account after checking the
 // old one, and ends the account's other sessions.
-func (s *Service) ChangePassword(ctx context.Context, p *Principal, old, new, ip string) error {
+func (s *Service) ChangePassword(ctx context.Context, p *Principal, old, new string, revokeTokens bool, ip string) error {
 	var hash string
 	if err := s.DB.R.QueryRowContext(ctx, `SELECT password_hash FROM accounts WHERE id = $1`, p.AccountID).Scan(&hash); err != nil {
 		return fmt.Errorf("change password: %w", err)
@@ -28,19 +28,31 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, old, new, ip
 	if len([]rune(new)) < MinPasswordLen {
 		return errs.Field("new", "account.short_password", MinPasswordLen)
 	}
-	if err := s.setPassword(ctx, p.AccountID, new); err != nil {
+	if err := s.setPassword(ctx, p.AccountID, new, revokeTokens); err != nil {
 		return err
 	}
-	s.audit(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.PasswordChange, IP: ip})
+	detail := ""
+	if revokeTokens {
+		detail = "tokens revoked"
+	}
+	s.audit(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.PasswordChange, Detail: detail, IP: ip})
 	return nil
 }
 
-func (s *Service) setPassword(ctx context.Context, accountID, password string) error {
+// setPassword stores a new password and ends every session of the
+// account; with revokeTokens its API tokens stop working too.
+func (s *Service) setPassword(ctx context.Context, accountID, password string, revokeTokens bool) error {
 	defer s.forget(accountID)
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		now := db.Now()
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1, failed_logins = 0, locked_until = 0, updated_at = $2 WHERE id = $3`,
-			HashPassword(password), db.Now(), accountID); err != nil {
+			HashPassword(password), now, accountID); err != nil {
 			return err
+		}
+		if revokeTokens {
+			if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at = 0`, now, accountID); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, accountID)
 		return err
@@ -72,6 +84,49 @@ func (s *Service) RequestReset(ctx context.Context, who string, lang i18n.Lang) 
 	return s.Mail.Send(ctx, mail.Message{To: email, Subject: i18n.T(lang, "mail.reset.subject"), Body: i18n.T(lang, "mail.reset.body", link)})
 }
 
+// mailUnlock e-mails the owner of an account whose sign-ins now wait a
+// one-use link that lets them in again at once.
+func (s *Service) mailUnlock(ctx context.Context, accountID, email, ip string, now time.Time) error {
+	token := db.Token(24)
+	if _, err := s.DB.W.ExecContext(ctx, `INSERT INTO account_unlocks (token_hash, account_id, expires_at) VALUES ($1, $2, $3)`,
+		hashSecret(token), accountID, now.Add(unlockTTL).UnixMilli()); err != nil {
+		return err
+	}
+	link := strings.TrimRight(s.BaseURL, "/") + "/account/unlock/" + token
+	return s.Mail.Send(ctx, mail.Message{To: email, Subject: i18n.T(i18n.VI, "mail.locked.subject") + " / " + i18n.T(i18n.EN, "mail.locked.subject"),
+		Body: i18n.T(i18n.VI, "mail.locked.body", ip, link) + "\n\n" + i18n.T(i18n.EN, "mail.locked.body", ip, link)})
+}
+
+// Unlock ends the wait on an account's sign-ins with a link from
+// mailUnlock; a link works once, for a day.
+func (s *Service) Unlock(ctx context.Context, token, ip string) error {
+	now := s.now().UnixMilli()
+	var id string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT account_id FROM account_unlocks WHERE token_hash = $1 AND used_at = 0 AND expires_at > $2`, hashSecret(token), now).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.Invalid, "account.unlock_invalid")
+	}
+	if err != nil {
+		return err
+	}
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE account_unlocks SET used_at = $1 WHERE token_hash = $2 AND used_at = 0`, now, hashSecret(token))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.E(errs.Invalid, "account.unlock_invalid")
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE accounts SET failed_logins = 0, locked_until = 0 WHERE id = $1`, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, audit.Entry{ActorID: id, Action: audit.AccountUnlocked, IP: ip})
+	return nil
+}
+
 // ResetPassword sets a new password with a token from RequestReset. A token
 // works once and for one hour.
 func (s *Service) ResetPassword(ctx context.Context, token, password, ip string) error {
@@ -94,10 +149,12 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, ip string)
 	if n, _ := res.RowsAffected(); n != 1 {
 		return errs.E(errs.Invalid, "account.reset_invalid")
 	}
-	if err := s.setPassword(ctx, id, password); err != nil {
+	// A reset means the old password may be known to someone else: the
+	// tokens made with it go too.
+	if err := s.setPassword(ctx, id, password, true); err != nil {
 		return err
 	}
-	s.audit(ctx, audit.Entry{ActorID: id, Action: audit.PasswordReset, IP: ip})
+	s.audit(ctx, audit.Entry{ActorID: id, Action: audit.PasswordReset, Detail: "tokens revoked", IP: ip})
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -162,7 +163,7 @@ func (t *Table) add(rec []string, line int) error {
 	}
 	empty := true
 	for i := range rec {
-		rec[i] = textfold.NFC(strings.TrimSpace(rec[i]))
+		rec[i] = undefuse(textfold.NFC(strings.TrimSpace(rec[i])))
 		if rec[i] != "" {
 			empty = false
 		}
@@ -303,6 +304,28 @@ func (e *ImportError) Messages(lang i18n.Lang) []string {
 	return out
 }
 
+// plainNumber is a cell that starts like a formula but is a number or a
+// phone number ("-5", "+84 912 345 678"), which is left as it is.
+var plainNumber = regexp.MustCompile(`^[+-]?[0-9][0-9 .,()-]*$`)
+
+// Defuse makes a cell that a spreadsheet would take for a formula
+// ("=HYPERLINK(...)", "+cmd", "@SUM") plain text by putting an apostrophe
+// before it, as OWASP advises for CSV injection; Read takes it off again.
+func Defuse(v string) string {
+	if v == "" || !strings.ContainsRune("=+-@\t\r", rune(v[0])) || plainNumber.MatchString(v) {
+		return v
+	}
+	return "'" + v
+}
+
+// undefuse reverses Defuse on a cell read back.
+func undefuse(v string) string {
+	if len(v) > 1 && v[0] == '\'' && strings.ContainsRune("=+-@", rune(v[1])) {
+		return v[1:]
+	}
+	return v
+}
+
 // Write writes header and rows as CSV (with a BOM so that Excel reads UTF-8)
 // or as an XLSX workbook with one sheet.
 func Write(w io.Writer, f Format, sheet string, header []string, rows [][]string) error {
@@ -317,7 +340,7 @@ func Write(w io.Writer, f Format, sheet string, header []string, rows [][]string
 		write := func(r int, vals []string) error {
 			cells := make([]any, len(vals))
 			for i, v := range vals {
-				cells[i] = excelize.Cell{Value: v}
+				cells[i] = excelize.Cell{Value: Defuse(v)}
 			}
 			name, _ := excelize.CoordinatesToCellName(1, r)
 			return sw.SetRow(name, cells)
@@ -342,8 +365,15 @@ func Write(w io.Writer, f Format, sheet string, header []string, rows [][]string
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	if err := cw.WriteAll(rows); err != nil {
-		return err
+	rec := make([]string, 0, len(header))
+	for _, r := range rows {
+		rec = rec[:0]
+		for _, v := range r {
+			rec = append(rec, Defuse(v))
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
 	}
 	cw.Flush()
 	return cw.Error()

@@ -137,3 +137,30 @@ func TestReadCountsCells(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// Cells a spreadsheet would run as formulas are written as text, numbers
+// and phone numbers are left alone, and reading undoes it.
+func TestWriteDefusesFormulas(t *testing.T) {
+	rows := [][]string{{`=HYPERLINK("https://evil.example","bấm")`, "-5", "+84 912 345 678", "@SUM(A1)", "+cmd|' /C calc'!A0", "Nguyễn"}}
+	for _, f := range []Format{CSV, XLSX} {
+		var buf bytes.Buffer
+		if err := Write(&buf, f, "s", []string{"a", "b", "c", "d", "e", "g"}, rows); err != nil {
+			t.Fatal(err)
+		}
+		if f == CSV {
+			out := buf.String()
+			for _, want := range []string{`"'=HYPERLINK(""https://evil.example"",""bấm"")"`, ",-5,", ",+84 912 345 678,", ",'@SUM(A1),", ",'+cmd|"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("CSV lacks %q:\n%s", want, out)
+				}
+			}
+		}
+		tb, err := Read(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(tb.Rows[0], "|") != strings.Join(rows[0], "|") {
+			t.Errorf("%s read back %q", f, tb.Rows[0])
+		}
+	}
+}
