@@ -94,6 +94,7 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		{"", "/login", "auth/login"},
 		{"", "/password/forgot", "auth/forgot"},
 		{"", "/password/reset/abc", "auth/reset"},
+		{"", "/account/unlock/abc", "auth/unlock"},
 		{"", "/units/00000", "shell/error"},
 		{"national", "/people", "org/people"},
 		{"national", "/people/" + a1, "org/person"},
@@ -137,7 +138,10 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 			if strings.Contains(p.url, "?") {
 				sep = "&"
 			}
-			_, body, _ := ta.do(c, "GET", p.url+sep+"lang="+lang, nil)
+			status, body, _ := ta.do(c, "GET", p.url+sep+"lang="+lang, nil)
+			if want := map[bool]int{true: 404, false: 200}[p.template == "shell/error"]; status != want {
+				t.Errorf("%s (%s): status %d, want %d", p.url, lang, status, want)
+			}
 			if i := strings.Index(body, "⟦"); i >= 0 {
 				t.Errorf("%s (%s) misses a message: %s", p.url, lang, body[i:min(i+60, len(body))])
 			}

@@ -3,6 +3,7 @@ package app
 import (
 	_ "embed"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -250,11 +251,37 @@ func (a *App) Routes() []Route {
 	}
 }
 
+// anonymousWrites are the only requests other than reads that someone
+// not signed in may make.
+var anonymousWrites = map[string]bool{
+	"POST /login":                  true,
+	"POST /logout":                 true,
+	"POST /password/forgot":        true,
+	"POST /password/reset/{token}": true,
+	"POST /account/unlock/{token}": true,
+}
+
+// signedIn refuses a request from nobody before its handler reads a byte
+// of the body, so that every write answers "sign in" the same way and
+// no handler has to remember to check first.
+func signedIn(h web.HandlerFunc) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if auth.FromContext(r.Context()) == nil {
+			return errs.E(errs.Unauthorized, "error.unauthorized")
+		}
+		return h(w, r)
+	}
+}
+
 // Handler is the whole HTTP surface with its middleware.
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range a.Routes() {
-		mux.Handle(rt.Pattern, a.Web.Handle(rt.Handler))
+		h := rt.Handler
+		if !strings.HasPrefix(rt.Pattern, "GET ") && !anonymousWrites[rt.Pattern] {
+			h = signedIn(h)
+		}
+		mux.Handle(rt.Pattern, a.Web.Handle(h))
 	}
 	mux.Handle("GET /static/", web.Static())
 	mux.Handle("GET /metrics", promhttp.Handler())

@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"math"
 	"strings"
 
@@ -26,6 +27,20 @@ type RankRow struct {
 	ChildRow
 	Score float64 `json:"score"` // composite: mean of min(value/target, 1) over indicators
 	Count int     `json:"indicators"`
+}
+
+// MarshalJSON writes a unit without a composite score (no indicator with
+// both a value and a target) with "score": null; JSON has no NaN.
+func (r RankRow) MarshalJSON() ([]byte, error) {
+	type plain RankRow
+	var score *float64
+	if !math.IsNaN(r.Score) && !math.IsInf(r.Score, 0) {
+		score = &r.Score
+	}
+	return json.Marshal(struct {
+		plain
+		Score *float64 `json:"score"`
+	}{plain(r), score})
 }
 
 // Rank ranks the units below unitCode (the provinces and ministries when

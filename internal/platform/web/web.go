@@ -88,8 +88,17 @@ func New(log *slog.Logger, rooms map[string]fs.FS) (*Web, error) {
 		if err != nil {
 			return err
 		}
+		// Files whose names start with "partial_" are a room's partials (go:embed leaves out names starting with "_"): parsed
+		// with each of its pages, never pages themselves.
+		partials, err := fs.Glob(fsys, "partial_*.html")
+		if err != nil {
+			return err
+		}
 		for _, n := range names {
-			t, err := template.Must(base.Clone()).ParseFS(fsys, n)
+			if strings.HasPrefix(n, "partial_") {
+				continue
+			}
+			t, err := template.Must(base.Clone()).ParseFS(fsys, append([]string{n}, partials...)...)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,542 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"dxhub/internal/assessment"
+	"dxhub/internal/demo"
+	"dxhub/internal/learning"
+	"dxhub/internal/monitor"
+	"dxhub/internal/platform/auth"
+)
+
+// TestRouteSweep is the authorization sweep kept as a test: every route of
+// the route table, as every role, against objects of Đắk Lắk (66) while
+// Đồng Nai (75) holds the same roles. A route missing from the table below
+// fails the suite, so a new route cannot arrive without its check.
+//
+// Kinds of route:
+//
+//	P  public: anyone, signed in or not
+//	U  any signed-in account (every account is a learner)
+//	R  needs a role: the owner has it, the denied role does not
+//	S  an object of Đắk Lắk: its owner may, the same role in Đồng Nai may not
+//	N  national definitions: the owner is national, a province's is refused
+//
+// Whatever the kind: no request answers 500; anonymous requests to
+// anything but P are refused (401, or 303 to the sign-in page); and no
+// answer to anyone but the national administrator and Đắk Lắk's own
+// offices carries Đắk Lắk's private markers.
+func TestRouteSweep(t *testing.T) {
+	ta := newTestApp(t)
+	f := sweepFixture(t, ta)
+	// The foreign role of each owner: the same role in Đồng Nai, or
+	// another learner.
+	foreign := map[string]string{"daklak": "dongnai", "dlauthor": "dnauthor", "examiner": "dnexam", "rep1": "dnrep", "learner": "learnerB", "author": "dlauthor", "author2": "learnerB", "national": "daklak"}
+	// Who may see Đắk Lắk's private markers.
+	insiders := map[string]bool{"national": true, "daklak": true, "dlauthor": true, "examiner": true, "rep1": true, "author": true}
+	everyone := []string{"", "learner", "learnerB", "rep1", "dnrep", "dlauthor", "dnauthor", "examiner", "dnexam", "daklak", "dongnai", "author", "national"}
+
+	type entry struct {
+		kind, owner, denied, method, path, body string
+	}
+	e := func(kind, owner, method, path, body string) entry {
+		return entry{kind: kind, owner: owner, method: method, path: path, body: body}
+	}
+	r := func(owner, denied, method, path, body string) entry {
+		return entry{kind: "R", owner: owner, denied: denied, method: method, path: path, body: body}
+	}
+	table := []entry{
+		e("P", "", "GET", "/{$}", ""),
+		e("P", "", "GET", "/healthz", ""),
+		e("P", "", "GET", "/readyz", ""),
+		e("P", "", "GET", "/lang/{lang}", ""),
+		e("P", "", "GET", "/login", ""),
+		e("P", "", "POST", "/login", "username=nobody&password=nothing+at+all"),
+		e("P", "", "GET", "/account/unlock/{token}", ""),
+		e("P", "", "POST", "/account/unlock/{token}", ""),
+		e("P", "", "GET", "/password/forgot", ""),
+		e("P", "", "POST", "/password/forgot", "who=nobody"),
+		e("P", "", "GET", "/password/reset/{token}", ""),
+		e("P", "", "POST", "/password/reset/{token}", "password=0123456789ab&confirm=0123456789ab"),
+		e("U", "learner", "GET", "/account", ""),
+		e("U", "learner", "POST", "/account/password", "old=wrong+password&new=x&confirm=y"),
+		e("U", "learner", "POST", "/account/tokens", "name=sweep"),
+		e("S", "learner", "POST", "/account/tokens/{token_id}/revoke", ""),
+		r("daklak", "learner", "GET", "/admin/roles", ""),
+		e("S", "daklak", "POST", "/admin/roles", "username=learnerB&role=reporter&unit=24133"),
+		r("daklak", "learner", "GET", "/admin/audit", ""),
+
+		e("P", "", "GET", "/units", ""),
+		e("P", "", "GET", "/units/{code}", ""),
+		e("S", "daklak", "POST", "/units/{code}/children", "code=24999&type=commune&name_vi=X%C3%A3+Qu%C3%A9t"),
+		e("S", "daklak", "POST", "/units/{commune2}/changes", "kind=rename&new_name_vi=Ph%C6%B0%E1%BB%9Dng+M%E1%BB%9Bi&effective=2026-01-01&resolution=1%2FNQ"),
+		r("daklak", "learner", "GET", "/people", ""),
+		r("daklak", "learner", "GET", "/people/import", ""),
+		e("S", "daklak", "POST", "/people/import", "@people"),
+		r("daklak", "learner", "GET", "/people/export", ""),
+		e("S", "daklak", "GET", "/people/{person}", ""),
+
+		e("P", "", "GET", "/skills", ""),
+		e("N", "author", "GET", "/skills/import", ""),
+		e("N", "author", "POST", "/skills/import", "@skills"),
+		e("P", "", "GET", "/skills/{std}/{ver}", ""),
+		e("N", "author", "POST", "/skills/{std}/{ver}/versions", ""),
+		e("N", "author", "POST", "/skills/{std}/{ver}/publish", ""),
+		e("N", "author", "GET", "/skills/{std}/{ver}/competences/{comp}/edit", ""),
+		e("N", "author", "POST", "/skills/{std}/{ver}/competences/{comp}/edit", "name_vi=T%C3%ACm+ki%E1%BA%BFm"),
+		e("P", "", "GET", "/skills/{std}/{ver}/export/{format}", ""),
+
+		r("dlauthor", "learner", "GET", "/files/upload", ""),
+		r("dlauthor", "learner", "POST", "/files", "@png"),
+		e("S", "rep1", "GET", "/files/{file}", ""),
+
+		r("dlauthor", "learner", "GET", "/items", ""),
+		r("dlauthor", "learner", "GET", "/items/new", ""),
+		r("dlauthor", "learner", "POST", "/items", "unit_code=66&competence=1.1&level=1&type=single&stem=C%C3%A2u"),
+		r("dlauthor", "learner", "GET", "/items/qti", ""),
+		r("dlauthor", "learner", "POST", "/items/qti", "@qti"),
+		r("dlauthor", "learner", "GET", "/items/qti/export", ""),
+		e("S", "dlauthor", "GET", "/items/{item}", ""),
+		e("S", "dlauthor", "GET", "/items/{item}/edit", ""),
+		e("S", "dlauthor", "POST", "/items/{item}/edit", "competence=1.1&level=1&type=single&stem=MAT66SECRET+c%C3%A2u&options=A%7CM%E1%BB%99t%0AB%7CHai&correct=A"),
+		e("S", "dlauthor", "POST", "/items/{item}/{item_action}", ""),
+		r("dlauthor", "learner", "POST", "/items/bulk", "action=submit&ids={item}"),
+
+		e("U", "learner", "GET", "/exams", ""),
+		e("U", "learner", "POST", "/exams/{session}/start", ""),
+		r("examiner", "learner", "GET", "/exams/manage", ""),
+		r("examiner", "learner", "POST", "/blueprints", "name=B&standard_code=VN-DSF&standard_version=1&unit_code=66"),
+		e("S", "examiner", "GET", "/blueprints/{bp}", ""),
+		e("S", "examiner", "POST", "/exam-sessions", "blueprint_id={bp}&name=Ca&opens_at=2026-12-01T08:00&closes_at=2026-12-31T08:00&eligibility=open"),
+		e("S", "examiner", "GET", "/exam-sessions/{session}/proctor", ""),
+		e("S", "examiner", "GET", "/exam-sessions/{session}/stats", ""),
+		e("S", "examiner", "GET", "/exam-sessions/{session}/stats/xlsx", ""),
+		e("S", "learner", "GET", "/attempts/{attempt}", ""),
+		e("S", "learner", "POST", "/attempts/{attempt}/answer", "idx=0&r=A"),
+		e("S", "learner", "GET", "/attempts/{attempt}/result", ""),
+		e("S", "examiner", "POST", "/attempts/{attempt}/proctor/{proctor_action}", "minutes=5&reason=m%E1%BA%A5t+%C4%91i%E1%BB%87n&session={session}"),
+
+		e("P", "", "GET", "/courses", ""),
+		r("dlauthor", "learner", "GET", "/courses/manage", ""),
+		r("dlauthor", "learner", "POST", "/courses", "code=DL-NEW&unit_code=66&title=Kh%C3%B3a&summary=x&audiences=citizen"),
+		e("P", "", "GET", "/courses/{course}", ""),
+		e("U", "learner", "POST", "/courses/{course}/enrol", ""),
+		e("U", "learner", "GET", "/courses/{course}/lessons/{lesson}", ""),
+		e("U", "learner", "POST", "/courses/{course}/lessons/{lesson}/complete", ""),
+		e("U", "learner", "POST", "/courses/{course}/lessons/{lesson}/quiz", ""),
+		e("U", "learner", "GET", "/courses/{course}/lessons/{lesson}/launch", ""),
+		e("S", "dlauthor", "GET", "/courses/{course}/edit", ""),
+		e("S", "dlauthor", "POST", "/courses/{course}/edit", "title=Kh%C3%B3a+c%E1%BB%A7a+t%E1%BB%89nh&summary=x&audiences=citizen&unit_code=66"),
+		e("S", "dlauthor", "POST", "/courses/{course}/modules", "title=Ch%C6%B0%C6%A1ng+2"),
+		e("S", "dlauthor", "POST", "/courses/{course}/lessons", "module={module}&kind=text&title=B%C3%A0i&body=x"),
+		e("S", "dlauthor", "POST", "/courses/{course}/move", "kind=lesson&id={lesson}&dir=down"),
+		e("S", "dlauthor", "POST", "/courses/{course}/publish", ""),
+		e("S", "dlauthor", "GET", "/courses/{course}/preview/{lesson}", ""),
+		e("S", "dlauthor", "GET", "/lessons/{lesson}/edit", ""),
+		e("S", "dlauthor", "POST", "/lessons/{lesson}/edit", "kind=text&title=B%C3%A0i+m%E1%BB%9Bi&body=x"),
+		e("U", "learner", "GET", "/learning", ""),
+		e("P", "", "GET", "/paths", ""),
+		r("dlauthor", "learner", "POST", "/paths", "code=P-DL2&unit_code=66&title=L%E1%BB%99+tr%C3%ACnh&courses={course}"),
+		r("daklak", "learner", "GET", "/learning/assignments", ""),
+		e("S", "daklak", "POST", "/learning/assignments", "unit_code=66&kind=course&code={course}&due=2027-06-30"),
+		e("S", "daklak", "GET", "/learning/assignments/{asg}", ""),
+		e("S", "daklak", "GET", "/learning/assignments/{asg}/xlsx", ""),
+		r("daklak", "learner", "GET", "/admin/lrs", ""),
+		e("S", "daklak", "POST", "/admin/lrs", "unit_code=66&name=LMS"),
+
+		e("P", "", "GET", "/api/v1/openapi.json", ""),
+		e("U", "learner", "GET", "/api/v1/me", ""),
+		r("daklak", "learner", "GET", "/api/v1/audit", ""),
+		e("P", "", "GET", "/api/v1/units", ""),
+		e("P", "", "GET", "/api/v1/units/{code}", ""),
+		e("S", "daklak", "POST", "/api/v1/units", `{"code":"24998","type":"commune","name_vi":"Xã Thử","parent_code":"66"}`),
+		e("S", "daklak", "POST", "/api/v1/units/{commune2}/changes", `{"kind":"rename","new_name_vi":"Phường Thử","effective":"2026-02-01"}`),
+		r("daklak", "learner", "GET", "/api/v1/people", ""),
+		e("S", "daklak", "GET", "/api/v1/people/{person}", ""),
+		e("S", "daklak", "POST", "/api/v1/people/import", "@people"),
+		r("dlauthor", "learner", "GET", "/api/v1/items", ""),
+		r("dlauthor", "learner", "POST", "/api/v1/items", `{"unit_code":"66","standard_code":"VN-DSF","standard_version":1,"competence":"1.1","level":1,"body":{"type":"single","stem":"C","options":[{"id":"A","text":"a"},{"id":"B","text":"b"}],"correct":["A"]}}`),
+		r("dlauthor", "learner", "POST", "/api/v1/items/qti", "@qti"),
+		e("S", "dlauthor", "GET", "/api/v1/items/{item}", ""),
+		e("S", "dlauthor", "PUT", "/api/v1/items/{item}", `{"unit_code":"66","standard_code":"VN-DSF","standard_version":1,"competence":"1.1","level":1,"body":{"type":"single","stem":"MAT66SECRET","options":[{"id":"A","text":"a"},{"id":"B","text":"b"}],"correct":["A"]}}`),
+		e("S", "dlauthor", "POST", "/api/v1/items/{item}/{item_action}", `{}`),
+		e("U", "learner", "GET", "/api/v1/exams", ""),
+		e("U", "learner", "POST", "/api/v1/exams/{session}/start", ""),
+		e("S", "learner", "GET", "/api/v1/attempts/{attempt}", ""),
+		e("S", "learner", "PUT", "/api/v1/attempts/{attempt}/answers/{idx}", `{"response":["A"]}`),
+		e("S", "learner", "POST", "/api/v1/attempts/{attempt}/next", ""),
+		e("S", "examiner", "POST", "/api/v1/attempts/{attempt}/{proctor_action}", `{"minutes":5,"reason":"mất điện"}`),
+		r("examiner", "learner", "POST", "/api/v1/blueprints", `{"name":"B","unit_code":"66","standard_code":"VN-DSF","standard_version":1,"time_limit_min":10,"pass_percent":50,"rules":[{"area":"1","count":1}]}`),
+		e("S", "examiner", "GET", "/api/v1/blueprints/{bp}", ""),
+		e("S", "examiner", "POST", "/api/v1/exam-sessions", `{"blueprint_id":"{bp}","name":"Ca","opens_at":1796000000000,"closes_at":1799000000000,"eligibility":"open"}`),
+		e("S", "examiner", "GET", "/api/v1/exam-sessions/{session}/roster", ""),
+		e("S", "examiner", "GET", "/api/v1/exam-sessions/{session}/stats", ""),
+		e("P", "", "GET", "/api/v1/courses", ""),
+		r("dlauthor", "learner", "POST", "/api/v1/courses", `{"code":"DL-API","unit_code":"66","title":"Khóa","summary":"x","audiences":["citizen"]}`),
+		e("P", "", "GET", "/api/v1/courses/{course}", ""),
+		e("S", "dlauthor", "PUT", "/api/v1/courses/{course}", `{"unit_code":"66","title":"Khóa của tỉnh","summary":"x","audiences":["citizen"]}`),
+		e("S", "dlauthor", "POST", "/api/v1/courses/{course}/modules", `{"title":"Chương 3"}`),
+		e("S", "dlauthor", "POST", "/api/v1/modules/{module}/lessons", `{"kind":"text","title":"Bài","body":"x"}`),
+		e("S", "dlauthor", "POST", "/api/v1/courses/{course}/publish", ""),
+		e("U", "learner", "POST", "/api/v1/courses/{course}/enrol", ""),
+		e("S", "learner", "POST", "/api/v1/enrolments/{enrolment}/lessons/{lesson}/complete", ""),
+		e("S", "learner", "POST", "/api/v1/enrolments/{enrolment}/lessons/{lesson}/quiz", `{"answers":{}}`),
+
+		e("P", "", "GET", "/progress", ""),
+		r("daklak", "learner", "GET", "/monitoring", ""),
+		e("S", "daklak", "GET", "/monitoring/units/{code}", ""),
+		e("S", "daklak", "GET", "/monitoring/units/{code}/print", ""),
+		e("S", "daklak", "GET", "/monitoring/units/{code}/xlsx", ""),
+		r("daklak", "learner", "GET", "/monitoring/rankings?unit=66", ""),
+		r("daklak", "learner", "GET", "/monitoring/index/{index}?unit=66", ""),
+		r("daklak", "learner", "GET", "/monitoring/setup", ""),
+		e("N", "national", "POST", "/monitoring/indicators", "code=sweep_ind&name_vi=Ch%E1%BB%89+s%E1%BB%91&measure=count&numerator=%7Bworking_age%7D"),
+		e("N", "national", "POST", "/monitoring/elements", "code=sweep_el&name_vi=Ph%E1%BA%A7n+t%E1%BB%AD"),
+		e("S", "daklak", "POST", "/monitoring/datasets", "code=BC-DL&name_vi=B%C3%A1o+c%C3%A1o&period_type=month&unit_types=commune&scope_code=66&due_days=5&elements=working_age"),
+		e("N", "national", "POST", "/monitoring/recompute", "year=2026"),
+		r("daklak", "learner", "GET", "/monitoring/targets", ""),
+		e("S", "daklak", "POST", "/monitoring/targets", "indicator=population_using_online_services&unit_code=66&year=2027&kind=target&value=80"),
+		e("S", "daklak", "POST", "/monitoring/targets/import", "@targets"),
+		e("U", "learner", "GET", "/reports", ""),
+		e("S", "rep1", "POST", "/reports/import", "@values"),
+		r("rep1", "learner", "GET", "/reports/export?dataset={dataset}&period={period}&unit=24121", ""),
+		e("S", "daklak", "GET", "/reports/{dataset}/completeness?unit=66", ""),
+		e("S", "rep1", "GET", "/reports/{dataset}/{commune}/{period}", ""),
+		e("S", "rep1", "POST", "/reports/{dataset}/{commune}/{period}", "v.working_age=12&comment=MAT66SECRET"),
+		e("S", "rep1", "POST", "/reports/{dataset}/{commune}/{period}/files", "@pdf"),
+		e("S", "daklak", "POST", "/reports/{dataset}/{commune}/{period}/review", "action=return&comment=s%E1%BB%ADa"),
+		e("P", "", "GET", "/api/v1/progress", ""),
+		r("daklak", "learner", "GET", "/api/v1/monitoring/elements", ""),
+		e("N", "national", "POST", "/api/v1/monitoring/elements", `{"code":"sweep_el2","name_vi":"Phần tử"}`),
+		r("daklak", "learner", "GET", "/api/v1/monitoring/indicators", ""),
+		e("N", "national", "POST", "/api/v1/monitoring/indicators", `{"code":"sweep_ind2","name_vi":"Chỉ số","measure":"count","numerator":"{working_age}"}`),
+		e("S", "daklak", "GET", "/api/v1/monitoring/targets?unit=66", ""),
+		e("S", "daklak", "POST", "/api/v1/monitoring/targets", `{"indicator":"population_using_online_services","unit_code":"66","year":2028,"kind":"target","value":85}`),
+		e("S", "daklak", "POST", "/api/v1/monitoring/targets/import", "@targets"),
+		e("S", "daklak", "GET", "/api/v1/monitoring/dashboard/{code}", ""),
+		r("daklak", "learner", "GET", "/api/v1/monitoring/rankings?unit=66", ""),
+		r("daklak", "learner", "GET", "/api/v1/monitoring/index/{index}?unit=66", ""),
+		e("N", "national", "PUT", "/api/v1/monitoring/index/{index}", `{}`),
+		e("N", "national", "POST", "/api/v1/monitoring/recompute?year=2026&incremental=1", ""),
+		e("U", "learner", "GET", "/api/v1/datasets", ""), // form definitions, read by every reporter
+		e("S", "daklak", "POST", "/api/v1/datasets", `{"code":"BC-DL","name_vi":"Báo cáo","period_type":"month","unit_types":["commune"],"scope_code":"66","due_days":5,"elements":["working_age"]}`),
+		e("S", "daklak", "GET", "/api/v1/datasets/{dataset}/completeness?unit=66", ""),
+		e("S", "rep1", "GET", "/api/v1/reports/{dataset}/{commune}/{period}", ""),
+		e("S", "rep1", "PUT", "/api/v1/reports/{dataset}/{commune}/{period}", `{"values":{"working_age":"13"},"comment":"MAT66SECRET","submit":true}`),
+		e("S", "daklak", "POST", "/api/v1/reports/{dataset}/{commune}/{period}/review", `{"action":"approve"}`),
+		e("S", "rep1", "GET", "/api/v1/dataValueSets?dataSet={dataset}&period={period}&orgUnit={commune}", ""),
+		e("S", "rep1", "POST", "/api/v1/dataValueSets", `{"dataSet":"{dataset}","period":"{period2}","dataValues":[{"dataElement":"working_age","orgUnit":"{commune}","value":"9"}]}`),
+		e("U", "learner", "GET", "/api/v1/me/learning", ""),
+		e("P", "", "GET", "/api/v1/paths", ""),
+		r("dlauthor", "learner", "POST", "/api/v1/paths", `{"code":"P-DL3","unit_code":"66","title":"Lộ trình","courses":["{course}"]}`),
+		r("daklak", "learner", "GET", "/api/v1/assignments", ""),
+		e("S", "daklak", "POST", "/api/v1/assignments", `{"unit_code":"66","kind":"course","code":"{course}","due":"2027-06-30"}`),
+		e("S", "daklak", "GET", "/api/v1/assignments/{asg}/compliance", ""),
+		r("daklak", "learner", "GET", "/api/v1/lrs/clients", ""),
+		e("S", "daklak", "POST", "/api/v1/lrs/clients", `{"unit_code":"66","name":"LMS"}`),
+		e("P", "", "GET", "/api/v1/skills", ""),
+		e("N", "author", "POST", "/api/v1/skills", "@skills"),
+		e("P", "", "GET", "/api/v1/skills/{std}/{ver}", ""),
+		e("N", "author", "POST", "/api/v1/skills/{std}/{ver}/versions", ""),
+		e("N", "author", "POST", "/api/v1/skills/{std}/{ver}/publish", ""),
+		e("N", "author", "PUT", "/api/v1/skills/{std}/{ver}/competences/{comp}", `{"name_vi":"Tìm kiếm"}`),
+
+		// Last: what ends an object.
+		e("S", "learner", "POST", "/attempts/{attempt}/submit", "confirm=1"),
+		e("S", "author2", "POST", "/api/v1/attempts/{attempt2}/submit", ""),
+		e("S", "daklak", "POST", "/admin/lrs/{client}/revoke", ""),
+		e("S", "daklak", "POST", "/api/v1/lrs/clients/{client2}/revoke", ""),
+		e("S", "daklak", "POST", "/admin/roles/{grant}/revoke", ""),
+		e("P", "learner", "POST", "/logout", ""),
+	}
+
+	// Every route of the table is swept.
+	// Patterns are compared by shape: the sweep names its placeholders by
+	// what fills them, the route table by what the handler reads.
+	shape := func(p string) string {
+		return regexp.MustCompile(`\{[a-z_0-9]+\}`).ReplaceAllString(strings.SplitN(p, "?", 2)[0], "{}")
+	}
+	swept := map[string]bool{}
+	for _, en := range table {
+		swept[shape(en.method+" "+en.path)] = true
+	}
+	var missing []string
+	for _, rt := range ta.App.Routes() {
+		if !swept[shape(rt.Pattern)] {
+			missing = append(missing, rt.Pattern)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Fatalf("routes not in the sweep (add each with its kind and owner):\n%s", strings.Join(missing, "\n"))
+	}
+
+	clients := map[string]*http.Client{}
+	client := func(user string) *http.Client {
+		if c, ok := clients[user]; ok {
+			return c
+		}
+		c := ta.client(user)
+		clients[user] = c
+		return c
+	}
+	for _, u := range everyone {
+		client(u)
+	}
+	fill := func(s string) string {
+		return regexp.MustCompile(`\{[a-z_0-9]+\}`).ReplaceAllStringFunc(s, func(k string) string {
+			if k == "{$}" {
+				return ""
+			}
+			if v, ok := f[strings.Trim(k, "{}")]; ok {
+				return v
+			}
+			return k // a formula's element, not a placeholder
+		})
+	}
+	send := func(user string, en entry) (int, string, http.Header) {
+		t.Helper()
+		path := fill(en.path)
+		body, ct := sweepBody(t, fill(en.body))
+		return ta.do(client(user), en.method, path, body, "Content-Type", ct)
+	}
+	refusedAnon := func(code int, h http.Header) bool {
+		return code == 401 || (code == 303 && strings.HasPrefix(h.Get("Location"), "/login"))
+	}
+	leaks := func(user, body string) bool {
+		if insiders[user] {
+			return false
+		}
+		return strings.Contains(body, "MAT66SECRET") || strings.Contains(body, "Nguyễn Văn Ánh")
+	}
+	requests := 0
+	for _, en := range table {
+		name := en.method + " " + en.path
+		check := func(user string) (int, string, http.Header) {
+			code, body, h := send(user, en)
+			requests++
+			if code >= 500 {
+				t.Errorf("%s as %q: %d %.300s", name, user, code, body)
+			}
+			if leaks(user, body) {
+				t.Errorf("%s as %q: Đắk Lắk's private data in the answer: %.300s", name, user, body)
+			}
+			return code, body, h
+		}
+		if en.kind != "P" {
+			if code, body, h := check(""); !refusedAnon(code, h) {
+				t.Errorf("%s anonymous: %d, want refused: %.200s", name, code, body)
+			}
+		}
+		switch en.kind {
+		case "R":
+			if code, body, _ := check(en.denied); code < 400 || code == 401 {
+				t.Errorf("%s as %q (without the role): %d, want refused: %.200s", name, en.denied, code, body)
+			}
+		case "S", "N":
+			other := foreign[en.owner]
+			if code, body, _ := check(other); code < 400 || code == 401 {
+				t.Errorf("%s as %q (%s's role elsewhere): %d, want refused: %.200s", name, other, en.owner, code, body)
+			}
+		}
+		if en.owner != "" {
+			code, body, _ := check(en.owner)
+			if code == 401 || code == 403 {
+				t.Errorf("%s as its owner %q: %d %.300s", name, en.owner, code, body)
+			}
+			if os.Getenv("DXHUB_SWEEP_LOG") != "" {
+				t.Logf("owner %d %s %.160s", code, name, strings.ReplaceAll(body, "\n", " "))
+			}
+		}
+		// Read-only requests as every other role: never a 500, never a leak.
+		if en.method == "GET" {
+			for _, u := range everyone {
+				if u != en.owner {
+					check(u)
+				}
+			}
+		}
+	}
+	t.Logf("%d routes, %d requests", len(table), requests)
+}
+
+// sweepBody makes a request body: JSON as it is, "@name" a small file of
+// that kind as a multipart form, anything else a URL-encoded form.
+func sweepBody(t *testing.T, s string) (*bytes.Reader, string) {
+	t.Helper()
+	switch {
+	case strings.HasPrefix(s, "{") || strings.HasPrefix(s, "["):
+		return bytes.NewReader([]byte(s)), "application/json"
+	case strings.HasPrefix(s, "@"):
+		files := map[string]struct{ name, content string }{
+			"people":  {"people.csv", "key,full_name,unit_code\nSW1,Người Quét,24121\n"},
+			"skills":  {"standard.csv", "x\n"},
+			"png":     {"a.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"},
+			"pdf":     {"bien-ban.pdf", "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"},
+			"qti":     {"item.xml", qtiGood},
+			"targets": {"targets.csv", "indicator,unit_scope,scope_code,name_vi,name_en,measure,target_2025,target_2030,source\npopulation_using_online_services,province,66,Tỷ lệ,Share,percent,70,90,sweep\n"},
+			"values":  {"values.csv", "dataset,period,org_unit,data_element,category,value,comment\n" + demo.MonthlyDataset + "," + monitor.PeriodOf(monitor.Monthly, time.Now()).Prev().Prev().ID + ",24121,working_age,,7,\n"},
+		}
+		fl, ok := files[s[1:]]
+		if !ok {
+			t.Fatalf("no sweep file %s", s)
+		}
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		w, _ := mw.CreateFormFile("file", fl.name)
+		w.Write([]byte(fl.content))
+		mw.Close()
+		return bytes.NewReader(buf.Bytes()), mw.FormDataContentType()
+	}
+	return bytes.NewReader([]byte(s)), "application/x-www-form-urlencoded"
+}
+
+// sweepFixture makes Đắk Lắk's objects (the private ones carry the marker
+// MAT66SECRET; person A1 is Nguyễn Văn Ánh) and Đồng Nai's roles, and
+// returns the values of the sweep's placeholders.
+func sweepFixture(t *testing.T, ta *testApp) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	sys := auth.WithPrincipal(ctx, auth.System())
+	monFixture(t, ta)
+	for name, grant := range map[string]string{"dnauthor": "author@75", "dnexam": "exam_admin@75", "dnrep": "reporter@26041", "learnerB": ""} {
+		if _, err := ta.App.Auth.CreateAccount(sys, auth.NewAccount{Username: name, Email: name + "@example.vn", Password: testPassword}); err != nil {
+			t.Fatal(err)
+		}
+		if grant != "" {
+			role, code, _ := strings.Cut(grant, "@")
+			u, _ := ta.App.Org.UnitByCode(ctx, code)
+			if _, err := ta.App.Auth.GrantRole(sys, name, auth.Role(role), u.ID, u.Path, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	std, _ := ta.App.Skills.Latest(ctx, "VN-DSF")
+	if _, err := demo.SeedItems(ctx, ta.App.Bank, std, mustPrincipal(t, ta, "author"), mustPrincipal(t, ta, "author2")); err != nil {
+		t.Fatal(err)
+	}
+	f := map[string]string{"lang": "en", "token": "not-a-token", "code": "66", "commune": "24121", "commune2": "24133", "std": "VN-DSF", "ver": "1", "comp": "1.1",
+		"format": "csv", "item_action": "submit", "proctor_action": "extend", "idx": "0", "dataset": demo.MonthlyDataset, "index": "DTI-KNS"}
+	per := monitor.PeriodOf(monitor.Monthly, time.Now()).Prev()
+	f["period"], f["period2"] = per.ID, per.Prev().ID
+	f["person"] = ta.personID("A1")
+
+	dl := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "dlauthor"))
+	it, err := ta.App.Bank.Create(dl, assessment.ItemInput{UnitCode: "66", StandardCode: "VN-DSF", StandardVersion: 1, Competence: "1.1", Level: 1,
+		Body: assessment.Body{Type: "single", Stem: "MAT66SECRET Ai được biết mã OTP?", Options: []assessment.Option{{ID: "A", Text: "Không ai"}, {ID: "B", Text: "Ngân hàng"}}, Correct: []string{"A"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f["item"] = it.ID
+
+	if _, err := ta.App.Learn.CreateCourse(dl, learning.CourseInput{Code: "DL-C", UnitCode: "66", Title: "Khóa học của Đắk Lắk", Summary: "x", Audiences: []string{"citizen"}, OpenEnrol: true, PassPercent: 50}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ta.App.Learn.AddModule(dl, "DL-C", "Chương 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := ta.App.Learn.AddLesson(dl, m.ID, learning.LessonInput{Kind: learning.KindText, Title: "Bài 1", Body: "Nội dung", Required: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Learn.Publish(dl, "DL-C"); err != nil {
+		t.Fatal(err)
+	}
+	f["course"], f["module"], f["lesson"] = "DL-C", m.ID, l.ID
+	lctx := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "learner"))
+	enr, err := ta.App.Learn.Enrol(lctx, "DL-C")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f["enrolment"] = enr.ID
+
+	ex := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "examiner"))
+	bp := &assessment.Blueprint{Name: "MAT66SECRET đề", UnitCode: "66", StandardCode: "VN-DSF", StandardVersion: 1, TimeLimitMin: 20, PassPercent: 50,
+		Rules: []assessment.Rule{{Area: "1", Count: 2}}, Navigation: "free"}
+	if err := ta.App.Exams.SaveBlueprint(ex, bp); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	s := &assessment.Session{BlueprintID: bp.ID, Name: "Ca thi Đắk Lắk", UnitCode: "66", OpensAt: now.Add(-time.Minute).UnixMilli(), ClosesAt: now.Add(time.Hour).UnixMilli(), Eligibility: "open", ReviewPolicy: "score"}
+	if err := ta.App.Exams.SaveSession(ex, s); err != nil {
+		t.Fatal(err)
+	}
+	f["bp"], f["session"] = bp.ID, s.ID
+	a, err := ta.App.Exams.StartAttempt(lctx, s.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f["attempt"] = a.ID
+	// A second candidate's attempt, for the API's submit.
+	a2, err := ta.App.Exams.StartAttempt(auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author2")), s.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f["attempt2"] = a2.ID
+
+	da := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "daklak"))
+	if _, err := ta.App.Mon.SaveDataset(da, monitor.Dataset{Code: "BC-DL", NameVI: "Báo cáo riêng", PeriodType: "month", UnitTypes: []string{"commune"}, ScopeCode: "66", DueDays: 5, Elements: []string{"working_age"}}); err != nil {
+		t.Fatal(err)
+	}
+	rep := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "rep1"))
+	if _, _, err := ta.App.Mon.SaveReport(rep, demo.MonthlyDataset, "24121", per.ID, monitor.Entry{Values: map[string]string{"working_age": "10"}, Comment: "MAT66SECRET"}); err != nil {
+		t.Fatal(err)
+	}
+	body, ct := multipartFile(t, "file", "MAT66SECRET.pdf", "application/pdf", []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
+	if code, out, _ := ta.do(ta.as("rep1"), "POST", "/reports/"+demo.MonthlyDataset+"/24121/"+per.ID+"/files", body, "Content-Type", ct); code != 200 {
+		t.Fatalf("evidence: %d %.300s", code, out)
+	}
+	f["file"] = sweepValue(t, ta, `SELECT id FROM files WHERE name = 'MAT66SECRET.pdf'`)
+
+	for _, k := range []string{"client", "client2"} {
+		out := apiJSON(t, ta, "daklak", "POST", "/api/v1/lrs/clients", `{"unit_code":"66","name":"MAT66SECRET LMS"}`, 201)
+		var c struct {
+			Client struct{ ID string }
+		}
+		json.Unmarshal([]byte(out), &c)
+		f[k] = c.Client.ID
+	}
+	asg, err := ta.App.Learn.Assign(da, learning.AssignInput{UnitCode: "66", Kind: "course", Code: "DL-C", Due: now.AddDate(0, 1, 0).Format("2006-01-02")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f["asg"] = asg.ID
+	grants, _ := ta.App.Auth.ListGrants(ctx, []string{"/"})
+	for _, g := range grants {
+		if g.Username == "rep2" {
+			f["grant"] = g.ID
+		}
+	}
+	tok, err := ta.App.Auth.CreateToken(ctx, mustPrincipal(t, ta, "learner"), "script", "")
+	if err != nil || tok == "" {
+		t.Fatal(err)
+	}
+	f["token_id"] = sweepValue(t, ta, `SELECT id FROM api_tokens WHERE name = 'script'`)
+	for k, v := range f {
+		if v == "" {
+			t.Fatalf("fixture: %s is empty", k)
+		}
+	}
+	return f
+}
+
+func sweepValue(t *testing.T, ta *testApp, q string) string {
+	t.Helper()
+	var v string
+	if err := ta.App.DB.R.QueryRow(q).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return v
+}
