@@ -438,3 +438,28 @@ func TestSecuritySecureCookieOverHTTPS(t *testing.T) {
 		t.Fatalf("behind a trusted HTTPS proxy: %v", h)
 	}
 }
+
+// A province office sets targets inside its subtree from the targets page
+// and sees the page again; a target for another province is refused
+// before anything is written.
+func TestSecurityTargetsForm(t *testing.T) {
+	ta := newTestApp(t)
+	monFixture(t, ta)
+	c := ta.as("daklak")
+	post := func(unit string) int {
+		v := url.Values{"indicator": {"population_using_online_services"}, "unit_code": {unit}, "year": {"2027"}, "kind": {"target"}, "value": {"81"}}
+		code, _, _ := ta.do(c, "POST", "/monitoring/targets", strings.NewReader(v.Encode()), "Content-Type", "application/x-www-form-urlencoded")
+		return code
+	}
+	if code := post("75"); code != 403 {
+		t.Fatalf("another province: %d", code)
+	}
+	if code := post("66"); code != 200 {
+		t.Fatalf("own province: %d", code)
+	}
+	var n int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM mon_targets WHERE year = 2027 AND value = 81`).Scan(&n)
+	if n != 1 {
+		t.Fatalf("%d targets stored, want only Đắk Lắk's", n)
+	}
+}

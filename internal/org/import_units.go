@@ -120,6 +120,11 @@ func (s *Service) ImportUnits(ctx context.Context, r io.Reader) (*ImportResult, 
 					continue
 				}
 				if old := lookup(r.n.Code); old != nil {
+					// Rights on the unit as stored, not only on where it goes.
+					if _, err := auth.Authorize(ctx, auth.EditUnits, old.Path); err != nil {
+						bad.Add(r.line, "code", "error.forbidden")
+						continue
+					}
 					if err := s.updateUnit(ctx, tx, old, r.n, parent); err != nil {
 						return err
 					}
