@@ -3,6 +3,7 @@ package assessment
 import (
 	"context"
 	"database/sql"
+	"dxhub/internal/platform/files"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,11 +55,15 @@ type ItemInput struct {
 	Competence      string `json:"competence"`
 	Level           int    `json:"level"`
 	Body            Body   `json:"body"`
+
+	qtiID  string         // the item's identifier in the QTI file it came from
+	images []pendingImage // images its QTI package carries, stored with it
 }
 
 // Bank is the item bank service.
 type Bank struct {
 	DB     *db.DB
+	Files  files.Store // images of imported QTI packages
 	Log    *slog.Logger
 	Audit  *audit.Log
 	Org    *org.Service

@@ -64,10 +64,26 @@ type Body struct {
 	Correct []string `json:"correct"`
 	// Scoring: all or nothing, or a map from option id or "left:right" to
 	// points (a wrong choice may carry negative points), clamped to 0…Max.
-	Mode      string             `json:"mode"`
-	Map       map[string]float64 `json:"map,omitempty"`
-	MaxScore  float64            `json:"max_score"`
-	Tolerance float64            `json:"tolerance,omitempty"` // numeric: ± allowed
+	Mode     string             `json:"mode"`
+	Map      map[string]float64 `json:"map,omitempty"`
+	MaxScore float64            `json:"max_score"`
+	// MapBounds "qti" scores a map exactly as QTI's mapResponse does: a
+	// response value without an entry earns MapDefault, and the sum is
+	// bounded by MapLower and MapUpper only when they are given. Empty is
+	// dxhub's own mapping: unmapped values earn 0 and the sum is clamped
+	// to 0…MaxScore.
+	MapBounds  string   `json:"map_bounds,omitempty"`
+	MapDefault float64  `json:"map_default,omitempty"`
+	MapLower   *float64 `json:"map_lower,omitempty"`
+	MapUpper   *float64 `json:"map_upper,omitempty"`
+	// MapNoCase: short-text map keys match without regard to case (QTI
+	// mapEntry caseSensitive="false"); otherwise they match exactly.
+	MapNoCase bool `json:"map_no_case,omitempty"`
+	// MinChoices and MaxChoices bound how many options a response to a
+	// multiple-choice item may hold (0: no bound).
+	MinChoices int     `json:"min_choices,omitempty"`
+	MaxChoices int     `json:"max_choices,omitempty"`
+	Tolerance  float64 `json:"tolerance,omitempty"` // numeric: ± allowed
 	// Short text: by default answers compare ignoring case, spacing and
 	// diacritics; StrictDiacritics keeps diacritics significant.
 	StrictDiacritics bool   `json:"strict_diacritics,omitempty"`
@@ -202,13 +218,39 @@ func (b *Body) Validate() error {
 	default:
 		return errs.Field("type", "items.bad_type", b.Type)
 	}
+	if b.MinChoices < 0 || b.MaxChoices < 0 || (b.MaxChoices > 0 && b.MinChoices > b.MaxChoices) || b.MaxChoices > len(b.Options) || b.MinChoices > len(b.Options) {
+		return errs.Field("max_choices", "items.bad_choices")
+	}
+	if (b.MinChoices > 0 || b.MaxChoices > 0) && b.Type != Multiple {
+		b.MinChoices, b.MaxChoices = 0, 0
+	}
+	if b.Type == Multiple && b.MaxChoices > 0 && len(b.Correct) > b.MaxChoices {
+		return errs.Field("max_choices", "items.bad_choices")
+	}
+	if b.MapBounds != "" && b.MapBounds != "qti" {
+		return errs.Field("map_bounds", "items.bad_mode", b.MapBounds)
+	}
+	for _, f := range []*float64{b.MapLower, b.MapUpper, &b.MapDefault} {
+		if f != nil && (math.IsNaN(*f) || math.IsInf(*f, 0)) {
+			return errs.Field("map", "items.bad_score")
+		}
+	}
+	if b.MapLower != nil && b.MapUpper != nil && *b.MapLower > *b.MapUpper {
+		return errs.Field("map", "items.bad_score")
+	}
 	if b.Mode == MapResponse {
-		if b.Type == ShortText || b.Type == Numeric || b.Type == TrueFalse {
+		if b.Type == Numeric || b.Type == TrueFalse {
 			return errs.Field("mode", "items.map_not_for_type")
 		}
 		for k, v := range b.Map {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return errs.Field("map", "items.bad_score")
+			}
+			if b.Type == ShortText {
+				if strings.TrimSpace(k) == "" {
+					return errs.Field("map", "items.answers_required")
+				}
+				continue
 			}
 			if b.Type == Matching {
 				if l, r, ok := strings.Cut(k, ":"); !ok || !ids[l] || !ids[r] {
@@ -265,20 +307,106 @@ func (b *Body) Score(resp []string) float64 {
 		return 0
 	}
 	if b.Mode == MapResponse {
+		// A single-cardinality response holds one value; a container's
+		// distinct values each count once (QTI ignores duplicates).
+		if (b.Type == Single || b.Type == ShortText) && len(resp) != 1 {
+			return 0
+		}
 		sum := 0.0
 		seen := map[string]bool{}
 		for _, r := range resp {
 			if !seen[r] {
 				seen[r] = true
-				sum += b.Map[r]
+				sum += b.mapped(r)
 			}
 		}
-		return math.Max(0, math.Min(b.MaxScore, sum))
+		if b.MapBounds != "qti" {
+			return math.Max(0, math.Min(b.MaxScore, sum))
+		}
+		if b.MapLower != nil {
+			sum = math.Max(*b.MapLower, sum)
+		}
+		if b.MapUpper != nil {
+			sum = math.Min(*b.MapUpper, sum)
+		}
+		return sum
 	}
 	if b.correct(resp) {
 		return b.MaxScore
 	}
 	return 0
+}
+
+// mapped is the value the map gives one response value.
+func (b *Body) mapped(r string) float64 {
+	if v, ok := b.Map[r]; ok {
+		return v
+	}
+	if b.Type == ShortText && b.MapNoCase {
+		for k, v := range b.Map {
+			if strings.EqualFold(k, r) {
+				return v
+			}
+		}
+	}
+	if b.MapBounds == "qti" {
+		return b.MapDefault
+	}
+	return 0
+}
+
+// MappedMaximum is the most a map can give a response: the best entry for
+// a single answer, else the sum of the positive entries (the best
+// MaxChoices of them when that is bounded), then bounded above by
+// MapUpper. QTI items without a declared maximum take it as theirs.
+func (b *Body) MappedMaximum() float64 {
+	var pos []float64
+	best := math.Inf(-1)
+	for _, v := range b.Map {
+		best = math.Max(best, v)
+		if v > 0 {
+			pos = append(pos, v)
+		}
+	}
+	var m float64
+	switch b.Type {
+	case Single, TrueFalse, ShortText, Numeric:
+		m = math.Max(best, b.MapDefault)
+	default:
+		sort.Sort(sort.Reverse(sort.Float64Slice(pos)))
+		if b.MaxChoices > 0 && len(pos) > b.MaxChoices {
+			pos = pos[:b.MaxChoices]
+		}
+		for _, v := range pos {
+			m += v
+		}
+	}
+	if b.MapUpper != nil {
+		m = math.Min(m, *b.MapUpper)
+	}
+	return m
+}
+
+// CheckResponse refuses a response the item cannot take: more or fewer
+// choices than the item allows. The error names field "response".
+func (b *Body) CheckResponse(resp []string) error {
+	if b.Type != Multiple || len(resp) == 0 {
+		return nil
+	}
+	n := len(dedupe(append([]string(nil), sortedCopy(resp)...)))
+	if b.MaxChoices > 0 && n > b.MaxChoices {
+		return errs.Field("response", "items.too_many_choices", b.MaxChoices)
+	}
+	if b.MinChoices > 0 && n < b.MinChoices {
+		return errs.Field("response", "items.too_few_choices", b.MinChoices)
+	}
+	return nil
+}
+
+func sortedCopy(s []string) []string {
+	c := append([]string(nil), s...)
+	sort.Strings(c)
+	return c
 }
 
 func (b *Body) correct(resp []string) bool {

@@ -5,6 +5,9 @@ import "dxhub/internal/platform/i18n"
 func init() {
 	i18n.Add(map[string][2]string{
 		"items.stem_required":    {"cần có nội dung câu hỏi", "the question text is required"},
+		"items.bad_choices":      {"số lựa chọn tối thiểu/tối đa không hợp lệ", "the minimum or maximum number of choices is not valid"},
+		"items.too_many_choices": {"chỉ được chọn tối đa %d phương án", "choose at most %d options"},
+		"items.too_few_choices":  {"cần chọn ít nhất %d phương án", "choose at least %d options"},
 		"items.bad_mode":         {"cách chấm %q không hợp lệ", "scoring mode %q is not valid"},
 		"items.bad_score":        {"điểm không hợp lệ", "the score is not valid"},
 		"items.too_few_options":  {"cần ít nhất %d lựa chọn", "at least %d options are needed"},
@@ -215,6 +218,8 @@ func init() {
 		"qti.no_interaction":            {"không có tương tác được hỗ trợ (choice, order, match, associate, textEntry)", "no supported interaction (choice, order, match, associate, textEntry)"},
 		"qti.two_sets":                  {"tương tác ghép cặp cần đúng hai tập", "a match interaction needs exactly two sets"},
 		"qti.zip_too_large":             {"gói ZIP khi giải nén vượt quá %d MB hoặc có hơn %d tệp", "the ZIP package unpacks to more than %d MB or holds more than %d files"},
+		"qti.image_missing":             {"không tìm thấy ảnh %q trong gói (ảnh phải nằm trong gói QTI)", "image %q is not in the package (images must travel inside the QTI package)"},
+		"qti.image_type":                {"tệp %q không phải ảnh PNG, JPEG, GIF hoặc WebP", "file %q is not a PNG, JPEG, GIF or WebP image"},
 		"qti.bad_zip":                   {"không đọc được gói ZIP", "the ZIP package cannot be read"},
 		"qti.no_manifest":               {"gói thiếu imsmanifest.xml", "the package has no imsmanifest.xml"},
 		"qti.missing_file":              {"tệp được khai báo trong manifest không có trong gói", "the file named in the manifest is not in the package"},

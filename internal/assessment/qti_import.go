@@ -4,7 +4,9 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"dxhub/internal/platform/files"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -174,10 +176,33 @@ var qtiAllowed = map[string]bool{
 	"matchinteraction": true, "simplematchset": true, "simpleassociablechoice": true, "associateinteraction": true,
 	"textentryinteraction": true, "prompt": true, "p": true, "div": true, "span": true, "br": true, "strong": true, "b": true, "em": true, "i": true,
 	"code": true, "responseprocessing": true, "modalfeedback": true, "defaultvalue": true, "stylesheet": true,
+	"blockquote": true, "img": true, "feedbackinline": true, "feedbackblock": true, "contentbody": true,
+	"h1": true, "h2": true, "h3": true, "h4": true, "ul": true, "ol": true, "li": true, "sub": true, "sup": true, "u": true, "small": true,
+}
+
+// rpAllowed are the elements of response processing written out as rules
+// that dxhub recognises as one of the two standard templates.
+var rpAllowed = map[string]bool{
+	"responsecondition": true, "responseif": true, "responseelse": true, "isnull": true, "variable": true, "correct": true,
+	"match": true, "setoutcomevalue": true, "basevalue": true, "mapresponse": true,
+}
+
+// pendingImage is an image a package carries, stored once the whole
+// import is known to succeed; ref stands for its key in the item's text.
+type pendingImage struct {
+	ref, name string
+	data      []byte
 }
 
 // parseQTIItem turns one item document into an item input.
 func parseQTIItem(file string, data []byte, def QTIDefaults) (ItemInput, *QTIError) {
+	return parseQTIItemIn(file, data, def, nil, new(int))
+}
+
+// parseQTIItemIn is parseQTIItem for an item of a package: read returns
+// a file of the package by its path (nil for a lone item file), and
+// images count the package's images so far.
+func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string) ([]byte, error), images *int) (ItemInput, *QTIError) {
 	fail := func(item, el, key string, args ...any) *QTIError {
 		return &QTIError{File: file, Item: item, Element: el, Key: key, Args: args}
 	}
@@ -190,15 +215,29 @@ func parseQTIItem(file string, data []byte, def QTIDefaults) (ItemInput, *QTIErr
 		return ItemInput{}, fail(id, root.name, "qti.not_item")
 	}
 	var bad *QTIError
-	root.walk(func(n *xnode) {
-		if bad == nil && !qtiAllowed[n.name] {
-			bad = fail(id, n.name, "qti.unsupported")
+	var check func(n *xnode)
+	check = func(n *xnode) {
+		if bad != nil {
+			return
 		}
-	})
+		if n.name == "responseprocessing" {
+			return // checked on its own below
+		}
+		if !qtiAllowed[n.name] {
+			bad = fail(id, n.name, "qti.unsupported")
+			return
+		}
+		for _, c := range n.children {
+			check(c)
+		}
+	}
+	check(root)
 	if bad != nil {
 		return ItemInput{}, bad
 	}
-	in := ItemInput{StandardCode: def.StandardCode, StandardVersion: def.StandardVersion, Competence: def.Competence, Level: def.Level, UnitCode: def.UnitCode}
+	in := ItemInput{StandardCode: def.StandardCode, StandardVersion: def.StandardVersion, Competence: def.Competence, Level: def.Level, UnitCode: def.UnitCode, qtiID: id}
+	tx := &qtiText{file: file, item: id, read: read, images: images}
+	markup := tx.markup
 	body := root.child("itembody")
 	if body == nil {
 		return in, fail(id, "itemBody", "qti.missing")
@@ -238,7 +277,16 @@ func parseQTIItem(file string, data []byte, def QTIDefaults) (ItemInput, *QTIErr
 			}
 		}
 	}
+	declaredMax := false
+	for _, od := range root.all("outcomedeclaration") {
+		if od.attrs["identifier"] == "SCORE" && od.attrs["normalmaximum"] != "" {
+			declaredMax = true
+		}
+	}
 	var mapping map[string]float64
+	var mapLower, mapUpper *float64
+	var mapDefault float64
+	noCase := false
 	if m := rd.child("mapping"); m != nil {
 		mapping = map[string]float64{}
 		for _, e := range m.all("mapentry") {
@@ -247,16 +295,50 @@ func parseQTIItem(file string, data []byte, def QTIDefaults) (ItemInput, *QTIErr
 				return in, fail(id, "mapEntry", "qti.bad_value", e.attrs["mappedvalue"])
 			}
 			mapping[e.attrs["mapkey"]] = v
+			if e.attrs["casesensitive"] == "false" {
+				noCase = true
+			}
 		}
-		if ub, err := strconv.ParseFloat(m.attrs["upperbound"], 64); err == nil && ub > 0 {
-			b.MaxScore = ub
+		num := func(attr string) (*float64, *QTIError) {
+			s, ok := m.attrs[attr]
+			if !ok || strings.TrimSpace(s) == "" {
+				return nil, nil
+			}
+			v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			if err != nil {
+				return nil, fail(id, "mapping", "qti.bad_value", s)
+			}
+			return &v, nil
+		}
+		var qe *QTIError
+		if mapLower, qe = num("lowerbound"); qe != nil {
+			return in, qe
+		}
+		if mapUpper, qe = num("upperbound"); qe != nil {
+			return in, qe
+		}
+		d, qe := num("defaultvalue")
+		if qe != nil {
+			return in, qe
+		}
+		if d != nil {
+			mapDefault = *d
 		}
 	}
 	rp := root.child("responseprocessing")
 	template := ""
 	if rp != nil {
 		template = rp.attrs["template"]
-		if len(rp.children) > 0 || template == "" {
+		if template == "" && len(rp.children) > 0 {
+			t, score, el := recogniseRules(rp)
+			if t == "" {
+				return in, fail(id, el, "qti.custom_processing")
+			}
+			template = t
+			if score > 0 && !declaredMax && t == "/match_correct" {
+				b.MaxScore = score
+			}
+		} else if len(rp.children) > 0 {
 			return in, fail(id, "responseProcessing", "qti.custom_processing")
 		}
 	}
@@ -271,40 +353,43 @@ func parseQTIItem(file string, data []byte, def QTIDefaults) (ItemInput, *QTIErr
 	}
 	isMap := template != "" && strings.Contains(template, "map_response")
 	// The stem: the prompt, or the item body's text outside interactions.
+	// The interaction may sit directly in the body or inside a block (a
+	// div with dir="rtl", a paragraph for a text entry); the stem is the
+	// body's text around it (block interactions leave their prompt), with
+	// a gap where a text entry stands.
 	var interaction *xnode
-	var stem strings.Builder
-	for _, c := range body.children {
-		switch c.name {
-		case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction":
-			if interaction != nil {
-				return in, fail(id, c.name, "qti.one_interaction")
+	var dup *QTIError
+	body.walk(func(n *xnode) {
+		switch n.name {
+		case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction", "textentryinteraction":
+			if interaction != nil && dup == nil {
+				dup = fail(id, n.name, "qti.one_interaction")
 			}
-			interaction = c
-			if p := c.child("prompt"); p != nil {
-				stem.WriteString(markup(p) + "\n\n")
-			}
-		default:
-			var te *xnode
-			c.walk(func(n *xnode) {
-				if n.name == "textentryinteraction" {
-					te = n
-				}
-			})
-			if te != nil {
-				if interaction != nil {
-					return in, fail(id, "textEntryInteraction", "qti.one_interaction")
-				}
-				interaction = te
-			}
-			if t := markup(c); strings.TrimSpace(t) != "" {
-				stem.WriteString(t + "\n\n")
-			}
+			interaction = n
 		}
+	})
+	if dup != nil {
+		return in, dup
 	}
 	if interaction == nil {
 		return in, fail(id, "itemBody", "qti.no_interaction")
 	}
-	b.Stem = strings.TrimSpace(stem.String())
+	b.Stem = markup(body)
+	// A gap in a paragraph of its own (as dxhub exports) is no place in a
+	// sentence: the answer box follows the stem anyway.
+	var paras []string
+	for _, para := range strings.Split(b.Stem, "\n\n") {
+		if strings.TrimSpace(para) != gap {
+			paras = append(paras, para)
+		}
+	}
+	b.Stem = strings.TrimSpace(strings.Join(paras, "\n\n"))
+	if tx.err != nil {
+		return in, tx.err
+	}
+	if b.Stem == "" {
+		b.Stem = strings.TrimSpace(root.attrs["title"])
+	}
 	options := func(n *xnode, tag string) []Option {
 		var out []Option
 		for _, c := range n.all(tag) {
@@ -374,7 +459,15 @@ func parseQTIItem(file string, data []byte, def QTIDefaults) (ItemInput, *QTIErr
 			}
 			sortStrings(b.Correct)
 		}
-		isMap = false // accepted answers, each worth the maximum
+		if b.Type == Numeric || body.attrs["datadxhubtype"] == ShortText {
+			// The number with dxhub's tolerance; or dxhub's own short
+			// answer, whose accepted answers compare as dxhub compares.
+			isMap = false
+		}
+	}
+	if b.Type == Multiple {
+		b.MaxChoices, _ = strconv.Atoi(interaction.attrs["maxchoices"])
+		b.MinChoices, _ = strconv.Atoi(interaction.attrs["minchoices"])
 	}
 	if b.Type == Matching {
 		for i, p := range b.Correct {
@@ -383,16 +476,55 @@ func parseQTIItem(file string, data []byte, def QTIDefaults) (ItemInput, *QTIErr
 	}
 	if isMap {
 		b.Mode, b.Map = MapResponse, map[string]float64{}
+		b.MapBounds, b.MapLower, b.MapUpper, b.MapDefault, b.MapNoCase = "qti", mapLower, mapUpper, mapDefault, noCase && b.Type == ShortText
 		for k, v := range mapping {
 			if b.Type == Matching {
 				k = strings.Replace(strings.TrimSpace(k), " ", ":", 1)
 			}
 			b.Map[k] = v
 		}
+		if !declaredMax {
+			// No maximum declared: the most the mapping can give.
+			if m := b.MappedMaximum(); m > 0 {
+				b.MaxScore = m
+			}
+		}
+		if b.MapDefault == 0 && b.MapLower != nil && *b.MapLower == 0 && b.MapUpper != nil && *b.MapUpper == b.MaxScore && !b.MapNoCase {
+			// Bounded to 0…maximum with nothing for unmapped values: dxhub's
+			// own mapping (and what dxhub exports), scored the same.
+			b.MapBounds, b.MapLower, b.MapUpper = "", nil, nil
+		}
+		if b.Type == ShortText {
+			// The answers shown as correct are those worth the most.
+			b.Correct = nil
+			for k, v := range b.Map {
+				if v >= b.MaxScore {
+					b.Correct = append(b.Correct, k)
+				}
+			}
+			sortStrings(b.Correct)
+			if len(b.Correct) == 0 {
+				for k := range b.Map {
+					b.Correct = append(b.Correct, k)
+				}
+				sortStrings(b.Correct)
+			}
+		}
 	}
-	if fb := root.child("modalfeedback"); fb != nil {
-		b.Feedback = strings.TrimSpace(fb.text)
-	}
+	// Modal feedback (QTI 3 holds it in a content body) and inline or
+	// block feedback in the body: kept, and shown after the answer where
+	// the session allows.
+	var fbs []string
+	root.walk(func(n *xnode) {
+		switch n.name {
+		case "modalfeedback", "feedbackinline", "feedbackblock":
+			if t := strings.TrimSpace(markup(n)); t != "" {
+				fbs = append(fbs, t)
+			}
+		}
+	})
+	b.Feedback = strings.Join(fbs, "\n\n")
+	in.images = tx.pending
 	if err := b.Validate(); err != nil {
 		e, _ := errs.As(err)
 		return in, &QTIError{File: file, Item: id, Element: interaction.name, Key: e.Key, Args: e.Args}
@@ -405,8 +537,21 @@ func isTrueFalse(opts []Option) bool {
 	return len(opts) == 2 && (opts[0].ID == "true" && opts[1].ID == "false" || opts[0].ID == "false" && opts[1].ID == "true")
 }
 
-// markup turns QTI's XHTML back into dxhub's markup.
-func markup(n *xnode) string {
+// qtiText turns QTI's XHTML back into dxhub's markup, keeping what it
+// can: emphasis, code, line breaks, paragraphs, quotes (as "> "), lists
+// (as lines), a gap for a text entry, and images a package carries.
+type qtiText struct {
+	file, item string
+	read       func(string) ([]byte, error)
+	images     *int
+	pending    []pendingImage
+	err        *QTIError
+}
+
+// gap stands in the stem where a text entry is typed.
+const gap = "_____"
+
+func (q *qtiText) markup(n *xnode) string {
 	var b strings.Builder
 	var walk func(*xnode)
 	walk = func(n *xnode) {
@@ -433,22 +578,128 @@ func markup(n *xnode) string {
 					b.WriteString("`")
 				case "br":
 					b.WriteString("\n")
-				case "p", "div":
+				case "p", "div", "h1", "h2", "h3", "h4", "ul", "ol", "contentbody":
 					walk(c)
 					b.WriteString("\n\n")
-				case "prompt", "span":
+				case "li":
+					b.WriteString("\n")
 					walk(c)
+				case "blockquote":
+					var inner qtiText = *q
+					inner.pending = nil
+					quoted := inner.markup(c)
+					q.pending, q.err = append(q.pending, inner.pending...), inner.err
+					for _, para := range strings.Split(quoted, "\n\n") {
+						if para = strings.TrimSpace(para); para != "" {
+							b.WriteString("\n\n> " + strings.ReplaceAll(para, "\n", " ") + "\n\n")
+						}
+					}
+				case "prompt", "span", "sub", "sup", "u", "small":
+					walk(c)
+				case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction":
+					if p := c.child("prompt"); p != nil {
+						walk(p)
+						b.WriteString("\n\n")
+					}
+				case "textentryinteraction":
+					b.WriteString(" " + gap + " ")
+				case "img":
+					b.WriteString(q.image(c))
 				}
 			}
 		}
 	}
 	walk(n)
-	return strings.TrimSpace(aroundNewline.ReplaceAllString(b.String(), "\n"))
+	out := aroundNewline.ReplaceAllString(b.String(), "\n")
+	return strings.TrimSpace(manyBreaks.ReplaceAllString(out, "\n\n"))
+}
+
+// image stores nothing yet: it takes an image the package carries and
+// returns the markup that will show it once stored.
+func (q *qtiText) image(n *xnode) string {
+	src := strings.TrimSpace(n.attrs["src"])
+	alt := strings.NewReplacer("[", "", "]", "").Replace(strings.TrimSpace(n.attrs["alt"]))
+	if q.err != nil {
+		return ""
+	}
+	if q.read == nil || src == "" || strings.Contains(src, "://") || strings.HasPrefix(src, "data:") {
+		q.err = &QTIError{File: q.file, Item: q.item, Element: "img", Key: "qti.image_missing", Args: []any{src}}
+		return ""
+	}
+	p := path.Clean(path.Join(path.Dir(q.file), src))
+	data, err := q.read(p)
+	if err != nil {
+		q.err = &QTIError{File: q.file, Item: q.item, Element: "img", Key: "qti.image_missing", Args: []any{src}}
+		return ""
+	}
+	if !files.IsImage(data) {
+		q.err = &QTIError{File: q.file, Item: q.item, Element: "img", Key: "qti.image_type", Args: []any{src}}
+		return ""
+	}
+	*q.images++
+	ref := fmt.Sprintf("/files/qtipending%dx", *q.images)
+	q.pending = append(q.pending, pendingImage{ref: ref, name: path.Base(p), data: data})
+	return "![" + alt + "](" + ref + ")"
+}
+
+// recogniseRules tells which standard template response processing
+// written out as rules is equivalent to ("/match_correct" with the score
+// it gives a correct response, or "/map_response"), or names the element
+// it cannot take.
+func recogniseRules(rp *xnode) (template string, score float64, element string) {
+	has := map[string]bool{}
+	bad := ""
+	rp.walk(func(n *xnode) {
+		if n == rp {
+			return
+		}
+		has[n.name] = true
+		if !rpAllowed[n.name] && bad == "" {
+			bad = n.name
+		}
+		switch n.name {
+		case "variable", "correct", "mapresponse":
+			if n.attrs["identifier"] != "RESPONSE" && bad == "" {
+				bad = n.name
+			}
+		case "setoutcomevalue":
+			if n.attrs["identifier"] != "SCORE" && bad == "" {
+				bad = n.name
+			}
+		}
+	})
+	if bad != "" {
+		return "", 0, bad
+	}
+	switch {
+	case has["mapresponse"] && !has["match"] && !has["correct"]:
+		return "/map_response", 0, ""
+	case has["match"] && has["correct"] && !has["mapresponse"]:
+		// The score a match sets: the first numeric value under responseIf.
+		if ri := firstNode(rp, "responseif"); ri != nil {
+			if bv := firstNode(ri, "basevalue"); bv != nil {
+				score, _ = strconv.ParseFloat(strings.TrimSpace(bv.text), 64)
+			}
+		}
+		return "/match_correct", score, ""
+	}
+	return "", 0, "responseCondition"
+}
+
+func firstNode(n *xnode, name string) *xnode {
+	var out *xnode
+	n.walk(func(c *xnode) {
+		if out == nil && c.name == name {
+			out = c
+		}
+	})
+	return out
 }
 
 var (
 	spaces        = regexp.MustCompile(`\s+`)
 	aroundNewline = regexp.MustCompile(` *\n *`)
+	manyBreaks    = regexp.MustCompile(`\n{3,}`)
 )
 
 // What a QTI package may unpack to.
@@ -471,7 +722,8 @@ func (bk *Bank) ImportQTI(ctx context.Context, name string, data []byte, def QTI
 		name string
 		data []byte
 	}
-	var files []file
+	var docs []file
+	var readPkg func(string) ([]byte, error)
 	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
@@ -509,6 +761,7 @@ func (bk *Bank) ImportQTI(ctx context.Context, name string, data []byte, def QTI
 			}
 			return nil, fmt.Errorf("missing")
 		}
+		readPkg = read
 		manifest, err := read("imsmanifest.xml")
 		if err != nil {
 			return nil, &QTIImportError{[]*QTIError{{File: name, Item: "-", Element: "imsmanifest.xml", Key: "qti.no_manifest"}}}
@@ -532,31 +785,36 @@ func (bk *Bank) ImportQTI(ctx context.Context, name string, data []byte, def QTI
 				qerr.Errors = append(qerr.Errors, &QTIError{File: href, Item: n.attrs["identifier"], Element: "resource", Key: "qti.missing_file"})
 				return
 			}
-			files = append(files, file{href, b})
+			docs = append(docs, file{href, b})
 		})
 		if len(qerr.Errors) > 0 {
 			return nil, &qerr
 		}
-		if len(files) == 0 {
+		if len(docs) == 0 {
 			return nil, &QTIImportError{[]*QTIError{{File: name, Item: "-", Element: "manifest", Key: "qti.no_items"}}}
 		}
 	} else {
-		files = []file{{name, data}}
+		docs = []file{{name, data}}
 	}
-	if len(files) > 2000 {
+	if len(docs) > 2000 {
 		return nil, &QTIImportError{[]*QTIError{{File: name, Item: "-", Element: "manifest", Key: "qti.too_many"}}}
 	}
 	var qerr QTIImportError
 	var inputs []ItemInput
-	for _, f := range files {
-		in, e := parseQTIItem(f.name, f.data, def)
+	images := 0
+	for _, f := range docs {
+		in, e := parseQTIItemIn(f.name, f.data, def, readPkg, &images)
 		if e != nil {
 			qerr.Errors = append(qerr.Errors, e)
 			continue
 		}
 		if _, _, err := bk.check(ctx, &in); err != nil {
 			ee, _ := errs.As(err)
-			qerr.Errors = append(qerr.Errors, &QTIError{File: f.name, Item: "-", Element: "itemBody", Key: ee.Key, Args: ee.Args})
+			el := "itemBody"
+			if ee.Field != "" {
+				el = ee.Field
+			}
+			qerr.Errors = append(qerr.Errors, &QTIError{File: f.name, Item: in.qtiID, Element: el, Key: ee.Key, Args: ee.Args})
 			continue
 		}
 		inputs = append(inputs, in)
@@ -564,5 +822,31 @@ func (bk *Bank) ImportQTI(ctx context.Context, name string, data []byte, def QTI
 	if len(qerr.Errors) > 0 {
 		return nil, &qerr
 	}
+	// Every item reads: now the images they carry are stored, and their
+	// references point at them.
+	p := auth.FromContext(ctx)
+	for i := range inputs {
+		for _, im := range inputs[i].images {
+			if bk.Files == nil {
+				return nil, errors.New("qti import: no file store for images")
+			}
+			key, err := files.Save(ctx, bk.DB, bk.Files, files.Media, "", im.name, bytes.NewReader(im.data), p.AccountID)
+			if err != nil {
+				return nil, fmt.Errorf("store image %s: %w", im.name, err)
+			}
+			inputs[i].Body.replaceRef(im.ref, "/files/"+key)
+		}
+	}
 	return bk.CreateMany(ctx, inputs)
+}
+
+// replaceRef points every mention of ref in the body's text at to.
+func (b *Body) replaceRef(ref, to string) {
+	b.Stem = strings.ReplaceAll(b.Stem, ref, to)
+	b.Feedback = strings.ReplaceAll(b.Feedback, ref, to)
+	for _, opts := range [][]Option{b.Options, b.Targets} {
+		for i := range opts {
+			opts[i].Text = strings.ReplaceAll(opts[i].Text, ref, to)
+		}
+	}
 }

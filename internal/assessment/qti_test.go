@@ -2,6 +2,7 @@ package assessment
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
@@ -79,7 +80,8 @@ func TestQTI21Import(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in.Body.Type != ShortText || in.Body.Score([]string{"ctrl c"}) != 1 {
+	// Map keys are case-sensitive unless an entry says otherwise.
+	if in.Body.Type != ShortText || in.Body.Score([]string{"Ctrl C"}) != 1 || in.Body.Score([]string{"ctrl c"}) != 0 {
 		t.Fatalf("%+v", in.Body)
 	}
 }
@@ -115,8 +117,15 @@ func FuzzQTIItem(f *testing.F) {
 			if in.Body.Validate() != nil {
 				t.Fatalf("accepted an invalid item: %+v", in.Body)
 			}
-			if s := in.Body.Score(in.Body.Correct); s < 0 || s > in.Body.MaxScore {
-				t.Fatalf("score %v outside 0…%v", s, in.Body.MaxScore)
+			b := in.Body
+			s := b.Score(b.Correct)
+			switch {
+			case b.MapBounds == "" && (s < 0 || s > b.MaxScore):
+				t.Fatalf("score %v outside 0…%v", s, b.MaxScore)
+			case b.MapLower != nil && s < *b.MapLower, b.MapUpper != nil && s > *b.MapUpper:
+				t.Fatalf("score %v outside the mapping's bounds", s)
+			case math.IsNaN(s):
+				t.Fatal("score NaN")
 			}
 		}
 	})

@@ -46,6 +46,10 @@ const maxFile = 200 << 20
 
 var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
 
+// IsImage reports whether data is an image dxhub shows (PNG, JPEG, GIF,
+// WebP), by its bytes.
+func IsImage(data []byte) bool { return imageTypes[http.DetectContentType(data)] }
+
 // Kind says what an upload is for, and so which types it accepts.
 type Kind int
 

@@ -1,0 +1,130 @@
+package assessment
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// interop is the folder of real QTI items written by others (shared/,
+// beside the repository).
+func interop(t *testing.T, rel string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "interop", "examples", rel))
+	if err != nil {
+		t.Skipf("shared interop examples not found: %v", err)
+	}
+	return b
+}
+
+// TestQTIScoringTable scores real items written by others as the QTI
+// standard says: for each, responses and the score and maximum that the
+// item's own response processing gives them.
+func TestQTIScoringTable(t *testing.T) {
+	type want struct {
+		resp  []string
+		score float64
+	}
+	for _, tc := range []struct {
+		file  string
+		max   float64
+		cases []want
+	}{
+		// map_response, default-value -2 for unmapped, bounds 0…2.
+		{"qti30/ims3_choice_multiple.xml", 2, []want{
+			{[]string{"H", "O"}, 2}, {[]string{"H"}, 1}, {[]string{"H", "O", "Cl"}, 1},
+			{[]string{"H", "O", "N"}, 0}, {[]string{"H", "O", "Cl", "N", "C", "He"}, 0}, {nil, 0},
+		}},
+		// The same in QTI 2.1.
+		{"qti21/sdk21_choice_multiple.xml", 2, []want{
+			{[]string{"H", "O"}, 2}, {[]string{"H", "O", "Cl", "N", "C", "He"}, 0},
+		}},
+		// No maximum declared and no upper bound: the maximum is what the
+		// mapping can give (1 + 0.5 + 0.5 + 1 = 3).
+		{"qti30/ims3_match.xml", 3, []want{
+			{[]string{"C:R"}, 1}, {[]string{"C:R", "D:M", "L:M", "P:T"}, 3}, {[]string{"C:M"}, 0}, {[]string{"D:M", "L:M"}, 1},
+		}},
+		// Text entry by the mapping: York 1, york 0.5, anything else 0.
+		{"qti30/ims3_text_entry.xml", 1, []want{
+			{[]string{"York"}, 1}, {[]string{"york"}, 0.5}, {[]string{"YORK"}, 0}, {[]string{"London"}, 0},
+		}},
+		{"qti30/cito_example-text-entry.xml", 1, []want{{[]string{"York"}, 1}, {[]string{"york"}, 0.5}}},
+		// Mapped values 1, 2, 5, -1, -2, -5, bounds 0…6.
+		{"qti30/cito_map-response-identifier.xml", 6, []want{
+			{[]string{"choice_a", "choice_b"}, 3}, {[]string{"choice_a", "choice_b", "choice_c"}, 6}, {[]string{"choice_c", "choice_d"}, 4},
+			{[]string{"choice_d", "choice_e"}, 0}, {[]string{"choice_f", "choice_c"}, 0},
+		}},
+		// match_correct: all or nothing.
+		{"qti30/cito_match-correct-identifier.xml", 1, []want{{[]string{"choice_a"}, 1}, {[]string{"choice_b"}, 0}}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			in, qe := parseQTIItem(tc.file, interop(t, tc.file), QTIDefaults{Competence: "1.1", Level: 1})
+			if qe != nil {
+				t.Fatalf("refused: %v", qe)
+			}
+			if in.Body.MaxScore != tc.max {
+				t.Errorf("maximum %v, want %v", in.Body.MaxScore, tc.max)
+			}
+			for _, c := range tc.cases {
+				if got := in.Body.Score(c.resp); math.Abs(got-c.score) > 1e-9 {
+					t.Errorf("%v scores %v, want %v", c.resp, got, c.score)
+				}
+			}
+		})
+	}
+}
+
+// max-choices and min-choices are kept and enforced.
+func TestQTIChoiceBounds(t *testing.T) {
+	in, qe := parseQTIItem("min_max.xml", interop(t, "qti21/sdkc_choice_min_max.xml"), QTIDefaults{Competence: "1.1", Level: 1})
+	if qe != nil {
+		t.Fatalf("refused: %v", qe)
+	}
+	b := in.Body
+	if b.MaxChoices == 0 && b.MinChoices == 0 {
+		t.Fatalf("bounds dropped: %+v", b)
+	}
+	var ids []string
+	for _, o := range b.Options {
+		ids = append(ids, o.ID)
+	}
+	if b.MaxChoices > 0 && b.CheckResponse(ids[:b.MaxChoices]) != nil {
+		t.Errorf("%d choices refused", b.MaxChoices)
+	}
+	if b.MaxChoices > 0 && b.MaxChoices < len(ids) && b.CheckResponse(ids[:b.MaxChoices+1]) == nil {
+		t.Errorf("%d choices accepted, max %d", b.MaxChoices+1, b.MaxChoices)
+	}
+	if b.MinChoices > 1 && b.CheckResponse(ids[:1]) == nil {
+		t.Errorf("1 choice accepted, min %d", b.MinChoices)
+	}
+}
+
+// The standard templates written out as rules, as exporters commonly do
+// (the rules of 1EdTech's match_correct.xml and map_response.xml), are
+// taken as the templates; other rules are refused naming the element.
+func TestQTIExplicitTemplates(t *testing.T) {
+	matchRules := `<responseProcessing><responseCondition><responseIf><match><variable identifier="RESPONSE"/><correct identifier="RESPONSE"/></match>
+		<setOutcomeValue identifier="SCORE"><baseValue baseType="float">2</baseValue></setOutcomeValue></responseIf>
+		<responseElse><setOutcomeValue identifier="SCORE"><baseValue baseType="float">0</baseValue></setOutcomeValue></responseElse></responseCondition></responseProcessing>`
+	mapRules := `<responseProcessing><responseCondition><responseIf><isNull><variable identifier="RESPONSE"/></isNull>
+		<setOutcomeValue identifier="SCORE"><baseValue baseType="float">0.0</baseValue></setOutcomeValue></responseIf>
+		<responseElse><setOutcomeValue identifier="SCORE"><mapResponse identifier="RESPONSE"/></setOutcomeValue></responseElse></responseCondition></responseProcessing>`
+	tmpl := `<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"/>`
+	in, qe := parseQTIItem("m.xml", []byte(strings.Replace(qti21, tmpl, matchRules, 1)), QTIDefaults{Competence: "1.1", Level: 1})
+	if qe != nil || in.Body.MaxScore != 2 || in.Body.Score([]string{"ChoiceB"}) != 2 || in.Body.Score([]string{"ChoiceA"}) != 0 {
+		t.Fatalf("match_correct as rules: %+v %v", in.Body, qe)
+	}
+	multi := interop(t, "qti21/sdk21_choice_multiple.xml")
+	doc := regexp.MustCompile(`(?s)<responseProcessing[^>]*/>`).ReplaceAllString(string(multi), mapRules)
+	in, qe = parseQTIItem("mr.xml", []byte(doc), QTIDefaults{Competence: "1.1", Level: 1})
+	if qe != nil || in.Body.Score([]string{"H", "O"}) != 2 || in.Body.Score([]string{"H", "O", "Cl", "N", "C", "He"}) != 0 {
+		t.Fatalf("map_response as rules: %+v %v", in.Body, qe)
+	}
+	_, qe = parseQTIItem("x.xml", []byte(strings.Replace(qti21, tmpl, strings.Replace(matchRules, `identifier="SCORE"`, `identifier="MARK"`, 1), 1)), QTIDefaults{Competence: "1.1", Level: 1})
+	if qe == nil || qe.Element != "setoutcomevalue" {
+		t.Fatalf("other rules: %v", qe)
+	}
+}
