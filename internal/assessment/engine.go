@@ -527,6 +527,7 @@ type attemptHeader struct {
 	account, session, status string
 	ends                     int64
 	cursor, items            int
+	form                     []FormEntry
 	at                       time.Time
 }
 
@@ -550,7 +551,10 @@ func (e *engine) header(ctx context.Context, id string, fresh bool) (*attemptHea
 	if err != nil {
 		return nil, err
 	}
-	h.ends, h.items, h.at = deadline+int64(extra)*1000, strings.Count(form, `"i":`), time.Now()
+	if err := json.Unmarshal([]byte(form), &h.form); err != nil {
+		return nil, fmt.Errorf("attempt %s form: %w", id, err)
+	}
+	h.ends, h.items, h.at = deadline+int64(extra)*1000, len(h.form), time.Now()
 	e.headers.Store(id, &h)
 	return &h, nil
 }
@@ -604,6 +608,20 @@ func (x *Exams) SaveAnswer(ctx context.Context, attemptID string, idx int, respo
 	}
 	if refusal != nil {
 		return 0, refusal
+	}
+	// The item's own bounds on the response (QTI max-choices/min-choices).
+	h, err := e.header(ctx, attemptID, false)
+	if err != nil {
+		return 0, err
+	}
+	if idx < len(h.form) {
+		m, err := e.meta(ctx, h.form[idx].Item, h.form[idx].Version)
+		if err != nil {
+			return 0, err
+		}
+		if err := m.body.CheckResponse(response); err != nil {
+			return 0, err
+		}
 	}
 	resp, _ := json.Marshal(response)
 	seq := e.nextSeq()

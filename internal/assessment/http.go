@@ -6,7 +6,10 @@ import (
 	"io"
 	"io/fs"
 	"math/rand/v2"
+	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -370,15 +373,42 @@ func (h *HTTP) APIQTIImport(w http.ResponseWriter, r *http.Request) error {
 	if _, err := auth.RequireUser(r.Context()); err != nil {
 		return err
 	}
-	st, err := h.standard(r)
-	if err != nil {
-		return err
-	}
+	// The body is the package or the item whatever its declared type
+	// (curl --data-binary says application/x-www-form-urlencoded): it is
+	// read before anything parses it as a form, and the parameters come
+	// from the query. A multipart form's "file" field is taken as well.
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<20))
 	if err != nil {
 		return errs.Field("body", "error.too_large", 64)
 	}
-	items, err := h.Bank.ImportQTI(r.Context(), r.URL.Query().Get("filename"), raw, h.qtiDefaults(r, st))
+	name := r.URL.Query().Get("filename")
+	if mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		mr := multipart.NewReader(bytes.NewReader(raw), params["boundary"])
+		form, err := mr.ReadForm(64 << 20)
+		if err != nil || len(form.File["file"]) == 0 {
+			return errs.Field("file", "error.param", "file", "-")
+		}
+		defer form.RemoveAll()
+		fh := form.File["file"][0]
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		raw, err = io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		if name == "" {
+			name = fh.Filename
+		}
+	}
+	r.Body, r.Form, r.PostForm = http.NoBody, r.URL.Query(), url.Values{}
+	st, err := h.standard(r)
+	if err != nil {
+		return err
+	}
+	items, err := h.Bank.ImportQTI(r.Context(), name, raw, h.qtiDefaults(r, st))
 	if qe, ok := err.(*QTIImportError); ok {
 		var body web.ErrorBody
 		body.Error.Code, body.Error.Message, body.Error.RequestID = errs.Invalid, web.T(r, "import.refused", len(qe.Errors)), web.RequestID(r.Context())

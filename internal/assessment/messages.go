@@ -5,6 +5,10 @@ import "dxhub/internal/platform/i18n"
 func init() {
 	i18n.Add(map[string][2]string{
 		"items.stem_required":    {"cần có nội dung câu hỏi", "the question text is required"},
+		"items.choose_exactly":   {"Chọn đúng %d phương án.", "Choose exactly %d options."},
+		"items.choose_between":   {"Chọn từ %d đến %d phương án.", "Choose from %d to %d options."},
+		"items.choose_at_most":   {"Chọn tối đa %d phương án.", "Choose at most %d options."},
+		"items.choose_at_least":  {"Chọn ít nhất %d phương án.", "Choose at least %d options."},
 		"items.bad_choices":      {"số lựa chọn tối thiểu/tối đa không hợp lệ", "the minimum or maximum number of choices is not valid"},
 		"items.too_many_choices": {"chỉ được chọn tối đa %d phương án", "choose at most %d options"},
 		"items.too_few_choices":  {"cần chọn ít nhất %d phương án", "choose at least %d options"},
@@ -205,6 +209,7 @@ func init() {
 		"stats.help":                    {"Độ dễ: điểm trung bình của câu (0–1). Độ phân biệt: tương quan giữa điểm câu và điểm phần còn lại của bài. Câu có từ 30 lượt trả lời trở lên bị cảnh báo khi độ dễ dưới 0,2 hoặc trên 0,95, hoặc độ phân biệt dưới 0,1.", "Facility: the item's mean score (0–1). Discrimination: correlation between the item score and the rest of the test. Items with 30 or more answers are flagged when facility is below 0.2 or above 0.95, or discrimination below 0.1."},
 		"stats.item_stats":              {"Thống kê: %d lượt, độ dễ %s, độ phân biệt %s", "Statistics: %d answers, facility %s, discrimination %s"},
 		"items.flagged":                 {"Chỉ câu bị cảnh báo", "Flagged items only"},
+		"qti.file":                      {"Gói QTI (ZIP) hoặc tệp câu hỏi QTI (XML)", "QTI package (ZIP) or QTI item file (XML)"},
 		"qti.error":                     {"Tệp %s, câu %s, phần tử <%s>: %s", "File %s, item %s, element <%s>: %s"},
 		"qti.bad_xml":                   {"XML không hợp lệ (%s)", "the XML is not valid (%s)"},
 		"qti.not_item":                  {"không phải câu hỏi QTI (assessmentItem)", "not a QTI item (assessmentItem)"},
@@ -212,7 +217,7 @@ func init() {
 		"qti.missing":                   {"thiếu phần tử bắt buộc", "a required element is missing"},
 		"qti.one_response":              {"chỉ hỗ trợ câu hỏi có một khai báo trả lời", "only items with one response declaration are supported"},
 		"qti.bad_value":                 {"giá trị %q không hợp lệ", "value %q is not valid"},
-		"qti.custom_processing":         {"chỉ hỗ trợ xử lý điểm theo mẫu match_correct và map_response", "only the match_correct and map_response processing templates are supported"},
+		"qti.custom_processing":         {"chỉ hỗ trợ xử lý điểm theo mẫu match_correct và map_response (dạng mẫu hoặc viết ra thành quy tắc chuẩn)", "only the match_correct and map_response processing templates are supported, as templates or written out as their standard rules"},
 		"qti.bad_template":              {"mẫu xử lý %q chưa được hỗ trợ", "processing template %q is not supported"},
 		"qti.one_interaction":           {"chỉ hỗ trợ câu hỏi có một tương tác", "only items with one interaction are supported"},
 		"qti.no_interaction":            {"không có tương tác được hỗ trợ (choice, order, match, associate, textEntry)", "no supported interaction (choice, order, match, associate, textEntry)"},

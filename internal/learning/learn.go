@@ -349,6 +349,10 @@ func (s *Service) SubmitQuiz(ctx context.Context, enrolmentID, lessonID string, 
 			return nil, nil, err
 		}
 		resp := answers[id]
+		if err := it.Body.CheckResponse(resp); err != nil {
+			e, _ := errs.As(err)
+			return nil, nil, errs.Field("answers", "learning."+strings.TrimPrefix(e.Key, "items."), len(res.Items)+1, e.Args[0])
+		}
 		sc := it.Body.Score(resp)
 		f := ItemFeedback{ItemID: id, Score: sc, Max: it.Body.MaxScore, Correct: sc >= it.Body.MaxScore, Feedback: it.Body.Feedback}
 		res.Items = append(res.Items, f)

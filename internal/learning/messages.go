@@ -67,6 +67,8 @@ func init() {
 		"learning.watch_video":           {"Xem video", "Watch the video"},
 		"learning.external_host":         {"(mở trang lưu trữ video)", "(opens the video host)"},
 		"learning.download":              {"Tải tài liệu", "Download"},
+		"learning.too_many_choices":      {"Câu %d: chỉ được chọn tối đa %d phương án", "Question %d: choose at most %d options"},
+		"learning.too_few_choices":       {"Câu %d: cần chọn ít nhất %d phương án", "Question %d: choose at least %d options"},
 		"learning.launch":                {"Mở hoạt động", "Launch the activity"},
 		"learning.launch_help":           {"Hoạt động mở trong thẻ mới và tự ghi kết quả về dxhub; khi xong, tải lại trang này.", "The activity opens in a new tab and reports back to dxhub; reload this page when you finish."},
 		"learning.quiz_score":            {"Kết quả: %s%%.", "Score: %s%%."},

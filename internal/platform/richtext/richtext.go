@@ -1,5 +1,5 @@
 // Package richtext renders the small, safe markup authors use in item stems
-// and lessons: paragraphs, line breaks, **bold**, *italic*, `code`, links to
+// and lessons: paragraphs, quoted paragraphs ("> "), line breaks, **bold**, *italic*, `code`, links to
 // https pages and images from dxhub's own file store. Everything else is
 // shown as typed text: no HTML from authors ever reaches a page.
 package richtext
@@ -27,6 +27,10 @@ func Render(src string) template.HTML {
 		if para == "" {
 			continue
 		}
+		quote := false
+		if rest, ok := strings.CutPrefix(para, "> "); ok {
+			quote, para = true, rest
+		}
 		s := html.EscapeString(para)
 		// Escaping leaves [ ] ( ) * ` / intact, so the patterns still match,
 		// and what they capture is already escaped.
@@ -36,6 +40,10 @@ func Render(src string) template.HTML {
 		s = italic.ReplaceAllString(s, `<em>$1</em>`)
 		s = code.ReplaceAllString(s, `<code>$1</code>`)
 		s = strings.ReplaceAll(s, "\n", "<br>")
+		if quote {
+			out.WriteString("<blockquote><p>" + s + "</p></blockquote>")
+			continue
+		}
 		out.WriteString("<p>" + s + "</p>")
 	}
 	return template.HTML(out.String())

@@ -10,6 +10,7 @@ func TestRender(t *testing.T) {
 		"Chọn **một** đáp án":                  "<p>Chọn <strong>một</strong> đáp án</p>",
 		"a\nb\n\nc":                            "<p>a<br>b</p><p>c</p>",
 		"<script>alert(1)</script>":            "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>",
+		"> Trích dẫn *này*":                    "<blockquote><p>Trích dẫn <em>này</em></p></blockquote>",
 		"![sơ đồ](/files/abc123)":              `<p><img src="/files/abc123" alt="sơ đồ" loading="lazy"></p>`,
 		"![x](javascript:alert(1))":            "<p>![x](javascript:alert(1))</p>",
 		"[cổng](https://dichvucong.gov.vn)":    `<p><a href="https://dichvucong.gov.vn" rel="noopener noreferrer">cổng</a></p>`,
