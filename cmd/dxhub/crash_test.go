@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"dxhub/internal/app"
+	"dxhub/internal/assessment"
 	"dxhub/internal/demo"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
@@ -222,4 +223,105 @@ func TestCrashKeepsAcknowledgedSaves(t *testing.T) {
 		}
 	}
 	t.Logf("%d acknowledged saves before SIGKILL, all present after restart", len(acks))
+
+	// After the restart, each candidate answers right and wrong in turn
+	// while submitting: the score is that of the last acknowledged save
+	// of each item, whichever side of the submission the others fell.
+	type entry struct {
+		Item    string `json:"i"`
+		Version int    `json:"v"`
+	}
+	bodies := map[string]assessment.Body{}
+	forms := make([][]entry, candidates)
+	for i := range attempts {
+		var form string
+		if err := d.R.QueryRowContext(ctx, `SELECT form FROM attempts WHERE id = $1`, attempts[i]).Scan(&form); err != nil {
+			t.Fatal(err)
+		}
+		json.Unmarshal([]byte(form), &forms[i])
+		for _, fe := range forms[i] {
+			key := fmt.Sprint(fe.Item, fe.Version)
+			if _, ok := bodies[key]; ok {
+				continue
+			}
+			var raw string
+			if err := d.R.QueryRowContext(ctx, `SELECT body FROM item_versions WHERE item_id = $1 AND version = $2`, fe.Item, fe.Version).Scan(&raw); err != nil {
+				t.Fatal(err)
+			}
+			var b assessment.Body
+			json.Unmarshal([]byte(raw), &b)
+			bodies[key] = b
+		}
+	}
+	type final struct {
+		seq  int64
+		resp []string
+	}
+	for i := range attempts {
+		last := map[int]final{}
+		var lmu sync.Mutex
+		var sw sync.WaitGroup
+		for w := 0; w < 4; w++ {
+			sw.Add(1)
+			go func(w int) {
+				defer sw.Done()
+				for k := 0; k < 40; k++ {
+					idx := (w*7 + k) % len(forms[i])
+					b := bodies[fmt.Sprint(forms[i][idx].Item, forms[i][idx].Version)]
+					resp := []string{"nothing-right"}
+					if k%2 == 0 {
+						resp = b.Correct
+					}
+					rb, _ := json.Marshal(map[string]any{"response": resp})
+					status, body := call(i, "PUT", fmt.Sprintf("/api/v1/attempts/%s/answers/%d", attempts[i], idx), string(rb))
+					if status != 200 {
+						continue
+					}
+					var r struct{ Seq int64 }
+					json.Unmarshal(body, &r)
+					lmu.Lock()
+					if r.Seq > last[idx].seq {
+						last[idx] = final{r.Seq, resp}
+					}
+					lmu.Unlock()
+				}
+			}(w)
+		}
+		time.Sleep(20 * time.Millisecond)
+		status, body := call(i, "POST", "/api/v1/attempts/"+attempts[i]+"/submit", "")
+		sw.Wait()
+		if status != 200 {
+			t.Fatalf("submit %d: %d %s", i, status, body)
+		}
+		var got struct{ Score float64 }
+		json.Unmarshal(body, &got)
+		// Saves stored before the kill count too, where no later one was
+		// acknowledged for that item.
+		stepRows, err := d.R.QueryContext(ctx, `SELECT idx, seq, response FROM attempt_steps WHERE attempt_id = $1 ORDER BY seq`, attempts[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		latest := map[int][]string{}
+		for stepRows.Next() {
+			var idx int
+			var seq int64
+			var resp string
+			stepRows.Scan(&idx, &seq, &resp)
+			var r []string
+			json.Unmarshal([]byte(resp), &r)
+			latest[idx] = r
+		}
+		stepRows.Close()
+		want := 0.0
+		for idx, fe := range forms[i] {
+			b := bodies[fmt.Sprint(fe.Item, fe.Version)]
+			if f, ok := last[idx]; ok && fmt.Sprint(latest[idx]) != fmt.Sprint(f.resp) {
+				t.Fatalf("attempt %d item %d: stored %v, last acknowledged %v", i, idx, latest[idx], f.resp)
+			}
+			want += b.Score(latest[idx])
+		}
+		if got.Score != want {
+			t.Fatalf("attempt %d scored %v, its stored answers are worth %v", i, got.Score, want)
+		}
+	}
 }

@@ -161,7 +161,16 @@ func (x *Exams) Start(sweepEvery time.Duration) {
 		}))
 	}
 	var err error
-	if e.insertStep, err = x.Bank.DB.W.Prepare(`INSERT INTO attempt_steps (attempt_id, seq, idx, response) VALUES ($1, $2, $3, $4)`); err != nil {
+	// A step is stored only while its attempt is in progress, so that
+	// whatever is acknowledged is what the finishing write scores. On
+	// PostgreSQL the step also holds a share lock on the attempt's row
+	// until it commits, which the finishing UPDATE waits for (SQLite has
+	// one writer: the finishing write simply comes before or after).
+	stepSQL := `INSERT INTO attempt_steps (attempt_id, seq, idx, response) SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM attempts WHERE id = $1 AND status = 'in_progress')`
+	if x.Bank.DB.Dialect == db.Postgres {
+		stepSQL = `INSERT INTO attempt_steps (attempt_id, seq, idx, response) SELECT id, $2::bigint, $3::integer, $4::text FROM attempts WHERE id = $1 AND status = 'in_progress' FOR SHARE`
+	}
+	if e.insertStep, err = x.Bank.DB.W.Prepare(stepSQL); err != nil {
 		panic(fmt.Sprintf("prepare: %v", err)) // the schema is ours: this is a programming error
 	}
 	if e.readHeader, err = x.Bank.DB.R.Prepare(`SELECT account_id, session_id, status, deadline, extra_s, cursor_pos, form FROM attempts WHERE id = $1`); err != nil {
@@ -626,9 +635,19 @@ func (x *Exams) SaveAnswer(ctx context.Context, attemptID string, idx int, respo
 	resp, _ := json.Marshal(response)
 	seq := e.nextSeq()
 	err = e.write(ctx, attemptID, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.StmtContext(ctx, e.insertStep).ExecContext(ctx, attemptID, seq, idx, string(resp))
-		return err
+		res, err := tx.StmtContext(ctx, e.insertStep).ExecContext(ctx, attemptID, seq, idx, string(resp))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errFinished
+		}
+		return nil
 	})
+	if errors.Is(err, errFinished) {
+		e.headers.Delete(attemptID)
+		return 0, errFinished
+	}
 	if err != nil {
 		return 0, fmt.Errorf("save answer: %w", err)
 	}
@@ -659,9 +678,18 @@ func (x *Exams) Advance(ctx context.Context, attemptID string) (*Attempt, error)
 	return x.attemptWhere(ctx, x.Bank.DB.R, `id = $1`, attemptID)
 }
 
+// errFinished refuses a save to an attempt closed meanwhile.
+var errFinished = errs.E(errs.Conflict, "exams.finished")
+
 // Responses returns the latest response to each item of an attempt.
 func (x *Exams) Responses(ctx context.Context, attemptID string) (map[int][]string, error) {
-	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT idx, response FROM attempt_steps WHERE attempt_id = $1 ORDER BY seq`, attemptID)
+	return responses(ctx, x.Bank.DB.R, attemptID)
+}
+
+func responses(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, attemptID string) (map[int][]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT idx, response FROM attempt_steps WHERE attempt_id = $1 ORDER BY seq`, attemptID)
 	if err != nil {
 		return nil, err
 	}
@@ -681,11 +709,7 @@ func (x *Exams) Responses(ctx context.Context, attemptID string) (map[int][]stri
 }
 
 // score computes an attempt's result from its latest responses.
-func (x *Exams) score(ctx context.Context, a *Attempt, b *Blueprint) (float64, float64, bool, *Breakdown, error) {
-	resps, err := x.Responses(ctx, a.ID)
-	if err != nil {
-		return 0, 0, false, nil, err
-	}
+func (x *Exams) score(ctx context.Context, a *Attempt, b *Blueprint, resps map[int][]string) (float64, float64, bool, *Breakdown, error) {
 	type acc struct{ score, max float64 }
 	areas, comps := map[string]*acc{}, map[string]*acc{}
 	var total, maxTotal float64
@@ -742,15 +766,28 @@ func (x *Exams) finish(ctx context.Context, a *Attempt, status string, finishedA
 	if err != nil {
 		return err
 	}
-	score, maxScore, passed, bd, err := x.score(ctx, a, b)
-	if err != nil {
-		return err
-	}
-	bdJSON, _ := json.Marshal(bd)
 	defer x.engine.headers.Delete(a.ID)
+	// One write closes the attempt, then reads its steps and scores them:
+	// a save stored before is scored, a save after is refused.
 	return x.engine.write(ctx, a.ID, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE attempts SET status = $1, finished_at = $2, score = $3, max_score = $4, passed = $5, breakdown = $6
-			WHERE id = $7 AND status = 'in_progress'`, status, finishedAt, score, maxScore, db.Flag(passed), string(bdJSON), a.ID)
+		res, err := tx.ExecContext(ctx, `UPDATE attempts SET status = $1, finished_at = $2 WHERE id = $3 AND status = 'in_progress'`, status, finishedAt, a.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // closed meanwhile
+		}
+		resps, err := responses(ctx, tx, a.ID)
+		if err != nil {
+			return err
+		}
+		score, maxScore, passed, bd, err := x.score(ctx, a, b, resps)
+		if err != nil {
+			return err
+		}
+		bdJSON, _ := json.Marshal(bd)
+		_, err = tx.ExecContext(ctx, `UPDATE attempts SET score = $1, max_score = $2, passed = $3, breakdown = $4 WHERE id = $5`,
+			score, maxScore, db.Flag(passed), string(bdJSON), a.ID)
 		return err
 	})
 }
