@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs dxhub's whole test suite on a fresh Debian machine with Go:
-# installs PostgreSQL and Chromium with apt-get when they are missing, starts a
+# installs PostgreSQL, Chromium and LibreOffice Calc with apt-get when they
+# are missing, starts a
 # throw-away PostgreSQL cluster on a loopback port in a temporary folder, runs
 # every test on SQLite and again on PostgreSQL, runs the browser tests and
 # short fuzzing runs, and stops what it started.
@@ -11,6 +12,8 @@ pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1;
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# LibreOffice writes the spreadsheets the date-reading tests read.
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
 bindir=$(pg_bindir)
 { [ -n "$bindir" ] && [ -x "$bindir/initdb" ]; } || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -41,6 +44,7 @@ as_pg "$bindir/pg_ctl" -D "$tmp/data" -l "$tmp/pg.log" -w \
 
 export DXHUB_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 export DXHUB_BROWSER=required
+export DXHUB_LIBREOFFICE=required
 
 echo "== go vet"
 go vet ./...

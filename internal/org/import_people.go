@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -64,19 +63,15 @@ func parseGroups(s string) ([]string, string) {
 	return out, ""
 }
 
-// parseBirthDate accepts YYYY-MM-DD, DD/MM/YYYY (the Vietnamese order) and
-// an Excel date serial, and returns YYYY-MM-DD.
+// parseBirthDate reads a birth date as the shared tabular reading does
+// (XLSX date cells arrive as YYYY-MM-DD; text only as YYYY-MM-DD or day
+// first, DD/MM/YYYY) and returns YYYY-MM-DD.
 func parseBirthDate(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006", "02-01-2006", "02.01.2006"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return checkAge(t)
-		}
+	t, ok := tabular.ParseDate(s)
+	if !ok {
+		return "", false
 	}
-	if n, err := strconv.Atoi(s); err == nil && n > 0 && n < 80000 {
-		return checkAge(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n))
-	}
-	return "", false
+	return checkAge(t)
 }
 
 func checkAge(t time.Time) (string, bool) {

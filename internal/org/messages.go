@@ -98,6 +98,8 @@ func init() {
 		"people.all_units":        {"Mọi đơn vị bạn quản lý", "All your units"},
 		"people.unit_filter":      {"Mã đơn vị (kể cả cấp dưới)", "Unit code (and below)"},
 		"people.audit_note":       {"Việc xem danh sách này được ghi vào nhật ký truy cập.", "Viewing this list is recorded in the audit log."},
+		"people.sheet":            {"Danh sách người", "People"},
+		"people.group_names":      {"Tên nhóm", "Group names"},
 		"group.leader":            {"Lãnh đạo", "Leader"},
 		"group.civil_servant":     {"Công chức", "Civil servant"},
 		"group.public_employee":   {"Viên chức", "Public employee"},

@@ -228,7 +228,11 @@ func (s *Service) ExportPeople(ctx context.Context, w io.Writer, format tabular.
 			rows.Close()
 			return err
 		}
-		out = append(out, []string{per.Key, per.FullName, per.BirthDate, per.UnitCode, per.Position, strings.Join(per.Groups, ";"), per.Email, per.Phone})
+		labels := make([]string, len(per.Groups))
+		for i, g := range per.Groups {
+			labels[i] = i18n.T(lang, "group."+g)
+		}
+		out = append(out, []string{per.Key, per.FullName, per.BirthDate, per.UnitCode, per.Position, strings.Join(per.Groups, ";"), per.Email, per.Phone, strings.Join(labels, "; ")})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -238,5 +242,8 @@ func (s *Service) ExportPeople(ctx context.Context, w io.Writer, format tabular.
 		UnitPath: s.auditScope(ctx, scopes, f), Detail: fmt.Sprintf("format=%s unit=%s group=%s rows=%d", format, f.UnitCode, f.Group, len(out)), IP: ip}); err != nil {
 		return err
 	}
-	return tabular.Write(w, format, "people", peopleHeader(lang), out)
+	// The import's columns, then the groups' names for people to read
+	// (an import ignores that column); birth dates as date cells.
+	header := append(peopleHeader(lang), i18n.T(lang, "people.group_names"))
+	return tabular.Write(w, format, i18n.T(lang, "people.sheet"), header, out, tabular.Dates(2))
 }

@@ -10,9 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -137,18 +140,41 @@ func readXLSX(data []byte) (*Table, error) {
 	if len(sheets) == 0 {
 		return nil, errs.E(errs.Invalid, "import.bad_xlsx")
 	}
-	rows, err := f.Rows(sheets[0])
+	// Each row is read twice in step: as shown (the cell's format applied)
+	// and as stored. A date cell is stored as a day count, whatever format
+	// shows it (m/d/yyyy, d/m/yyyy, a month name...): it is read as that
+	// date, in ISO form, so that no display format can swap day and month.
+	shown, err := f.Rows(sheets[0])
 	if err != nil {
 		return nil, errs.E(errs.Invalid, "import.bad_xlsx")
 	}
-	defer rows.Close()
+	defer shown.Close()
+	stored, err := f.Rows(sheets[0])
+	if err != nil {
+		return nil, errs.E(errs.Invalid, "import.bad_xlsx")
+	}
+	defer stored.Close()
+	props, _ := f.GetWorkbookProps()
+	date1904 := props.Date1904 != nil && *props.Date1904
 	t := &Table{}
 	line := 0
-	for rows.Next() {
+	for shown.Next() {
 		line++
-		rec, err := rows.Columns()
+		if !stored.Next() {
+			return nil, errs.E(errs.Invalid, "import.bad_xlsx")
+		}
+		rec, err := shown.Columns()
 		if err != nil {
 			return nil, errs.E(errs.Invalid, "import.bad_xlsx")
+		}
+		raw, err := stored.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, errs.E(errs.Invalid, "import.bad_xlsx")
+		}
+		for i := range rec {
+			if i < len(raw) {
+				rec[i] = dateCell(rec[i], raw[i], date1904)
+			}
 		}
 		if err := t.add(rec, line); err != nil {
 			return nil, err
@@ -156,6 +182,57 @@ func readXLSX(data []byte) (*Table, error) {
 	}
 	return t.done()
 }
+
+// looksLikeDate is a cell shown as a date: day, month and year (or two of
+// them) with separators, or a month's name.
+var looksLikeDate = regexp.MustCompile(`(?i)^\D{0,12}\d{1,4}\s*[/.\-]\s*\d{1,2}(\s*[/.\-]\s*\d{1,4})?|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|th[aá]ng`)
+
+// dateCell returns a date cell's value as YYYY-MM-DD (with " HH:MM" when
+// it has a time of day), given how it is shown and the day count stored;
+// any other cell is returned as shown.
+func dateCell(shown, raw string, date1904 bool) string {
+	if shown == raw || !looksLikeDate.MatchString(shown) {
+		return shown
+	}
+	serial, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+	if err != nil || serial < 1 || serial > 2958465 {
+		return shown
+	}
+	d, err := excelize.ExcelDateToTime(serial, date1904)
+	if err != nil {
+		return shown
+	}
+	if serial != math.Trunc(serial) {
+		return d.Format("2006-01-02 15:04")
+	}
+	return d.Format("2006-01-02")
+}
+
+// ParseDate reads a date typed as text, in the forms that cannot be
+// misread: YYYY-MM-DD, or day first as Vietnamese offices write it
+// (DD/MM/YYYY, D/M/YYYY, with "/", "-" or "."), with a four-digit year.
+// Anything else, two-digit years and month-first forms included, is not a
+// date. Dates read from XLSX date cells arrive as YYYY-MM-DD.
+func ParseDate(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, true
+	}
+	m := dayFirst.FindStringSubmatch(s)
+	if m == nil || m[2] != m[4] {
+		return time.Time{}, false
+	}
+	d, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[3])
+	y, _ := strconv.Atoi(m[5])
+	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d || int(t.Month()) != mo {
+		return time.Time{}, false // 31/02, 13th month
+	}
+	return t, true
+}
+
+var dayFirst = regexp.MustCompile(`^(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*([/.\-])\s*(\d{4})$`)
 
 func (t *Table) add(rec []string, line int) error {
 	if len(rec) > MaxCols {
@@ -196,9 +273,28 @@ func (t *Table) done() (*Table, error) {
 // Columns maps each wanted field to its column index, matching header
 // names by folded text against the field's aliases. Missing required
 // fields are reported together.
+//
+// Offices often put a title row or two above the header ("BÁO CÁO SỐ
+// LIỆU…", a date line): when the first row lacks required columns, the
+// next few rows are tried as the header, and the rows above the one that
+// has them all are dropped.
 func (t *Table) Columns(fields []Field) (map[string]int, error) {
+	idx, err := columnsOf(t.Header, fields, 1)
+	for k := 0; err != nil && k < maxTitleRows && k < len(t.Rows); k++ {
+		if alt, e := columnsOf(t.Rows[k], fields, t.Lines[k]); e == nil {
+			t.Header, t.Rows, t.Lines = t.Rows[k], t.Rows[k+1:], t.Lines[k+1:]
+			return alt, nil
+		}
+	}
+	return idx, err
+}
+
+// maxTitleRows is how many rows above the header Columns looks past.
+const maxTitleRows = 5
+
+func columnsOf(header []string, fields []Field, line int) (map[string]int, error) {
 	idx := map[string]int{}
-	for i, h := range t.Header {
+	for i, h := range header {
 		fh := textfold.Fold(h)
 		for _, f := range fields {
 			for _, a := range append([]string{f.Name}, f.Aliases...) {
@@ -213,7 +309,7 @@ func (t *Table) Columns(fields []Field) (map[string]int, error) {
 	var e ImportError
 	for _, f := range fields {
 		if _, ok := idx[f.Name]; !ok && f.Required {
-			e.Errors = append(e.Errors, RowError{Row: 1, Column: f.Name, Key: "import.missing_column"})
+			e.Errors = append(e.Errors, RowError{Row: line, Column: f.Name, Key: "import.missing_column"})
 		}
 	}
 	if len(e.Errors) > 0 {
@@ -304,6 +400,26 @@ func (e *ImportError) Messages(lang i18n.Lang) []string {
 	return out
 }
 
+func ptr[T any](v T) *T { return &v }
+
+// sheetName fits a name to what spreadsheets allow: at most 31
+// characters, none of : \\ / ? * [ ].
+func sheetName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`:\/?*[]`, r) {
+			return '-'
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > 31 {
+		s = string(r[:31])
+	}
+	if strings.TrimSpace(s) == "" {
+		s = "data"
+	}
+	return s
+}
+
 // plainNumber is a cell that starts like a formula but is a number or a
 // phone number ("-5", "+84 912 345 678"), which is left as it is.
 var plainNumber = regexp.MustCompile(`^[+-]?[0-9][0-9 .,()-]*$`)
@@ -326,20 +442,50 @@ func undefuse(v string) string {
 	return v
 }
 
+// WriteOption changes how Write lays a sheet out.
+type WriteOption func(*writeOptions)
+
+type writeOptions struct{ dates map[int]bool }
+
+// Dates marks columns (from 0) holding YYYY-MM-DD dates: in XLSX they are
+// written as date cells shown day first (dd/mm/yyyy), which any
+// spreadsheet then reads as dates; in CSV they stay as typed.
+func Dates(cols ...int) WriteOption {
+	return func(o *writeOptions) {
+		for _, c := range cols {
+			o.dates[c] = true
+		}
+	}
+}
+
 // Write writes header and rows as CSV (with a BOM so that Excel reads UTF-8)
-// or as an XLSX workbook with one sheet.
-func Write(w io.Writer, f Format, sheet string, header []string, rows [][]string) error {
+// or as an XLSX workbook with one sheet named sheet.
+func Write(w io.Writer, f Format, sheet string, header []string, rows [][]string, opts ...WriteOption) error {
+	o := writeOptions{dates: map[int]bool{}}
+	for _, fn := range opts {
+		fn(&o)
+	}
 	if f == XLSX {
 		x := excelize.NewFile()
 		defer x.Close()
+		sheet = sheetName(sheet)
 		x.SetSheetName("Sheet1", sheet)
 		sw, err := x.NewStreamWriter(sheet)
 		if err != nil {
 			return err
 		}
+		dateStyle, err := x.NewStyle(&excelize.Style{CustomNumFmt: ptr("dd/mm/yyyy")})
+		if err != nil {
+			return err
+		}
+		header = append([]string(nil), header...)
 		write := func(r int, vals []string) error {
 			cells := make([]any, len(vals))
 			for i, v := range vals {
+				if d, err := time.Parse("2006-01-02", v); err == nil && o.dates[i] && r > 1 {
+					cells[i] = excelize.Cell{Value: d, StyleID: dateStyle}
+					continue
+				}
 				cells[i] = excelize.Cell{Value: Defuse(v)}
 			}
 			name, _ := excelize.CoordinatesToCellName(1, r)
