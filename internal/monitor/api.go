@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -264,7 +265,24 @@ func (h *HTTP) APIImportValues(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := h.Svc.ImportValues(r.Context(), set, r.URL.Query().Get("submit") == "1")
 	if ie, ok := err.(*tabular.ImportError); ok {
-		return web.ImportRefused(w, r, ie)
+		// dxhub's refusal, with DHIS2's import summary beside it: nothing
+		// imported, each refused value a conflict.
+		lang := web.LangOf(r)
+		type rowErr struct {
+			Row     int    `json:"row"`
+			Column  string `json:"column,omitempty"`
+			Message string `json:"message"`
+		}
+		rows := make([]rowErr, len(ie.Errors))
+		conflicts := make([]Conflict, len(ie.Errors))
+		for i, e := range ie.Errors {
+			rows[i] = rowErr{e.Row, e.Column, e.Message(lang)}
+			conflicts[i] = Conflict{Object: fmt.Sprintf("dataValues[%d].%s", e.Row-1, e.Column), Value: e.Message(lang)}
+		}
+		var body web.ErrorBody
+		body.Error.Code, body.Error.Message, body.Error.RequestID = errs.Invalid, web.T(r, "import.refused", len(rows)), web.RequestID(r.Context())
+		return web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"error": body.Error, "rows": rows, "truncated": ie.Truncated,
+			"status": "ERROR", "importCount": ImportCount{Ignored: len(set.DataValues)}, "conflicts": conflicts})
 	}
 	if err != nil {
 		return err

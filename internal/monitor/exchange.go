@@ -20,31 +20,85 @@ import (
 
 // DataValue is one value in the shape of DHIS2's dataValueSets.
 type DataValue struct {
-	DataSet             string `json:"dataSet,omitempty"`
-	DataElement         string `json:"dataElement"`
-	Period              string `json:"period"`
-	OrgUnit             string `json:"orgUnit"`
-	CategoryOptionCombo string `json:"categoryOptionCombo,omitempty"`
-	Value               string `json:"value"`
-	Comment             string `json:"comment,omitempty"`
-	row                 int
+	DataSet              string    `json:"dataSet,omitempty"`
+	DataElement          string    `json:"dataElement"`
+	Period               string    `json:"period"`
+	OrgUnit              string    `json:"orgUnit"`
+	CategoryOptionCombo  string    `json:"categoryOptionCombo,omitempty"`
+	AttributeOptionCombo string    `json:"attributeOptionCombo,omitempty"`
+	Value                flexValue `json:"value"`
+	Comment              string    `json:"comment,omitempty"`
+	// Deleted asks for the stored value to be deleted (DHIS2's soft
+	// delete): it is never imported as a live value.
+	Deleted bool `json:"deleted,omitempty"`
+	row     int
 }
+
+// flexValue is a value sent as a JSON string ("12") or number (12), as
+// DHIS2 clients do both; it is kept as text.
+type flexValue string
+
+func (v *flexValue) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*v = flexValue(s)
+	case string(b) == "null":
+		*v = ""
+	default:
+		var n json.Number
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("value %s is neither text nor a number", b)
+		}
+		*v = flexValue(n.String())
+	}
+	return nil
+}
+
+// defaultCombo reports whether a category or attribute option combo is
+// DHIS2's "no disaggregation" (by name or by its well-known uid).
+func defaultCombo(s string) bool { return s == "" || s == "default" || s == "HllvX50cXC0" }
 
 // DataValueSet is DHIS2's import and export envelope; top-level dataSet,
 // period and orgUnit apply to values that leave them out.
 type DataValueSet struct {
-	DataSet      string      `json:"dataSet,omitempty"`
-	Period       string      `json:"period,omitempty"`
-	OrgUnit      string      `json:"orgUnit,omitempty"`
-	CompleteDate string      `json:"completeDate,omitempty"`
-	DataValues   []DataValue `json:"dataValues"`
+	DataSet      string `json:"dataSet,omitempty"`
+	Period       string `json:"period,omitempty"`
+	OrgUnit      string `json:"orgUnit,omitempty"`
+	CompleteDate string `json:"completeDate,omitempty"`
+	// AttributeOptionCombo applies to every value that gives none.
+	AttributeOptionCombo string      `json:"attributeOptionCombo,omitempty"`
+	DataValues           []DataValue `json:"dataValues"`
 }
 
-// ImportResult says what an import stored.
+// ImportResult says what an import stored: dxhub's counts, and DHIS2's
+// import summary (status, importCount, conflicts) for DHIS2 clients.
 type ImportResult struct {
 	Reports   int  `json:"reports"`
 	Values    int  `json:"values"`
 	Submitted bool `json:"submitted"`
+
+	Status      string      `json:"status"`
+	ImportCount ImportCount `json:"importCount"`
+	Conflicts   []Conflict  `json:"conflicts"`
+}
+
+// ImportCount is DHIS2's count of an import's values.
+type ImportCount struct {
+	Imported int `json:"imported"`
+	Updated  int `json:"updated"`
+	Ignored  int `json:"ignored"`
+	Deleted  int `json:"deleted"`
+}
+
+// Conflict is DHIS2's description of one refused value.
+type Conflict struct {
+	Object string `json:"object"`
+	Value  string `json:"value"`
 }
 
 // maxImportValues bounds one import.
@@ -72,6 +126,9 @@ func ParseDataValueSet(r io.Reader) (*DataValueSet, error) {
 		if v.OrgUnit == "" {
 			v.OrgUnit = set.OrgUnit
 		}
+		if v.AttributeOptionCombo == "" {
+			v.AttributeOptionCombo = set.AttributeOptionCombo
+		}
 	}
 	return &set, nil
 }
@@ -84,6 +141,17 @@ var valueFields = []tabular.Field{
 	{Name: "category", Aliases: []string{"categoryOptionCombo", "nhóm"}},
 	{Name: "value", Aliases: []string{"giá trị"}, Required: true},
 	{Name: "comment", Aliases: []string{"ghi chú"}},
+	{Name: "attribute", Aliases: []string{"attributeOptionCombo", "attroptioncombo"}},
+	{Name: "deleted", Aliases: []string{"đã xóa"}},
+}
+
+// deletedCell reads DHIS2's deleted column (true/false, 1/0, có).
+func deletedCell(s string) bool {
+	switch strings.ToLower(s) {
+	case "true", "1", "yes", "có", "x":
+		return true
+	}
+	return false
 }
 
 // ParseValuesCSV reads values from CSV or XLSX with the columns dataset,
@@ -102,7 +170,8 @@ func ParseValuesCSV(r io.Reader) (*DataValueSet, error) {
 	for i := range t.Rows {
 		cell := func(f string) string { return strings.TrimSpace(t.Cell(cols, i, f)) }
 		set.DataValues = append(set.DataValues, DataValue{DataSet: cell("dataset"), Period: cell("period"), OrgUnit: cell("org_unit"), DataElement: cell("data_element"),
-			CategoryOptionCombo: cell("category"), Value: cell("value"), Comment: cell("comment"), row: t.Lines[i]})
+			CategoryOptionCombo: cell("category"), AttributeOptionCombo: cell("attribute"), Value: flexValue(cell("value")), Comment: cell("comment"),
+			Deleted: deletedCell(cell("deleted")), row: t.Lines[i]})
 	}
 	return set, nil
 }
@@ -122,21 +191,32 @@ func (s *Service) ImportValues(ctx context.Context, set *DataValueSet, submit bo
 	}
 	type key struct{ ds, unit, period string }
 	type group struct {
-		d    *Dataset
-		u    *org.Unit
-		per  Period
-		vals map[string]string
-		rows map[string]int
-		note string
+		d     *Dataset
+		u     *org.Unit
+		per   Period
+		vals  map[string]string
+		rows  map[string]int
+		notes map[string]string
+		del   map[string]bool
 	}
 	groups := map[key]*group{}
 	var order []key
 	var bad tabular.ImportError
 	units := map[string]*org.Unit{}
 	for _, v := range set.DataValues {
+		if v.DataSet == "" {
+			bad.Add(v.row, "dataset", "monitor.dataset_missing")
+			continue
+		}
 		d := c.setByCode[v.DataSet]
 		if d == nil {
 			bad.Add(v.row, "dataset", "monitor.dataset_not_found", v.DataSet)
+			continue
+		}
+		if !defaultCombo(v.AttributeOptionCombo) {
+			// dxhub keeps no attribute disaggregation: refused, never
+			// silently merged into the default.
+			bad.Add(v.row, "attribute_option_combo", "monitor.attribute_combo", v.AttributeOptionCombo)
 			continue
 		}
 		u := units[v.OrgUnit]
@@ -161,12 +241,19 @@ func (s *Service) ImportValues(ctx context.Context, set *DataValueSet, submit bo
 			continue
 		}
 		cat := v.CategoryOptionCombo
-		if cat == "default" {
-			cat = "" // DHIS2's name for "no disaggregation"
+		if defaultCombo(cat) {
+			cat = ""
 		}
 		e := c.elemByCode[v.DataElement]
-		if e == nil || !slices.Contains(d.Elements, e.Code) {
+		switch {
+		case e == nil:
 			bad.Add(v.row, "data_element", "monitor.unknown_element", v.DataElement)
+			continue
+		case e.Source != SourceReported:
+			bad.Add(v.row, "data_element", "monitor.element_computed", e.Code)
+			continue
+		case !slices.Contains(d.Elements, e.Code):
+			bad.Add(v.row, "data_element", "monitor.element_not_in_dataset", e.Code, d.Code)
 			continue
 		}
 		if cat != "" && !slices.Contains(e.Categories, cat) {
@@ -176,7 +263,7 @@ func (s *Service) ImportValues(ctx context.Context, set *DataValueSet, submit bo
 		k := key{d.Code, u.ID, per.ID}
 		g := groups[k]
 		if g == nil {
-			g = &group{d: d, u: u, per: per, vals: map[string]string{}, rows: map[string]int{}}
+			g = &group{d: d, u: u, per: per, vals: map[string]string{}, rows: map[string]int{}, notes: map[string]string{}, del: map[string]bool{}}
 			groups[k] = g
 			order = append(order, k)
 		}
@@ -185,14 +272,19 @@ func (s *Service) ImportValues(ctx context.Context, set *DataValueSet, submit bo
 			bad.Add(v.row, "data_element", "monitor.duplicate_value", ck, g.rows[ck])
 			continue
 		}
-		if _, err := ParseValue(e, "value", v.Value); err != nil {
+		g.rows[ck] = v.row
+		if v.Deleted {
+			g.del[ck] = true
+			continue
+		}
+		if _, err := ParseValue(e, "value", string(v.Value)); err != nil {
 			fe := err.(*errs.Error)
 			bad.Add(v.row, "value", fe.Key, fe.Args...)
 			continue
 		}
-		g.vals[ck], g.rows[ck] = v.Value, v.row
+		g.vals[ck] = string(v.Value)
 		if v.Comment != "" {
-			g.note = truncate(v.Comment, 4000)
+			g.notes[ck] = truncate(v.Comment, 4000)
 		}
 	}
 	if len(set.DataValues) == 0 {
@@ -201,7 +293,7 @@ func (s *Service) ImportValues(ctx context.Context, set *DataValueSet, submit bo
 	if err := bad.Err(); err != nil {
 		return nil, err
 	}
-	res := &ImportResult{Submitted: submit}
+	res := &ImportResult{Submitted: submit, Status: "SUCCESS", Conflicts: []Conflict{}}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		for _, k := range order {
 			g := groups[k]
@@ -215,12 +307,33 @@ func (s *Service) ImportValues(ctx context.Context, set *DataValueSet, submit bo
 				bad.Add(firstRow, "org_unit", fe.Key, fe.Args...)
 				continue
 			}
-			merged := map[string]string{}
+			merged, notes := map[string]string{}, map[string]string{}
 			for ck, v := range r.Values {
 				merged[ck] = strconv.FormatFloat(v, 'f', -1, 64)
 			}
+			for ck, n := range r.Notes {
+				notes[ck] = n
+			}
+			var count ImportCount
 			for ck, v := range g.vals {
+				if _, had := r.Values[ck]; had {
+					count.Updated++
+				} else {
+					count.Imported++
+				}
 				merged[ck] = v
+				if n, ok := g.notes[ck]; ok {
+					notes[ck] = n
+				}
+			}
+			for ck := range g.del {
+				if _, had := r.Values[ck]; had {
+					count.Deleted++
+				} else {
+					count.Ignored++
+				}
+				delete(merged, ck)
+				delete(notes, ck)
 			}
 			vals, ve, err := s.check(ctx, g.d, merged)
 			if err != nil {
@@ -232,15 +345,15 @@ func (s *Service) ImportValues(ctx context.Context, set *DataValueSet, submit bo
 				}
 				continue
 			}
-			note := g.note
-			if note == "" {
-				note = r.Comment
-			}
-			if err := s.writeReport(ctx, tx, c, r, vals, note, submit, p); err != nil {
+			if err := s.writeReport(ctx, tx, c, r, vals, notes, r.Comment, submit, p); err != nil {
 				return err
 			}
 			res.Reports++
 			res.Values += len(g.vals)
+			res.ImportCount.Imported += count.Imported
+			res.ImportCount.Updated += count.Updated
+			res.ImportCount.Deleted += count.Deleted
+			res.ImportCount.Ignored += count.Ignored
 		}
 		return bad.Err()
 	})
@@ -289,7 +402,7 @@ func (s *Service) ExportValues(ctx context.Context, dsCode, periodID, unitCode s
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT u.code, v.element_id, v.category, v.value, r.comment FROM mon_values v JOIN mon_reports r ON r.id = v.report_id JOIN units u ON u.id = r.unit_id
+	q := `SELECT u.code, v.element_id, v.category, v.value, v.comment FROM mon_values v JOIN mon_reports r ON r.id = v.report_id JOIN units u ON u.id = r.unit_id
 		WHERE r.dataset_id = $1 AND r.period = $2 AND ` + s.DB.Dialect.PrefixMatch("r.unit_path", 3)
 	if approvedOnly {
 		q += ` AND r.status = 'approved'`
@@ -312,7 +425,7 @@ func (s *Service) ExportValues(ctx context.Context, dsCode, periodID, unitCode s
 		if e := c.elemByID[el]; e != nil {
 			dv.DataElement = e.Code
 		}
-		dv.DataSet, dv.Period, dv.Value = d.Code, per.ID, strconv.FormatFloat(v, 'f', -1, 64)
+		dv.DataSet, dv.Period, dv.Value = d.Code, per.ID, flexValue(strconv.FormatFloat(v, 'f', -1, 64))
 		set.DataValues = append(set.DataValues, dv)
 	}
 	sort.SliceStable(set.DataValues, func(i, j int) bool { return set.DataValues[i].OrgUnit < set.DataValues[j].OrgUnit })
@@ -326,7 +439,7 @@ func (s *Service) ExportValues(ctx context.Context, dsCode, periodID, unitCode s
 func (set *DataValueSet) WriteCSV(w io.Writer, f tabular.Format) error {
 	rows := make([][]string, len(set.DataValues))
 	for i, v := range set.DataValues {
-		rows[i] = []string{v.DataSet, v.Period, v.OrgUnit, v.DataElement, v.CategoryOptionCombo, v.Value, v.Comment}
+		rows[i] = []string{v.DataSet, v.Period, v.OrgUnit, v.DataElement, v.CategoryOptionCombo, string(v.Value), v.Comment}
 	}
 	var buf bytes.Buffer
 	if err := tabular.Write(&buf, f, "values", []string{"dataset", "period", "org_unit", "data_element", "category", "value", "comment"}, rows); err != nil {

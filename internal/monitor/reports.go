@@ -52,11 +52,14 @@ type Report struct {
 	ReviewedAt    int64              `json:"reviewed_at,omitempty"`
 	ReviewComment string             `json:"review_comment,omitempty"`
 	Values        map[string]float64 `json:"values"`
-	Files         []ReportFile       `json:"files,omitempty"`
-	Log           []LogEntry         `json:"log,omitempty"`
-	Timeliness    string             `json:"timeliness"`
-	CanEdit       bool               `json:"can_edit"`
-	CanReview     bool               `json:"can_review"`
+	// Notes are the comments of single values (DHIS2's value comments),
+	// by the same keys as Values.
+	Notes      map[string]string `json:"value_comments,omitempty"`
+	Files      []ReportFile      `json:"files,omitempty"`
+	Log        []LogEntry        `json:"log,omitempty"`
+	Timeliness string            `json:"timeliness"`
+	CanEdit    bool              `json:"can_edit"`
+	CanReview  bool              `json:"can_review"`
 }
 
 // ReportFile is an evidence file attached to a report.
@@ -192,19 +195,25 @@ func (s *Service) loadReport(ctx context.Context, q querier, d *Dataset, u *org.
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT element_id, category, value FROM mon_values WHERE report_id = $1`, r.ID)
+	rows, err := q.QueryContext(ctx, `SELECT element_id, category, value, comment FROM mon_values WHERE report_id = $1`, r.ID)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
-		var el, cat string
+		var el, cat, note string
 		var v float64
-		if err := rows.Scan(&el, &cat, &v); err != nil {
+		if err := rows.Scan(&el, &cat, &v, &note); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		if e := c.elemByID[el]; e != nil {
 			r.Values[cellKey(e.Code, cat)] = v
+			if note != "" {
+				if r.Notes == nil {
+					r.Notes = map[string]string{}
+				}
+				r.Notes[cellKey(e.Code, cat)] = note
+			}
 		}
 	}
 	rows.Close()
@@ -481,7 +490,7 @@ func (s *Service) SaveReport(ctx context.Context, dsCode, unitCode, periodID str
 		if err := s.editable(r); err != nil {
 			return err
 		}
-		return s.writeReport(ctx, tx, c, r, vals, in.Comment, in.Submit, p)
+		return s.writeReport(ctx, tx, c, r, vals, r.Notes, in.Comment, in.Submit, p)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -492,7 +501,7 @@ func (s *Service) SaveReport(ctx context.Context, dsCode, unitCode, periodID str
 }
 
 // writeReport replaces a report's values inside tx and logs the step.
-func (s *Service) writeReport(ctx context.Context, tx *sql.Tx, c *catalog, r *Report, vals map[string]float64, comment string, submit bool, p *auth.Principal) error {
+func (s *Service) writeReport(ctx context.Context, tx *sql.Tx, c *catalog, r *Report, vals map[string]float64, notes map[string]string, comment string, submit bool, p *auth.Principal) error {
 	now := s.now().UnixMilli()
 	status, action := StatusDraft, "save"
 	if submit {
@@ -522,7 +531,7 @@ func (s *Service) writeReport(ctx context.Context, tx *sql.Tx, c *catalog, r *Re
 	sort.Strings(keys)
 	for _, k := range keys {
 		el, cat, _ := strings.Cut(k, ".")
-		if _, err := tx.ExecContext(ctx, `INSERT INTO mon_values (report_id, element_id, category, value) VALUES ($1,$2,$3,$4)`, r.ID, c.elemByCode[el].ID, cat, vals[k]); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mon_values (report_id, element_id, category, value, comment) VALUES ($1,$2,$3,$4,$5)`, r.ID, c.elemByCode[el].ID, cat, vals[k], notes[k]); err != nil {
 			return err
 		}
 	}
