@@ -121,6 +121,49 @@ func TestSecurityLaunchCredentialsBound(t *testing.T) {
 	if code != 200 || strings.Contains(out, "other.person@example.vn") || !strings.Contains(out, activity+"/q1") {
 		t.Fatalf("statements read with launch credentials: %d %.500s", code, out)
 	}
+
+	// The content's page, on its own origin, calls the LRS from the
+	// browser (CORS); another origin's page gets no answer to read, and
+	// dxhub's own pages stay closed to cross-site writes.
+	browser := func(method, path, origin, body string, extra ...string) (int, http.Header) {
+		hdr := append([]string{"Origin", origin, "Sec-Fetch-Site", "cross-site", "Content-Type", "application/json"}, extra...)
+		code, _, h := ta.do(ta.client(""), method, path, strings.NewReader(body), hdr...)
+		return code, h
+	}
+	content := "https://content.example.vn"
+	code, h = browser("OPTIONS", "/xapi/statements", content, "", "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization,x-experience-api-version")
+	if code != 204 || h.Get("Access-Control-Allow-Origin") != content || !strings.Contains(h.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Fatalf("preflight: %d %v", code, h)
+	}
+	code, h = browser("POST", "/xapi/statements", content, part, "Authorization", authz, "X-Experience-API-Version", "1.0.3")
+	if code != 200 || h.Get("Access-Control-Allow-Origin") != content {
+		t.Fatalf("cross-origin POST from the content: %d %v", code, h)
+	}
+	if _, h = browser("GET", "/xapi/statements", "https://evil.example", "", "Authorization", authz, "X-Experience-API-Version", "1.0.3"); h.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("another origin may read the answer: %v", h)
+	}
+	c2 := ta.as("learner")
+	req, _ := http.NewRequest("POST", ta.Srv.URL+"/account/tokens", strings.NewReader("name=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := c2.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Fatalf("cross-site write to a dxhub page: %d", resp.StatusCode)
+	}
+	// A new agent profile is created by a PUT without preconditions; the
+	// same PUT over it is a conflict (xAPI 1.0.3).
+	prof := "/xapi/agents/profile?profileId=prefs&agent=" + url.QueryEscape(actor)
+	if code, out := x("PUT", prof, `{"lang":"vi"}`); code != 204 {
+		t.Fatalf("create profile: %d %s", code, out)
+	}
+	if code, _ := x("PUT", prof, `{"lang":"en"}`); code != 409 {
+		t.Fatalf("replace profile without If-Match: %d", code)
+	}
 }
 
 func mustObj(t *testing.T, s string) map[string]any {

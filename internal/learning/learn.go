@@ -478,6 +478,9 @@ func (s *Service) Launch(ctx context.Context, e *Enrolment, lessonID string) (st
 	// bound to this learner, this activity and this registration, and end
 	// after a working session.
 	bind := lrs.Launch{Actor: s.AgentFor(p.AccountID), Activity: s.lessonID(o, l), Registration: e.Registration}
+	if u, err := url.Parse(l.URL); err == nil && u.Host != "" {
+		bind.Origin = u.Scheme + "://" + u.Host
+	}
 	c, secret, err := s.LRS.CreateLaunchClient(ctx, unitID, unitPath, "launch "+o.Course.Code+" "+p.Username, p.AccountID, bind, time.Now().Add(launchLifetime))
 	if err != nil {
 		return "", err

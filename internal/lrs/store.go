@@ -75,6 +75,7 @@ type Launch struct {
 	Actor        string // AgentKey of the learner
 	Activity     string // the lesson's activity IRI
 	Registration string
+	Origin       string // scheme://host of the content's page, allowed by CORS
 }
 
 // Bound reports whether c is launch credentials.
@@ -128,8 +129,8 @@ func (s *Store) CreateLaunchClient(ctx context.Context, unitID, unitPath, name, 
 	}
 	c := &Client{ID: db.NewID(), UnitID: unitID, UnitPath: unitPath, Name: name, Key: "lrs_" + db.Token(12), CreatedAt: db.Now(), Launch: l}
 	secret := db.Token(24)
-	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO lrs_clients (id, unit_id, unit_path, name, key, secret_hash, created_by, created_at, expires_at, actor_key, activity_id, registration) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-		c.ID, unitID, unitPath, name, c.Key, hashSecret(secret), by, c.CreatedAt, expires.UnixMilli(), l.Actor, l.Activity, strings.ToLower(l.Registration))
+	_, err := s.DB.W.ExecContext(ctx, `INSERT INTO lrs_clients (id, unit_id, unit_path, name, key, secret_hash, created_by, created_at, expires_at, actor_key, activity_id, registration, origin) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
+		c.ID, unitID, unitPath, name, c.Key, hashSecret(secret), by, c.CreatedAt, expires.UnixMilli(), l.Actor, l.Activity, strings.ToLower(l.Registration), l.Origin)
 	if err != nil {
 		return nil, "", err
 	}
@@ -197,8 +198,8 @@ func (s *Store) Authenticate(ctx context.Context, key, secret string) (*Client, 
 	var c Client
 	var stored string
 	var expires int64
-	err := s.DB.R.QueryRowContext(ctx, `SELECT id, unit_id, unit_path, name, key, secret_hash, expires_at, actor_key, activity_id, registration FROM lrs_clients WHERE key = $1 AND revoked_at IS NULL AND (expires_at = 0 OR expires_at > $2)`, key, db.Now()).
-		Scan(&c.ID, &c.UnitID, &c.UnitPath, &c.Name, &c.Key, &stored, &expires, &c.Launch.Actor, &c.Launch.Activity, &c.Launch.Registration)
+	err := s.DB.R.QueryRowContext(ctx, `SELECT id, unit_id, unit_path, name, key, secret_hash, expires_at, actor_key, activity_id, registration, origin FROM lrs_clients WHERE key = $1 AND revoked_at IS NULL AND (expires_at = 0 OR expires_at > $2)`, key, db.Now()).
+		Scan(&c.ID, &c.UnitID, &c.UnitPath, &c.Name, &c.Key, &stored, &expires, &c.Launch.Actor, &c.Launch.Activity, &c.Launch.Registration, &c.Launch.Origin)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
 	}

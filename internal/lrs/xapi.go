@@ -59,6 +59,19 @@ type request struct {
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Experience-API-Version", Version)
+	if origin := r.Header.Get("Origin"); origin != "" && r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+		// A CORS preflight carries no credentials and reveals nothing: the
+		// request itself is answered to the page's origin only when its
+		// credentials were issued for content from that origin.
+		hd := w.Header()
+		hd.Set("Access-Control-Allow-Origin", origin)
+		hd.Set("Access-Control-Allow-Methods", "GET, HEAD, PUT, POST, DELETE")
+		hd.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match")
+		hd.Set("Access-Control-Max-Age", "600")
+		hd.Add("Vary", "Origin")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	err := h.serve(w, r)
 	if err == nil {
 		return
@@ -120,6 +133,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 		if rq.client, err = h.authenticate(r, rq.header.Get("Authorization")); err != nil {
 			return err
 		}
+	}
+	if origin := r.Header.Get("Origin"); origin != "" && rq.client.Bound() && origin == rq.client.Launch.Origin {
+		hd := w.Header()
+		hd.Set("Access-Control-Allow-Origin", origin)
+		hd.Set("Access-Control-Expose-Headers", "ETag, Last-Modified, X-Experience-API-Version, X-Experience-API-Consistent-Through")
+		hd.Add("Vary", "Origin")
 	}
 	switch rq.path {
 	case "statements":
@@ -1126,11 +1145,10 @@ func preconditions(rq *request, old *Doc, requireHeader bool) error {
 	if inm != "" && old != nil && (inm == "*" || etagIn(inm, old.ETag)) {
 		return fail(http.StatusPreconditionFailed, "the document exists (If-None-Match)")
 	}
-	if requireHeader && im == "" && inm == "" {
-		if old != nil {
-			return fail(http.StatusConflict, "the document exists; send If-Match with its ETag to replace it")
-		}
-		return fail(http.StatusBadRequest, "send If-None-Match: * to create a document, or If-Match with its ETag to replace it")
+	// xAPI 1.0.3: a PUT over an existing profile without either header is
+	// a conflict; one that creates a new profile is accepted.
+	if requireHeader && im == "" && inm == "" && old != nil {
+		return fail(http.StatusConflict, "the document exists; send If-Match with its ETag to replace it")
 	}
 	return nil
 }

@@ -29,8 +29,12 @@ DROP TABLE xapi_attachments;
 ALTER TABLE lrs_clients ADD COLUMN actor_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE lrs_clients ADD COLUMN activity_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE lrs_clients ADD COLUMN registration TEXT NOT NULL DEFAULT '';
+-- The origin of the launched content's page, the one origin a browser may
+-- call the LRS from with these credentials (CORS).
+ALTER TABLE lrs_clients ADD COLUMN origin TEXT NOT NULL DEFAULT '';
 
 -- +goose Down
+ALTER TABLE lrs_clients DROP COLUMN origin;
 ALTER TABLE lrs_clients DROP COLUMN registration;
 ALTER TABLE lrs_clients DROP COLUMN activity_id;
 ALTER TABLE lrs_clients DROP COLUMN actor_key;
