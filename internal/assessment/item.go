@@ -88,6 +88,8 @@ type Body struct {
 	// diacritics; StrictDiacritics keeps diacritics significant.
 	StrictDiacritics bool   `json:"strict_diacritics,omitempty"`
 	Feedback         string `json:"feedback,omitempty"` // shown in practice and review
+	// Language of the item's text ("vi", "en"), when known (QTI xml:lang).
+	Language string `json:"language,omitempty"`
 }
 
 // Validate checks a body and fills defaults; errors name the field.
@@ -153,7 +155,16 @@ func (b *Body) Validate() error {
 			}
 		}
 	case TrueFalse:
-		b.Options = nil
+		// Options, when given, are the labels of true and false.
+		if len(b.Options) != 0 && (len(b.Options) != 2 || !isTrueFalse(b.Options)) {
+			b.Options = nil
+		}
+		for i := range b.Options {
+			if b.Options[i].Text = textfold.NFC(strings.TrimSpace(b.Options[i].Text)); b.Options[i].Text == "" {
+				b.Options = nil
+				break
+			}
+		}
 		if len(b.Correct) != 1 || (b.Correct[0] != "true" && b.Correct[0] != "false") {
 			return errs.Field("correct", "items.true_false")
 		}
@@ -217,6 +228,9 @@ func (b *Body) Validate() error {
 		}
 	default:
 		return errs.Field("type", "items.bad_type", b.Type)
+	}
+	if len(b.Language) > 12 {
+		return errs.Field("language", "items.bad_type", b.Language)
 	}
 	if b.MinChoices < 0 || b.MaxChoices < 0 || (b.MaxChoices > 0 && b.MinChoices > b.MaxChoices) || b.MaxChoices > len(b.Options) || b.MinChoices > len(b.Options) {
 		return errs.Field("max_choices", "items.bad_choices")

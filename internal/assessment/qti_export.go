@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -32,26 +33,83 @@ func esc(s string) string {
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// stemXHTML turns dxhub's markup back into the XHTML QTI carries.
+// stemXHTML turns dxhub's markup back into the XHTML QTI carries: a
+// paragraph per blank-line block ("> " ones as quotes), line breaks as
+// <br/>.
 func stemXHTML(stem string) string {
 	var out strings.Builder
 	for _, para := range strings.Split(strings.ReplaceAll(stem, "\r\n", "\n"), "\n\n") {
 		if para = strings.TrimSpace(para); para == "" {
 			continue
 		}
-		s := esc(para)
-		s = richtext.Bold.ReplaceAllString(s, "<strong>$1</strong>")
-		s = richtext.Italic.ReplaceAllString(s, "<em>$1</em>")
-		s = richtext.Code.ReplaceAllString(s, "<code>$1</code>")
-		s = strings.ReplaceAll(s, "\n", "<br/>")
+		quote := false
+		if rest, ok := strings.CutPrefix(para, "> "); ok {
+			quote, para = true, rest
+		}
+		s := inlineXHTML(para)
+		if quote {
+			out.WriteString("<blockquote><p>" + s + "</p></blockquote>")
+			continue
+		}
 		out.WriteString("<p>" + s + "</p>")
 	}
 	return out.String()
 }
 
+// inlineXHTML is one block of markup as XHTML: emphasis, code, images
+// from the file store, line breaks.
+func inlineXHTML(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		l = esc(l)
+		l = richtext.Bold.ReplaceAllString(l, "<strong>$1</strong>")
+		l = richtext.Italic.ReplaceAllString(l, "<em>$1</em>")
+		l = richtext.Code.ReplaceAllString(l, "<code>$1</code>")
+		lines[i] = l
+	}
+	return strings.Join(lines, "<br/>")
+}
+
+// qtiLang is the item's language: the one it was imported with, or
+// Vietnamese when its text has Vietnamese letters, else English.
+func qtiLang(b *Body) string {
+	if b.Language != "" {
+		return b.Language
+	}
+	if strings.ContainsAny(strings.ToLower(b.Stem), "ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ") {
+		return "vi"
+	}
+	return "en"
+}
+
+// title is a plain-text title for the item: its first line without
+// markup, cut at a word within 80 characters.
+func title(stem string) string {
+	s := strings.TrimSpace(strings.SplitN(strings.TrimPrefix(strings.TrimSpace(stem), "> "), "\n", 2)[0])
+	s = imageRef.ReplaceAllString(s, "$1")
+	s = linkRef.ReplaceAllString(s, "$1")
+	s = strings.NewReplacer("**", "", "`", "").Replace(s)
+	s = richtext.Italic.ReplaceAllString(s, "$1")
+	r := []rune(s)
+	if len(r) <= 80 {
+		return s
+	}
+	cut := string(r[:80])
+	if i := strings.LastIndex(cut, " "); i > 40 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:") + "…"
+}
+
+var (
+	imageRef = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
+	linkRef  = regexp.MustCompile(`\[([^\]]+)\]\([^)]*\)`)
+)
+
 // QTIItem writes one item as a QTI 3.0 item document.
 func QTIItem(it *Item) string {
 	b := it.Body
+	lang := qtiLang(&b)
 	var rd, body strings.Builder
 	card, base := "single", "identifier"
 	switch b.Type {
@@ -67,7 +125,13 @@ func QTIItem(it *Item) string {
 		base = "float"
 	}
 	fmt.Fprintf(&rd, `<qti-response-declaration identifier="RESPONSE" cardinality="%s" base-type="%s"><qti-correct-response>`, card, base)
-	for _, c := range b.Correct {
+	correct := b.Correct
+	if card == "single" && len(correct) > 1 {
+		// A single response has one correct value; the other accepted
+		// answers are in the mapping.
+		correct = correct[:1]
+	}
+	for _, c := range correct {
 		if b.Type == Matching {
 			c = strings.Replace(c, ":", " ", 1)
 		}
@@ -77,14 +141,28 @@ func QTIItem(it *Item) string {
 	template := qti3MatchCorrect
 	if b.Mode == MapResponse || b.Type == ShortText && len(b.Correct) > 1 {
 		template = qti3MapResponse
-		fmt.Fprintf(&rd, `<qti-mapping default-value="0" lower-bound="0" upper-bound="%s">`, num(b.MaxScore))
+		bounds := fmt.Sprintf(`default-value="0" lower-bound="0" upper-bound="%s"`, num(b.MaxScore))
+		if b.MapBounds == "qti" {
+			bounds = fmt.Sprintf(`default-value="%s"`, num(b.MapDefault))
+			if b.MapLower != nil {
+				bounds += fmt.Sprintf(` lower-bound="%s"`, num(*b.MapLower))
+			}
+			if b.MapUpper != nil {
+				bounds += fmt.Sprintf(` upper-bound="%s"`, num(*b.MapUpper))
+			}
+		}
+		fmt.Fprintf(&rd, `<qti-mapping %s>`, bounds)
 		if b.Mode == MapResponse {
 			for _, k := range sortedKeys(b.Map) {
 				key := k
 				if b.Type == Matching {
 					key = strings.Replace(k, ":", " ", 1)
 				}
-				fmt.Fprintf(&rd, `<qti-map-entry map-key="%s" mapped-value="%s"/>`, esc(key), num(b.Map[k]))
+				cs := ""
+				if b.Type == ShortText {
+					cs = fmt.Sprintf(` case-sensitive="%t"`, !b.MapNoCase)
+				}
+				fmt.Fprintf(&rd, `<qti-map-entry map-key="%s" mapped-value="%s"%s/>`, esc(key), num(b.Map[k]), cs)
 			}
 		} else {
 			for _, c := range b.Correct {
@@ -111,19 +189,30 @@ func QTIItem(it *Item) string {
 	choices := func(tag, attrs string, opts []Option) string {
 		var s strings.Builder
 		for _, o := range opts {
-			fmt.Fprintf(&s, `<%s identifier="%s"%s>%s</%s>`, tag, esc(o.ID), attrs, esc(o.Text), tag)
+			fmt.Fprintf(&s, `<%s identifier="%s"%s>%s</%s>`, tag, esc(o.ID), attrs, inlineXHTML(o.Text), tag)
 		}
 		return s.String()
 	}
 	switch b.Type {
 	case Single, Multiple:
-		maxChoices := 1
+		maxChoices, minChoices := 1, 0
 		if b.Type == Multiple {
-			maxChoices = 0
+			maxChoices, minChoices = b.MaxChoices, b.MinChoices
 		}
-		fmt.Fprintf(&body, `<qti-choice-interaction response-identifier="RESPONSE" max-choices="%d"><qti-prompt>%s</qti-prompt>%s</qti-choice-interaction>`, maxChoices, prompt, choices("qti-simple-choice", "", b.Options))
+		fmt.Fprintf(&body, `<qti-choice-interaction response-identifier="RESPONSE" max-choices="%d" min-choices="%d"><qti-prompt>%s</qti-prompt>%s</qti-choice-interaction>`, maxChoices, minChoices, prompt, choices("qti-simple-choice", "", b.Options))
 	case TrueFalse:
-		fmt.Fprintf(&body, `<qti-choice-interaction response-identifier="RESPONSE" max-choices="1"><qti-prompt>%s</qti-prompt><qti-simple-choice identifier="true">Đúng</qti-simple-choice><qti-simple-choice identifier="false">Sai</qti-simple-choice></qti-choice-interaction>`, prompt)
+		yes, no := "True", "False"
+		if lang == "vi" {
+			yes, no = "Đúng", "Sai"
+		}
+		for _, o := range b.Options { // labels the item came with
+			if o.ID == "true" {
+				yes = o.Text
+			} else if o.ID == "false" {
+				no = o.Text
+			}
+		}
+		fmt.Fprintf(&body, `<qti-choice-interaction response-identifier="RESPONSE" max-choices="1"><qti-prompt>%s</qti-prompt><qti-simple-choice identifier="true">%s</qti-simple-choice><qti-simple-choice identifier="false">%s</qti-simple-choice></qti-choice-interaction>`, prompt, esc(yes), esc(no))
 	case Ordering:
 		fmt.Fprintf(&body, `<qti-order-interaction response-identifier="RESPONSE" shuffle="true"><qti-prompt>%s</qti-prompt>%s</qti-order-interaction>`, prompt, choices("qti-simple-choice", "", b.Options))
 	case Matching:
@@ -133,22 +222,34 @@ func QTIItem(it *Item) string {
 		fmt.Fprintf(&body, `%s<p><qti-text-entry-interaction response-identifier="RESPONSE"/></p>`, prompt)
 	}
 	body.WriteString("</qti-item-body>")
+	// The standard template, unless the item needs what a template cannot
+	// say: a score other than 1 for a correct response, or feedback, whose
+	// outcome the processing must set. Then the template's own rules are
+	// written out with those values.
 	rp := fmt.Sprintf(`<qti-response-processing template="%s"/>`, template)
+	if b.Feedback != "" || (template == qti3MatchCorrect && b.MaxScore != 1) {
+		var rules string
+		if template == qti3MatchCorrect {
+			rules = fmt.Sprintf(`<qti-response-condition><qti-response-if><qti-match><qti-variable identifier="RESPONSE"/><qti-correct identifier="RESPONSE"/></qti-match>`+
+				`<qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float">%s</qti-base-value></qti-set-outcome-value></qti-response-if>`+
+				`<qti-response-else><qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float">0</qti-base-value></qti-set-outcome-value></qti-response-else></qti-response-condition>`, num(b.MaxScore))
+		} else {
+			rules = `<qti-response-condition><qti-response-if><qti-is-null><qti-variable identifier="RESPONSE"/></qti-is-null>` +
+				`<qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float">0</qti-base-value></qti-set-outcome-value></qti-response-if>` +
+				`<qti-response-else><qti-set-outcome-value identifier="SCORE"><qti-map-response identifier="RESPONSE"/></qti-set-outcome-value></qti-response-else></qti-response-condition>`
+		}
+		if b.Feedback != "" {
+			rules += `<qti-set-outcome-value identifier="FEEDBACK"><qti-base-value base-type="identifier">EXPLANATION</qti-base-value></qti-set-outcome-value>`
+		}
+		rp = "<qti-response-processing>" + rules + "</qti-response-processing>"
+	}
 	fb := ""
 	if b.Feedback != "" {
-		fb = fmt.Sprintf(`<qti-modal-feedback outcome-identifier="FEEDBACK" identifier="EXPLANATION" show-hide="show">%s</qti-modal-feedback>`, esc(b.Feedback))
+		fb = fmt.Sprintf(`<qti-modal-feedback outcome-identifier="FEEDBACK" identifier="EXPLANATION" show-hide="show"><qti-content-body>%s</qti-content-body></qti-modal-feedback>`, stemXHTML(b.Feedback))
 	}
 	return fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
-<qti-assessment-item xmlns="%s" identifier="%s" title="%s" adaptive="false" time-dependent="false" xml:lang="vi">%s%s%s%s</qti-assessment-item>
-`, qti3NS, esc("dxhub-"+it.ID), esc(firstLine(b.Stem)), rd.String(), body.String(), rp, fb)
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(strings.SplitN(s, "\n", 2)[0])
-	if r := []rune(s); len(r) > 80 {
-		return string(r[:80])
-	}
-	return s
+<qti-assessment-item xmlns="%s" identifier="%s" title="%s" adaptive="false" time-dependent="false" xml:lang="%s">%s%s%s%s</qti-assessment-item>
+`, qti3NS, esc("dxhub-"+it.ID), esc(title(b.Stem)), lang, rd.String(), body.String(), rp, fb)
 }
 
 func sortedKeys(m map[string]float64) []string {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -263,6 +264,7 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 	if rd == nil {
 		return in, fail(id, "responseDeclaration", "qti.missing")
 	}
+	lang, _, _ := strings.Cut(strings.ToLower(root.attrs["xml:lang"]), "-")
 	var correct []string
 	if cr := rd.child("correctresponse"); cr != nil {
 		for _, v := range cr.all("value") {
@@ -284,9 +286,10 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		}
 	}
 	var mapping map[string]float64
+	var mapKeys []string // in the document's order
 	var mapLower, mapUpper *float64
 	var mapDefault float64
-	noCase := false
+	noCase, someCase := false, false
 	if m := rd.child("mapping"); m != nil {
 		mapping = map[string]float64{}
 		for _, e := range m.all("mapentry") {
@@ -294,9 +297,14 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 			if err != nil {
 				return in, fail(id, "mapEntry", "qti.bad_value", e.attrs["mappedvalue"])
 			}
+			if _, seen := mapping[e.attrs["mapkey"]]; !seen {
+				mapKeys = append(mapKeys, e.attrs["mapkey"])
+			}
 			mapping[e.attrs["mapkey"]] = v
 			if e.attrs["casesensitive"] == "false" {
 				noCase = true
+			} else {
+				someCase = true
 			}
 		}
 		num := func(attr string) (*float64, *QTIError) {
@@ -405,7 +413,10 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 			b.Type = Single
 		}
 		if t := body.attrs["datadxhubtype"]; t == TrueFalse || isTrueFalse(b.Options) {
-			b.Type, b.Options = TrueFalse, nil
+			b.Type = TrueFalse
+			if !isTrueFalse(b.Options) || defaultTrueFalse(b.Options) {
+				b.Options = nil // no labels of its own
+			}
 		}
 	case "orderinteraction":
 		b.Type, b.Options = Ordering, options(interaction, "simplechoice")
@@ -459,10 +470,22 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 			}
 			sortStrings(b.Correct)
 		}
-		if b.Type == Numeric || body.attrs["datadxhubtype"] == ShortText {
+		// dxhub writes its accepted answers as case-insensitive entries all
+		// worth the maximum; any other mapping is scored as QTI says.
+		accepted := !someCase
+		for _, v := range mapping {
+			accepted = accepted && v == b.MaxScore
+		}
+		if b.Type == Numeric || body.attrs["datadxhubtype"] == ShortText && accepted {
 			// The number with dxhub's tolerance; or dxhub's own short
-			// answer, whose accepted answers compare as dxhub compares.
+			// answer, whose accepted answers (the correct value and the
+			// mapping's keys) compare as dxhub compares.
 			isMap = false
+			for _, k := range mapKeys {
+				if !slices.Contains(b.Correct, k) {
+					b.Correct = append(b.Correct, k)
+				}
+			}
 		}
 	}
 	if b.Type == Multiple {
@@ -525,12 +548,24 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 	})
 	b.Feedback = strings.Join(fbs, "\n\n")
 	in.images = tx.pending
+	b.Language = lang
 	if err := b.Validate(); err != nil {
 		e, _ := errs.As(err)
 		return in, &QTIError{File: file, Item: id, Element: interaction.name, Key: e.Key, Args: e.Args}
 	}
 	in.Body = b
 	return in, nil
+}
+
+// defaultTrueFalse reports whether true/false options carry only the
+// labels dxhub gives them anyway.
+func defaultTrueFalse(opts []Option) bool {
+	for _, o := range opts {
+		if l := strings.ToLower(o.Text); !slices.Contains([]string{"đúng", "sai", "true", "false"}, l) {
+			return false
+		}
+	}
+	return true
 }
 
 func isTrueFalse(opts []Option) bool {
@@ -663,7 +698,7 @@ func recogniseRules(rp *xnode) (template string, score float64, element string) 
 				bad = n.name
 			}
 		case "setoutcomevalue":
-			if n.attrs["identifier"] != "SCORE" && bad == "" {
+			if n.attrs["identifier"] != "SCORE" && n.attrs["identifier"] != "FEEDBACK" && bad == "" {
 				bad = n.name
 			}
 		}

@@ -128,3 +128,55 @@ func TestQTIExplicitTemplates(t *testing.T) {
 		t.Fatalf("other rules: %v", qe)
 	}
 }
+
+// What dxhub exports reads as others expect: line breaks as <br/>, one
+// correct value for a single response, modal feedback in a content body
+// with the FEEDBACK outcome set, a plain title cut at a word, the item's
+// language, True/False labels in it, QTI mapping bounds kept; and a real
+// item exported and imported back scores the same.
+func TestQTIExportForOthers(t *testing.T) {
+	it := sample()[0]
+	it.Body.Stem = "**Mật khẩu** nào an toàn nhất cho tài khoản ngân hàng điện tử của bạn trong năm 2026 này?\ndòng hai"
+	doc := QTIItem(it)
+	for _, want := range []string{"<br/>", `<qti-modal-feedback outcome-identifier="FEEDBACK" identifier="EXPLANATION" show-hide="show"><qti-content-body><p>Vì b đúng.</p></qti-content-body>`,
+		`<qti-set-outcome-value identifier="FEEDBACK"><qti-base-value base-type="identifier">EXPLANATION</qti-base-value>`,
+		`title="Mật khẩu nào an toàn nhất cho tài khoản ngân hàng điện tử của bạn trong năm…"`, `xml:lang="vi"`} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("export lacks %s:\n%s", want, doc)
+		}
+	}
+	if strings.Contains(doc, "&#xA;") {
+		t.Errorf("line break written as &#xA;:\n%s", doc)
+	}
+	in, qe := parseQTIItem("x.xml", []byte(doc), QTIDefaults{})
+	if qe != nil || in.Body.Feedback != "Vì b đúng." || in.Body.Score([]string{"B"}) != 1 {
+		t.Fatalf("feedback form read back: %+v %v", in.Body, qe)
+	}
+	short := sample()[5]
+	if doc := QTIItem(short); strings.Count(doc, "<qti-value>") != 1 {
+		t.Errorf("single cardinality with %d correct values", strings.Count(doc, "<qti-value>"))
+	}
+	tf := &Item{ID: "tf", Body: Body{Type: TrueFalse, Stem: "Is a password a secret?", Correct: []string{"true"}}}
+	tf.Body.Validate()
+	if doc := QTIItem(tf); !strings.Contains(doc, `identifier="true">True<`) || !strings.Contains(doc, `xml:lang="en"`) {
+		t.Errorf("English true/false:\n%s", doc)
+	}
+	for _, file := range []string{"qti30/ims3_choice_multiple.xml", "qti30/ims3_text_entry.xml", "qti30/cito_map-response-identifier.xml", "qti30/ims3_match.xml"} {
+		orig, qe := parseQTIItem(file, interop(t, file), QTIDefaults{Competence: "1.1", Level: 1})
+		if qe != nil {
+			t.Fatalf("%s: %v", file, qe)
+		}
+		back, qe := parseQTIItem(file, []byte(QTIItem(&Item{ID: "x", Body: orig.Body})), QTIDefaults{Competence: "1.1", Level: 1})
+		if qe != nil {
+			t.Fatalf("%s exported: %v", file, qe)
+		}
+		for _, resp := range [][]string{orig.Body.Correct, {"york"}, {"H", "O", "Cl", "N"}, {"choice_c", "choice_d"}, {"C:R", "D:M"}} {
+			if a, b := orig.Body.Score(resp), back.Body.Score(resp); a != b {
+				t.Errorf("%s %v: %v before export, %v after", file, resp, a, b)
+			}
+		}
+		if orig.Body.MaxScore != back.Body.MaxScore {
+			t.Errorf("%s: maximum %v before, %v after", file, orig.Body.MaxScore, back.Body.MaxScore)
+		}
+	}
+}

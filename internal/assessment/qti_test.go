@@ -34,6 +34,11 @@ func TestQTIRoundTrip(t *testing.T) {
 		if qerr != nil {
 			t.Fatalf("%s: %v\n%s", it.Body.Type, qerr, doc)
 		}
+		// The export names the language; the import keeps it.
+		if in.Body.Language != "vi" {
+			t.Errorf("%s: language %q", it.Body.Type, in.Body.Language)
+		}
+		in.Body.Language = ""
 		a, _ := json.Marshal(it.Body)
 		b, _ := json.Marshal(in.Body)
 		if string(a) != string(b) || in.Competence != "4.2" || in.Level != 3 || in.StandardCode != "VN-DSF" || in.StandardVersion != 1 {
