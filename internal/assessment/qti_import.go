@@ -177,9 +177,15 @@ var qtiAllowed = map[string]bool{
 	"matchinteraction": true, "simplematchset": true, "simpleassociablechoice": true, "associateinteraction": true,
 	"textentryinteraction": true, "prompt": true, "p": true, "div": true, "span": true, "br": true, "strong": true, "b": true, "em": true, "i": true,
 	"code": true, "responseprocessing": true, "modalfeedback": true, "defaultvalue": true, "stylesheet": true,
-	"blockquote": true, "img": true, "feedbackinline": true, "feedbackblock": true, "contentbody": true,
+	"blockquote": true, "img": true, "feedbackinline": true, "feedbackblock": true, "contentbody": true, "rubricblock": true, "bdo": true, "a": true,
+	"inlinechoiceinteraction": true, "inlinechoice": true,
 	"h1": true, "h2": true, "h3": true, "h4": true, "ul": true, "ol": true, "li": true, "sub": true, "sup": true, "u": true, "small": true,
 }
+
+// qtiIgnored are elements kept out of the item without loss to a
+// candidate: accessibility and catalogue metadata (APIP), which dxhub's
+// pages provide in their own way.
+var qtiIgnored = map[string]bool{"apipaccessibility": true, "cataloginfo": true, "companionmaterialsinfo": true}
 
 // rpAllowed are the elements of response processing written out as rules
 // that dxhub recognises as one of the two standard templates.
@@ -221,8 +227,8 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		if bad != nil {
 			return
 		}
-		if n.name == "responseprocessing" {
-			return // checked on its own below
+		if n.name == "responseprocessing" || qtiIgnored[n.name] {
+			return // checked on its own below, or left out
 		}
 		if !qtiAllowed[n.name] {
 			bad = fail(id, n.name, "qti.unsupported")
@@ -369,7 +375,7 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 	var dup *QTIError
 	body.walk(func(n *xnode) {
 		switch n.name {
-		case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction", "textentryinteraction":
+		case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction", "textentryinteraction", "inlinechoiceinteraction":
 			if interaction != nil && dup == nil {
 				dup = fail(id, n.name, "qti.one_interaction")
 			}
@@ -418,6 +424,10 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 				b.Options = nil // no labels of its own
 			}
 		}
+	case "inlinechoiceinteraction":
+		// A choice inside the sentence: one of its options, where the gap
+		// stands in the stem.
+		b.Type, b.Options = Single, options(interaction, "inlinechoice")
 	case "orderinteraction":
 		b.Type, b.Options = Ordering, options(interaction, "simplechoice")
 	case "matchinteraction":
@@ -629,8 +639,26 @@ func (q *qtiText) markup(n *xnode) string {
 							b.WriteString("\n\n> " + strings.ReplaceAll(para, "\n", " ") + "\n\n")
 						}
 					}
-				case "prompt", "span", "sub", "sup", "u", "small":
+				case "prompt", "span", "sub", "sup", "u", "small", "bdo":
 					walk(c)
+				case "a":
+					href := strings.TrimSpace(c.attrs["href"])
+					if strings.HasPrefix(href, "https://") && !strings.ContainsAny(href, " ()") {
+						b.WriteString("[")
+						walk(c)
+						b.WriteString("](" + href + ")")
+					} else {
+						walk(c)
+					}
+				case "rubricblock":
+					// Instructions to the candidate are part of the item;
+					// those for scorers or authors are not shown.
+					if v := c.attrs["view"]; v == "" || strings.Contains(v, "candidate") {
+						walk(c)
+						b.WriteString("\n\n")
+					}
+				case "inlinechoiceinteraction":
+					b.WriteString(" " + gap + " ")
 				case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction":
 					if p := c.child("prompt"); p != nil {
 						walk(p)

@@ -180,3 +180,16 @@ func TestQTIExportForOthers(t *testing.T) {
 		}
 	}
 }
+
+// An inline choice scores as a single choice, its gap kept in the
+// sentence; rubric blocks for the candidate stay, accessibility metadata
+// is left out.
+func TestQTIInlineChoiceAndRubric(t *testing.T) {
+	in, qe := parseQTIItem("ic.xml", interop(t, "qti30/ims3_inline_choice.xml"), QTIDefaults{Competence: "1.1", Level: 1})
+	if qe != nil {
+		t.Fatalf("refused: %v", qe)
+	}
+	if in.Body.Type != Single || !strings.Contains(in.Body.Stem, gap) || in.Body.Score(in.Body.Correct) != in.Body.MaxScore || len(in.Body.Options) < 2 {
+		t.Fatalf("%+v", in.Body)
+	}
+}
