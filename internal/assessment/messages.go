@@ -225,6 +225,8 @@ func init() {
 		"qti.zip_too_large":             {"gói ZIP khi giải nén vượt quá %d MB hoặc có hơn %d tệp", "the ZIP package unpacks to more than %d MB or holds more than %d files"},
 		"qti.image_missing":             {"không tìm thấy ảnh %q trong gói (ảnh phải nằm trong gói QTI)", "image %q is not in the package (images must travel inside the QTI package)"},
 		"qti.image_type":                {"tệp %q không phải ảnh PNG, JPEG, GIF hoặc WebP", "file %q is not a PNG, JPEG, GIF or WebP image"},
+		"qti.bad_pair":                  {"cặp %q nêu một lựa chọn mà tương tác không có", "pair %q names a choice the interaction does not have"},
+		"qti.no_correct":                {"câu hỏi không khai báo đáp án đúng (correctResponse) nên không chấm tự động được", "the item declares no correct response, so it cannot be scored automatically"},
 		"qti.bad_zip":                   {"không đọc được gói ZIP", "the ZIP package cannot be read"},
 		"qti.no_manifest":               {"gói thiếu imsmanifest.xml", "the package has no imsmanifest.xml"},
 		"qti.missing_file":              {"tệp được khai báo trong manifest không có trong gói", "the file named in the manifest is not in the package"},

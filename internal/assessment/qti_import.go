@@ -464,6 +464,24 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 			f := strings.Fields(p)
 			correct[i] = f[0] + " R-" + f[1]
 		}
+		// Pairs are unordered: the mapping's keys are turned round the
+		// same way, and pairs of choices that no correct pair places are
+		// left out (the candidate cannot form them).
+		assoc := map[string]float64{}
+		for k, v := range mapping {
+			f := strings.Fields(k)
+			switch {
+			case len(f) != 2:
+				return in, fail(id, "mapEntry", "qti.bad_value", k)
+			case seenL[f[0]] && seenR[f[1]]:
+				assoc[f[0]+" R-"+f[1]] = v
+			case seenL[f[1]] && seenR[f[0]]:
+				assoc[f[1]+" R-"+f[0]] = v
+			}
+		}
+		if mapping != nil {
+			mapping = assoc
+		}
 		b.Type = Matching
 	case "textentryinteraction":
 		b.Type = ShortText
@@ -561,7 +579,15 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 	b.Language = lang
 	if err := b.Validate(); err != nil {
 		e, _ := errs.As(err)
-		return in, &QTIError{File: file, Item: id, Element: interaction.name, Key: e.Key, Args: e.Args}
+		key := e.Key
+		// Messages about dxhub's own form say it in QTI's terms here.
+		switch key {
+		case "items.bad_pair":
+			key = "qti.bad_pair"
+		case "items.correct_count", "items.answers_required":
+			key = "qti.no_correct"
+		}
+		return in, &QTIError{File: file, Item: id, Element: interaction.name, Key: key, Args: e.Args}
 	}
 	in.Body = b
 	return in, nil

@@ -193,3 +193,15 @@ func TestQTIInlineChoiceAndRubric(t *testing.T) {
 		t.Fatalf("%+v", in.Body)
 	}
 }
+
+// Associate interactions (1EdTech's example) score their pairs by the
+// mapping, in either order.
+func TestQTIAssociate(t *testing.T) {
+	in, qe := parseQTIItem("a.xml", interop(t, "qti30/ims3_associate.xml"), QTIDefaults{Competence: "1.1", Level: 1})
+	if qe != nil {
+		t.Fatalf("refused: %v", qe)
+	}
+	if in.Body.MaxScore != 4 || in.Body.Score([]string{"A:R-P"}) != 2 || in.Body.Score([]string{"A:R-P", "C:R-M", "D:R-L"}) != 4 || in.Body.Score([]string{"C:R-P"}) != 0 {
+		t.Fatalf("%+v", in.Body)
+	}
+}

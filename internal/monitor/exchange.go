@@ -442,7 +442,7 @@ func (set *DataValueSet) WriteCSV(w io.Writer, f tabular.Format) error {
 		rows[i] = []string{v.DataSet, v.Period, v.OrgUnit, v.DataElement, v.CategoryOptionCombo, string(v.Value), v.Comment}
 	}
 	var buf bytes.Buffer
-	if err := tabular.Write(&buf, f, "values", []string{"dataset", "period", "org_unit", "data_element", "category", "value", "comment"}, rows); err != nil {
+	if err := tabular.Write(&buf, f, set.DataSet+" "+set.Period, []string{"dataset", "period", "org_unit", "data_element", "category", "value", "comment"}, rows); err != nil {
 		return err
 	}
 	_, err := w.Write(buf.Bytes())

@@ -137,7 +137,8 @@ func yearText(y int) string {
 
 func download(w http.ResponseWriter, name string, header []string, rows [][]string) error {
 	var buf bytes.Buffer
-	if err := tabular.Write(&buf, tabular.XLSX, "data", header, rows); err != nil {
+	// The sheet is named as the file is (dashboard-66-2026, completeness-…).
+	if err := tabular.Write(&buf, tabular.XLSX, name, header, rows); err != nil {
 		return err
 	}
 	return web.Download(w, web.XLSXType, name+".xlsx", &buf)
