@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"dxhub/internal/demo"
+	"dxhub/internal/learning"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db/dbtest"
@@ -161,4 +162,30 @@ func mustPrincipal(t *testing.T, ta *testApp, username string) *auth.Principal {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// mustCourse creates and publishes a course as the principal in ctx, with
+// one module holding the given lessons, and returns the module's id and
+// the lessons.
+func mustCourse(t *testing.T, ta *testApp, ctx context.Context, in learning.CourseInput, lessons ...learning.LessonInput) (string, []*learning.Lesson) {
+	t.Helper()
+	if _, err := ta.App.Learn.CreateCourse(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ta.App.Learn.AddModule(ctx, in.Code, "Chương 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*learning.Lesson
+	for _, li := range lessons {
+		l, err := ta.App.Learn.AddLesson(ctx, m.ID, li)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, l)
+	}
+	if _, err := ta.App.Learn.Publish(ctx, in.Code); err != nil {
+		t.Fatal(err)
+	}
+	return m.ID, out
 }

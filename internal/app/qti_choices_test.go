@@ -41,17 +41,9 @@ func TestQTIChoiceBoundsEnforced(t *testing.T) {
 	if it.Body.MaxChoices != 2 || it.Body.MinChoices != 2 {
 		t.Fatalf("bounds: %+v", it.Body)
 	}
-	if _, err := ta.App.Learn.CreateCourse(a1, learning.CourseInput{Code: "Q-MM", Title: "Quiz", Summary: "x", Audiences: []string{"citizen"}, OpenEnrol: true, PassPercent: 50}); err != nil {
-		t.Fatal(err)
-	}
-	m, _ := ta.App.Learn.AddModule(a1, "Q-MM", "1")
-	l, err := ta.App.Learn.AddLesson(a1, m.ID, learning.LessonInput{Kind: learning.KindQuiz, Title: "Q", Items: []string{id}, Required: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ta.App.Learn.Publish(a1, "Q-MM"); err != nil {
-		t.Fatal(err)
-	}
+	_, ls := mustCourse(t, ta, a1, learning.CourseInput{Code: "Q-MM", Title: "Quiz", Summary: "x", Audiences: []string{"citizen"}, OpenEnrol: true, PassPercent: 50},
+		learning.LessonInput{Kind: learning.KindQuiz, Title: "Q", Items: []string{id}, Required: true})
+	l := ls[0]
 	out = apiJSON(t, ta, "learner", "POST", "/api/v1/courses/Q-MM/enrol", "", 200)
 	enr := jsonField(t, out, "id")
 	if _, page, _ := ta.do(ta.as("learner"), "GET", "/courses/Q-MM/lessons/"+l.ID+"?lang=en", nil); !strings.Contains(page, "Choose at most 2 options") {

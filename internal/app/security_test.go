@@ -55,20 +55,9 @@ func TestSecurityLaunchCredentialsBound(t *testing.T) {
 	ta := newTestApp(t)
 	ctx := context.Background()
 	a := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author"))
-	if _, err := ta.App.Learn.CreateCourse(a, learning.CourseInput{Code: "XAPI-1", Title: "Bài ngoài", Summary: "x", Audiences: []string{"citizen"}, OpenEnrol: true, PassPercent: 50}); err != nil {
-		t.Fatal(err)
-	}
-	m, err := ta.App.Learn.AddModule(a, "XAPI-1", "Chương 1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := ta.App.Learn.AddLesson(a, m.ID, learning.LessonInput{Kind: learning.KindXAPI, Title: "Bài tương tác", URL: "https://content.example.vn/lesson/index.html", Required: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ta.App.Learn.Publish(a, "XAPI-1"); err != nil {
-		t.Fatal(err)
-	}
+	_, ls := mustCourse(t, ta, a, learning.CourseInput{Code: "XAPI-1", Title: "Bài ngoài", Summary: "x", Audiences: []string{"citizen"}, OpenEnrol: true, PassPercent: 50},
+		learning.LessonInput{Kind: learning.KindXAPI, Title: "Bài tương tác", URL: "https://content.example.vn/lesson/index.html", Required: true})
+	l := ls[0]
 	// Another unit's statements with a learner's e-mail, and another
 	// learner's statement, are in the store.
 	sys := auth.WithPrincipal(ctx, auth.System())

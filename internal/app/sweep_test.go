@@ -440,21 +440,9 @@ func sweepFixture(t *testing.T, ta *testApp) map[string]string {
 	}
 	f["item"] = it.ID
 
-	if _, err := ta.App.Learn.CreateCourse(dl, learning.CourseInput{Code: "DL-C", UnitCode: "66", Title: "Khóa học của Đắk Lắk", Summary: "x", Audiences: []string{"citizen"}, OpenEnrol: true, PassPercent: 50}); err != nil {
-		t.Fatal(err)
-	}
-	m, err := ta.App.Learn.AddModule(dl, "DL-C", "Chương 1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := ta.App.Learn.AddLesson(dl, m.ID, learning.LessonInput{Kind: learning.KindText, Title: "Bài 1", Body: "Nội dung", Required: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ta.App.Learn.Publish(dl, "DL-C"); err != nil {
-		t.Fatal(err)
-	}
-	f["course"], f["module"], f["lesson"] = "DL-C", m.ID, l.ID
+	mod, ls := mustCourse(t, ta, dl, learning.CourseInput{Code: "DL-C", UnitCode: "66", Title: "Khóa học của Đắk Lắk", Summary: "x", Audiences: []string{"citizen"}, OpenEnrol: true, PassPercent: 50},
+		learning.LessonInput{Kind: learning.KindText, Title: "Bài 1", Body: "Nội dung", Required: true})
+	f["course"], f["module"], f["lesson"] = "DL-C", mod, ls[0].ID
 	lctx := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "learner"))
 	enr, err := ta.App.Learn.Enrol(lctx, "DL-C")
 	if err != nil {
