@@ -44,7 +44,14 @@ type keyEntry struct{ h, seq int64 }
 func keyPart(h int64) int { return int(uint64(h) >> 56) }
 
 // keyBuffer is the entries waiting to be written, by part.
+//
+// Invariant: at most one flush of a part runs at a time (flushing[p] is
+// held for the whole flush). A flush takes the entries waiting, writes
+// them, then drops that many from the front of the part; a second flush
+// of the same part running meanwhile would drop entries that arrived
+// since, unwritten, or slice past the end.
 type keyBuffer struct {
+	flushing  [keyParts]sync.Mutex
 	mu        sync.Mutex
 	parts     [keyParts][]keyEntry
 	done      [keyParts]int64 // per part: written up to this statement
@@ -184,6 +191,8 @@ func (s *Store) flushKeys(stop chan struct{}) {
 // entries leave memory after the commit.
 func (s *Store) flushPart(ctx context.Context, p int) error {
 	b := s.keys
+	b.flushing[p].Lock()
+	defer b.flushing[p].Unlock()
 	b.mu.Lock()
 	es := slices.Clone(b.parts[p])
 	upTo, done := b.committed, b.done[p]

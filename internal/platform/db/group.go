@@ -22,6 +22,10 @@ type GroupCommit[T any] struct {
 	stop      chan struct{}
 	wg        sync.WaitGroup
 	once      sync.Once
+	// mu orders Do's sends before Close: a send happens only while not
+	// closed, so everything sent is drained and committed by the loop.
+	mu     sync.RWMutex
+	closed bool
 }
 
 type pending[T any] struct {
@@ -48,14 +52,20 @@ func NewGroupCommitThen[T any](d *DB, max int, write func(ctx context.Context, t
 	return g
 }
 
-// Do writes item and returns once it is committed.
+// Do writes item and returns once it is committed, or ErrClosed (nothing
+// written) once Close has begun.
 func (g *GroupCommit[T]) Do(ctx context.Context, item T) error {
 	p := pending[T]{item: item, done: make(chan error, 1)}
+	g.mu.RLock()
+	if g.closed {
+		g.mu.RUnlock()
+		return ErrClosed
+	}
 	select {
 	case g.ch <- p:
-	case <-g.stop:
-		return ErrClosed
+		g.mu.RUnlock()
 	case <-ctx.Done():
+		g.mu.RUnlock()
 		return ctx.Err()
 	}
 	// The write goes ahead even if ctx ends now; wait for its outcome so
@@ -65,7 +75,12 @@ func (g *GroupCommit[T]) Do(ctx context.Context, item T) error {
 
 // Close stops the writer after the writes already queued.
 func (g *GroupCommit[T]) Close() {
-	g.once.Do(func() { close(g.stop) })
+	g.once.Do(func() {
+		g.mu.Lock()
+		g.closed = true
+		g.mu.Unlock()
+		close(g.stop)
+	})
 	g.wg.Wait()
 }
 
