@@ -3,6 +3,7 @@ package assessment
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"io"
 	"io/fs"
 	"math/rand/v2"
@@ -308,6 +309,13 @@ func (h *HTTP) qtiDefaults(r *http.Request, st *skills.Standard) QTIDefaults {
 	return QTIDefaults{StandardCode: st.Code, StandardVersion: st.Version, Competence: r.FormValue("competence"), Level: level, UnitCode: r.FormValue("unit_code")}
 }
 
+// asQTIImportError finds a *QTIImportError through any wrapping.
+func asQTIImportError(err error) (*QTIImportError, bool) {
+	var qe *QTIImportError
+	ok := errors.As(err, &qe)
+	return qe, ok
+}
+
 // QTIImport takes a package or an item file from the form.
 func (h *HTTP) QTIImport(w http.ResponseWriter, r *http.Request) error {
 	if _, _, err := auth.RequireScopes(r.Context(), auth.AuthorContent); err != nil {
@@ -330,7 +338,7 @@ func (h *HTTP) QTIImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	items, err := h.Bank.ImportQTI(r.Context(), hdr.Filename, raw, h.qtiDefaults(r, st))
-	if qe, ok := err.(*QTIImportError); ok {
+	if qe, ok := asQTIImportError(err); ok {
 		data["Messages"] = qe.Messages(web.LangOf(r))
 		return h.Web.Render(w, r, http.StatusUnprocessableEntity, "assessment/qti", "qti.import", data)
 	}
@@ -409,7 +417,7 @@ func (h *HTTP) APIQTIImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	items, err := h.Bank.ImportQTI(r.Context(), name, raw, h.qtiDefaults(r, st))
-	if qe, ok := err.(*QTIImportError); ok {
+	if qe, ok := asQTIImportError(err); ok {
 		var body web.ErrorBody
 		body.Error.Code, body.Error.Message, body.Error.RequestID = errs.Invalid, web.T(r, "import.refused", len(qe.Errors)), web.RequestID(r.Context())
 		return web.JSON(w, http.StatusUnprocessableEntity, map[string]any{"error": body.Error, "problems": qe.Messages(web.LangOf(r))})

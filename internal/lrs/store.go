@@ -448,8 +448,9 @@ func (s *Store) Save(ctx context.Context, c *Client, stmts []obj) ([]string, err
 	seen := map[string]bool{}
 	for i, st := range stmts {
 		if err := Validate(st); err != nil {
-			if len(stmts) > 1 {
-				return nil, &ValidationError{Path: fmt.Sprintf("[%d].%s", i, strings.TrimPrefix(err.(*ValidationError).Path, "statement.")), Reason: err.(*ValidationError).Reason}
+			var ve *ValidationError
+			if len(stmts) > 1 && errors.As(err, &ve) {
+				return nil, &ValidationError{Path: fmt.Sprintf("[%d].%s", i, strings.TrimPrefix(ve.Path, "statement.")), Reason: ve.Reason}
 			}
 			return nil, err
 		}

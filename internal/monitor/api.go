@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -99,7 +100,7 @@ func (h *HTTP) APIImportTargets(w http.ResponseWriter, r *http.Request) error {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 	res, err := h.Svc.ImportTargets(r.Context(), r.Body)
-	if ie, ok := err.(*tabular.ImportError); ok {
+	if ie, ok := tabular.AsImportError(err); ok {
 		return web.ImportRefused(w, r, ie)
 	}
 	if err != nil {
@@ -218,7 +219,7 @@ func (h *HTTP) APISaveReport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rep, warn, err := h.Svc.SaveReport(r.Context(), r.PathValue("dataset"), r.PathValue("unit"), r.PathValue("period"), in)
-	if ve, ok := err.(*ValidationError); ok {
+	if ve := (*ValidationError)(nil); errors.As(err, &ve) {
 		lang := web.LangOf(r)
 		fields := map[string]string{}
 		for k, fe := range ve.Fields {
@@ -264,7 +265,7 @@ func (h *HTTP) APIImportValues(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res, err := h.Svc.ImportValues(r.Context(), set, r.URL.Query().Get("submit") == "1")
-	if ie, ok := err.(*tabular.ImportError); ok {
+	if ie, ok := tabular.AsImportError(err); ok {
 		// dxhub's refusal, with DHIS2's import summary beside it: nothing
 		// imported, each refused value a conflict.
 		lang := web.LangOf(r)

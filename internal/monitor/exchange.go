@@ -278,7 +278,7 @@ func (s *Service) ImportValues(ctx context.Context, set *DataValueSet, submit bo
 			continue
 		}
 		if _, err := ParseValue(e, "value", string(v.Value)); err != nil {
-			fe := err.(*errs.Error)
+			fe, _ := errs.As(err)
 			bad.Add(v.row, "value", fe.Key, fe.Args...)
 			continue
 		}
@@ -303,7 +303,7 @@ func (s *Service) ImportValues(ctx context.Context, set *DataValueSet, submit bo
 			}
 			firstRow := minRow(g.rows)
 			if err := s.editable(r); err != nil {
-				fe, _ := err.(*errs.Error)
+				fe, _ := errs.As(err)
 				bad.Add(firstRow, "org_unit", fe.Key, fe.Args...)
 				continue
 			}

@@ -3,6 +3,7 @@ package monitor
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"io"
 	"io/fs"
 	"net/http"
@@ -387,7 +388,7 @@ func (h *HTTP) ImportTargetsForm(w http.ResponseWriter, r *http.Request) error {
 // importOutcome shows an import's result on its page: every row error, a
 // bad input, or what was stored.
 func importOutcome[T any](r *http.Request, render func(int, map[string]any) error, res *T, err error) error {
-	if ie, ok := err.(*tabular.ImportError); ok {
+	if ie, ok := tabular.AsImportError(err); ok {
 		return render(http.StatusUnprocessableEntity, map[string]any{"Messages": ie.Messages(web.LangOf(r))})
 	}
 	if e, ok := formErr(err); ok {
@@ -493,7 +494,7 @@ func (h *HTTP) SaveReportForm(w http.ResponseWriter, r *http.Request) error {
 	ds, unit, period := r.PathValue("dataset"), r.PathValue("unit"), r.PathValue("period")
 	rep, warn, err := h.Svc.SaveReport(r.Context(), ds, unit, period, in)
 	lang := web.LangOf(r)
-	if ve, ok := err.(*ValidationError); ok {
+	if ve := (*ValidationError)(nil); errors.As(err, &ve) {
 		v := &reportView{Input: in.Values, Errors: map[string]string{}, Messages: ve.Messages(lang)}
 		for k, fe := range ve.Fields {
 			v.Errors[k] = i18n.T(lang, fe.Key, fe.Args...)

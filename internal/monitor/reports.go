@@ -391,7 +391,7 @@ func (s *Service) check(ctx context.Context, d *Dataset, in map[string]string) (
 		}
 		v, err := ParseValue(c.Element, k, raw)
 		if err != nil {
-			ve.Fields[k] = err.(*errs.Error)
+			ve.Fields[k], _ = errs.As(err)
 			continue
 		}
 		vals[k] = v

@@ -268,7 +268,7 @@ func (h *HTTP) ImportSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer file.Close()
 	res, err := h.Svc.ImportPeople(r.Context(), file, h.Auth.ClientIP(r))
-	if ie, ok := err.(*tabular.ImportError); ok {
+	if ie, ok := tabular.AsImportError(err); ok {
 		return h.Web.Render(w, r, http.StatusUnprocessableEntity, "org/import", "people.import_title", map[string]any{"Import": ie, "Messages": ie.Messages(web.LangOf(r))})
 	}
 	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
@@ -297,7 +297,7 @@ func (h *HTTP) APIImport(w http.ResponseWriter, r *http.Request) error {
 		body = f
 	}
 	res, err := h.Svc.ImportPeople(r.Context(), body, h.Auth.ClientIP(r))
-	if ie, ok := err.(*tabular.ImportError); ok {
+	if ie, ok := tabular.AsImportError(err); ok {
 		return web.ImportRefused(w, r, ie)
 	}
 	if err != nil {

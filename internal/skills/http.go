@@ -210,7 +210,7 @@ func (h *HTTP) ImportSubmit(w http.ResponseWriter, r *http.Request) error {
 		st, err = h.Svc.ImportCSV(r.Context(), file, Standard{Code: r.FormValue("code"), Version: ver, Kind: r.FormValue("kind"),
 			NameVI: r.FormValue("name_vi"), NameEN: r.FormValue("name_en"), AdvancedChoose: choose})
 	}
-	if ie, ok := err.(*tabular.ImportError); ok {
+	if ie, ok := tabular.AsImportError(err); ok {
 		return h.Web.Render(w, r, http.StatusUnprocessableEntity, "skills/import", "skills.import", map[string]any{"Import": ie, "Messages": ie.Messages(web.LangOf(r))})
 	}
 	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {

@@ -391,6 +391,13 @@ func (e *ImportError) Err() error {
 	return e
 }
 
+// AsImportError finds an *ImportError through any wrapping.
+func AsImportError(err error) (*ImportError, bool) {
+	var ie *ImportError
+	ok := errors.As(err, &ie)
+	return ie, ok
+}
+
 // Messages renders every error in lang.
 func (e *ImportError) Messages(lang i18n.Lang) []string {
 	out := make([]string, len(e.Errors))

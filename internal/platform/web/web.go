@@ -7,8 +7,10 @@ package web
 import (
 	"bytes"
 	"context"
+	"dxhub/internal/platform/tabular"
 	"embed"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"io"
 	"io/fs"
@@ -248,17 +250,34 @@ type ErrorBody struct {
 // Error is the one place that turns an error into a response. Internal
 // errors are logged with detail and shown as "internal error" with the
 // request id; the others show their catalogue message.
+//
+// The code is found through any wrapping (errors.As), from an *errs.Error
+// or any error with an ErrorCode method (errs.Coder); wrapping never
+// changes the status. An import refused whole answers 422 with its rows.
 func (wb *Web) Error(w http.ResponseWriter, r *http.Request, err error) {
 	lang := LangOf(r)
 	rid := RequestID(r.Context())
 	code := errs.Code(err)
+	if ie, ok := tabular.AsImportError(err); ok && IsAPI(r) {
+		ImportRefused(w, r, ie)
+		return
+	}
 	var msg, field string
-	if e, ok := errs.As(err); ok && code != errs.Internal {
-		msg, field = i18n.T(lang, e.Key, e.Args...), e.Field
-	} else {
-		code = errs.Internal
+	var messenger interface{ Message(i18n.Lang) string }
+	var lister interface{ Messages(i18n.Lang) []string }
+	e, isErr := errs.As(err)
+	switch {
+	case code == errs.Internal:
 		msg = i18n.T(lang, "error.internal", rid)
 		wb.Log.Error("request failed", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", err)
+	case isErr:
+		msg, field = i18n.T(lang, e.Key, e.Args...), e.Field
+	case errors.As(err, &messenger):
+		msg = messenger.Message(lang)
+	case errors.As(err, &lister):
+		msg = strings.Join(lister.Messages(lang), " ")
+	default:
+		msg = i18n.T(lang, "error.param", "-", err.Error())
 	}
 	status := Status(code)
 	if IsAPI(r) {
