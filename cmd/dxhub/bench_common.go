@@ -26,7 +26,7 @@ func benchApp(ctx context.Context, dbURL string) (a *app.App, close func(), err 
 		dbURL = "sqlite:" + filepath.Join(dir, "bench.db")
 	}
 	quiet := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
-	a, err = app.New(ctx, app.Config{DB: dbURL, FilesDir: os.TempDir()}, quiet)
+	a, err = app.New(ctx, app.Config{DB: dbURL, FilesDir: os.TempDir(), Background: true}, quiet) // as the server runs
 	if err != nil {
 		if dir != "" {
 			os.RemoveAll(dir)

@@ -23,6 +23,7 @@ import (
 
 	"dxhub/internal/app"
 	"dxhub/internal/demo"
+	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 )
@@ -118,6 +119,8 @@ func configFlags(fs *flag.FlagSet, dbDefault string) *app.Config {
 	c.SMTPPassword = env("SMTP_PASSWORD", "") // never a flag: flags show in process lists
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", env("SECURE_COOKIES", "") == "true", "mark cookies Secure (behind HTTPS) (DXHUB_SECURE_COOKIES=true)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", env("TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For (DXHUB_TRUST_PROXY=true)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "serve Prometheus metrics on this separate address HOST:PORT (DXHUB_METRICS_ADDR)")
+	c.MetricsToken = env("METRICS_TOKEN", "") // never a flag: /metrics on the main address asks for it as a bearer token
 	return c
 }
 
@@ -164,6 +167,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + cfg.Addr
 	}
+	cfg.Background = true
 	a, err := app.New(ctx, *cfg, log)
 	if err != nil {
 		return err
@@ -195,8 +199,18 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 	a.Mon.WarmTrend(ctx)
 	a.LRS.WarmInBackground(ctx)
 	a.DB.KeepInMemory(keepPercent)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		msrv := &http.Server{Handler: a.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		defer msrv.Close()
+		log.Info("metrics", "addr", mln.Addr().String())
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -379,6 +393,9 @@ func lrsClientCmd(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	c, secret, err := a.LRS.CreateClient(ctx, u.ID, u.Path, *name, "cli")
 	if err != nil {
+		return err
+	}
+	if err := a.Audit.Record(ctx, audit.Entry{ActorName: "command line", Action: "lrs.client.create", ObjectType: "lrs_client", ObjectID: c.ID, UnitPath: u.Path, Detail: *name}); err != nil {
 		return err
 	}
 	fmt.Printf("key: %s\nsecret: %s\n", c.Key, secret)

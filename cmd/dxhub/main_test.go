@@ -50,6 +50,11 @@ func TestImportUserAddAndBackup(t *testing.T) {
 	if err := userCmd(ctx, log, []string{"add", "--db", dbURL, "--username", "x", "--password", "long enough pw", "--role", "unit_admin", "--unit", "nope"}); err == nil {
 		t.Fatal("role on an unknown unit accepted")
 	}
+	// Issuing xAPI credentials from the command line is an administrative
+	// act, audited under the unit.
+	if err := lrsClientCmd(ctx, log, []string{"add", "--db", dbURL, "--unit", "66", "--name", "LMS tỉnh"}); err != nil {
+		t.Fatal(err)
+	}
 	copyPath := filepath.Join(dir, "copy.db")
 	if err := backup(ctx, []string{"--db", dbURL, "--to", copyPath}); err != nil {
 		t.Fatal(err)
@@ -76,6 +81,11 @@ func TestImportUserAddAndBackup(t *testing.T) {
 	pr, _ := a.Auth.Principal(ctx, p.ID)
 	if len(pr.Grants) != 1 || pr.Grants[0].UnitCode != "66" {
 		t.Fatalf("grants in backup: %+v", pr.Grants)
+	}
+	var audited int
+	a.DB.R.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'lrs.client.create' AND unit_path = $1 AND detail = 'LMS tỉnh'`, u.Path).Scan(&audited)
+	if audited != 1 {
+		t.Fatalf("lrs-client add audited %d times", audited)
 	}
 	one, _ := a.Auth.AccountByUsername(ctx, "one")
 	onePr, _ := a.Auth.Principal(ctx, one.ID)

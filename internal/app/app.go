@@ -37,6 +37,23 @@ type Config struct {
 	SMTPPassword  string
 	SecureCookies bool
 	TrustProxy    bool
+	// Background starts the periodic work of a running server: closing
+	// attempts at their deadline, e-mail reminders. Only serve and demo
+	// set it; imports and other commands leave the live database alone.
+	Background bool
+	// MetricsToken, when set, is the bearer token /metrics on the main
+	// address asks for; without it /metrics is served there to nobody.
+	MetricsToken string
+	// MetricsAddr, when set, is a separate address serving /metrics to
+	// whoever reaches it (a monitoring network, loopback).
+	MetricsAddr string
+}
+
+func sweepEvery(cfg Config) time.Duration {
+	if cfg.Background {
+		return 2 * time.Second
+	}
+	return 0
 }
 
 // App is a running dxhub: its database, services and handler.
@@ -109,14 +126,18 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Skills = &skills.Service{DB: d, Log: log, Scope: a.nationPath}
 	a.Bank = &assessment.Bank{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Files: a.Files}
 	a.Exams = &assessment.Exams{Bank: a.Bank}
-	a.Exams.Start(2 * time.Second)
+	a.Exams.Start(sweepEvery(cfg))
 	a.LRS = &lrs.Store{DB: d, Log: log, BaseURL: cfg.BaseURL}
 	a.Learn = &learning.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Bank: a.Bank, LRS: a.LRS, Mail: a.Mail}
 	var stopCtx context.Context
 	stopCtx, a.stop = context.WithCancel(context.Background())
-	a.Learn.Start(stopCtx, time.Hour)
+	if cfg.Background {
+		a.Learn.Start(stopCtx, time.Hour)
+	}
 	a.Mon = &monitor.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Learn: a.Learn, Exams: a.Exams, Mail: a.Mail, Files: a.Files, BaseURL: cfg.BaseURL}
-	a.Mon.Start(stopCtx, time.Hour)
+	if cfg.Background {
+		a.Mon.Start(stopCtx, time.Hour)
+	}
 	shell, _ := fs.Sub(templates, "templates")
 	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates()})
 	if err != nil {

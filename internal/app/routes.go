@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crypto/subtle"
 	_ "embed"
 	"net/http"
 	"strings"
@@ -284,10 +285,33 @@ func (a *App) Handler() http.Handler {
 		mux.Handle(rt.Pattern, a.Web.Handle(h))
 	}
 	mux.Handle("GET /static/", web.Static())
-	mux.Handle("GET /metrics", promhttp.Handler())
+	mux.Handle("GET /metrics", a.tokenMetrics())
 	mux.Handle("/xapi/", &lrs.Handler{Store: a.LRS})
 	mux.Handle("/", a.Web.Handle(func(w http.ResponseWriter, r *http.Request) error { return notFound }))
 	return a.Web.Middleware(a.Auth.Middleware(mux))
+}
+
+// MetricsHandler is Prometheus's metrics, for the separate metrics
+// address.
+func (a *App) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.Handler())
+	return mux
+}
+
+// tokenMetrics serves /metrics on the main address only to a scraper that
+// sends the configured bearer token; with none configured, to nobody (the
+// figures say how the service is used and where it hurts).
+func (a *App) tokenMetrics() http.Handler {
+	h := promhttp.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if a.Cfg.MetricsToken == "" || !ok || subtle.ConstantTimeCompare([]byte(got), []byte(a.Cfg.MetricsToken)) != 1 {
+			http.NotFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 //go:embed openapi.json

@@ -58,7 +58,7 @@ func TestScenarios(t *testing.T) {
 		{"account page", "GET", "/account", "learner", 200, []string{"Khóa API"}, nil},
 		{"health", "GET", "/healthz", "", 200, []string{"ok"}, nil},
 		{"ready", "GET", "/readyz", "", 200, []string{"ready"}, nil},
-		{"metrics", "GET", "/metrics", "", 200, []string{"dxhub_http_requests_total"}, nil},
+		{"metrics are not public", "GET", "/metrics", "", 404, nil, []string{"dxhub_http_requests_total"}},
 		{"unknown page", "GET", "/nope", "", 404, nil, nil},
 	} {
 		t.Run(sc.name, func(t *testing.T) {

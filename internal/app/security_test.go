@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -494,4 +495,27 @@ func TestSecurityTargetsForm(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("%d targets stored, want only Đắk Lắk's", n)
 	}
+}
+
+// /metrics is served on the main address only with the configured token;
+// the separate metrics handler serves it to whoever reaches that address.
+func TestSecurityMetricsNotPublic(t *testing.T) {
+	ta := newTestApp(t)
+	if code, _, _ := ta.do(ta.client(""), "GET", "/metrics", nil); code != 404 {
+		t.Fatalf("without a token configured: %d", code)
+	}
+	ta.App.Cfg.MetricsToken = "s3cret-scraper-token"
+	if code, _, _ := ta.do(ta.client(""), "GET", "/metrics", nil, "Authorization", "Bearer wrong"); code != 404 {
+		t.Fatalf("wrong token: %d", code)
+	}
+	if code, body, _ := ta.do(ta.client(""), "GET", "/metrics", nil, "Authorization", "Bearer s3cret-scraper-token"); code != 200 || !strings.Contains(body, "dxhub_http_requests_total") {
+		t.Fatalf("right token: %d", code)
+	}
+	srv := httptest.NewServer(ta.App.MetricsHandler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("metrics address: %v %v", resp, err)
+	}
+	resp.Body.Close()
 }

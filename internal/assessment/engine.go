@@ -142,8 +142,9 @@ type engine struct {
 	Now                                 func() time.Time
 }
 
-// Start begins the exam engine: the batching writer, the sweeper that
-// closes attempts at their deadline, and the usage flusher. Close stops it.
+// Start begins the exam engine: the batching writer, the usage flusher,
+// and, with sweepEvery above 0, the sweeper that closes attempts at their
+// deadline. Close stops it.
 func (x *Exams) Start(sweepEvery time.Duration) {
 	e := &engine{x: x, stop: make(chan struct{}), Now: time.Now}
 	n := 1
@@ -205,15 +206,21 @@ func (x *Exams) Close() {
 
 func (e *engine) background(every time.Duration) {
 	defer e.done.Done()
-	t := time.NewTicker(every)
-	defer t.Stop()
+	// Without a sweep interval (commands other than serve), no attempt is
+	// closed by this process; only its own usage counts are written.
+	var sweep <-chan time.Time
+	if every > 0 {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		sweep = t.C
+	}
 	flush := time.NewTicker(10 * time.Second)
 	defer flush.Stop()
 	for {
 		select {
 		case <-e.stop:
 			return
-		case <-t.C:
+		case <-sweep:
 			if _, err := e.x.Sweep(context.Background()); err != nil {
 				e.x.Bank.Log.Error("sweep attempts", "err", err)
 			}
