@@ -2,8 +2,12 @@ package lrs
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
+	_ "crypto/sha512"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -569,13 +573,20 @@ func checkSignature(st obj, jws []byte) error {
 		return errors.New("the signature's header is not base64url")
 	}
 	var hdr struct {
-		Alg string `json:"alg"`
+		Alg string   `json:"alg"`
+		X5c []string `json:"x5c"`
 	}
 	if json.Unmarshal(hb, &hdr) != nil {
 		return errors.New("the signature's header is not JSON")
 	}
+	var hash crypto.Hash
 	switch hdr.Alg {
-	case "RS256", "RS384", "RS512":
+	case "RS256":
+		hash = crypto.SHA256
+	case "RS384":
+		hash = crypto.SHA384
+	case "RS512":
+		hash = crypto.SHA512
 	default:
 		return fmt.Errorf("signature algorithm %q is not allowed", hdr.Alg)
 	}
@@ -593,6 +604,33 @@ func checkSignature(st obj, jws []byte) error {
 		if !bytes.Equal(a, b) {
 			return fmt.Errorf("the signed payload differs from the statement in %s", k)
 		}
+	}
+	// With the signer's certificate in the header (x5c), as xAPI advises,
+	// the signature is verified with its public key. Without one there is
+	// no key to verify with: the header, algorithm and payload are checked.
+	if len(hdr.X5c) == 0 {
+		return nil
+	}
+	der, err := base64.StdEncoding.DecodeString(hdr.X5c[0])
+	if err != nil {
+		return errors.New("the signature's x5c certificate is not base64")
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return errors.New("the signature's x5c certificate cannot be read")
+	}
+	pub, ok := cert.PublicKey.(*rsa.PublicKey)
+	if !ok {
+		return errors.New("the signature's certificate does not hold an RSA key")
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(segs[2], "="))
+	if err != nil {
+		return errors.New("the signature is not base64url")
+	}
+	h := hash.New()
+	h.Write([]byte(segs[0] + "." + segs[1]))
+	if err := rsa.VerifyPKCS1v15(pub, hash, h.Sum(nil), sig); err != nil {
+		return errors.New("the signature does not verify with the key of its x5c certificate")
 	}
 	return nil
 }
