@@ -3,8 +3,8 @@
 # installs PostgreSQL, Chromium and LibreOffice Calc with apt-get when they
 # are missing, starts a
 # throw-away PostgreSQL cluster on a loopback port in a temporary folder, runs
-# every test on SQLite and again on PostgreSQL, runs the browser tests and
-# short fuzzing runs, and stops what it started.
+# every test on SQLite and again on PostgreSQL, the race detector, the
+# browser tests and short fuzzing runs, and stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +54,14 @@ DXHUB_TEST_POSTGRES= go test -count=1 -timeout 15m ./...
 
 echo "== tests on PostgreSQL"
 go test -count=1 -timeout 15m ./...
+
+echo "== race detector over the packages with concurrent code (SQLite)"
+# The LRS's batching writer and key flusher, group commits, the audit log,
+# the caches of sessions and of the unit tree. internal/app (the whole
+# server over HTTP) takes six minutes under the detector on this machine,
+# past the suite's budget: run it by hand when its concurrency changes.
+DXHUB_TEST_POSTGRES= DXHUB_BROWSER= go test -race -count=1 -timeout 15m \
+  ./internal/lrs ./internal/platform/... ./internal/assessment ./internal/monitor ./internal/org ./internal/skills
 
 echo "== short fuzzing of every parser of outside input"
 for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal); do
