@@ -21,8 +21,7 @@ import (
 // filter, up to one more than the page. At millions of statements most of
 // a query's time is its rows read from disk, one database page each; this
 // reads only the rows the page needs, where a union of the ways with their
-// rows read a page's worth from each way (measured on `bench lrs`: see the
-// README).
+// rows read a page's worth from each way (docs/performance.md).
 //
 // A way stops at a number of candidates; past the last one it gave, the
 // other ways' candidates are not complete. So a round keeps only the
@@ -144,10 +143,8 @@ func (s *Store) findCandidates(ctx context.Context, q Query, b *keyBuffer, rows 
 	// The request's end does not stop this read: a context that can end
 	// has the driver start a goroutine for every statement run, and
 	// database/sql one for the transaction and one for each result, to
-	// watch it. On bench lrs, goroutines woken that way and waiting for
-	// one of the two cores were a visible part of query latency (a trace
-	// of the query phase). A round reads a bounded number of index
-	// entries and rows.
+	// watch it, and those goroutines waiting for a core add to query
+	// latency. A round reads a bounded number of index entries and rows.
 	ctx = context.WithoutCancel(ctx)
 	ways := q.candidateWays(b) // before reading: the entries waiting now
 	desc := !q.Ascending

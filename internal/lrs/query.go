@@ -143,10 +143,8 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 		}
 	}
 	// The page size is bound on SQLite, where find keeps one prepared
-	// query per form. PostgreSQL gets the number itself, as it always
-	// has: in the one benchmark run with it bound, agent queries took
-	// p50 75.8 ms and p99 971 ms (4.3 ms and 18.0 ms in the next run, with
-	// the number); the cause was not found.
+	// query per form. PostgreSQL gets the number itself: a run with it
+	// bound was far slower, for a cause not found (docs/performance.md).
 	limitText := fmt.Sprintf(" LIMIT %d", limit+1)
 	if s.DB.Dialect == db.SQLite {
 		limitText = " LIMIT " + arg(limit+1)

@@ -67,9 +67,8 @@ const busyTimeoutMS = 10000
 // read after another connection has committed, which under writes is
 // before nearly every query, and SQLite gives each page back to the
 // allocator and takes a new one for the next read, up to the cache's
-// size, the allocator zeroing it anew on first touch. With 32 MB caches
-// that churn was a quarter of bench lrs's query-phase CPU; with 2 MB a
-// reader soon reuses its own pages instead.
+// size, the allocator zeroing it anew on first touch. With a small cache a
+// reader soon reuses its own pages instead (docs/performance.md).
 const readerCacheKiB = 2000
 
 func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
@@ -78,10 +77,9 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 	}
 	q := url.Values{}
 	// No memory map: a page fault on a part of the file not in memory has
-	// the kernel read 8 MiB around it (the device's read-ahead; measured
-	// here: 6 MB read and 49 ms p50 a fault on a cold 7.8 GB file, against
-	// 4 KiB and 65 µs for a read), and SQLite maps the file anew whenever
-	// another connection has committed. The driver applies _pragma values
+	// the kernel read the device's whole read-ahead around it, far more
+	// than a read of the page (docs/performance.md), and SQLite maps the
+	// file anew whenever another connection has committed. The driver applies _pragma values
 	// sorted as text, so each pragma is given once.
 	for _, p := range []string{"journal_mode(WAL)", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS), "synchronous(NORMAL)", "foreign_keys(ON)", "mmap_size(0)"} {
 		q.Add("_pragma", p)
@@ -92,8 +90,8 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 	q.Add("_pragma", "wal_autocheckpoint(0)")
 	// Once checkpointed, the WAL is written again from its start and keeps
 	// up to 2 GiB of its file: writing over blocks the file already has
-	// costs the kernel a third of extending it (measured here: 3 µs against
-	// 10 µs a page), and a busy writer writes thousands of pages a second.
+	// costs the kernel less than extending it, and a busy writer writes
+	// thousands of pages a second.
 	q.Add("_pragma", "journal_size_limit(2147483648)")
 	// The one writer keeps up to 512 MiB of pages: those a group commit
 	// dirties (thousands of statements touch pages all over their
@@ -122,14 +120,10 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	// Readers: twice the cores. More only take turns on the same cores. On
-	// this 2-core machine (bench lrs, copies of one 5-million store)
-	// statement queries had p99 21.1-25.1 ms with 8 readers and 16.8-23.4
-	// ms with 4: a small gain within the spread from run to run. Queries
-	// that wait for a reader get one in random order (database/sql hands a
-	// freed connection to any waiter); a first-come-first-served turn in
-	// front of the pool was tried and made no difference (p99 18.8-25.6 ms
-	// against 17.2-18.6 ms, three runs each).
+	// Readers: twice the cores. More only take turns on the same cores.
+	// Queries that wait for a reader get one in random order (database/sql
+	// hands a freed connection to any waiter); a first-come-first-served
+	// turn in front of the pool made no difference (docs/performance.md).
 	nReaders := max(4, 2*runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(nReaders)
 	r.SetMaxIdleConns(nReaders)
@@ -232,10 +226,10 @@ func (d *DB) checkpoint() (frames int, err error) {
 // and lose it to the next transaction). The writer waits for that last
 // step, which syncs the database file. Passive checkpoints under steady
 // writes never reach the WAL's end, so they never sync it: that sync
-// flushed every page they had copied since the last restart, measured here
-// at 400-850 ms with the writer waiting. So each round and the last step
-// start with both files synced by syncFiles, outside the writer's way;
-// the last step then took 47-183 ms.
+// flushed every page they had copied since the last restart, a long
+// sync with the writer waiting. So each round and the last step start
+// with both files synced by syncFiles, outside the writer's way, and the
+// last step is short (figures: docs/performance.md).
 func (d *DB) restartWAL(frames int) {
 	for range 8 {
 		d.syncFiles()
@@ -420,8 +414,7 @@ func Column[T any](rows *sql.Rows, err error) ([]T, error) {
 
 // withoutJIT turns PostgreSQL's JIT compilation off for the connections
 // unless the URL sets it: dxhub's queries are short, and compiling a plan
-// that the planner over-estimates costs more than running it (25 ms against
-// 3 ms for a statement query).
+// that the planner over-estimates costs more than running it.
 func withoutJIT(raw string) string {
 	if strings.Contains(raw, "jit=") {
 		return raw

@@ -13,9 +13,9 @@ import (
 // SQLite reads a large database a page here and a page there, but the
 // kernel guesses otherwise: a page read just after pages it already holds
 // looks like the next step of a sequential read, and it reads up to the
-// device's read-ahead ahead (8 MiB on this project's machines) on that
-// guess. With a learner's statements scattered over gigabytes, those
-// guesses were most of what was read from disk. So each descriptor SQLite
+// device's read-ahead ahead on that guess. With a learner's statements
+// scattered over gigabytes, those guesses are most of what is read from
+// disk (figures: docs/performance.md). So each descriptor SQLite
 // opens on a database file is marked as read at random (POSIX_FADV_RANDOM),
 // which has the kernel read exactly the pages asked for. SQLite opens its
 // files itself, so the connection hook finds them among the process's

@@ -7,12 +7,9 @@ import (
 )
 
 // Some machines take back file pages nobody has used for a while even
-// with most of their memory free: this project's machines drop them after
-// about a minute (a 5.5 GB store read whole held 3.65 GB 100 s later),
-// while pages a process has mapped stay. A store read at random then
-// reads from disk on nearly every query: on bench lrs, query p99 went
-// from about 15 ms to 85 ms on a store left alone for half an hour. So a
-// server keeps its SQLite database in memory (KeepInMemory): it maps the
+// with most of their memory free, while pages a process has mapped stay.
+// A store read at random then reads from disk on nearly every query
+// (figures: docs/performance.md). So a server keeps its SQLite database in memory (KeepInMemory): it maps the
 // file read-only and has the kernel fill the map, chunk by chunk as the
 // file grows, up to a share of the machine's memory (half by default). SQLite does not read
 // through this map; its reads find the pages the map holds in memory.
