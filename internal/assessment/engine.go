@@ -594,8 +594,9 @@ func (x *Exams) SaveAnswer(ctx context.Context, attemptID string, idx int, respo
 		}
 	}
 	var refusal error
+	var h *attemptHeader
 	for _, fresh := range []bool{false, true} {
-		h, err := e.header(ctx, attemptID, fresh)
+		h, err = e.header(ctx, attemptID, fresh)
 		if err != nil {
 			return 0, err
 		}
@@ -626,10 +627,6 @@ func (x *Exams) SaveAnswer(ctx context.Context, attemptID string, idx int, respo
 		return 0, refusal
 	}
 	// The item's own bounds on the response (QTI max-choices/min-choices).
-	h, err := e.header(ctx, attemptID, false)
-	if err != nil {
-		return 0, err
-	}
 	if idx < len(h.form) {
 		m, err := e.meta(ctx, h.form[idx].Item, h.form[idx].Version)
 		if err != nil {

@@ -407,7 +407,7 @@ func (b *Body) CheckResponse(resp []string) error {
 	if b.Type != Multiple || len(resp) == 0 {
 		return nil
 	}
-	n := len(dedupe(append([]string(nil), sortedCopy(resp)...)))
+	n := len(dedupe(sortedCopy(resp)))
 	if b.MaxChoices > 0 && n > b.MaxChoices {
 		return errs.Field("response", "items.too_many_choices", b.MaxChoices)
 	}

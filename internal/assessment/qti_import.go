@@ -919,7 +919,7 @@ func (bk *Bank) ImportQTI(ctx context.Context, name string, data []byte, def QTI
 			if bk.Files == nil {
 				return nil, errors.New("qti import: no file store for images")
 			}
-			key, err := files.Save(ctx, bk.DB, bk.Files, files.Media, "", im.name, bytes.NewReader(im.data), p.AccountID)
+			key, _, err := files.Save(ctx, bk.DB, bk.Files, files.Media, "", im.name, bytes.NewReader(im.data), p.AccountID)
 			if err != nil {
 				return nil, fmt.Errorf("store image %s: %w", im.name, err)
 			}

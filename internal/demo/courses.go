@@ -82,7 +82,7 @@ func SeedCourses(ctx context.Context, l *learning.Service, st files.Store, autho
 		items[comp] = append(items[comp], id)
 	}
 	rows.Close()
-	pdf, err := files.Save(ctx, l.DB, st, files.Media, "", "huong-dan.pdf", bytes.NewReader(demoPDF), author.AccountID)
+	pdf, _, err := files.Save(ctx, l.DB, st, files.Media, "", "huong-dan.pdf", bytes.NewReader(demoPDF), author.AccountID)
 	if err != nil {
 		return err
 	}

@@ -548,7 +548,7 @@ func (h *HTTP) UploadEvidence(w http.ResponseWriter, r *http.Request) error {
 		return h.renderReport(w, r, http.StatusBadRequest, &reportView{Messages: []string{web.T(r, "monitor.save_first")}})
 	}
 	p := auth.FromContext(r.Context())
-	key, err := files.Save(r.Context(), h.Svc.DB, h.Svc.Files, files.Evidence, "report:"+rep.ID, hdr.Filename, file, p.AccountID)
+	key, _, err := files.Save(r.Context(), h.Svc.DB, h.Svc.Files, files.Evidence, "report:"+rep.ID, hdr.Filename, file, p.AccountID)
 	if err == nil {
 		err = h.Svc.AttachFile(r.Context(), r.PathValue("dataset"), r.PathValue("unit"), r.PathValue("period"), key, hdr.Filename)
 	}

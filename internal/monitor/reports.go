@@ -152,7 +152,7 @@ func (s *Service) Report(ctx context.Context, dsCode, unitCode, periodID string)
 	if p == nil {
 		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
 	}
-	if !p.Can(auth.SubmitReports, u.Path) && !p.Can(auth.ViewMonitoring, u.Path) && !p.Can(auth.ApproveReports, u.Path) {
+	if !mayReadReport(p, u.Path) {
 		return nil, errs.E(errs.Forbidden, "error.forbidden")
 	}
 	if err := reportingUnit(d, u); err != nil {
@@ -564,11 +564,16 @@ func (s *Service) EvidenceAccess(ctx context.Context, reportID string) error {
 	if err != nil {
 		return err
 	}
-	p := auth.FromContext(ctx)
-	if !p.Can(auth.SubmitReports, path) && !p.Can(auth.ViewMonitoring, path) && !p.Can(auth.ApproveReports, path) {
+	if !mayReadReport(auth.FromContext(ctx), path) {
 		return errs.E(errs.Forbidden, "error.forbidden")
 	}
 	return nil
+}
+
+// mayReadReport is who may read a report of the unit at path, and its
+// evidence: its reporters, those who follow its figures, its reviewers.
+func mayReadReport(p *auth.Principal, path string) bool {
+	return p.Can(auth.SubmitReports, path) || p.Can(auth.ViewMonitoring, path) || p.Can(auth.ApproveReports, path)
 }
 
 // AttachFile records an evidence file on a report the unit may still edit.

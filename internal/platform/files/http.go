@@ -87,20 +87,21 @@ func fileType(kind Kind, sniffed, name string) string {
 }
 
 // Save checks an upload against what kind accepts, stores it and its
-// record, and returns the key lessons, items and reports refer to. owner
+// record, and returns the key lessons, items and reports refer to, and the
+// content type it was found to be. owner
 // names what the file belongs to ("" for media); Serve asks the owner's
 // room whether a viewer may read it. A refused type is an invalid error
 // on field "file".
-func Save(ctx context.Context, d *db.DB, st Store, kind Kind, owner, name string, r io.Reader, by string) (string, error) {
+func Save(ctx context.Context, d *db.DB, st Store, kind Kind, owner, name string, r io.Reader, by string) (string, string, error) {
 	head := make([]byte, 512)
 	n, err := io.ReadFull(r, head)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return "", err
+		return "", "", err
 	}
 	head = head[:n]
 	ct := fileType(kind, http.DetectContentType(head), name)
 	if ct == "" {
-		return "", errs.Field("file", "files.bad_type")
+		return "", "", errs.Field("file", "files.bad_type")
 	}
 	limit := int64(maxFile)
 	if imageTypes[ct] {
@@ -109,15 +110,15 @@ func Save(ctx context.Context, d *db.DB, st Store, kind Kind, owner, name string
 	body := io.MultiReader(bytes.NewReader(head), r)
 	key, size, sum, err := st.Put(ctx, io.LimitReader(body, limit+1))
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if size > limit {
 		st.Delete(ctx, key)
-		return "", errs.Field("file", "files.too_large")
+		return "", "", errs.Field("file", "files.too_large")
 	}
 	_, err = d.W.ExecContext(ctx, `INSERT INTO files (id, name, content_type, size, sha256, created_by, created_at, owner) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		key, filepath.Base(name), ct, size, sum, by, db.Now(), owner)
-	return key, err
+	return key, ct, err
 }
 
 // Access decides whether the viewer in ctx may read a file owned by
@@ -156,15 +157,11 @@ func (h *HTTP) Upload(w http.ResponseWriter, r *http.Request) error {
 		return h.Web.Render(w, r, http.StatusBadRequest, "files/upload", "files.title", map[string]any{"Error": errs.Field("file", "files.too_large")})
 	}
 	defer f.Close()
-	key, err := Save(r.Context(), h.DB, h.Store, Media, "", hdr.Filename, f, p.AccountID)
+	key, ct, err := Save(r.Context(), h.DB, h.Store, Media, "", hdr.Filename, f, p.AccountID)
 	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
 		return h.Web.Render(w, r, http.StatusBadRequest, "files/upload", "files.title", map[string]any{"Error": e})
 	}
 	if err != nil {
-		return err
-	}
-	var ct string
-	if err := h.DB.R.QueryRowContext(r.Context(), `SELECT content_type FROM files WHERE id = $1`, key).Scan(&ct); err != nil {
 		return err
 	}
 	if !imageTypes[ct] {
