@@ -4,7 +4,9 @@ package app
 
 import (
 	"context"
+	"dxhub/internal/platform/i18n"
 	"embed"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -47,6 +49,10 @@ type Config struct {
 	// MetricsAddr, when set, is a separate address serving /metrics to
 	// whoever reaches it (a monitoring network, loopback).
 	MetricsAddr string
+	// TimeZone is the installation's zone (an IANA name) in which times
+	// are shown and typed by people who have not chosen their own; times
+	// are stored in UTC. Empty is Asia/Ho_Chi_Minh.
+	TimeZone string
 }
 
 func sweepEvery(cfg Config) time.Duration {
@@ -82,6 +88,13 @@ var templates embed.FS
 
 // New opens the database, migrates it and builds the services.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	if cfg.TimeZone != "" {
+		loc, err := time.LoadLocation(cfg.TimeZone)
+		if err != nil {
+			return nil, fmt.Errorf("time zone %q (DXHUB_TIME_ZONE): %w", cfg.TimeZone, err)
+		}
+		i18n.DefaultZone = loc
+	}
 	d, err := db.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
@@ -163,7 +176,7 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	if p == nil {
 		return web.Shell{}
 	}
-	s := web.Shell{SignedIn: true, Name: p.DisplayName, Nav: []web.NavItem{{Href: "/learning", Key: "nav.learning"}, {Href: "/courses", Key: "nav.courses"}, {Href: "/exams", Key: "nav.exams"}}}
+	s := web.Shell{SignedIn: true, Name: p.DisplayName, Zone: p.TimeZone, Nav: []web.NavItem{{Href: "/learning", Key: "nav.learning"}, {Href: "/courses", Key: "nav.courses"}, {Href: "/exams", Key: "nav.exams"}}}
 	if p.CanAnywhere(auth.ViewPeople) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/people", Key: "nav.people"})
 	}

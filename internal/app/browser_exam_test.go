@@ -77,8 +77,23 @@ func TestBrowserCandidateJourney(t *testing.T) {
 	if !strings.HasPrefix(timerAfter, "19:") && !strings.HasPrefix(timerAfter, "20:") {
 		t.Fatalf("timer after reload %q (before %q): the deadline was reset or lost", timerAfter, timerBefore)
 	}
+	// Submitting asks first, in a dialog that counts the blank questions.
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.ID("submit-exam")),
+		chromedp.WaitVisible(chromedp.ID("confirm-yes")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("confirm-count"))); !strings.Contains(count, "Còn 11 câu chưa trả lời") {
+		t.Fatalf("confirmation dialog says %q", count)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("confirm-cancel")),
+		chromedp.WaitNotVisible(chromedp.ID("confirm-yes")),
+		chromedp.Click(chromedp.ID("submit-exam")),
+		chromedp.WaitVisible(chromedp.ID("confirm-yes")),
+		chromedp.Click(chromedp.ID("confirm-yes")),
 		chromedp.WaitVisible(chromedp.ID("verdict")),
 	)
 	if err != nil {

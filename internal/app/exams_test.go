@@ -306,9 +306,22 @@ func TestExamLinearNavigationAndPages(t *testing.T) {
 	if s, _, _ := ta.do(learner, "PUT", "/api/v1/attempts/"+attempt+"/answers/1", strings.NewReader(`{"response":["B"]}`), "Content-Type", "application/json"); s != 200 {
 		t.Fatalf("current item: %d", s)
 	}
-	fb, k, v = form(url.Values{"idx": {"1"}, "r": {"B"}, "go": {"submit"}})
-	if s, _, h := ta.do(learner, "POST", "/attempts/"+attempt+"/answer", fb, k, v); s != 303 || !strings.HasSuffix(h.Get("Location"), "/result") {
-		t.Fatalf("submit: %d", s)
+	// "Nộp bài" saves the answer and asks for confirmation, counting the
+	// blank questions; only the confirmation submits.
+	fb, k, v = form(url.Values{"idx": {"1"}, "r": {"B"}, "go": {"review"}})
+	s, _, h := ta.do(learner, "POST", "/attempts/"+attempt+"/answer", fb, k, v)
+	if s != 303 || !strings.HasSuffix(h.Get("Location"), "/submit?from=2") {
+		t.Fatalf("submit button: %d %s", s, h.Get("Location"))
+	}
+	_, page, _ = ta.do(learner, "GET", h.Get("Location"), nil)
+	if !strings.Contains(page, "Còn 10 câu chưa trả lời.") || !strings.Contains(page, `id="confirm-yes"`) {
+		t.Fatalf("confirmation page does not count the 10 blank questions:\n%s", page)
+	}
+	if _, page, _ = ta.do(learner, "GET", "/attempts/"+attempt, nil); !strings.Contains(page, `id="timer"`) {
+		t.Fatal("the attempt ended before the candidate confirmed")
+	}
+	if s, _, h := ta.do(learner, "POST", "/attempts/"+attempt+"/submit", strings.NewReader(""), "Content-Type", "application/x-www-form-urlencoded"); s != 303 || !strings.HasSuffix(h.Get("Location"), "/result") {
+		t.Fatalf("confirmed submit: %d", s)
 	}
 	_, page, _ = ta.do(learner, "GET", "/attempts/"+attempt+"/result", nil)
 	if !strings.Contains(page, `id="verdict"`) {

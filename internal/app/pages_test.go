@@ -114,6 +114,7 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		{"national", "/exam-sessions/" + sessionID + "/proctor", "assessment/proctor"},
 		{"national", "/exam-sessions/" + sessionID + "/stats", "assessment/stats"},
 		{"learner", "/attempts/" + attemptID, "assessment/attempt"},
+		{"learner", "/attempts/" + attemptID + "/submit", "assessment/confirm"},
 		{"author", "/attempts/" + doneID + "/result", "assessment/result"},
 		{"national", "/items", "assessment/items"},
 		{"national", "/items/new", "assessment/item_form"},
@@ -175,9 +176,29 @@ func TestCatalogueIsComplete(t *testing.T) {
 // as a browser receives them (gzip) and also uncompressed.
 func TestPageWeight(t *testing.T) {
 	ta := newTestApp(t)
-	for _, page := range []string{"/", "/units/66"} {
+	// What a page loads is read from the page itself: its stylesheet and
+	// its own scripts.
+	assets := regexp.MustCompile(`(?:href|src)="(/static/[^"]+\.(?:css|js))"`)
+	for _, page := range []string{"/", "/units/66", "/units?q=dak"} {
 		wire, plain := 0, 0
-		for _, path := range []string{page, "/static/app-3.css", "/static/htmx-2.0.8.min.js"} {
+		req, _ := http.NewRequest("GET", ta.Srv.URL+page, nil)
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		html, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		paths := []string{page}
+		for _, m := range assets.FindAllStringSubmatch(string(html), -1) {
+			paths = append(paths, m[1])
+		}
+		if len(paths) < 2 {
+			t.Fatalf("%s loads no stylesheet", page)
+		}
+		if strings.Contains(string(html), "htmx") {
+			t.Errorf("%s still loads htmx", page)
+		}
+		for _, path := range paths {
 			req, _ := http.NewRequest("GET", ta.Srv.URL+path, nil)
 			req.Header.Set("Accept-Encoding", "gzip")
 			resp, err := http.DefaultTransport.RoundTrip(req)
@@ -200,7 +221,7 @@ func TestPageWeight(t *testing.T) {
 		if wire > 100_000 || plain > 200_000 {
 			t.Errorf("%s weighs %d bytes over the wire, %d uncompressed", page, wire, plain)
 		}
-		t.Logf("%s with CSS and htmx: %d bytes over the wire (gzip), %d uncompressed", page, wire, plain)
+		t.Logf("%s with %v: %d bytes over the wire (gzip), %d uncompressed", page, paths[1:], wire, plain)
 	}
 }
 

@@ -51,6 +51,7 @@ func (a *App) Routes() []Route {
 		{"POST /logout", ac.Logout},
 		{"GET /account", ac.AccountPage},
 		{"POST /account/password", ac.ChangePassword},
+		{"POST /account/time-zone", ac.SetTimeZone},
 		{"POST /account/tokens", ac.CreateToken},
 		{"POST /account/tokens/{id}/revoke", ac.RevokeToken},
 		{"GET /account/unlock/{token}", ac.UnlockForm},
@@ -116,6 +117,7 @@ func (a *App) Routes() []Route {
 		{"GET /exam-sessions/{id}/stats/xlsx", ex.StatsXLSX},
 		{"GET /attempts/{id}", ex.AttemptPage},
 		{"POST /attempts/{id}/answer", ex.Answer},
+		{"GET /attempts/{id}/submit", ex.ConfirmPage},
 		{"POST /attempts/{id}/submit", ex.SubmitPage},
 		{"GET /attempts/{id}/result", ex.ResultPage},
 		{"POST /attempts/{id}/proctor/{action}", ex.ProctorAction},
@@ -285,6 +287,9 @@ func (a *App) Handler() http.Handler {
 		mux.Handle(rt.Pattern, a.Web.Handle(h))
 	}
 	mux.Handle("GET /static/", web.Static())
+	mux.HandleFunc("GET /favicon.ico", web.Favicon)
+	mux.HandleFunc("GET /icons/{file}", web.Icon)
+	mux.HandleFunc("GET /manifest.webmanifest", web.Manifest)
 	mux.Handle("GET /metrics", a.tokenMetrics())
 	mux.Handle("/xapi/", &lrs.Handler{Store: a.LRS})
 	mux.Handle("/", a.Web.Handle(func(w http.ResponseWriter, r *http.Request) error { return notFound }))

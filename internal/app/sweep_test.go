@@ -72,6 +72,7 @@ func TestRouteSweep(t *testing.T) {
 		e("U", "learner", "GET", "/account", ""),
 		e("U", "learner", "POST", "/account/password", "old=wrong+password&new=x&confirm=y"),
 		e("U", "learner", "POST", "/account/tokens", "name=sweep"),
+		e("U", "learner", "POST", "/account/time-zone", "time_zone=Asia%2FTokyo"),
 		e("S", "learner", "POST", "/account/tokens/{token_id}/revoke", ""),
 		r("daklak", "learner", "GET", "/admin/roles", ""),
 		e("S", "daklak", "POST", "/admin/roles", "username=learnerB&role=reporter&unit=24133"),
@@ -124,6 +125,7 @@ func TestRouteSweep(t *testing.T) {
 		e("S", "examiner", "GET", "/exam-sessions/{session}/stats/xlsx", ""),
 		e("S", "learner", "GET", "/attempts/{attempt}", ""),
 		e("S", "learner", "POST", "/attempts/{attempt}/answer", "idx=0&r=A"),
+		e("S", "learner", "GET", "/attempts/{attempt}/submit", ""),
 		e("S", "learner", "GET", "/attempts/{attempt}/result", ""),
 		e("S", "examiner", "POST", "/attempts/{attempt}/proctor/{proctor_action}", "minutes=5&reason=m%E1%BA%A5t+%C4%91i%E1%BB%87n&session={session}"),
 

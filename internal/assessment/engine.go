@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -722,9 +723,9 @@ func (x *Exams) score(ctx context.Context, a *Attempt, b *Blueprint, resps map[i
 		if err != nil {
 			return 0, 0, false, nil, err
 		}
-		got := m.body.Score(resps[i])
+		got := m.body.Points(resps[i])
 		total += got
-		maxTotal += m.body.MaxScore
+		maxTotal++
 		for _, t := range []struct {
 			m    map[string]*acc
 			code string
@@ -733,7 +734,7 @@ func (x *Exams) score(ctx context.Context, a *Attempt, b *Blueprint, resps map[i
 				t.m[t.code] = &acc{}
 			}
 			t.m[t.code].score += got
-			t.m[t.code].max += m.body.MaxScore
+			t.m[t.code].max++
 		}
 	}
 	pct := func(s, m float64) float64 {
@@ -902,8 +903,8 @@ func (x *Exams) AttemptItems(ctx context.Context, a *Attempt) ([]AttemptItem, er
 	return out, nil
 }
 
-// Correct returns the correct response of an attempt's item idx, for
-// review when the session allows it.
+// Correct returns the expected response values of item idx of an attempt
+// and its feedback.
 func (x *Exams) Correct(ctx context.Context, a *Attempt, idx int) ([]string, string, error) {
 	if idx < 0 || idx >= len(a.Form) {
 		return nil, "", errs.Field("item", "exams.bad_item")
@@ -913,6 +914,75 @@ func (x *Exams) Correct(ctx context.Context, a *Attempt, idx int) ([]string, str
 		return nil, "", err
 	}
 	return m.body.Correct, m.body.Feedback, nil
+}
+
+// Reviewed is one item of a finished attempt as its candidate reviews it:
+// the answer given and the right one, as the words the candidate saw.
+type Reviewed struct {
+	Index      int
+	Stem       template.HTML
+	Competence string
+	// Given and Right are the answer and the expected one as text (option
+	// texts, true/false in the reader's words are left to the page: the
+	// values "true"/"false" are kept); Given is empty for a blank.
+	Given, Right []string
+	TrueFalse    bool
+	// Points is the share of the question earned, 0 to 1.
+	Points   float64
+	Feedback string
+}
+
+// PointsPercent is Points as a percentage.
+func (r Reviewed) PointsPercent() float64 { return 100 * r.Points }
+
+// Review returns every item of a finished attempt for the candidate's
+// review, in the order of their form.
+func (x *Exams) Review(ctx context.Context, a *Attempt) ([]Reviewed, error) {
+	items, err := x.AttemptItems(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Reviewed, 0, len(items))
+	for _, it := range items {
+		fe := a.Form[it.Index]
+		m, err := x.engine.meta(ctx, fe.Item, fe.Version)
+		if err != nil {
+			return nil, err
+		}
+		b := &m.body
+		out = append(out, Reviewed{Index: it.Index, Stem: it.View.Stem, Competence: m.competence, TrueFalse: b.Type == TrueFalse,
+			Given: answerText(b, it.Response), Right: answerText(b, b.Correct), Points: b.Points(it.Response), Feedback: b.Feedback})
+	}
+	return out, nil
+}
+
+// answerText turns response values into what the candidate read: option
+// texts for choices, "text → text" for matched pairs, the order of the
+// options for ordering, typed text as it is.
+func answerText(b *Body, vals []string) []string {
+	text := func(opts []Option, id string) string {
+		for _, o := range opts {
+			if o.ID == id {
+				return o.Text
+			}
+		}
+		return id
+	}
+	var out []string
+	for i, v := range vals {
+		switch b.Type {
+		case Single, Multiple:
+			out = append(out, text(b.Options, v))
+		case Ordering:
+			out = append(out, strconv.Itoa(i+1)+". "+text(b.Options, v))
+		case Matching:
+			l, r, _ := strings.Cut(v, ":")
+			out = append(out, text(b.Options, l)+" → "+text(b.Targets, r))
+		default:
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func (x *Exams) event(ctx context.Context, sessionID, attemptID, kind, detail string) error {

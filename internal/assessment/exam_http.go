@@ -55,20 +55,8 @@ func (h *ExamHTTP) Start(w http.ResponseWriter, r *http.Request) error {
 
 // AttemptPage shows one item of an attempt (?q=N, from 1) with the timer.
 func (h *ExamHTTP) AttemptPage(w http.ResponseWriter, r *http.Request) error {
-	a, err := h.X.Attempt(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	if a.Status != InProgress {
-		http.Redirect(w, r, "/attempts/"+a.ID+"/result", http.StatusSeeOther)
-		return nil
-	}
-	_, b, err := h.X.engine.session(r.Context(), a.SessionID)
-	if err != nil {
-		return err
-	}
-	items, err := h.X.AttemptItems(r.Context(), a)
-	if err != nil {
+	a, b, items, err := h.openAttempt(w, r)
+	if a == nil {
 		return err
 	}
 	q, _ := strconv.Atoi(r.URL.Query().Get("q"))
@@ -79,9 +67,66 @@ func (h *ExamHTTP) AttemptPage(w http.ResponseWriter, r *http.Request) error {
 			idx = 0
 		}
 	}
-	return h.Web.Render(w, r, http.StatusOK, "assessment/attempt", "exams.title", map[string]any{
+	answered, others := 0, 0
+	for _, it := range items {
+		if len(it.Response) > 0 {
+			answered++
+			if it.Index != idx {
+				others++
+			}
+		}
+	}
+	return h.Web.RenderFramed(w, r, http.StatusOK, "assessment/attempt", web.T(r, "exams.title"), examFrame, map[string]any{
 		"A": a, "Items": items, "Cur": items[idx], "N": idx + 1, "Total": len(items), "Linear": b.Navigation == Linear,
-		"Remaining": a.RemainingS(h.X.engine.Now()), "Selected": selected(items[idx].Response)})
+		"Remaining": a.RemainingS(h.X.engine.Now()), "Selected": selected(items[idx].Response), "Answered": answered, "AnsweredOthers": others})
+}
+
+// openAttempt loads the caller's attempt in progress with its blueprint
+// and items. A finished attempt redirects to its result; then, as on any
+// error, the attempt returned is nil.
+func (h *ExamHTTP) openAttempt(w http.ResponseWriter, r *http.Request) (*Attempt, *Blueprint, []AttemptItem, error) {
+	a, err := h.X.Attempt(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if a.Status != InProgress {
+		http.Redirect(w, r, "/attempts/"+a.ID+"/result", http.StatusSeeOther)
+		return nil, nil, nil, nil
+	}
+	_, b, err := h.X.engine.session(r.Context(), a.SessionID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	items, err := h.X.AttemptItems(r.Context(), a)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return a, b, items, nil
+}
+
+// examFrame shows an attempt without the site menu, with its script.
+var examFrame = web.Frame{Focus: true, Scripts: []string{"exam-2.js"}}
+
+// ConfirmPage asks a candidate to confirm submitting, saying which
+// questions are still blank (the page a tap on "Nộp bài" leads to without
+// JavaScript; with it, a dialog on the exam page says the same).
+func (h *ExamHTTP) ConfirmPage(w http.ResponseWriter, r *http.Request) error {
+	a, b, items, err := h.openAttempt(w, r)
+	if a == nil {
+		return err
+	}
+	var blank []int
+	for _, it := range items {
+		if len(it.Response) == 0 {
+			blank = append(blank, it.Index+1)
+		}
+	}
+	back, _ := strconv.Atoi(r.URL.Query().Get("from"))
+	if back < 1 || back > len(items) {
+		back = a.Cursor + 1
+	}
+	return h.Web.RenderFramed(w, r, http.StatusOK, "assessment/confirm", web.T(r, "exams.confirm_title"), examFrame, map[string]any{
+		"A": a, "Unanswered": blank, "Linear": b.Navigation == Linear, "Remaining": a.RemainingS(h.X.engine.Now()), "Back": back})
 }
 
 func selected(resp []string) map[string]string {
@@ -160,11 +205,10 @@ func (h *ExamHTTP) Answer(w http.ResponseWriter, r *http.Request) error {
 	switch r.PostForm.Get("go") {
 	case "prev":
 		next = idx - 1
-	case "submit":
-		if _, err := h.X.Submit(r.Context(), a.ID); err != nil {
-			return err
-		}
-		http.Redirect(w, r, "/attempts/"+a.ID+"/result", http.StatusSeeOther)
+	case "review", "submit":
+		// Submitting is never one tap: the answer is saved, then the
+		// candidate confirms on a page that counts the blank questions.
+		http.Redirect(w, r, "/attempts/"+a.ID+"/submit?from="+strconv.Itoa(idx+1), http.StatusSeeOther)
 		return nil
 	case "stay":
 		next = idx
@@ -199,35 +243,72 @@ func (h *ExamHTTP) ResultPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/attempts/"+a.ID, http.StatusSeeOther)
 		return nil
 	}
-	s, _, err := h.X.engine.session(r.Context(), a.SessionID)
+	s, b, err := h.X.engine.session(r.Context(), a.SessionID)
 	if err != nil {
 		return err
 	}
 	if err := h.reviewPolicy(r.Context(), a); err != nil {
 		return err
 	}
-	data := map[string]any{"A": a, "S": s, "Score": fmtNum(a.Score), "Max": fmtNum(a.MaxScore), "Pct": fmtNum(a.Percent)}
+	data := map[string]any{"A": a, "S": s}
+	if a.Breakdown != nil && s.ReviewPolicy != ReviewScore {
+		data["Names"], data["Next"] = h.breakdownNames(r, b), weakAreas(a.Breakdown)
+	}
 	if s.ReviewPolicy == ReviewAnswers {
-		items, err := h.X.AttemptItems(r.Context(), a)
+		rev, err := h.X.Review(r.Context(), a)
 		if err != nil {
 			return err
 		}
-		type reviewed struct {
-			AttemptItem
-			Correct  []string
-			Feedback string
-		}
-		var rev []reviewed
-		for _, it := range items {
-			c, fb, _ := h.X.Correct(r.Context(), a, it.Index)
-			rev = append(rev, reviewed{it, c, fb})
+		for i := range rev {
+			if rev[i].TrueFalse { // the words the exam showed, not the stored values
+				for _, l := range [][]string{rev[i].Given, rev[i].Right} {
+					for j, v := range l {
+						l[j] = web.T(r, "items."+v)
+					}
+				}
+			}
 		}
 		data["Review"] = rev
 	}
 	return h.Web.Render(w, r, http.StatusOK, "assessment/result", "exams.result", data)
 }
 
-func fmtNum(f float64) string { return strconv.FormatFloat(float64(int64(f*10+0.5))/10, 'f', -1, 64) }
+// breakdownNames names the areas and competences of the blueprint's skills
+// standard in the reader's language ("4.3 Bảo vệ sức khỏe..."), by code.
+func (h *ExamHTTP) breakdownNames(r *http.Request, b *Blueprint) map[string]string {
+	names := map[string]string{}
+	std, err := h.X.Bank.Skills.Get(r.Context(), b.StandardCode, b.StandardVersion)
+	if err != nil {
+		return names
+	}
+	en := web.LangOf(r) == "en"
+	pick := func(vi, e string) string {
+		if en && e != "" {
+			return e
+		}
+		return vi
+	}
+	for _, ar := range std.Areas {
+		names[ar.Code] = pick(ar.NameVI, ar.NameEN)
+		for _, c := range ar.Competences {
+			names[c.Code] = pick(c.NameVI, c.NameEN)
+		}
+	}
+	return names
+}
+
+// weakAreas are the areas a candidate should learn next: below their
+// minimum, or under half marks, weakest first.
+func weakAreas(bd *Breakdown) []Part {
+	var out []Part
+	for _, p := range bd.Areas {
+		if !p.Passed || p.Percent < 50 {
+			out = append(out, p)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Percent < out[j].Percent })
+	return out
+}
 
 // ManagePage lists blueprints and sessions with the forms to add them.
 func (h *ExamHTTP) ManagePage(w http.ResponseWriter, r *http.Request) error {
@@ -252,7 +333,7 @@ func (h *ExamHTTP) manage(w http.ResponseWriter, r *http.Request, status int, da
 	}
 	data["Sessions"], data["Blueprints"], data["CanManage"], data["S"], data["Tiers"] = sessions, bps, p.CanAnywhere(auth.ManageExams), std, skills.Tiers
 	if data["Now"] == nil {
-		now := time.Now().UTC()
+		now := time.Now().In(auth.FromContext(r.Context()).Zone())
 		data["Now"], data["Later"] = now.Format("2006-01-02T15:04"), now.Add(24*time.Hour).Format("2006-01-02T15:04")
 	}
 	return h.Web.Render(w, r, status, "assessment/manage", "exams.manage", data)
@@ -339,8 +420,10 @@ func (h *ExamHTTP) BlueprintPage(w http.ResponseWriter, r *http.Request) error {
 	return h.Web.RenderTitle(w, r, http.StatusOK, "assessment/blueprint", b.Name, map[string]any{"B": b, "Coverage": cov, "OK": ok})
 }
 
-func parseTime(s string) int64 {
-	t, err := time.Parse("2006-01-02T15:04", strings.TrimSpace(s))
+// parseTime reads a datetime-local field as a time in loc, the zone the
+// person reads and types times in.
+func parseTime(s string, loc *time.Location) int64 {
+	t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(s), loc)
 	if err != nil {
 		return 0
 	}
@@ -353,7 +436,8 @@ func (h *ExamHTTP) CreateSession(w http.ResponseWriter, r *http.Request) error {
 		return errs.E(errs.Invalid, "error.bad_request")
 	}
 	f := r.PostForm
-	s := &Session{BlueprintID: f.Get("blueprint_id"), Name: f.Get("name"), UnitCode: f.Get("unit_code"), OpensAt: parseTime(f.Get("opens_at")), ClosesAt: parseTime(f.Get("closes_at")),
+	zone := auth.FromContext(r.Context()).Zone()
+	s := &Session{BlueprintID: f.Get("blueprint_id"), Name: f.Get("name"), UnitCode: f.Get("unit_code"), OpensAt: parseTime(f.Get("opens_at"), zone), ClosesAt: parseTime(f.Get("closes_at"), zone),
 		AccessCode: f.Get("access_code"), Eligibility: f.Get("eligibility"), Groups: f["groups"], ReviewPolicy: f.Get("review_policy"), Candidates: lines(f.Get("candidates"))}
 	s.TimeLimitMin, _ = strconv.Atoi(f.Get("time_limit_min"))
 	s.Waves, _ = strconv.Atoi(f.Get("waves"))
@@ -369,13 +453,13 @@ func (h *ExamHTTP) CreateSession(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ProctorPage shows the live roster; htmx refreshes it every 5 seconds.
+// ProctorPage shows the live roster; its script refreshes it every 5 seconds.
 func (h *ExamHTTP) ProctorPage(w http.ResponseWriter, r *http.Request) error {
 	ro, err := h.X.Roster(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return h.Web.RenderTitle(w, r, http.StatusOK, "assessment/proctor", ro.Session.Name, ro)
+	return h.Web.RenderFramed(w, r, http.StatusOK, "assessment/proctor", ro.Session.Name, web.Frame{Scripts: []string{"live-1.js"}}, ro)
 }
 
 // ProctorAction extends or voids an attempt from the roster.

@@ -351,6 +351,16 @@ func (b *Body) Score(resp []string) float64 {
 	return 0
 }
 
+// Points is the share of one exam point a response earns (Score over
+// MaxScore): in an exam every question weighs the same, so a 30-question
+// exam is out of 30 whatever maximum each item's own mapping declares.
+func (b *Body) Points(resp []string) float64 {
+	if b.MaxScore <= 0 {
+		return 0
+	}
+	return b.Score(resp) / b.MaxScore
+}
+
 // mapped is the value the map gives one response value.
 func (b *Body) mapped(r string) float64 {
 	if v, ok := b.Map[r]; ok {

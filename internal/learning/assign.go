@@ -3,6 +3,7 @@ package learning
 import (
 	"context"
 	"database/sql"
+	"dxhub/internal/platform/i18n"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -188,7 +189,7 @@ func (s *Service) Assign(ctx context.Context, in AssignInput) (*Assignment, erro
 			return nil, errs.Field("groups", "learning.group_invalid", g)
 		}
 	}
-	due, err := time.ParseInLocation("2006-01-02", in.Due, vnZone)
+	due, err := time.ParseInLocation("2006-01-02", in.Due, i18n.DefaultZone)
 	if err != nil {
 		return nil, errs.Field("due", "learning.due_invalid")
 	}
@@ -204,8 +205,6 @@ func (s *Service) Assign(ctx context.Context, in AssignInput) (*Assignment, erro
 	s.audit(ctx, "learning.assign", id, u.Path, in.Kind+" "+in.Code)
 	return s.Assignment(ctx, id)
 }
-
-var vnZone = time.FixedZone("ICT", 7*3600)
 
 const assignCols = `a.id, a.unit_id, a.unit_path, u.code, u.name_vi, a.kind, a.target_id, a.groups, a.due_at,
 	COALESCE(c.title, lp.title, ''), COALESCE(c.code, lp.code, ''), COALESCE(c.id, lp.courses, '')`
@@ -495,7 +494,7 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 		if err != nil {
 			return sent, err
 		}
-		due := time.UnixMilli(a.DueAt).In(vnZone).Format("02/01/2006")
+		due := time.UnixMilli(a.DueAt).In(i18n.DefaultZone).Format("02/01/2006")
 		late := 0
 		for _, p := range people {
 			if p.Status == Completed {

@@ -597,7 +597,7 @@ func (h *HTTP) ComplianceXLSX(w http.ResponseWriter, r *http.Request) error {
 	for _, p := range rep.People {
 		done := ""
 		if p.CompletedAt > 0 {
-			done = time.UnixMilli(p.CompletedAt).In(vnZone).Format("2006-01-02")
+			done = time.UnixMilli(p.CompletedAt).In(i18n.DefaultZone).Format("2006-01-02")
 		}
 		over := ""
 		if p.Overdue {

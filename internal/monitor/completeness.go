@@ -13,7 +13,7 @@ import (
 	"dxhub/internal/platform/mail"
 )
 
-func timeOf(ms int64) time.Time { return time.UnixMilli(ms).In(vnZone) }
+func timeOf(ms int64) time.Time { return time.UnixMilli(ms).In(i18n.DefaultZone) }
 
 // ReportRow is one expected report in a completeness table.
 type ReportRow struct {
@@ -56,7 +56,7 @@ func (s *Service) Completeness(ctx context.Context, dsCode, unitCode, periodID s
 	if _, err := auth.Authorize(ctx, auth.ViewMonitoring, u.Path); err != nil {
 		return nil, err
 	}
-	per := PeriodOf(d.PeriodType, s.now().In(vnZone)).Prev()
+	per := PeriodOf(d.PeriodType, s.now().In(i18n.DefaultZone)).Prev()
 	if periodID != "" {
 		if per, err = ParsePeriod("period", d.PeriodType, periodID); err != nil {
 			return nil, err
@@ -146,7 +146,7 @@ func (s *Service) MyTasks(ctx context.Context) (enter, review []Task, err error)
 	if err != nil {
 		return nil, nil, err
 	}
-	today := s.now().In(vnZone)
+	today := s.now().In(i18n.DefaultZone)
 	for _, d := range sets {
 		for _, scope := range p.Scopes(auth.SubmitReports) {
 			root := scope
@@ -221,10 +221,10 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	today := now.In(vnZone).Format("2006-01-02")
+	today := now.In(i18n.DefaultZone).Format("2006-01-02")
 	sent := 0
 	for _, d := range sets {
-		cur := PeriodOf(d.PeriodType, now.In(vnZone))
+		cur := PeriodOf(d.PeriodType, now.In(i18n.DefaultZone))
 		for _, per := range []Period{cur.Prev(), cur} {
 			due := per.DayAfterEnd(d.DueDays)
 			soon := per.DayAfterEnd(d.DueDays - 3)

@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"database/sql"
+	"dxhub/internal/platform/i18n"
 	"errors"
 	"maps"
 	"sync"
@@ -15,7 +16,7 @@ import (
 
 // yearRange is [start, end) of a calendar year in Vietnam, Unix ms.
 func yearRange(year int) (int64, int64) {
-	from := time.Date(year, 1, 1, 0, 0, 0, 0, vnZone)
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, i18n.DefaultZone)
 	return from.UnixMilli(), from.AddDate(1, 0, 0).UnixMilli()
 }
 
@@ -150,7 +151,7 @@ func (s *Service) recompute(ctx context.Context, year int) (*RecomputeResult, er
 				return err
 			}
 			res.Rows = n
-			if year == s.now().In(vnZone).Year() {
+			if year == s.now().In(i18n.DefaultZone).Year() {
 				if err := setState(ctx, tx, stateLearning, learnW); err != nil {
 					return err
 				}
@@ -231,7 +232,7 @@ func (s *Service) RecomputeIncremental(ctx context.Context) (*RecomputeResult, e
 	if err != nil {
 		return nil, err
 	}
-	year := s.now().In(vnZone).Year()
+	year := s.now().In(i18n.DefaultZone).Year()
 	res := &RecomputeResult{Year: year, Increase: true}
 	oldL, err := s.state(ctx, s.DB.R, stateLearning)
 	if err != nil {

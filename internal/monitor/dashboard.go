@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"dxhub/internal/platform/i18n"
 	"fmt"
 	"html/template"
 	"math"
@@ -33,7 +34,7 @@ type Options struct {
 // Normalize fills the defaults: this year, as of today (or the end of a
 // past year).
 func (s *Service) Normalize(o *Options) error {
-	now := s.now().In(vnZone)
+	now := s.now().In(i18n.DefaultZone)
 	if o.Year == 0 {
 		o.Year = now.Year()
 	}

@@ -343,7 +343,7 @@ func (h *HTTP) recompute(r *http.Request) (*RecomputeResult, error) {
 	if r.FormValue("incremental") == "1" {
 		return h.Svc.RecomputeIncremental(r.Context())
 	}
-	year := h.Svc.now().In(vnZone).Year()
+	year := h.Svc.now().In(i18n.DefaultZone).Year()
 	if y := r.FormValue("year"); y != "" {
 		n, err := strconv.Atoi(y)
 		if err != nil {

@@ -147,8 +147,6 @@ func (s *Service) yearGen(year int) *atomic.Int64 {
 	return g.(*atomic.Int64)
 }
 
-var vnZone = time.FixedZone("ICT", 7*3600)
-
 // Start runs the reminders once an hour until ctx ends.
 func (s *Service) Start(ctx context.Context, every time.Duration) {
 	go func() {

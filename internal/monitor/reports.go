@@ -121,7 +121,7 @@ func parentPath(path string) string {
 	return t[:i+1]
 }
 
-func (s *Service) today() string { return s.now().In(vnZone).Format("2006-01-02") }
+func (s *Service) today() string { return s.now().In(i18n.DefaultZone).Format("2006-01-02") }
 
 // timeliness says whether a report came in by its due day.
 func (s *Service) timeliness(r *Report) string {

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"dxhub/internal/platform/i18n"
 	"math"
 	"strings"
 	"time"
@@ -36,7 +37,7 @@ type snapKey struct {
 // Warm builds the year's roll-up as of today, so that the next dashboard
 // reads it at once (after a recompute, for example).
 func (s *Service) Warm(ctx context.Context, year int) error {
-	_, err := s.snap(ctx, year, s.now().In(vnZone).Format("2006-01-02"), false)
+	_, err := s.snap(ctx, year, s.now().In(i18n.DefaultZone).Format("2006-01-02"), false)
 	return err
 }
 
@@ -46,7 +47,7 @@ func (s *Service) Warm(ctx context.Context, year int) error {
 func (s *Service) WarmTrend(ctx context.Context) {
 	go func() {
 		start := time.Now()
-		year := s.now().In(vnZone).Year()
+		year := s.now().In(i18n.DefaultZone).Year()
 		for y := year; y > year-trendYears; y-- {
 			if err := s.Warm(ctx, y); err != nil {
 				if ctx.Err() == nil {

@@ -38,7 +38,7 @@ func (h *HTTP) UnitsPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		data["Results"] = found
-		return h.Web.Render(w, r, http.StatusOK, "org/units", "units.search_title", data)
+		return h.Web.RenderFramed(w, r, http.StatusOK, "org/units", web.T(r, "units.search_title"), liveFrame, data)
 	}
 	nation, err := h.Svc.Nation(ctx)
 	if err != nil {
@@ -57,7 +57,7 @@ func (h *HTTP) UnitsPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	data["Nation"], data["Provinces"], data["Others"] = nation, provinces, others
-	return h.Web.Render(w, r, http.StatusOK, "org/units", "units.title", data)
+	return h.Web.RenderFramed(w, r, http.StatusOK, "org/units", web.T(r, "units.title"), liveFrame, data)
 }
 
 // unitView gathers what a unit's page and its API show.
@@ -330,3 +330,6 @@ func (h *HTTP) Export(w http.ResponseWriter, r *http.Request) error {
 	}
 	return web.Download(w, ct, "people."+string(format), &buf)
 }
+
+// liveFrame loads the script that refreshes search results as people type.
+var liveFrame = web.Frame{Scripts: []string{"live-1.js"}}

@@ -385,7 +385,7 @@ func (s *Service) PrincipalBySession(ctx context.Context, token string) (*Princi
 			return &p, nil
 		}
 	}
-	st, err := s.stmt(`SELECT a.id, a.username, a.display_name, a.person_id, x.expires_at FROM sessions x JOIN accounts a ON a.id = x.account_id
+	st, err := s.stmt(`SELECT a.id, a.username, a.display_name, a.person_id, a.time_zone, x.expires_at FROM sessions x JOIN accounts a ON a.id = x.account_id
 		WHERE x.id_hash = $1 AND x.expires_at > $2 AND a.disabled = 0`)
 	if err != nil {
 		return nil, err
@@ -393,7 +393,7 @@ func (s *Service) PrincipalBySession(ctx context.Context, token string) (*Princi
 	p := &Principal{}
 	var person sql.NullString
 	var ends int64
-	if err := st.QueryRowContext(ctx, h, s.now().UnixMilli()).Scan(&p.AccountID, &p.Username, &p.DisplayName, &person, &ends); err != nil {
+	if err := st.QueryRowContext(ctx, h, s.now().UnixMilli()).Scan(&p.AccountID, &p.Username, &p.DisplayName, &person, &p.TimeZone, &ends); err != nil {
 		s.principals.Delete(h)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, errs.E(errs.Unauthorized, "error.unauthorized")
@@ -445,13 +445,13 @@ func (s *Service) stmt(q string) (*sql.Stmt, error) {
 
 // Principal loads an account and its grants.
 func (s *Service) Principal(ctx context.Context, accountID string) (*Principal, error) {
-	st, err := s.stmt(`SELECT a.id, a.username, a.display_name, a.person_id FROM accounts a WHERE a.id = $1 AND a.disabled = 0`)
+	st, err := s.stmt(`SELECT a.id, a.username, a.display_name, a.person_id, a.time_zone FROM accounts a WHERE a.id = $1 AND a.disabled = 0`)
 	if err != nil {
 		return nil, err
 	}
 	p := &Principal{}
 	var person sql.NullString
-	err = st.QueryRowContext(ctx, accountID).Scan(&p.AccountID, &p.Username, &p.DisplayName, &person)
+	err = st.QueryRowContext(ctx, accountID).Scan(&p.AccountID, &p.Username, &p.DisplayName, &person, &p.TimeZone)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
 	}

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"dxhub/internal/platform/i18n"
 	"embed"
 	"io/fs"
 	"net/http"
@@ -117,8 +118,24 @@ func (h *HTTP) account(w http.ResponseWriter, r *http.Request, status int, data 
 	if err != nil {
 		return err
 	}
-	data["P"], data["Tokens"] = p, tokens
+	data["P"], data["Tokens"], data["Zones"], data["Now"] = p, tokens, i18n.Zones, time.Now()
 	return h.Web.Render(w, r, status, "auth/account", "account.title", data)
+}
+
+// SetTimeZone handles the time-zone form of the account page.
+func (h *HTTP) SetTimeZone(w http.ResponseWriter, r *http.Request) error {
+	p, err := RequireUser(r.Context())
+	if err != nil {
+		return err
+	}
+	if err := h.Svc.SetTimeZone(r.Context(), p, r.PostFormValue("time_zone")); err != nil {
+		if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+			return h.account(w, r, http.StatusBadRequest, map[string]any{"ZoneError": e})
+		}
+		return err
+	}
+	http.Redirect(w, r, "/account#time-zone", http.StatusSeeOther)
+	return nil
 }
 
 // ChangePassword handles the password form.

@@ -39,6 +39,17 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, old, new str
 	return nil
 }
 
+// SetTimeZone records the zone p reads and types times in; empty returns
+// to the installation's.
+func (s *Service) SetTimeZone(ctx context.Context, p *Principal, zone string) error {
+	if !i18n.ValidZone(zone) {
+		return errs.Field("time_zone", "account.bad_zone")
+	}
+	defer s.forget(p.AccountID)
+	_, err := s.DB.W.ExecContext(ctx, `UPDATE accounts SET time_zone = $1, updated_at = $2 WHERE id = $3`, zone, db.Now(), p.AccountID)
+	return err
+}
+
 // setPassword stores a new password and ends every session of the
 // account; with revokeTokens its API tokens stop working too.
 func (s *Service) setPassword(ctx context.Context, accountID, password string, revokeTokens bool) error {

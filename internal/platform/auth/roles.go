@@ -2,7 +2,9 @@ package auth
 
 import (
 	"context"
+	"dxhub/internal/platform/i18n"
 	"strings"
+	"time"
 
 	"dxhub/internal/platform/errs"
 )
@@ -89,6 +91,18 @@ type Principal struct {
 	PersonID    string  `json:"person_id,omitempty"`
 	Grants      []Grant `json:"grants"`
 	ViaToken    bool    `json:"via_token"`
+	// TimeZone is the zone the person chose (IANA name), empty for the
+	// installation's.
+	TimeZone string `json:"time_zone,omitempty"`
+}
+
+// Zone is where p reads and types times: their own zone or the
+// installation's.
+func (p *Principal) Zone() *time.Location {
+	if p == nil {
+		return i18n.DefaultZone
+	}
+	return i18n.Zone(p.TimeZone)
 }
 
 // Can reports whether p may do a on an object whose unit path is path.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
-	"time"
 
 	"dxhub/internal/platform/richtext"
 )
@@ -12,12 +11,6 @@ import (
 // funcs are pure helpers; nothing per-request is bound here, so templates
 // are parsed once and never cloned per request.
 var funcs = template.FuncMap{
-	"date": func(ms int64) string {
-		if ms == 0 {
-			return ""
-		}
-		return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04")
-	},
 	"add": func(a, b int) int { return a + b },
 	// richtext renders authors' safe markup (lessons, stems).
 	"richtext": richtext.Render,

@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/i18n"
@@ -33,6 +34,8 @@ type Shell struct {
 	SignedIn bool
 	Name     string
 	Nav      []NavItem
+	// Zone is the viewer's own time zone, empty for the installation's.
+	Zone string
 }
 
 // NavItem is one link in the main navigation.
@@ -48,6 +51,14 @@ type Page struct {
 	Shell     Shell
 	RequestID string
 	Data      any
+	// Zone is where times are shown: the viewer's zone or the installation's.
+	Zone *time.Location
+	// Focus drops the site menu and footer: a candidate in an exam sees
+	// only what the exam needs.
+	Focus bool
+	// Scripts are the page's own scripts (file names under /static/): each
+	// page loads only what it uses.
+	Scripts []string
 }
 
 // T translates key in the page's language.
@@ -56,6 +67,82 @@ func (p *Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, ar
 // Num formats n with the language's thousands separator (3.321 in
 // Vietnamese, 3,321 in English).
 func (p *Page) Num(n int) string { return i18n.Num(p.Lang, n) }
+
+// Date shows a day in the viewer's zone and language. v is Unix
+// milliseconds (0 shows nothing), a time.Time or an ISO day "2006-01-02"
+// (a calendar day, shown as it is).
+func (p *Page) Date(v any) string {
+	if d, ok := v.(string); ok {
+		t, err := time.Parse("2006-01-02", d)
+		if err != nil {
+			return d
+		}
+		return i18n.Date(p.Lang, t)
+	}
+	t, ok := p.instant(v)
+	if !ok {
+		return ""
+	}
+	return i18n.Date(p.Lang, t)
+}
+
+// DateTime shows a moment to the minute in the viewer's zone.
+func (p *Page) DateTime(v any) string {
+	t, ok := p.instant(v)
+	if !ok {
+		return ""
+	}
+	return i18n.DateTime(p.Lang, t)
+}
+
+// Clock shows the time of day (15:04) of a moment in the viewer's zone.
+func (p *Page) Clock(v any) string {
+	t, ok := p.instant(v)
+	if !ok {
+		return ""
+	}
+	return t.Format("15:04")
+}
+
+// ZoneLabel names the viewer's zone ("giờ Việt Nam").
+func (p *Page) ZoneLabel() string { return i18n.ZoneLabel(p.Lang, p.zone()) }
+
+// Dec formats a decimal with at most prec decimals in the page's language.
+func (p *Page) Dec(f float64, prec int) string { return i18n.Dec(p.Lang, f, prec) }
+
+// Pct formats a percentage (77,1 % in Vietnamese).
+func (p *Page) Pct(f float64) string { return i18n.Pct(p.Lang, f) }
+
+// Duration shows seconds as hours and minutes.
+func (p *Page) Duration(seconds int64) string {
+	return i18n.Duration(p.Lang, time.Duration(seconds)*time.Second)
+}
+
+// Minutes shows a number of minutes as hours and minutes (3 giờ 00 phút).
+func (p *Page) Minutes(m int) string { return i18n.Duration(p.Lang, time.Duration(m)*time.Minute) }
+
+func (p *Page) zone() *time.Location {
+	if p.Zone == nil {
+		return i18n.DefaultZone
+	}
+	return p.Zone
+}
+
+func (p *Page) instant(v any) (time.Time, bool) {
+	switch x := v.(type) {
+	case int64:
+		if x == 0 {
+			return time.Time{}, false
+		}
+		return time.UnixMilli(x).In(p.zone()), true
+	case time.Time:
+		if x.IsZero() {
+			return time.Time{}, false
+		}
+		return x.In(p.zone()), true
+	}
+	return time.Time{}, false
+}
 
 // Err renders a user-facing error in the page's language.
 func (p *Page) Err(e *errs.Error) string { return i18n.T(p.Lang, e.Key, e.Args...) }
@@ -138,12 +225,26 @@ func (wb *Web) Render(w http.ResponseWriter, r *http.Request, status int, name, 
 // RenderTitle is Render with a title that is data (a unit's or a person's
 // name), not a catalogue key.
 func (wb *Web) RenderTitle(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) error {
+	return wb.RenderFramed(w, r, status, name, title, Frame{}, data)
+}
+
+// Frame says how the shell frames a page beyond its title.
+type Frame struct {
+	// Focus shows the page without the site menu and footer (an exam).
+	Focus bool
+	// Scripts are the page's own scripts under /static/, loaded deferred.
+	Scripts []string
+}
+
+// RenderFramed is RenderTitle with a frame.
+func (wb *Web) RenderFramed(w http.ResponseWriter, r *http.Request, status int, name, title string, f Frame, data any) error {
 	t, ok := wb.pages[name]
 	if !ok {
 		return errs.E(errs.Internal, "error.internal")
 	}
 	p := wb.NewPage(r, "", data)
 	p.Title = title
+	p.Focus, p.Scripts = f.Focus, f.Scripts
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		return err
@@ -164,6 +265,7 @@ func (wb *Web) NewPage(r *http.Request, titleKey string, data any) *Page {
 	if wb.ShellFor != nil {
 		p.Shell = wb.ShellFor(r)
 	}
+	p.Zone = i18n.Zone(p.Shell.Zone)
 	return p
 }
 

@@ -8,13 +8,18 @@
   var state = document.getElementById("save-state");
   if (!form || !timer) return;
   var end = Date.now() + 1000 * parseInt(timer.dataset.remaining, 10);
+  var submitForm = document.getElementById("submit-form");
+  function clock(s) {
+    var h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, ss = String(s % 60).padStart(2, "0");
+    return h > 0 ? h + ":" + String(m).padStart(2, "0") + ":" + ss : m + ":" + ss;
+  }
   function tick() {
     var s = Math.max(0, Math.round((end - Date.now()) / 1000));
-    var m = Math.floor(s / 60);
-    timer.textContent = m + ":" + String(s % 60).padStart(2, "0");
+    timer.textContent = clock(s);
     if (s === 0) {
-      var b = document.getElementById("submit-exam");
-      if (b) { b.click(); }
+      // Time is up: the server closes the attempt anyway; submitting now
+      // shows the result at once. No confirmation is asked.
+      flush().then(function () { submitForm.submit(); });
       return;
     }
     setTimeout(tick, 1000);
@@ -45,12 +50,12 @@
     }
     return out;
   }
-  var pending = null, timerID = null;
+  var pending = null, timerID = null, inflight = Promise.resolve();
   function save() {
     var r = response();
-    if (r === null) return;
+    if (r === null) return inflight;
     pending = r;
-    fetch("/api/v1/attempts/" + form.dataset.attempt + "/answers/" + form.dataset.idx, {
+    inflight = fetch("/api/v1/attempts/" + form.dataset.attempt + "/answers/" + form.dataset.idx, {
       method: "PUT", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
       body: JSON.stringify({ response: r })
@@ -63,9 +68,37 @@
       clearTimeout(timerID);
       timerID = setTimeout(save, 3000);
     });
+    return inflight;
+  }
+  // flush saves a text answer still waiting for its pause.
+  function flush() {
+    clearTimeout(timerID);
+    return pending !== null || form.dataset.type === "short_text" || form.dataset.type === "numeric" ? save() : inflight;
   }
   form.addEventListener("change", save);
   form.addEventListener("input", function (e) {
     if (e.target.type === "text") { clearTimeout(timerID); timerID = setTimeout(save, 800); }
+  });
+  // "Nộp bài" opens a dialog that counts the blank questions; without this
+  // script the same button leads to a confirmation page.
+  var dialog = document.getElementById("confirm-submit");
+  var start = document.getElementById("submit-exam");
+  var progress = document.getElementById("progress");
+  if (!dialog || !start || typeof dialog.showModal !== "function") return;
+  start.addEventListener("click", function (e) {
+    e.preventDefault();
+    var r = response();
+    var answered = parseInt(progress.dataset.others, 10) + (r && r.length ? 1 : 0);
+    var blank = parseInt(progress.dataset.total, 10) - answered;
+    var count = document.getElementById("confirm-count");
+    count.textContent = blank > 0 ? count.dataset.some.replace("{n}", String(blank)) : count.dataset.none;
+    flush();
+    dialog.showModal();
+    document.getElementById("confirm-cancel").focus();
+  });
+  document.getElementById("confirm-cancel").addEventListener("click", function () { dialog.close(); start.focus(); });
+  submitForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    flush().then(function () { submitForm.submit(); });
   });
 })();
