@@ -118,6 +118,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 // Init stores what every installation ships with (the default skills
 // standards); it is idempotent.
 func (a *App) Init(ctx context.Context) error {
+	if _, err := a.Org.RespellNames(ctx); err != nil {
+		return err
+	}
 	return a.Skills.EnsureDefaults(ctx)
 }
 

@@ -22,18 +22,18 @@ const MonthlyDataset = "BC-CDS-XA"
 // monitoringElements are the scheme's data elements: four computed from
 // dxhub's own records, the rest reported by communes.
 var monitoringElements = []monitor.Element{
-	{Code: "people", NameVI: "Số người theo nhóm", NameEN: "People by group", Source: monitor.SourcePeople},
-	{Code: "trained", NameVI: "Số người hoàn thành khóa học trong năm", NameEN: "People who completed a course this year", Source: monitor.SourceTrained},
-	{Code: "assessed", NameVI: "Số người được sát hạch trực tuyến trong năm", NameEN: "People assessed online this year", Source: monitor.SourceAssessed},
-	{Code: "passed", NameVI: "Số người đạt sát hạch trong năm", NameEN: "People who passed an exam this year", Source: monitor.SourcePassed},
-	{Code: "working_age", NameVI: "Số người trong độ tuổi lao động", NameEN: "Working-age people", Aggregation: monitor.AggLast, ValueType: monitor.TypeInteger},
-	{Code: "using_online_services", NameVI: "Số người biết sử dụng dịch vụ công trực tuyến", NameEN: "People who can use online public services", Aggregation: monitor.AggLast, ValueType: monitor.TypeInteger},
-	{Code: "dx_team_members", NameVI: "Thành viên Tổ công nghệ số cộng đồng", NameEN: "Community digital technology team members", Aggregation: monitor.AggLast, ValueType: monitor.TypeInteger},
-	{Code: "trainings_held", NameVI: "Số lớp tập huấn kỹ năng số đã tổ chức", NameEN: "Digital-skills trainings held", Aggregation: monitor.AggSum, ValueType: monitor.TypeInteger},
-	{Code: "dx_experts", NameVI: "Số chuyên gia chuyển đổi số", NameEN: "DX experts", Aggregation: monitor.AggLast, ValueType: monitor.TypeInteger},
-	{Code: "schools_total", NameVI: "Số cơ sở giáo dục phổ thông", NameEN: "Schools", Aggregation: monitor.AggLast, ValueType: monitor.TypeInteger},
-	{Code: "schools_stem", NameVI: "Số trường có giáo dục STEM/STEAM và kỹ năng số", NameEN: "Schools running STEM/STEAM and digital-skills education", Aggregation: monitor.AggLast, ValueType: monitor.TypeInteger},
-	{Code: "campaigns", NameVI: "Số chiến dịch truyền thông về chuyển đổi số", NameEN: "DX awareness campaigns", Aggregation: monitor.AggSum, ValueType: monitor.TypeInteger},
+	{Code: "people", NameVI: "Số người theo nhóm", NameEN: "People by group", Source: monitor.SourcePeople, UnitVI: "người", UnitEN: "people"},
+	{Code: "trained", NameVI: "Số người hoàn thành khóa học trong năm", NameEN: "People who completed a course this year", Source: monitor.SourceTrained, UnitVI: "người", UnitEN: "people"},
+	{Code: "assessed", NameVI: "Số người được sát hạch trực tuyến trong năm", NameEN: "People assessed online this year", Source: monitor.SourceAssessed, UnitVI: "người", UnitEN: "people"},
+	{Code: "passed", NameVI: "Số người đạt sát hạch trong năm", NameEN: "People who passed an exam this year", Source: monitor.SourcePassed, UnitVI: "người", UnitEN: "people"},
+	{Code: "working_age", NameVI: "Số người trong độ tuổi lao động", NameEN: "Working-age people", Aggregation: monitor.AggLast, ValueType: monitor.TypeInteger, UnitVI: "người", UnitEN: "people"},
+	{Code: "using_online_services", NameVI: "Số người biết sử dụng dịch vụ công trực tuyến", NameEN: "People who can use online public services", Aggregation: monitor.AggLast, ValueType: monitor.TypeInteger, UnitVI: "người", UnitEN: "people"},
+	{Code: "dx_team_members", NameVI: "Thành viên Tổ công nghệ số cộng đồng", NameEN: "Community digital technology team members", Aggregation: monitor.AggLast, ValueType: monitor.TypeInteger, UnitVI: "người", UnitEN: "people"},
+	{Code: "trainings_held", NameVI: "Số lớp tập huấn kỹ năng số đã tổ chức", NameEN: "Digital-skills trainings held", Aggregation: monitor.AggSum, ValueType: monitor.TypeInteger, UnitVI: "lớp", UnitEN: "trainings"},
+	{Code: "dx_experts", NameVI: "Số chuyên gia chuyển đổi số", NameEN: "DX experts", Aggregation: monitor.AggLast, ValueType: monitor.TypeInteger, UnitVI: "người", UnitEN: "people"},
+	{Code: "schools_total", NameVI: "Số cơ sở giáo dục phổ thông", NameEN: "Schools", Aggregation: monitor.AggLast, ValueType: monitor.TypeInteger, UnitVI: "trường", UnitEN: "schools"},
+	{Code: "schools_stem", NameVI: "Số trường có giáo dục STEM/STEAM và kỹ năng số", NameEN: "Schools running STEM/STEAM and digital-skills education", Aggregation: monitor.AggLast, ValueType: monitor.TypeInteger, UnitVI: "trường", UnitEN: "schools"},
+	{Code: "campaigns", NameVI: "Số chiến dịch truyền thông về chuyển đổi số", NameEN: "DX awareness campaigns", Aggregation: monitor.AggSum, ValueType: monitor.TypeInteger, UnitVI: "chiến dịch", UnitEN: "campaigns"},
 }
 
 // monitoringIndicators give formulas to the indicators of targets-146.csv

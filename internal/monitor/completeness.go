@@ -47,7 +47,14 @@ func (s *Service) Completeness(ctx context.Context, dsCode, unitCode, periodID s
 		return nil, err
 	}
 	if unitCode == "" {
+		// The data set's whole scope, or the caller's own part of it
+		// (a commune's reporter sees their commune, not a refusal).
 		unitCode = d.ScopeCode
+		if p := auth.FromContext(ctx); !p.Can(auth.ViewMonitoring, d.ScopePath) {
+			if own := ownScopeCode(p, auth.ViewMonitoring); own != "" {
+				unitCode = own
+			}
+		}
 	}
 	u, err := s.Org.UnitByCode(ctx, unitCode)
 	if err != nil {

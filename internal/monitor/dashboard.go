@@ -8,6 +8,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"dxhub/internal/org"
@@ -21,6 +22,9 @@ const (
 	OffTrack = "off_track"
 	NoData   = "no_data"
 	NoTarget = "no_target"
+	// Check marks a figure that cannot be right (a share above 100 %, an
+	// achievement many times the target): it is flagged, never praised.
+	Check = "check"
 )
 
 // Options choose what a dashboard shows.
@@ -76,6 +80,12 @@ type Row struct {
 	Status       string     `json:"status"`
 	Trend        []Point    `json:"trend,omitempty"`
 	Sources      []string   `json:"sources"`
+	// Reported of Units units below (of the kind that reports this
+	// figure) have a value: what the figure covers. Units is 0 for a unit
+	// with none below.
+	Reported  int    `json:"units_reported"`
+	Units     int    `json:"units_below"`
+	UnitsType string `json:"units_type,omitempty"`
 }
 
 // evaluate computes an indicator's row at unit index u.
@@ -108,7 +118,22 @@ func (s *Service) evaluate(sn *snapshot, ind *Indicator, u int, o Options, c *ca
 	if r.HasValue {
 		r.Status = status(r.Value, r.Expected, r.Target >= r.Baseline)
 	}
+	if implausible(r) {
+		r.Status = Check
+	}
 	return r
+}
+
+// implausible reports a figure that cannot be right: a share outside 0 to
+// 100 %, a negative count, an achievement above 500 % of the target.
+func implausible(r Row) bool {
+	if r.Indicator.Measure == "percent" && ((r.HasValue && (r.Value < 0 || r.Value > 100)) || (r.HasTarget && (r.Target < 0 || r.Target > 100))) {
+		return true
+	}
+	if r.HasValue && r.Value < 0 {
+		return true
+	}
+	return r.HasValue && r.HasTarget && r.Target > 0 && r.Achievement > 500
 }
 
 // expected is the value on the straight path from (b, vb) to (t, vt) at
@@ -177,7 +202,11 @@ type ChildRow struct {
 	Code string    `json:"unit_code"`
 	Name string    `json:"unit_name"`
 	Row  Row       `json:"row"`
-	Rank int       `json:"rank"`
+	// Rank is within Group (0: no figure, not ranked); Tied says another
+	// unit of the group shares it.
+	Rank  int    `json:"rank"`
+	Tied  bool   `json:"tied,omitempty"`
+	Group string `json:"group"`
 }
 
 // Dashboard is a unit's monitoring page.
@@ -249,8 +278,15 @@ func (s *Service) dashboard(ctx context.Context, u *org.Unit, o Options, full bo
 			trend = append(trend, t)
 		}
 	}
+	below, belowType := reportingChildren(sn, ui)
 	for _, ind := range c.inds {
 		r := s.evaluate(sn, ind, ui, o, c)
+		r.Units, r.UnitsType = len(below), belowType
+		for _, k := range below {
+			if _, has := sn.indicator(ind, k); has {
+				r.Reported++
+			}
+		}
 		for _, t := range trend {
 			v, has := t.indicator(ind, ui)
 			r.Trend = append(r.Trend, Point{Year: t.year, Value: v, Has: has})
@@ -290,6 +326,27 @@ func (s *Service) dashboard(ctx context.Context, u *org.Unit, o Options, full bo
 	return d, nil
 }
 
+// reportingChildren are the live units right below unit ui of the kind
+// that makes up a territory (the provinces under the nation, the communes
+// under a province), or all live units below when there is no such kind;
+// a figure's coverage is counted among them.
+func reportingChildren(sn *snapshot, ui int) ([]int, string) {
+	byType := map[string][]int{}
+	var all []int
+	for _, k := range sn.children[ui] {
+		if u := sn.units[k]; u.Live() {
+			byType[u.Type] = append(byType[u.Type], k)
+			all = append(all, k)
+		}
+	}
+	for _, t := range []string{org.TypeProvince, org.TypeCommune} {
+		if len(byType[t]) > 0 {
+			return byType[t], t
+		}
+	}
+	return all, ""
+}
+
 func isBelow(sn *snapshot, i, root int) bool {
 	for a, hops := sn.parent[i], 0; a >= 0 && hops < 64; a, hops = sn.parent[a], hops+1 {
 		if a == root {
@@ -316,10 +373,18 @@ func (s *Service) childRows(sn *snapshot, ind *Indicator, units []int, o Options
 	return out
 }
 
-// rankRows orders rows by score, highest first, rows without a score last;
-// equal scores share a rank.
+// rankRows orders rows by score, highest first, rows without a score last,
+// and ranks each group (territorial units, sectoral bodies) on its own: a
+// ministry is never ranked against provinces. Equal scores share a rank
+// and are marked tied.
 func rankRows(rows []ChildRow, score func(ChildRow) (float64, bool)) {
+	for i := range rows {
+		rows[i].Group = groupOf(rows[i].Unit)
+	}
 	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].Group != rows[j].Group {
+			return rows[i].Group > rows[j].Group // territorial first
+		}
 		a, ah := score(rows[i])
 		b, bh := score(rows[j])
 		if ah != bh {
@@ -330,21 +395,36 @@ func rankRows(rows []ChildRow, score func(ChildRow) (float64, bool)) {
 		}
 		return rows[i].Code < rows[j].Code
 	})
+	start := 0
 	for i := range rows {
+		if i > 0 && rows[i].Group != rows[i-1].Group {
+			start = i
+		}
 		v, has := score(rows[i])
-		switch {
-		case !has:
-			rows[i].Rank = 0
-		case i > 0:
+		rows[i].Rank = 0
+		if !has {
+			continue
+		}
+		rows[i].Rank = i - start + 1
+		if i > start && rows[i-1].Rank > 0 {
 			if pv, _ := score(rows[i-1]); pv == v {
-				rows[i].Rank = rows[i-1].Rank
-				continue
+				rows[i].Rank, rows[i].Tied, rows[i-1].Tied = rows[i-1].Rank, true, true
 			}
-			fallthrough
-		default:
-			rows[i].Rank = i + 1
 		}
 	}
+}
+
+// Groups of units that are ranked together.
+const (
+	GroupTerritorial = "territorial"
+	GroupSectoral    = "sectoral"
+)
+
+func groupOf(u *org.Unit) string {
+	if u != nil && (u.Type == org.TypeProvince || u.Type == org.TypeCommune || u.Type == org.TypeNation) {
+		return GroupTerritorial
+	}
+	return GroupSectoral
 }
 
 // Public is the national progress shown to everyone: the nation's
@@ -369,8 +449,8 @@ func (s *Service) Public(ctx context.Context, year int) (*Dashboard, error) {
 	return d, nil
 }
 
-// fmtValue prints an indicator figure: one decimal for percents and
-// numbers, none for counts.
+// fmtValue prints an indicator figure for files (no separators): one
+// decimal for percents and numbers, none for counts.
 func fmtValue(measure string, v float64) string {
 	if measure == "count" {
 		return fmt.Sprintf("%.0f", v)
@@ -378,7 +458,7 @@ func fmtValue(measure string, v float64) string {
 	return fmt.Sprintf("%.1f", v)
 }
 
-// ValueText is the value as shown ("—" when none).
+// ValueText is the value as written to files ("—" when none).
 func (r Row) ValueText() string {
 	if !r.HasValue {
 		return "—"
@@ -386,7 +466,7 @@ func (r Row) ValueText() string {
 	return fmtValue(r.Indicator.Measure, r.Value)
 }
 
-// TargetText is the target as shown.
+// TargetText is the target as written to files.
 func (r Row) TargetText() string {
 	if !r.HasTarget {
 		return "—"
@@ -410,38 +490,92 @@ func (r Row) AchievementText() string {
 	return fmt.Sprintf("%.0f%%", r.Achievement)
 }
 
-// Spark draws the row's trend.
-func (r Row) Spark() template.HTML { return Sparkline(r.Trend, r.Indicator.Code) }
-
-// Unit suffix for percents.
-func (r Row) Suffix() string {
-	if r.Indicator.Measure == "percent" {
-		return "%"
+// figure shows v as people read it: 77,1 % or 306.441 in Vietnamese.
+func (r Row) figure(lang i18n.Lang, v float64) string {
+	switch r.Indicator.Measure {
+	case "percent":
+		return i18n.Pct(lang, v)
+	case "count":
+		return i18n.Dec(lang, v, 0)
 	}
-	return ""
+	return i18n.Dec(lang, v, 1)
+}
+
+// Value shows the value on a page ("—" when none).
+func (r Row) ValueIn(lang i18n.Lang) string {
+	if !r.HasValue {
+		return "—"
+	}
+	return r.figure(lang, r.Value)
+}
+
+// TargetIn shows the target on a page.
+func (r Row) TargetIn(lang i18n.Lang) string {
+	if !r.HasTarget {
+		return "—"
+	}
+	return r.figure(lang, r.Target)
+}
+
+// ExpectedIn shows the expected value on a page.
+func (r Row) ExpectedIn(lang i18n.Lang) string {
+	if !r.HasTarget {
+		return "—"
+	}
+	return r.figure(lang, r.Expected)
+}
+
+// AchievementIn shows value / target on a page.
+func (r Row) AchievementIn(lang i18n.Lang) string {
+	if !r.HasTarget || !r.HasValue || r.Target == 0 {
+		return "—"
+	}
+	return i18n.Pct(lang, math.Round(r.Achievement))
+}
+
+// Coverage says what the figure covers: "1/34 tỉnh, thành phố có số
+// liệu"; empty for a unit with nothing below.
+func (r Row) Coverage(lang i18n.Lang) string {
+	if r.Units == 0 {
+		return ""
+	}
+	kind := i18n.T(lang, "monitor.units_below_any")
+	if r.UnitsType != "" {
+		kind = i18n.T(lang, "type."+r.UnitsType)
+	}
+	if lang == i18n.VI {
+		kind = strings.ToLower(kind)
+	}
+	return i18n.T(lang, "monitor.coverage", i18n.Num(lang, r.Reported), i18n.Num(lang, r.Units), kind)
+}
+
+// Spark draws the row's trend.
+func (r Row) Spark(lang i18n.Lang) template.HTML {
+	return Sparkline(r.Trend, r.Indicator.Name(lang == i18n.EN), lang, r.figure)
 }
 
 // ChildBars draws the children's values for the selected indicator.
-func (d *Dashboard) ChildBars() template.HTML {
+func (d *Dashboard) ChildBars(lang i18n.Lang) template.HTML {
 	bars := make([]Bar, 0, len(d.Children))
+	var fig func(i18n.Lang, float64) string
 	for _, c := range d.Children {
-		b := Bar{Label: c.Name, Value: c.Row.Value, Has: c.Row.HasValue, Status: c.Row.Status}
+		b := Bar{Label: c.Unit.Name(lang), Value: c.Row.Value, Has: c.Row.HasValue, Status: c.Row.Status}
 		if c.Row.HasTarget {
 			b.Target = c.Row.Target
 		}
 		bars = append(bars, b)
+		fig = c.Row.figure
 	}
-	title := ""
-	if d.Selected != nil {
-		title = d.Selected.NameVI
+	if d.Selected == nil || fig == nil {
+		return ""
 	}
-	return Bars(bars, title)
+	return Bars(bars, d.Selected.Name(lang == i18n.EN), lang, fig)
 }
 
-// CatText prints an element category value.
-func (p Point) Text() string {
+// Text prints an element category value.
+func (p Point) Text(lang i18n.Lang) string {
 	if !p.Has {
 		return "—"
 	}
-	return fmtShort(p.Value)
+	return i18n.Dec(lang, p.Value, 1)
 }

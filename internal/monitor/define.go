@@ -86,14 +86,14 @@ func (s *Service) catalog(ctx context.Context) (*catalog, error) {
 	}
 	c := &catalog{elemByCode: map[string]*Element{}, elemByID: map[string]*Element{}, indByCode: map[string]*Indicator{}, indByID: map[string]*Indicator{},
 		setByCode: map[string]*Dataset{}, setByID: map[string]*Dataset{}}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, code, name_vi, name_en, aggregation, value_type, categories, source FROM mon_elements ORDER BY code`)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, code, name_vi, name_en, aggregation, value_type, categories, source, unit_vi, unit_en FROM mon_elements ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		e := &Element{}
 		var cats string
-		if err := rows.Scan(&e.ID, &e.Code, &e.NameVI, &e.NameEN, &e.Aggregation, &e.ValueType, &cats, &e.Source); err != nil {
+		if err := rows.Scan(&e.ID, &e.Code, &e.NameVI, &e.NameEN, &e.Aggregation, &e.ValueType, &cats, &e.Source, &e.UnitVI, &e.UnitEN); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -241,6 +241,10 @@ func (s *Service) SaveElement(ctx context.Context, e Element) (*Element, error) 
 	if e.NameVI == "" || len(e.NameVI) > 500 {
 		return nil, errs.Field("name_vi", "monitor.name_required")
 	}
+	e.UnitVI, e.UnitEN = strings.TrimSpace(e.UnitVI), strings.TrimSpace(e.UnitEN)
+	if len(e.UnitVI) > 40 || len(e.UnitEN) > 40 {
+		return nil, errs.Field("unit_vi", "monitor.unit_too_long")
+	}
 	if e.Source == "" {
 		e.Source = SourceReported
 	}
@@ -278,14 +282,14 @@ func (s *Service) SaveElement(ctx context.Context, e Element) (*Element, error) 
 	}
 	now := db.Now()
 	cats := strings.Join(e.Categories, ",")
-	res, err := s.DB.W.ExecContext(ctx, `UPDATE mon_elements SET name_vi = $1, name_en = $2, aggregation = $3, value_type = $4, categories = $5, source = $6, updated_at = $7 WHERE code = $8`,
-		e.NameVI, e.NameEN, e.Aggregation, e.ValueType, cats, e.Source, now, e.Code)
+	res, err := s.DB.W.ExecContext(ctx, `UPDATE mon_elements SET name_vi = $1, name_en = $2, aggregation = $3, value_type = $4, categories = $5, source = $6, updated_at = $7, unit_vi = $9, unit_en = $10 WHERE code = $8`,
+		e.NameVI, e.NameEN, e.Aggregation, e.ValueType, cats, e.Source, now, e.Code, e.UnitVI, e.UnitEN)
 	if err != nil {
 		return nil, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := s.DB.W.ExecContext(ctx, `INSERT INTO mon_elements (id, code, name_vi, name_en, aggregation, value_type, categories, source, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9)`,
-			db.NewID(), e.Code, e.NameVI, e.NameEN, e.Aggregation, e.ValueType, cats, e.Source, now); err != nil {
+		if _, err := s.DB.W.ExecContext(ctx, `INSERT INTO mon_elements (id, code, name_vi, name_en, aggregation, value_type, categories, source, created_at, updated_at, unit_vi, unit_en) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10,$11)`,
+			db.NewID(), e.Code, e.NameVI, e.NameEN, e.Aggregation, e.ValueType, cats, e.Source, now, e.UnitVI, e.UnitEN); err != nil {
 			return nil, err
 		}
 	}

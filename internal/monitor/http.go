@@ -86,7 +86,18 @@ func (h *HTTP) DashboardPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	inds, _ := h.Svc.Indicators(r.Context())
 	return h.Web.RenderTitle(w, r, http.StatusOK, "monitor/dashboard", web.T(r, "monitor.dashboard")+": "+d.Unit.Name(web.LangOf(r)),
-		map[string]any{"D": d, "Q": r.URL.Query(), "EN": en(r), "Indicators": inds, "Groups": groupsOf(d)})
+		map[string]any{"D": d, "Q": r.URL.Query(), "EN": en(r), "Indicators": inds, "Groups": groupsOf(d), "CanOpen": openable(r, d.Ancestors)})
+}
+
+// openable says which of units the caller may open, so that breadcrumbs
+// link only where the caller is let in.
+func openable(r *http.Request, units []*org.Unit) map[string]bool {
+	p := auth.FromContext(r.Context())
+	out := map[string]bool{}
+	for _, u := range units {
+		out[u.Code] = p.Can(auth.ViewMonitoring, u.Path)
+	}
+	return out
 }
 
 func groupsOf(d *Dashboard) []string {
@@ -308,7 +319,8 @@ func (h *HTTP) SaveIndicatorForm(w http.ResponseWriter, r *http.Request) error {
 // SaveElementForm creates or changes a data element from the setup page.
 func (h *HTTP) SaveElementForm(w http.ResponseWriter, r *http.Request) error {
 	in := Element{Code: r.PostFormValue("code"), NameVI: r.PostFormValue("name_vi"), NameEN: r.PostFormValue("name_en"), Aggregation: r.PostFormValue("aggregation"),
-		ValueType: r.PostFormValue("value_type"), Source: r.PostFormValue("source"), Categories: splitForm(r.PostFormValue("categories"))}
+		ValueType: r.PostFormValue("value_type"), Source: r.PostFormValue("source"), Categories: splitForm(r.PostFormValue("categories")),
+		UnitVI: r.PostFormValue("unit_vi"), UnitEN: r.PostFormValue("unit_en")}
 	e, err := h.Svc.SaveElement(r.Context(), in)
 	if fe, ok := formErr(err); ok {
 		return h.renderSetup(w, r, http.StatusBadRequest, fe, "")
@@ -449,6 +461,33 @@ type reportView struct {
 	Warnings []string
 	Saved    string
 	EN       bool
+	// Last is the previous period's report, shown beside each field so a
+	// reporter sees at once a figure that jumped (nil when not readable).
+	Last *Report
+}
+
+// LastText is the previous period's value of cell key as shown.
+func (v *reportView) LastText(lang i18n.Lang, c Cell) string {
+	if v.Last == nil {
+		return i18n.T(lang, "monitor.no_last_period")
+	}
+	x, ok := v.Last.Values[c.Key]
+	if !ok {
+		return i18n.T(lang, "monitor.no_last_period")
+	}
+	val := i18n.Dec(lang, x, 2)
+	if u := c.Element.Unit(lang == i18n.EN); u != "" && c.Element.ValueType != TypePercent {
+		val += " " + u
+	}
+	return i18n.T(lang, "monitor.last_period", v.Last.Period.Label(lang), val)
+}
+
+// Label is what the form calls cell c: the element's name, or its group.
+func (v *reportView) Label(lang i18n.Lang, c Cell) string {
+	if c.Category != "" {
+		return c.Element.Name(lang == i18n.EN) + " — " + i18n.T(lang, "group."+c.Category)
+	}
+	return c.Element.Name(lang == i18n.EN)
 }
 
 func (h *HTTP) renderReport(w http.ResponseWriter, r *http.Request, status int, v *reportView) error {
@@ -464,13 +503,25 @@ func (h *HTTP) renderReport(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	v.Cells, v.EN = cells, en(r)
+	lang := web.LangOf(r)
+	if last, err := h.Svc.Report(r.Context(), v.R.DatasetCode, v.R.UnitCode, v.R.Period.Prev().ID); err == nil && last.ID != "" {
+		v.Last = last
+	}
+	// Field errors are listed above the form by the fields' labels (each
+	// also sits beside its field), never by the elements' codes.
+	var fieldMsgs []string
+	for _, c := range cells {
+		if e, ok := v.Errors[c.Key]; ok {
+			fieldMsgs = append(fieldMsgs, i18n.T(lang, "monitor.field_error", v.Label(lang, c), e))
+		}
+	}
+	v.Messages = append(fieldMsgs, v.Messages...)
 	if v.Input == nil {
 		v.Input = map[string]string{}
 		for k, x := range v.R.Values {
 			v.Input[k] = strconv.FormatFloat(x, 'f', -1, 64)
 		}
 	}
-	lang := web.LangOf(r)
 	return h.Web.RenderTitle(w, r, status, "monitor/report", v.R.Dataset.Name(lang == i18n.EN)+" · "+v.R.Unit.Name(lang)+" · "+v.R.Period.Label(lang), v)
 }
 
@@ -495,7 +546,7 @@ func (h *HTTP) SaveReportForm(w http.ResponseWriter, r *http.Request) error {
 	rep, warn, err := h.Svc.SaveReport(r.Context(), ds, unit, period, in)
 	lang := web.LangOf(r)
 	if ve := (*ValidationError)(nil); errors.As(err, &ve) {
-		v := &reportView{Input: in.Values, Errors: map[string]string{}, Messages: ve.Messages(lang)}
+		v := &reportView{Input: in.Values, Errors: map[string]string{}, Messages: ve.RuleMessages(lang)}
 		for k, fe := range ve.Fields {
 			v.Errors[k] = i18n.T(lang, fe.Key, fe.Args...)
 		}

@@ -71,6 +71,25 @@ type Element struct {
 	ValueType   string   `json:"value_type"`
 	Categories  []string `json:"categories,omitempty"`
 	Source      string   `json:"source"`
+	// UnitVI and UnitEN name what the element counts ("người", "people").
+	UnitVI string `json:"unit_vi,omitempty"`
+	UnitEN string `json:"unit_en,omitempty"`
+}
+
+// Unit names what e counts in the reader's language.
+func (e *Element) Unit(en bool) string {
+	if en && e.UnitEN != "" {
+		return e.UnitEN
+	}
+	return e.UnitVI
+}
+
+// Name is e's name in the reader's language.
+func (e *Element) Name(en bool) string {
+	if en && e.NameEN != "" {
+		return e.NameEN
+	}
+	return e.NameVI
 }
 
 // Indicator is numerator / denominator × factor over elements.

@@ -321,6 +321,12 @@ func (e *ValidationError) Messages(lang i18n.Lang) []string {
 		f := e.Fields[k]
 		out = append(out, k+": "+i18n.T(lang, f.Key, f.Args...))
 	}
+	return append(out, e.RuleMessages(lang)...)
+}
+
+// RuleMessages says which validation rules failed.
+func (e *ValidationError) RuleMessages(lang i18n.Lang) []string {
+	var out []string
 	for _, r := range e.Rules {
 		m := r.Message
 		if lang == i18n.EN && r.MessageEN != "" {

@@ -79,7 +79,7 @@ func (s *Service) ApplyChange(ctx context.Context, c Change) (*Event, error) {
 				return errs.Field("from", "org.one_unit")
 			}
 			u := from[0]
-			name := textfold.NFC(strings.TrimSpace(c.NewNameVI))
+			name := textfold.ClassicTones(textfold.NFC(strings.TrimSpace(c.NewNameVI)))
 			if name == "" {
 				return errs.Field("new_name_vi", "org.name_required")
 			}

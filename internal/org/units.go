@@ -216,6 +216,45 @@ func searchFold(u *Unit) string {
 	return textfold.Fold(strings.Join([]string{u.NameVI, u.FullNameVI, u.NameEN, u.FullNameEN}, " | "))
 }
 
+// RespellNames writes every unit's Vietnamese names with dxhub's one
+// spelling of tone marks (textfold.ClassicTones), for trees imported
+// before names were respelt on the way in. It changes only the names that
+// differ and is safe to run at every start.
+func (s *Service) RespellNames(ctx context.Context) (int, error) {
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, name_vi, full_name_vi FROM units`)
+	if err != nil {
+		return 0, err
+	}
+	type fix struct{ id, name, full string }
+	var fixes []fix
+	for rows.Next() {
+		var f fix
+		if err := rows.Scan(&f.id, &f.name, &f.full); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if n, fl := textfold.ClassicTones(f.name), textfold.ClassicTones(f.full); n != f.name || fl != f.full {
+			fixes = append(fixes, fix{f.id, n, fl})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(fixes) == 0 {
+		return 0, err
+	}
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		for _, f := range fixes {
+			if _, err := tx.ExecContext(ctx, `UPDATE units SET name_vi = $1, full_name_vi = $2, updated_at = $4 WHERE id = $3`, f.name, f.full, f.id, db.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		s.invalidateIndex()
+	}
+	return len(fixes), err
+}
+
 // Stats counts live units by type.
 func (s *Service) Stats(ctx context.Context) (map[string]int, error) {
 	rows, err := s.DB.R.QueryContext(ctx, `SELECT type, COUNT(*) FROM units WHERE valid_to = '' GROUP BY type`)
@@ -299,9 +338,11 @@ type NewUnit struct {
 // Validate checks a new unit.
 func (n *NewUnit) Validate() error {
 	n.Code = strings.TrimSpace(n.Code)
-	n.NameVI = textfold.NFC(strings.TrimSpace(n.NameVI))
+	// One spelling of tone marks for display (Hòa, not Hoà); search
+	// folds marks, so names typed either way still find the unit.
+	n.NameVI = textfold.ClassicTones(textfold.NFC(strings.TrimSpace(n.NameVI)))
 	n.NameEN = strings.TrimSpace(n.NameEN)
-	n.FullNameVI = textfold.NFC(strings.TrimSpace(n.FullNameVI))
+	n.FullNameVI = textfold.ClassicTones(textfold.NFC(strings.TrimSpace(n.FullNameVI)))
 	n.FullNameEN = strings.TrimSpace(n.FullNameEN)
 	if n.Code == "" || len(n.Code) > 32 || strings.ContainsAny(n.Code, " /") {
 		return errs.Field("code", "org.bad_code", n.Code)
