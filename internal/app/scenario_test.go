@@ -28,7 +28,7 @@ func TestScenarios(t *testing.T) {
 		{"home page is public", "GET", "/", "", 200, []string{"dxhub", "Bỏ qua, đến nội dung chính"}, nil},
 		{"home page in English", "GET", "/?lang=en", "", 200, []string{"Skip to main content"}, nil},
 		{"unit search without diacritics", "GET", "/units?q=dak+lak", "", 200, []string{"Tỉnh Đắk Lắk"}, []string{"Đồng Nai"}},
-		{"unit page", "GET", "/units/66", "", 200, []string{"Phường Buôn Ma Thuột", "Phường Tân An"}, nil},
+		{"unit page", "GET", "/units/66", "", 200, []string{`Buôn Ma Thuột</a> <span class="muted">Phường ·`, `Tân An</a> <span class="muted">Phường ·`}, nil},
 		{"unknown unit", "GET", "/units/99999", "", 404, nil, nil},
 		{"API unit search is public", "GET", "/api/v1/units?q=dong%20nai", "", 200, []string{`"code":"75"`}, nil},
 		{"API unit with children", "GET", "/api/v1/units/66", "", 200, []string{`"children":[`, `"code":"24121"`}, nil},

@@ -54,8 +54,26 @@ func (h *HTTP) CataloguePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The person's own courses are marked on their cards.
+	mine := map[string]string{}
+	if auth.FromContext(r.Context()) != nil {
+		if es, err := h.Svc.MyEnrolments(r.Context()); err == nil {
+			for _, e := range es {
+				mine[e.CourseID] = e.Status
+			}
+		}
+	}
+	areaNames := map[string]string{}
+	areas := h.areas(r)
+	for _, a := range areas {
+		areaNames[a.Code] = a.NameVI
+		if web.LangOf(r) == i18n.EN && a.NameEN != "" {
+			areaNames[a.Code] = a.NameEN
+		}
+	}
+	filtered := q.Get("audience") != "" || q.Get("area") != "" || q.Get("level") != "" || q.Get("max_minutes") != "" || q.Get("sort") != ""
 	return h.Web.Render(w, r, http.StatusOK, "learning/courses", "learning.catalogue", map[string]any{
-		"Courses": list, "Q": q, "Audiences": Audiences, "Levels": Levels, "Areas": h.areas(r),
+		"Courses": list, "Q": q, "Audiences": Audiences, "Levels": Levels, "Areas": areas, "AreaNames": areaNames, "Mine": mine, "Filtered": filtered,
 		"CanAuthor": auth.FromContext(r.Context()).CanAnywhere(auth.AuthorContent)})
 }
 

@@ -75,6 +75,22 @@ type unitView struct {
 	Types       []string    `json:"-"`
 	FormError   *errs.Error `json:"-"`
 	FormName    string      `json:"-"`
+	// Shown is the page of Children the page lists (a province has over a
+	// hundred communes: a phone should not scroll through all of them).
+	Shown []*Unit        `json:"-"`
+	Pager map[string]any `json:"-"`
+}
+
+// childrenPerPage is how many units below a unit page lists at once.
+const childrenPerPage = 40
+
+// paginate fills Shown and Pager from the page number in r.
+func (v *unitView) paginate(r *http.Request) {
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(1, min(page, (len(v.Children)+childrenPerPage-1)/childrenPerPage))
+	from := (page - 1) * childrenPerPage
+	v.Shown = v.Children[from:min(from+childrenPerPage, len(v.Children))]
+	v.Pager = map[string]any{"Current": page, "More": from+childrenPerPage < len(v.Children), "Query": r.URL.Query()}
 }
 
 type adminView struct {
@@ -134,6 +150,7 @@ func (h *HTTP) UnitPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	v.paginate(r)
 	return h.Web.RenderTitle(w, r, http.StatusOK, "org/unit", v.Unit.FullName(web.LangOf(r)), v)
 }
 

@@ -24,6 +24,7 @@ func (h *HTTP) renderUnitWithError(w http.ResponseWriter, r *http.Request, e *er
 		return err
 	}
 	v.FormError, v.FormName = e, form
+	v.paginate(r)
 	return h.Web.RenderTitle(w, r, web.Status(e.Code), "org/unit", v.Unit.FullName(web.LangOf(r)), v)
 }
 

@@ -45,6 +45,7 @@ func init() {
 		"units.resolution":      {"Văn bản", "Resolution"},
 		"units.effective":       {"Ngày hiệu lực", "Effective"},
 		"units.view_people":     {"Xem danh sách nhân sự", "View the people"},
+		"units.name_other":      {"Tên tiếng Anh", "Vietnamese name"},
 		"units.count":           {"%d đơn vị", "%d units"},
 		"units.manage":          {"Quản lý đơn vị", "Manage this unit"},
 		"units.add_child":       {"Thêm đơn vị trực thuộc", "Add a unit below"},

@@ -56,6 +56,22 @@ type Unit struct {
 // Live reports whether the unit still exists.
 func (u *Unit) Live() bool { return u.ValidTo == "" }
 
+// Kind is what the unit calls itself ("Phường", "Xã", "Đặc khu",
+// "Ward"): its full name without its short name, or the label of its type.
+func (u *Unit) Kind(lang i18n.Lang) string {
+	full, name := u.FullNameVI, u.NameVI
+	if lang == i18n.EN {
+		full, name = u.FullNameEN, u.NameEN
+	}
+	if k := strings.TrimSpace(strings.TrimSuffix(full, name)); k != "" && k != full {
+		return k
+	}
+	if k := strings.TrimSpace(strings.TrimPrefix(full, name)); k != "" && k != full {
+		return k
+	}
+	return i18n.T(lang, "type."+u.Type)
+}
+
 // Name returns the unit's short name in lang.
 func (u *Unit) Name(lang i18n.Lang) string {
 	if lang == i18n.EN && u.NameEN != "" {

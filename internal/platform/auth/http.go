@@ -326,7 +326,7 @@ func (h *HTTP) AuditPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	page := pageNum(q)
-	return h.Web.Render(w, r, http.StatusOK, "auth/audit", "audit.title", map[string]any{"Entries": entries, "Action": q.Get("action"), "Actor": q.Get("actor"),
+	return h.Web.Render(w, r, http.StatusOK, "auth/audit", "audit.title", map[string]any{"Entries": readableAudit(web.LangOf(r), entries), "Action": q.Get("action"), "Actor": q.Get("actor"),
 		"Pager": map[string]any{"Current": page, "More": len(entries) == 50, "Query": q}})
 }
 

@@ -49,6 +49,30 @@ func Render(src string) template.HTML {
 	return template.HTML(out.String())
 }
 
+// Plain is the text of markup without its marks, on one line and cut at
+// a word to at most max runes (with "…"): for lists and titles, where
+// "**bold**" must read as "bold". max 0 means no limit.
+func Plain(src string, max int) string {
+	s := image.ReplaceAllString(src, "$1")
+	s = link.ReplaceAllString(s, "$1")
+	s = bold.ReplaceAllString(s, "$1")
+	s = italic.ReplaceAllString(s, "$1")
+	s = code.ReplaceAllString(s, "$1")
+	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "> ", " ")), " ")
+	r := []rune(s)
+	if max <= 0 || len(r) <= max {
+		return s
+	}
+	cut := max - 1
+	for i := cut; i > max/2; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimRight(string(r[:cut]), " ,.;:") + "…"
+}
+
 // Patterns of the markup, for converters to and from other formats.
 var (
 	Bold   = bold

@@ -40,3 +40,20 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+func TestPlain(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"Which is a **strong** password?", 0, "Which is a strong password?"},
+		{"Xem [trang](https://example.vn) và `Ctrl C`,\n\n> *trích dẫn*", 0, "Xem trang và Ctrl C, trích dẫn"},
+		{"Mật khẩu mạnh gồm chữ hoa, chữ thường, chữ số và ký tự đặc biệt", 20, "Mật khẩu mạnh gồm…"},
+		{"Ảnh ![sơ đồ](/files/abc) ở đây", 0, "Ảnh sơ đồ ở đây"},
+	} {
+		if got := Plain(c.in, c.max); got != c.want {
+			t.Errorf("Plain(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
+	}
+}

@@ -14,6 +14,8 @@ var funcs = template.FuncMap{
 	"add": func(a, b int) int { return a + b },
 	// richtext renders authors' safe markup (lessons, stems).
 	"richtext": richtext.Render,
+	// plain is markup as one line of text without its marks, cut at a word.
+	"plain": richtext.Plain,
 	// dict passes several values to a nested template: dict "K" v "K2" v2.
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
