@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs dxhub's whole test suite on a fresh Debian machine with Go:
 # installs PostgreSQL, Chromium and LibreOffice Calc with apt-get when they
-# are missing, starts a
+# are missing and axe-core with npm into a temporary folder, starts a
 # throw-away PostgreSQL cluster on a loopback port in a temporary folder, runs
 # every test on SQLite and again on PostgreSQL, the race detector, the
 # browser tests and short fuzzing runs, and stops what it started.
@@ -41,6 +41,14 @@ echo "== starting PostgreSQL on 127.0.0.1:$port"
 as_pg "$bindir/initdb" -D "$tmp/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
 as_pg "$bindir/pg_ctl" -D "$tmp/data" -l "$tmp/pg.log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $port -k $tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
+
+# axe-core checks the accessibility of every page in the browser tests;
+# npm puts it in the temporary folder, never in the project.
+echo "== installing axe-core (npm) into $tmp/npm"
+command -v npm >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+npm install --silent --no-audit --no-fund --prefix "$tmp/npm" axe-core@4.14.1 >/dev/null
+export DXHUB_AXE="$tmp/npm/node_modules/axe-core/axe.min.js"
+[ -f "$DXHUB_AXE" ] || { echo "axe-core did not install"; exit 1; }
 
 export DXHUB_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 export DXHUB_BROWSER=required

@@ -15,7 +15,9 @@ func signIn(t *testing.T, ta *testApp, user string) chromedp.Action[chromedp.Voi
 		chromedp.SendKeys(chromedp.ID("username"), user),
 		chromedp.SendKeys(chromedp.ID("password"), testPassword),
 		chromedp.Submit(chromedp.ID("password")),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/exams"]`)),
+		chromedp.WaitNotPresent(chromedp.ID("password")),
+		// The account link shows at every width; the menu is folded on phones.
+		chromedp.WaitVisible(chromedp.CSS(`.who a[href="/account"]`)),
 	)
 }
 

@@ -91,7 +91,7 @@ func TestBrowserReportApproveDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	row, _ = chromedp.Run(nctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#children-table tr')].map(r => r.innerText).find(t => t.includes('Đắk Lắk')) || ''`))
-	if strings.TrimSpace(value) != "80.0%" || !strings.Contains(row, "80.0") || !strings.Contains(row, "Đúng tiến độ") {
+	if strings.TrimSpace(value) != "80 %" || !strings.Contains(row, "80 %") || !strings.Contains(row, "Đúng tiến độ") {
 		t.Fatalf("national dashboard: value %q, Đắk Lắk row %q", value, row)
 	}
 }

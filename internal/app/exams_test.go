@@ -44,7 +44,7 @@ func examSession(t *testing.T, ta *testApp, extra string) (string, string) {
 	json.Unmarshal([]byte(body), &bp)
 	now := time.Now().UnixMilli()
 	status, body, _ = ta.do(nat, "POST", "/api/v1/exam-sessions", strings.NewReader(fmt.Sprintf(`{"blueprint_id":%q,"name":"Ca thi mở","opens_at":%d,"closes_at":%d,"eligibility":"open","review_policy":"answers","grace_s":10}`,
-		bp.Blueprint.ID, now-60000, now+3600000)), "Content-Type", "application/json")
+		bp.Blueprint.ID, now-60000, now+6*3600000)), "Content-Type", "application/json")
 	if status != 201 {
 		t.Fatalf("session: %d %s", status, body)
 	}

@@ -19,13 +19,15 @@ import (
 	"dxhub/internal/platform/i18n"
 )
 
-// TestEveryPageRendersInBothLanguages opens each page in Vietnamese and
-// English and checks that no message is missing from the catalogue.
-func TestEveryPageRendersInBothLanguages(t *testing.T) {
-	ta := newTestApp(t)
+// pageCase is one page of the app, opened as user (a key of pageClients).
+type pageCase struct{ user, url, template string }
+
+// everyPage makes the records every page needs (an item, a blueprint and
+// session, attempts in progress and finished, a course, a path and an
+// assignment, monitoring data) and lists one or more URLs of every page.
+func everyPage(t *testing.T, ta *testApp) []pageCase {
 	a1 := ta.personID("A1")
 	admin := ta.client("national")
-	anon := ta.client("")
 	if _, err := ta.App.Skills.NewVersion(auth.WithPrincipal(t.Context(), mustPrincipal(t, ta, "national")), "VN-DSF", 1); err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +60,7 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages := []struct{ user, url, template string }{
+	return []pageCase{
 		{"", "/courses", "learning/courses"},
 		{"", "/courses?q=ky+nang&level=basic&sort=popular", "learning/courses"},
 		{"", "/courses/KNS-TEST", "learning/course"},
@@ -123,6 +125,14 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 		{"national", "/items/" + itemID + "", "assessment/item"},
 		{"national", "/items/" + itemID + "/edit", "assessment/item_form"},
 	}
+}
+
+// TestEveryPageRendersInBothLanguages opens each page in Vietnamese and
+// English and checks that no message is missing from the catalogue.
+func TestEveryPageRendersInBothLanguages(t *testing.T) {
+	ta := newTestApp(t)
+	pages := everyPage(t, ta)
+	admin, anon, lc, ac := ta.client("national"), ta.client(""), ta.client("learner"), ta.client("author")
 	rendered := map[string]bool{}
 	for _, lang := range []string{"vi", "en"} {
 		for _, p := range pages {

@@ -28,6 +28,7 @@ func init() {
 		"learning.sort.popular":          {"Nhiều người học", "Popularity"},
 		"learning.minutes":               {"%d phút", "%d min"},
 		"learning.enrolled_n":            {"%s người đang học", "%s learners"},
+		"learning.people_status":         {"Tình hình từng người", "Each person's status"},
 		"learning.card_new":              {"Khóa học mới", "New course"},
 		"learning.card_enrolled":         {"Bạn đang học khóa này", "You are taking this course"},
 		"learning.card_completed":        {"Bạn đã hoàn thành", "You have completed it"},
