@@ -180,3 +180,62 @@ func TestPagesForPeople(t *testing.T) {
 		t.Fatalf("icon: %d", s)
 	}
 }
+
+// TestExamCountsQuestions: an exam is out of its number of questions even
+// when an item's own mapping is worth 3 (the "1/32" of a 30-question
+// exam); that item answered two-thirds right earns two-thirds of a point.
+func TestExamCountsQuestions(t *testing.T) {
+	ta := newTestApp(t)
+	examFixture(t, ta, "")
+	var n int
+	if err := ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM items WHERE competence = '4.1' AND status = 'approved'`).Scan(&n); err != nil || n < 2 {
+		t.Fatalf("approved 4.1 items: %d %v", n, err)
+	}
+	nat := ta.client("national")
+	status, body, _ := ta.do(nat, "POST", "/api/v1/blueprints", strings.NewReader(`{"name":"Mọi câu 4.1","standard_code":"VN-DSF","standard_version":1,"time_limit_min":20,"pass_percent":50,
+		"rules":[{"competence":"4.1","count":`+strconv.Itoa(n)+`}],"shuffle_items":false,"shuffle_options":false,"navigation":"free"}`), "Content-Type", "application/json")
+	if status != 201 {
+		t.Fatalf("blueprint: %d %s", status, body)
+	}
+	bpID := between(body, `"id":"`, `"`)
+	now := time.Now().UnixMilli()
+	status, body, _ = ta.do(nat, "POST", "/api/v1/exam-sessions", strings.NewReader(`{"blueprint_id":"`+bpID+`","name":"Ca 4.1","opens_at":`+strconv.FormatInt(now-60000, 10)+`,"closes_at":`+strconv.FormatInt(now+3600000, 10)+`,"eligibility":"open","review_policy":"answers"}`), "Content-Type", "application/json")
+	if status != 201 {
+		t.Fatalf("session: %d %s", status, body)
+	}
+	sid := between(body, `"id":"`, `"`)
+	learner := ta.client("learner")
+	_, body, _ = ta.do(learner, "POST", "/api/v1/exams/"+sid+"/start", nil)
+	attempt := between(body, `"id":"`, `"`)
+	at, err := ta.App.Exams.Attempt(auth.WithPrincipal(t.Context(), mustPrincipal(t, ta, "learner")), attempt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for i := range at.Form {
+		correct, _, _ := ta.App.Exams.Correct(t.Context(), at, i)
+		if strings.Join(correct, ",") == "A,B,D" { // the phishing-signs item, worth 3 by its mapping
+			found = true
+			if s, b, _ := ta.do(learner, "PUT", "/api/v1/attempts/"+attempt+"/answers/"+strconv.Itoa(i), strings.NewReader(`{"response":["A","B"]}`), "Content-Type", "application/json"); s != 200 {
+				t.Fatalf("save: %d %s", s, b)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("the form lacks the item worth 3")
+	}
+	_, body, _ = ta.do(learner, "POST", "/api/v1/attempts/"+attempt+"/submit", nil)
+	if !strings.Contains(body, `"max_score":`+strconv.Itoa(n)+`,`) || !strings.Contains(body, `"score":0.666666`) {
+		t.Fatalf("an exam of %d questions scored %s", n, body)
+	}
+	_, page, _ := ta.do(learner, "GET", "/attempts/"+attempt+"/result", nil)
+	if !strings.Contains(page, "Điểm: 0,7/"+strconv.Itoa(n)+" câu") || !strings.Contains(page, "Đúng một phần") || !strings.Contains(page, "Không trả lời") {
+		t.Fatal("the result page does not count questions or say what was answered")
+	}
+}
+
+func between(s, from, to string) string {
+	_, rest, _ := strings.Cut(s, from)
+	v, _, _ := strings.Cut(rest, to)
+	return v
+}
