@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -267,6 +268,10 @@ func TestMonitoringCompletenessAndReminders(t *testing.T) {
 	for _, m := range ta.Mail.Sent() {
 		if strings.Contains(m.Subject, "quá hạn") || strings.Contains(m.Subject, "Quá hạn") {
 			to = append(to, m.To)
+			// In both languages, the due day written each one's way.
+			if !strings.Contains(m.Subject, "is overdue") || !strings.Contains(m.Body, due.Format("02/01/2006")) || !strings.Contains(m.Body, strconv.Itoa(due.Day())+" "+due.Format("Jan 2006")) {
+				t.Fatalf("reminder %q:\n%s", m.Subject, m.Body)
+			}
 		}
 	}
 	joined := strings.Join(to, ",")

@@ -494,7 +494,8 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 		if err != nil {
 			return sent, err
 		}
-		due := time.UnixMilli(a.DueAt).In(i18n.DefaultZone).Format("02/01/2006")
+		due := time.UnixMilli(a.DueAt).In(i18n.DefaultZone)
+		args := func(l i18n.Lang) []any { return []any{a.Title, i18n.Date(l, due), s.home()} }
 		late := 0
 		for _, p := range people {
 			if p.Status == Completed {
@@ -505,12 +506,12 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 			if err := s.DB.R.QueryRowContext(ctx, `SELECT email FROM accounts WHERE person_id = $1 AND email <> '' LIMIT 1`, p.PersonID).Scan(&email); err != nil {
 				continue // no account or no address: the report shows them
 			}
-			subject := "Nhắc học: " + a.Title + " (hạn " + due + ") / Reminder: " + a.Title + " (due " + due + ")"
-			body := fmt.Sprintf("Khóa học \"%s\" được giao cho bạn cần hoàn thành trước ngày %s.\n\nThe course \"%s\" assigned to you is due on %s.\n\n%s/learning\n", a.Title, due, a.Title, due, s.home())
+			kind := "due"
 			if overdue {
-				subject = "Quá hạn: " + a.Title + " / Overdue: " + a.Title
-				body = fmt.Sprintf("Khóa học \"%s\" đã quá hạn (%s). Vui lòng hoàn thành sớm.\n\nThe course \"%s\" is overdue (%s). Please complete it soon.\n\n%s/learning\n", a.Title, due, a.Title, due, s.home())
+				kind = "overdue"
 			}
+			subject := i18n.T(i18n.VI, "learning.mail_"+kind+"_subject", args(i18n.VI)...) + " / " + i18n.T(i18n.EN, "learning.mail_"+kind+"_subject", args(i18n.EN)...)
+			body := i18n.Both("learning.mail_"+kind+"_body", args)
 			if err := s.Mail.Send(ctx, mail.Message{To: email, Subject: subject, Body: body}); err != nil {
 				s.Log.Error("reminder", "err", err)
 				continue
@@ -522,8 +523,11 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 			col = "reminded_overdue"
 			var email string
 			if err := s.DB.R.QueryRowContext(ctx, `SELECT ac.email FROM assignments a JOIN accounts ac ON ac.id = a.created_by WHERE a.id = $1`, a.ID).Scan(&email); err == nil && email != "" && late > 0 {
-				body := fmt.Sprintf("%d người chưa hoàn thành \"%s\" (hạn %s).\n%d people have not completed \"%s\" (due %s).\n\n%s/learning/assignments/%s\n", late, a.Title, due, late, a.Title, due, s.home(), a.ID)
-				if err := s.Mail.Send(ctx, mail.Message{To: email, Subject: "Báo cáo quá hạn / Overdue report: " + a.Title, Body: body}); err == nil {
+				body := i18n.Both("learning.mail_late_body", func(l i18n.Lang) []any {
+					return []any{i18n.Num(l, late), a.Title, i18n.Date(l, due), s.home(), a.ID}
+				})
+				subject := i18n.T(i18n.VI, "learning.mail_late_subject", a.Title) + " / " + i18n.T(i18n.EN, "learning.mail_late_subject", a.Title)
+				if err := s.Mail.Send(ctx, mail.Message{To: email, Subject: subject, Body: body}); err == nil {
 					sent++
 				}
 			}

@@ -291,8 +291,12 @@ func (s *Service) remindUnit(ctx context.Context, d *Dataset, u *org.Unit, per P
 	if err != nil {
 		return 0, err
 	}
-	subject := i18n.T(i18n.VI, "monitor.mail_"+kind+"_subject", d.NameVI, per.Label(i18n.VI))
-	body := i18n.T(i18n.VI, "monitor.mail_"+kind+"_body", u.NameVI, d.NameVI, per.Label(i18n.VI), due, link)
+	// Reporters' languages are not known: each mail says it in Vietnamese,
+	// then in English, with the due day written each language's way.
+	subject := i18n.T(i18n.VI, "monitor.mail_"+kind+"_subject", d.NameVI, per.Label(i18n.VI)) + " / " + i18n.T(i18n.EN, "monitor.mail_"+kind+"_subject", d.Name(true), per.Label(i18n.EN))
+	body := i18n.Both("monitor.mail_"+kind+"_body", func(l i18n.Lang) []any {
+		return []any{u.Name(l), d.Name(l == i18n.EN), per.Label(l), i18n.Day(l, due), link}
+	})
 	sent := 0
 	for _, addr := range to {
 		if err := s.Mail.Send(ctx, mail.Message{To: addr, Subject: subject, Body: body}); err != nil {
@@ -305,7 +309,9 @@ func (s *Service) remindUnit(ctx context.Context, d *Dataset, u *org.Unit, per P
 		if err != nil {
 			return sent, err
 		}
-		body := i18n.T(i18n.VI, "monitor.mail_escalate_body", u.NameVI, d.NameVI, per.Label(i18n.VI), due, link)
+		body := i18n.Both("monitor.mail_escalate_body", func(l i18n.Lang) []any {
+			return []any{u.Name(l), d.Name(l == i18n.EN), per.Label(l), i18n.Day(l, due), link}
+		})
 		for _, addr := range admins {
 			if err := s.Mail.Send(ctx, mail.Message{To: addr, Subject: subject, Body: body}); err != nil {
 				return sent, err

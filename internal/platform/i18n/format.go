@@ -72,6 +72,24 @@ func Date(lang Lang, t time.Time) string {
 	return t.Format("02/01/2006")
 }
 
+// Day shows a calendar day written as ISO "2006-01-02" (a due day, a
+// period's end): 31/12/2026 in Vietnamese, 31 Dec 2026 in English; any
+// other text is shown as it is.
+func Day(lang Lang, iso string) string {
+	t, err := time.Parse("2006-01-02", iso)
+	if err != nil {
+		return iso
+	}
+	return Date(lang, t)
+}
+
+// Both writes a message in Vietnamese, then in English, for e-mails that
+// go to people whose language dxhub does not know; args gives each
+// language's arguments (names, dates) in its own form.
+func Both(key string, args func(Lang) []any) string {
+	return T(VI, key, args(VI)...) + "\n\n" + T(EN, key, args(EN)...)
+}
+
 // DateTime shows a moment to the minute: 06/12/2026 14:05 in Vietnamese,
 // 6 Dec 2026, 14:05 in English (24-hour clock in both).
 func DateTime(lang Lang, t time.Time) string {

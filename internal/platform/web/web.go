@@ -73,11 +73,7 @@ func (p *Page) Num(n int) string { return i18n.Num(p.Lang, n) }
 // (a calendar day, shown as it is).
 func (p *Page) Date(v any) string {
 	if d, ok := v.(string); ok {
-		t, err := time.Parse("2006-01-02", d)
-		if err != nil {
-			return d
-		}
-		return i18n.Date(p.Lang, t)
+		return i18n.Day(p.Lang, d)
 	}
 	t, ok := p.instant(v)
 	if !ok {
