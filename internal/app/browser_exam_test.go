@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -79,32 +80,37 @@ func TestBrowserCandidateJourney(t *testing.T) {
 	if !strings.HasPrefix(timerAfter, "19:") && !strings.HasPrefix(timerAfter, "20:") {
 		t.Fatalf("timer after reload %q (before %q): the deadline was reset or lost", timerAfter, timerBefore)
 	}
-	// Submitting asks first, in a dialog that counts the blank questions.
+	// Submitting asks first, in a dialog that counts the blank questions;
+	// going back to the exam closes it.
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.ID("submit-exam")),
 		chromedp.WaitVisible(chromedp.ID("confirm-yes")),
+		chromedp.Click(chromedp.ID("confirm-cancel")),
+		chromedp.WaitNotVisible(chromedp.ID("confirm-yes")),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if count, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("confirm-count"))); !strings.Contains(count, "Còn 11 câu chưa trả lời") {
-		t.Fatalf("confirmation dialog says %q", count)
+	if result := submitConfirmed(t, ctx, 11); !strings.Contains(result, "Điểm") {
+		t.Fatalf("result %q", result)
 	}
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.ID("confirm-cancel")),
-		chromedp.WaitNotVisible(chromedp.ID("confirm-yes")),
-		chromedp.Click(chromedp.ID("submit-exam")),
-		chromedp.WaitVisible(chromedp.ID("confirm-yes")),
-		chromedp.Click(chromedp.ID("confirm-yes")),
-		chromedp.WaitVisible(chromedp.ID("verdict")),
-	)
-	if err != nil {
+}
+
+// submitConfirmed taps "Nộp bài…", checks that the dialog counts blank
+// questions, confirms, and returns the result's text.
+func submitConfirmed(t *testing.T, ctx context.Context, blank int) string {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("submit-exam")), chromedp.WaitVisible(chromedp.ID("confirm-yes"))); err != nil {
+		t.Fatal(err)
+	}
+	if count, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("confirm-count"))); !strings.Contains(count, fmt.Sprintf("Còn %d câu chưa trả lời", blank)) {
+		t.Fatalf("the confirmation says %q, want %d blank", count, blank)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("confirm-yes")), chromedp.WaitVisible(chromedp.ID("verdict"))); err != nil {
 		t.Fatal(err)
 	}
 	result, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("result")))
-	if !strings.Contains(result, "Điểm") {
-		t.Fatalf("result %q", result)
-	}
+	return result
 }
 
 // TestBrowserAuthorJourney: an author writes an item, previews it, sends it

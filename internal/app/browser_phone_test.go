@@ -60,19 +60,7 @@ func TestBrowserPhoneExam(t *testing.T) {
 	if !strings.Contains(mark, "đã trả lời") || !strings.Contains(mark, "✓") {
 		t.Fatalf("an answered question in the grid reads %q", mark)
 	}
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.ID("submit-exam")), chromedp.WaitVisible(chromedp.ID("confirm-yes")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if count, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("confirm-count"))); !strings.Contains(count, "Còn 11 câu chưa trả lời") {
-		t.Fatalf("the confirmation says %q", count)
-	}
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.ID("confirm-yes")), chromedp.WaitVisible(chromedp.ID("verdict")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	score, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("result")))
-	if !strings.Contains(score, "/12 câu") {
+	if score := submitConfirmed(t, ctx, 11); !strings.Contains(score, "/12 câu") {
 		t.Fatalf("a 12-question exam is scored %q", score)
 	}
 }
