@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"dxhub/internal/platform/events"
 	"dxhub/internal/platform/i18n"
 	"embed"
 	"fmt"
@@ -74,6 +75,9 @@ type App struct {
 	Skills *skills.Service
 	Bank   *assessment.Bank
 	Exams  *assessment.Exams
+	// Events carries changes between rooms (the outbox); its consumers
+	// run in serve and demo (Config.Background) and in tests.
+	Events *events.Bus
 	LRS    *lrs.Store
 	Learn  *learning.Service
 	Mon    *monitor.Service
@@ -141,10 +145,12 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Org = &org.Service{DB: d, Audit: a.Audit, Log: log}
 	a.Skills = &skills.Service{DB: d, Log: log, Scope: a.nationPath}
 	a.Bank = &assessment.Bank{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Files: a.Files}
-	a.Exams = &assessment.Exams{Bank: a.Bank}
+	a.Events = &events.Bus{DB: d, Log: log}
+	a.Exams = &assessment.Exams{Bank: a.Bank, Events: a.Events}
 	a.Exams.Start(sweepEvery(cfg))
 	a.LRS = &lrs.Store{DB: d, Log: log, BaseURL: cfg.BaseURL}
-	a.Learn = &learning.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Bank: a.Bank, LRS: a.LRS, Mail: a.Mail}
+	a.Learn = &learning.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Bank: a.Bank, Exams: a.Exams, Auth: a.Auth, LRS: a.LRS, Mail: a.Mail}
+	a.Learn.Subscribe(a.Events)
 	var stopCtx context.Context
 	stopCtx, a.stop = context.WithCancel(context.Background())
 	if cfg.Background {
@@ -153,6 +159,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Mon = &monitor.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Learn: a.Learn, Exams: a.Exams, Mail: a.Mail, Files: a.Files, BaseURL: cfg.BaseURL}
 	if cfg.Background {
 		a.Mon.Start(stopCtx, time.Hour)
+		a.Events.Start(stopCtx)
 	}
 	shell, _ := fs.Sub(templates, "templates")
 	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates()})
@@ -167,6 +174,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 // Close releases the database.
 func (a *App) Close() error {
 	a.stop()
+	a.Events.Close()
 	a.LRS.Close()
 	a.Exams.Close()
 	a.Audit.Close()

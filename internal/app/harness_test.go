@@ -72,6 +72,8 @@ func newTestApp(t *testing.T) *testApp {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Exams.Close(); a.Audit.Close() })
+	a.Events.Start(context.Background())
+	t.Cleanup(a.Events.Close)
 	if err := a.Init(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -388,3 +388,62 @@ func completeTestCourse(t *testing.T, ta *testApp, answers map[string]string) {
 		t.Fatalf("complete: %v %+v", err, e2)
 	}
 }
+
+// TestCourseCompletesWhenFinalExamPassedLast: a course whose final exam is
+// an exam session completes when the learner passes the exam after
+// finishing the lessons, without opening the course again (the exam's
+// event reaches learning through the outbox).
+func TestCourseCompletesWhenFinalExamPassedLast(t *testing.T) {
+	ta := newTestApp(t)
+	_, sid := examFixture(t, ta, "")
+	a := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "author"))
+	if _, err := ta.App.Learn.CreateCourse(a, learning.CourseInput{Code: "KNS-THI", Title: "Kỹ năng số có thi cuối khóa", Summary: "Học rồi thi",
+		Audiences: []string{"citizen"}, Competences: []string{"1.1"}, DurationMin: 30, OpenEnrol: true, PassPercent: 50, FinalSession: sid}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ta.App.Learn.AddModule(a, "KNS-THI", "Chương 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := ta.App.Learn.AddLesson(a, m.ID, learning.LessonInput{Kind: learning.KindText, Title: "Đọc", Body: "Nội dung.", Required: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Learn.Publish(a, "KNS-THI"); err != nil {
+		t.Fatal(err)
+	}
+	lc := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "learner"))
+	e, err := ta.App.Learn.Enrol(lc, "KNS-THI")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err = ta.App.Learn.CompleteLesson(lc, e.ID, l.ID); err != nil || e.Status == "completed" {
+		t.Fatalf("lessons done, exam not passed: %+v %v", e, err)
+	}
+	// Now the exam, every answer right.
+	learner := ta.client("learner")
+	_, body, _ := ta.do(learner, "POST", "/api/v1/exams/"+sid+"/start", nil)
+	attempt := between(body, `"id":"`, `"`)
+	at, err := ta.App.Exams.Attempt(lc, attempt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range at.Form {
+		correct, _, _ := ta.App.Exams.Correct(t.Context(), at, i)
+		b, _ := json.Marshal(map[string]any{"response": correct})
+		if s, out, _ := ta.do(learner, "PUT", fmt.Sprintf("/api/v1/attempts/%s/answers/%d", attempt, i), strings.NewReader(string(b)), "Content-Type", "application/json"); s != 200 {
+			t.Fatalf("save %d: %d %s", i, s, out)
+		}
+	}
+	if _, body, _ = ta.do(learner, "POST", "/api/v1/attempts/"+attempt+"/submit", nil); !strings.Contains(body, `"passed":true`) {
+		t.Fatalf("submit: %s", body)
+	}
+	c, _ := ta.App.Learn.CourseByCode(context.Background(), "KNS-THI")
+	for i := 0; i < 100; i++ {
+		if e, err = ta.App.Learn.MyEnrolment(lc, c.ID); err == nil && e.Status == "completed" {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the course did not complete after the final exam was passed: %+v %v", e, err)
+}

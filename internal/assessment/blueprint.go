@@ -3,6 +3,7 @@ package assessment
 import (
 	"context"
 	"database/sql"
+	"dxhub/internal/platform/events"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -134,8 +135,27 @@ func (b *Blueprint) Validate(std *skills.Standard) error {
 
 // Exams is the service of blueprints, sessions and attempts.
 type Exams struct {
-	Bank   *Bank
+	Bank *Bank
+	// Events is woken when an attempt finishes (its event is recorded
+	// in the finishing transaction); nil in tools that run no consumers.
+	Events *events.Bus
 	engine *engine
+}
+
+// TopicAttemptFinished is the event of an attempt submitted, expired or
+// scored: other rooms (a course's final exam, certificates, monitoring)
+// react to it.
+const TopicAttemptFinished = "exam.attempt_finished"
+
+// AttemptFinished is the payload of TopicAttemptFinished.
+type AttemptFinished struct {
+	AttemptID string  `json:"attempt_id"`
+	SessionID string  `json:"session_id"`
+	AccountID string  `json:"account_id"`
+	Status    string  `json:"status"`
+	Passed    bool    `json:"passed"`
+	Percent   float64 `json:"percent"`
+	At        int64   `json:"at"`
 }
 
 // SaveBlueprint creates (ID empty) or replaces a blueprint; the caller

@@ -3,6 +3,7 @@ package assessment
 import (
 	"context"
 	"database/sql"
+	"dxhub/internal/platform/events"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -773,8 +774,9 @@ func (x *Exams) finish(ctx context.Context, a *Attempt, status string, finishedA
 	}
 	defer x.engine.headers.Delete(a.ID)
 	// One write closes the attempt, then reads its steps and scores them:
-	// a save stored before is scored, a save after is refused.
-	return x.engine.write(ctx, a.ID, func(ctx context.Context, tx *sql.Tx) error {
+	// a save stored before is scored, a save after is refused. The same
+	// write records the attempt's event for other rooms.
+	err = x.engine.write(ctx, a.ID, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE attempts SET status = $1, finished_at = $2 WHERE id = $3 AND status = 'in_progress'`, status, finishedAt, a.ID)
 		if err != nil {
 			return err
@@ -791,10 +793,28 @@ func (x *Exams) finish(ctx context.Context, a *Attempt, status string, finishedA
 			return err
 		}
 		bdJSON, _ := json.Marshal(bd)
-		_, err = tx.ExecContext(ctx, `UPDATE attempts SET score = $1, max_score = $2, passed = $3, breakdown = $4 WHERE id = $5`,
-			score, maxScore, db.Flag(passed), string(bdJSON), a.ID)
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE attempts SET score = $1, max_score = $2, passed = $3, breakdown = $4 WHERE id = $5`,
+			score, maxScore, db.Flag(passed), string(bdJSON), a.ID); err != nil {
+			return err
+		}
+		pct := 0.0
+		if maxScore > 0 {
+			pct = 100 * score / maxScore
+		}
+		return events.Record(ctx, tx, TopicAttemptFinished, AttemptFinished{AttemptID: a.ID, SessionID: a.SessionID, AccountID: a.AccountID,
+			Status: status, Passed: passed, Percent: pct, At: finishedAt})
 	})
+	if err == nil {
+		x.Events.Notify()
+	}
+	return err
+}
+
+// Passed reports whether an account has passed an attempt in a session.
+func (x *Exams) Passed(ctx context.Context, sessionID, accountID string) (bool, error) {
+	var n int
+	err := x.Bank.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE session_id = $1 AND account_id = $2 AND passed = 1`, sessionID, accountID).Scan(&n)
+	return n > 0, err
 }
 
 // Submit closes the caller's attempt and scores it at once. Submitting

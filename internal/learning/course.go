@@ -38,6 +38,8 @@ type Service struct {
 	Org    *org.Service
 	Skills *skills.Service
 	Bank   *assessment.Bank
+	Exams  *assessment.Exams
+	Auth   *auth.Service
 	LRS    *lrs.Store
 	Mail   mail.Sender
 

@@ -413,11 +413,11 @@ func (s *Service) evaluate(ctx context.Context, p *auth.Principal, e *Enrolment,
 		}
 	}
 	if o.Course.FinalSession != "" && complete {
-		var n int
-		if err := s.DB.R.QueryRowContext(ctx, `SELECT count(*) FROM attempts WHERE session_id = $1 AND account_id = $2 AND passed = 1`, o.Course.FinalSession, e.AccountID).Scan(&n); err != nil {
+		passed, err := s.Exams.Passed(ctx, o.Course.FinalSession, e.AccountID)
+		if err != nil {
 			return nil, err
 		}
-		complete = n > 0
+		complete = passed
 	}
 	progress := 100
 	if required > 0 {
