@@ -7,7 +7,10 @@ import (
 
 func TestPasswordHash(t *testing.T) {
 	h := HashPassword("mật khẩu dài đủ")
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+	if tm, m := argonCost(false); tm != 2 || m != 19456 {
+		t.Fatalf("the server hashes with t=%d, m=%d; OWASP's set is t=2, m=19456", tm, m)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$") {
 		t.Fatalf("hash %q", h)
 	}
 	if !CheckPassword(h, "mật khẩu dài đủ") {
