@@ -54,6 +54,7 @@ func TestGroupCommitDoDuringAndAfterClose(t *testing.T) {
 	const writers, each = 8, 50
 	results := make([]error, writers*each)
 	var wg sync.WaitGroup
+	committed := make(chan struct{}, writers*each)
 	for w := range writers {
 		wg.Add(1)
 		go func() {
@@ -61,10 +62,11 @@ func TestGroupCommitDoDuringAndAfterClose(t *testing.T) {
 			for i := range each {
 				n := w*each + i
 				results[n] = g.Do(context.Background(), n)
+				committed <- struct{}{}
 			}
 		}()
 	}
-	time.Sleep(5 * time.Millisecond)
+	<-committed // Close while writes are under way: one has returned, most have not
 	g.Close()
 	finished := make(chan struct{})
 	go func() { wg.Wait(); close(finished) }()

@@ -14,13 +14,18 @@ import (
 )
 
 type seen struct {
-	mu  sync.Mutex
-	ids []int64
+	mu   sync.Mutex
+	ids  []int64
+	want int           // when len(ids) reaches it, full is closed
+	full chan struct{} // nil unless want is set
 }
 
 func (s *seen) add(e Event) {
 	s.mu.Lock()
 	s.ids = append(s.ids, e.ID)
+	if s.full != nil && len(s.ids) == s.want {
+		close(s.full)
+	}
 	s.mu.Unlock()
 }
 
@@ -109,7 +114,7 @@ func TestFailureStopsAndRetries(t *testing.T) {
 // whichever node holds the lease.
 func TestSeveralNodes(t *testing.T) {
 	d := dbtest.Open(t)
-	var got seen
+	got := seen{want: 200, full: make(chan struct{})}
 	handler := func(ctx context.Context, e Event) error { got.add(e); return nil }
 	nodes := []*Bus{{DB: d}, {DB: d}}
 	for _, n := range nodes {
@@ -132,15 +137,9 @@ func TestSeveralNodes(t *testing.T) {
 		go func() { defer writers.Done(); record(t, d, "t", 50) }()
 	}
 	writers.Wait()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		got.mu.Lock()
-		n := len(got.ids)
-		got.mu.Unlock()
-		if n >= 200 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
+	select {
+	case <-got.full:
+	case <-time.After(30 * time.Second):
 	}
 	cancel()
 	wg.Wait()
