@@ -33,7 +33,7 @@ func benchApp(ctx context.Context, dbURL string) (a *app.App, close func(), err 
 		}
 		return nil, nil, err
 	}
-	a.DB.KeepInMemory(50) // as the server does by default
+	a.DB.KeepInMemory(50) // as a server started with --keep-in-memory 50, as the figures were measured
 	return a, func() {
 		a.Close()
 		if dir != "" {

@@ -146,7 +146,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 	if isDemo {
 		fs.IntVar(&people, "people", 2000, "number of generated demo people")
 	}
-	keep := fs.String("keep-in-memory", env("KEEP_IN_MEMORY", "50"), "keep a SQLite database in memory up to this share of the machine's memory, in percent (0: off, at most 90) (DXHUB_KEEP_IN_MEMORY)")
+	keep := fs.String("keep-in-memory", env("KEEP_IN_MEMORY", "0"), "keep a SQLite database in memory up to this share of the memory the process may use (the machine's or its container's), in percent (0: off, at most 90) (DXHUB_KEEP_IN_MEMORY)")
 	if err := parse(fs, args, help); err != nil {
 		return err
 	}

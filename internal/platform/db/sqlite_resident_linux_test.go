@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -142,5 +143,36 @@ func TestKeepInMemoryOnlyOnSQLite(t *testing.T) {
 	d.KeepInMemory(50)
 	if d.keeper != nil {
 		t.Error("a keeper on PostgreSQL")
+	}
+}
+
+// TestCgroupLimit reads memory limits laid out as cgroup v2 and v1 write
+// them (a container limited to 512 MiB), and none.
+func TestCgroupLimit(t *testing.T) {
+	dir := t.TempDir()
+	write := func(path, body string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, path)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, path), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("v2/self", "0::/system.slice/dxhub.service\n")
+	write("v2/root/system.slice/dxhub.service/memory.max", "536870912\n")
+	write("v2max/self", "0::/user.slice\n")
+	write("v2max/root/user.slice/memory.max", "max\n")
+	write("v1/self", "12:pids:/docker/abc\n7:memory:/docker/abc\n0::/\n")
+	write("v1/root/memory/docker/abc/memory.limit_in_bytes", "536870912\n")
+	write("v1none/self", "7:memory:/\n")
+	write("v1none/root/memory/memory.limit_in_bytes", "9223372036854771712\n")
+	for name, want := range map[string]int64{"v2": 512 << 20, "v2max": 0, "v1": 512 << 20, "v1none": 0, "missing": 0} {
+		if got := cgroupLimit(filepath.Join(dir, name, "self"), filepath.Join(dir, name, "root")); got != want {
+			t.Errorf("%s: limit %d, want %d", name, got, want)
+		}
+	}
+	if total := memoryTotal(); total <= 0 {
+		t.Fatalf("memory this process may use: %d", total)
 	}
 }

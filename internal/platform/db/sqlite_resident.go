@@ -9,9 +9,11 @@ import (
 // Some machines take back file pages nobody has used for a while even
 // with most of their memory free, while pages a process has mapped stay.
 // A store read at random then reads from disk on nearly every query
-// (figures: docs/performance.md). So a server keeps its SQLite database in memory (KeepInMemory): it maps the
-// file read-only and has the kernel fill the map, chunk by chunk as the
-// file grows, up to a share of the machine's memory (half by default). SQLite does not read
+// (figures: docs/performance.md). So a server may keep its SQLite database
+// in memory (KeepInMemory, off unless asked for with --keep-in-memory): it
+// maps the file read-only and has the kernel fill the map, chunk by chunk
+// as the file grows, up to a share of the memory the process may use (the
+// machine's, or its control group's limit). SQLite does not read
 // through this map; its reads find the pages the map holds in memory.
 // Under memory pressure the kernel may still take them back: they are
 // clean file pages, so this never costs more than reading them again.
@@ -44,7 +46,7 @@ type resident struct {
 }
 
 // KeepInMemory has the process keep the SQLite database's pages in memory
-// until Close, up to percent of the machine's memory. Filling the first
+// until Close, up to percent of the memory it may use (memoryTotal). Filling the first
 // time reads the file from disk in the background. With percent 0, on
 // PostgreSQL, and where the system cannot map files, it does nothing.
 func (d *DB) KeepInMemory(percent int) {
