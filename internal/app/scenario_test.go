@@ -323,7 +323,7 @@ func TestImageUploadForItems(t *testing.T) {
 	}
 	author := ta.client("author")
 	status, body := upload(author, "a.png", png)
-	key := regexp.MustCompile(`/files/([0-9a-z]+)`).FindStringSubmatch(body)
+	key := regexp.MustCompile(`/files/([0-9a-z-]+)`).FindStringSubmatch(body)
 	if status != 200 || key == nil || !strings.Contains(body, "![sơ đồ](/files/") {
 		t.Fatalf("upload: %d", status)
 	}

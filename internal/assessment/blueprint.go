@@ -234,20 +234,11 @@ func (x *Exams) Blueprints(ctx context.Context) ([]*Blueprint, error) {
 		return nil, err
 	}
 	where, args := scopeWhere(x.Bank.DB, "b.unit_path", scopes, nil)
-	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT `+blueprintCols+` FROM blueprints b JOIN units u ON u.id = b.unit_id WHERE `+where+` ORDER BY b.updated_at DESC LIMIT 500`, args...)
-	if err != nil {
-		return nil, err
+	out, err := db.Query(ctx, x.Bank.DB.R, scanBlueprint, `SELECT `+blueprintCols+` FROM blueprints b JOIN units u ON u.id = b.unit_id WHERE `+where+` ORDER BY b.updated_at DESC LIMIT 500`, args...)
+	if out == nil {
+		out = []*Blueprint{}
 	}
-	defer rows.Close()
-	out := []*Blueprint{}
-	for rows.Next() {
-		b, err := scanBlueprint(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return out, err
 }
 
 func scopeWhere(d *db.DB, col string, scopes []string, args []any) (string, []any) {

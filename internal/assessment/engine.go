@@ -872,20 +872,7 @@ func (x *Exams) Sweep(ctx context.Context) (int, error) {
 
 // myAttempts lists an account's latest attempts.
 func (x *Exams) myAttempts(ctx context.Context, accountID string) ([]*Attempt, error) {
-	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts WHERE account_id = $1 ORDER BY started_at DESC LIMIT 50`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Attempt
-	for rows.Next() {
-		a, err := scanAttempt(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return db.Query(ctx, x.Bank.DB.R, scanAttempt, `SELECT `+attemptCols+` FROM attempts WHERE account_id = $1 ORDER BY started_at DESC LIMIT 50`, accountID)
 }
 
 // Attempt returns the caller's own attempt.

@@ -223,20 +223,11 @@ func (x *Exams) ManagedSessions(ctx context.Context) ([]*Session, error) {
 }
 
 func (x *Exams) sessions(ctx context.Context, where string, args ...any) ([]*Session, error) {
-	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT `+sessionCols+` FROM exam_sessions s JOIN units u ON u.id = s.unit_id WHERE `+where, args...)
-	if err != nil {
-		return nil, err
+	out, err := db.Query(ctx, x.Bank.DB.R, scanSession, `SELECT `+sessionCols+` FROM exam_sessions s JOIN units u ON u.id = s.unit_id WHERE `+where, args...)
+	if out == nil {
+		out = []*Session{}
 	}
-	defer rows.Close()
-	out := []*Session{}
-	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return out, err
 }
 
 // AvailableSessions lists the sessions open now (or opening within a day)

@@ -222,20 +222,7 @@ func scanAssignment(r interface{ Scan(...any) error }) (*Assignment, error) {
 }
 
 func (s *Service) assignments(ctx context.Context, where string, args ...any) ([]*Assignment, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+assignCols+assignFrom+` WHERE `+where+` ORDER BY a.due_at`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Assignment
-	for rows.Next() {
-		a, err := scanAssignment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return db.Query(ctx, s.DB.R, scanAssignment, `SELECT `+assignCols+assignFrom+` WHERE `+where+` ORDER BY a.due_at`, args...)
 }
 
 // Assignment returns one assignment (for those who may report on it).

@@ -351,20 +351,7 @@ func (s *Service) AuthoredCourses(ctx context.Context) ([]*Course, error) {
 }
 
 func (s *Service) courses(ctx context.Context, q string, args ...any) ([]*Course, error) {
-	rows, err := s.DB.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Course
-	for rows.Next() {
-		c, err := scanCourse(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return db.Query(ctx, s.DB.R, scanCourse, q, args...)
 }
 
 // Draft returns the outline being authored.

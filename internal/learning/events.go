@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/events"
 )
 
@@ -26,22 +27,9 @@ func (s *Service) onAttemptFinished(ctx context.Context, ev events.Event) error 
 	if !a.Passed {
 		return nil
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+enrolCols+` FROM enrolments e JOIN courses c ON c.id = e.course_id
+	list, err := db.Query(ctx, s.DB.R, scanEnrolment, `SELECT `+enrolCols+` FROM enrolments e JOIN courses c ON c.id = e.course_id
 		WHERE e.account_id = $1 AND c.final_session = $2 AND e.status <> 'completed'`, a.AccountID, a.SessionID)
-	if err != nil {
-		return err
-	}
-	var list []*Enrolment
-	for rows.Next() {
-		e, err := scanEnrolment(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		list = append(list, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(list) == 0 {
+	if err != nil || len(list) == 0 {
 		return err
 	}
 	p, err := s.Auth.Principal(ctx, a.AccountID)

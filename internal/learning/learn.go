@@ -198,20 +198,7 @@ func (s *Service) MyEnrolments(ctx context.Context) ([]*Enrolment, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+enrolCols+` FROM enrolments e JOIN courses c ON c.id = e.course_id WHERE e.account_id = $1 ORDER BY e.updated_at DESC`, p.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Enrolment
-	for rows.Next() {
-		e, err := scanEnrolment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return db.Query(ctx, s.DB.R, scanEnrolment, `SELECT `+enrolCols+` FROM enrolments e JOIN courses c ON c.id = e.course_id WHERE e.account_id = $1 ORDER BY e.updated_at DESC`, p.AccountID)
 }
 
 // ownEnrolment loads an enrolment by id for its learner only.

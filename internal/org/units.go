@@ -17,7 +17,7 @@ import (
 const unitCols = `u.id, u.code, u.type, u.name_vi, u.name_en, u.full_name_vi, u.full_name_en, COALESCE(u.parent_id, ''),
 	COALESCE((SELECT p.code FROM units p WHERE p.id = u.parent_id), ''), u.path, u.depth, u.valid_from, u.valid_to, COALESCE(u.successor_id, '')`
 
-type scanner interface{ Scan(...any) error }
+type scanner = db.Scanner
 
 func scanUnit(s scanner) (*Unit, error) {
 	var u Unit
@@ -26,20 +26,7 @@ func scanUnit(s scanner) (*Unit, error) {
 }
 
 func (s *Service) queryUnits(ctx context.Context, q querier, sqlText string, args ...any) ([]*Unit, error) {
-	rows, err := q.QueryContext(ctx, sqlText, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Unit
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return db.Query(ctx, q, scanUnit, sqlText, args...)
 }
 
 type querier interface {

@@ -1,0 +1,52 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Scanner is a row being read, *sql.Row or *sql.Rows; scan functions take
+// it so that one function reads a row from either. (An alias, so that any
+// func(interface{ Scan(...any) error }) is a scan function.)
+type Scanner = interface{ Scan(dest ...any) error }
+
+// Querier runs queries: a pool (*sql.DB), a transaction or a connection.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// Query runs query and reads every row with scan. It replaces the
+// rows.Next loop each query would otherwise write out again.
+func Query[T any](ctx context.Context, q Querier, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scan)
+}
+
+func collect[T any](rows *sql.Rows, scan func(Scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Column collects the one column of rows, as returned with err by a
+// query, and closes them.
+func Column[T any](rows *sql.Rows, err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(r Scanner) (T, error) {
+		var v T
+		err := r.Scan(&v)
+		return v, err
+	})
+}
