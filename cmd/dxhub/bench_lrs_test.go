@@ -22,8 +22,10 @@ func TestBenchLRSEndsWithResult(t *testing.T) {
 	go func() { b, _ := io.ReadAll(r); out <- b }()
 	stdout := os.Stdout
 	os.Stdout = w
+	// Each phase ends at its count (40 batches, 200 queries), long before
+	// --duration on any machine, also under the race detector's slowdown.
 	err = benchLRS(context.Background(), []string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "lrs.db"),
-		"--stored", "3000", "--warmup", "0", "--duration", "1s", "--batches", "40", "--queries", "200", "--agents", "50", "--activities", "20"})
+		"--stored", "3000", "--warmup", "0", "--duration", "60s", "--batches", "40", "--queries", "200", "--agents", "50", "--activities", "20"})
 	os.Stdout = stdout
 	w.Close()
 	printed := <-out

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/loop"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -528,20 +529,10 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 
 // Start runs the reminder sweep every interval until ctx ends.
 func (s *Service) Start(ctx context.Context, every time.Duration) {
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if _, err := s.Remind(ctx, time.Now()); err != nil {
-					s.Log.Error("reminders", "err", err)
-				}
-			}
-		}
-	}()
+	loop.Every(ctx, every, s.Log, "course reminders", func(ctx context.Context) error {
+		_, err := s.Remind(ctx, time.Now())
+		return err
+	})
 }
 
 // Recommendation is a course suggested to close a skill gap.

@@ -342,7 +342,7 @@ func (s *Store) Attachments(ctx context.Context, scope string, hashes []string) 
 	for _, h := range hashes {
 		args = append(args, h)
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT DISTINCT sha2, content_type, content FROM xapi_attachment_content WHERE `+s.DB.Dialect.PrefixMatch("scope", 1)+` AND sha2 IN (`+s.placeholders(2, len(hashes))+`)`, args...)
+	rows, err := s.DB.R.QueryContext(ctx, `SELECT DISTINCT sha2, content_type, content FROM xapi_attachment_content WHERE `+s.DB.Dialect.PrefixMatch("scope", 1)+` AND sha2 IN (`+s.DB.Dialect.Params(2, len(hashes))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -596,7 +596,7 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 	}
 	existing := map[string]found{}
 	if len(look) > 0 {
-		rows, err := tx.QueryContext(ctx, `SELECT id, verb_id, unit_path, body, bodyz FROM xapi_statements WHERE id IN (`+s.placeholders(1, len(look))+`)`, look...)
+		rows, err := tx.QueryContext(ctx, `SELECT id, verb_id, unit_path, body, bodyz FROM xapi_statements WHERE id IN (`+s.DB.Dialect.Params(1, len(look))+`)`, look...)
 		if err != nil {
 			return err
 		}
@@ -749,7 +749,7 @@ func (s *Store) insertSQL(target string, cols, n int, tail string) string {
 		if k > 0 {
 			sb.WriteByte(',')
 		}
-		sb.WriteString("(" + s.placeholders(k*cols+1, cols) + ")")
+		sb.WriteString("(" + s.DB.Dialect.Params(k*cols+1, cols) + ")")
 	}
 	sb.WriteString(tail)
 	return sb.String()
@@ -816,20 +816,6 @@ func (s *Store) saveDefinitions(ctx context.Context, tx *sql.Tx, scope string, d
 		s.mu.Unlock()
 	}
 	return nil
-}
-
-// placeholders lists placeholders from..from+n-1 (db.Dialect.Param: on
-// SQLite bare "?", bound by position, far faster than numbered names in
-// statements with hundreds of parameters).
-func (s *Store) placeholders(from, n int) string {
-	var b strings.Builder
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(s.DB.Dialect.Param(from + i))
-	}
-	return b.String()
 }
 
 // decode reads exactly one JSON value, keeping numbers as written.

@@ -8,6 +8,7 @@ package monitor
 
 import (
 	"context"
+	"dxhub/internal/platform/loop"
 	"log/slog"
 	"regexp"
 	"sync"
@@ -168,18 +169,8 @@ func (s *Service) yearGen(year int) *atomic.Int64 {
 
 // Start runs the reminders once an hour until ctx ends.
 func (s *Service) Start(ctx context.Context, every time.Duration) {
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if _, err := s.Remind(ctx, s.now()); err != nil {
-					s.Log.Error("monitoring reminders", "err", err)
-				}
-			}
-		}
-	}()
+	loop.Every(ctx, every, s.Log, "monitoring reminders", func(ctx context.Context) error {
+		_, err := s.Remind(ctx, s.now())
+		return err
+	})
 }

@@ -733,13 +733,11 @@ func (s *Service) parentApproved(ctx context.Context, r *Report) (bool, error) {
 		return false, nil
 	}
 	args := []any{r.Dataset.ID, r.Period.ID}
-	ph := make([]string, len(paths))
-	for i, p := range paths {
+	for _, p := range paths {
 		args = append(args, p)
-		ph[i] = fmt.Sprintf("$%d", i+3)
 	}
 	var n int
-	err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM mon_reports WHERE dataset_id = $1 AND period = $2 AND status = 'approved' AND unit_path IN (`+strings.Join(ph, ",")+`)`, args...).Scan(&n)
+	err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM mon_reports WHERE dataset_id = $1 AND period = $2 AND status = 'approved' AND unit_path IN (`+db.Numbered(3, len(paths))+`)`, args...).Scan(&n)
 	return n > 0, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"dxhub/internal/platform/db"
 	"fmt"
 	"hash/maphash"
 	"slices"
@@ -179,13 +180,11 @@ func (s *Service) AllUnits(ctx context.Context) ([]*Unit, error) {
 // subtree at path.
 func (s *Service) UnitsOfTypes(ctx context.Context, path string, types []string) ([]*Unit, error) {
 	args := []any{s.DB.Dialect.PrefixPattern(path)}
-	ph := make([]string, len(types))
-	for i, t := range types {
+	for _, t := range types {
 		args = append(args, t)
-		ph[i] = fmt.Sprintf("$%d", i+2)
 	}
 	return s.queryUnits(ctx, s.DB.R, `SELECT `+unitCols+` FROM units u WHERE `+s.DB.Dialect.PrefixMatch("u.path", 1)+
-		` AND u.valid_to = '' AND u.type IN (`+strings.Join(ph, ",")+`) ORDER BY u.path`, args...)
+		` AND u.valid_to = '' AND u.type IN (`+db.Numbered(2, len(types))+`) ORDER BY u.path`, args...)
 }
 
 // ParentsAsOf maps every unit to the unit its data rolled up into on date

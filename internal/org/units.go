@@ -105,12 +105,10 @@ func (s *Service) Ancestors(ctx context.Context, u *Unit) ([]*Unit, error) {
 	}
 	ids = ids[:len(ids)-1]
 	args := make([]any, len(ids))
-	ph := make([]string, len(ids))
 	for i, id := range ids {
 		args[i] = id
-		ph[i] = fmt.Sprintf("$%d", i+1)
 	}
-	return s.queryUnits(ctx, s.DB.R, `SELECT `+unitCols+` FROM units u WHERE u.id IN (`+strings.Join(ph, ",")+`) ORDER BY u.depth`, args...)
+	return s.queryUnits(ctx, s.DB.R, `SELECT `+unitCols+` FROM units u WHERE u.id IN (`+db.Numbered(1, len(ids))+`) ORDER BY u.depth`, args...)
 }
 
 // Successors returns the live units that unit id's data now rolls up into,

@@ -26,6 +26,32 @@ func (d Dialect) Param(n int) string {
 	return "$" + strconv.Itoa(n)
 }
 
+// Params lists placeholders from..from+n-1 with Param, for a statement
+// built only of them (a multi-row insert, a long IN list).
+func (d Dialect) Params(from, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(d.Param(from + i))
+	}
+	return b.String()
+}
+
+// Numbered lists the numbered placeholders $from..$(from+n-1), for an IN
+// list in a statement that numbers its other placeholders too.
+func Numbered(from, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("$" + strconv.Itoa(from+i))
+	}
+	return b.String()
+}
+
 // PrefixMatch returns a condition true when column starts with the value
 // bound to placeholder $n; bind the value with PrefixPattern. Both forms use
 // an index (SQLite GLOB on a BINARY column, PostgreSQL LIKE on a

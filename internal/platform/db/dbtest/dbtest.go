@@ -48,7 +48,7 @@ func URL(t testing.TB) string {
 	if pg == "" {
 		return "sqlite:" + filepath.Join(t.TempDir(), "test.db")
 	}
-	schema := "t_" + strings.ToLower(db.NewID())
+	schema := "t_" + strings.ReplaceAll(db.NewID(), "-", "")
 	admin, err := sql.Open("pgx", pg)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,28 @@
+// Package loop runs the periodic work of a server (reminders, sweeps) in
+// the background, one way for every room.
+package loop
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Every calls fn every interval until ctx ends; an error is logged under
+// name and the loop goes on.
+func Every(ctx context.Context, every time.Duration, log *slog.Logger, name string, fn func(context.Context) error) {
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := fn(ctx); err != nil && ctx.Err() == nil {
+					log.Error(name, "err", err)
+				}
+			}
+		}
+	}()
+}
