@@ -144,7 +144,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Auth = &auth.Service{DB: d, Audit: a.Audit, Mail: a.Mail, Log: log, BaseURL: cfg.BaseURL, Secure: cfg.SecureCookies, TrustProxy: cfg.TrustProxy}
 	a.Org = &org.Service{DB: d, Audit: a.Audit, Log: log}
 	a.Skills = &skills.Service{DB: d, Log: log, Scope: a.nationPath}
-	a.Bank = &assessment.Bank{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Files: a.Files}
+	a.Bank = &assessment.Bank{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Files: a.Files, Auth: a.Auth}
 	a.Events = &events.Bus{DB: d, Log: log}
 	a.Exams = &assessment.Exams{Bank: a.Bank, Events: a.Events}
 	a.Exams.Start(sweepEvery(cfg))

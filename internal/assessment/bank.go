@@ -68,6 +68,7 @@ type Bank struct {
 	Audit  *audit.Log
 	Org    *org.Service
 	Skills *skills.Service
+	Auth   *auth.Service // candidates' accounts: names, sign-in names
 }
 
 // check validates an input against the standard and the tree, returning
@@ -150,9 +151,11 @@ func (b *Bank) CreateMany(ctx context.Context, ins []ItemInput) ([]*Item, error)
 	return out, nil
 }
 
-const itemCols = `i.id, u.code, i.unit_path, i.standard_code, i.standard_version, i.competence, i.area, i.level, i.type, i.status, i.version,
+const itemCols = `i.id, i.unit_id, i.unit_path, i.standard_code, i.standard_version, i.competence, i.area, i.level, i.type, i.status, i.version,
 	i.author_id, i.author_name, v.created_by, i.reviewer_name, i.review_note, i.usage_count, i.stats_n, i.facility, i.discrimination, i.stats_flag, i.created_at, i.updated_at, v.body`
 
+// scanItem reads an item; its UnitCode holds the unit's id until
+// Bank.codes resolves it.
 func scanItem(s interface{ Scan(...any) error }) (*Item, error) {
 	var it Item
 	var body string
@@ -194,7 +197,7 @@ func (b *Bank) load(ctx context.Context, q interface {
 		cond = `v.version = $2`
 		args = append(args, version)
 	}
-	it, err := scanItem(q.QueryRowContext(ctx, `SELECT `+itemCols+` FROM items i JOIN units u ON u.id = i.unit_id JOIN item_versions v ON v.item_id = i.id AND `+cond+` WHERE i.id = $1`, args...))
+	it, err := scanItem(q.QueryRowContext(ctx, `SELECT `+itemCols+` FROM items i JOIN item_versions v ON v.item_id = i.id AND `+cond+` WHERE i.id = $1`, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.NotFound, "items.not_found", id)
 	}
@@ -204,7 +207,16 @@ func (b *Bank) load(ctx context.Context, q interface {
 	if version > 0 {
 		it.Version = version
 	}
-	return it, nil
+	return it, b.codes(ctx, it)
+}
+
+// codes gives items their unit's code, which org owns.
+func (b *Bank) codes(ctx context.Context, items ...*Item) error {
+	fields := make([]*string, len(items))
+	for i, it := range items {
+		fields[i] = &it.UnitCode
+	}
+	return b.Org.ResolveCodes(ctx, fields...)
 }
 
 // Update saves an edited item as a new version. Any content change sends
@@ -371,24 +383,20 @@ func (b *Bank) List(ctx context.Context, f Filter) (*ItemPage, error) {
 	}
 	const per = 50
 	args = append(args, per+1, (f.Page-1)*per)
-	rows, err := b.DB.R.QueryContext(ctx, `SELECT `+itemCols+` FROM items i JOIN units u ON u.id = i.unit_id JOIN item_versions v ON v.item_id = i.id AND v.version = i.version
+	rows, err := b.DB.R.QueryContext(ctx, `SELECT `+itemCols+` FROM items i JOIN item_versions v ON v.item_id = i.id AND v.version = i.version
 		WHERE `+strings.Join(conds, " AND ")+fmt.Sprintf(` ORDER BY i.updated_at DESC, i.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list items: %w", err)
 	}
-	defer rows.Close()
-	out := &ItemPage{Page: f.Page, Items: []*Item{}}
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out.Items = append(out.Items, it)
+	items, err := db.Collect(rows, scanItem)
+	if err != nil {
+		return nil, err
 	}
+	out := &ItemPage{Page: f.Page, Items: append([]*Item{}, items...)}
 	if len(out.Items) > per {
 		out.Items, out.More = out.Items[:per], true
 	}
-	return out, rows.Err()
+	return out, b.codes(ctx, out.Items...)
 }
 
 // Bulk applies one workflow action to many items and reports, per item,

@@ -203,7 +203,7 @@ func (x *Exams) SaveBlueprint(ctx context.Context, b *Blueprint) error {
 	return err
 }
 
-const blueprintCols = `b.id, b.name, u.code, b.unit_path, b.standard_code, b.standard_version, b.time_limit_s, b.pass_percent, b.area_min, b.rules, b.shuffle_items, b.shuffle_options, b.navigation`
+const blueprintCols = `b.id, b.name, b.unit_id, b.unit_path, b.standard_code, b.standard_version, b.time_limit_s, b.pass_percent, b.area_min, b.rules, b.shuffle_items, b.shuffle_options, b.navigation`
 
 func scanBlueprint(r interface{ Scan(...any) error }) (*Blueprint, error) {
 	var b Blueprint
@@ -220,11 +220,14 @@ func scanBlueprint(r interface{ Scan(...any) error }) (*Blueprint, error) {
 
 // Blueprint loads a blueprint (no permission check: sessions read it).
 func (x *Exams) Blueprint(ctx context.Context, id string) (*Blueprint, error) {
-	b, err := scanBlueprint(x.Bank.DB.R.QueryRowContext(ctx, `SELECT `+blueprintCols+` FROM blueprints b JOIN units u ON u.id = b.unit_id WHERE b.id = $1`, id))
+	b, err := scanBlueprint(x.Bank.DB.R.QueryRowContext(ctx, `SELECT `+blueprintCols+` FROM blueprints b WHERE b.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.NotFound, "exams.no_blueprint", id)
 	}
-	return b, err
+	if err != nil {
+		return nil, err
+	}
+	return b, x.Bank.Org.ResolveCodes(ctx, &b.UnitCode)
 }
 
 // Blueprints lists the blueprints within the caller's exam scopes.
@@ -234,11 +237,15 @@ func (x *Exams) Blueprints(ctx context.Context) ([]*Blueprint, error) {
 		return nil, err
 	}
 	where, args := scopeWhere(x.Bank.DB, "b.unit_path", scopes, nil)
-	out, err := db.Query(ctx, x.Bank.DB.R, scanBlueprint, `SELECT `+blueprintCols+` FROM blueprints b JOIN units u ON u.id = b.unit_id WHERE `+where+` ORDER BY b.updated_at DESC LIMIT 500`, args...)
-	if out == nil {
-		out = []*Blueprint{}
+	out, err := db.Query(ctx, x.Bank.DB.R, scanBlueprint, `SELECT `+blueprintCols+` FROM blueprints b WHERE `+where+` ORDER BY b.updated_at DESC LIMIT 500`, args...)
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	codes := make([]*string, len(out))
+	for i, b := range out {
+		codes[i] = &b.UnitCode
+	}
+	return append([]*Blueprint{}, out...), x.Bank.Org.ResolveCodes(ctx, codes...)
 }
 
 func scopeWhere(d *db.DB, col string, scopes []string, args []any) (string, []any) {

@@ -3,7 +3,9 @@ package assessment
 import (
 	"context"
 	"database/sql"
+	"dxhub/internal/platform/db"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -75,18 +77,22 @@ func (x *Exams) Roster(ctx context.Context, sessionID string) (*Roster, error) {
 	}
 	rows.Close()
 	if s.Eligibility == EligibleList {
-		rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT a.id, a.display_name FROM session_candidates c JOIN accounts a ON a.id = c.account_id WHERE c.session_id = $1 ORDER BY a.display_name`, sessionID)
+		ids, err := db.Strings(ctx, x.Bank.DB.R, `SELECT account_id FROM session_candidates WHERE session_id = $1`, sessionID)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var id, name string
-			rows.Scan(&id, &name)
+		names, err := x.Bank.Auth.DisplayNames(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		var waiting []RosterRow
+		for _, id := range ids {
 			if !started[id] {
-				r.Rows = append(r.Rows, RosterRow{AccountID: id, Name: name, State: "not_started"})
+				waiting = append(waiting, RosterRow{AccountID: id, Name: names[id], State: "not_started"})
 			}
 		}
-		rows.Close()
+		sort.Slice(waiting, func(i, j int) bool { return waiting[i].Name < waiting[j].Name })
+		r.Rows = append(r.Rows, waiting...)
 	}
 	for _, row := range r.Rows {
 		r.Counts[row.State]++

@@ -154,11 +154,11 @@ func (x *Exams) SaveSession(ctx context.Context, s *Session) error {
 	s.UnitPath = u.Path
 	var accounts []string
 	for _, name := range s.Candidates {
-		a, err := x.Bank.accountID(ctx, name)
+		a, err := x.Bank.Auth.AccountByUsername(ctx, name)
 		if err != nil {
 			return errs.Field("candidates", "account.not_found", name)
 		}
-		accounts = append(accounts, a)
+		accounts = append(accounts, a.ID)
 	}
 	s.ID = db.NewID()
 	return x.Bank.DB.Tx(ctx, func(tx *sql.Tx) error {
@@ -177,13 +177,7 @@ func (x *Exams) SaveSession(ctx context.Context, s *Session) error {
 	})
 }
 
-func (b *Bank) accountID(ctx context.Context, username string) (string, error) {
-	var id string
-	err := b.DB.R.QueryRowContext(ctx, `SELECT id FROM accounts WHERE username = $1`, strings.ToLower(strings.TrimSpace(username))).Scan(&id)
-	return id, err
-}
-
-const sessionCols = `s.id, s.blueprint_id, s.name, u.code, s.unit_path, s.opens_at, s.closes_at, s.time_limit_s, s.access_code, s.eligibility, s.eligible_groups, s.waves, s.wave_interval_s, s.review_policy, s.grace_s`
+const sessionCols = `s.id, s.blueprint_id, s.name, s.unit_id, s.unit_path, s.opens_at, s.closes_at, s.time_limit_s, s.access_code, s.eligibility, s.eligible_groups, s.waves, s.wave_interval_s, s.review_policy, s.grace_s`
 
 func scanSession(r interface{ Scan(...any) error }) (*Session, error) {
 	var s Session
@@ -201,11 +195,14 @@ func scanSession(r interface{ Scan(...any) error }) (*Session, error) {
 
 // Session loads a session (no permission check).
 func (x *Exams) Session(ctx context.Context, id string) (*Session, error) {
-	s, err := scanSession(x.Bank.DB.R.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM exam_sessions s JOIN units u ON u.id = s.unit_id WHERE s.id = $1`, id))
+	s, err := scanSession(x.Bank.DB.R.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM exam_sessions s WHERE s.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.NotFound, "exams.no_session", id)
 	}
-	return s, err
+	if err != nil {
+		return nil, err
+	}
+	return s, x.Bank.Org.ResolveCodes(ctx, &s.UnitCode)
 }
 
 // ManagedSessions lists sessions in the caller's exam or proctor scopes.
@@ -223,11 +220,15 @@ func (x *Exams) ManagedSessions(ctx context.Context) ([]*Session, error) {
 }
 
 func (x *Exams) sessions(ctx context.Context, where string, args ...any) ([]*Session, error) {
-	out, err := db.Query(ctx, x.Bank.DB.R, scanSession, `SELECT `+sessionCols+` FROM exam_sessions s JOIN units u ON u.id = s.unit_id WHERE `+where, args...)
-	if out == nil {
-		out = []*Session{}
+	out, err := db.Query(ctx, x.Bank.DB.R, scanSession, `SELECT `+sessionCols+` FROM exam_sessions s WHERE `+where, args...)
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	codes := make([]*string, len(out))
+	for i, s := range out {
+		codes[i] = &s.UnitCode
+	}
+	return append([]*Session{}, out...), x.Bank.Org.ResolveCodes(ctx, codes...)
 }
 
 // AvailableSessions lists the sessions open now (or opening within a day)

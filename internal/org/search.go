@@ -166,6 +166,64 @@ func (s *Service) SearchUnits(ctx context.Context, q string, limit int) ([]*Unit
 	return out, nil
 }
 
+// UnitsByID returns the units with the given ids, from the in-memory tree
+// (no classifications), by id; unknown ids are left out. Other rooms store
+// a unit's id with their records and ask here for its code, name and path
+// rather than reading the units table.
+func (s *Service) UnitsByID(ctx context.Context, ids []string) (map[string]*Unit, error) {
+	units, err := s.index(ctx)
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	out := make(map[string]*Unit, len(ids))
+	for _, x := range units {
+		if want[x.u.ID] {
+			u := *x.u
+			out[u.ID] = &u
+		}
+	}
+	return out, nil
+}
+
+// ResolveCodes replaces the unit ids held in the strings that fields
+// point to by those units' codes (an id it does not know stays): for
+// records read with their unit's id and shown with its code.
+func (s *Service) ResolveCodes(ctx context.Context, fields ...*string) error {
+	ids := make([]string, len(fields))
+	for i, f := range fields {
+		ids[i] = *f
+	}
+	units, err := s.UnitsByID(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, f := range fields {
+		if u := units[*f]; u != nil {
+			*f = u.Code
+		}
+	}
+	return nil
+}
+
+// UnitByPath returns the unit at a tree path, from the in-memory tree.
+func (s *Service) UnitByPath(ctx context.Context, path string) (*Unit, error) {
+	units, err := s.index(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range units {
+		if x.u.Path == path {
+			u := *x.u
+			return &u, nil
+		}
+	}
+	return nil, errs.E(errs.NotFound, "org.unit_not_found", path)
+}
+
 // unitByCodeFast answers from the in-memory index (no classifications):
 // the live unit with the code, else the latest dissolved one. Hot paths
 // that need only a unit's id and path use it.

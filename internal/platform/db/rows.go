@@ -22,10 +22,12 @@ func Query[T any](ctx context.Context, q Querier, scan func(Scanner) (T, error),
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scan)
+	return Collect(rows, scan)
 }
 
-func collect[T any](rows *sql.Rows, scan func(Scanner) (T, error)) ([]T, error) {
+// Collect reads every row of rows with scan and closes them, for a query
+// built and run by hand.
+func Collect[T any](rows *sql.Rows, scan func(Scanner) (T, error)) ([]T, error) {
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
@@ -44,7 +46,7 @@ func Column[T any](rows *sql.Rows, err error) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(r Scanner) (T, error) {
+	return Collect(rows, func(r Scanner) (T, error) {
 		var v T
 		err := r.Scan(&v)
 		return v, err

@@ -1,0 +1,65 @@
+package auth
+
+import (
+	"context"
+
+	"dxhub/internal/platform/db"
+)
+
+// Other rooms keep an account's id with their records; these answer what
+// they show or send about accounts, so that no room reads the accounts
+// table itself.
+
+type accountRef struct{ id, value string }
+
+func scanRef(r db.Scanner) (accountRef, error) {
+	var a accountRef
+	err := r.Scan(&a.id, &a.value)
+	return a, err
+}
+
+// lookup runs a two-column query (account id, value) over ids, a
+// thousand ids a query.
+func (s *Service) lookup(ctx context.Context, query string, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), 1000)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		refs, err := db.Query(ctx, s.DB.R, scanRef, query+` IN (`+db.Numbered(1, n)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range refs {
+			out[r.id] = r.value
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// DisplayNames maps account ids to the names they show.
+func (s *Service) DisplayNames(ctx context.Context, ids []string) (map[string]string, error) {
+	return s.lookup(ctx, `SELECT id, display_name FROM accounts WHERE id`, ids)
+}
+
+// PersonsOf maps account ids to the person records they are linked to
+// (accounts without one are left out).
+func (s *Service) PersonsOf(ctx context.Context, ids []string) (map[string]string, error) {
+	return s.lookup(ctx, `SELECT id, person_id FROM accounts WHERE person_id IS NOT NULL AND id`, ids)
+}
+
+// EmailOf is an account's e-mail address, empty when it has none.
+func (s *Service) EmailOf(ctx context.Context, accountID string) (string, error) {
+	m, err := s.lookup(ctx, `SELECT id, email FROM accounts WHERE email <> '' AND id`, []string{accountID})
+	return m[accountID], err
+}
+
+// EmailOfPerson is the e-mail address of an account linked to a person
+// record, empty when none has one.
+func (s *Service) EmailOfPerson(ctx context.Context, personID string) (string, error) {
+	m, err := s.lookup(ctx, `SELECT person_id, email FROM accounts WHERE email <> '' AND person_id`, []string{personID})
+	return m[personID], err
+}
