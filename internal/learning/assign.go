@@ -120,7 +120,10 @@ func (s *Service) PathByCode(ctx context.Context, code string) (*Path, error) {
 		}
 	}
 	for _, id := range split(courses) {
-		c, err := scanCourse(s.DB.R.QueryRowContext(ctx, `SELECT `+courseCols+` FROM courses c JOIN units u ON u.id = c.unit_id WHERE c.id = $1`, id))
+		c, err := scanCourse(s.DB.R.QueryRowContext(ctx, `SELECT `+courseCols+` FROM courses c WHERE c.id = $1`, id))
+		if err == nil {
+			err = s.withUnits(ctx, c)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -207,10 +210,10 @@ func (s *Service) Assign(ctx context.Context, in AssignInput) (*Assignment, erro
 	return s.Assignment(ctx, id)
 }
 
-const assignCols = `a.id, a.unit_id, a.unit_path, u.code, u.name_vi, a.kind, a.target_id, a.groups, a.due_at,
+const assignCols = `a.id, a.unit_id, a.unit_path, a.unit_id, a.unit_id, a.kind, a.target_id, a.groups, a.due_at,
 	COALESCE(c.title, lp.title, ''), COALESCE(c.code, lp.code, ''), COALESCE(c.id, lp.courses, '')`
 
-const assignFrom = ` FROM assignments a JOIN units u ON u.id = a.unit_id
+const assignFrom = ` FROM assignments a
 	LEFT JOIN courses c ON a.kind = 'course' AND c.id = a.target_id
 	LEFT JOIN learning_paths lp ON a.kind = 'path' AND lp.id = a.target_id`
 
@@ -223,7 +226,22 @@ func scanAssignment(r interface{ Scan(...any) error }) (*Assignment, error) {
 }
 
 func (s *Service) assignments(ctx context.Context, where string, args ...any) ([]*Assignment, error) {
-	return db.Query(ctx, s.DB.R, scanAssignment, `SELECT `+assignCols+assignFrom+` WHERE `+where+` ORDER BY a.due_at`, args...)
+	as, err := db.Query(ctx, s.DB.R, scanAssignment, `SELECT `+assignCols+assignFrom+` WHERE `+where+` ORDER BY a.due_at`, args...)
+	if err != nil {
+		return nil, err
+	}
+	// The unit's code and name come from org, which owns the units.
+	ids := make([]string, len(as))
+	for i, a := range as {
+		ids[i] = a.UnitID
+	}
+	units, err := s.Org.UnitsByID(ctx, ids)
+	for _, a := range as {
+		if u := units[a.UnitID]; u != nil {
+			a.UnitCode, a.UnitName = u.Code, u.NameVI
+		}
+	}
+	return as, err
 }
 
 // Assignment returns one assignment (for those who may report on it).
@@ -411,59 +429,78 @@ func (s *Service) Compliance(ctx context.Context, assignmentID, unitCode string,
 	return r, nil
 }
 
-// statuses works out every assigned person's standing under path.
+// statuses works out every assigned person's standing under path: the
+// people from org, the accounts linked to them from auth, the enrolments
+// from learning's own table.
 func (s *Service) statuses(ctx context.Context, a *Assignment, path string) ([]PersonStatus, error) {
-	args := []any{s.DB.Dialect.PrefixPattern(path)}
-	cin := make([]string, len(a.CourseIDs))
-	for i, id := range a.CourseIDs {
-		args = append(args, id)
-		cin[i] = fmt.Sprintf("$%d", len(args))
-	}
-	if len(cin) == 0 {
+	if len(a.CourseIDs) == 0 {
 		return nil, nil
 	}
-	groupCond := ""
-	if len(a.Groups) > 0 {
-		var gs []string
-		for _, g := range a.Groups {
-			args = append(args, g)
-			gs = append(gs, fmt.Sprintf("$%d", len(args)))
-		}
-		groupCond = " AND p.id IN (SELECT person_id FROM person_groups WHERE grp IN (" + strings.Join(gs, ",") + "))"
+	people, err := s.Org.PeopleIn(ctx, path, a.Groups)
+	if err != nil || len(people) == 0 {
+		return nil, err
 	}
-	q := `SELECT p.id, p.full_name, p.unit_path, COALESCE(x.done, 0), COALESCE(x.started, 0), COALESCE(x.last_done, 0)
-		FROM people p LEFT JOIN (
-			SELECT ac.person_id, sum(CASE WHEN e.status = 'completed' THEN 1 ELSE 0 END) AS done, count(*) AS started, max(e.completed_at) AS last_done
-			FROM enrolments e JOIN accounts ac ON ac.id = e.account_id
-			WHERE ac.person_id IS NOT NULL AND e.course_id IN (` + strings.Join(cin, ",") + `) GROUP BY ac.person_id
-		) x ON x.person_id = p.id
-		WHERE ` + s.DB.Dialect.PrefixMatch("p.unit_path", 1) + groupCond + ` ORDER BY p.unit_path, p.name_fold`
-	rows, err := s.DB.R.QueryContext(ctx, q, args...)
+	args := make([]any, len(a.CourseIDs))
+	for i, id := range a.CourseIDs {
+		args[i] = id
+	}
+	type enrolled struct {
+		account, status string
+		completed       int64
+	}
+	ens, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (enrolled, error) {
+		var e enrolled
+		err := r.Scan(&e.account, &e.status, &e.completed)
+		return e, err
+	}, `SELECT account_id, status, completed_at FROM enrolments WHERE course_id IN (`+db.Numbered(1, len(args))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	now := db.Now()
-	var out []PersonStatus
-	for rows.Next() {
-		var ps PersonStatus
-		var done, started int
-		var last int64
-		if err := rows.Scan(&ps.PersonID, &ps.Name, &ps.UnitPath, &done, &started, &last); err != nil {
-			return nil, err
+	accounts := make([]string, 0, len(ens))
+	for _, e := range ens {
+		accounts = append(accounts, e.account)
+	}
+	personOf, err := s.Auth.PersonsOf(ctx, accounts)
+	if err != nil {
+		return nil, err
+	}
+	type standing struct {
+		done, started int
+		last          int64
+	}
+	by := map[string]*standing{}
+	for _, e := range ens {
+		pid := personOf[e.account]
+		if pid == "" {
+			continue
 		}
-		switch {
-		case done >= len(a.CourseIDs):
-			ps.Status, ps.CompletedAt = Completed, last
-		case started > 0:
-			ps.Status = InProgress
-		default:
-			ps.Status = NotStarted
+		st := by[pid]
+		if st == nil {
+			st = &standing{}
+			by[pid] = st
+		}
+		st.started++
+		if e.status == Completed {
+			st.done++
+			st.last = max(st.last, e.completed)
+		}
+	}
+	now := db.Now()
+	out := make([]PersonStatus, 0, len(people))
+	for _, p := range people {
+		ps := PersonStatus{PersonID: p.ID, Name: p.FullName, UnitPath: p.UnitPath, Status: NotStarted}
+		if st := by[p.ID]; st != nil {
+			switch {
+			case st.done >= len(a.CourseIDs):
+				ps.Status, ps.CompletedAt = Completed, st.last
+			case st.started > 0:
+				ps.Status = InProgress
+			}
 		}
 		ps.Overdue = ps.Status != Completed && now > a.DueAt
 		out = append(out, ps)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Remind e-mails learners whose assignment is due within three days, and
@@ -490,8 +527,8 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 				continue
 			}
 			late++
-			var email string
-			if err := s.DB.R.QueryRowContext(ctx, `SELECT email FROM accounts WHERE person_id = $1 AND email <> '' LIMIT 1`, p.PersonID).Scan(&email); err != nil {
+			email, err := s.Auth.EmailOfPerson(ctx, p.PersonID)
+			if err != nil || email == "" {
 				continue // no account or no address: the report shows them
 			}
 			kind := "due"
@@ -509,8 +546,13 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 		col := "reminded_before"
 		if overdue {
 			col = "reminded_overdue"
-			var email string
-			if err := s.DB.R.QueryRowContext(ctx, `SELECT ac.email FROM assignments a JOIN accounts ac ON ac.id = a.created_by WHERE a.id = $1`, a.ID).Scan(&email); err == nil && email != "" && late > 0 {
+			var by string
+			err := s.DB.R.QueryRowContext(ctx, `SELECT created_by FROM assignments WHERE id = $1`, a.ID).Scan(&by)
+			email := ""
+			if err == nil {
+				email, err = s.Auth.EmailOf(ctx, by)
+			}
+			if err == nil && email != "" && late > 0 {
 				body := i18n.Both("learning.mail_late_body", func(l i18n.Lang) []any {
 					return []any{i18n.Num(l, late), a.Title, i18n.Date(l, due), s.home(), a.ID}
 				})

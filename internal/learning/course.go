@@ -293,9 +293,11 @@ func (s *Service) UpdateCourse(ctx context.Context, code string, in CourseInput)
 	return s.CourseByCode(ctx, code)
 }
 
-const courseCols = `c.id, c.code, c.unit_id, c.unit_path, u.code, c.title, c.summary, c.outcomes, c.audiences, c.level, c.competences, c.areas, c.duration_min,
+const courseCols = `c.id, c.code, c.unit_id, c.unit_path, c.unit_id, c.title, c.summary, c.outcomes, c.audiences, c.level, c.competences, c.areas, c.duration_min,
 	c.language, c.licence, c.open_enrol, c.pass_percent, c.final_session, c.status, c.version, c.draft_changed, c.enrolled, c.updated_at`
 
+// scanCourse reads a course; its UnitCode holds the unit's id until
+// withUnits resolves it.
 func scanCourse(r interface{ Scan(...any) error }) (*Course, error) {
 	var c Course
 	var aud, comp, areas string
@@ -310,9 +312,12 @@ func scanCourse(r interface{ Scan(...any) error }) (*Course, error) {
 // CourseByCode returns a course's description; anyone may read a
 // published course, authors in scope a draft.
 func (s *Service) CourseByCode(ctx context.Context, code string) (*Course, error) {
-	c, err := scanCourse(s.DB.R.QueryRowContext(ctx, `SELECT `+courseCols+` FROM courses c JOIN units u ON u.id = c.unit_id WHERE c.code = $1`, strings.ToUpper(code)))
+	c, err := scanCourse(s.DB.R.QueryRowContext(ctx, `SELECT `+courseCols+` FROM courses c WHERE c.code = $1`, strings.ToUpper(code)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.NotFound, "learning.course_not_found", code)
+	}
+	if err == nil {
+		err = s.withUnits(ctx, c)
 	}
 	if err != nil {
 		return nil, err
@@ -347,11 +352,24 @@ func (s *Service) AuthoredCourses(ctx context.Context) ([]*Course, error) {
 		args = append(args, s.DB.Dialect.PrefixPattern(sc))
 		conds = append(conds, s.DB.Dialect.PrefixMatch("c.unit_path", len(args)))
 	}
-	return s.courses(ctx, `SELECT `+courseCols+` FROM courses c JOIN units u ON u.id = c.unit_id WHERE (`+strings.Join(conds, " OR ")+`) ORDER BY c.updated_at DESC`, args...)
+	return s.courses(ctx, `SELECT `+courseCols+` FROM courses c WHERE (`+strings.Join(conds, " OR ")+`) ORDER BY c.updated_at DESC`, args...)
 }
 
 func (s *Service) courses(ctx context.Context, q string, args ...any) ([]*Course, error) {
-	return db.Query(ctx, s.DB.R, scanCourse, q, args...)
+	cs, err := db.Query(ctx, s.DB.R, scanCourse, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return cs, s.withUnits(ctx, cs...)
+}
+
+// withUnits gives courses their unit's code, which org owns.
+func (s *Service) withUnits(ctx context.Context, cs ...*Course) error {
+	codes := make([]*string, len(cs))
+	for i, c := range cs {
+		codes[i] = &c.UnitCode
+	}
+	return s.Org.ResolveCodes(ctx, codes...)
 }
 
 // Draft returns the outline being authored.

@@ -60,7 +60,7 @@ func (s *Service) Catalogue(ctx context.Context, f Filter) ([]*Course, error) {
 	if f.MaxMinutes > 0 {
 		where = append(where, "c.duration_min <= "+arg(f.MaxMinutes))
 	}
-	return s.courses(ctx, `SELECT `+courseCols+` FROM courses c JOIN units u ON u.id = c.unit_id WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT 200`, args...)
+	return s.courses(ctx, `SELECT `+courseCols+` FROM courses c WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT 200`, args...)
 }
 
 // Enrolment is a learner's place in a course.
@@ -487,9 +487,11 @@ func (s *Service) Launch(ctx context.Context, e *Enrolment, lessonID string) (st
 }
 
 func (s *Service) unitOfPath(ctx context.Context, path string) (string, string, error) {
-	var id string
-	err := s.DB.R.QueryRowContext(ctx, `SELECT id FROM units WHERE path = $1`, path).Scan(&id)
-	return id, path, err
+	u, err := s.Org.UnitByPath(ctx, path)
+	if err != nil {
+		return "", path, err
+	}
+	return u.ID, path, nil
 }
 
 // SyncExternal marks an external xAPI lesson done when the activity has

@@ -183,6 +183,31 @@ func (s *Service) PersonPlacement(ctx context.Context, id string) (string, []str
 	return path, splitGroups(groups), err
 }
 
+// PersonRef is a person as other rooms list them: who and where.
+type PersonRef struct {
+	ID, FullName, UnitPath string
+}
+
+// PeopleIn lists the people under path, in any of groups when given, by
+// unit and name. It is for other rooms' reports (a course assignment's
+// compliance), which check the caller's rights and audit the reading
+// themselves.
+func (s *Service) PeopleIn(ctx context.Context, path string, groups []string) ([]PersonRef, error) {
+	args := []any{s.DB.Dialect.PrefixPattern(path)}
+	cond := ""
+	if len(groups) > 0 {
+		for _, g := range groups {
+			args = append(args, g)
+		}
+		cond = ` AND p.id IN (SELECT person_id FROM person_groups WHERE grp IN (` + db.Numbered(2, len(groups)) + `))`
+	}
+	return db.Query(ctx, s.DB.R, func(r db.Scanner) (PersonRef, error) {
+		var p PersonRef
+		err := r.Scan(&p.ID, &p.FullName, &p.UnitPath)
+		return p, err
+	}, `SELECT p.id, p.full_name, p.unit_path FROM people p WHERE `+s.DB.Dialect.PrefixMatch("p.unit_path", 1)+cond+` ORDER BY p.unit_path, p.name_fold`, args...)
+}
+
 // PersonIDByKey returns the id of the person with an import key, for
 // linking an account to its person record (trusted callers only).
 func (s *Service) PersonIDByKey(ctx context.Context, key string) (string, error) {
