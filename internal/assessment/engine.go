@@ -871,9 +871,32 @@ func (x *Exams) Sweep(ctx context.Context) (int, error) {
 }
 
 // myAttempts lists an account's latest attempts.
-func (x *Exams) myAttempts(ctx context.Context, accountID string) ([]*Attempt, error) {
-	return db.Query(ctx, x.Bank.DB.R, scanAttempt, `SELECT `+attemptCols+` FROM attempts WHERE account_id = $1 ORDER BY started_at DESC LIMIT 50`, accountID)
+// MyAttempts lists the caller's latest attempts, newest first.
+func (x *Exams) MyAttempts(ctx context.Context) ([]*Attempt, error) {
+	p, err := auth.RequireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return db.Query(ctx, x.Bank.DB.R, scanAttempt, `SELECT `+attemptCols+` FROM attempts WHERE account_id = $1 ORDER BY started_at DESC LIMIT 50`, p.AccountID)
 }
+
+// MyAttemptIn returns the caller's attempt in a session, if they have one.
+func (x *Exams) MyAttemptIn(ctx context.Context, sessionID string) (*Attempt, error) {
+	p, err := auth.RequireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return x.attemptWhere(ctx, x.Bank.DB.R, `session_id = $1 AND account_id = $2`, sessionID, p.AccountID)
+}
+
+// SessionOf returns a session with its blueprint (cached for a few
+// seconds: attempts read them on every page).
+func (x *Exams) SessionOf(ctx context.Context, id string) (*Session, *Blueprint, error) {
+	return x.engine.session(ctx, id)
+}
+
+// Now is the exam clock (tests move it).
+func (x *Exams) Now() time.Time { return x.engine.Now() }
 
 // Attempt returns the caller's own attempt.
 func (x *Exams) Attempt(ctx context.Context, id string) (*Attempt, error) {

@@ -31,11 +31,11 @@ func (h *ExamHTTP) MyExams(w http.ResponseWriter, r *http.Request) error {
 	p := auth.FromContext(r.Context())
 	attempts := map[string]*Attempt{}
 	for _, s := range sessions {
-		if a, err := h.X.attemptWhere(r.Context(), h.X.Bank.DB.R, `session_id = $1 AND account_id = $2`, s.ID, p.AccountID); err == nil {
+		if a, err := h.X.MyAttemptIn(r.Context(), s.ID); err == nil {
 			attempts[s.ID] = a
 		}
 	}
-	mine, err := h.X.myAttempts(r.Context(), p.AccountID)
+	mine, err := h.X.MyAttempts(r.Context())
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (h *ExamHTTP) AttemptPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	return h.Web.RenderFramed(w, r, http.StatusOK, "assessment/attempt", web.T(r, "exams.title"), examFrame, map[string]any{
 		"A": a, "Items": items, "Cur": items[idx], "N": idx + 1, "Total": len(items), "Linear": b.Navigation == Linear,
-		"Remaining": a.RemainingS(h.X.engine.Now()), "Selected": selected(items[idx].Response), "Answered": answered, "AnsweredOthers": others})
+		"Remaining": a.RemainingS(h.X.Now()), "Selected": selected(items[idx].Response), "Answered": answered, "AnsweredOthers": others})
 }
 
 // openAttempt loads the caller's attempt in progress with its blueprint
@@ -93,7 +93,7 @@ func (h *ExamHTTP) openAttempt(w http.ResponseWriter, r *http.Request) (*Attempt
 		http.Redirect(w, r, "/attempts/"+a.ID+"/result", http.StatusSeeOther)
 		return nil, nil, nil, nil
 	}
-	_, b, err := h.X.engine.session(r.Context(), a.SessionID)
+	_, b, err := h.X.SessionOf(r.Context(), a.SessionID)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -126,7 +126,7 @@ func (h *ExamHTTP) ConfirmPage(w http.ResponseWriter, r *http.Request) error {
 		back = a.Cursor + 1
 	}
 	return h.Web.RenderFramed(w, r, http.StatusOK, "assessment/confirm", web.T(r, "exams.confirm_title"), examFrame, map[string]any{
-		"A": a, "Unanswered": blank, "Linear": b.Navigation == Linear, "Remaining": a.RemainingS(h.X.engine.Now()), "Back": back})
+		"A": a, "Unanswered": blank, "Linear": b.Navigation == Linear, "Remaining": a.RemainingS(h.X.Now()), "Back": back})
 }
 
 func selected(resp []string) map[string]string {
@@ -213,7 +213,7 @@ func (h *ExamHTTP) Answer(w http.ResponseWriter, r *http.Request) error {
 	case "stay":
 		next = idx
 	}
-	_, b, _ := h.X.engine.session(r.Context(), a.SessionID)
+	_, b, _ := h.X.SessionOf(r.Context(), a.SessionID)
 	if b != nil && b.Navigation == Linear && next > idx {
 		if _, err := h.X.Advance(r.Context(), a.ID); err != nil {
 			return err
@@ -243,7 +243,7 @@ func (h *ExamHTTP) ResultPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/attempts/"+a.ID, http.StatusSeeOther)
 		return nil
 	}
-	s, b, err := h.X.engine.session(r.Context(), a.SessionID)
+	s, b, err := h.X.SessionOf(r.Context(), a.SessionID)
 	if err != nil {
 		return err
 	}
@@ -516,7 +516,7 @@ func (h *ExamHTTP) attemptJSON(w http.ResponseWriter, r *http.Request, a *Attemp
 	if err := h.reviewPolicy(r.Context(), a); err != nil {
 		return err
 	}
-	out := map[string]any{"attempt": a, "remaining_s": a.RemainingS(h.X.engine.Now())}
+	out := map[string]any{"attempt": a, "remaining_s": a.RemainingS(h.X.Now())}
 	if a.Status == InProgress {
 		items, err := h.X.AttemptItems(r.Context(), a)
 		if err != nil {
@@ -584,7 +584,7 @@ func (h *ExamHTTP) APISubmit(w http.ResponseWriter, r *http.Request) error {
 // show the candidate; those who manage or proctor the session see all.
 // Every API answer that carries an attempt goes through it.
 func (h *ExamHTTP) reviewPolicy(ctx context.Context, a *Attempt) error {
-	s, _, err := h.X.engine.session(ctx, a.SessionID)
+	s, _, err := h.X.SessionOf(ctx, a.SessionID)
 	if err != nil {
 		return err
 	}

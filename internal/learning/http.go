@@ -660,7 +660,11 @@ func (h *HTTP) clients(r *http.Request) ([]lrs.Client, error) {
 		}
 		out = append(out, list...)
 	}
-	return out, nil
+	codes := make([]*string, len(out))
+	for i := range out {
+		codes[i] = &out[i].UnitCode
+	}
+	return out, h.Svc.Org.ResolveCodes(r.Context(), codes...)
 }
 
 func (h *HTTP) createClient(r *http.Request, unitCode, name string) (*lrs.Client, string, error) {

@@ -137,23 +137,15 @@ func (s *Store) CreateLaunchClient(ctx context.Context, unitID, unitPath, name, 
 	return c, secret, nil
 }
 
-// Clients lists the credentials issued within a subtree.
+// Clients lists the credentials issued within a subtree. Their UnitCode
+// holds the unit's id: the caller, who shows them, asks org for its code.
 func (s *Store) Clients(ctx context.Context, pathPrefix string) ([]Client, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT c.id, c.unit_id, c.unit_path, u.code, c.name, c.key, c.created_at, c.revoked_at IS NOT NULL
-		FROM lrs_clients c JOIN units u ON u.id = c.unit_id WHERE `+s.DB.Dialect.PrefixMatch("c.unit_path", 1)+` ORDER BY c.created_at DESC`, s.DB.Dialect.PrefixPattern(pathPrefix))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Client
-	for rows.Next() {
+	return db.Query(ctx, s.DB.R, func(r db.Scanner) (Client, error) {
 		var c Client
-		if err := rows.Scan(&c.ID, &c.UnitID, &c.UnitPath, &c.UnitCode, &c.Name, &c.Key, &c.CreatedAt, &c.Revoked); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := r.Scan(&c.ID, &c.UnitID, &c.UnitPath, &c.UnitCode, &c.Name, &c.Key, &c.CreatedAt, &c.Revoked)
+		return c, err
+	}, `SELECT c.id, c.unit_id, c.unit_path, c.unit_id, c.name, c.key, c.created_at, c.revoked_at IS NOT NULL
+		FROM lrs_clients c WHERE `+s.DB.Dialect.PrefixMatch("c.unit_path", 1)+` ORDER BY c.created_at DESC`, s.DB.Dialect.PrefixPattern(pathPrefix))
 }
 
 // ClientByID returns one client, for permission checks before revoking.

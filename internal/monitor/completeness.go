@@ -185,8 +185,8 @@ func (s *Service) MyTasks(ctx context.Context) (enter, review []Task, err error)
 		}
 	}
 	for _, scope := range p.Scopes(auth.ApproveReports) {
-		rows, err := s.DB.R.QueryContext(ctx, `SELECT r.dataset_id, u.code, u.name_vi, r.period, r.status, r.due, r.submitted_at FROM mon_reports r JOIN units u ON u.id = r.unit_id
-			WHERE r.status = 'submitted' AND `+s.DB.Dialect.PrefixMatch("r.unit_path", 1)+` AND r.unit_path <> $2 ORDER BY r.due, u.code LIMIT 200`,
+		rows, err := s.DB.R.QueryContext(ctx, `SELECT r.dataset_id, r.unit_id, r.unit_id, r.period, r.status, r.due, r.submitted_at FROM mon_reports r
+			WHERE r.status = 'submitted' AND `+s.DB.Dialect.PrefixMatch("r.unit_path", 1)+` AND r.unit_path <> $2 ORDER BY r.due, r.unit_path LIMIT 200`,
 			s.DB.Dialect.PrefixPattern(scope), scope)
 		if err != nil {
 			return nil, nil, err
@@ -214,6 +214,20 @@ func (s *Service) MyTasks(ctx context.Context) (enter, review []Task, err error)
 			review = append(review, t)
 		}
 		rows.Close()
+	}
+	// The units were read as ids; org, which owns them, names them.
+	ids := make([]string, len(review))
+	for i, t := range review {
+		ids[i] = t.UnitCode
+	}
+	units, err := s.Org.UnitsByID(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range review {
+		if u := units[review[i].UnitCode]; u != nil {
+			review[i].UnitCode, review[i].UnitName = u.Code, u.NameVI
+		}
 	}
 	return enter, review, nil
 }

@@ -125,8 +125,8 @@ func (s *Service) catalog(ctx context.Context) (*catalog, error) {
 		c.indByCode[i.Code], c.indByID[i.ID] = i, i
 	}
 	rows.Close()
-	rows, err = s.DB.R.QueryContext(ctx, `SELECT d.id, d.code, d.name_vi, d.name_en, d.period_type, d.unit_types, d.scope_id, d.scope_path, u.code, d.due_days, d.close_days, d.elements
-		FROM mon_datasets d JOIN units u ON u.id = d.scope_id ORDER BY d.code`)
+	rows, err = s.DB.R.QueryContext(ctx, `SELECT d.id, d.code, d.name_vi, d.name_en, d.period_type, d.unit_types, d.scope_id, d.scope_path, d.scope_id, d.due_days, d.close_days, d.elements
+		FROM mon_datasets d ORDER BY d.code`)
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +142,15 @@ func (s *Service) catalog(ctx context.Context) (*catalog, error) {
 		c.setByCode[d.Code], c.setByID[d.ID] = d, d
 	}
 	rows.Close()
+	// ScopeCode was read as the scope's id: org, which owns the units,
+	// gives its code.
+	scopes := make([]*string, len(c.sets))
+	for i, d := range c.sets {
+		scopes[i] = &d.ScopeCode
+	}
+	if err := s.Org.ResolveCodes(ctx, scopes...); err != nil {
+		return nil, err
+	}
 	rows, err = s.DB.R.QueryContext(ctx, `SELECT dataset_id, left_expr, op, right_expr, message_vi, message_en FROM mon_rules ORDER BY dataset_id, seq`)
 	if err != nil {
 		return nil, err

@@ -402,14 +402,14 @@ func (s *Service) ExportValues(ctx context.Context, dsCode, periodID, unitCode s
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT u.code, v.element_id, v.category, v.value, v.comment FROM mon_values v JOIN mon_reports r ON r.id = v.report_id JOIN units u ON u.id = r.unit_id
+	q := `SELECT r.unit_id, v.element_id, v.category, v.value, v.comment FROM mon_values v JOIN mon_reports r ON r.id = v.report_id
 		WHERE r.dataset_id = $1 AND r.period = $2 AND ` + s.DB.Dialect.PrefixMatch("r.unit_path", 3)
 	if approvedOnly {
 		q += ` AND r.status = 'approved'`
 	} else {
 		q += ` AND r.status IN ('approved', 'submitted', 'draft', 'returned')`
 	}
-	rows, err := s.DB.R.QueryContext(ctx, q+` ORDER BY u.code, v.element_id, v.category`, d.ID, per.ID, s.DB.Dialect.PrefixPattern(u.Path))
+	rows, err := s.DB.R.QueryContext(ctx, q+` ORDER BY r.unit_path, v.element_id, v.category`, d.ID, per.ID, s.DB.Dialect.PrefixPattern(u.Path))
 	if err != nil {
 		return nil, err
 	}
@@ -428,11 +428,22 @@ func (s *Service) ExportValues(ctx context.Context, dsCode, periodID, unitCode s
 		dv.DataSet, dv.Period, dv.Value = d.Code, per.ID, flexValue(strconv.FormatFloat(v, 'f', -1, 64))
 		set.DataValues = append(set.DataValues, dv)
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// OrgUnit was read as the unit's id: org gives its code.
+	units := make([]*string, len(set.DataValues))
+	for i := range set.DataValues {
+		units[i] = &set.DataValues[i].OrgUnit
+	}
+	if err := s.Org.ResolveCodes(ctx, units...); err != nil {
+		return nil, err
+	}
 	sort.SliceStable(set.DataValues, func(i, j int) bool { return set.DataValues[i].OrgUnit < set.DataValues[j].OrgUnit })
 	if set.DataValues == nil {
 		set.DataValues = []DataValue{}
 	}
-	return set, rows.Err()
+	return set, nil
 }
 
 // WriteCSV writes a value set in the import's CSV columns.

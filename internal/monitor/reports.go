@@ -563,7 +563,7 @@ func (s *Service) logStep(ctx context.Context, tx *sql.Tx, reportID, action stri
 // report reportID: whoever may read the report itself.
 func (s *Service) EvidenceAccess(ctx context.Context, reportID string) error {
 	var path string
-	err := s.DB.R.QueryRowContext(ctx, `SELECT u.path FROM mon_reports r JOIN units u ON u.id = r.unit_id WHERE r.id = $1`, reportID).Scan(&path)
+	err := s.DB.R.QueryRowContext(ctx, `SELECT unit_path FROM mon_reports WHERE id = $1`, reportID).Scan(&path)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errs.E(errs.NotFound, "error.not_found")
 	}

@@ -156,24 +156,59 @@ func (s *Service) Targets(ctx context.Context, unitCode string) ([]Target, error
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT i.code, u.code, u.name_vi, u.valid_to, t.year, t.kind, t.value, t.source FROM mon_targets t
-		JOIN mon_indicators i ON i.id = t.indicator_id JOIN units u ON u.id = t.unit_id WHERE `+s.DB.Dialect.PrefixMatch("u.path", 1)+` ORDER BY i.seq, i.code, u.path, t.year, t.kind`,
-		s.DB.Dialect.PrefixPattern(u.Path))
+	// Targets are few (indicators × units that have one); they are read
+	// whole and kept to the units under u, which org places in the tree.
+	type row struct {
+		t      Target
+		unitID string
+		seq    int
+	}
+	all, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (row, error) {
+		var x row
+		err := r.Scan(&x.t.Indicator, &x.seq, &x.unitID, &x.t.Year, &x.t.Kind, &x.t.Value, &x.t.Source)
+		return x, err
+	}, `SELECT i.code, i.seq, t.unit_id, t.year, t.kind, t.value, t.source FROM mon_targets t JOIN mon_indicators i ON i.id = t.indicator_id`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Target
-	for rows.Next() {
-		var t Target
-		var validTo string
-		if err := rows.Scan(&t.Indicator, &t.UnitCode, &t.UnitName, &validTo, &t.Year, &t.Kind, &t.Value, &t.Source); err != nil {
-			return nil, err
-		}
-		t.UnitLive = validTo == ""
-		out = append(out, t)
+	ids := make([]string, len(all))
+	for i, x := range all {
+		ids[i] = x.unitID
 	}
-	return out, rows.Err()
+	units, err := s.Org.UnitsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var kept []row
+	paths := map[string]string{}
+	for _, x := range all {
+		v := units[x.unitID]
+		if v == nil || !strings.HasPrefix(v.Path, u.Path) {
+			continue
+		}
+		x.t.UnitCode, x.t.UnitName, x.t.UnitLive = v.Code, v.NameVI, v.Live()
+		paths[x.unitID] = v.Path
+		kept = append(kept, x)
+	}
+	sort.SliceStable(kept, func(i, j int) bool {
+		a, b := kept[i], kept[j]
+		switch {
+		case a.seq != b.seq:
+			return a.seq < b.seq
+		case a.t.Indicator != b.t.Indicator:
+			return a.t.Indicator < b.t.Indicator
+		case paths[a.unitID] != paths[b.unitID]:
+			return paths[a.unitID] < paths[b.unitID]
+		case a.t.Year != b.t.Year:
+			return a.t.Year < b.t.Year
+		}
+		return a.t.Kind < b.t.Kind
+	})
+	out := make([]Target, len(kept))
+	for i, x := range kept {
+		out[i] = x.t
+	}
+	return out, nil
 }
 
 // viewableUnit is the unit coded code (the nation when empty), if the
