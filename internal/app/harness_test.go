@@ -101,7 +101,7 @@ func newTestApp(t *testing.T) *testApp {
 			}
 		}
 	}
-	srv := httptest.NewServer(a.Handler())
+	srv := httptest.NewServer(checkAPI(t, a.Handler()))
 	t.Cleanup(srv.Close)
 	return &testApp{t: t, App: a, Srv: srv, Mail: ls}
 }

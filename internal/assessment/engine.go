@@ -927,7 +927,11 @@ func (x *Exams) AttemptItems(ctx context.Context, a *Attempt) ([]AttemptItem, er
 		if err != nil {
 			return nil, err
 		}
-		out[i] = AttemptItem{Index: i, View: ViewInOrder(&m.body, m.stem, fe.Order, fe.Targets), Response: resps[i]}
+		resp := resps[i]
+		if resp == nil {
+			resp = []string{} // "response": [] in JSON for a blank
+		}
+		out[i] = AttemptItem{Index: i, View: ViewInOrder(&m.body, m.stem, fe.Order, fe.Targets), Response: resp}
 	}
 	a.Answered = len(resps)
 	return out, nil

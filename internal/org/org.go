@@ -178,7 +178,7 @@ type Person struct {
 // GroupList parses the stored comma list.
 func splitGroups(s string) []string {
 	if s == "" {
-		return nil
+		return []string{} // "groups": [] in JSON, as the API says
 	}
 	return strings.Split(s, ",")
 }

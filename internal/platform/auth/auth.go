@@ -473,6 +473,7 @@ func (s *Service) loadGrants(ctx context.Context, p *Principal) error {
 	if err != nil {
 		return err
 	}
+	p.Grants = []Grant{} // "grants": [] in JSON for a plain learner
 	defer rows.Close()
 	for rows.Next() {
 		var g Grant
