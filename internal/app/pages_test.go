@@ -156,6 +156,9 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 			if i := strings.Index(body, "⟦"); i >= 0 {
 				t.Errorf("%s (%s) misses a message: %s", p.url, lang, body[i:min(i+60, len(body))])
 			}
+			if !strings.Contains(body, `data-page="`+p.template+`"`) {
+				t.Errorf("%s (%s): page %s did not render (another page answered)", p.url, lang, p.template)
+			}
 			if !strings.Contains(body, `<html lang="`+lang+`">`) {
 				t.Errorf("%s (%s) is not marked as %s", p.url, lang, lang)
 			}

@@ -59,6 +59,9 @@ type Page struct {
 	// Scripts are the page's own scripts (file names under /static/): each
 	// page loads only what it uses.
 	Scripts []string
+	// Name is the page's template ("org/unit"), written on <main> so that
+	// tests see which page answered.
+	Name string
 }
 
 // T translates key in the page's language.
@@ -240,7 +243,7 @@ func (wb *Web) RenderFramed(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	p := wb.NewPage(r, "", data)
 	p.Title = title
-	p.Focus, p.Scripts = f.Focus, f.Scripts
+	p.Focus, p.Scripts, p.Name = f.Focus, f.Scripts, name
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		return err
