@@ -342,20 +342,12 @@ func (s *Store) Attachments(ctx context.Context, scope string, hashes []string) 
 	for _, h := range hashes {
 		args = append(args, h)
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT DISTINCT sha2, content_type, content FROM xapi_attachment_content WHERE `+s.DB.Dialect.PrefixMatch("scope", 1)+` AND sha2 IN (`+s.DB.Dialect.Params(2, len(hashes))+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Attachment
-	for rows.Next() {
+	out, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (Attachment, error) {
 		var a Attachment
-		if err := rows.Scan(&a.SHA2, &a.ContentType, &a.Content); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		err := r.Scan(&a.SHA2, &a.ContentType, &a.Content)
+		return a, err
+	}, `SELECT DISTINCT sha2, content_type, content FROM xapi_attachment_content WHERE `+s.DB.Dialect.PrefixMatch("scope", 1)+` AND sha2 IN (`+s.DB.Dialect.Params(2, len(hashes))+`)`, args...)
+	return out, err
 }
 
 // Activity returns the definition of an activity as last described by a

@@ -119,20 +119,15 @@ func (s *Service) List(ctx context.Context, withDrafts bool) ([]Standard, error)
 	if !withDrafts {
 		q += ` WHERE status = 'published'`
 	}
-	rows, err := s.DB.R.QueryContext(ctx, q+` ORDER BY code, version DESC`)
+	out, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (Standard, error) {
+		var st Standard
+		err := r.Scan(&st.ID, &st.Code, &st.Version, &st.Kind, &st.NameVI, &st.NameEN, &st.DescriptionVI, &st.DescriptionEN, &st.Status, &st.AdvancedChoose, &st.BasedOn, &st.CreatedAt, &st.PublishedAt)
+		return st, err
+	}, q+` ORDER BY code, version DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list standards: %w", err)
 	}
-	defer rows.Close()
-	var out []Standard
-	for rows.Next() {
-		var st Standard
-		if err := rows.Scan(&st.ID, &st.Code, &st.Version, &st.Kind, &st.NameVI, &st.NameEN, &st.DescriptionVI, &st.DescriptionEN, &st.Status, &st.AdvancedChoose, &st.BasedOn, &st.CreatedAt, &st.PublishedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Get returns one standard version with its areas and competences.

@@ -139,18 +139,13 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, error) {
 	args = append(args, f.Limit, f.Offset)
 	q := `SELECT id, at, actor_id, actor_name, action, object_type, object_id, unit_path, detail, ip, request_id
 		FROM audit_log WHERE ` + strings.Join(conds, " AND ") + fmt.Sprintf(` ORDER BY at DESC, id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
-	rows, err := l.DB.R.QueryContext(ctx, q, args...)
+	out, err := db.Query(ctx, l.DB.R, func(r db.Scanner) (Entry, error) {
+		var e Entry
+		err := r.Scan(&e.ID, &e.At, &e.ActorID, &e.ActorName, &e.Action, &e.ObjectType, &e.ObjectID, &e.UnitPath, &e.Detail, &e.IP, &e.RequestID)
+		return e, err
+	}, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
 	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		var e Entry
-		if err := rows.Scan(&e.ID, &e.At, &e.ActorID, &e.ActorName, &e.Action, &e.ObjectType, &e.ObjectID, &e.UnitPath, &e.Detail, &e.IP, &e.RequestID); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }

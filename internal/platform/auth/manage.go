@@ -255,42 +255,29 @@ func (s *Service) ListGrants(ctx context.Context, scopes []string) ([]GrantRow, 
 		args = append(args, s.DB.Dialect.PrefixPattern(sc))
 		conds = append(conds, s.DB.Dialect.PrefixMatch("u.path", len(args)))
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT g.id, g.role, g.unit_id, u.path, u.code, u.name_vi, a.id, a.username, a.display_name, g.created_at
+	out, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (GrantRow, error) {
+		var g GrantRow
+		err := r.Scan(&g.ID, &g.Role, &g.UnitID, &g.UnitPath, &g.UnitCode, &g.UnitName, &g.AccountID, &g.Username, &g.Name, &g.CreatedAt)
+		return g, err
+	}, `SELECT g.id, g.role, g.unit_id, u.path, u.code, u.name_vi, a.id, a.username, a.display_name, g.created_at
 		FROM role_grants g JOIN units u ON u.id = g.unit_id JOIN accounts a ON a.id = g.account_id
 		WHERE `+strings.Join(conds, " OR ")+` ORDER BY u.path, a.username, g.role LIMIT 1000`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list grants: %w", err)
 	}
-	defer rows.Close()
-	var out []GrantRow
-	for rows.Next() {
-		var g GrantRow
-		if err := rows.Scan(&g.ID, &g.Role, &g.UnitID, &g.UnitPath, &g.UnitCode, &g.UnitName, &g.AccountID, &g.Username, &g.Name, &g.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // AdminsOf returns the unit administrators granted exactly on a unit, for
 // the unit's page.
 func (s *Service) AdminsOf(ctx context.Context, unitID string) ([]GrantRow, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT g.id, g.role, a.id, a.username, a.display_name FROM role_grants g
-		JOIN accounts a ON a.id = g.account_id WHERE g.unit_id = $1 AND g.role IN ('unit_admin', 'national_admin') ORDER BY a.display_name`, unitID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []GrantRow
-	for rows.Next() {
+	out, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (GrantRow, error) {
 		var g GrantRow
-		if err := rows.Scan(&g.ID, &g.Role, &g.AccountID, &g.Username, &g.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+		err := r.Scan(&g.ID, &g.Role, &g.AccountID, &g.Username, &g.Name)
+		return g, err
+	}, `SELECT g.id, g.role, a.id, a.username, a.display_name FROM role_grants g
+		JOIN accounts a ON a.id = g.account_id WHERE g.unit_id = $1 AND g.role IN ('unit_admin', 'national_admin') ORDER BY a.display_name`, unitID)
+	return out, err
 }
 
 // EmailsWithRole returns the e-mail addresses of the accounts holding role
@@ -345,20 +332,12 @@ func (s *Service) RevokeToken(ctx context.Context, p *Principal, id, ip string) 
 
 // ListTokens lists p's tokens.
 func (s *Service) ListTokens(ctx context.Context, p *Principal) ([]Token, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at DESC`, p.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
+	out, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (Token, error) {
 		var t Token
-		if err := rows.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		err := r.Scan(&t.ID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt)
+		return t, err
+	}, `SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at DESC`, p.AccountID)
+	return out, err
 }
 
 // ProvisionAccounts creates many accounts sharing one initial password
