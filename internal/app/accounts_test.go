@@ -17,6 +17,7 @@ func form(v url.Values) (*strings.Reader, string, string) {
 // again (the right password too), whether it has an account or not, with
 // the same answer; the owner is e-mailed a one-use link that ends the wait.
 func TestLoginSlowDownAndUnlock(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	c := ta.client("")
 	try := func(user, pw string) (int, string) {
@@ -80,6 +81,7 @@ func TestLoginSlowDownAndUnlock(t *testing.T) {
 }
 
 func TestLoginRateLimitPerAddress(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	c := ta.client("")
 	limited := false
@@ -94,6 +96,7 @@ func TestLoginRateLimitPerAddress(t *testing.T) {
 }
 
 func TestSessionExpiresAndLogout(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	c := ta.client("daklak")
 	if status, _, _ := ta.do(c, "GET", "/api/v1/me", nil); status != 200 {
@@ -114,6 +117,7 @@ func TestSessionExpiresAndLogout(t *testing.T) {
 }
 
 func TestPasswordChangeAndReset(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	c := ta.client("learner")
 	body, k, v := form(url.Values{"old": {"not it at all"}, "new": {"a brand new secret"}, "confirm": {"a brand new secret"}})
@@ -163,6 +167,7 @@ func TestPasswordChangeAndReset(t *testing.T) {
 }
 
 func TestLoginRedirectStaysOnSite(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	c := ta.client("")
 	for next, want := range map[string]string{"/people": "/people", "//evil.example": "/", "https://evil.example": "/", "/\\evil": "/"} {

@@ -48,6 +48,7 @@ func jsonOf(t *testing.T, v any) string {
 // combo are each refused by name, and the answer carries DHIS2's import
 // summary.
 func TestDHIS2DataValueSets(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	per := monitor.PeriodOf(monitor.Monthly, time.Now()).Prev().ID

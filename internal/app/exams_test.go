@@ -71,6 +71,7 @@ type attemptJSON struct {
 }
 
 func TestExamJourneyByAPI(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	_, sid := examFixture(t, ta, "")
 	learner := ta.client("learner")
@@ -154,6 +155,7 @@ func TestExamJourneyByAPI(t *testing.T) {
 }
 
 func TestExamDeadlineGraceAndSweeper(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	_, sid := examFixture(t, ta, "")
 	learner := ta.client("learner")
@@ -224,6 +226,7 @@ func TestExamDeadlineGraceAndSweeper(t *testing.T) {
 }
 
 func TestExamAccessRules(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	bpID, _ := examFixture(t, ta, "")
 	nat := ta.client("national")
@@ -281,6 +284,7 @@ func TestExamAccessRules(t *testing.T) {
 }
 
 func TestExamLinearNavigationAndPages(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	_, sid := examFixture(t, ta, `,"navigation":"linear"`)
 	learner := ta.client("learner")

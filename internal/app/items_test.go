@@ -12,6 +12,7 @@ const itemJSON = `{"standard_code":"VN-DSF","standard_version":1,"competence":"4
  "body":{"type":"single","stem":"Ai được phép biết mã OTP của bạn?","options":[{"id":"A","text":"Nhân viên ngân hàng"},{"id":"B","text":"Không ai cả"}],"correct":["B"]}}`
 
 func TestItemWorkflowByAPI(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	author, author2, dlauthor, learner := ta.client("author"), ta.client("author2"), ta.client("dlauthor"), ta.client("learner")
 	status, body, _ := ta.do(author, "POST", "/api/v1/items", strings.NewReader(itemJSON), "Content-Type", "application/json")
@@ -101,6 +102,7 @@ func TestItemWorkflowByAPI(t *testing.T) {
 }
 
 func TestItemAuthoringPages(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	author, author2 := ta.client("author"), ta.client("author2")
 	fb, k, v := form(url.Values{"standard": {"VN-DSF/1"}, "competence": {"6.3"}, "level": {"3"}, "type": {"multiple"},

@@ -96,6 +96,7 @@ func apiJSON(t *testing.T, ta *testApp, user, method, path, body string, want in
 // quiz, completion with version and result, the statements in the LRS, and
 // a new published version that leaves the completed enrolment alone.
 func TestLearningJourneyAPI(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	answers := learnFixture(t, ta)
 	out := apiJSON(t, ta, "staff", "POST", "/api/v1/courses/KNS-TEST/enrol", "", 200)
@@ -161,6 +162,7 @@ func TestLearningJourneyAPI(t *testing.T) {
 // TestLearningBadInput: authoring errors name the field, in the reader's
 // language, and change nothing.
 func TestLearningBadInput(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	learnFixture(t, ta)
 	cases := []struct{ body, field string }{
@@ -203,6 +205,7 @@ func TestLearningBadInput(t *testing.T) {
 // TestLearningPermissions: authors and administrators only in their
 // subtree; learners only their own records.
 func TestLearningPermissions(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	learnFixture(t, ta)
 	due := time.Now().AddDate(0, 0, 20).Format("2006-01-02")
@@ -233,6 +236,7 @@ func TestLearningPermissions(t *testing.T) {
 // completion, the report per unit and per person, the XLSX, and the
 // reminders before and after the due date.
 func TestComplianceAndReminders(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	answers := learnFixture(t, ta)
 	due := time.Now().AddDate(0, 0, 2).Format("2006-01-02")
@@ -284,6 +288,7 @@ func TestComplianceAndReminders(t *testing.T) {
 // TestRecommendationsFromGaps: after an exam with weak results, the
 // learner is offered a course covering a weak competence, with the reason.
 func TestRecommendationsFromGaps(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	learnFixture(t, ta)
 	out := apiJSON(t, ta, "learner", "GET", "/api/v1/me/learning", "", 200)
@@ -322,6 +327,7 @@ func TestRecommendationsFromGaps(t *testing.T) {
 // version header required, a unit's client reads only its subtree's
 // statements, revoked credentials stop working.
 func TestLRSClientsAndScope(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	issue := func(user, unit string) (string, string) {
 		out := apiJSON(t, ta, user, "POST", "/api/v1/lrs/clients", `{"unit_code":"`+unit+`","name":"LMS `+unit+`"}`, 201)
@@ -394,6 +400,7 @@ func completeTestCourse(t *testing.T, ta *testApp, answers map[string]string) {
 // finishing the lessons, without opening the course again (the exam's
 // event reaches learning through the outbox).
 func TestCourseCompletesWhenFinalExamPassedLast(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	_, sid := examFixture(t, ta, "")
 	a := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "author"))

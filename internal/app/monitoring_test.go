@@ -82,6 +82,7 @@ func indicatorRow(t *testing.T, d monitor.Dashboard, code string) monitor.Row {
 // reported before the merger counts in old 70 as of before it, and in
 // Đồng Nai after; 70's own targets stay visible on Đồng Nai's page.
 func TestMonitoringRollUpThroughMerge(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	const ind = "working_age_using_online_services"
@@ -119,6 +120,7 @@ func TestMonitoringRollUpThroughMerge(t *testing.T) {
 // TestMonitoringFormulaChange: an indicator's formula changes and its
 // values follow at once, with no stored value touched.
 func TestMonitoringFormulaChange(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	var before int
@@ -149,6 +151,7 @@ func TestMonitoringFormulaChange(t *testing.T) {
 // TestMonitoringReporterIsolation: a commune reporter sees and enters only
 // their own commune.
 func TestMonitoringReporterIsolation(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	per := monitor.PeriodOf(monitor.Monthly, time.Now()).Prev().ID
@@ -179,6 +182,7 @@ func TestMonitoringReporterIsolation(t *testing.T) {
 // TestMonitoringApprovalLocks: entry, bad values, rules, submission,
 // return, approval that locks, un-approval; every step logged.
 func TestMonitoringApprovalLocks(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	per := monitor.PeriodOf(monitor.Monthly, time.Now()).Prev().ID
@@ -242,6 +246,7 @@ func TestMonitoringApprovalLocks(t *testing.T) {
 // TestMonitoringCompletenessAndReminders: on time, late and missing per
 // unit; reminders to reporters, then to the administrator above, once.
 func TestMonitoringCompletenessAndReminders(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	ctx := auth.WithPrincipal(context.Background(), auth.System())
@@ -287,6 +292,7 @@ func TestMonitoringCompletenessAndReminders(t *testing.T) {
 // from the tree and completions from learning; an incremental recompute
 // adds a new completion.
 func TestMonitoringComputedAndIncremental(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	answers := learnFixture(t, ta)
 	monFixture(t, ta)
@@ -337,6 +343,7 @@ func TestMonitoringComputedAndIncremental(t *testing.T) {
 // TestMonitoringImports: targets and values, all or nothing with row
 // errors; export in both shapes.
 func TestMonitoringImports(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	real, err := os.ReadFile("../demo/data/targets/targets-146.csv")
@@ -393,6 +400,7 @@ func TestMonitoringImports(t *testing.T) {
 // TestMonitoringRankingsIndexPublic: rankings, the DX index and the
 // public page.
 func TestMonitoringRankingsIndexPublic(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	out := apiJSON(t, ta, "national", "GET", "/api/v1/monitoring/rankings?year=2025&indicator=working_age_using_online_services", "", 200)
@@ -423,6 +431,7 @@ func TestMonitoringRankingsIndexPublic(t *testing.T) {
 // dashboards read from the patched caches are those a fresh service reads
 // from the database.
 func TestMonitoringCachedLayersMatchFresh(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	answers := learnFixture(t, ta)
 	monFixture(t, ta)
@@ -477,6 +486,7 @@ func TestMonitoringCachedLayersMatchFresh(t *testing.T) {
 // refused naming them, and nothing is saved; the saved set can be edited
 // with the form filled in; a province administrator cannot.
 func TestMonitoringDatasetForm(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	c := ta.client("national")

@@ -130,6 +130,7 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 // TestEveryPageRendersInBothLanguages opens each page in Vietnamese and
 // English and checks that no message is missing from the catalogue.
 func TestEveryPageRendersInBothLanguages(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	pages := everyPage(t, ta)
 	admin, anon, lc, ac := ta.client("national"), ta.client(""), ta.client("learner"), ta.client("author")
@@ -176,6 +177,7 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 }
 
 func TestCatalogueIsComplete(t *testing.T) {
+	t.Parallel()
 	for _, k := range i18n.Keys() {
 		vi, en := i18n.T(i18n.VI, k), i18n.T(i18n.EN, k)
 		if strings.TrimSpace(vi) == "" || strings.TrimSpace(en) == "" {
@@ -188,6 +190,7 @@ func TestCatalogueIsComplete(t *testing.T) {
 // CSS and script, stay under 100 KB over the wire on first load, counted
 // as a browser receives them (gzip) and also uncompressed.
 func TestPageWeight(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	// What a page loads is read from the page itself: its stylesheet and
 	// its own scripts.
@@ -244,6 +247,7 @@ func TestPageWeight(t *testing.T) {
 // reads a raw key. Keys built at run time (printf "monitor.st.%s") are
 // checked by the pages that render them.
 func TestMessageKeysExist(t *testing.T) {
+	t.Parallel()
 	callers := regexp.MustCompile(`errs\.(?:E|Field)\(|\.Add\(|i18n\.(?:T|Both)\(|web\.T\(|\bT\(r,`)
 	key := regexp.MustCompile(`"([a-z][a-z0-9]*\.[a-z0-9_]+(?:\.[a-z0-9_]+)*)"`)
 	inTemplate := regexp.MustCompile(`\.T "([a-z][a-z0-9]*\.[a-z0-9_.]+)"`)

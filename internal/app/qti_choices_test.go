@@ -17,6 +17,7 @@ import (
 // sample), imported through the API, keeps its bounds: the quiz page says
 // them and a quiz answer beyond them is refused naming the question.
 func TestQTIChoiceBoundsEnforced(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	doc, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "interop", "examples", "qti21", "sdkc_choice_min_max.xml"))
 	if err != nil {
@@ -70,6 +71,7 @@ func jsonField(t *testing.T, body, field string) string {
 // The API takes an item whatever content type the client declares: raw
 // XML, what curl --data-binary sends, or a multipart form.
 func TestQTIImportContentTypes(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	doc, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "interop", "examples", "qti30", "ims3_match.xml"))
 	if err != nil {

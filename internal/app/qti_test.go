@@ -30,6 +30,7 @@ func countItems(t *testing.T, ta *testApp) int {
 // imports it back: every item returns with the same content. A package with
 // one bad item is refused whole.
 func TestQTIPackageRoundTrip(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	std, _ := ta.App.Skills.Latest(t.Context(), "VN-DSF")
 	if _, err := demo.SeedItems(t.Context(), ta.App.Bank, std, mustPrincipal(t, ta, "author"), mustPrincipal(t, ta, "author2")); err != nil {

@@ -17,6 +17,7 @@ import (
 // TestTimesInLocalZone: a session typed as 08:00 is 08:00 Vietnam time
 // (01:00 UTC), shown so, and shown as 10:00 to a person who chose Tokyo.
 func TestTimesInLocalZone(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	bp, _ := examFixture(t, ta, "")
 	nat := ta.client("national")
@@ -57,6 +58,7 @@ func TestTimesInLocalZone(t *testing.T) {
 // cannot be right flagged, ranking by kind with ties, breadcrumbs a
 // reporter may follow, report errors named by label, last period shown.
 func TestMonitoringReadsTrue(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	ctx := auth.WithPrincipal(context.Background(), auth.System())
@@ -133,6 +135,7 @@ func TestMonitoringReadsTrue(t *testing.T) {
 // the unit page paged with each unit's own kind and one spelling of tone
 // marks, the site's mark and manifest.
 func TestPagesForPeople(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	nat := ta.client("national")
 	ta.do(nat, "GET", "/people?unit=66&q=an", nil)
@@ -185,6 +188,7 @@ func TestPagesForPeople(t *testing.T) {
 // when an item's own mapping is worth 3 (the "1/32" of a 30-question
 // exam); that item answered two-thirds right earns two-thirds of a point.
 func TestExamCountsQuestions(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	examFixture(t, ta, "")
 	var n int

@@ -14,6 +14,7 @@ import (
 // TestScenarios walks the HTTP surface as each kind of user: method, URL,
 // who, expected status and text that must (or must not) appear.
 func TestScenarios(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	a1, b1 := ta.personID("A1"), ta.personID("B1")
 	clients := map[string]*http.Client{"": ta.client("")}
@@ -81,6 +82,7 @@ func TestScenarios(t *testing.T) {
 }
 
 func TestProvinceAdminCannotChangeAnotherProvince(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	c := ta.client("daklak")
 	t.Run("grant a role in another province", func(t *testing.T) {
@@ -131,6 +133,7 @@ func TestProvinceAdminCannotChangeAnotherProvince(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	c := ta.client("daklak")
 	status, body, _ := ta.do(c, "POST", "/account/tokens", strings.NewReader("name=script"), "Content-Type", "application/x-www-form-urlencoded")
@@ -166,6 +169,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestCrossOriginPostIsRefused(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	c := ta.client("daklak")
 	status, _, _ := ta.do(c, "POST", "/account/tokens", strings.NewReader("name=evil"), "Content-Type", "application/x-www-form-urlencoded",
@@ -180,6 +184,7 @@ func TestCrossOriginPostIsRefused(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	_, _, h := ta.do(ta.client(""), "GET", "/", nil)
 	for k, want := range map[string]string{
@@ -195,6 +200,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestOpenAPIDescribesEveryAPIRoute(t *testing.T) {
+	t.Parallel()
 	var doc struct {
 		OpenAPI string                                `json:"openapi"`
 		Paths   map[string]map[string]json.RawMessage `json:"paths"`
@@ -227,6 +233,7 @@ func TestOpenAPIDescribesEveryAPIRoute(t *testing.T) {
 }
 
 func TestUnitManagementByPageAndAPI(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	dl := ta.client("daklak")
 	t.Run("add a school below a commune", func(t *testing.T) {
@@ -293,6 +300,7 @@ func TestUnitManagementByPageAndAPI(t *testing.T) {
 }
 
 func TestReadyzReportsDatabaseDown(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	c := ta.client("")
 	if status, _, _ := ta.do(c, "GET", "/readyz", nil); status != 200 {
@@ -309,6 +317,7 @@ func TestReadyzReportsDatabaseDown(t *testing.T) {
 }
 
 func TestImageUploadForItems(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 	upload := func(c *http.Client, name string, data []byte) (int, string) {

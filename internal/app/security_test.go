@@ -29,6 +29,7 @@ import (
 // A province administrator cannot take over another province's data set
 // by saving one with its code and their own scope.
 func TestSecurityDatasetTakeover(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	sys := auth.WithPrincipal(context.Background(), auth.System())
@@ -53,6 +54,7 @@ func TestSecurityDatasetTakeover(t *testing.T) {
 // Launch credentials for an external xAPI lesson are bound to the learner,
 // the activity and the registration, and read nothing else.
 func TestSecurityLaunchCredentialsBound(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	ctx := context.Background()
 	a := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author"))
@@ -187,6 +189,7 @@ func multipartFile(t *testing.T, field, name, contentType string, content []byte
 // policy unless it is an image or a PDF, and evidence is served only to
 // those who may read its report.
 func TestSecurityUploadsNotActive(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	rep := ta.as("rep1")
@@ -251,6 +254,7 @@ var _ = lrs.Version
 // A QTI package that unpacks to far more than it weighs is refused from
 // its headers, naming the limit.
 func TestSecurityQTIZipBomb(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -273,6 +277,7 @@ func TestSecurityQTIZipBomb(t *testing.T) {
 // A province author cannot read another unit's items by putting them in a
 // quiz of their own draft course and previewing it.
 func TestSecurityQuizItemsGoThroughTheBank(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	std, _ := ta.App.Skills.Latest(t.Context(), "VN-DSF")
 	if _, err := demo.SeedItems(t.Context(), ta.App.Bank, std, mustPrincipal(t, ta, "author"), mustPrincipal(t, ta, "author2")); err != nil {
@@ -301,6 +306,7 @@ func TestSecurityQuizItemsGoThroughTheBank(t *testing.T) {
 
 // An xAPI client of one unit cannot void another unit's statements.
 func TestSecurityVoidStaysInScope(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	issue := func(user, unit string) string {
 		out := apiJSON(t, ta, user, "POST", "/api/v1/lrs/clients", `{"unit_code":"`+unit+`","name":"LMS `+unit+`"}`, 201)
@@ -344,6 +350,7 @@ func TestSecurityVoidStaysInScope(t *testing.T) {
 // Nobody reviews a report they submitted, even after granting themself
 // the reporter role.
 func TestSecurityReviewerIsNotSubmitter(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	c := ta.as("daklak")
@@ -366,6 +373,7 @@ func TestSecurityReviewerIsNotSubmitter(t *testing.T) {
 // The code of a dissolved unit cannot be given to a new unit: it still
 // names old Bình Phước, whose targets Đồng Nai keeps.
 func TestSecurityDissolvedCodesStay(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	out := apiJSON(t, ta, "daklak", "POST", "/api/v1/units", `{"code":"70","type":"commune","name_vi":"Xã Bảy Mươi","parent_code":"24121"}`, 400)
@@ -382,6 +390,7 @@ func TestSecurityDissolvedCodesStay(t *testing.T) {
 
 // Redirects after sign-in and language change stay on the site.
 func TestSecurityNoOpenRedirect(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	for _, next := range []string{"/%09/evil.example/", "//evil.example", "/%5Cevil.example", "https://evil.example"} {
 		_, _, h := ta.do(ta.client(""), "GET", "/lang/en?next="+next, nil)
@@ -407,6 +416,7 @@ func mustUnescape(s string) string {
 // API tokens stop working when the password is reset, and when it is
 // changed with the box ticked; unticked, they are kept.
 func TestSecurityTokensAfterPasswordChange(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	ctx := context.Background()
 	p := mustPrincipal(t, ta, "learner")
@@ -453,6 +463,7 @@ func TestSecurityTokensAfterPasswordChange(t *testing.T) {
 // The session cookie is Secure, and HSTS is sent, when the request came
 // over HTTPS, directly or through a trusted proxy, without configuration.
 func TestSecuritySecureCookieOverHTTPS(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	login := func(header ...string) http.Header {
 		form := url.Values{"username": {"learner"}, "password": {testPassword}}
@@ -476,6 +487,7 @@ func TestSecuritySecureCookieOverHTTPS(t *testing.T) {
 // and sees the page again; a target for another province is refused
 // before anything is written.
 func TestSecurityTargetsForm(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	monFixture(t, ta)
 	c := ta.as("daklak")
@@ -500,6 +512,7 @@ func TestSecurityTargetsForm(t *testing.T) {
 // /metrics is served on the main address only with the configured token;
 // the separate metrics handler serves it to whoever reaches that address.
 func TestSecurityMetricsNotPublic(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	if code, _, _ := ta.do(ta.client(""), "GET", "/metrics", nil); code != 404 {
 		t.Fatalf("without a token configured: %d", code)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSkillsStandardByPageAndAPI(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	anon, nat, dl := ta.client(""), ta.client("national"), ta.client("daklak")
 

@@ -15,6 +15,7 @@ import (
 // a session; the statistics must show discriminating items, a reliable
 // test, and export as XLSX.
 func TestSessionStatistics(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	_, sid := examFixture(t, ta, "")
 	ctx := t.Context()

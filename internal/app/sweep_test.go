@@ -38,6 +38,7 @@ import (
 // answer to anyone but the national administrator and Đắk Lắk's own
 // offices carries Đắk Lắk's private markers.
 func TestRouteSweep(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t)
 	f := sweepFixture(t, ta)
 	// The foreign role of each owner: the same role in Đồng Nai, or
