@@ -255,5 +255,5 @@ func (x *Exams) ExportStats(ctx context.Context, w io.Writer, sessionID string) 
 			strconv.Itoa(it.Omitted), it.Flag, strings.Join(opts, " ")})
 	}
 	rows = append(rows, []string{}, []string{"form", "n=" + strconv.Itoa(st.Form.N), "mean%=" + f(st.Form.Mean), "sd%=" + f(st.Form.SD), "alpha=" + f(st.Form.Alpha), "sem%=" + f(st.Form.SEM)})
-	return tabular.Write(w, tabular.XLSX, "items", header, rows)
+	return tabular.Write(w, tabular.XLSX, "items", header, rows, tabular.Numbers(1, 4, 5, 6, 7))
 }

@@ -624,7 +624,7 @@ func (h *HTTP) ComplianceXLSX(w http.ResponseWriter, r *http.Request) error {
 		rows = append(rows, []string{rep.Unit.Code, p.Name, t("learning.st." + p.Status), over, done, "", "", "", ""})
 	}
 	var buf bytes.Buffer
-	if err := tabular.Write(&buf, tabular.XLSX, "compliance", header, rows); err != nil {
+	if err := tabular.Write(&buf, tabular.XLSX, "compliance", header, rows, tabular.Numbers(3, 5, 6, 7, 8), tabular.Dates(4)); err != nil {
 		return err
 	}
 	return web.Download(w, web.XLSXType, fmt.Sprintf("compliance-%s-%s.xlsx", rep.Assignment.Code, rep.Unit.Code), &buf)

@@ -490,6 +490,15 @@ func (r Row) AchievementText() string {
 	return fmt.Sprintf("%.0f%%", r.Achievement)
 }
 
+// achievementNum is value / target in percent as a number for files
+// (the header says it is a percentage), empty when there is none.
+func (r Row) achievementNum() string {
+	if !r.HasTarget || !r.HasValue || r.Target == 0 {
+		return ""
+	}
+	return strconv.FormatFloat(math.Round(r.Achievement*10)/10, 'f', -1, 64)
+}
+
 // figure shows v as people read it: 77,1 % or 306.441 in Vietnamese.
 func (r Row) figure(lang i18n.Lang, v float64) string {
 	switch r.Indicator.Measure {

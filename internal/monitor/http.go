@@ -126,10 +126,10 @@ func (h *HTTP) DashboardXLSX(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang := web.LangOf(r)
 	t := func(k string) string { return i18n.T(lang, k) }
-	header := []string{t("monitor.unit"), t("monitor.indicator"), t("monitor.value"), t("monitor.target"), t("monitor.target_year"), t("monitor.expected"), t("monitor.achievement"), t("monitor.status")}
+	header := []string{t("monitor.unit"), t("monitor.indicator"), t("monitor.value"), t("monitor.target"), t("monitor.target_year"), t("monitor.expected"), t("monitor.achievement") + " (%)", t("monitor.status")}
 	var rows [][]string
 	add := func(unit string, rr Row) {
-		rows = append(rows, []string{unit, rr.Indicator.Code, rr.ValueText(), rr.TargetText(), yearText(rr.TargetYear), rr.ExpectedText(), rr.AchievementText(), t("monitor.st." + rr.Status)})
+		rows = append(rows, []string{unit, rr.Indicator.Code, rr.ValueText(), rr.TargetText(), yearText(rr.TargetYear), rr.ExpectedText(), rr.achievementNum(), t("monitor.st." + rr.Status)})
 	}
 	for _, rr := range d.Rows {
 		add(d.Unit.Code, rr)
@@ -137,7 +137,7 @@ func (h *HTTP) DashboardXLSX(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range d.Children {
 		add(c.Code, c.Row)
 	}
-	return download(w, "dashboard-"+d.Unit.Code, header, rows)
+	return download(w, "dashboard-"+d.Unit.Code, header, rows, tabular.Numbers(2, 3, 4, 5, 6))
 }
 
 func yearText(y int) string {
@@ -147,10 +147,10 @@ func yearText(y int) string {
 	return strconv.Itoa(y)
 }
 
-func download(w http.ResponseWriter, name string, header []string, rows [][]string) error {
+func download(w http.ResponseWriter, name string, header []string, rows [][]string, opts ...tabular.WriteOption) error {
 	var buf bytes.Buffer
 	// The sheet is named as the file is (dashboard-66-2026, completeness-…).
-	if err := tabular.Write(&buf, tabular.XLSX, name, header, rows); err != nil {
+	if err := tabular.Write(&buf, tabular.XLSX, name, header, rows, opts...); err != nil {
 		return err
 	}
 	return web.Download(w, web.XLSXType, name+".xlsx", &buf)
@@ -173,12 +173,16 @@ func (h *HTTP) RankingsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if r.URL.Query().Get("format") == "xlsx" {
 		lang := web.LangOf(r)
-		header := []string{i18n.T(lang, "monitor.rank"), i18n.T(lang, "monitor.unit"), i18n.T(lang, "monitor.unit_name"), i18n.T(lang, "monitor.value"), i18n.T(lang, "monitor.target"), i18n.T(lang, "monitor.achievement"), i18n.T(lang, "monitor.score")}
+		header := []string{i18n.T(lang, "monitor.rank"), i18n.T(lang, "monitor.unit"), i18n.T(lang, "monitor.unit_name"), i18n.T(lang, "monitor.value"), i18n.T(lang, "monitor.target"), i18n.T(lang, "monitor.achievement") + " (%)", i18n.T(lang, "monitor.score")}
 		var rows [][]string
 		for _, x := range rk.Rows {
-			rows = append(rows, []string{strconv.Itoa(x.Rank), x.Code, x.Name, x.Row.ValueText(), x.Row.TargetText(), x.Row.AchievementText(), strconv.FormatFloat(x.Score, 'f', 3, 64)})
+			rank := ""
+			if x.Rank > 0 {
+				rank = strconv.Itoa(x.Rank)
+			}
+			rows = append(rows, []string{rank, x.Code, x.Name, x.Row.ValueText(), x.Row.TargetText(), x.Row.achievementNum(), strconv.FormatFloat(x.Score, 'f', 3, 64)})
 		}
-		return download(w, "ranking-"+rk.UnitCode, header, rows)
+		return download(w, "ranking-"+rk.UnitCode, header, rows, tabular.Numbers(0, 3, 4, 5, 6))
 	}
 	inds, _ := h.Svc.Indicators(r.Context())
 	return h.Web.Render(w, r, http.StatusOK, "monitor/rankings", "monitor.rankings", map[string]any{"R": rk, "Q": r.URL.Query(), "EN": en(r), "Indicators": inds})
@@ -625,7 +629,7 @@ func (h *HTTP) CompletenessPage(w http.ResponseWriter, r *http.Request) error {
 		for _, x := range c.Rows {
 			rows = append(rows, []string{x.UnitCode, x.UnitName, i18n.T(lang, "monitor.rs."+x.Status), i18n.T(lang, "monitor.tl."+x.Timeliness), dateOf(x.SubmittedAt)})
 		}
-		return download(w, "completeness-"+c.Dataset.Code+"-"+c.Period.ID, header, rows)
+		return download(w, "completeness-"+c.Dataset.Code+"-"+c.Period.ID, header, rows, tabular.Dates(4))
 	}
 	return h.Web.Render(w, r, http.StatusOK, "monitor/completeness", "monitor.completeness", map[string]any{"C": c, "Q": r.URL.Query(), "EN": en(r)})
 }

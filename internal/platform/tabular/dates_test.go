@@ -166,3 +166,34 @@ func TestWriteDateCells(t *testing.T) {
 		t.Errorf("read back %q", tb.Rows[0][1])
 	}
 }
+
+// TestWriteNumbersAsNumbers: columns marked Numbers are number cells in
+// XLSX (a spreadsheet shows them in its locale: 77,1 in Vietnamese), text
+// that is not a number stays text, other columns stay text, and CSV keeps
+// the digits as written.
+func TestWriteNumbersAsNumbers(t *testing.T) {
+	var buf bytes.Buffer
+	rows := [][]string{{"66", "77.1", "—"}, {"75", "306441", "12"}}
+	if err := Write(&buf, XLSX, "s", []string{"unit", "value", "target"}, rows, Numbers(1, 2)); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	for cell, want := range map[string]excelize.CellType{"A2": excelize.CellTypeSharedString, "B2": excelize.CellTypeUnset, "C2": excelize.CellTypeSharedString, "B3": excelize.CellTypeUnset, "C3": excelize.CellTypeUnset} {
+		got, err := x.GetCellType("s", cell)
+		if err != nil || (got != want && !(want == excelize.CellTypeSharedString && got == excelize.CellTypeInlineString)) {
+			t.Errorf("%s: cell type %v, want %v (%v)", cell, got, want, err)
+		}
+	}
+	if v, _ := x.GetCellValue("s", "B3"); v != "306441" {
+		t.Errorf("B3 reads %q", v)
+	}
+	buf.Reset()
+	Write(&buf, CSV, "s", []string{"unit", "value"}, [][]string{{"66", "77.1"}}, Numbers(1))
+	if !strings.Contains(buf.String(), "66,77.1") {
+		t.Errorf("CSV: %q", buf.String())
+	}
+}

@@ -452,7 +452,19 @@ func undefuse(v string) string {
 // WriteOption changes how Write lays a sheet out.
 type WriteOption func(*writeOptions)
 
-type writeOptions struct{ dates map[int]bool }
+type writeOptions struct{ dates, numbers map[int]bool }
+
+// Numbers marks columns (from 0) holding numbers written the Go way
+// ("77.1", "306441"): in XLSX they are number cells, which a spreadsheet
+// shows in its own locale (77,1 in Vietnamese); text that is not a
+// number ("—") stays text. In CSV they stay as typed, for programs.
+func Numbers(cols ...int) WriteOption {
+	return func(o *writeOptions) {
+		for _, c := range cols {
+			o.numbers[c] = true
+		}
+	}
+}
 
 // Dates marks columns (from 0) holding YYYY-MM-DD dates: in XLSX they are
 // written as date cells shown day first (dd/mm/yyyy), which any
@@ -468,7 +480,7 @@ func Dates(cols ...int) WriteOption {
 // Write writes header and rows as CSV (with a BOM so that Excel reads UTF-8)
 // or as an XLSX workbook with one sheet named sheet.
 func Write(w io.Writer, f Format, sheet string, header []string, rows [][]string, opts ...WriteOption) error {
-	o := writeOptions{dates: map[int]bool{}}
+	o := writeOptions{dates: map[int]bool{}, numbers: map[int]bool{}}
 	for _, fn := range opts {
 		fn(&o)
 	}
@@ -491,6 +503,10 @@ func Write(w io.Writer, f Format, sheet string, header []string, rows [][]string
 			for i, v := range vals {
 				if d, err := time.Parse("2006-01-02", v); err == nil && o.dates[i] && r > 1 {
 					cells[i] = excelize.Cell{Value: d, StyleID: dateStyle}
+					continue
+				}
+				if n, err := strconv.ParseFloat(v, 64); err == nil && o.numbers[i] && r > 1 && !math.IsInf(n, 0) && !math.IsNaN(n) {
+					cells[i] = excelize.Cell{Value: n}
 					continue
 				}
 				cells[i] = excelize.Cell{Value: Defuse(v)}
