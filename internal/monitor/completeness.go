@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"dxhub/internal/platform/db"
 	"fmt"
 	"strings"
 	"time"
@@ -262,20 +263,14 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 			if err != nil {
 				return sent, err
 			}
-			done := map[string]bool{}
-			rows, err := s.DB.R.QueryContext(ctx, `SELECT unit_id FROM mon_reports WHERE dataset_id = $1 AND period = $2 AND status IN ('submitted', 'approved')`, d.ID, per.ID)
+			ids, err := db.Strings(ctx, s.DB.R, `SELECT unit_id FROM mon_reports WHERE dataset_id = $1 AND period = $2 AND status IN ('submitted', 'approved')`, d.ID, per.ID)
 			if err != nil {
 				return sent, err
 			}
-			for rows.Next() {
-				var id string
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return sent, err
-				}
+			done := map[string]bool{}
+			for _, id := range ids {
 				done[id] = true
 			}
-			rows.Close()
 			for _, u := range units {
 				if done[u.ID] {
 					continue

@@ -700,26 +700,21 @@ func (s *Service) childrenPending(ctx context.Context, r *Report) (string, error
 	if err != nil {
 		return "", err
 	}
-	approved := map[string]bool{}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT unit_id FROM mon_reports WHERE dataset_id = $1 AND period = $2 AND status = 'approved' AND `+s.DB.Dialect.PrefixMatch("unit_path", 3),
+	ids, err := db.Strings(ctx, s.DB.R, `SELECT unit_id FROM mon_reports WHERE dataset_id = $1 AND period = $2 AND status = 'approved' AND `+s.DB.Dialect.PrefixMatch("unit_path", 3),
 		r.Dataset.ID, r.Period.ID, s.DB.Dialect.PrefixPattern(r.Unit.Path))
 	if err != nil {
 		return "", err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return "", err
-		}
+	approved := map[string]bool{}
+	for _, id := range ids {
 		approved[id] = true
 	}
 	for _, u := range units {
 		if u.ID != r.Unit.ID && strings.HasPrefix(u.Path, r.Dataset.ScopePath) && !approved[u.ID] {
-			return u.Code + " " + u.NameVI, rows.Err()
+			return u.Code + " " + u.NameVI, nil
 		}
 	}
-	return "", rows.Err()
+	return "", nil
 }
 
 // parentApproved reports whether the nearest unit above r's that reports

@@ -65,19 +65,9 @@ func (s *Service) UnitByID(ctx context.Context, id string) (*Unit, error) {
 }
 
 func (s *Service) loadClasses(ctx context.Context, q querier, u *Unit) error {
-	rows, err := q.QueryContext(ctx, `SELECT class FROM unit_classes WHERE unit_id = $1 ORDER BY class`, u.ID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return err
-		}
-		u.Classes = append(u.Classes, c)
-	}
-	return rows.Err()
+	classes, err := db.Strings(ctx, q, `SELECT class FROM unit_classes WHERE unit_id = $1 ORDER BY class`, u.ID)
+	u.Classes = append(u.Classes, classes...)
+	return err
 }
 
 // Nation returns the root unit.
@@ -130,22 +120,16 @@ func (s *Service) Successors(ctx context.Context, id string) ([]*Unit, error) {
 				}
 				continue
 			}
-			rows, err := s.DB.R.QueryContext(ctx, `SELECT DISTINCT to_unit_id FROM unit_event_parts WHERE from_unit_id = $1 AND to_unit_id <> from_unit_id`, f)
+			tos, err := db.Strings(ctx, s.DB.R, `SELECT DISTINCT to_unit_id FROM unit_event_parts WHERE from_unit_id = $1 AND to_unit_id <> from_unit_id`, f)
 			if err != nil {
 				return nil, err
 			}
-			for rows.Next() {
-				var t string
-				if err := rows.Scan(&t); err != nil {
-					rows.Close()
-					return nil, err
-				}
+			for _, t := range tos {
 				if !seen[t] {
 					seen[t] = true
 					next = append(next, t)
 				}
 			}
-			rows.Close()
 		}
 		frontier = next
 	}
