@@ -121,6 +121,8 @@ func configFlags(fs *flag.FlagSet, dbDefault string) *app.Config {
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", env("TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For (DXHUB_TRUST_PROXY=true)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "serve Prometheus metrics on this separate address HOST:PORT (DXHUB_METRICS_ADDR)")
 	c.MetricsToken = env("METRICS_TOKEN", "") // never a flag: /metrics on the main address asks for it as a bearer token
+	fs.StringVar(&c.SMSURL, "sms-url", env("SMS_URL", ""), "HTTP gateway text messages are posted to as JSON {\"to\",\"text\"}; empty writes them to the log (DXHUB_SMS_URL)")
+	c.SMSToken = env("SMS_TOKEN", "") // never a flag: the gateway's bearer token
 	fs.StringVar(&c.TimeZone, "time-zone", env("TIME_ZONE", "Asia/Ho_Chi_Minh"), "time zone in which times are shown and typed, unless a person chooses their own (DXHUB_TIME_ZONE)")
 	return c
 }

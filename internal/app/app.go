@@ -4,8 +4,10 @@ package app
 
 import (
 	"context"
+	"dxhub/internal/account"
 	"dxhub/internal/platform/events"
 	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/sms"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -54,6 +56,10 @@ type Config struct {
 	// are shown and typed by people who have not chosen their own; times
 	// are stored in UTC. Empty is Asia/Ho_Chi_Minh.
 	TimeZone string
+	// SMSURL is the HTTP gateway text messages are posted to (JSON
+	// {"to","text"}); empty writes them to the log. SMSToken is its bearer
+	// token (environment only).
+	SMSURL, SMSToken string
 }
 
 func sweepEvery(cfg Config) time.Duration {
@@ -83,6 +89,9 @@ type App struct {
 	Mon    *monitor.Service
 	Files  files.Store
 	Mail   mail.Sender
+	SMS    sms.Sender
+	// Account is self-registration: sign-ups and their confirmation.
+	Account *account.Service
 
 	stop context.CancelFunc
 }
@@ -143,6 +152,12 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Files = &files.Local{Dir: cfg.FilesDir}
 	a.Auth = &auth.Service{DB: d, Audit: a.Audit, Mail: a.Mail, Log: log, BaseURL: cfg.BaseURL, Secure: cfg.SecureCookies, TrustProxy: cfg.TrustProxy}
 	a.Org = &org.Service{DB: d, Audit: a.Audit, Log: log}
+	if cfg.SMSURL != "" {
+		a.SMS = &sms.Gateway{URL: cfg.SMSURL, Token: cfg.SMSToken}
+	} else {
+		a.SMS = &sms.LogSender{Log: log}
+	}
+	a.Account = &account.Service{DB: d, Log: log, Auth: a.Auth, Org: a.Org, Audit: a.Audit, Mail: a.Mail, SMS: a.SMS, BaseURL: cfg.BaseURL}
 	a.Skills = &skills.Service{DB: d, Log: log, Scope: a.nationPath}
 	a.Bank = &assessment.Bank{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Files: a.Files, Auth: a.Auth}
 	a.Events = &events.Bus{DB: d, Log: log}
@@ -162,7 +177,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 		a.Events.Start(stopCtx)
 	}
 	shell, _ := fs.Sub(templates, "templates")
-	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates()})
+	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates(), "account": account.Templates()})
 	if err != nil {
 		return nil, err
 	}

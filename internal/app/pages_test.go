@@ -94,6 +94,10 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 		{"", "/units/66", "org/unit"},
 		{"", "/units/66?as_of=2025-01-01", "org/unit"},
 		{"", "/login", "auth/login"},
+		{"", "/signup", "account/signup"},
+		{"", "/signup/confirm/abc", "account/confirm"},
+		{"", "/signup/code?contact=0912345678", "account/code"},
+		{"", "/signup/sent?kind=phone", "account/sent"},
 		{"", "/password/forgot", "auth/forgot"},
 		{"", "/password/reset/abc", "auth/reset"},
 		{"", "/account/unlock/abc", "auth/unlock"},
@@ -195,7 +199,7 @@ func TestPageWeight(t *testing.T) {
 	// What a page loads is read from the page itself: its stylesheet and
 	// its own scripts.
 	assets := regexp.MustCompile(`(?:href|src)="(/static/[^"]+\.(?:css|js))"`)
-	for _, page := range []string{"/", "/units/66", "/units?q=dak"} {
+	for _, page := range []string{"/", "/units/66", "/units?q=dak", "/signup"} {
 		wire, plain := 0, 0
 		req, _ := http.NewRequest("GET", ta.Srv.URL+page, nil)
 		resp, err := http.DefaultTransport.RoundTrip(req)
@@ -233,6 +237,9 @@ func TestPageWeight(t *testing.T) {
 			unz, _ := io.ReadAll(zr)
 			wire += len(raw)
 			plain += len(unz)
+		}
+		if page == "/signup" && wire > 30_000 {
+			t.Errorf("the sign-up page weighs %d bytes over the wire, more than 30 KB", wire)
 		}
 		if wire > 100_000 || plain > 200_000 {
 			t.Errorf("%s weighs %d bytes over the wire, %d uncompressed", page, wire, plain)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"crypto/subtle"
+	"dxhub/internal/account"
 	_ "embed"
 	"net/http"
 	"strings"
@@ -39,7 +40,17 @@ func (a *App) Routes() []Route {
 	le := &learning.HTTP{Svc: a.Learn, Web: a.Web}
 	mo := &monitor.HTTP{Svc: a.Mon, Web: a.Web}
 	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web, Access: map[string]files.Access{"report": a.Mon.EvidenceAccess}}
+	su := &account.HTTP{Svc: a.Account, Web: a.Web}
 	return []Route{
+		{"GET /signup", su.SignUpPage},
+		{"POST /signup", su.SignUp},
+		{"GET /signup/sent", su.SentPage},
+		{"GET /signup/confirm/{token}", su.ConfirmPage},
+		{"POST /signup/confirm/{token}", su.Confirm},
+		{"GET /signup/code", su.CodePage},
+		{"POST /signup/code", su.Code},
+		{"POST /api/v1/signup", su.APISignUp},
+		{"POST /api/v1/signup/confirm", su.APIConfirm},
 		{"GET /{$}", a.Home},
 		{"GET /healthz", a.Healthz},
 		{"GET /readyz", a.Readyz},
@@ -262,6 +273,11 @@ var anonymousWrites = map[string]bool{
 	"POST /password/forgot":        true,
 	"POST /password/reset/{token}": true,
 	"POST /account/unlock/{token}": true,
+	"POST /signup":                 true,
+	"POST /signup/confirm/{token}": true,
+	"POST /signup/code":            true,
+	"POST /api/v1/signup":          true,
+	"POST /api/v1/signup/confirm":  true,
 }
 
 // signedIn refuses a request from nobody before its handler reads a byte

@@ -105,6 +105,9 @@ type Account struct {
 // NewAccount is the input to CreateAccount.
 type NewAccount struct {
 	Username, Email, DisplayName, Password, PersonID string
+	// PasswordHash, when set instead of Password, is a hash already made
+	// (a sign-up confirmed later keeps only the hash meanwhile).
+	PasswordHash string
 }
 
 // Validate checks a new account's fields.
@@ -118,7 +121,7 @@ func (n *NewAccount) Validate() error {
 	if n.Email != "" && (!strings.Contains(n.Email, "@") || len(n.Email) > 200) {
 		return errs.Field("email", "account.bad_email")
 	}
-	if len([]rune(n.Password)) < MinPasswordLen {
+	if n.PasswordHash == "" && len([]rune(n.Password)) < MinPasswordLen {
 		return errs.Field("password", "account.short_password", MinPasswordLen)
 	}
 	if n.DisplayName == "" {
@@ -146,8 +149,12 @@ func (s *Service) CreateAccount(ctx context.Context, n NewAccount) (string, erro
 		if n0 > 0 {
 			return errs.Field("username", "account.taken", n.Username)
 		}
+		hash := n.PasswordHash
+		if hash == "" {
+			hash = HashPassword(n.Password)
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, username, email, display_name, password_hash, person_id, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`, id, n.Username, n.Email, n.DisplayName, HashPassword(n.Password), person, now)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`, id, n.Username, n.Email, n.DisplayName, hash, person, now)
 		return err
 	})
 	if err != nil {

@@ -1,0 +1,213 @@
+package account
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/web"
+)
+
+//go:embed templates
+var templates embed.FS
+
+// Templates are the room's pages.
+func Templates() fs.FS { t, _ := fs.Sub(templates, "templates"); return t }
+
+// HTTP serves sign-up pages and API.
+type HTTP struct {
+	Svc *Service
+	Web *web.Web
+}
+
+// signUpLimit is how many sign-ups one address may send: one a minute,
+// ten at once (a school's room behind one address signing up together).
+const (
+	signUpEvery = time.Minute
+	signUpBurst = 10
+)
+
+type formView struct {
+	In       SignUp
+	Error    *errs.Error
+	Communes []CommuneChoice
+	Groups   []string
+	Hint     string
+}
+
+// CommuneChoice is a commune offered when the place typed was not one.
+type CommuneChoice struct{ Code, Name string }
+
+// SignUpPage shows the sign-up form.
+func (h *HTTP) SignUpPage(w http.ResponseWriter, r *http.Request) error {
+	return h.form(w, r, http.StatusOK, &formView{})
+}
+
+func (h *HTTP) form(w http.ResponseWriter, r *http.Request, status int, v *formView) error {
+	v.Groups = Groups
+	return h.Web.RenderFramed(w, r, status, "account/signup", web.T(r, "signup.title"), web.Frame{Scripts: []string{"signup-1.js"}}, v)
+}
+
+// SignUp handles the form: on success a page saying where the link or
+// code went, the same whether or not the contact already has an account.
+func (h *HTTP) SignUp(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.Invalid, "error.bad_request")
+	}
+	f := r.PostForm
+	in := SignUp{Name: f.Get("name"), Contact: f.Get("contact"), Password: f.Get("password"), UnitCode: strings.TrimSpace(f.Get("unit_code")), Group: f.Get("group"), Lang: string(web.LangOf(r))}
+	if by := strings.TrimSpace(f.Get("birth_year")); by != "" {
+		n, err := strconv.Atoi(by)
+		if err != nil {
+			return h.form(w, r, http.StatusBadRequest, &formView{In: in, Error: errs.Field("birth_year", "signup.bad_birth_year", 0, 0)})
+		}
+		in.BirthYear = n
+	}
+	// A place typed as words, not picked: find the communes it may mean.
+	if place := strings.TrimSpace(f.Get("place")); place != "" && in.UnitCode == "" {
+		found, err := h.Svc.Communes(r.Context(), place)
+		if err != nil {
+			return err
+		}
+		if len(found) == 1 {
+			in.UnitCode = found[0].Code
+		} else {
+			v := &formView{In: in, Error: errs.Field("place", "signup.pick_commune", place)}
+			if len(found) == 0 {
+				v.Error = errs.Field("place", "signup.no_commune", place)
+			}
+			for _, u := range found {
+				v.Communes = append(v.Communes, CommuneChoice{Code: u.Code, Name: u.FullName(web.LangOf(r))})
+			}
+			return h.form(w, r, http.StatusBadRequest, v)
+		}
+	}
+	ip := h.Svc.Auth.ClientIP(r)
+	if !h.Svc.Auth.Allow("signup:"+ip, signUpEvery, signUpBurst) {
+		return errs.E(errs.TooMany, "signup.too_many")
+	}
+	kind, err := h.Svc.Start(r.Context(), in, ip)
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		in.Password = ""
+		return h.form(w, r, http.StatusBadRequest, &formView{In: in, Error: e})
+	}
+	if err != nil {
+		return err
+	}
+	// Post, then redirect: a reload does not sign up again.
+	http.Redirect(w, r, "/signup/sent?kind="+kind, http.StatusSeeOther)
+	return nil
+}
+
+// SentPage says where the confirmation went, without repeating the
+// address (it would then sit in the browser's history).
+func (h *HTTP) SentPage(w http.ResponseWriter, r *http.Request) error {
+	kind := KindEmail
+	if r.URL.Query().Get("kind") == KindPhone {
+		kind = KindPhone
+	}
+	return h.Web.Render(w, r, http.StatusOK, "account/sent", "signup.sent_title", map[string]any{"Kind": kind})
+}
+
+// ConfirmPage shows a link's confirmation button: following a link only
+// shows it (mail scanners open links), the button confirms.
+func (h *HTTP) ConfirmPage(w http.ResponseWriter, r *http.Request) error {
+	return h.Web.Render(w, r, http.StatusOK, "account/confirm", "signup.confirm_title", map[string]any{"Token": r.PathValue("token")})
+}
+
+// Confirm confirms by link, signs the new account in and goes home.
+func (h *HTTP) Confirm(w http.ResponseWriter, r *http.Request) error {
+	if !h.Svc.Auth.Allow("confirm:"+h.Svc.Auth.ClientIP(r), time.Second, 20) {
+		return errs.E(errs.TooMany, "signup.too_many")
+	}
+	c, err := h.Svc.ConfirmLink(r.Context(), r.PathValue("token"))
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.Web.Render(w, r, http.StatusBadRequest, "account/confirm", "signup.confirm_title", map[string]any{"Error": e})
+	}
+	if err != nil {
+		return err
+	}
+	return h.welcome(w, r, c)
+}
+
+// CodePage shows the form for a code sent by text message.
+func (h *HTTP) CodePage(w http.ResponseWriter, r *http.Request) error {
+	return h.Web.Render(w, r, http.StatusOK, "account/code", "signup.code_title", map[string]any{"Contact": r.URL.Query().Get("contact")})
+}
+
+// Code confirms by contact and code.
+func (h *HTTP) Code(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<14)
+	contact, code := r.PostFormValue("contact"), r.PostFormValue("code")
+	if !h.Svc.Auth.Allow("code:"+h.Svc.Auth.ClientIP(r), time.Second, 20) {
+		return errs.E(errs.TooMany, "signup.too_many")
+	}
+	c, err := h.Svc.ConfirmCode(r.Context(), contact, code)
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.Web.Render(w, r, http.StatusBadRequest, "account/code", "signup.code_title", map[string]any{"Contact": contact, "Error": e})
+	}
+	if err != nil {
+		return err
+	}
+	return h.welcome(w, r, c)
+}
+
+func (h *HTTP) welcome(w http.ResponseWriter, r *http.Request, c *Confirmed) error {
+	if err := h.Svc.Auth.SignInAs(w, r, c.AccountID); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/courses?welcome=1", http.StatusSeeOther)
+	return nil
+}
+
+// APISignUp is POST /api/v1/signup: the same as the form, as JSON.
+func (h *HTTP) APISignUp(w http.ResponseWriter, r *http.Request) error {
+	var in SignUp
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Lang == "" {
+		in.Lang = string(web.LangOf(r))
+	}
+	ip := h.Svc.Auth.ClientIP(r)
+	if !h.Svc.Auth.Allow("signup:"+ip, signUpEvery, signUpBurst) {
+		return errs.E(errs.TooMany, "signup.too_many")
+	}
+	kind, err := h.Svc.Start(r.Context(), in, ip)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusAccepted, map[string]any{"sent": kind})
+}
+
+// APIConfirm is POST /api/v1/signup/confirm with {"token"} (a link's) or
+// {"contact", "code"} (a text message's); it answers the new account.
+func (h *HTTP) APIConfirm(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Token   string `json:"token"`
+		Contact string `json:"contact"`
+		Code    string `json:"code"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if !h.Svc.Auth.Allow("code:"+h.Svc.Auth.ClientIP(r), time.Second, 20) {
+		return errs.E(errs.TooMany, "signup.too_many")
+	}
+	var c *Confirmed
+	var err error
+	if in.Token != "" {
+		c, err = h.Svc.ConfirmLink(r.Context(), in.Token)
+	} else {
+		c, err = h.Svc.ConfirmCode(r.Context(), in.Contact, in.Code)
+	}
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, c)
+}

@@ -1,0 +1,185 @@
+package app
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"dxhub/internal/platform/sms"
+)
+
+// TestSignUpByEmail: a visitor signs up with a Vietnamese name typed in
+// decomposed form and a place typed without diacritics, follows the link
+// (which only shows a button), confirms, is signed in; the link works
+// once; the password signs in; a second sign-up with the same address
+// answers the same and mails its owner a note, not a link.
+func TestSignUpByEmail(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	visitor := ta.client("")
+	nfd := "Nguye\u0302\u0303n Thi\u0323 Hoa"
+	fb, k, v := form(url.Values{"name": {nfd}, "contact": {"  Hoa.Nguyen@Example.VN "}, "password": {"trời xanh mây trắng"}, "birth_year": {"1990"}, "place": {"tan an"}, "group": {"teacher"}})
+	s, body, h := ta.do(visitor, "POST", "/signup", fb, k, v)
+	if s != 303 || h.Get("Location") != "/signup/sent?kind=email" {
+		t.Fatalf("sign-up: %d %s %.300s", s, h.Get("Location"), body)
+	}
+	mails := ta.Mail.Sent()
+	last := mails[len(mails)-1]
+	link := regexp.MustCompile(`http://dxhub.test(/signup/confirm/[0-9a-f]+)`).FindStringSubmatch(last.Body)
+	if last.To != "hoa.nguyen@example.vn" || link == nil {
+		t.Fatalf("mail to %s: %s", last.To, last.Body)
+	}
+	if s, page, _ := ta.do(visitor, "GET", link[1], nil); s != 200 || !strings.Contains(page, `id="confirm"`) {
+		t.Fatalf("following the link: %d", s)
+	}
+	s, _, h = ta.do(visitor, "POST", link[1], strings.NewReader(""), "Content-Type", "application/x-www-form-urlencoded")
+	if s != 303 || !strings.HasPrefix(h.Get("Location"), "/courses") {
+		t.Fatalf("confirm: %d %s", s, h.Get("Location"))
+	}
+	_, me, _ := ta.do(visitor, "GET", "/api/v1/me", nil)
+	if !strings.Contains(me, `"username":"hoa.nguyen@example.vn"`) || !strings.Contains(me, `"display_name":"Nguyễn Thị Hoa"`) {
+		t.Fatalf("signed in as %s", me)
+	}
+	var unit string
+	ta.App.DB.R.QueryRow(`SELECT u.code FROM profiles p JOIN units u ON u.id = p.unit_id`).Scan(&unit)
+	if unit != "24133" {
+		t.Fatalf("the place typed as 'tan an' is %q", unit)
+	}
+	if s, page, _ := ta.do(ta.client(""), "POST", link[1], strings.NewReader(""), "Content-Type", "application/x-www-form-urlencoded"); s != 400 || !strings.Contains(page, "không còn dùng được") {
+		t.Fatalf("the link used twice: %d", s)
+	}
+	fresh := ta.client("")
+	fb, k, v = form(url.Values{"username": {"HOA.NGUYEN@example.vn"}, "password": {"trời xanh mây trắng"}})
+	if s, _, _ := ta.do(fresh, "POST", "/login", fb, k, v); s != 303 {
+		t.Fatalf("sign in with the new password: %d", s)
+	}
+	// The same address again: the same answer; its owner is told.
+	before := len(ta.Mail.Sent())
+	fb, k, v = form(url.Values{"name": {"Kẻ Khác"}, "contact": {"hoa.nguyen@example.vn"}, "password": {"mot mat khau khac"}})
+	if s, _, h := ta.do(ta.client(""), "POST", "/signup", fb, k, v); s != 303 || h.Get("Location") != "/signup/sent?kind=email" {
+		t.Fatalf("a taken address answers %d %s", s, h.Get("Location"))
+	}
+	note := ta.Mail.Sent()[before]
+	if strings.Contains(note.Body, "/signup/confirm/") || !strings.Contains(note.Body, "/password/forgot") {
+		t.Fatalf("a taken address was sent %q", note.Body)
+	}
+}
+
+// TestSignUpByPhone: the code goes through a real HTTP gateway; a wrong
+// code is named, five spend the sign-up, a fresh one confirms once; codes
+// expire; the fourth sign-up to one number in an hour sends nothing.
+func TestSignUpByPhone(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	var mu sync.Mutex
+	var got []sms.Message
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m sms.Message
+		b, _ := io.ReadAll(r.Body)
+		if r.Header.Get("Authorization") != "Bearer gw-secret" || json.Unmarshal(b, &m) != nil {
+			w.WriteHeader(401)
+			return
+		}
+		mu.Lock()
+		got = append(got, m)
+		mu.Unlock()
+		w.WriteHeader(202)
+	}))
+	defer gw.Close()
+	ta.App.Account.SMS = &sms.Gateway{URL: gw.URL, Token: "gw-secret"}
+	code := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return regexp.MustCompile(`\d{6}`).FindString(got[len(got)-1].Text)
+	}
+	signup := func() {
+		t.Helper()
+		s, body, _ := ta.do(ta.client(""), "POST", "/api/v1/signup", strings.NewReader(`{"name":"Trần Văn Bình","contact":"+84 912.345.678","password":"bình minh trên núi"}`), "Content-Type", "application/json")
+		if s != 202 || !strings.Contains(body, `"sent":"phone"`) {
+			t.Fatalf("sign-up: %d %s", s, body)
+		}
+	}
+	confirm := func(c string) (int, string) {
+		t.Helper()
+		s, body, _ := ta.do(ta.client(""), "POST", "/api/v1/signup/confirm", strings.NewReader(`{"contact":"0912345678","code":"`+c+`"}`), "Content-Type", "application/json")
+		return s, body
+	}
+	signup()
+	if got[0].To != "0912345678" || code() == "" {
+		t.Fatalf("the gateway got %+v", got)
+	}
+	wrong := "000000"
+	if code() == wrong {
+		wrong = "111111"
+	}
+	if s, body := confirm(wrong); s != 400 || !strings.Contains(body, `"field":"code"`) {
+		t.Fatalf("a wrong code: %d %s", s, body)
+	}
+	for range 4 {
+		confirm(wrong)
+	}
+	if s, body := confirm(code()); s != 400 || !strings.Contains(body, "không còn dùng được") {
+		t.Fatalf("the right code after five wrong ones: %d %s", s, body)
+	}
+	signup()
+	right := code()
+	ta.App.Account.SetClock(func() time.Time { return time.Now().Add(31 * time.Minute) })
+	if s, _ := confirm(right); s != 400 {
+		t.Fatalf("an expired code: %d", s)
+	}
+	ta.App.Account.SetClock(nil)
+	if s, body := confirm(right); s != 201 || !strings.Contains(body, `"username":"0912345678"`) {
+		t.Fatalf("the right code: %d %s", s, body)
+	}
+	if s, _ := confirm(right); s != 400 {
+		t.Fatalf("a code used twice: %d", s)
+	}
+	// Two sign-ups this hour already: the third is the last one sent.
+	n := len(got)
+	ta.do(ta.client(""), "POST", "/api/v1/signup", strings.NewReader(`{"name":"Lê Thị Cúc","contact":"0987654321","password":"một câu dài đủ rồi"}`), "Content-Type", "application/json")
+	for range 3 {
+		ta.do(ta.client(""), "POST", "/api/v1/signup", strings.NewReader(`{"name":"Lê Thị Cúc","contact":"0987654321","password":"một câu dài đủ rồi"}`), "Content-Type", "application/json")
+	}
+	if len(got)-n != 3 {
+		t.Fatalf("%d messages to one number in an hour, want 3", len(got)-n)
+	}
+}
+
+// TestSignUpBadInput: every refused field is named, in the visitor's
+// language, and nothing is stored.
+func TestSignUpBadInput(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	for _, c := range []struct{ body, field, says string }{
+		{`{"name":"A","contact":"a@example.vn","password":"đủ dài rồi đấy"}`, "name", "Họ và tên"},
+		{`{"name":"Ánh","contact":"0123","password":"đủ dài rồi đấy"}`, "contact", "10 chữ số"},
+		{`{"name":"Ánh","contact":"a@b","password":"đủ dài rồi đấy"}`, "contact", "thư điện tử"},
+		{`{"name":"Ánh","contact":"a@example.vn","password":"ngắn"}`, "password", "10"},
+		{`{"name":"Ánh","contact":"a@example.vn","password":"a@example.vn"}`, "password", "trùng"},
+		{`{"name":"Ánh","contact":"a@example.vn","password":"đủ dài rồi đấy","birth_year":1850}`, "birth_year", "Năm sinh"},
+		{`{"name":"Ánh","contact":"a@example.vn","password":"đủ dài rồi đấy","group":"king"}`, "group", "danh sách"},
+		{`{"name":"Ánh","contact":"a@example.vn","password":"đủ dài rồi đấy","unit_code":"66"}`, "unit_code", "66"},
+	} {
+		s, body, _ := ta.do(ta.client(""), "POST", "/api/v1/signup", strings.NewReader(c.body), "Content-Type", "application/json")
+		if s != 400 || !strings.Contains(body, `"field":"`+c.field+`"`) || !strings.Contains(body, c.says) {
+			t.Errorf("%s: %d %s", c.body, s, body)
+		}
+	}
+	var n int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM signups`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d sign-ups stored from bad input", n)
+	}
+	// A place that is no commune comes back on the form, named.
+	fb, k, v := form(url.Values{"name": {"Ánh"}, "contact": {"a@example.vn"}, "password": {"đủ dài rồi đấy"}, "place": {"khong co noi nay"}})
+	if s, page, _ := ta.do(ta.client(""), "POST", "/signup", fb, k, v); s != 400 || !strings.Contains(page, "Không tìm thấy xã, phường") {
+		t.Fatalf("an unknown place: %d", s)
+	}
+}
