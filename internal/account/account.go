@@ -26,6 +26,8 @@ import (
 	"time"
 	"unicode"
 
+	"dxhub/internal/assessment"
+	"dxhub/internal/learning"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
@@ -47,6 +49,9 @@ type Service struct {
 	Mail    mail.Sender
 	SMS     sms.Sender
 	BaseURL string
+	// Learn and Exams answer a person's own records for "my data".
+	Learn *learning.Service
+	Exams *assessment.Exams
 	// now is the clock (tests move it); nil is time.Now.
 	now func() time.Time
 }

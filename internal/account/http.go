@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/web"
 )
@@ -210,4 +211,77 @@ func (h *HTTP) APIConfirm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusCreated, c)
+}
+
+// DataPage shows what dxhub keeps about the caller, with the downloads
+// and the form that deletes the account.
+func (h *HTTP) DataPage(w http.ResponseWriter, r *http.Request) error {
+	return h.dataPage(w, r, http.StatusOK, nil)
+}
+
+func (h *HTTP) dataPage(w http.ResponseWriter, r *http.Request, status int, e *errs.Error) error {
+	d, err := h.Svc.Mine(r.Context(), h.Svc.Auth.ClientIP(r))
+	if err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, status, "account/mydata", "mydata.title", map[string]any{"D": d, "Error": e})
+}
+
+// Export downloads the caller's data as JSON or XLSX.
+func (h *HTTP) Export(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.Svc.Mine(r.Context(), h.Svc.Auth.ClientIP(r))
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("format") == "xlsx" {
+		buf, err := d.XLSX(web.LangOf(r))
+		if err != nil {
+			return err
+		}
+		return web.Download(w, web.XLSXType, "dxhub-du-lieu-cua-toi.xlsx", buf)
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="dxhub-du-lieu-cua-toi.json"`)
+	return web.JSON(w, http.StatusOK, d)
+}
+
+// DeleteForm deletes the caller's account and signs them out.
+func (h *HTTP) DeleteForm(w http.ResponseWriter, r *http.Request) error {
+	err := h.Svc.Delete(r.Context(), r.PostFormValue("password"), h.Svc.Auth.ClientIP(r))
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.dataPage(w, r, http.StatusBadRequest, e)
+	}
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: auth.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.Svc.Auth.SecureRequest(r), SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/account/deleted", http.StatusSeeOther)
+	return nil
+}
+
+// DeletedPage confirms a deletion (public: the account is gone).
+func (h *HTTP) DeletedPage(w http.ResponseWriter, r *http.Request) error {
+	return h.Web.Render(w, r, http.StatusOK, "account/deleted", "mydata.deleted_title", nil)
+}
+
+// APIData is GET /api/v1/me/data: the caller's data as JSON.
+func (h *HTTP) APIData(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.Svc.Mine(r.Context(), h.Svc.Auth.ClientIP(r))
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, d)
+}
+
+// APIDelete is DELETE /api/v1/me with {"password"}: ends the account.
+func (h *HTTP) APIDelete(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := h.Svc.Delete(r.Context(), in.Password, h.Svc.Auth.ClientIP(r)); err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"deleted": true})
 }

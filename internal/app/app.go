@@ -166,6 +166,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.LRS = &lrs.Store{DB: d, Log: log, BaseURL: cfg.BaseURL}
 	a.Learn = &learning.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Bank: a.Bank, Exams: a.Exams, Auth: a.Auth, LRS: a.LRS, Mail: a.Mail}
 	a.Learn.Subscribe(a.Events)
+	a.Account.Learn, a.Account.Exams = a.Learn, a.Exams
 	var stopCtx context.Context
 	stopCtx, a.stop = context.WithCancel(context.Background())
 	if cfg.Background {

@@ -98,6 +98,8 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 		{"", "/signup/confirm/abc", "account/confirm"},
 		{"", "/signup/code?contact=0912345678", "account/code"},
 		{"", "/signup/sent?kind=phone", "account/sent"},
+		{"", "/account/deleted", "account/deleted"},
+		{"learner", "/account/data", "account/mydata"},
 		{"", "/password/forgot", "auth/forgot"},
 		{"", "/password/reset/abc", "auth/reset"},
 		{"", "/account/unlock/abc", "auth/unlock"},

@@ -183,3 +183,57 @@ func TestSignUpBadInput(t *testing.T) {
 		t.Fatalf("an unknown place: %d", s)
 	}
 }
+
+// TestMyDataAndDeletion: a self-registered learner downloads their data
+// (JSON and XLSX, both audited), then deletes the account: a wrong
+// password is refused, the right one ends the account, signing in fails,
+// the name is gone everywhere, and the enrolment stays, anonymous.
+func TestMyDataAndDeletion(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	learnFixture(t, ta)
+	visitor := ta.client("")
+	fb, k, v := form(url.Values{"name": {"Phạm Thu Hà"}, "contact": {"ha@example.vn"}, "password": {"một câu dài đủ rồi"}, "birth_year": {"2001"}, "group": {"student"}})
+	ta.do(visitor, "POST", "/signup", fb, k, v)
+	link := regexp.MustCompile(`/signup/confirm/[0-9a-f]+`).FindString(ta.Mail.Sent()[len(ta.Mail.Sent())-1].Body)
+	if s, _, _ := ta.do(visitor, "POST", link, strings.NewReader(""), "Content-Type", "application/x-www-form-urlencoded"); s != 303 {
+		t.Fatalf("confirm: %d", s)
+	}
+	if s, body, _ := ta.do(visitor, "POST", "/api/v1/courses/KNS-TEST/enrol", nil); s != 200 {
+		t.Fatalf("enrol: %d %s", s, body)
+	}
+	s, data, _ := ta.do(visitor, "GET", "/api/v1/me/data", nil)
+	if s != 200 || !strings.Contains(data, `"display_name":"Phạm Thu Hà"`) || !strings.Contains(data, `"course_code":"KNS-TEST"`) || !strings.Contains(data, `"birth_year":2001`) {
+		t.Fatalf("my data: %d %s", s, data)
+	}
+	s, xlsx, h := ta.do(visitor, "GET", "/account/data/export?format=xlsx", nil)
+	if s != 200 || h.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" || !strings.HasPrefix(xlsx, "PK") {
+		t.Fatalf("XLSX export: %d %s", s, h.Get("Content-Type"))
+	}
+	var exports int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'my_data_export'`).Scan(&exports)
+	if exports != 2 {
+		t.Fatalf("%d reads of one's own data audited, want 2", exports)
+	}
+	if s, body, _ := ta.do(visitor, "DELETE", "/api/v1/me", strings.NewReader(`{"password":"sai mật khẩu"}`), "Content-Type", "application/json"); s != 400 || !strings.Contains(body, `"field":"password"`) {
+		t.Fatalf("delete with a wrong password: %d %s", s, body)
+	}
+	fb, k, v = form(url.Values{"password": {"một câu dài đủ rồi"}})
+	if s, _, h := ta.do(visitor, "POST", "/account/delete", fb, k, v); s != 303 || h.Get("Location") != "/account/deleted" {
+		t.Fatalf("delete: %d %s", s, h.Get("Location"))
+	}
+	if s, _, _ := ta.do(visitor, "GET", "/api/v1/me", nil); s != 401 {
+		t.Fatalf("the deleted account's session still works: %d", s)
+	}
+	fb, k, v = form(url.Values{"username": {"ha@example.vn"}, "password": {"một câu dài đủ rồi"}})
+	if s, _, h := ta.do(ta.client(""), "POST", "/login", fb, k, v); s == 303 && h.Get("Location") == "/" {
+		t.Fatal("the deleted account signed in")
+	}
+	var names, enrolments, profiles int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM accounts WHERE display_name = 'Phạm Thu Hà' OR email = 'ha@example.vn' OR username = 'ha@example.vn'`).Scan(&names)
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM enrolments e JOIN accounts a ON a.id = e.account_id WHERE a.username LIKE 'deleted-%'`).Scan(&enrolments)
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM profiles`).Scan(&profiles)
+	if names != 0 || enrolments != 1 || profiles != 0 {
+		t.Fatalf("after deletion: %d accounts with the name, %d anonymous enrolments, %d profiles", names, enrolments, profiles)
+	}
+}

@@ -1033,3 +1033,10 @@ func (x *Exams) event(ctx context.Context, sessionID, attemptID, kind, detail st
 	}
 	return x.Bank.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: "exam_" + kind, ObjectType: "attempt", ObjectID: attemptID, UnitPath: s.UnitPath, Detail: detail})
 }
+
+// ForgetCandidate removes a deleted account's name from its attempts; the
+// attempts stay, as numbers in the session's results and statistics.
+func (x *Exams) ForgetCandidate(ctx context.Context, accountID string) error {
+	_, err := x.Bank.DB.W.ExecContext(ctx, `UPDATE attempts SET display_name = '—' WHERE account_id = $1`, accountID)
+	return err
+}

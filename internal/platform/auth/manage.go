@@ -388,3 +388,46 @@ func (s *Service) OpenSession(ctx context.Context, accountID string) (string, er
 		hashSecret(token), accountID, now.UnixMilli(), now.Add(ttl).UnixMilli())
 	return token, err
 }
+
+// DeleteAccount ends an account at its owner's request (the right to
+// erasure): the password is checked, then the name, sign-in name and
+// address are replaced by an anonymous placeholder, every session ends,
+// every token is revoked, grants are removed and the account can never
+// sign in again. Records other rooms keep under the account's id stay,
+// no longer tied to a person.
+func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password, ip string) error {
+	var hash string
+	if err := s.DB.R.QueryRowContext(ctx, `SELECT password_hash FROM accounts WHERE id = $1`, p.AccountID).Scan(&hash); err != nil {
+		return fmt.Errorf("delete account: %w", err)
+	}
+	if !CheckPassword(hash, password) {
+		return errs.Field("password", "account.wrong_password")
+	}
+	defer s.forget(p.AccountID)
+	now := db.Now()
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET username = $2, email = '', display_name = $3, password_hash = '!', person_id = NULL, disabled = 1, updated_at = $4 WHERE id = $1`,
+			p.AccountID, "deleted-"+p.AccountID, "—", now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at = 0`, p.AccountID, now); err != nil {
+			return err
+		}
+		for _, q := range []string{`DELETE FROM sessions WHERE account_id = $1`, `DELETE FROM role_grants WHERE account_id = $1`} {
+			if _, err := tx.ExecContext(ctx, q, p.AccountID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, audit.Entry{ActorID: p.AccountID, ActorName: "deleted-" + p.AccountID, Action: "account_deleted", ObjectType: "account", ObjectID: p.AccountID, IP: ip})
+	return nil
+}
+
+// AccountOf returns the caller's own account, for "my data".
+func (s *Service) AccountOf(ctx context.Context, p *Principal) (*Account, error) {
+	return s.AccountByUsername(ctx, p.Username)
+}

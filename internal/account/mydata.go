@@ -1,0 +1,139 @@
+package account
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"time"
+
+	"dxhub/internal/assessment"
+	"dxhub/internal/learning"
+	"dxhub/internal/platform/audit"
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/tabular"
+)
+
+// MyData is everything dxhub keeps about the signed-in person, as they
+// download it (Decree 13/2023/ND-CP: the right to access).
+type MyData struct {
+	Account    MyAccount             `json:"account"`
+	Profile    *Profile              `json:"profile,omitempty"`
+	Enrolments []*learning.Enrolment `json:"enrolments"`
+	Attempts   []*assessment.Attempt `json:"exam_attempts"`
+	Exported   time.Time             `json:"exported_at"`
+}
+
+// MyAccount is the account part of MyData.
+type MyAccount struct {
+	Username    string `json:"username"`
+	Email       string `json:"email,omitempty"`
+	DisplayName string `json:"display_name"`
+	TimeZone    string `json:"time_zone,omitempty"`
+	Roles       int    `json:"roles"`
+}
+
+// Profile is what a self-registered person said of themselves.
+type Profile struct {
+	Phone     string `json:"phone,omitempty"`
+	BirthYear int    `json:"birth_year,omitempty"`
+	UnitCode  string `json:"unit_code,omitempty"`
+	Group     string `json:"group,omitempty"`
+}
+
+// Mine gathers the caller's data from every room that keeps some, and
+// records that they read it.
+func (s *Service) Mine(ctx context.Context, ip string) (*MyData, error) {
+	p, err := auth.RequireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.Auth.AccountOf(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	d := &MyData{Account: MyAccount{Username: a.Username, Email: a.Email, DisplayName: a.DisplayName, TimeZone: p.TimeZone, Roles: len(p.Grants)}, Exported: time.Now().UTC()}
+	var pr Profile
+	var unitID string
+	err = s.DB.R.QueryRowContext(ctx, `SELECT phone, birth_year, unit_id, grp FROM profiles WHERE account_id = $1`, p.AccountID).Scan(&pr.Phone, &pr.BirthYear, &unitID, &pr.Group)
+	if err == nil {
+		pr.UnitCode = unitID
+		if err := s.Org.ResolveCodes(ctx, &pr.UnitCode); err != nil {
+			return nil, err
+		}
+		d.Profile = &pr
+	}
+	if d.Enrolments, err = s.Learn.MyEnrolments(ctx); err != nil {
+		return nil, err
+	}
+	if d.Attempts, err = s.Exams.MyAttempts(ctx); err != nil {
+		return nil, err
+	}
+	if d.Enrolments == nil {
+		d.Enrolments = []*learning.Enrolment{}
+	}
+	if d.Attempts == nil {
+		d.Attempts = []*assessment.Attempt{}
+	}
+	s.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: "my_data_export", ObjectType: "account", ObjectID: p.AccountID, IP: ip})
+	return d, nil
+}
+
+// XLSX writes MyData as a workbook of one sheet, a section per kind of
+// record, in the reader's language.
+func (d *MyData) XLSX(lang i18n.Lang) (*bytes.Buffer, error) {
+	t := func(k string) string { return i18n.T(lang, k) }
+	rows := [][]string{
+		{t("mydata.username"), d.Account.Username}, {t("mydata.email"), d.Account.Email}, {t("mydata.name"), d.Account.DisplayName},
+	}
+	if pr := d.Profile; pr != nil {
+		rows = append(rows, []string{t("mydata.phone"), pr.Phone}, []string{t("mydata.birth_year"), itoa0(pr.BirthYear)}, []string{t("mydata.commune"), pr.UnitCode}, []string{t("mydata.group"), pr.Group})
+	}
+	rows = append(rows, []string{}, []string{t("mydata.enrolments"), t("mydata.status"), t("mydata.progress"), t("mydata.enrolled_at"), t("mydata.completed_at")})
+	for _, e := range d.Enrolments {
+		rows = append(rows, []string{e.CourseCode + " " + e.CourseTitle, e.Status, strconv.Itoa(e.Progress), day(e.EnrolledAt), day(e.CompletedAt)})
+	}
+	rows = append(rows, []string{}, []string{t("mydata.attempts"), t("mydata.status"), t("mydata.score"), t("mydata.enrolled_at"), t("mydata.completed_at")})
+	for _, a := range d.Attempts {
+		rows = append(rows, []string{a.SessionID, a.Status, strconv.FormatFloat(a.Score, 'f', -1, 64) + "/" + strconv.FormatFloat(a.MaxScore, 'f', -1, 64), day(a.StartedAt), day(a.FinishedAt)})
+	}
+	var buf bytes.Buffer
+	err := tabular.Write(&buf, tabular.XLSX, t("mydata.sheet"), []string{t("mydata.what"), t("mydata.value")}, rows, tabular.Dates(3, 4))
+	return &buf, err
+}
+
+func day(ms int64) string {
+	if ms == 0 {
+		return ""
+	}
+	return time.UnixMilli(ms).In(i18n.DefaultZone).Format("2006-01-02")
+}
+
+func itoa0(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+// Delete ends the caller's account (the right to erasure) after checking
+// their password: auth anonymises the account, this room deletes the
+// profile and pending sign-ups, assessment removes the name from the
+// attempts. Enrolments, progress and results stay under the anonymous
+// account, counted in statistics, tied to no one.
+func (s *Service) Delete(ctx context.Context, password, ip string) error {
+	p, err := auth.RequireUser(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.Auth.DeleteAccount(ctx, p, password, ip); err != nil {
+		return err
+	}
+	if _, err := s.DB.W.ExecContext(ctx, `DELETE FROM profiles WHERE account_id = $1`, p.AccountID); err != nil {
+		return err
+	}
+	if _, err := s.DB.W.ExecContext(ctx, `DELETE FROM signups WHERE contact = $1`, p.Username); err != nil {
+		return err
+	}
+	return s.Exams.ForgetCandidate(ctx, p.AccountID)
+}
