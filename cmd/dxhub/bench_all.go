@@ -27,6 +27,7 @@ var quickRuns = []struct {
 	{"exam", []string{"exam", "--candidates", "2000", "--start-window", "4s", "--submit-window", "8s", "--think-min", "200ms", "--think-max", "600ms"}},
 	{"lrs", []string{"lrs", "--stored", "200000", "--warmup", "2s", "--duration", "5s", "--queries", "4000"}},
 	{"monitoring", []string{"monitoring", "--people", "100000", "--records", "200000", "--requests", "100"}},
+	{"accounts", []string{"accounts", "--signups", "500", "--window", "5s"}},
 }
 
 // benchAll runs every benchmark at the quick scale, one after the other,
@@ -38,7 +39,7 @@ func benchAll(ctx context.Context, args []string) error {
 	quick := fs.Bool("quick", false, "run at the reduced scale (the only scale bench all has)")
 	baseline := fs.String("baseline", "docs/performance.md", "file whose quick-baseline block holds the RESULT lines to compare with")
 	tolerance := fs.Float64("tolerance", 0.5, "how much worse a figure may be before it is flagged (0.5: 50 %), above the run-to-run noise measured on this machine")
-	only := fs.String("only", "", "run only these benchmarks (comma-separated: org,exam,lrs,monitoring)")
+	only := fs.String("only", "", "run only these benchmarks (comma-separated: org,exam,lrs,monitoring,accounts)")
 	if err := parse(fs, args, "dxhub bench all --quick [flags]: run every benchmark at a reduced scale (a few minutes in all)\nand compare their RESULT lines with the quick baseline in docs/performance.md."); err != nil {
 		return err
 	}

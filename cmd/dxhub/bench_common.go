@@ -18,6 +18,11 @@ import (
 // in a temporary folder when dbURL is empty, logging nothing. close
 // releases it and removes the folder.
 func benchApp(ctx context.Context, dbURL string) (a *app.App, close func(), err error) {
+	return benchAppWith(ctx, dbURL, nil)
+}
+
+// benchAppWith is benchApp with a change to the configuration.
+func benchAppWith(ctx context.Context, dbURL string, configure func(*app.Config)) (a *app.App, close func(), err error) {
 	dir := ""
 	if dbURL == "" {
 		if dir, err = os.MkdirTemp("", "dxhub-bench-"); err != nil {
@@ -26,7 +31,11 @@ func benchApp(ctx context.Context, dbURL string) (a *app.App, close func(), err 
 		dbURL = "sqlite:" + filepath.Join(dir, "bench.db")
 	}
 	quiet := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError}))
-	a, err = app.New(ctx, app.Config{DB: dbURL, FilesDir: os.TempDir(), Background: true}, quiet) // as the server runs
+	cfg := app.Config{DB: dbURL, FilesDir: os.TempDir(), Background: true} // as the server runs
+	if configure != nil {
+		configure(&cfg)
+	}
+	a, err = app.New(ctx, cfg, quiet)
 	if err != nil {
 		if dir != "" {
 			os.RemoveAll(dir)

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -32,8 +33,15 @@ func argonCost(test bool) (time, memory uint32) {
 	return 2, 19 * 1024
 }
 
+// hashSlots bounds the hashes computed at once to the cores: a rush of
+// sign-ins then queues for a slot instead of holding 19 MiB each and
+// sharing the cores ever more thinly.
+var hashSlots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+
 // HashPassword returns an Argon2id hash in the PHC string format.
 func HashPassword(password string) string {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
 	salt := make([]byte, 16)
 	rand.Read(salt)
 	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
@@ -58,7 +66,9 @@ func CheckPassword(hash, password string) bool {
 	if err1 != nil || err2 != nil || len(want) == 0 {
 		return false
 	}
+	hashSlots <- struct{}{}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	<-hashSlots
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
