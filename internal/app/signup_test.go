@@ -237,3 +237,44 @@ func TestMyDataAndDeletion(t *testing.T) {
 		t.Fatalf("after deletion: %d accounts with the name, %d anonymous enrolments, %d profiles", names, enrolments, profiles)
 	}
 }
+
+// TestSessionsListedAndEnded: a person signed in twice sees both sessions
+// on the account page, the current one marked, and signs the other out.
+func TestSessionsListedAndEnded(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	phone, laptop := ta.client("learner"), ta.client("learner")
+	_, body, _ := ta.do(phone, "GET", "/api/v1/me/sessions", nil)
+	var list struct {
+		Sessions []struct {
+			ID      string `json:"id"`
+			Current bool   `json:"current"`
+		} `json:"sessions"`
+	}
+	json.Unmarshal([]byte(body), &list)
+	if len(list.Sessions) != 2 {
+		t.Fatalf("sessions: %s", body)
+	}
+	_, page, _ := ta.do(phone, "GET", "/account", nil)
+	if !strings.Contains(page, `id="end-others"`) || !strings.Contains(page, "Phiên này") {
+		t.Fatal("the account page does not list the sessions")
+	}
+	if s, _, _ := ta.do(phone, "POST", "/account/sessions/others/end", strings.NewReader(""), "Content-Type", "application/x-www-form-urlencoded"); s != 303 {
+		t.Fatalf("end the others: %d", s)
+	}
+	if s, _, _ := ta.do(laptop, "GET", "/api/v1/me", nil); s != 401 {
+		t.Fatalf("the other session still works: %d", s)
+	}
+	if s, _, _ := ta.do(phone, "GET", "/api/v1/me", nil); s != 200 {
+		t.Fatalf("this session ended too: %d", s)
+	}
+	var other string
+	for _, x := range list.Sessions {
+		if !x.Current {
+			other = x.ID
+		}
+	}
+	if s, _, _ := ta.do(phone, "DELETE", "/api/v1/me/sessions/"+other, nil); s != 404 {
+		t.Fatalf("ending an ended session: %d", s)
+	}
+}

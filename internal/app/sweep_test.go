@@ -88,6 +88,9 @@ func TestRouteSweep(t *testing.T) {
 		e("U", "learner", "POST", "/account/delete", "password=not+the+password"),
 		e("P", "", "GET", "/account/deleted", ""),
 		e("U", "learner", "GET", "/api/v1/me/data", ""),
+		e("U", "learner", "POST", "/account/sessions/{session_handle}/end", ""),
+		e("U", "learner", "GET", "/api/v1/me/sessions", ""),
+		e("U", "learner", "DELETE", "/api/v1/me/sessions/{session_handle}", ""),
 		e("U", "learner", "DELETE", "/api/v1/me", `{"password":"not the password"}`),
 		e("S", "learner", "POST", "/account/tokens/{token_id}/revoke", ""),
 		r("daklak", "learner", "GET", "/admin/roles", ""),
@@ -445,7 +448,7 @@ func sweepFixture(t *testing.T, ta *testApp) map[string]string {
 		t.Fatal(err)
 	}
 	f := map[string]string{"lang": "en", "token": "not-a-token", "code": "66", "commune": "24121", "commune2": "24133", "std": "VN-DSF", "ver": "1", "comp": "1.1",
-		"format": "csv", "item_action": "submit", "proctor_action": "extend", "idx": "0", "dataset": demo.MonthlyDataset, "index": "DTI-KNS"}
+		"format": "csv", "item_action": "submit", "proctor_action": "extend", "idx": "0", "dataset": demo.MonthlyDataset, "index": "DTI-KNS", "session_handle": "0123456789abcdef"}
 	per := monitor.PeriodOf(monitor.Monthly, time.Now()).Prev()
 	f["period"], f["period2"] = per.ID, per.Prev().ID
 	f["person"] = ta.personID("A1")

@@ -118,7 +118,11 @@ func (h *HTTP) account(w http.ResponseWriter, r *http.Request, status int, data 
 	if err != nil {
 		return err
 	}
-	data["P"], data["Tokens"], data["Zones"], data["Now"] = p, tokens, i18n.Zones, time.Now()
+	sessions, err := h.Svc.MySessions(r.Context(), p, sessionToken(r))
+	if err != nil {
+		return err
+	}
+	data["P"], data["Tokens"], data["Zones"], data["Now"], data["Sessions"] = p, tokens, i18n.Zones, time.Now(), sessions
 	return h.Web.Render(w, r, status, "auth/account", "account.title", data)
 }
 
