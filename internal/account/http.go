@@ -285,3 +285,85 @@ func (h *HTTP) APIDelete(w http.ResponseWriter, r *http.Request) error {
 	}
 	return web.JSON(w, http.StatusOK, map[string]any{"deleted": true})
 }
+
+// PeopleAccountsPage is the form a unit administrator uses to make
+// accounts for their people.
+func (h *HTTP) PeopleAccountsPage(w http.ResponseWriter, r *http.Request) error {
+	if _, err := auth.RequireUser(r.Context()); err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, http.StatusOK, "account/people_accounts", "activation.title", map[string]any{"Groups": Groups, "Unit": r.URL.Query().Get("unit")})
+}
+
+// PeopleAccounts makes the accounts and shows the sheet of codes, once.
+func (h *HTTP) PeopleAccounts(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<14)
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.Invalid, "error.bad_request")
+	}
+	list, err := h.Svc.CreateForPeople(r.Context(), r.PostForm.Get("unit_code"), r.PostForm["groups"], h.Svc.Auth.ClientIP(r))
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.Web.Render(w, r, http.StatusBadRequest, "account/people_accounts", "activation.title", map[string]any{"Groups": Groups, "Unit": r.PostForm.Get("unit_code"), "Error": e})
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return h.Web.Render(w, r, http.StatusOK, "account/codes", "activation.sheet_title", map[string]any{"List": list, "Unit": r.PostForm.Get("unit_code")})
+}
+
+// ActivatePage is the first sign-in with an activation code.
+func (h *HTTP) ActivatePage(w http.ResponseWriter, r *http.Request) error {
+	return h.Web.Render(w, r, http.StatusOK, "account/activate", "activation.activate_title", map[string]any{})
+}
+
+// Activate sets the password, signs in and goes to the courses.
+func (h *HTTP) Activate(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<14)
+	if !h.Svc.Auth.Allow("activate:"+h.Svc.Auth.ClientIP(r), time.Second, 20) {
+		return errs.E(errs.TooMany, "signup.too_many")
+	}
+	c, err := h.Svc.Activate(r.Context(), r.PostFormValue("username"), r.PostFormValue("code"), r.PostFormValue("password"), h.Svc.Auth.ClientIP(r))
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.Web.Render(w, r, http.StatusBadRequest, "account/activate", "activation.activate_title", map[string]any{"Error": e, "Username": r.PostFormValue("username")})
+	}
+	if err != nil {
+		return err
+	}
+	return h.welcome(w, r, c)
+}
+
+// APIPeopleAccounts is POST /api/v1/people/accounts {unit_code, groups}.
+func (h *HTTP) APIPeopleAccounts(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		UnitCode string   `json:"unit_code"`
+		Groups   []string `json:"groups"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	list, err := h.Svc.CreateForPeople(r.Context(), in.UnitCode, in.Groups, h.Svc.Auth.ClientIP(r))
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []Activation{}
+	}
+	return web.JSON(w, http.StatusCreated, map[string]any{"activations": list})
+}
+
+// APIActivate is POST /api/v1/activate {username, code, password}.
+func (h *HTTP) APIActivate(w http.ResponseWriter, r *http.Request) error {
+	var in struct{ Username, Code, Password string }
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if !h.Svc.Auth.Allow("activate:"+h.Svc.Auth.ClientIP(r), time.Second, 20) {
+		return errs.E(errs.TooMany, "signup.too_many")
+	}
+	c, err := h.Svc.Activate(r.Context(), in.Username, in.Code, in.Password, h.Svc.Auth.ClientIP(r))
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, c)
+}

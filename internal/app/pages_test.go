@@ -1,6 +1,7 @@
 package app
 
 import (
+	"net/url"
 	"time"
 
 	"bytes"
@@ -100,6 +101,8 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 		{"", "/signup/sent?kind=phone", "account/sent"},
 		{"", "/account/deleted", "account/deleted"},
 		{"learner", "/account/data", "account/mydata"},
+		{"national", "/people/accounts?unit=66", "account/people_accounts"},
+		{"", "/activate", "account/activate"},
 		{"", "/password/forgot", "auth/forgot"},
 		{"", "/password/reset/abc", "auth/reset"},
 		{"", "/account/unlock/abc", "auth/unlock"},
@@ -174,6 +177,16 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 			}
 			rendered[p.template] = true
 		}
+	}
+	// The sheet of activation codes answers only the POST that makes them
+	// (codes are shown once).
+	for _, lang := range []string{"vi", "en"} {
+		fb, k, v := form(url.Values{"unit_code": {"75"}})
+		s, body, _ := ta.do(admin, "POST", "/people/accounts?lang="+lang, fb, k, v)
+		if s != 200 || !strings.Contains(body, `data-page="account/codes"`) || strings.Contains(body, "⟦") {
+			t.Errorf("the sheet of codes (%s): %d", lang, s)
+		}
+		rendered["account/codes"] = true
 	}
 	for _, name := range ta.App.Web.PageNames() {
 		if !rendered[name] {

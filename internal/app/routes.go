@@ -55,6 +55,12 @@ func (a *App) Routes() []Route {
 		{"GET /account/data/export", su.Export},
 		{"POST /account/delete", su.DeleteForm},
 		{"GET /account/deleted", su.DeletedPage},
+		{"GET /people/accounts", su.PeopleAccountsPage},
+		{"POST /people/accounts", su.PeopleAccounts},
+		{"GET /activate", su.ActivatePage},
+		{"POST /activate", su.Activate},
+		{"POST /api/v1/people/accounts", su.APIPeopleAccounts},
+		{"POST /api/v1/activate", su.APIActivate},
 		{"GET /api/v1/me/data", su.APIData},
 		{"DELETE /api/v1/me", su.APIDelete},
 		{"GET /{$}", a.Home},
@@ -287,6 +293,8 @@ var anonymousWrites = map[string]bool{
 	"POST /signup/code":            true,
 	"POST /api/v1/signup":          true,
 	"POST /api/v1/signup/confirm":  true,
+	"POST /activate":               true,
+	"POST /api/v1/activate":        true,
 }
 
 // signedIn refuses a request from nobody before its handler reads a byte

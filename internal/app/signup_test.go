@@ -278,3 +278,51 @@ func TestSessionsListedAndEnded(t *testing.T) {
 		t.Fatalf("ending an ended session: %d", s)
 	}
 }
+
+// TestActivationSheet: Đắk Lắk's administrator makes accounts for the
+// province's people who have none (once: a second run makes none), gets
+// one code each; Đồng Nai's administrator is refused Đắk Lắk; a code
+// activates once, with the password the person chooses; a wrong code is
+// named.
+func TestActivationSheet(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	if s, body, _ := ta.do(ta.client("dongnai"), "POST", "/api/v1/people/accounts", strings.NewReader(`{"unit_code":"66"}`), "Content-Type", "application/json"); s != 403 {
+		t.Fatalf("another province's administrator: %d %s", s, body)
+	}
+	dl := ta.client("daklak")
+	s, body, _ := ta.do(dl, "POST", "/api/v1/people/accounts", strings.NewReader(`{"unit_code":"66"}`), "Content-Type", "application/json")
+	var out struct {
+		Activations []struct{ Name, Username, Code string } `json:"activations"`
+	}
+	json.Unmarshal([]byte(body), &out)
+	if s != 201 || len(out.Activations) != 1 || out.Activations[0].Name != "Nguyễn Văn Ánh" || len(out.Activations[0].Code) != 11 {
+		t.Fatalf("accounts for Đắk Lắk: %d %s", s, body)
+	}
+	if _, again, _ := ta.do(dl, "POST", "/api/v1/people/accounts", strings.NewReader(`{"unit_code":"66"}`), "Content-Type", "application/json"); !strings.Contains(again, `"activations":[]`) {
+		t.Fatalf("a second run: %s", again)
+	}
+	a := out.Activations[0]
+	activate := func(code string) (int, string) {
+		s, body, _ := ta.do(ta.client(""), "POST", "/api/v1/activate", strings.NewReader(`{"username":"`+a.Username+`","code":"`+code+`","password":"hoa sen trong đầm"}`), "Content-Type", "application/json")
+		return s, body
+	}
+	if s, body := activate("AAAAA-BBBBB"); s != 400 || !strings.Contains(body, `"field":"code"`) {
+		t.Fatalf("a wrong code: %d %s", s, body)
+	}
+	if s, body := activate(strings.ToLower(strings.ReplaceAll(a.Code, "-", ""))); s != 200 {
+		t.Fatalf("the code typed in lower case without its dash: %d %s", s, body)
+	}
+	if s, _ := activate(a.Code); s != 400 {
+		t.Fatalf("a code used twice: %d", s)
+	}
+	fb, k, v := form(url.Values{"username": {a.Username}, "password": {"hoa sen trong đầm"}})
+	if s, _, _ := ta.do(ta.client(""), "POST", "/login", fb, k, v); s != 303 {
+		t.Fatalf("sign in with the chosen password: %d", s)
+	}
+	var person string
+	ta.App.DB.R.QueryRow(`SELECT person_id FROM accounts WHERE username = $1`, a.Username).Scan(&person)
+	if person != ta.personID("A1") {
+		t.Fatal("the account is not linked to the person's record")
+	}
+}

@@ -186,6 +186,7 @@ func (s *Service) PersonPlacement(ctx context.Context, id string) (string, []str
 // PersonRef is a person as other rooms list them: who and where.
 type PersonRef struct {
 	ID, FullName, UnitPath string
+	Key, Email             string
 }
 
 // PeopleIn lists the people under path, in any of groups when given, by
@@ -203,9 +204,9 @@ func (s *Service) PeopleIn(ctx context.Context, path string, groups []string) ([
 	}
 	return db.Query(ctx, s.DB.R, func(r db.Scanner) (PersonRef, error) {
 		var p PersonRef
-		err := r.Scan(&p.ID, &p.FullName, &p.UnitPath)
+		err := r.Scan(&p.ID, &p.FullName, &p.UnitPath, &p.Key, &p.Email)
 		return p, err
-	}, `SELECT p.id, p.full_name, p.unit_path FROM people p WHERE `+s.DB.Dialect.PrefixMatch("p.unit_path", 1)+cond+` ORDER BY p.unit_path, p.name_fold`, args...)
+	}, `SELECT p.id, p.full_name, p.unit_path, p.ext_key, p.email FROM people p WHERE `+s.DB.Dialect.PrefixMatch("p.unit_path", 1)+cond+` ORDER BY p.unit_path, p.name_fold`, args...)
 }
 
 // PersonIDByKey returns the id of the person with an import key, for

@@ -63,3 +63,9 @@ func (s *Service) EmailOfPerson(ctx context.Context, personID string) (string, e
 	m, err := s.lookup(ctx, `SELECT person_id, email FROM accounts WHERE email <> '' AND person_id`, []string{personID})
 	return m[personID], err
 }
+
+// AccountsOfPersons maps person records to the accounts linked to them
+// (people without one are left out).
+func (s *Service) AccountsOfPersons(ctx context.Context, personIDs []string) (map[string]string, error) {
+	return s.lookup(ctx, `SELECT person_id, id FROM accounts WHERE person_id`, personIDs)
+}

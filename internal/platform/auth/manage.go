@@ -431,3 +431,16 @@ func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password, ip 
 func (s *Service) AccountOf(ctx context.Context, p *Principal) (*Account, error) {
 	return s.AccountByUsername(ctx, p.Username)
 }
+
+// SetFirstPassword gives an account made without one (by an
+// administrator, for activation) the password its owner chose.
+func (s *Service) SetFirstPassword(ctx context.Context, accountID, password, ip string) error {
+	if len([]rune(password)) < MinPasswordLen {
+		return errs.Field("password", "account.short_password", MinPasswordLen)
+	}
+	if err := s.setPassword(ctx, accountID, password, false); err != nil {
+		return err
+	}
+	s.audit(ctx, audit.Entry{ActorID: accountID, Action: "account_activated", ObjectType: "account", ObjectID: accountID, IP: ip})
+	return nil
+}
