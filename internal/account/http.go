@@ -367,3 +367,89 @@ func (h *HTTP) APIActivate(w http.ResponseWriter, r *http.Request) error {
 	}
 	return web.JSON(w, http.StatusOK, c)
 }
+
+// ClaimPage shows the records the caller may claim: those of their own
+// address or number, and, once typed, their employee code's.
+func (h *HTTP) ClaimPage(w http.ResponseWriter, r *http.Request) error {
+	return h.claimPage(w, r, http.StatusOK, r.URL.Query().Get("key"), nil, nil)
+}
+
+func (h *HTTP) claimPage(w http.ResponseWriter, r *http.Request, status int, key string, done *Claim, e *errs.Error) error {
+	cands, err := h.Svc.Candidates(r.Context(), key)
+	if ce, ok := errs.As(err); ok && ce.Code == errs.Conflict {
+		return h.Web.Render(w, r, http.StatusOK, "account/claim", "claim.title", map[string]any{"Linked": true})
+	}
+	if err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, status, "account/claim", "claim.title", map[string]any{"Candidates": cands, "Key": key, "Done": done, "Error": e})
+}
+
+// Claim asks for one record.
+func (h *HTTP) Claim(w http.ResponseWriter, r *http.Request) error {
+	key := r.PostFormValue("key")
+	c, err := h.Svc.RequestClaim(r.Context(), r.PostFormValue("person_id"), key, h.Svc.Auth.ClientIP(r))
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.claimPage(w, r, http.StatusBadRequest, key, nil, e)
+	}
+	if err != nil {
+		return err
+	}
+	return h.claimPage(w, r, http.StatusOK, key, c, nil)
+}
+
+// ClaimsPage lists the claims an administrator decides.
+func (h *HTTP) ClaimsPage(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Svc.PendingClaims(r.Context())
+	if err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, http.StatusOK, "account/claims", "claim.admin_title", map[string]any{"List": list})
+}
+
+// DecideClaim approves or refuses one claim.
+func (h *HTTP) DecideClaim(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Svc.DecideClaim(r.Context(), r.PathValue("id"), r.PathValue("action") == "approve", h.Svc.Auth.ClientIP(r)); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/people/claims", http.StatusSeeOther)
+	return nil
+}
+
+// APIClaims is GET /api/v1/claims: the claims waiting in the caller's
+// scopes.
+func (h *HTTP) APIClaims(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Svc.PendingClaims(r.Context())
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"claims": list})
+}
+
+// APIClaim is POST /api/v1/me/claim {person_id, key}.
+func (h *HTTP) APIClaim(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		PersonID string `json:"person_id"`
+		Key      string `json:"key"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := h.Svc.RequestClaim(r.Context(), in.PersonID, in.Key, h.Svc.Auth.ClientIP(r))
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, c)
+}
+
+// APIDecideClaim is POST /api/v1/claims/{id}/{approve|refuse}.
+func (h *HTTP) APIDecideClaim(w http.ResponseWriter, r *http.Request) error {
+	action := r.PathValue("action")
+	if action != "approve" && action != "refuse" {
+		return errs.Field("action", "error.param", "action", action)
+	}
+	if err := h.Svc.DecideClaim(r.Context(), r.PathValue("id"), action == "approve", h.Svc.Auth.ClientIP(r)); err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"status": map[bool]string{true: ClaimApproved, false: ClaimRefused}[action == "approve"]})
+}

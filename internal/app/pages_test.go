@@ -103,6 +103,8 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 		{"learner", "/account/data", "account/mydata"},
 		{"national", "/people/accounts?unit=66", "account/people_accounts"},
 		{"", "/activate", "account/activate"},
+		{"learner", "/account/claim?key=A1", "account/claim"},
+		{"national", "/people/claims", "account/claims"},
 		{"", "/password/forgot", "auth/forgot"},
 		{"", "/password/reset/abc", "auth/reset"},
 		{"", "/account/unlock/abc", "auth/unlock"},

@@ -326,3 +326,41 @@ func TestActivationSheet(t *testing.T) {
 		t.Fatal("the account is not linked to the person's record")
 	}
 }
+
+// TestClaimRecord: a learner finds their office record by the employee
+// code they were given and claims it; a record that does not match them
+// cannot be claimed; Đồng Nai's administrator cannot decide a Đắk Lắk
+// claim; Đắk Lắk's approves and the account is linked to the record.
+func TestClaimRecord(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	me := ta.client("learner")
+	_, page, _ := ta.do(me, "GET", "/account/claim?key=A1", nil)
+	if !strings.Contains(page, "Nguyễn Văn Ánh") || !strings.Contains(page, "khớp mã nhân sự") {
+		t.Fatal("the record of the code typed is not offered")
+	}
+	if s, body, _ := ta.do(me, "POST", "/api/v1/me/claim", strings.NewReader(`{"person_id":"`+ta.personID("B1")+`"}`), "Content-Type", "application/json"); s != 400 || !strings.Contains(body, `"field":"person_id"`) {
+		t.Fatalf("claiming a record that does not match: %d %s", s, body)
+	}
+	s, body, _ := ta.do(me, "POST", "/api/v1/me/claim", strings.NewReader(`{"person_id":"`+ta.personID("A1")+`","key":"A1"}`), "Content-Type", "application/json")
+	if s != 201 || !strings.Contains(body, `"status":"pending"`) {
+		t.Fatalf("claim: %d %s", s, body)
+	}
+	id := between(body, `"id":"`, `"`)
+	if s, _, _ := ta.do(ta.client("dongnai"), "POST", "/api/v1/claims/"+id+"/approve", nil); s != 403 {
+		t.Fatalf("another province's administrator decided: %d", s)
+	}
+	dl := ta.client("daklak")
+	if _, list, _ := ta.do(dl, "GET", "/api/v1/claims", nil); !strings.Contains(list, id) {
+		t.Fatalf("Đắk Lắk's waiting claims: %s", list)
+	}
+	if s, body, _ := ta.do(dl, "POST", "/api/v1/claims/"+id+"/approve", nil); s != 200 || !strings.Contains(body, "approved") {
+		t.Fatalf("approve: %d %s", s, body)
+	}
+	if _, me2, _ := ta.do(me, "GET", "/api/v1/me", nil); !strings.Contains(me2, `"person_id":"`+ta.personID("A1")+`"`) {
+		t.Fatalf("the account is not linked: %s", me2)
+	}
+	if s, _, _ := ta.do(dl, "POST", "/api/v1/claims/"+id+"/refuse", nil); s != 409 {
+		t.Fatalf("deciding twice: %d", s)
+	}
+}

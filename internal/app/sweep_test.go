@@ -90,6 +90,13 @@ func TestRouteSweep(t *testing.T) {
 		e("U", "learner", "GET", "/people/accounts", ""),
 		r("daklak", "learner", "POST", "/people/accounts", "unit_code=24121"),
 		e("P", "", "GET", "/activate", ""),
+		e("U", "learner", "GET", "/account/claim", ""),
+		e("U", "learner", "POST", "/account/claim", "person_id=nobody"),
+		r("daklak", "learner", "GET", "/people/claims", ""),
+		e("S", "daklak", "POST", "/people/claims/{claim}/{claim_action}", ""),
+		r("daklak", "learner", "GET", "/api/v1/claims", ""),
+		e("U", "learner", "POST", "/api/v1/me/claim", `{"person_id":"nobody"}`),
+		e("S", "daklak", "POST", "/api/v1/claims/{claim}/{claim_action}", ""),
 		e("P", "", "POST", "/activate", "username=nobody&code=AAAAA-BBBBB&password=mot+cau+dai+du"),
 		r("daklak", "learner", "POST", "/api/v1/people/accounts", `{"unit_code":"24133"}`),
 		e("P", "", "POST", "/api/v1/activate", `{"username":"nobody","code":"AAAAA-BBBBB","password":"mot cau dai du"}`),
@@ -454,10 +461,15 @@ func sweepFixture(t *testing.T, ta *testApp) map[string]string {
 		t.Fatal(err)
 	}
 	f := map[string]string{"lang": "en", "token": "not-a-token", "code": "66", "commune": "24121", "commune2": "24133", "std": "VN-DSF", "ver": "1", "comp": "1.1",
-		"format": "csv", "item_action": "submit", "proctor_action": "extend", "idx": "0", "dataset": demo.MonthlyDataset, "index": "DTI-KNS", "session_handle": "0123456789abcdef"}
+		"format": "csv", "item_action": "submit", "proctor_action": "extend", "idx": "0", "dataset": demo.MonthlyDataset, "index": "DTI-KNS", "session_handle": "0123456789abcdef", "claim_action": "refuse"}
 	per := monitor.PeriodOf(monitor.Monthly, time.Now()).Prev()
 	f["period"], f["period2"] = per.ID, per.Prev().ID
 	f["person"] = ta.personID("A1")
+	claim, err := ta.App.Account.RequestClaim(auth.WithPrincipal(ctx, mustPrincipal(t, ta, "learnerB")), f["person"], "A1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f["claim"] = claim.ID
 
 	dl := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "dlauthor"))
 	it, err := ta.App.Bank.Create(dl, assessment.ItemInput{UnitCode: "66", StandardCode: "VN-DSF", StandardVersion: 1, Competence: "1.1", Level: 1,

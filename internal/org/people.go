@@ -209,6 +209,39 @@ func (s *Service) PeopleIn(ctx context.Context, path string, groups []string) ([
 	}, `SELECT p.id, p.full_name, p.unit_path, p.ext_key, p.email FROM people p WHERE `+s.DB.Dialect.PrefixMatch("p.unit_path", 1)+cond+` ORDER BY p.unit_path, p.name_fold`, args...)
 }
 
+// PeopleMatching finds the records whose e-mail address or phone equals
+// the given ones (each when not empty), or whose key is key: for a person
+// claiming their own record (the caller checks that the contact is theirs).
+func (s *Service) PeopleMatching(ctx context.Context, email, phone, key string) ([]PersonRef, error) {
+	var conds []string
+	var args []any
+	add := func(cond, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			args = append(args, v)
+			conds = append(conds, fmt.Sprintf(cond, len(args)))
+		}
+	}
+	add("lower(p.email) = lower($%d)", email)
+	add("p.phone = $%d", phone)
+	add("p.ext_key = $%d", key)
+	if len(conds) == 0 {
+		return nil, nil
+	}
+	return db.Query(ctx, s.DB.R, func(r db.Scanner) (PersonRef, error) {
+		var p PersonRef
+		err := r.Scan(&p.ID, &p.FullName, &p.UnitPath, &p.Key, &p.Email)
+		return p, err
+	}, `SELECT p.id, p.full_name, p.unit_path, p.ext_key, p.email FROM people p WHERE `+strings.Join(conds, " OR ")+` LIMIT 10`, args...)
+}
+
+// PersonName is a record's full name, for other rooms' lists of requests
+// about it (the caller checks who may see it).
+func (s *Service) PersonName(ctx context.Context, id string) (string, error) {
+	var name string
+	err := s.DB.R.QueryRowContext(ctx, `SELECT full_name FROM people WHERE id = $1`, id).Scan(&name)
+	return name, err
+}
+
 // PersonIDByKey returns the id of the person with an import key, for
 // linking an account to its person record (trusted callers only).
 func (s *Service) PersonIDByKey(ctx context.Context, key string) (string, error) {

@@ -444,3 +444,27 @@ func (s *Service) SetFirstPassword(ctx context.Context, accountID, password, ip 
 	s.audit(ctx, audit.Entry{ActorID: accountID, Action: "account_activated", ObjectType: "account", ObjectID: accountID, IP: ip})
 	return nil
 }
+
+// LinkPerson links an account to a person record (a claim its unit's
+// administrator approved): only an account without one, to a record no
+// other account holds.
+func (s *Service) LinkPerson(ctx context.Context, accountID, personID string) error {
+	defer s.forget(accountID)
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts WHERE person_id = $1`, personID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return errs.E(errs.Conflict, "claim.taken")
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET person_id = $1, updated_at = $2 WHERE id = $3 AND person_id IS NULL`, personID, db.Now(), accountID)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return errs.E(errs.Conflict, "claim.taken")
+		}
+		return nil
+	})
+}
