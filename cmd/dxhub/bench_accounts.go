@@ -116,7 +116,7 @@ func benchAccounts(ctx context.Context, args []string) error {
 	pw := "sông Hồng nước đỏ"
 	began := time.Now()
 	signups := run(*n, *window/time.Duration(*n), func(i int) bool {
-		s, err := post("/api/v1/signup", "application/json", fmt.Sprintf(`{"name":"Người Thứ %d","contact":"nguoi%d@example.vn","password":%q}`, i, i, pw), i)
+		s, err := post("/api/v1/signup", "application/json", fmt.Sprintf(`{"name":"Người Thứ %d","contact":"nguoi%d@example.vn","password":%q,"terms":true}`, i, i, pw), i)
 		return err == nil && s == http.StatusAccepted
 	})
 	fmt.Printf("sign-ups offered within %s, done in %s\n", *window, time.Since(began).Round(time.Second))

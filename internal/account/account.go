@@ -83,6 +83,8 @@ type SignUp struct {
 	UnitCode  string `json:"unit_code,omitempty"` // the commune (or ward) they live in
 	Group     string `json:"group,omitempty"`
 	Lang      string `json:"lang,omitempty"`
+	// Terms says the person accepts the terms of use (required).
+	Terms bool `json:"terms"`
 }
 
 var emailRe = regexp.MustCompile(`^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$`)
@@ -133,6 +135,9 @@ func (s *Service) validate(ctx context.Context, in *SignUp) (contact, kind, unit
 	}
 	if strings.EqualFold(in.Password, contact) || strings.EqualFold(strings.ReplaceAll(in.Password, " ", ""), strings.ReplaceAll(in.Name, " ", "")) {
 		return "", "", "", errs.Field("password", "signup.password_is_name")
+	}
+	if !in.Terms {
+		return "", "", "", errs.Field("terms", "signup.terms_required")
 	}
 	this := s.clock().Year()
 	if in.BirthYear != 0 && (in.BirthYear < this-110 || in.BirthYear > this-6) {
@@ -285,6 +290,10 @@ func (s *Service) confirm(ctx context.Context, where string, arg any, code strin
 		return nil, err
 	}
 	s.Audit.Record(ctx, audit.Entry{ActorID: id, ActorName: p.contact, Action: "signup_confirmed", ObjectType: "account", ObjectID: id})
+	// The terms were accepted on the form; the account exists from now.
+	if err := s.Auth.SetConsent(ctx, id, auth.ConsentTerms, true, ""); err != nil {
+		return nil, err
+	}
 	return &Confirmed{AccountID: id, Username: p.contact}, nil
 }
 

@@ -61,7 +61,7 @@ func (h *HTTP) SignUp(w http.ResponseWriter, r *http.Request) error {
 		return errs.E(errs.Invalid, "error.bad_request")
 	}
 	f := r.PostForm
-	in := SignUp{Name: f.Get("name"), Contact: f.Get("contact"), Password: f.Get("password"), UnitCode: strings.TrimSpace(f.Get("unit_code")), Group: f.Get("group"), Lang: string(web.LangOf(r))}
+	in := SignUp{Name: f.Get("name"), Contact: f.Get("contact"), Password: f.Get("password"), UnitCode: strings.TrimSpace(f.Get("unit_code")), Group: f.Get("group"), Lang: string(web.LangOf(r)), Terms: f.Get("terms") == "1"}
 	if by := strings.TrimSpace(f.Get("birth_year")); by != "" {
 		n, err := strconv.Atoi(by)
 		if err != nil {
@@ -224,7 +224,7 @@ func (h *HTTP) dataPage(w http.ResponseWriter, r *http.Request, status int, e *e
 	if err != nil {
 		return err
 	}
-	return h.Web.Render(w, r, status, "account/mydata", "mydata.title", map[string]any{"D": d, "Error": e})
+	return h.Web.Render(w, r, status, "account/mydata", "mydata.title", map[string]any{"D": d, "Error": e, "TermsVersion": auth.TermsVersion})
 }
 
 // Export downloads the caller's data as JSON or XLSX.
@@ -452,4 +452,37 @@ func (h *HTTP) APIDecideClaim(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, map[string]any{"status": map[bool]string{true: ClaimApproved, false: ClaimRefused}[action == "approve"]})
+}
+
+// ConsentsForm records the answers of the my-data page's consent boxes.
+func (h *HTTP) ConsentsForm(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.Invalid, "error.bad_request")
+	}
+	answers := map[string]bool{}
+	for _, k := range auth.Consents {
+		answers[k] = r.PostForm.Get(k) == "1"
+	}
+	if err := h.Svc.SetConsents(r.Context(), answers, h.Svc.Auth.ClientIP(r)); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/account/data#consents", http.StatusSeeOther)
+	return nil
+}
+
+// APIConsents is PUT /api/v1/me/consents {"share_results": false, ...}.
+func (h *HTTP) APIConsents(w http.ResponseWriter, r *http.Request) error {
+	answers := map[string]bool{}
+	if err := web.DecodeJSON(r, &answers); err != nil {
+		return err
+	}
+	if err := h.Svc.SetConsents(r.Context(), answers, h.Svc.Auth.ClientIP(r)); err != nil {
+		return err
+	}
+	p := auth.FromContext(r.Context())
+	list, err := h.Svc.Auth.ConsentsOf(r.Context(), p.AccountID)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"consents": list})
 }

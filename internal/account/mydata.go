@@ -10,6 +10,7 @@ import (
 	"dxhub/internal/learning"
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/i18n"
 	"dxhub/internal/platform/tabular"
 )
@@ -21,6 +22,7 @@ type MyData struct {
 	Profile    *Profile              `json:"profile,omitempty"`
 	Enrolments []*learning.Enrolment `json:"enrolments"`
 	Attempts   []*assessment.Attempt `json:"exam_attempts"`
+	Consents   []auth.Consent        `json:"consents"`
 	Exported   time.Time             `json:"exported_at"`
 }
 
@@ -69,6 +71,9 @@ func (s *Service) Mine(ctx context.Context, ip string) (*MyData, error) {
 	if d.Attempts, err = s.Exams.MyAttempts(ctx); err != nil {
 		return nil, err
 	}
+	if d.Consents, err = s.Auth.ConsentsOf(ctx, p.AccountID); err != nil {
+		return nil, err
+	}
 	if d.Enrolments == nil {
 		d.Enrolments = []*learning.Enrolment{}
 	}
@@ -77,6 +82,35 @@ func (s *Service) Mine(ctx context.Context, ip string) (*MyData, error) {
 	}
 	s.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: "my_data_export", ObjectType: "account", ObjectID: p.AccountID, IP: ip})
 	return d, nil
+}
+
+// Granted says whether consent kind stands (given, or never withdrawn:
+// the defaults are to share with one's own office and to be reminded).
+func (d *MyData) Granted(kind string) bool {
+	for _, c := range d.Consents {
+		if c.Kind == kind {
+			return c.Granted
+		}
+	}
+	return kind != auth.ConsentTerms
+}
+
+// SetConsents records the caller's answers to the consents they may
+// change (the others are left as they are).
+func (s *Service) SetConsents(ctx context.Context, answers map[string]bool, ip string) error {
+	p, err := auth.RequireUser(ctx)
+	if err != nil {
+		return err
+	}
+	for kind, granted := range answers {
+		if kind == auth.ConsentTerms {
+			return errs.Field("kind", "consent.terms_fixed")
+		}
+		if err := s.Auth.SetConsent(ctx, p.AccountID, kind, granted, ip); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // XLSX writes MyData as a workbook of one sheet, a section per kind of

@@ -26,6 +26,7 @@ func TestBrowserSignUpJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("contact"), "giang@example.vn"),
 		chromedp.SendKeys(chromedp.ID("password"), "sông Hồng nước đỏ"),
 		chromedp.SendKeys(chromedp.ID("place"), "buon ma thuot"),
+		chromedp.Click(chromedp.ID("terms")),
 		chromedp.Click(chromedp.ID("signup-submit")),
 		chromedp.WaitVisible(chromedp.ID("sent")),
 	)

@@ -454,3 +454,39 @@ func TestCourseCompletesWhenFinalExamPassedLast(t *testing.T) {
 	}
 	t.Fatalf("the course did not complete after the final exam was passed: %+v %v", e, err)
 }
+
+// TestConsentsTakeEffect: a learner who withdraws consent to share results
+// with their office is counted in its compliance report but not named,
+// and one who withdraws consent to reminders is not e-mailed; both are
+// audited and listed in their data.
+func TestConsentsTakeEffect(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	learnFixture(t, ta)
+	due := time.Now().AddDate(0, 0, 2).Format("2006-01-02")
+	out := apiJSON(t, ta, "daklak", "POST", "/api/v1/assignments", `{"unit_code":"66","kind":"course","code":"KNS-TEST","groups":["dx_staff"],"due":"`+due+`"}`, 201)
+	var a learning.Assignment
+	json.Unmarshal([]byte(out), &a)
+	apiJSON(t, ta, "staff", "POST", "/api/v1/courses/KNS-TEST/enrol", "", 200)
+	if rep := apiJSON(t, ta, "daklak", "GET", "/api/v1/assignments/"+a.ID+"/compliance?people=1", "", 200); !strings.Contains(rep, "Nguyễn Văn Ánh") {
+		t.Fatalf("before: %s", rep)
+	}
+	consents := apiJSON(t, ta, "staff", "PUT", "/api/v1/me/consents", `{"share_results":false,"reminders":false}`, 200)
+	if !strings.Contains(consents, `"kind":"share_results","granted":false`) || !strings.Contains(consents, `"kind":"reminders","granted":false`) {
+		t.Fatalf("consents: %s", consents)
+	}
+	rep := apiJSON(t, ta, "daklak", "GET", "/api/v1/assignments/"+a.ID+"/compliance?people=1", "", 200)
+	if strings.Contains(rep, "Nguyễn Văn Ánh") || !strings.Contains(rep, `"hidden":true`) || !strings.Contains(rep, `"in_progress":1`) {
+		t.Fatalf("after withdrawing: %s", rep)
+	}
+	before := len(ta.Mail.Sent())
+	if n, err := ta.App.Learn.Remind(context.Background(), time.Now()); err != nil || n != 0 || len(ta.Mail.Sent()) != before {
+		t.Fatalf("reminders after withdrawing: %d %v", n, err)
+	}
+	apiJSON(t, ta, "staff", "PUT", "/api/v1/me/consents", `{"terms":false}`, 400)
+	var audited int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'consent_withdrawn'`).Scan(&audited)
+	if audited != 2 {
+		t.Fatalf("%d withdrawals audited, want 2", audited)
+	}
+}

@@ -55,6 +55,8 @@ func (a *App) Routes() []Route {
 		{"GET /account/data/export", su.Export},
 		{"POST /account/delete", su.DeleteForm},
 		{"GET /account/deleted", su.DeletedPage},
+		{"POST /account/consents", su.ConsentsForm},
+		{"PUT /api/v1/me/consents", su.APIConsents},
 		{"GET /people/accounts", su.PeopleAccountsPage},
 		{"POST /people/accounts", su.PeopleAccounts},
 		{"GET /activate", su.ActivatePage},

@@ -25,7 +25,7 @@ func TestSignUpByEmail(t *testing.T) {
 	ta := newTestApp(t)
 	visitor := ta.client("")
 	nfd := "Nguye\u0302\u0303n Thi\u0323 Hoa"
-	fb, k, v := form(url.Values{"name": {nfd}, "contact": {"  Hoa.Nguyen@Example.VN "}, "password": {"trời xanh mây trắng"}, "birth_year": {"1990"}, "place": {"tan an"}, "group": {"teacher"}})
+	fb, k, v := form(url.Values{"name": {nfd}, "contact": {"  Hoa.Nguyen@Example.VN "}, "password": {"trời xanh mây trắng"}, "birth_year": {"1990"}, "place": {"tan an"}, "group": {"teacher"}, "terms": {"1"}})
 	s, body, h := ta.do(visitor, "POST", "/signup", fb, k, v)
 	if s != 303 || h.Get("Location") != "/signup/sent?kind=email" {
 		t.Fatalf("sign-up: %d %s %.300s", s, h.Get("Location"), body)
@@ -62,7 +62,7 @@ func TestSignUpByEmail(t *testing.T) {
 	}
 	// The same address again: the same answer; its owner is told.
 	before := len(ta.Mail.Sent())
-	fb, k, v = form(url.Values{"name": {"Kẻ Khác"}, "contact": {"hoa.nguyen@example.vn"}, "password": {"mot mat khau khac"}})
+	fb, k, v = form(url.Values{"name": {"Kẻ Khác"}, "contact": {"hoa.nguyen@example.vn"}, "password": {"mot mat khau khac"}, "terms": {"1"}})
 	if s, _, h := ta.do(ta.client(""), "POST", "/signup", fb, k, v); s != 303 || h.Get("Location") != "/signup/sent?kind=email" {
 		t.Fatalf("a taken address answers %d %s", s, h.Get("Location"))
 	}
@@ -101,7 +101,7 @@ func TestSignUpByPhone(t *testing.T) {
 	}
 	signup := func() {
 		t.Helper()
-		s, body, _ := ta.do(ta.client(""), "POST", "/api/v1/signup", strings.NewReader(`{"name":"Trần Văn Bình","contact":"+84 912.345.678","password":"bình minh trên núi"}`), "Content-Type", "application/json")
+		s, body, _ := ta.do(ta.client(""), "POST", "/api/v1/signup", strings.NewReader(`{"name":"Trần Văn Bình","contact":"+84 912.345.678","password":"bình minh trên núi","terms":true}`), "Content-Type", "application/json")
 		if s != 202 || !strings.Contains(body, `"sent":"phone"`) {
 			t.Fatalf("sign-up: %d %s", s, body)
 		}
@@ -143,9 +143,9 @@ func TestSignUpByPhone(t *testing.T) {
 	}
 	// Two sign-ups this hour already: the third is the last one sent.
 	n := len(got)
-	ta.do(ta.client(""), "POST", "/api/v1/signup", strings.NewReader(`{"name":"Lê Thị Cúc","contact":"0987654321","password":"một câu dài đủ rồi"}`), "Content-Type", "application/json")
+	ta.do(ta.client(""), "POST", "/api/v1/signup", strings.NewReader(`{"name":"Lê Thị Cúc","contact":"0987654321","password":"một câu dài đủ rồi","terms":true}`), "Content-Type", "application/json")
 	for range 3 {
-		ta.do(ta.client(""), "POST", "/api/v1/signup", strings.NewReader(`{"name":"Lê Thị Cúc","contact":"0987654321","password":"một câu dài đủ rồi"}`), "Content-Type", "application/json")
+		ta.do(ta.client(""), "POST", "/api/v1/signup", strings.NewReader(`{"name":"Lê Thị Cúc","contact":"0987654321","password":"một câu dài đủ rồi","terms":true}`), "Content-Type", "application/json")
 	}
 	if len(got)-n != 3 {
 		t.Fatalf("%d messages to one number in an hour, want 3", len(got)-n)
@@ -158,14 +158,15 @@ func TestSignUpBadInput(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
 	for _, c := range []struct{ body, field, says string }{
-		{`{"name":"A","contact":"a@example.vn","password":"đủ dài rồi đấy"}`, "name", "Họ và tên"},
-		{`{"name":"Ánh","contact":"0123","password":"đủ dài rồi đấy"}`, "contact", "10 chữ số"},
-		{`{"name":"Ánh","contact":"a@b","password":"đủ dài rồi đấy"}`, "contact", "thư điện tử"},
-		{`{"name":"Ánh","contact":"a@example.vn","password":"ngắn"}`, "password", "10"},
-		{`{"name":"Ánh","contact":"a@example.vn","password":"a@example.vn"}`, "password", "trùng"},
-		{`{"name":"Ánh","contact":"a@example.vn","password":"đủ dài rồi đấy","birth_year":1850}`, "birth_year", "Năm sinh"},
-		{`{"name":"Ánh","contact":"a@example.vn","password":"đủ dài rồi đấy","group":"king"}`, "group", "danh sách"},
-		{`{"name":"Ánh","contact":"a@example.vn","password":"đủ dài rồi đấy","unit_code":"66"}`, "unit_code", "66"},
+		{`{"name":"A","contact":"a@example.vn","password":"đủ dài rồi đấy","terms":true}`, "name", "Họ và tên"},
+		{`{"name":"Ánh","contact":"0123","password":"đủ dài rồi đấy","terms":true}`, "contact", "10 chữ số"},
+		{`{"name":"Ánh","contact":"a@b","password":"đủ dài rồi đấy","terms":true}`, "contact", "thư điện tử"},
+		{`{"name":"Ánh","contact":"a@example.vn","password":"ngắn","terms":true}`, "password", "10"},
+		{`{"name":"Ánh","contact":"a@example.vn","password":"a@example.vn","terms":true}`, "password", "trùng"},
+		{`{"name":"Ánh","contact":"a@example.vn","password":"đủ dài rồi đấy","birth_year":1850,"terms":true}`, "birth_year", "Năm sinh"},
+		{`{"name":"Ánh","contact":"a@example.vn","password":"đủ dài rồi đấy","group":"king","terms":true}`, "group", "danh sách"},
+		{`{"name":"Ánh","contact":"a@example.vn","password":"đủ dài rồi đấy","unit_code":"66","terms":true}`, "unit_code", "66"},
+		{`{"name":"Ánh","contact":"a@example.vn","password":"đủ dài rồi đấy"}`, "terms", "điều khoản"},
 	} {
 		s, body, _ := ta.do(ta.client(""), "POST", "/api/v1/signup", strings.NewReader(c.body), "Content-Type", "application/json")
 		if s != 400 || !strings.Contains(body, `"field":"`+c.field+`"`) || !strings.Contains(body, c.says) {
@@ -178,7 +179,7 @@ func TestSignUpBadInput(t *testing.T) {
 		t.Fatalf("%d sign-ups stored from bad input", n)
 	}
 	// A place that is no commune comes back on the form, named.
-	fb, k, v := form(url.Values{"name": {"Ánh"}, "contact": {"a@example.vn"}, "password": {"đủ dài rồi đấy"}, "place": {"khong co noi nay"}})
+	fb, k, v := form(url.Values{"name": {"Ánh"}, "contact": {"a@example.vn"}, "password": {"đủ dài rồi đấy"}, "place": {"khong co noi nay"}, "terms": {"1"}})
 	if s, page, _ := ta.do(ta.client(""), "POST", "/signup", fb, k, v); s != 400 || !strings.Contains(page, "Không tìm thấy xã, phường") {
 		t.Fatalf("an unknown place: %d", s)
 	}
@@ -193,7 +194,7 @@ func TestMyDataAndDeletion(t *testing.T) {
 	ta := newTestApp(t)
 	learnFixture(t, ta)
 	visitor := ta.client("")
-	fb, k, v := form(url.Values{"name": {"Phạm Thu Hà"}, "contact": {"ha@example.vn"}, "password": {"một câu dài đủ rồi"}, "birth_year": {"2001"}, "group": {"student"}})
+	fb, k, v := form(url.Values{"name": {"Phạm Thu Hà"}, "contact": {"ha@example.vn"}, "password": {"một câu dài đủ rồi"}, "birth_year": {"2001"}, "group": {"student"}, "terms": {"1"}})
 	ta.do(visitor, "POST", "/signup", fb, k, v)
 	link := regexp.MustCompile(`/signup/confirm/[0-9a-f]+`).FindString(ta.Mail.Sent()[len(ta.Mail.Sent())-1].Body)
 	if s, _, _ := ta.do(visitor, "POST", link, strings.NewReader(""), "Content-Type", "application/x-www-form-urlencoded"); s != 303 {

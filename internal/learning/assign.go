@@ -324,8 +324,10 @@ const (
 
 // PersonStatus is one assigned person's standing.
 type PersonStatus struct {
-	PersonID    string `json:"person_id"`
-	Name        string `json:"name"`
+	PersonID string `json:"person_id"`
+	Name     string `json:"name"`
+	// Hidden says the person withdrew consent to be named to their office.
+	Hidden      bool   `json:"hidden,omitempty"`
 	UnitPath    string `json:"-"`
 	Status      string `json:"status"`
 	Overdue     bool   `json:"overdue"`
@@ -485,10 +487,23 @@ func (s *Service) statuses(ctx context.Context, a *Assignment, path string) ([]P
 			st.last = max(st.last, e.completed)
 		}
 	}
+	// People who withdrew their consent to share results with their
+	// office are counted but not named.
+	withdrawn, err := s.Auth.Withdrawn(ctx, auth.ConsentShareResults, accounts)
+	if err != nil {
+		return nil, err
+	}
+	hidden := map[string]bool{}
+	for acct := range withdrawn {
+		hidden[personOf[acct]] = true
+	}
 	now := db.Now()
 	out := make([]PersonStatus, 0, len(people))
 	for _, p := range people {
 		ps := PersonStatus{PersonID: p.ID, Name: p.FullName, UnitPath: p.UnitPath, Status: NotStarted}
+		if hidden[p.ID] {
+			ps.Name, ps.Hidden = "—", true
+		}
 		if st := by[p.ID]; st != nil {
 			switch {
 			case st.done >= len(a.CourseIDs):

@@ -57,10 +57,12 @@ func (s *Service) EmailOf(ctx context.Context, accountID string) (string, error)
 	return m[accountID], err
 }
 
-// EmailOfPerson is the e-mail address of an account linked to a person
-// record, empty when none has one.
+// EmailOfPerson is the e-mail address reminders may be sent to for a
+// person record: that of an account linked to it, unless the account has
+// withdrawn its consent to reminders; empty when there is none.
 func (s *Service) EmailOfPerson(ctx context.Context, personID string) (string, error) {
-	m, err := s.lookup(ctx, `SELECT person_id, email FROM accounts WHERE email <> '' AND person_id`, []string{personID})
+	m, err := s.lookup(ctx, `SELECT person_id, email FROM accounts WHERE email <> ''
+		AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.account_id = accounts.id AND c.kind = 'reminders' AND c.granted = 0) AND person_id`, []string{personID})
 	return m[personID], err
 }
 
