@@ -123,28 +123,8 @@ func NormalizeContact(s string) (contact, kind string, err error) {
 
 // validate checks a sign-up, naming the field of the first problem.
 func (s *Service) validate(ctx context.Context, in *SignUp) (contact, kind, unitID string, err error) {
-	in.Name = strings.Join(strings.Fields(textfold.NFC(in.Name)), " ")
-	if n := len([]rune(in.Name)); n < 2 || n > 100 || strings.ContainsFunc(in.Name, func(r rune) bool { return unicode.IsControl(r) || r == '<' || r == '>' }) {
-		return "", "", "", errs.Field("name", "signup.bad_name")
-	}
-	if contact, kind, err = NormalizeContact(in.Contact); err != nil {
+	if contact, kind, err = CheckSignUp(in, s.clock().Year()); err != nil {
 		return "", "", "", err
-	}
-	if n := len([]rune(in.Password)); n < auth.MinPasswordLen || n > 200 {
-		return "", "", "", errs.Field("password", "account.short_password", auth.MinPasswordLen)
-	}
-	if strings.EqualFold(in.Password, contact) || strings.EqualFold(strings.ReplaceAll(in.Password, " ", ""), strings.ReplaceAll(in.Name, " ", "")) {
-		return "", "", "", errs.Field("password", "signup.password_is_name")
-	}
-	if !in.Terms {
-		return "", "", "", errs.Field("terms", "signup.terms_required")
-	}
-	this := s.clock().Year()
-	if in.BirthYear != 0 && (in.BirthYear < this-110 || in.BirthYear > this-6) {
-		return "", "", "", errs.Field("birth_year", "signup.bad_birth_year", this-110, this-6)
-	}
-	if in.Group != "" && !slices.Contains(Groups, in.Group) {
-		return "", "", "", errs.Field("group", "signup.bad_group")
 	}
 	if in.UnitCode != "" {
 		u, err := s.Org.UnitByCode(ctx, strings.TrimSpace(in.UnitCode))
@@ -154,6 +134,44 @@ func (s *Service) validate(ctx context.Context, in *SignUp) (contact, kind, unit
 		unitID = u.ID
 	}
 	return contact, kind, unitID, nil
+}
+
+// CheckSignUp checks what a visitor typed (all but the commune, which
+// needs the tree) in the year thisYear, normalising the name to NFC and
+// single spaces, and reads the contact.
+func CheckSignUp(in *SignUp, thisYear int) (contact, kind string, err error) {
+	in.Name = strings.Join(strings.Fields(textfold.NFC(in.Name)), " ")
+	if n := len([]rune(in.Name)); n < 2 || n > 100 || strings.ContainsFunc(in.Name, func(r rune) bool { return unicode.IsControl(r) || r == '<' || r == '>' }) {
+		return "", "", errs.Field("name", "signup.bad_name")
+	}
+	if contact, kind, err = NormalizeContact(in.Contact); err != nil {
+		return "", "", err
+	}
+	if n := len([]rune(in.Password)); n < auth.MinPasswordLen || n > 200 {
+		return "", "", errs.Field("password", "account.short_password", auth.MinPasswordLen)
+	}
+	if strings.EqualFold(in.Password, contact) || strings.EqualFold(strings.ReplaceAll(in.Password, " ", ""), strings.ReplaceAll(in.Name, " ", "")) {
+		return "", "", errs.Field("password", "signup.password_is_name")
+	}
+	if !in.Terms {
+		return "", "", errs.Field("terms", "signup.terms_required")
+	}
+	if in.BirthYear != 0 && (in.BirthYear < thisYear-110 || in.BirthYear > thisYear-6) {
+		return "", "", errs.Field("birth_year", "signup.bad_birth_year", thisYear-110, thisYear-6)
+	}
+	if in.Group != "" && !slices.Contains(Groups, in.Group) {
+		return "", "", errs.Field("group", "signup.bad_group")
+	}
+	return contact, kind, nil
+}
+
+// CheckCode reads a six-digit code as typed (spaces allowed).
+func CheckCode(code string) (string, error) {
+	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		return "", errs.Field("code", "signup.bad_code")
+	}
+	return code, nil
 }
 
 func (s *Service) clock() time.Time {
@@ -231,9 +249,8 @@ func (s *Service) ConfirmCode(ctx context.Context, contactIn, code string) (*Con
 	if err != nil {
 		return nil, err
 	}
-	code = strings.TrimSpace(code)
-	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		return nil, errs.Field("code", "signup.bad_code")
+	if code, err = CheckCode(code); err != nil {
+		return nil, err
 	}
 	return s.confirm(ctx, `contact = $1 AND used_at = 0 ORDER BY created_at DESC LIMIT 1`, contact, code)
 }
