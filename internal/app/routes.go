@@ -84,6 +84,7 @@ func (a *App) Routes() []Route {
 		{"GET /account", ac.AccountPage},
 		{"POST /account/password", ac.ChangePassword},
 		{"POST /account/time-zone", ac.SetTimeZone},
+		{"POST /account/name", ac.SetName},
 		{"POST /account/sessions/{id}/end", ac.EndSession},
 		{"GET /api/v1/me/sessions", ac.APISessions},
 		{"DELETE /api/v1/me/sessions/{id}", ac.APIEndSession},

@@ -269,6 +269,14 @@ func TestSessionsListedAndEnded(t *testing.T) {
 	if s, _, _ := ta.do(phone, "GET", "/api/v1/me", nil); s != 200 {
 		t.Fatalf("this session ended too: %d", s)
 	}
+	// The name the account shows, changed by its owner (NFC, one space).
+	fb, k, v := form(url.Values{"display_name": {"  Hoàng   Thị Mai "}})
+	if s, _, _ := ta.do(phone, "POST", "/account/name", fb, k, v); s != 303 {
+		t.Fatalf("change name: %d", s)
+	}
+	if _, me, _ := ta.do(phone, "GET", "/api/v1/me", nil); !strings.Contains(me, `"display_name":"Hoàng Thị Mai"`) {
+		t.Fatalf("name after change: %s", me)
+	}
 	var other string
 	for _, x := range list.Sessions {
 		if !x.Current {

@@ -83,6 +83,7 @@ func TestRouteSweep(t *testing.T) {
 		e("U", "learner", "POST", "/account/password", "old=wrong+password&new=x&confirm=y"),
 		e("U", "learner", "POST", "/account/tokens", "name=sweep"),
 		e("U", "learner", "POST", "/account/time-zone", "time_zone=Asia%2FTokyo"),
+		e("U", "learner", "POST", "/account/name", "display_name=Ho%C3%A0ng+Th%E1%BB%8B+Mai"),
 		e("U", "learner", "GET", "/account/data", ""),
 		e("U", "learner", "GET", "/account/data/export", ""),
 		e("U", "learner", "POST", "/account/delete", "password=not+the+password"),

@@ -400,3 +400,19 @@ func (s *Service) SignInAs(w http.ResponseWriter, r *http.Request, accountID str
 func (s *Service) Allow(key string, every time.Duration, burst int) bool {
 	return s.limiter().allow(key, every, burst)
 }
+
+// SetName handles the account page's name form.
+func (h *HTTP) SetName(w http.ResponseWriter, r *http.Request) error {
+	p, err := RequireUser(r.Context())
+	if err != nil {
+		return err
+	}
+	if err := h.Svc.SetDisplayName(r.Context(), p, r.PostFormValue("display_name"), h.Svc.ClientIP(r)); err != nil {
+		if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+			return h.account(w, r, http.StatusBadRequest, map[string]any{"NameError": e})
+		}
+		return err
+	}
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	return nil
+}

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"database/sql"
+	"dxhub/internal/platform/textfold"
 	"errors"
 	"fmt"
 	"strings"
@@ -467,4 +468,18 @@ func (s *Service) LinkPerson(ctx context.Context, accountID, personID string) er
 		}
 		return nil
 	})
+}
+
+// SetDisplayName changes the name an account shows (its owner's choice).
+func (s *Service) SetDisplayName(ctx context.Context, p *Principal, name, ip string) error {
+	name = strings.Join(strings.Fields(textfold.NFC(name)), " ")
+	if n := len([]rune(name)); n < 2 || n > 100 || strings.ContainsAny(name, "<>") {
+		return errs.Field("display_name", "signup.bad_name")
+	}
+	defer s.forget(p.AccountID)
+	if _, err := s.DB.W.ExecContext(ctx, `UPDATE accounts SET display_name = $1, updated_at = $2 WHERE id = $3`, name, db.Now(), p.AccountID); err != nil {
+		return err
+	}
+	s.audit(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: "name_changed", ObjectType: "account", ObjectID: p.AccountID, IP: ip})
+	return nil
 }
