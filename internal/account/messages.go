@@ -70,6 +70,7 @@ func init() {
 		"mydata.commune":            {"Xã, phường (mã)", "Commune (code)"},
 		"mydata.group":              {"Nhóm", "Group"},
 		"mydata.counts":             {"%d khóa học đã đăng ký, %d bài thi.", "%d courses enrolled, %d exam attempts."},
+		"mydata.records":            {"%d bản ghi học tập (xAPI).", "%d learning records (xAPI)."},
 		"mydata.download":           {"Tải dữ liệu về", "Download your data"},
 		"mydata.sheet":              {"Dữ liệu của tôi", "My data"},
 		"mydata.what":               {"Mục", "Item"},

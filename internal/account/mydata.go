@@ -3,6 +3,7 @@ package account
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strconv"
 	"time"
 
@@ -23,7 +24,10 @@ type MyData struct {
 	Enrolments []*learning.Enrolment `json:"enrolments"`
 	Attempts   []*assessment.Attempt `json:"exam_attempts"`
 	Consents   []auth.Consent        `json:"consents"`
-	Exported   time.Time             `json:"exported_at"`
+	// Records are the learning record store's statements about the
+	// person (the newest thousand), as stored.
+	Records  []json.RawMessage `json:"learning_records"`
+	Exported time.Time         `json:"exported_at"`
 }
 
 // MyAccount is the account part of MyData.
@@ -72,6 +76,9 @@ func (s *Service) Mine(ctx context.Context, ip string) (*MyData, error) {
 		return nil, err
 	}
 	if d.Consents, err = s.Auth.ConsentsOf(ctx, p.AccountID); err != nil {
+		return nil, err
+	}
+	if d.Records, err = s.Learn.MyRecords(ctx, 1000); err != nil {
 		return nil, err
 	}
 	if d.Enrolments == nil {

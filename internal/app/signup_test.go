@@ -204,7 +204,8 @@ func TestMyDataAndDeletion(t *testing.T) {
 		t.Fatalf("enrol: %d %s", s, body)
 	}
 	s, data, _ := ta.do(visitor, "GET", "/api/v1/me/data", nil)
-	if s != 200 || !strings.Contains(data, `"display_name":"Phạm Thu Hà"`) || !strings.Contains(data, `"course_code":"KNS-TEST"`) || !strings.Contains(data, `"birth_year":2001`) {
+	if s != 200 || !strings.Contains(data, `"display_name":"Phạm Thu Hà"`) || !strings.Contains(data, `"course_code":"KNS-TEST"`) || !strings.Contains(data, `"birth_year":2001`) ||
+		!strings.Contains(data, `"learning_records":[{`) || !strings.Contains(data, "registered") {
 		t.Fatalf("my data: %d %s", s, data)
 	}
 	s, xlsx, h := ta.do(visitor, "GET", "/account/data/export?format=xlsx", nil)

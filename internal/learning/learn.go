@@ -529,6 +529,24 @@ func (s *Service) agent(p *auth.Principal) obj {
 	return obj{"objectType": "Agent", "name": p.DisplayName, "account": obj{"homePage": s.home(), "name": p.AccountID}}
 }
 
+// MyRecords returns the caller's learning records (xAPI statements about
+// them, newest first, at most limit), for their own data download.
+func (s *Service) MyRecords(ctx context.Context, limit int) ([]json.RawMessage, error) {
+	p, err := auth.RequireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page, err := s.LRS.Find(ctx, lrs.Query{Agent: s.AgentFor(p.AccountID), Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]json.RawMessage, len(page.Statements))
+	for i, st := range page.Statements {
+		out[i] = json.RawMessage(st)
+	}
+	return out, nil
+}
+
 // AgentFor is the xAPI agent dxhub records an account as.
 func (s *Service) AgentFor(accountID string) string {
 	return lrs.AgentKey(obj{"account": obj{"homePage": s.home(), "name": accountID}})
