@@ -120,7 +120,9 @@ func (s *Service) Activate(ctx context.Context, username, code, password, ip str
 	}
 	a, err := s.Auth.AccountByUsername(ctx, username)
 	if err != nil {
-		return nil, errs.E(errs.Invalid, "activation.invalid")
+		// The same answer as a wrong code: no way to learn which sign-in
+		// names exist.
+		return nil, errs.Field("code", "activation.wrong_code")
 	}
 	var codeHash string
 	var attempts int

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"time"
 
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
@@ -67,6 +68,12 @@ func (s *Service) Candidates(ctx context.Context, key string) ([]Candidate, erro
 		}
 	}
 	key = strings.TrimSpace(key)
+	// Codes typed are guesses an account could repeat to learn who works
+	// where: a few an hour, and a record found only by its code shows its
+	// unit, not its name.
+	if key != "" && !s.Auth.Allow("claimkey:"+p.AccountID, 6*time.Minute, 10) {
+		return nil, errs.E(errs.TooMany, "signup.too_many")
+	}
 	found, err := s.Org.PeopleMatching(ctx, email, phone, key)
 	if err != nil {
 		return nil, err
@@ -84,7 +91,11 @@ func (s *Service) Candidates(ctx context.Context, key string) ([]Candidate, erro
 		if by == "phone" && key != "" && pr.Key == key {
 			by = "key"
 		}
-		out = append(out, Candidate{PersonID: pr.ID, Name: pr.FullName, MatchedBy: by})
+		name := pr.FullName
+		if by == "key" {
+			name = "—"
+		}
+		out = append(out, Candidate{PersonID: pr.ID, Name: name, MatchedBy: by})
 		paths = append(paths, pr.UnitPath)
 	}
 	for i, path := range paths {

@@ -113,6 +113,7 @@ func init() {
 		"claim.title":               {"Nhận hồ sơ của tôi ở cơ quan", "Claim my record at my office"},
 		"claim.intro":               {"Nếu cơ quan của bạn đã đưa bạn vào danh sách nhân sự, hãy nhận hồ sơ đó: khóa học được giao và báo cáo của cơ quan sẽ tính cả bạn. Quản trị viên của đơn vị sẽ xác nhận.", "If your office has put you on its people list, claim that record: its assigned courses and reports will then count you. The unit's administrator confirms."},
 		"claim.key":                 {"Mã nhân sự (nếu cơ quan đã cho bạn)", "Employee code (if your office gave you one)"},
+		"claim.record_of_code":      {"Hồ sơ mã %s", "The record with code %s"},
 		"claim.this_is_me":          {"Đây là tôi", "This is me"},
 		"claim.none":                {"Không tìm thấy hồ sơ nào khớp với địa chỉ, số điện thoại hay mã bạn nhập.", "No record matches your address, number or the code you typed."},
 		"claim.sent":                {"Đã gửi yêu cầu nhận hồ sơ %s (%s). Quản trị viên của đơn vị sẽ xác nhận.", "Your claim of the record %s (%s) is sent. The unit's administrator will confirm it."},

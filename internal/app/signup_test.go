@@ -346,8 +346,8 @@ func TestClaimRecord(t *testing.T) {
 	ta := newTestApp(t)
 	me := ta.client("learner")
 	_, page, _ := ta.do(me, "GET", "/account/claim?key=A1", nil)
-	if !strings.Contains(page, "Nguyễn Văn Ánh") || !strings.Contains(page, "khớp mã nhân sự") {
-		t.Fatal("the record of the code typed is not offered")
+	if !strings.Contains(page, "Hồ sơ mã A1") || !strings.Contains(page, "khớp mã nhân sự") || strings.Contains(page, "Nguyễn Văn Ánh") {
+		t.Fatal("the record of the code typed is not offered, or it shows a name a code alone should not reveal")
 	}
 	if s, body, _ := ta.do(me, "POST", "/api/v1/me/claim", strings.NewReader(`{"person_id":"`+ta.personID("B1")+`"}`), "Content-Type", "application/json"); s != 400 || !strings.Contains(body, `"field":"person_id"`) {
 		t.Fatalf("claiming a record that does not match: %d %s", s, body)
