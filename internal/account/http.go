@@ -219,12 +219,16 @@ func (h *HTTP) DataPage(w http.ResponseWriter, r *http.Request) error {
 	return h.dataPage(w, r, http.StatusOK, nil)
 }
 
-func (h *HTTP) dataPage(w http.ResponseWriter, r *http.Request, status int, e *errs.Error) error {
+func (h *HTTP) dataPage(w http.ResponseWriter, r *http.Request, status int, v map[string]any) error {
 	d, err := h.Svc.Mine(r.Context(), h.Svc.Auth.ClientIP(r))
 	if err != nil {
 		return err
 	}
-	return h.Web.Render(w, r, status, "account/mydata", "mydata.title", map[string]any{"D": d, "Error": e, "TermsVersion": auth.TermsVersion})
+	if v == nil {
+		v = map[string]any{}
+	}
+	v["D"], v["TermsVersion"], v["ContactNote"] = d, auth.TermsVersion, r.URL.Query().Get("contact")
+	return h.Web.Render(w, r, status, "account/mydata", "mydata.title", v)
 }
 
 // Export downloads the caller's data as JSON or XLSX.
@@ -248,7 +252,7 @@ func (h *HTTP) Export(w http.ResponseWriter, r *http.Request) error {
 func (h *HTTP) DeleteForm(w http.ResponseWriter, r *http.Request) error {
 	err := h.Svc.Delete(r.Context(), r.PostFormValue("password"), h.Svc.Auth.ClientIP(r))
 	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
-		return h.dataPage(w, r, http.StatusBadRequest, e)
+		return h.dataPage(w, r, http.StatusBadRequest, map[string]any{"Error": e})
 	}
 	if err != nil {
 		return err
@@ -485,4 +489,94 @@ func (h *HTTP) APIConsents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.JSON(w, http.StatusOK, map[string]any{"consents": list})
+}
+
+// ContactForm starts a change of the caller's sign-in address or number;
+// an address gets a link, a number a code typed on the next page.
+func (h *HTTP) ContactForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<14)
+	kind, err := h.Svc.StartContactChange(r.Context(), r.PostFormValue("contact"), web.LangOf(r), h.Svc.Auth.ClientIP(r))
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.dataPage(w, r, http.StatusBadRequest, map[string]any{"ContactError": e})
+	}
+	if err != nil {
+		return err
+	}
+	if kind == KindPhone {
+		http.Redirect(w, r, "/account/contact/code", http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, "/account/data?contact=sent#contact-h", http.StatusSeeOther)
+	return nil
+}
+
+// ContactCodePage shows the form for the code sent to the new number.
+func (h *HTTP) ContactCodePage(w http.ResponseWriter, r *http.Request) error {
+	if _, err := auth.RequireUser(r.Context()); err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, http.StatusOK, "account/contact", "contact.title", map[string]any{"Code": true})
+}
+
+// ContactConfirmPage shows a link's button (mail scanners open links;
+// only the button, pressed while signed in, changes anything).
+func (h *HTTP) ContactConfirmPage(w http.ResponseWriter, r *http.Request) error {
+	if _, err := auth.RequireUser(r.Context()); err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, http.StatusOK, "account/contact", "contact.title", map[string]any{"Token": r.PathValue("token")})
+}
+
+// ContactConfirm confirms by the link's token or the typed code.
+func (h *HTTP) ContactConfirm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<14)
+	token, code := r.PathValue("token"), r.PostFormValue("code")
+	if !h.Svc.Auth.Allow("code:"+h.Svc.Auth.ClientIP(r), time.Second, 20) {
+		return errs.E(errs.TooMany, "signup.too_many")
+	}
+	_, err := h.Svc.ConfirmContactChange(r.Context(), token, code, h.Svc.Auth.ClientIP(r))
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.Web.Render(w, r, http.StatusBadRequest, "account/contact", "contact.title", map[string]any{"Code": token == "", "Token": token, "Error": e})
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/account/data?contact=changed#contact-h", http.StatusSeeOther)
+	return nil
+}
+
+// APIContact is POST /api/v1/me/contact with {"contact"}: 202 and where
+// the confirmation went ("email" or "phone").
+func (h *HTTP) APIContact(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Contact string `json:"contact"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	kind, err := h.Svc.StartContactChange(r.Context(), in.Contact, web.LangOf(r), h.Svc.Auth.ClientIP(r))
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusAccepted, map[string]string{"sent_to": kind})
+}
+
+// APIContactConfirm is POST /api/v1/me/contact/confirm with {"token"} or
+// {"code"}: the new sign-in name.
+func (h *HTTP) APIContactConfirm(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Token string `json:"token"`
+		Code  string `json:"code"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if !h.Svc.Auth.Allow("code:"+h.Svc.Auth.ClientIP(r), time.Second, 20) {
+		return errs.E(errs.TooMany, "signup.too_many")
+	}
+	username, err := h.Svc.ConfirmContactChange(r.Context(), in.Token, in.Code, h.Svc.Auth.ClientIP(r))
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]string{"username": username})
 }

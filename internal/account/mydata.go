@@ -176,5 +176,8 @@ func (s *Service) Delete(ctx context.Context, password, ip string) error {
 	if _, err := s.DB.W.ExecContext(ctx, `DELETE FROM signups WHERE contact = $1`, p.Username); err != nil {
 		return err
 	}
+	if _, err := s.DB.W.ExecContext(ctx, `DELETE FROM contact_changes WHERE account_id = $1`, p.AccountID); err != nil {
+		return err
+	}
 	return s.Exams.ForgetCandidate(ctx, p.AccountID)
 }

@@ -101,6 +101,8 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 		{"", "/signup/sent?kind=phone", "account/sent"},
 		{"", "/account/deleted", "account/deleted"},
 		{"learner", "/account/data", "account/mydata"},
+		{"learner", "/account/contact/code", "account/contact"},
+		{"learner", "/account/contact/confirm/abc", "account/contact"},
 		{"national", "/people/accounts?unit=66", "account/people_accounts"},
 		{"", "/activate", "account/activate"},
 		{"learner", "/account/claim?key=A1", "account/claim"},

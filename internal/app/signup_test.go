@@ -78,25 +78,9 @@ func TestSignUpByEmail(t *testing.T) {
 func TestSignUpByPhone(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
-	var mu sync.Mutex
-	var got []sms.Message
-	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m sms.Message
-		b, _ := io.ReadAll(r.Body)
-		if r.Header.Get("Authorization") != "Bearer gw-secret" || json.Unmarshal(b, &m) != nil {
-			w.WriteHeader(401)
-			return
-		}
-		mu.Lock()
-		got = append(got, m)
-		mu.Unlock()
-		w.WriteHeader(202)
-	}))
-	defer gw.Close()
-	ta.App.Account.SMS = &sms.Gateway{URL: gw.URL, Token: "gw-secret"}
+	texts := smsGateway(t, ta)
 	code := func() string {
-		mu.Lock()
-		defer mu.Unlock()
+		got := texts()
 		return regexp.MustCompile(`\d{6}`).FindString(got[len(got)-1].Text)
 	}
 	signup := func() {
@@ -112,7 +96,7 @@ func TestSignUpByPhone(t *testing.T) {
 		return s, body
 	}
 	signup()
-	if got[0].To != "0912345678" || code() == "" {
+	if got := texts(); got[0].To != "0912345678" || code() == "" {
 		t.Fatalf("the gateway got %+v", got)
 	}
 	wrong := "000000"
@@ -142,13 +126,13 @@ func TestSignUpByPhone(t *testing.T) {
 		t.Fatalf("a code used twice: %d", s)
 	}
 	// Two sign-ups this hour already: the third is the last one sent.
-	n := len(got)
+	n := len(texts())
 	ta.do(ta.client(""), "POST", "/api/v1/signup", strings.NewReader(`{"name":"Lê Thị Cúc","contact":"0987654321","password":"một câu dài đủ rồi","terms":true}`), "Content-Type", "application/json")
 	for range 3 {
 		ta.do(ta.client(""), "POST", "/api/v1/signup", strings.NewReader(`{"name":"Lê Thị Cúc","contact":"0987654321","password":"một câu dài đủ rồi","terms":true}`), "Content-Type", "application/json")
 	}
-	if len(got)-n != 3 {
-		t.Fatalf("%d messages to one number in an hour, want 3", len(got)-n)
+	if sent := len(texts()) - n; sent != 3 {
+		t.Fatalf("%d messages to one number in an hour, want 3", sent)
 	}
 }
 
@@ -372,5 +356,133 @@ func TestClaimRecord(t *testing.T) {
 	}
 	if s, _, _ := ta.do(dl, "POST", "/api/v1/claims/"+id+"/refuse", nil); s != 409 {
 		t.Fatalf("deciding twice: %d", s)
+	}
+}
+
+// TestContactChange: a person moves their sign-in from an address to a
+// new one by link and then to a number by code; the link does nothing
+// for another account or twice; a taken address answers the same and
+// its owner is told; the old name no longer signs in, the new one does.
+func TestContactChange(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	texts := smsGateway(t, ta)
+	signUp := func(name, contact string) *http.Client {
+		t.Helper()
+		c := ta.client("")
+		fb, k, v := form(url.Values{"name": {name}, "contact": {contact}, "password": {"một câu dài đủ rồi"}, "terms": {"1"}})
+		ta.do(c, "POST", "/signup", fb, k, v)
+		link := regexp.MustCompile(`/signup/confirm/[0-9a-f]+`).FindString(ta.Mail.Sent()[len(ta.Mail.Sent())-1].Body)
+		if s, _, _ := ta.do(c, "POST", link, strings.NewReader(""), "Content-Type", "application/x-www-form-urlencoded"); s != 303 {
+			t.Fatalf("sign-up of %s: %d", contact, s)
+		}
+		return c
+	}
+	lan := signUp("Võ Thị Lan", "lan@example.vn")
+	other := signUp("Đỗ Văn Minh", "minh@example.vn")
+
+	fb, k, v := form(url.Values{"contact": {"khong-phai-dia-chi"}})
+	if s, page, _ := ta.do(lan, "POST", "/account/contact", fb, k, v); s != 400 || !strings.Contains(page, `id="contact-error"`) {
+		t.Fatalf("a contact that is neither: %d", s)
+	}
+	fb, k, v = form(url.Values{"contact": {" Lan.Vo@Example.VN "}})
+	if s, _, h := ta.do(lan, "POST", "/account/contact", fb, k, v); s != 303 || !strings.Contains(h.Get("Location"), "contact=sent") {
+		t.Fatalf("start by address: %d %s", s, h.Get("Location"))
+	}
+	mail := ta.Mail.Sent()[len(ta.Mail.Sent())-1]
+	link := regexp.MustCompile(`/account/contact/confirm/[0-9a-f]+`).FindString(mail.Body)
+	if mail.To != "lan.vo@example.vn" || link == "" {
+		t.Fatalf("mail to %s: %s", mail.To, mail.Body)
+	}
+	if s, page, _ := ta.do(other, "POST", link, strings.NewReader(""), "Content-Type", "application/x-www-form-urlencoded"); s != 400 || !strings.Contains(page, "không còn dùng được") {
+		t.Fatalf("another account follows the link: %d", s)
+	}
+	if s, page, _ := ta.do(lan, "GET", link, nil); s != 200 || !strings.Contains(page, `id="contact-confirm"`) {
+		t.Fatalf("following the link: %d", s)
+	}
+	if s, _, h := ta.do(lan, "POST", link, strings.NewReader(""), "Content-Type", "application/x-www-form-urlencoded"); s != 303 || !strings.Contains(h.Get("Location"), "contact=changed") {
+		t.Fatalf("confirm: %d %s", s, h.Get("Location"))
+	}
+	if s, _, _ := ta.do(lan, "POST", link, strings.NewReader(""), "Content-Type", "application/x-www-form-urlencoded"); s != 400 {
+		t.Fatalf("the link used twice: %d", s)
+	}
+	if _, me, _ := ta.do(lan, "GET", "/api/v1/me", nil); !strings.Contains(me, `"username":"lan.vo@example.vn"`) {
+		t.Fatalf("after the change: %s", me)
+	}
+	var email string
+	ta.App.DB.R.QueryRow(`SELECT email FROM accounts WHERE username = 'lan.vo@example.vn'`).Scan(&email)
+	if email != "lan.vo@example.vn" {
+		t.Fatalf("mail goes to %q", email)
+	}
+
+	// Minh's address: the same answer, and Minh is told, not linked.
+	before := len(ta.Mail.Sent())
+	if s, body, _ := ta.do(lan, "POST", "/api/v1/me/contact", strings.NewReader(`{"contact":"minh@example.vn"}`), "Content-Type", "application/json"); s != 202 || !strings.Contains(body, `"sent_to":"email"`) {
+		t.Fatalf("a taken address: %d %s", s, body)
+	}
+	if note := ta.Mail.Sent()[before]; note.To != "minh@example.vn" || strings.Contains(note.Body, "/account/contact/confirm/") {
+		t.Fatalf("a taken address was sent %q", note.Body)
+	}
+
+	// A number, by code over the API: a wrong code is named, the right one works.
+	if s, body, _ := ta.do(lan, "POST", "/api/v1/me/contact", strings.NewReader(`{"contact":"0903 111 222"}`), "Content-Type", "application/json"); s != 202 || !strings.Contains(body, `"sent_to":"phone"`) {
+		t.Fatalf("start by number: %d %s", s, body)
+	}
+	last := texts()[len(texts())-1]
+	code, to := regexp.MustCompile(`\d{6}`).FindString(last.Text), last.To
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	if s, body, _ := ta.do(lan, "POST", "/api/v1/me/contact/confirm", strings.NewReader(`{"code":"`+wrong+`"}`), "Content-Type", "application/json"); s != 400 || !strings.Contains(body, `"field":"code"`) {
+		t.Fatalf("a wrong code: %d %s", s, body)
+	}
+	if s, _, _ := ta.do(other, "POST", "/api/v1/me/contact/confirm", strings.NewReader(`{"code":"`+code+`"}`), "Content-Type", "application/json"); s != 400 {
+		t.Fatalf("another account's code: %d", s)
+	}
+	if s, body, _ := ta.do(lan, "POST", "/api/v1/me/contact/confirm", strings.NewReader(`{"code":"`+code+`"}`), "Content-Type", "application/json"); to != "0903111222" || s != 200 || !strings.Contains(body, `"username":"0903111222"`) {
+		t.Fatalf("the right code (sent to %s): %d %s", to, s, body)
+	}
+	fb, k, v = form(url.Values{"username": {"lan@example.vn"}, "password": {"một câu dài đủ rồi"}})
+	if s, _, h := ta.do(ta.client(""), "POST", "/login", fb, k, v); s == 303 && h.Get("Location") == "/" {
+		t.Fatal("the old address still signs in")
+	}
+	fb, k, v = form(url.Values{"username": {"0903111222"}, "password": {"một câu dài đủ rồi"}})
+	if s, _, _ := ta.do(ta.client(""), "POST", "/login", fb, k, v); s != 303 {
+		t.Fatalf("the new number does not sign in: %d", s)
+	}
+	var audited int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'contact_changed'`).Scan(&audited)
+	if audited != 2 {
+		t.Fatalf("%d changes audited, want 2", audited)
+	}
+	if s, _, _ := ta.do(ta.client(""), "POST", "/api/v1/me/contact", strings.NewReader(`{"contact":"x@example.vn"}`), "Content-Type", "application/json"); s != 401 {
+		t.Fatalf("a visitor: %d", s)
+	}
+}
+
+// smsGateway starts an HTTP text-message gateway that keeps what it is
+// sent (refusing calls without the token) and points ta's accounts at it.
+func smsGateway(t *testing.T, ta *testApp) (sent func() []sms.Message) {
+	var mu sync.Mutex
+	var got []sms.Message
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m sms.Message
+		b, _ := io.ReadAll(r.Body)
+		if r.Header.Get("Authorization") != "Bearer gw-secret" || json.Unmarshal(b, &m) != nil {
+			w.WriteHeader(401)
+			return
+		}
+		mu.Lock()
+		got = append(got, m)
+		mu.Unlock()
+		w.WriteHeader(202)
+	}))
+	t.Cleanup(gw.Close)
+	ta.App.Account.SMS = &sms.Gateway{URL: gw.URL, Token: "gw-secret"}
+	return func() []sms.Message {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]sms.Message(nil), got...)
 	}
 }

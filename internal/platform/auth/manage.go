@@ -483,3 +483,30 @@ func (s *Service) SetDisplayName(ctx context.Context, p *Principal, name, ip str
 	s.audit(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: "name_changed", ObjectType: "account", ObjectID: p.AccountID, IP: ip})
 	return nil
 }
+
+// ChangeSignIn gives an account a new sign-in name (a confirmed address
+// or number) and, for an address, the e-mail it is sent mail at.
+func (s *Service) ChangeSignIn(ctx context.Context, accountID, username, email, ip string) error {
+	defer s.forget(accountID)
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts WHERE username = $1 AND id <> $2`, username, accountID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return errs.Field("contact", "account.taken", username)
+		}
+		q := `UPDATE accounts SET username = $1, updated_at = $2 WHERE id = $3`
+		args := []any{username, db.Now(), accountID}
+		if email != "" {
+			q = `UPDATE accounts SET username = $1, updated_at = $2, email = $4 WHERE id = $3`
+			args = append(args, email)
+		}
+		_, err := tx.ExecContext(ctx, q, args...)
+		return err
+	})
+	if err == nil {
+		s.audit(ctx, audit.Entry{ActorID: accountID, ActorName: username, Action: "contact_changed", ObjectType: "account", ObjectID: accountID, IP: ip})
+	}
+	return err
+}
