@@ -160,10 +160,14 @@ func itoa0(n int) string {
 // Delete ends the caller's account (the right to erasure) after checking
 // their password: auth anonymises the account, this room deletes the
 // profile and pending sign-ups, assessment removes the name from the
-// attempts. Enrolments, progress and results stay under the anonymous
+// attempts, the learning record store from the statements about them. Enrolments, progress and results stay under the anonymous
 // account, counted in statistics, tied to no one.
 func (s *Service) Delete(ctx context.Context, password, ip string) error {
 	p, err := auth.RequireUser(ctx)
+	if err != nil {
+		return err
+	}
+	acct, err := s.Auth.AccountOf(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -177,6 +181,9 @@ func (s *Service) Delete(ctx context.Context, password, ip string) error {
 		return err
 	}
 	if _, err := s.DB.W.ExecContext(ctx, `DELETE FROM contact_changes WHERE account_id = $1`, p.AccountID); err != nil {
+		return err
+	}
+	if _, err := s.Learn.ForgetLearner(ctx, p.AccountID, acct.Email); err != nil {
 		return err
 	}
 	return s.Exams.ForgetCandidate(ctx, p.AccountID)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"dxhub/internal/lrs"
 	"dxhub/internal/platform/sms"
 )
 
@@ -204,6 +206,14 @@ func TestMyDataAndDeletion(t *testing.T) {
 	if s, body, _ := ta.do(visitor, "DELETE", "/api/v1/me", strings.NewReader(`{"password":"sai mật khẩu"}`), "Content-Type", "application/json"); s != 400 || !strings.Contains(body, `"field":"password"`) {
 		t.Fatalf("delete with a wrong password: %d %s", s, body)
 	}
+	var id string
+	ta.App.DB.R.QueryRow(`SELECT id FROM accounts WHERE username = 'ha@example.vn'`).Scan(&id)
+	// Another platform's statement naming her by her address.
+	var st map[string]any
+	json.Unmarshal([]byte(`{"actor":{"mbox":"mailto:ha@example.vn","name":"Phạm Thu Hà"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced"},"object":{"id":"https://lms.example.vn/a/1"}}`), &st)
+	if _, err := ta.App.LRS.Save(context.Background(), &lrs.Client{ID: "other-lms", UnitPath: "/", Name: "LMS", Key: "k"}, []map[string]any{st}); err != nil {
+		t.Fatal(err)
+	}
 	fb, k, v = form(url.Values{"password": {"một câu dài đủ rồi"}})
 	if s, _, h := ta.do(visitor, "POST", "/account/delete", fb, k, v); s != 303 || h.Get("Location") != "/account/deleted" {
 		t.Fatalf("delete: %d %s", s, h.Get("Location"))
@@ -221,6 +231,20 @@ func TestMyDataAndDeletion(t *testing.T) {
 	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM profiles`).Scan(&profiles)
 	if names != 0 || enrolments != 1 || profiles != 0 {
 		t.Fatalf("after deletion: %d accounts with the name, %d anonymous enrolments, %d profiles", names, enrolments, profiles)
+	}
+	// The learning records stay, counted, without the name.
+	page, err := ta.App.LRS.Find(context.Background(), lrs.Query{Agent: ta.App.Learn.AgentFor(id), Limit: 100})
+	if err != nil || len(page.Statements) == 0 {
+		t.Fatalf("the records about the deleted account: %d, %v", len(page.Statements), err)
+	}
+	for _, st := range page.Statements {
+		if strings.Contains(string(st), "Phạm Thu Hà") || !strings.Contains(string(st), id) {
+			t.Fatalf("a record after deletion: %s", st)
+		}
+	}
+	page, err = ta.App.LRS.Find(context.Background(), lrs.Query{Agent: "mbox:mailto:ha@example.vn", Limit: 10})
+	if err != nil || len(page.Statements) != 1 || strings.Contains(string(page.Statements[0]), "Phạm Thu Hà") {
+		t.Fatalf("another platform's record after deletion: %q, %v", page.Statements, err)
 	}
 }
 

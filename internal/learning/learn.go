@@ -547,6 +547,26 @@ func (s *Service) MyRecords(ctx context.Context, limit int) ([]json.RawMessage, 
 	return out, nil
 }
 
+// ForgetLearner takes a deleted account's name out of the learning
+// records about it (see lrs.Store.ForgetName): those dxhub wrote, and
+// those other systems sent naming the person by their e-mail address.
+// It answers how many changed.
+func (s *Service) ForgetLearner(ctx context.Context, accountID, email string) (int, error) {
+	keys := []string{s.AgentFor(accountID)}
+	if email != "" {
+		keys = append(keys, lrs.AgentKey(obj{"mbox": "mailto:" + email}))
+	}
+	total := 0
+	for _, k := range keys {
+		n, err := s.LRS.ForgetName(ctx, k)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
 // AgentFor is the xAPI agent dxhub records an account as.
 func (s *Service) AgentFor(accountID string) string {
 	return lrs.AgentKey(obj{"account": obj{"homePage": s.home(), "name": accountID}})
