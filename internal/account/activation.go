@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/mail"
 )
 
 // Accounts for an office's people: a unit administrator makes accounts in
@@ -24,7 +27,8 @@ import (
 type Activation struct {
 	Name     string `json:"name"`
 	Username string `json:"username"`
-	Code     string `json:"code"`
+	Code     string `json:"code,omitempty"`      // empty once mailed
+	Mailed   string `json:"mailed_to,omitempty"` // the address the code went to
 }
 
 // Limits of activation.
@@ -51,9 +55,11 @@ func activationCode() string {
 
 // CreateForPeople makes an account for every person under unitCode (in
 // groups, when given) who has none, linked to their record, and returns
-// each one's sign-in name and activation code. The caller needs EditPeople
-// on the unit.
-func (s *Service) CreateForPeople(ctx context.Context, unitCode string, groups []string, ip string) ([]Activation, error) {
+// each one's sign-in name and activation code. With invite, a person whose
+// record has an e-mail address is sent their code by mail instead, and
+// the sheet says so rather than show it (a mail that fails leaves the
+// code on the sheet). The caller needs EditPeople on the unit.
+func (s *Service) CreateForPeople(ctx context.Context, unitCode string, groups []string, invite bool, lang i18n.Lang, ip string) ([]Activation, error) {
 	u, err := s.Org.UnitByCode(ctx, strings.TrimSpace(unitCode))
 	if err != nil {
 		return nil, errs.Field("unit_code", "org.unit_not_found", unitCode)
@@ -80,6 +86,7 @@ func (s *Service) CreateForPeople(ctx context.Context, unitCode string, groups [
 	sys := auth.WithPrincipal(ctx, auth.System())
 	now := s.clock()
 	var out []Activation
+	mailed := 0
 	for _, pr := range people {
 		if have[pr.ID] != "" {
 			continue
@@ -102,10 +109,21 @@ func (s *Service) CreateForPeople(ctx context.Context, unitCode string, groups [
 			id, hash(username+"/"+code), now.Add(activationLifetime).UnixMilli(), p.AccountID, now.UnixMilli()); err != nil {
 			return nil, err
 		}
-		out = append(out, Activation{Name: pr.FullName, Username: username, Code: code})
+		a := Activation{Name: pr.FullName, Username: username, Code: code}
+		if to := strings.ToLower(strings.TrimSpace(pr.Email)); invite && to != "" {
+			err := s.Mail.Send(ctx, mail.Message{To: to, Subject: i18n.T(lang, "activation.msg_subject"),
+				Body: i18n.T(lang, "activation.msg", pr.FullName, u.FullName(lang), username, code, s.BaseURL+"/activate?username="+url.QueryEscape(username))})
+			if err == nil {
+				a.Code, a.Mailed = "", to
+				mailed++
+			} else {
+				s.Log.Warn("activation mail not sent; the code stays on the sheet", "account", id, "err", err)
+			}
+		}
+		out = append(out, a)
 	}
 	s.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: "accounts_created", ObjectType: "unit", ObjectID: u.Code, UnitPath: u.Path,
-		Detail: "created=" + strconv.Itoa(len(out)), IP: ip})
+		Detail: "created=" + strconv.Itoa(len(out)) + " mailed=" + strconv.Itoa(mailed), IP: ip})
 	return out, nil
 }
 

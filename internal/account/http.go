@@ -305,7 +305,7 @@ func (h *HTTP) PeopleAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errs.E(errs.Invalid, "error.bad_request")
 	}
-	list, err := h.Svc.CreateForPeople(r.Context(), r.PostForm.Get("unit_code"), r.PostForm["groups"], h.Svc.Auth.ClientIP(r))
+	list, err := h.Svc.CreateForPeople(r.Context(), r.PostForm.Get("unit_code"), r.PostForm["groups"], r.PostForm.Get("invite") == "1", web.LangOf(r), h.Svc.Auth.ClientIP(r))
 	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
 		return h.Web.Render(w, r, http.StatusBadRequest, "account/people_accounts", "activation.title", map[string]any{"Groups": Groups, "Unit": r.PostForm.Get("unit_code"), "Error": e})
 	}
@@ -318,7 +318,7 @@ func (h *HTTP) PeopleAccounts(w http.ResponseWriter, r *http.Request) error {
 
 // ActivatePage is the first sign-in with an activation code.
 func (h *HTTP) ActivatePage(w http.ResponseWriter, r *http.Request) error {
-	return h.Web.Render(w, r, http.StatusOK, "account/activate", "activation.activate_title", map[string]any{})
+	return h.Web.Render(w, r, http.StatusOK, "account/activate", "activation.activate_title", map[string]any{"Username": r.URL.Query().Get("username")})
 }
 
 // Activate sets the password, signs in and goes to the courses.
@@ -337,16 +337,18 @@ func (h *HTTP) Activate(w http.ResponseWriter, r *http.Request) error {
 	return h.welcome(w, r, c)
 }
 
-// APIPeopleAccounts is POST /api/v1/people/accounts {unit_code, groups}.
+// APIPeopleAccounts is POST /api/v1/people/accounts {unit_code, groups,
+// invite}.
 func (h *HTTP) APIPeopleAccounts(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		UnitCode string   `json:"unit_code"`
 		Groups   []string `json:"groups"`
+		Invite   bool     `json:"invite"`
 	}
 	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	list, err := h.Svc.CreateForPeople(r.Context(), in.UnitCode, in.Groups, h.Svc.Auth.ClientIP(r))
+	list, err := h.Svc.CreateForPeople(r.Context(), in.UnitCode, in.Groups, in.Invite, web.LangOf(r), h.Svc.Auth.ClientIP(r))
 	if err != nil {
 		return err
 	}

@@ -510,3 +510,40 @@ func smsGateway(t *testing.T, ta *testApp) (sent func() []sms.Message) {
 		return append([]sms.Message(nil), got...)
 	}
 }
+
+// TestActivationByMail: with invite, a person whose record has an address
+// gets the code by mail (the sheet shows where it went, not the code),
+// and the mailed link's page is filled with their sign-in name.
+func TestActivationByMail(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	if _, err := ta.App.DB.W.Exec(`UPDATE people SET email = 'Anh.Nguyen@Example.VN' WHERE id = $1`, ta.personID("A1")); err != nil {
+		t.Fatal(err)
+	}
+	before := len(ta.Mail.Sent())
+	s, body, _ := ta.do(ta.client("daklak"), "POST", "/api/v1/people/accounts?lang=en", strings.NewReader(`{"unit_code":"66","invite":true}`), "Content-Type", "application/json")
+	if s != 201 || !strings.Contains(body, `"mailed_to":"anh.nguyen@example.vn"`) || strings.Contains(body, `"code"`) {
+		t.Fatalf("accounts with invitations: %d %s", s, body)
+	}
+	sent := ta.Mail.Sent()
+	if len(sent) != before+1 {
+		t.Fatalf("%d mails sent, want 1", len(sent)-before)
+	}
+	m := sent[before]
+	code := regexp.MustCompile(`[2-9A-Z]{5}-[2-9A-Z]{5}`).FindString(m.Body)
+	link := regexp.MustCompile(`http://dxhub.test(/activate\?username=\S+)`).FindStringSubmatch(m.Body)
+	if m.To != "anh.nguyen@example.vn" || code == "" || link == nil || !strings.Contains(m.Body, "Nguyễn Văn Ánh") || !strings.Contains(m.Body, "Sign-in name") {
+		t.Fatalf("the invitation: to %s: %s", m.To, m.Body)
+	}
+	if s, page, _ := ta.do(ta.client(""), "GET", link[1], nil); s != 200 || !strings.Contains(page, `value="anh.nguyen@example.vn"`) {
+		t.Fatalf("the invitation's page: %d", s)
+	}
+	if s, body, _ := ta.do(ta.client(""), "POST", "/api/v1/activate", strings.NewReader(`{"username":"anh.nguyen@example.vn","code":"`+code+`","password":"hoa sen trong đầm"}`), "Content-Type", "application/json"); s != 200 {
+		t.Fatalf("activating with the mailed code: %d %s", s, body)
+	}
+	var detail string
+	ta.App.DB.R.QueryRow(`SELECT detail FROM audit_log WHERE action = 'accounts_created'`).Scan(&detail)
+	if detail != "created=1 mailed=1" {
+		t.Fatalf("audited as %q", detail)
+	}
+}
