@@ -171,6 +171,9 @@ func TestSignUpBadInput(t *testing.T) {
 	}
 }
 
+// haSHA1 is the mbox_sha1sum of mailto:ha@example.vn.
+const haSHA1 = "d21c476c7cb8bd5a20429f86b8d5effe2713c180"
+
 // TestMyDataAndDeletion: a self-registered learner downloads their data
 // (JSON and XLSX, both audited), then deletes the account: a wrong
 // password is refused, the right one ends the account, signing in fails,
@@ -211,7 +214,9 @@ func TestMyDataAndDeletion(t *testing.T) {
 	// Another platform's statement naming her by her address.
 	var st map[string]any
 	json.Unmarshal([]byte(`{"actor":{"mbox":"mailto:ha@example.vn","name":"Phạm Thu Hà"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced"},"object":{"id":"https://lms.example.vn/a/1"}}`), &st)
-	if _, err := ta.App.LRS.Save(context.Background(), &lrs.Client{ID: "other-lms", UnitPath: "/", Name: "LMS", Key: "k"}, []map[string]any{st}); err != nil {
+	var hashed map[string]any
+	json.Unmarshal([]byte(`{"actor":{"mbox_sha1sum":"`+haSHA1+`","name":"Phạm Thu Hà"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced"},"object":{"id":"https://lms.example.vn/a/2"}}`), &hashed)
+	if _, err := ta.App.LRS.Save(context.Background(), &lrs.Client{ID: "other-lms", UnitPath: "/", Name: "LMS", Key: "k"}, []map[string]any{st, hashed}); err != nil {
 		t.Fatal(err)
 	}
 	fb, k, v = form(url.Values{"password": {"một câu dài đủ rồi"}})
@@ -242,9 +247,11 @@ func TestMyDataAndDeletion(t *testing.T) {
 			t.Fatalf("a record after deletion: %s", st)
 		}
 	}
-	page, err = ta.App.LRS.Find(context.Background(), lrs.Query{Agent: "mbox:mailto:ha@example.vn", Limit: 10})
-	if err != nil || len(page.Statements) != 1 || strings.Contains(string(page.Statements[0]), "Phạm Thu Hà") {
-		t.Fatalf("another platform's record after deletion: %q, %v", page.Statements, err)
+	for _, agent := range []string{"mbox:mailto:ha@example.vn", "sha1:" + haSHA1} {
+		page, err = ta.App.LRS.Find(context.Background(), lrs.Query{Agent: agent, Limit: 10})
+		if err != nil || len(page.Statements) != 1 || strings.Contains(string(page.Statements[0]), "Phạm Thu Hà") {
+			t.Fatalf("another platform's record about %s after deletion: %q, %v", agent, page.Statements, err)
+		}
 	}
 }
 

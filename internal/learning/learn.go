@@ -2,8 +2,10 @@ package learning
 
 import (
 	"context"
+	"crypto/sha1"
 	"database/sql"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -549,12 +551,15 @@ func (s *Service) MyRecords(ctx context.Context, limit int) ([]json.RawMessage, 
 
 // ForgetLearner takes a deleted account's name out of the learning
 // records about it (see lrs.Store.ForgetName): those dxhub wrote, and
-// those other systems sent naming the person by their e-mail address.
+// those other systems sent naming the person by their e-mail address (or
+// its SHA-1).
 // It answers how many changed.
 func (s *Service) ForgetLearner(ctx context.Context, accountID, email string) (int, error) {
 	keys := []string{s.AgentFor(accountID)}
 	if email != "" {
-		keys = append(keys, lrs.AgentKey(obj{"mbox": "mailto:" + email}))
+		// xAPI names a person by the address or by its SHA-1 (mbox_sha1sum).
+		sum := sha1.Sum([]byte("mailto:" + email))
+		keys = append(keys, lrs.AgentKey(obj{"mbox": "mailto:" + email}), lrs.AgentKey(obj{"mbox_sha1sum": hex.EncodeToString(sum[:])}))
 	}
 	total := 0
 	for _, k := range keys {
