@@ -24,8 +24,8 @@ import (
 // benchAccounts measures self-registration on loopback: a rush of
 // sign-ups, their confirmations by link, then every new account's first
 // sign-in. Argon2id makes a sign-up and a sign-in cost a hash each by
-// design; the benchmark prints what one hash costs here and the rates the
-// two cores reach.
+// design; the benchmark prints what one hash costs and the rates the
+// machine's cores reach.
 func benchAccounts(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench accounts", flag.ContinueOnError)
 	dbURL := fs.String("db", env("DB", ""), "database URL; default a fresh SQLite file in a temporary folder")
@@ -59,7 +59,8 @@ func benchAccounts(ctx context.Context, args []string) error {
 	}
 	defer stop()
 
-	// What one Argon2id hash costs on this machine, alone.
+	// One hash alone first: the floor under every sign-up and sign-in
+	// figure that follows, so the rates can be read against it.
 	t0 := time.Now()
 	const hashes = 10
 	for range hashes {

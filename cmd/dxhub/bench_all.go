@@ -38,7 +38,7 @@ func benchAll(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench all", flag.ContinueOnError)
 	quick := fs.Bool("quick", false, "run at the reduced scale (the only scale bench all has)")
 	baseline := fs.String("baseline", "docs/performance.md", "file whose quick-baseline block holds the RESULT lines to compare with")
-	tolerance := fs.Float64("tolerance", 0.5, "how much worse a figure may be before it is flagged (0.5: 50 %), above the run-to-run noise measured on this machine")
+	tolerance := fs.Float64("tolerance", 0.5, "how much worse a figure may be before it is flagged (0.5: 50 %); docs/performance.md says why this default")
 	only := fs.String("only", "", "run only these benchmarks (comma-separated: org,exam,lrs,monitoring,accounts)")
 	if err := parse(fs, args, "dxhub bench all --quick [flags]: run every benchmark at a reduced scale (a few minutes in all)\nand compare their RESULT lines with the quick baseline in docs/performance.md."); err != nil {
 		return err
