@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"dxhub/internal/account"
 	"dxhub/internal/app"
 	"dxhub/internal/demo"
 	"dxhub/internal/platform/audit"
@@ -148,10 +149,24 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 	if isDemo {
 		fs.IntVar(&people, "people", 2000, "number of generated demo people")
 	}
+	var oidcSpecs []string
+	fs.Func("oidc", "an OpenID provider people may sign in with: 'id=ID,issuer=URL,client=CLIENT_ID,name=NAME'; repeat for several; the client secret comes from the environment only, DXHUB_OIDC_SECRET_<ID> (DXHUB_OIDC: providers separated by ;)", func(v string) error {
+		oidcSpecs = append(oidcSpecs, v)
+		return nil
+	})
 	keep := fs.String("keep-in-memory", env("KEEP_IN_MEMORY", "0"), "keep a SQLite database in memory up to this share of the memory the process may use (the machine's or its container's), in percent (0: off, at most 90) (DXHUB_KEEP_IN_MEMORY)")
 	if err := parse(fs, args, help); err != nil {
 		return err
 	}
+	spec := strings.Join(oidcSpecs, ";")
+	if len(oidcSpecs) == 0 {
+		spec = env("OIDC", "")
+	}
+	providers, err := account.ParseProviders(spec, func(id string) string { return os.Getenv(account.SecretEnv(id)) })
+	if err != nil {
+		return fmt.Errorf("--oidc (DXHUB_OIDC): %w", err)
+	}
+	cfg.OIDC = providers
 	keepPercent, err := percent(*keep, 90)
 	if err != nil {
 		return fmt.Errorf("--keep-in-memory (DXHUB_KEEP_IN_MEMORY): %w", err)

@@ -52,6 +52,8 @@ type Service struct {
 	// Learn and Exams answer a person's own records for "my data".
 	Learn *learning.Service
 	Exams *assessment.Exams
+	// SSO holds the OpenID providers people may sign in with (nil: none).
+	SSO *SSO
 	// now is the clock (tests move it); nil is time.Now.
 	now func() time.Time
 }
@@ -140,8 +142,8 @@ func (s *Service) validate(ctx context.Context, in *SignUp) (contact, kind, unit
 // needs the tree) in the year thisYear, normalising the name to NFC and
 // single spaces, and reads the contact.
 func CheckSignUp(in *SignUp, thisYear int) (contact, kind string, err error) {
-	in.Name = strings.Join(strings.Fields(textfold.NFC(in.Name)), " ")
-	if n := len([]rune(in.Name)); n < 2 || n > 100 || strings.ContainsFunc(in.Name, func(r rune) bool { return unicode.IsControl(r) || r == '<' || r == '>' }) {
+	var ok bool
+	if in.Name, ok = CleanName(in.Name); !ok {
 		return "", "", errs.Field("name", "signup.bad_name")
 	}
 	if contact, kind, err = NormalizeContact(in.Contact); err != nil {
@@ -163,6 +165,15 @@ func CheckSignUp(in *SignUp, thisYear int) (contact, kind string, err error) {
 		return "", "", errs.Field("group", "signup.bad_group")
 	}
 	return contact, kind, nil
+}
+
+// CleanName puts a person's name in NFC with single spaces and says
+// whether it is fit to show: 2 to 100 characters, no control characters
+// or angle brackets.
+func CleanName(name string) (string, bool) {
+	name = strings.Join(strings.Fields(textfold.NFC(name)), " ")
+	n := len([]rune(name))
+	return name, n >= 2 && n <= 100 && !strings.ContainsFunc(name, func(r rune) bool { return unicode.IsControl(r) || r == '<' || r == '>' })
 }
 
 // CheckCode reads a six-digit code as typed (spaces allowed).

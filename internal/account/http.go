@@ -227,7 +227,7 @@ func (h *HTTP) dataPage(w http.ResponseWriter, r *http.Request, status int, v ma
 	if v == nil {
 		v = map[string]any{}
 	}
-	v["D"], v["TermsVersion"], v["ContactNote"] = d, auth.TermsVersion, r.URL.Query().Get("contact")
+	v["D"], v["TermsVersion"], v["ContactNote"], v["SSO"] = d, auth.TermsVersion, r.URL.Query().Get("contact"), h.Svc.SSO.Providers()
 	return h.Web.Render(w, r, status, "account/mydata", "mydata.title", v)
 }
 

@@ -24,6 +24,11 @@ type MyData struct {
 	Enrolments []*learning.Enrolment `json:"enrolments"`
 	Attempts   []*assessment.Attempt `json:"exam_attempts"`
 	Consents   []auth.Consent        `json:"consents"`
+	// Identities are the sign-in providers linked to the account.
+	Identities []Identity `json:"sign_in_providers"`
+	// HasPassword says whether the account signs in with a password (the
+	// deletion form asks for it, or else for the sign-in name).
+	HasPassword bool `json:"-"`
 	// Records are the learning record store's statements about the
 	// person (the newest thousand), as stored.
 	Records  []json.RawMessage `json:"learning_records"`
@@ -81,6 +86,15 @@ func (s *Service) Mine(ctx context.Context, ip string) (*MyData, error) {
 	if d.Records, err = s.Learn.MyRecords(ctx, 1000); err != nil {
 		return nil, err
 	}
+	if d.Identities, err = s.Identities(ctx, p.AccountID); err != nil {
+		return nil, err
+	}
+	if d.HasPassword, err = s.Auth.HasPassword(ctx, p.AccountID); err != nil {
+		return nil, err
+	}
+	if d.Identities == nil {
+		d.Identities = []Identity{}
+	}
 	if d.Enrolments == nil {
 		d.Enrolments = []*learning.Enrolment{}
 	}
@@ -100,6 +114,16 @@ func (d *MyData) Granted(kind string) bool {
 		}
 	}
 	return kind != auth.ConsentTerms
+}
+
+// LinkedTo says whether provider id is linked to the account.
+func (d *MyData) LinkedTo(id string) bool {
+	for _, i := range d.Identities {
+		if i.Provider == id {
+			return true
+		}
+	}
+	return false
 }
 
 // SetConsents records the caller's answers to the consents they may
@@ -129,6 +153,9 @@ func (d *MyData) XLSX(lang i18n.Lang) (*bytes.Buffer, error) {
 	}
 	if pr := d.Profile; pr != nil {
 		rows = append(rows, []string{t("mydata.phone"), pr.Phone}, []string{t("mydata.birth_year"), itoa0(pr.BirthYear)}, []string{t("mydata.commune"), pr.UnitCode}, []string{t("mydata.group"), pr.Group})
+	}
+	for _, i := range d.Identities {
+		rows = append(rows, []string{t("oidc.linked_with"), i.Name + " " + i.Email, "", day(i.Linked.UnixMilli())})
 	}
 	rows = append(rows, []string{}, []string{t("mydata.enrolments"), t("mydata.status"), t("mydata.progress"), t("mydata.enrolled_at"), t("mydata.completed_at")})
 	for _, e := range d.Enrolments {
@@ -180,8 +207,10 @@ func (s *Service) Delete(ctx context.Context, password, ip string) error {
 	if _, err := s.DB.W.ExecContext(ctx, `DELETE FROM signups WHERE contact = $1`, p.Username); err != nil {
 		return err
 	}
-	if _, err := s.DB.W.ExecContext(ctx, `DELETE FROM contact_changes WHERE account_id = $1`, p.AccountID); err != nil {
-		return err
+	for _, q := range []string{`DELETE FROM contact_changes WHERE account_id = $1`, `DELETE FROM oidc_identities WHERE account_id = $1`, `DELETE FROM oidc_pending WHERE account_id = $1`} {
+		if _, err := s.DB.W.ExecContext(ctx, q, p.AccountID); err != nil {
+			return err
+		}
 	}
 	if _, err := s.Learn.ForgetLearner(ctx, p.AccountID, acct.Email); err != nil {
 		return err

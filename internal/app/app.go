@@ -60,6 +60,8 @@ type Config struct {
 	// {"to","text"}); empty writes them to the log. SMSToken is its bearer
 	// token (environment only).
 	SMSURL, SMSToken string
+	// OIDC are the OpenID providers people may sign in with.
+	OIDC []account.ProviderConfig
 }
 
 func sweepEvery(cfg Config) time.Duration {
@@ -157,7 +159,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	} else {
 		a.SMS = &sms.LogSender{Log: log}
 	}
-	a.Account = &account.Service{DB: d, Log: log, Auth: a.Auth, Org: a.Org, Audit: a.Audit, Mail: a.Mail, SMS: a.SMS, BaseURL: cfg.BaseURL}
+	a.Account = &account.Service{DB: d, Log: log, Auth: a.Auth, Org: a.Org, Audit: a.Audit, Mail: a.Mail, SMS: a.SMS, BaseURL: cfg.BaseURL, SSO: account.NewSSO(cfg.OIDC, cfg.BaseURL)}
 	a.Skills = &skills.Service{DB: d, Log: log, Scope: a.nationPath}
 	a.Bank = &assessment.Bank{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Files: a.Files, Auth: a.Auth}
 	a.Events = &events.Bus{DB: d, Log: log}

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/url"
 	"time"
 
@@ -191,6 +193,26 @@ func TestEveryPageRendersInBothLanguages(t *testing.T) {
 			t.Errorf("the sheet of codes (%s): %d", lang, s)
 		}
 		rendered["account/codes"] = true
+	}
+	// Single sign-on's pages answer a provider's callback and a link's
+	// password: a cancelled sign-in, and a wrong password for a link
+	// waiting for it.
+	tok := sha256.Sum256([]byte("pages-link"))
+	if _, err := ta.App.DB.W.Exec(`INSERT INTO oidc_pending (token_hash, provider, subject, email, account_id, next, expires_at) VALUES ($1, 'gov', 's', 'learner@example.vn', $2, '/', $3)`,
+		hex.EncodeToString(tok[:]), mustPrincipal(t, ta, "learner").AccountID, time.Now().Add(time.Hour).UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"vi", "en"} {
+		s, body, _ := ta.do(anon, "GET", "/auth/oidc/gov/callback?error=access_denied&lang="+lang, nil)
+		if s != 400 || !strings.Contains(body, `data-page="account/sso_error"`) || strings.Contains(body, "⟦") {
+			t.Errorf("a cancelled sign-in (%s): %d", lang, s)
+		}
+		fb, k, v := form(url.Values{"token": {"pages-link"}, "password": {"wrong"}})
+		s, body, _ = ta.do(anon, "POST", "/auth/oidc/link?lang="+lang, fb, k, v)
+		if s != 400 || !strings.Contains(body, `data-page="account/sso_link"`) || strings.Contains(body, "⟦") {
+			t.Errorf("a link's wrong password (%s): %d", lang, s)
+		}
+		rendered["account/sso_error"], rendered["account/sso_link"] = true, true
 	}
 	for _, name := range ta.App.Web.PageNames() {
 		if !rendered[name] {

@@ -33,7 +33,7 @@ type Route struct {
 // /api/v1/) must each be described in openapi.json; a test checks it.
 func (a *App) Routes() []Route {
 	o := &org.HTTP{Svc: a.Org, Web: a.Web, Auth: a.Auth}
-	ac := &auth.HTTP{Svc: a.Auth, Web: a.Web, Units: a.unitResolver}
+	ac := &auth.HTTP{Svc: a.Auth, Web: a.Web, Units: a.unitResolver, SSO: func() []auth.SSOProvider { return a.Account.SSO.Providers() }}
 	sk := &skills.HTTP{Svc: a.Skills, Web: a.Web}
 	it := &assessment.HTTP{Bank: a.Bank, Web: a.Web}
 	ex := &assessment.ExamHTTP{X: a.Exams, Web: a.Web}
@@ -64,6 +64,14 @@ func (a *App) Routes() []Route {
 		{"POST /api/v1/me/contact", su.APIContact},
 		{"POST /api/v1/me/contact/confirm", su.APIContactConfirm},
 		{"PUT /api/v1/me/consents", su.APIConsents},
+		{"GET /auth/oidc/{provider}", su.StartSSO},
+		{"GET /auth/oidc/{provider}/callback", su.CallbackSSO},
+		{"POST /auth/oidc/link", su.ConfirmSSOLink},
+		{"GET /account/sso/{provider}/link", su.LinkSSO},
+		{"POST /account/sso/{provider}/unlink", su.UnlinkSSO},
+		{"GET /api/v1/auth/providers", su.APIProviders},
+		{"GET /api/v1/me/identities", su.APIIdentities},
+		{"DELETE /api/v1/me/identities/{provider}", su.APIUnlink},
 		{"GET /people/accounts", su.PeopleAccountsPage},
 		{"POST /people/accounts", su.PeopleAccounts},
 		{"GET /activate", su.ActivatePage},
@@ -312,6 +320,7 @@ var anonymousWrites = map[string]bool{
 	"POST /api/v1/signup/confirm":  true,
 	"POST /activate":               true,
 	"POST /api/v1/activate":        true,
+	"POST /auth/oidc/link":         true,
 }
 
 // signedIn refuses a request from nobody before its handler reads a byte

@@ -75,6 +75,10 @@ func TestRouteSweep(t *testing.T) {
 		e("P", "", "POST", "/signup/code", "contact=0912345678&code=123456"),
 		e("P", "", "POST", "/api/v1/signup", `{"name":"Khách","contact":"sweep2@example.vn","password":"mot cau dai du","terms":true}`),
 		e("P", "", "POST", "/api/v1/signup/confirm", `{"contact":"0912345678","code":"123456"}`),
+		e("P", "", "GET", "/auth/oidc/{provider}", ""),
+		e("P", "", "GET", "/auth/oidc/{provider}/callback", "state=x&code=y"),
+		e("P", "", "POST", "/auth/oidc/link", "token=x&password=y"),
+		e("P", "", "GET", "/api/v1/auth/providers", ""),
 		e("P", "", "GET", "/password/forgot", ""),
 		e("P", "", "POST", "/password/forgot", "who=nobody"),
 		e("P", "", "GET", "/password/reset/{token}", ""),
@@ -111,6 +115,10 @@ func TestRouteSweep(t *testing.T) {
 		e("U", "learner", "POST", "/account/contact/confirm/{token}", ""),
 		e("U", "learner", "POST", "/api/v1/me/contact", `{"contact":"not-a-contact"}`),
 		e("U", "learner", "POST", "/api/v1/me/contact/confirm", `{"code":"123456"}`),
+		e("U", "learner", "GET", "/account/sso/{provider}/link", ""),
+		e("U", "learner", "POST", "/account/sso/{provider}/unlink", ""),
+		e("U", "learner", "GET", "/api/v1/me/identities", ""),
+		e("U", "learner", "DELETE", "/api/v1/me/identities/{provider}", ""),
 		e("U", "learner", "POST", "/account/sessions/{session_handle}/end", ""),
 		e("U", "learner", "GET", "/api/v1/me/sessions", ""),
 		e("U", "learner", "DELETE", "/api/v1/me/sessions/{session_handle}", ""),
@@ -471,7 +479,7 @@ func sweepFixture(t *testing.T, ta *testApp) map[string]string {
 		t.Fatal(err)
 	}
 	f := map[string]string{"lang": "en", "token": "not-a-token", "code": "66", "commune": "24121", "commune2": "24133", "std": "VN-DSF", "ver": "1", "comp": "1.1",
-		"format": "csv", "item_action": "submit", "proctor_action": "extend", "idx": "0", "dataset": demo.MonthlyDataset, "index": "DTI-KNS", "session_handle": "0123456789abcdef", "claim_action": "refuse"}
+		"format": "csv", "item_action": "submit", "proctor_action": "extend", "idx": "0", "dataset": demo.MonthlyDataset, "index": "DTI-KNS", "session_handle": "0123456789abcdef", "claim_action": "refuse", "provider": "gov"}
 	per := monitor.PeriodOf(monitor.Monthly, time.Now()).Prev()
 	f["period"], f["period2"] = per.ID, per.Prev().ID
 	f["person"] = ta.personID("A1")

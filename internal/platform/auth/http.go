@@ -29,14 +29,17 @@ type HTTP struct {
 	Svc   *Service
 	Web   *web.Web
 	Units UnitResolver
+	// SSO lists the OpenID providers offered on the sign-in page (the
+	// account room's); nil offers none.
+	SSO func() []SSOProvider
 }
 
-// safeNext keeps redirects on this site: only a path of this origin,
+// SafeNext keeps redirects on this site: only a path of this origin,
 // parsed, without scheme or host, and rebuilt from its parts. Browsers drop
 // tabs and line breaks and read a backslash as a slash, so "/\t/evil" or
 // "/\\evil" would leave the site: any control character or backslash is
 // refused outright.
-func safeNext(s string) string {
+func SafeNext(s string) string {
 	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return "/"
 	}
@@ -53,7 +56,18 @@ func safeNext(s string) string {
 
 // LoginForm shows the sign-in form.
 func (h *HTTP) LoginForm(w http.ResponseWriter, r *http.Request) error {
-	return h.Web.Render(w, r, http.StatusOK, "auth/login", "login.title", map[string]any{"Next": safeNext(r.URL.Query().Get("next"))})
+	return h.Web.Render(w, r, http.StatusOK, "auth/login", "login.title", h.loginData(SafeNext(r.URL.Query().Get("next")), "", nil))
+}
+
+func (h *HTTP) loginData(next, username string, e *errs.Error) map[string]any {
+	d := map[string]any{"Next": next, "Username": username}
+	if e != nil {
+		d["Error"] = e
+	}
+	if h.SSO != nil {
+		d["SSO"] = h.SSO()
+	}
+	return d
 }
 
 // Login signs in and sets the session cookie.
@@ -62,7 +76,7 @@ func (h *HTTP) Login(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errs.E(errs.Invalid, "error.bad_request")
 	}
-	next := safeNext(r.PostForm.Get("next"))
+	next := SafeNext(r.PostForm.Get("next"))
 	username := r.PostForm.Get("username")
 	res, err := h.Svc.Login(r.Context(), username, r.PostForm.Get("password"), h.Svc.ClientIP(r), r.UserAgent())
 	if err != nil {
@@ -71,7 +85,7 @@ func (h *HTTP) Login(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		e, _ := errs.As(err)
-		return h.Web.Render(w, r, web.Status(code), "auth/login", "login.title", map[string]any{"Next": next, "Username": username, "Error": e})
+		return h.Web.Render(w, r, web.Status(code), "auth/login", "login.title", h.loginData(next, username, e))
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: res.SessionToken, Path: "/", Expires: res.Expires, HttpOnly: true, Secure: h.Svc.SecureRequest(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, next, http.StatusSeeOther)
@@ -100,7 +114,7 @@ func (h *HTTP) SetLang(w http.ResponseWriter, r *http.Request) error {
 		return errs.Field("lang", "error.param", "lang", lang)
 	}
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: h.Svc.SecureRequest(r)})
-	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+	http.Redirect(w, r, SafeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 	return nil
 }
 

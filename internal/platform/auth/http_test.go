@@ -26,8 +26,8 @@ func TestSafeNextStaysOnSite(t *testing.T) {
 		"/%2F%2Fevil.example":   "/",
 		"/a@evil.example":       "/a@evil.example",
 	} {
-		if got := safeNext(in); got != want {
-			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		if got := SafeNext(in); got != want {
+			t.Errorf("SafeNext(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -37,10 +37,10 @@ func FuzzSafeNext(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := safeNext(s)
+		got := SafeNext(s)
 		u, err := url.Parse(got)
 		if err != nil || u.Host != "" || u.Scheme != "" || !strings.HasPrefix(got, "/") || strings.HasPrefix(got, "//") || strings.ContainsAny(got, "\\\t\r\n") {
-			t.Fatalf("safeNext(%q) = %q leaves the site", s, got)
+			t.Fatalf("SafeNext(%q) = %q leaves the site", s, got)
 		}
 	})
 }

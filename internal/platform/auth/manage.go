@@ -401,7 +401,13 @@ func (s *Service) DeleteAccount(ctx context.Context, p *Principal, password, ip 
 	if err := s.DB.R.QueryRowContext(ctx, `SELECT password_hash FROM accounts WHERE id = $1`, p.AccountID).Scan(&hash); err != nil {
 		return fmt.Errorf("delete account: %w", err)
 	}
-	if !CheckPassword(hash, password) {
+	// An account that signs in only through a provider has no password to
+	// give: its owner types their sign-in name instead.
+	if hash == NoPassword {
+		if !strings.EqualFold(strings.TrimSpace(password), p.Username) {
+			return errs.Field("password", "account.wrong_username")
+		}
+	} else if !CheckPassword(hash, password) {
 		return errs.Field("password", "account.wrong_password")
 	}
 	defer s.forget(p.AccountID)

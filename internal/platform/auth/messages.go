@@ -5,6 +5,9 @@ import "dxhub/internal/platform/i18n"
 func init() {
 	i18n.Add(map[string][2]string{
 		"login.title":                      {"Đăng nhập", "Sign in"},
+		"login.sso":                        {"Hoặc đăng nhập bằng tài khoản khác", "Or sign in with another account"},
+		"login.sso_with":                   {"Đăng nhập bằng %s", "Sign in with %s"},
+		"login.sso_terms":                  {"Lần đầu đăng nhập theo cách này, dxhub tạo cho bạn một tài khoản công dân; đăng nhập là đồng ý với điều khoản sử dụng.", "The first time you sign in this way, dxhub makes you a citizen account; signing in accepts the terms of use."},
 		"login.username":                   {"Tên đăng nhập", "User name"},
 		"login.password":                   {"Mật khẩu", "Password"},
 		"login.failed":                     {"Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong user name or password."},
@@ -60,6 +63,7 @@ func init() {
 		"account.taken":                    {"tên đăng nhập %s đã có người dùng", "user name %s is taken"},
 		"account.not_found":                {"không có tài khoản %s", "no account %s"},
 		"account.wrong_password":           {"mật khẩu hiện tại không đúng", "the current password is wrong"},
+		"account.wrong_username":           {"tên đăng nhập gõ lại không khớp", "the sign-in name typed does not match"},
 		"account.mismatch":                 {"hai mật khẩu mới không giống nhau", "the two new passwords differ"},
 		"account.reset_who":                {"hãy nhập tên đăng nhập hoặc thư điện tử", "enter your user name or e-mail"},
 		"account.reset_invalid":            {"liên kết đặt lại mật khẩu không hợp lệ hoặc đã hết hạn", "the reset link is not valid or has expired"},
