@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs dxhub's whole test suite on a fresh Debian machine with Go:
 # installs PostgreSQL, Chromium and LibreOffice Calc with apt-get when they
-# are missing and axe-core with npm into a temporary folder, starts a
+# are missing, and axe-core and credential verifiers with npm into a temporary folder, starts a
 # throw-away PostgreSQL cluster on a loopback port in a temporary folder, runs
 # every test on SQLite and again on PostgreSQL, the race detector, the
 # browser tests and short fuzzing runs, and stops what it started.
@@ -49,6 +49,16 @@ command -v npm >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-g
 npm install --silent --no-audit --no-fund --prefix "$tmp/npm" axe-core@4.14.1 >/dev/null
 export DXHUB_AXE="$tmp/npm/node_modules/axe-core/axe.min.js"
 [ -f "$DXHUB_AXE" ] || { echo "axe-core did not install"; exit 1; }
+
+# The independent judge of the certificates: other people's verifiers of
+# Verifiable Credentials (Digital Bazaar's Data Integrity and Bitstring
+# Status List libraries, panva's jose for VC-JWT), run by
+# scripts/vc-verify.mjs with Debian's nodejs.
+echo "== installing the credential verifiers (npm) into $tmp/vc"
+npm install --silent --no-audit --no-fund --prefix "$tmp/vc" @digitalbazaar/vc@7.3.0 @digitalbazaar/data-integrity@2.5.0 \
+  @digitalbazaar/eddsa-rdfc-2022-cryptosuite@1.3.0 @digitalbazaar/vc-bitstring-status-list@2.0.1 jose@6.2.19 >/dev/null
+export DXHUB_VC_NPM="$tmp/vc"
+export DXHUB_VC_JUDGE=required
 
 export DXHUB_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 export DXHUB_BROWSER=required

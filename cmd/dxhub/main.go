@@ -5,6 +5,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -124,6 +126,8 @@ func configFlags(fs *flag.FlagSet, dbDefault string) *app.Config {
 	c.MetricsToken = env("METRICS_TOKEN", "") // never a flag: /metrics on the main address asks for it as a bearer token
 	fs.StringVar(&c.SMSURL, "sms-url", env("SMS_URL", ""), "HTTP gateway text messages are posted to as JSON {\"to\",\"text\"}; empty writes them to the log (DXHUB_SMS_URL)")
 	c.SMSToken = env("SMS_TOKEN", "") // never a flag: the gateway's bearer token
+	// Never a flag either: it unseals every issuing unit's signing key.
+	c.CredentialKey = env("CREDENTIAL_KEY", "")
 	fs.StringVar(&c.TimeZone, "time-zone", env("TIME_ZONE", "Asia/Ho_Chi_Minh"), "time zone in which times are shown and typed, unless a person chooses their own (DXHUB_TIME_ZONE)")
 	return c
 }
@@ -184,6 +188,16 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + cfg.Addr
+	}
+	if cfg.CredentialKey == "" {
+		if isDemo {
+			// The demo's database is thrown away with its key.
+			b := make([]byte, 32)
+			rand.Read(b)
+			cfg.CredentialKey = hex.EncodeToString(b)
+		} else {
+			log.Warn("DXHUB_CREDENTIAL_KEY is not set: certificates wait to be issued until it is (it seals the issuing units' signing keys)")
+		}
 	}
 	cfg.Background = true
 	a, err := app.New(ctx, *cfg, log)

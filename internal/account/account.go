@@ -27,6 +27,7 @@ import (
 	"unicode"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/credential"
 	"dxhub/internal/learning"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/audit"
@@ -54,6 +55,9 @@ type Service struct {
 	Exams *assessment.Exams
 	// SSO holds the OpenID providers people may sign in with (nil: none).
 	SSO *SSO
+	// Certificates answers the signed-in person's certificates for "my
+	// data" (the certificates room's).
+	Certificates func(ctx context.Context) ([]*credential.Credential, error)
 	// now is the clock (tests move it); nil is time.Now.
 	now func() time.Time
 }

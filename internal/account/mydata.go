@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/credential"
 	"dxhub/internal/learning"
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
@@ -23,7 +24,10 @@ type MyData struct {
 	Profile    *Profile              `json:"profile,omitempty"`
 	Enrolments []*learning.Enrolment `json:"enrolments"`
 	Attempts   []*assessment.Attempt `json:"exam_attempts"`
-	Consents   []auth.Consent        `json:"consents"`
+	// Certificates are the credentials issued to the person, each with
+	// its signed document.
+	Certificates []MyCertificate `json:"certificates"`
+	Consents     []auth.Consent  `json:"consents"`
 	// Identities are the sign-in providers linked to the account.
 	Identities []Identity `json:"sign_in_providers"`
 	// HasPassword says whether the account signs in with a password (the
@@ -33,6 +37,13 @@ type MyData struct {
 	// person (the newest thousand), as stored.
 	Records  []json.RawMessage `json:"learning_records"`
 	Exported time.Time         `json:"exported_at"`
+}
+
+// MyCertificate is a certificate in MyData: its record and the signed
+// credential.
+type MyCertificate struct {
+	*credential.Credential
+	Document json.RawMessage `json:"credential"`
 }
 
 // MyAccount is the account part of MyData.
@@ -86,6 +97,16 @@ func (s *Service) Mine(ctx context.Context, ip string) (*MyData, error) {
 	if d.Records, err = s.Learn.MyRecords(ctx, 1000); err != nil {
 		return nil, err
 	}
+	d.Certificates = []MyCertificate{}
+	if s.Certificates != nil {
+		list, err := s.Certificates(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range list {
+			d.Certificates = append(d.Certificates, MyCertificate{Credential: c, Document: json.RawMessage(c.Document)})
+		}
+	}
 	if d.Identities, err = s.Identities(ctx, p.AccountID); err != nil {
 		return nil, err
 	}
@@ -113,7 +134,7 @@ func (d *MyData) Granted(kind string) bool {
 			return c.Granted
 		}
 	}
-	return kind != auth.ConsentTerms
+	return auth.ConsentDefault(kind)
 }
 
 // LinkedTo says whether provider id is linked to the account.
@@ -160,6 +181,14 @@ func (d *MyData) XLSX(lang i18n.Lang) (*bytes.Buffer, error) {
 	rows = append(rows, []string{}, []string{t("mydata.enrolments"), t("mydata.status"), t("mydata.progress"), t("mydata.enrolled_at"), t("mydata.completed_at")})
 	for _, e := range d.Enrolments {
 		rows = append(rows, []string{e.CourseCode + " " + e.CourseTitle, e.Status, strconv.Itoa(e.Progress), day(e.EnrolledAt), day(e.CompletedAt)})
+	}
+	rows = append(rows, []string{}, []string{t("mydata.certificates"), t("mydata.number"), t("mydata.status"), t("mydata.enrolled_at")})
+	for _, c := range d.Certificates {
+		st := "valid"
+		if c.RevokedAt != 0 {
+			st = "revoked"
+		}
+		rows = append(rows, []string{c.Achievement, c.Number, st, day(c.IssuedAt)})
 	}
 	rows = append(rows, []string{}, []string{t("mydata.attempts"), t("mydata.status"), t("mydata.score"), t("mydata.enrolled_at"), t("mydata.completed_at")})
 	for _, a := range d.Attempts {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/credential"
 	"dxhub/internal/learning"
 	"dxhub/internal/lrs"
 	"dxhub/internal/monitor"
@@ -62,6 +63,9 @@ type Config struct {
 	SMSURL, SMSToken string
 	// OIDC are the OpenID providers people may sign in with.
 	OIDC []account.ProviderConfig
+	// CredentialKey seals the issuing units' signing keys in the
+	// database (environment only); without it no certificate is signed.
+	CredentialKey string
 }
 
 func sweepEvery(cfg Config) time.Duration {
@@ -94,6 +98,8 @@ type App struct {
 	SMS    sms.Sender
 	// Account is self-registration: sign-ups and their confirmation.
 	Account *account.Service
+	// Cred is certificates: achievements, issuing, verification.
+	Cred *credential.Service
 
 	stop context.CancelFunc
 }
@@ -166,9 +172,12 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Exams = &assessment.Exams{Bank: a.Bank, Events: a.Events}
 	a.Exams.Start(sweepEvery(cfg))
 	a.LRS = &lrs.Store{DB: d, Log: log, BaseURL: cfg.BaseURL}
-	a.Learn = &learning.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Bank: a.Bank, Exams: a.Exams, Auth: a.Auth, LRS: a.LRS, Mail: a.Mail}
+	a.Learn = &learning.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Bank: a.Bank, Exams: a.Exams, Auth: a.Auth, LRS: a.LRS, Mail: a.Mail, Events: a.Events}
 	a.Learn.Subscribe(a.Events)
 	a.Account.Learn, a.Account.Exams = a.Learn, a.Exams
+	a.Cred = &credential.Service{DB: d, Log: log, Audit: a.Audit, Auth: a.Auth, Org: a.Org, Exams: a.Exams, Keys: credential.NewKeys(d, cfg.CredentialKey), BaseURL: cfg.BaseURL}
+	a.Cred.Subscribe(a.Events)
+	a.Account.Certificates = a.Cred.Mine
 	var stopCtx context.Context
 	stopCtx, a.stop = context.WithCancel(context.Background())
 	if cfg.Background {
@@ -180,7 +189,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 		a.Events.Start(stopCtx)
 	}
 	shell, _ := fs.Sub(templates, "templates")
-	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates(), "account": account.Templates()})
+	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates(), "account": account.Templates(), "credential": credential.Templates()})
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +214,7 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	if p == nil {
 		return web.Shell{}
 	}
-	s := web.Shell{SignedIn: true, Name: p.DisplayName, Zone: p.TimeZone, Nav: []web.NavItem{{Href: "/learning", Key: "nav.learning"}, {Href: "/courses", Key: "nav.courses"}, {Href: "/exams", Key: "nav.exams"}}}
+	s := web.Shell{SignedIn: true, Name: p.DisplayName, Zone: p.TimeZone, Nav: []web.NavItem{{Href: "/learning", Key: "nav.learning"}, {Href: "/courses", Key: "nav.courses"}, {Href: "/exams", Key: "nav.exams"}, {Href: "/certificates", Key: "nav.certificates"}}}
 	if p.CanAnywhere(auth.ViewPeople) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/people", Key: "nav.people"})
 	}
@@ -220,6 +229,11 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	}
 	if p.CanAnywhere(auth.ManageLRS) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/admin/lrs", Key: "nav.lrs"})
+	}
+	if p.CanAnywhere(auth.IssueCredentials) {
+		s.Nav = append(s.Nav, web.NavItem{Href: "/credentials/issued", Key: "nav.credentials_issued"})
+	} else if p.CanAnywhere(auth.DefineAchievements) {
+		s.Nav = append(s.Nav, web.NavItem{Href: "/achievements", Key: "nav.achievements"})
 	}
 	if p.CanAnywhere(auth.ManageRoles) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/admin/roles", Key: "nav.roles"})

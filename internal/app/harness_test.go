@@ -67,7 +67,7 @@ func newTestApp(t *testing.T) *testApp {
 		out = os.Stderr
 	}
 	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := Build(Config{FilesDir: t.TempDir(), BaseURL: "http://dxhub.test"}, log, d)
+	a, err := Build(Config{FilesDir: t.TempDir(), BaseURL: "http://dxhub.test", CredentialKey: "test-seal-key"}, log, d)
 	if err != nil {
 		t.Fatal(err)
 	}

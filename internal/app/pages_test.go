@@ -8,6 +8,7 @@ import (
 
 	"bytes"
 	"compress/gzip"
+	"dxhub/internal/credential"
 	"dxhub/internal/learning"
 	"io"
 	"io/fs"
@@ -63,7 +64,29 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ach := &credential.Achievement{Code: "KNS-TEST-CN", UnitCode: "66", Name: "Chứng nhận kỹ năng số", NameEN: "Digital skills certificate", Criteria: "Hoàn thành khóa học", Rule: credential.RuleCourse, RuleRef: "KNS-TEST", ValidYears: 2,
+		Alignments: []credential.AlignmentRef{{Standard: "VN-DSF", Version: 1, Competence: "1.1", Name: "Duyệt dữ liệu"}}}
+	if err := ta.App.Cred.SaveAchievement(nctx, ach); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Cred.IssueList(nctx, strings.NewReader("achievement,username,number,issued_on\nKNS-TEST-CN,learner,GIAY-01,15/03/2024\n"), ""); err != nil {
+		t.Fatal(err)
+	}
+	var credID string
+	if err := ta.App.DB.R.QueryRow(`SELECT id FROM credentials`).Scan(&credID); err != nil {
+		t.Fatal(err)
+	}
 	return []pageCase{
+		{"", "/achievements", "credential/achievements"},
+		{"", "/achievements/" + ach.ID, "credential/achievement"},
+		{"national", "/achievements/new?code=KNS-TEST-CN", "credential/achievement_form"},
+		{"learner", "/certificates", "credential/mine"},
+		{"", "/credentials/" + credID, "credential/credential"},
+		{"learner", "/credentials/" + credID, "credential/credential"},
+		{"national", "/credentials/" + credID, "credential/credential"},
+		{"", "/verify", "credential/verify"},
+		{"national", "/credentials/issue", "credential/issue"},
+		{"national", "/credentials/issued", "credential/issued"},
 		{"", "/courses", "learning/courses"},
 		{"", "/courses?q=ky+nang&level=basic&sort=popular", "learning/courses"},
 		{"", "/courses/KNS-TEST", "learning/course"},

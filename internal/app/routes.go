@@ -3,6 +3,7 @@ package app
 import (
 	"crypto/subtle"
 	"dxhub/internal/account"
+	"dxhub/internal/credential"
 	_ "embed"
 	"net/http"
 	"strings"
@@ -41,6 +42,7 @@ func (a *App) Routes() []Route {
 	mo := &monitor.HTTP{Svc: a.Mon, Web: a.Web}
 	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web, Access: map[string]files.Access{"report": a.Mon.EvidenceAccess}}
 	su := &account.HTTP{Svc: a.Account, Web: a.Web}
+	cr := &credential.HTTP{Svc: a.Cred, Web: a.Web}
 	return []Route{
 		{"GET /signup", su.SignUpPage},
 		{"POST /signup", su.SignUp},
@@ -70,6 +72,32 @@ func (a *App) Routes() []Route {
 		{"GET /account/sso/{provider}/link", su.LinkSSO},
 		{"POST /account/sso/{provider}/unlink", su.UnlinkSSO},
 		{"GET /api/v1/auth/providers", su.APIProviders},
+		{"GET /achievements", cr.AchievementsPage},
+		{"GET /achievements/new", cr.NewAchievementPage},
+		{"POST /achievements", cr.SaveAchievement},
+		{"GET /achievements/{id}", cr.AchievementPage},
+		{"GET /certificates", cr.MinePage},
+		{"GET /credentials/issue", cr.IssueForm},
+		{"POST /credentials/issue", cr.IssueSubmit},
+		{"GET /credentials/issued", cr.IssuedPage},
+		{"GET /credentials/issued/export", cr.Export},
+		{"GET /credentials/{id}", cr.CredentialPage},
+		{"GET /credentials/{id}/download/{format}", cr.Download},
+		{"POST /credentials/{id}/revoke", cr.RevokeForm},
+		{"GET /verify", cr.VerifyPage},
+		{"POST /verify", cr.Verify},
+		{"GET /credential-status/{unit}/{list}", cr.StatusListDoc},
+		{"GET /issuers/{code}/did.json", cr.DIDDocument},
+		{"GET /.well-known/jwks.json", cr.JWKS},
+		{"GET /api/v1/achievements", cr.APIAchievements},
+		{"POST /api/v1/achievements", cr.APISaveAchievement},
+		{"GET /api/v1/achievements/{id}", cr.APIAchievement},
+		{"GET /api/v1/me/credentials", cr.APIMine},
+		{"POST /api/v1/credentials/verify", cr.APIVerify},
+		{"POST /api/v1/credentials/issue", cr.APIIssue},
+		{"GET /api/v1/credentials", cr.APIIssued},
+		{"GET /api/v1/credentials/{id}/verify", cr.APIVerifyOne},
+		{"POST /api/v1/credentials/{id}/revoke", cr.APIRevoke},
 		{"GET /api/v1/me/identities", su.APIIdentities},
 		{"DELETE /api/v1/me/identities/{provider}", su.APIUnlink},
 		{"GET /people/accounts", su.PeopleAccountsPage},
@@ -308,19 +336,21 @@ func (a *App) Routes() []Route {
 // anonymousWrites are the only requests other than reads that someone
 // not signed in may make.
 var anonymousWrites = map[string]bool{
-	"POST /login":                  true,
-	"POST /logout":                 true,
-	"POST /password/forgot":        true,
-	"POST /password/reset/{token}": true,
-	"POST /account/unlock/{token}": true,
-	"POST /signup":                 true,
-	"POST /signup/confirm/{token}": true,
-	"POST /signup/code":            true,
-	"POST /api/v1/signup":          true,
-	"POST /api/v1/signup/confirm":  true,
-	"POST /activate":               true,
-	"POST /api/v1/activate":        true,
-	"POST /auth/oidc/link":         true,
+	"POST /login":                     true,
+	"POST /logout":                    true,
+	"POST /password/forgot":           true,
+	"POST /password/reset/{token}":    true,
+	"POST /account/unlock/{token}":    true,
+	"POST /signup":                    true,
+	"POST /signup/confirm/{token}":    true,
+	"POST /signup/code":               true,
+	"POST /api/v1/signup":             true,
+	"POST /api/v1/signup/confirm":     true,
+	"POST /activate":                  true,
+	"POST /api/v1/activate":           true,
+	"POST /auth/oidc/link":            true,
+	"POST /verify":                    true,
+	"POST /api/v1/credentials/verify": true,
 }
 
 // signedIn refuses a request from nobody before its handler reads a byte

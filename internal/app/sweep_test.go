@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/credential"
 	"dxhub/internal/demo"
 	"dxhub/internal/learning"
 	"dxhub/internal/monitor"
@@ -79,6 +80,32 @@ func TestRouteSweep(t *testing.T) {
 		e("P", "", "GET", "/auth/oidc/{provider}/callback", "state=x&code=y"),
 		e("P", "", "POST", "/auth/oidc/link", "token=x&password=y"),
 		e("P", "", "GET", "/api/v1/auth/providers", ""),
+		e("P", "", "GET", "/.well-known/jwks.json", ""),
+		e("P", "", "GET", "/achievements", ""),
+		e("P", "", "GET", "/achievements/{achievement}", ""),
+		e("P", "", "GET", "/api/v1/achievements", ""),
+		e("P", "", "GET", "/api/v1/achievements/{achievement}", ""),
+		e("P", "", "GET", "/api/v1/credentials/{credential}/verify", ""),
+		e("P", "", "GET", "/credential-status/{code}/{list}", ""),
+		e("P", "", "GET", "/credentials/{credential}", ""),
+		e("P", "", "GET", "/credentials/{credential}/download/{cformat}", ""),
+		e("P", "", "GET", "/issuers/{code}/did.json", ""),
+		e("P", "", "GET", "/verify", ""),
+		e("P", "", "POST", "/verify", "credential=not+a+credential"),
+		e("P", "", "POST", "/api/v1/credentials/verify", `{"not":"a credential"}`),
+		e("U", "learner", "GET", "/certificates", ""),
+		e("U", "learner", "GET", "/api/v1/me/credentials", ""),
+		r("daklak", "learner", "GET", "/achievements/new", ""),
+		r("daklak", "learner", "GET", "/credentials/issue", ""),
+		r("daklak", "learner", "GET", "/credentials/issued", ""),
+		r("daklak", "learner", "GET", "/credentials/issued/export", ""),
+		r("daklak", "learner", "GET", "/api/v1/credentials", ""),
+		e("S", "daklak", "POST", "/achievements", "code=SW-1&unit_code=66&name=Qu%C3%A9t&criteria=X&rule=manual"),
+		e("S", "daklak", "POST", "/api/v1/achievements", `{"code":"SW-2","unit_code":"66","name":"Quét","criteria":"X","rule":"manual"}`),
+		e("S", "daklak", "POST", "/credentials/issue", "@credlist"),
+		e("S", "daklak", "POST", "/api/v1/credentials/issue", "@credlist2"),
+		e("S", "daklak", "POST", "/credentials/{credential}/revoke", "reason=other"),
+		e("S", "daklak", "POST", "/api/v1/credentials/{credential2}/revoke", `{"reason":"other"}`),
 		e("P", "", "GET", "/password/forgot", ""),
 		e("P", "", "POST", "/password/forgot", "who=nobody"),
 		e("P", "", "GET", "/password/reset/{token}", ""),
@@ -432,13 +459,15 @@ func sweepBody(t *testing.T, s string) (*bytes.Reader, string) {
 		return bytes.NewReader([]byte(s)), "application/json"
 	case strings.HasPrefix(s, "@"):
 		files := map[string]struct{ name, content string }{
-			"people":  {"people.csv", "key,full_name,unit_code\nSW1,Người Quét,24121\n"},
-			"skills":  {"standard.csv", "x\n"},
-			"png":     {"a.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"},
-			"pdf":     {"bien-ban.pdf", "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"},
-			"qti":     {"item.xml", qtiGood},
-			"targets": {"targets.csv", "indicator,unit_scope,scope_code,name_vi,name_en,measure,target_2025,target_2030,source\npopulation_using_online_services,province,66,Tỷ lệ,Share,percent,70,90,sweep\n"},
-			"values":  {"values.csv", "dataset,period,org_unit,data_element,category,value,comment\n" + demo.MonthlyDataset + "," + monitor.PeriodOf(monitor.Monthly, time.Now()).Prev().Prev().ID + ",24121,working_age,,7,\n"},
+			"people":    {"people.csv", "key,full_name,unit_code\nSW1,Người Quét,24121\n"},
+			"credlist":  {"list.csv", "achievement,username\nDL-ACH,learnerB\n"},
+			"credlist2": {"list.csv", "achievement,username\nDL-ACH,examiner\n"},
+			"skills":    {"standard.csv", "x\n"},
+			"png":       {"a.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"},
+			"pdf":       {"bien-ban.pdf", "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"},
+			"qti":       {"item.xml", qtiGood},
+			"targets":   {"targets.csv", "indicator,unit_scope,scope_code,name_vi,name_en,measure,target_2025,target_2030,source\npopulation_using_online_services,province,66,Tỷ lệ,Share,percent,70,90,sweep\n"},
+			"values":    {"values.csv", "dataset,period,org_unit,data_element,category,value,comment\n" + demo.MonthlyDataset + "," + monitor.PeriodOf(monitor.Monthly, time.Now()).Prev().Prev().ID + ",24121,working_age,,7,\n"},
 		}
 		fl, ok := files[s[1:]]
 		if !ok {
@@ -553,6 +582,16 @@ func sweepFixture(t *testing.T, ta *testApp) map[string]string {
 		json.Unmarshal([]byte(out), &c)
 		f[k] = c.Client.ID
 	}
+	ach := &credential.Achievement{Code: "DL-ACH", UnitCode: "66", Name: "Chứng nhận của Đắk Lắk", Criteria: "Theo danh sách", Rule: credential.RuleManual}
+	if err := ta.App.Cred.SaveAchievement(da, ach); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Cred.IssueList(da, strings.NewReader("achievement,username\nDL-ACH,learner\nDL-ACH,author2\n"), ""); err != nil {
+		t.Fatal(err)
+	}
+	f["achievement"], f["list"], f["cformat"] = ach.ID, "1", "pdf"
+	f["credential"] = sweepValue(t, ta, `SELECT c.id FROM credentials c JOIN accounts a ON a.id = c.account_id WHERE a.username = 'learner'`)
+	f["credential2"] = sweepValue(t, ta, `SELECT c.id FROM credentials c JOIN accounts a ON a.id = c.account_id WHERE a.username = 'author2'`)
 	asg, err := ta.App.Learn.Assign(da, learning.AssignInput{UnitCode: "66", Kind: "course", Code: "DL-C", Due: now.AddDate(0, 1, 0).Format("2006-01-02")})
 	if err != nil {
 		t.Fatal(err)

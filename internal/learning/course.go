@@ -25,6 +25,7 @@ import (
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/events"
 	"dxhub/internal/platform/mail"
 	"dxhub/internal/platform/textfold"
 	"dxhub/internal/skills"
@@ -42,6 +43,8 @@ type Service struct {
 	Auth   *auth.Service
 	LRS    *lrs.Store
 	Mail   mail.Sender
+	// Events carries course completions to other rooms (certificates).
+	Events *events.Bus
 
 	mu       sync.Mutex
 	outlines map[string]*Outline // "course@version"

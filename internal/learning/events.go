@@ -11,6 +11,22 @@ import (
 // Subscribe registers learning's consumers: a course whose final exam
 // session is passed after its lessons are done completes when the pass
 // arrives, not only when the learner next opens a lesson.
+// TopicCourseCompleted is the event of an enrolment completed: other
+// rooms (certificates) react to it.
+const TopicCourseCompleted = "learning.course_completed"
+
+// CourseCompleted is the payload of TopicCourseCompleted. FinalPercent is
+// the final quiz's mark, or -1 when the course has none.
+type CourseCompleted struct {
+	EnrolmentID  string  `json:"enrolment_id"`
+	CourseID     string  `json:"course_id"`
+	CourseCode   string  `json:"course_code"`
+	CourseTitle  string  `json:"course_title"`
+	AccountID    string  `json:"account_id"`
+	FinalPercent float64 `json:"final_percent"`
+	At           int64   `json:"at"`
+}
+
 func (s *Service) Subscribe(bus *events.Bus) {
 	bus.Subscribe("learning.final-exam", []string{assessment.TopicAttemptFinished}, s.onAttemptFinished)
 }

@@ -22,6 +22,7 @@ import (
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/events"
 	"dxhub/internal/platform/textfold"
 )
 
@@ -419,11 +420,23 @@ func (s *Service) evaluate(ctx context.Context, p *auth.Principal, e *Enrolment,
 	}
 	now := db.Now()
 	if complete && e.Status != "completed" {
-		res, err := s.DB.W.ExecContext(ctx, `UPDATE enrolments SET status = 'completed', progress = 100, completed_at = $1, updated_at = $1 WHERE id = $2 AND status <> 'completed'`, now, e.ID)
+		var n int64
+		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE enrolments SET status = 'completed', progress = 100, completed_at = $1, updated_at = $1 WHERE id = $2 AND status <> 'completed'`, now, e.ID)
+			if err != nil {
+				return err
+			}
+			if n, _ = res.RowsAffected(); n == 0 {
+				return nil
+			}
+			return events.Record(ctx, tx, TopicCourseCompleted, CourseCompleted{EnrolmentID: e.ID, CourseID: e.CourseID, CourseCode: o.Course.Code, CourseTitle: o.Course.Title,
+				AccountID: e.AccountID, FinalPercent: e.FinalPercent, At: now})
+		})
 		if err != nil {
 			return nil, err
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
+		if n == 1 {
+			s.Events.Notify()
 			e.Status, e.CompletedAt, e.Progress = "completed", now, 100
 			r := obj{"completion": true}
 			if e.FinalPercent >= 0 {

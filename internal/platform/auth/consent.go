@@ -20,10 +20,33 @@ const (
 	ConsentShareResults = "share_results"
 	// ConsentReminders lets dxhub e-mail reminders of assigned courses.
 	ConsentReminders = "reminders"
+	// ConsentPublicProfile puts the person's name on the certificates
+	// they earn and on their public verification pages; without it a
+	// certificate names them only by a salted hash. Off unless given.
+	ConsentPublicProfile = "public_profile"
 )
 
 // Consents that a person may change later; the terms are given once.
-var Consents = []string{ConsentShareResults, ConsentReminders}
+var Consents = []string{ConsentShareResults, ConsentReminders, ConsentPublicProfile}
+
+// ConsentDefault is the answer of a person who never gave one.
+func ConsentDefault(kind string) bool {
+	return kind == ConsentShareResults || kind == ConsentReminders
+}
+
+// Granted says whether an account's consent kind stands now.
+func (s *Service) Granted(ctx context.Context, accountID, kind string) (bool, error) {
+	list, err := s.ConsentsOf(ctx, accountID)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range list {
+		if c.Kind == kind {
+			return c.Granted, nil
+		}
+	}
+	return ConsentDefault(kind), nil
+}
 
 // TermsVersion is the version of the terms a sign-up accepts.
 const TermsVersion = "2026-12"

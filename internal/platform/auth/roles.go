@@ -59,16 +59,22 @@ const (
 	ManageLRS      Action = "lrs.manage"
 	ViewMonitoring Action = "monitoring.view"
 	ManageTargets  Action = "monitoring.manage"
+	// DefineAchievements is defining what certificates can be earned,
+	// issued in the unit's name.
+	DefineAchievements Action = "credentials.define"
+	// IssueCredentials is issuing certificates from a list, revoking them
+	// and exporting the list of those issued.
+	IssueCredentials Action = "credentials.issue"
 )
 
 // roleActions is the whole permission table: one place to read who may do
 // what. Every check in dxhub goes through Principal.Can with it.
 var roleActions = map[Role][]Action{
-	NationalAdmin: {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, AuthorContent, ManageExams, ProctorExams, SubmitReports, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets},
-	UnitAdmin:     {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets},
+	NationalAdmin: {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, AuthorContent, ManageExams, ProctorExams, SubmitReports, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials},
+	UnitAdmin:     {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials},
 	ExamAdmin:     {ViewPeople, ManageExams, ProctorExams},
 	Proctor:       {ProctorExams},
-	Author:        {AuthorContent},
+	Author:        {AuthorContent, DefineAchievements},
 	Reporter:      {SubmitReports, ViewMonitoring},
 	Expert:        {ManageExpert},
 }

@@ -139,6 +139,13 @@ func (p *Page) instant(v any) (time.Time, bool) {
 			return time.Time{}, false
 		}
 		return x.In(p.zone()), true
+	case string:
+		// An RFC 3339 moment, as credentials write them.
+		t, err := time.Parse(time.RFC3339, x)
+		if err != nil {
+			return time.Time{}, false
+		}
+		return t.In(p.zone()), true
 	}
 	return time.Time{}, false
 }
