@@ -42,8 +42,9 @@ Commands:
   import     import units or people: dxhub import units|people FILE
   user       manage accounts: dxhub user add --username NAME [--role ROLE --unit CODE]
   lrs-client issue xAPI credentials: dxhub lrs-client add --unit CODE --name NAME
+  credential-key  rotate or reseal certificate signing keys: dxhub credential-key rotate --unit CODE | reseal
   backup     copy a SQLite database while it runs: dxhub backup --to FILE
-  bench      benchmarks on loopback: dxhub bench org|exam|lrs|monitoring
+  bench      benchmarks on loopback: dxhub bench org|exam|lrs|monitoring|accounts|credentials
 
 Run "dxhub <command> --help" for a command's flags.
 `
@@ -77,6 +78,8 @@ func main() {
 		err = userCmd(ctx, log, args)
 	case "lrs-client":
 		err = lrsClientCmd(ctx, log, args)
+	case "credential-key":
+		err = credentialKeyCmd(ctx, log, args)
 	case "backup":
 		err = backup(ctx, args)
 	case "bench":
@@ -212,6 +215,12 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 				return fmt.Errorf("seed demo: %w", err)
 			}
 		}
+		if achs, err := a.Cred.Achievements(ctx); err == nil && len(achs) == 0 {
+			fmt.Fprintln(os.Stderr, "Seeding demo certificates (achievements, the demo learner's certificates)...")
+			if err := seedCredentials(ctx, a); err != nil {
+				return fmt.Errorf("seed certificates: %w", err)
+			}
+		}
 		if sets, err := a.Mon.Datasets(ctx); err == nil && len(sets) == 0 {
 			fmt.Fprintln(os.Stderr, "Seeding demo monitoring (indicators, targets, monthly reports of Đắk Lắk communes)...")
 			if err := demo.SeedMonitoring(ctx, a.Mon, "66", time.Now()); err != nil {
@@ -252,6 +261,20 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// seedCredentials gives the demo its certificates, as its national
+// administrator.
+func seedCredentials(ctx context.Context, a *app.App) error {
+	acct, err := a.Auth.AccountByUsername(ctx, "admin")
+	if err != nil {
+		return err
+	}
+	p, err := a.Auth.Principal(ctx, acct.ID)
+	if err != nil {
+		return err
+	}
+	return demo.SeedCredentials(ctx, a.Cred, a.Exams, p)
 }
 
 // percent reads a whole percentage from 0 to most.

@@ -175,7 +175,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Learn = &learning.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Bank: a.Bank, Exams: a.Exams, Auth: a.Auth, LRS: a.LRS, Mail: a.Mail, Events: a.Events}
 	a.Learn.Subscribe(a.Events)
 	a.Account.Learn, a.Account.Exams = a.Learn, a.Exams
-	a.Cred = &credential.Service{DB: d, Log: log, Audit: a.Audit, Auth: a.Auth, Org: a.Org, Exams: a.Exams, Keys: credential.NewKeys(d, cfg.CredentialKey), BaseURL: cfg.BaseURL}
+	a.Cred = &credential.Service{DB: d, Log: log, Audit: a.Audit, Auth: a.Auth, Org: a.Org, Exams: a.Exams, Keys: credential.NewKeys(d, cfg.CredentialKey), BaseURL: cfg.BaseURL, LRS: a.LRS}
 	a.Cred.Subscribe(a.Events)
 	a.Account.Certificates = a.Cred.Mine
 	var stopCtx context.Context

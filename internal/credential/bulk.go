@@ -145,6 +145,16 @@ func (s *Service) IssueList(ctx context.Context, r io.Reader, ip string) (*BulkR
 			return nil, err
 		}
 	}
+	// Module certificates listed may complete a modules rule.
+	done := map[string]bool{}
+	for _, row := range rows {
+		if !done[row.accountID] {
+			done[row.accountID] = true
+			if err := s.followModules(ctx, row.accountID, now, 0); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := s.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: "credentials_listed", ObjectType: "credential", IP: ip, Detail: strconv.Itoa(res.Issued)}); err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/google/uuid"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/lrs"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
@@ -45,6 +46,8 @@ type Service struct {
 	Exams   *assessment.Exams
 	Keys    *Keys
 	BaseURL string
+	// LRS records each credential on the learner's history (nil: not).
+	LRS *lrs.Store
 
 	statusMu    sync.Mutex
 	statusCache map[string]cachedList
@@ -535,6 +538,7 @@ func insertCredential(ctx context.Context, tx *sql.Tx, p *prepared) (int64, erro
 }
 
 func (s *Service) auditIssued(ctx context.Context, p *prepared, by string) error {
+	s.recordEarned(ctx, p)
 	return s.Audit.Record(ctx, audit.Entry{ActorID: p.accountID, ActorName: p.username, Action: "credential_issued", ObjectType: "credential", ObjectID: p.id, UnitPath: p.unitPath, Detail: strings.TrimSpace(p.achCode + " " + p.number + " " + by)})
 }
 
@@ -608,7 +612,7 @@ func (s *Service) DID(unitCode string) string {
 }
 
 func (s *Service) issuerOf(u *org.Unit) Issuer {
-	return Issuer{DID: s.DID(u.Code), Name: u.FullNameVI, URL: s.BaseURL + "/units/" + u.Code}
+	return Issuer{DID: s.DID(u.Code), Name: u.FullName(i18n.VI), URL: s.BaseURL + "/units/" + u.Code}
 }
 
 func (s *Service) statusURL(unitCode string, list int) string {
@@ -624,4 +628,37 @@ func (s *Service) achievementDoc(a *Achievement) AchievementDoc {
 		d.Alignments = append(d.Alignments, Alignment{Name: al.Name, URL: fmt.Sprintf("%s/skills/%s/%d#c-%s", s.BaseURL, al.Standard, al.Version, al.Competence), Code: al.Competence, Framework: fmt.Sprintf("%s %d", al.Standard, al.Version)})
 	}
 	return d
+}
+
+// recordEarned puts the credential on the learner's history in the
+// learning record store: an xAPI statement "earned" of the achievement.
+// A failure is logged: the credential stands without it.
+func (s *Service) recordEarned(ctx context.Context, p *prepared) {
+	if s.LRS == nil {
+		return
+	}
+	acct, _, err := s.Auth.AccountByID(ctx, p.accountID)
+	if err != nil || acct == nil {
+		return
+	}
+	a, err := s.AchievementByID(ctx, p.achID)
+	if err != nil {
+		return
+	}
+	name := map[string]any{"vi": a.Name}
+	if a.NameEN != "" {
+		name["en"] = a.NameEN
+	}
+	st := map[string]any{
+		"actor": map[string]any{"objectType": "Agent", "name": acct.DisplayName, "account": map[string]any{"homePage": s.LRS.Home(), "name": acct.ID}},
+		"verb":  map[string]any{"id": "http://id.tincanapi.com/verb/earned", "display": map[string]any{"en-US": "earned", "vi": "đạt"}},
+		"object": map[string]any{"objectType": "Activity", "id": s.BaseURL + "/achievements/" + a.ID,
+			"definition": map[string]any{"name": name, "type": "http://id.tincanapi.com/activitytype/badge"}},
+		"result":    map[string]any{"success": true, "extensions": map[string]any{"https://dxhub.gov.vn/xapi/extensions/credential": s.BaseURL + "/credentials/" + p.id}},
+		"timestamp": time.UnixMilli(p.issuedAt).UTC().Format("2006-01-02T15:04:05.000Z"),
+		"context":   map[string]any{"platform": "dxhub"},
+	}
+	if _, err := s.LRS.Save(ctx, s.LRS.System(p.unitPath), []map[string]any{st}); err != nil {
+		s.Log.Error("xapi earned", "credential", p.id, "err", err)
+	}
 }

@@ -135,6 +135,8 @@ func init() {
 		"credential.bad_date":               {"ngày cấp %q không đúng (ngày/tháng/năm, không sau hôm nay)", "issue date %q is wrong (day/month/year, not after today)"},
 		"credential.bad_result":             {"kết quả: tối đa 100 ký tự", "result: at most 100 characters"},
 		"audit.credentials_listed":          {"Cấp chứng nhận theo danh sách", "Certificates issued from a list"},
+		"audit.credential_key_rotated":      {"Thay khóa ký chứng nhận", "Certificate signing key rotated"},
+		"audit.credential_keys_resealed":    {"Niêm phong lại các khóa ký", "Signing keys resealed"},
 		"audit.achievement_defined":         {"Định nghĩa chứng nhận", "Certificate defined"},
 		"audit.achievement_changed":         {"Sửa chứng nhận", "Certificate changed"},
 		"audit.credential_issued":           {"Cấp chứng nhận", "Certificate issued"},

@@ -74,7 +74,7 @@ func (s *Service) PDF(ctx context.Context, c *Credential) ([]byte, error) {
 	center(13, "B", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 7)
 	center(11, "", "Độc lập - Tự do - Hạnh phúc", 6)
 	pdf.Ln(6)
-	center(12, "B", u.FullNameVI, 7)
+	center(12, "B", u.FullName(i18n.VI), 7)
 	pdf.Ln(4)
 	pdf.SetTextColor(0x9e, 0x1b, 0x14)
 	title := "CHỨNG NHẬN"

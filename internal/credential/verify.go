@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"dxhub/internal/platform/i18n"
 )
 
 // Outcomes of a verification.
@@ -105,7 +107,7 @@ func (s *Service) Verify(ctx context.Context, input []byte) *Verification {
 		v.Result = UnknownIssuer
 		return v
 	}
-	v.Issuer = u.FullNameVI
+	v.Issuer = u.FullName(i18n.VI)
 	id := strings.TrimPrefix(v.ID, s.BaseURL+"/credentials/")
 	c, err := s.ByID(ctx, id)
 	if err != nil || c.UnitID != u.ID {
