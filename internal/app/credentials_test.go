@@ -413,7 +413,7 @@ func TestCertificatesFromCoursesListsAndModules(t *testing.T) {
 	// The register: Đắk Lắk sees its course certificate only; the nation all.
 	_, reg, _ := ta.do(ta.client("daklak"), "GET", "/api/v1/credentials?since=0", nil)
 	var page1 struct {
-		Credentials []any `json:"credentials"`
+		Credentials []any  `json:"credentials"`
 		Next        string `json:"next_since"`
 	}
 	json.Unmarshal([]byte(reg), &page1)
