@@ -141,9 +141,9 @@ func (s *Service) IssueList(ctx context.Context, r io.Reader, ip string) (*BulkR
 		if row.legacy {
 			res.Legacy++
 		}
-		if err := s.auditIssued(ctx, row, "list"); err != nil {
-			return nil, err
-		}
+	}
+	if err := s.announce(ctx, rows, "list"); err != nil {
+		return nil, err
 	}
 	// Module certificates listed may complete a modules rule.
 	done := map[string]bool{}
@@ -159,26 +159,4 @@ func (s *Service) IssueList(ctx context.Context, r io.Reader, ip string) (*BulkR
 		return nil, err
 	}
 	return res, nil
-}
-
-// prepareAll signs credentials for inputs, taking status indexes for
-// each issuing unit at once.
-func (s *Service) prepareAll(ctx context.Context, ins []issueInput) ([]*prepared, error) {
-	perUnit := map[string][]int{}
-	for i, in := range ins {
-		perUnit[in.ach.UnitID] = append(perUnit[in.ach.UnitID], i)
-	}
-	out := make([]*prepared, len(ins))
-	for unit, idx := range perUnit {
-		list, first, err := s.allocate(ctx, unit, len(idx))
-		if err != nil {
-			return nil, err
-		}
-		for k, i := range idx {
-			if out[i], err = s.prepare(ctx, ins[i], list, first+k); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return out, nil
 }

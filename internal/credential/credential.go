@@ -410,6 +410,13 @@ type issueInput struct {
 	at        time.Time
 	number    string // legacy: the paper certificate's number
 	legacy    bool
+	// skipGone: an account deleted since the event is skipped, not an error.
+	skipGone bool
+}
+
+func isNoAccount(err error) bool {
+	e, ok := errs.As(err)
+	return ok && e.Key == "credential.no_account"
 }
 
 // issue makes a credential unless the account already holds one of the
@@ -445,7 +452,7 @@ func (s *Service) issue(ctx context.Context, in issueInput) (*Issued, error) {
 		// Another node issued it meanwhile.
 		return s.issue(ctx, in)
 	}
-	if err := s.auditIssued(ctx, row, ""); err != nil {
+	if err := s.announce(ctx, []*prepared{row}, ""); err != nil {
 		return nil, err
 	}
 	cr, err := s.ByID(ctx, row.id)
@@ -538,20 +545,24 @@ func insertCredential(ctx context.Context, tx *sql.Tx, p *prepared) (int64, erro
 }
 
 func (s *Service) auditIssued(ctx context.Context, p *prepared, by string) error {
-	s.recordEarned(ctx, p)
 	return s.Audit.Record(ctx, audit.Entry{ActorID: p.accountID, ActorName: p.username, Action: "credential_issued", ObjectType: "credential", ObjectID: p.id, UnitPath: p.unitPath, Detail: strings.TrimSpace(p.achCode + " " + p.number + " " + by)})
 }
 
 // sign adds both proofs: the Data Integrity proof in the document, and
 // the VC-JWT beside it.
 func (s *Service) sign(c *Content, unitCode string, key *signingKey) ([]byte, string, error) {
+	c.clean()
 	doc := c.document()
 	vm := s.DID(unitCode) + "#" + key.ID
 	jwt, err := signJWT(doc, key.Priv, vm)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := signDataIntegrity(doc, key.Priv, vm, c.ValidFrom); err != nil {
+	canon, err := canonizeContent(c)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := signDataIntegrity(doc, key.Priv, vm, c.ValidFrom, canon); err != nil {
 		return nil, "", err
 	}
 	b, err := json.Marshal(doc)
@@ -562,20 +573,32 @@ func (s *Service) sign(c *Content, unitCode string, key *signingKey) ([]byte, st
 // (opening the next list when they do not fit), returning the list and
 // the first.
 func (s *Service) allocate(ctx context.Context, unitID string, n int) (list, first int, err error) {
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `UPDATE status_lists SET next_index = next_index + $3 WHERE unit_id = $1 AND list = (SELECT MAX(list) FROM status_lists WHERE unit_id = $1) AND next_index + $3 <= $2 RETURNING list, next_index - $3`, unitID, StatusListSize, n).Scan(&list, &first)
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
+	for range 5 {
+		opened := true
+		err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+			err := tx.QueryRowContext(ctx, `UPDATE status_lists SET next_index = next_index + $3 WHERE unit_id = $1 AND list = (SELECT MAX(list) FROM status_lists WHERE unit_id = $1) AND next_index + $3 <= $2 RETURNING list, next_index - $3`, unitID, StatusListSize, n).Scan(&list, &first)
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			// No list yet, or the last is full: open the next, unless
+			// another writer opens it first (then take from theirs).
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(list), 0) + 1 FROM status_lists WHERE unit_id = $1`, unitID).Scan(&list); err != nil {
+				return err
+			}
+			first = 0
+			res, err := tx.ExecContext(ctx, `INSERT INTO status_lists (unit_id, list, next_index) VALUES ($1, $2, $3) ON CONFLICT (unit_id, list) DO NOTHING`, unitID, list, n)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			opened = k == 1
+			return nil
+		})
+		if err != nil || opened {
+			return list, first, err
 		}
-		// No list yet, or the last is full: open the next.
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(list), 0) + 1 FROM status_lists WHERE unit_id = $1`, unitID).Scan(&list); err != nil {
-			return err
-		}
-		first = 0
-		_, err = tx.ExecContext(ctx, `INSERT INTO status_lists (unit_id, list, next_index) VALUES ($1, $2, $3)`, unitID, list, n)
-		return err
-	})
-	return list, first, err
+	}
+	return 0, 0, errors.New("status list: no index after five tries")
 }
 
 func randHex(n int) string {
@@ -630,35 +653,44 @@ func (s *Service) achievementDoc(a *Achievement) AchievementDoc {
 	return d
 }
 
-// recordEarned puts the credential on the learner's history in the
-// learning record store: an xAPI statement "earned" of the achievement.
-// A failure is logged: the credential stands without it.
-func (s *Service) recordEarned(ctx context.Context, p *prepared) {
-	if s.LRS == nil {
+// recordEarned puts credentials on the learners' histories in the
+// learning record store, in one write: an xAPI statement "earned" of the
+// achievement each. A failure is logged: the credentials stand without.
+func (s *Service) recordEarned(ctx context.Context, rows []*prepared) {
+	if s.LRS == nil || len(rows) == 0 {
 		return
 	}
-	acct, _, err := s.Auth.AccountByID(ctx, p.accountID)
-	if err != nil || acct == nil {
-		return
+	achs := map[string]*Achievement{}
+	byScope := map[string][]map[string]any{}
+	for _, p := range rows {
+		acct, _, err := s.Auth.AccountByID(ctx, p.accountID)
+		if err != nil || acct == nil {
+			continue
+		}
+		a, ok := achs[p.achID]
+		if !ok {
+			if a, err = s.AchievementByID(ctx, p.achID); err != nil {
+				continue
+			}
+			achs[p.achID] = a
+		}
+		name := map[string]any{"vi": a.Name}
+		if a.NameEN != "" {
+			name["en"] = a.NameEN
+		}
+		byScope[p.unitPath] = append(byScope[p.unitPath], map[string]any{
+			"actor": map[string]any{"objectType": "Agent", "name": acct.DisplayName, "account": map[string]any{"homePage": s.LRS.Home(), "name": acct.ID}},
+			"verb":  map[string]any{"id": "http://id.tincanapi.com/verb/earned", "display": map[string]any{"en-US": "earned", "vi": "đạt"}},
+			"object": map[string]any{"objectType": "Activity", "id": s.BaseURL + "/achievements/" + a.ID,
+				"definition": map[string]any{"name": name, "type": "http://id.tincanapi.com/activitytype/badge"}},
+			"result":    map[string]any{"success": true, "extensions": map[string]any{"https://dxhub.gov.vn/xapi/extensions/credential": s.BaseURL + "/credentials/" + p.id}},
+			"timestamp": time.UnixMilli(p.issuedAt).UTC().Format("2006-01-02T15:04:05.000Z"),
+			"context":   map[string]any{"platform": "dxhub"},
+		})
 	}
-	a, err := s.AchievementByID(ctx, p.achID)
-	if err != nil {
-		return
-	}
-	name := map[string]any{"vi": a.Name}
-	if a.NameEN != "" {
-		name["en"] = a.NameEN
-	}
-	st := map[string]any{
-		"actor": map[string]any{"objectType": "Agent", "name": acct.DisplayName, "account": map[string]any{"homePage": s.LRS.Home(), "name": acct.ID}},
-		"verb":  map[string]any{"id": "http://id.tincanapi.com/verb/earned", "display": map[string]any{"en-US": "earned", "vi": "đạt"}},
-		"object": map[string]any{"objectType": "Activity", "id": s.BaseURL + "/achievements/" + a.ID,
-			"definition": map[string]any{"name": name, "type": "http://id.tincanapi.com/activitytype/badge"}},
-		"result":    map[string]any{"success": true, "extensions": map[string]any{"https://dxhub.gov.vn/xapi/extensions/credential": s.BaseURL + "/credentials/" + p.id}},
-		"timestamp": time.UnixMilli(p.issuedAt).UTC().Format("2006-01-02T15:04:05.000Z"),
-		"context":   map[string]any{"platform": "dxhub"},
-	}
-	if _, err := s.LRS.Save(ctx, s.LRS.System(p.unitPath), []map[string]any{st}); err != nil {
-		s.Log.Error("xapi earned", "credential", p.id, "err", err)
+	for scope, sts := range byScope {
+		if _, err := s.LRS.Save(ctx, s.LRS.System(scope), sts); err != nil {
+			s.Log.Error("xapi earned", "credentials", len(sts), "err", err)
+		}
 	}
 }

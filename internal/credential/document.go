@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -40,6 +41,10 @@ type Content struct {
 	Evidence string
 	Status   StatusEntry
 	Legacy   bool // a paper certificate entered later
+
+	// Set only in a canonicalization template: the text written for the
+	// dates and the status entry instead of theirs.
+	validFromText, validUntilText, statusText, statusIDText string
 }
 
 // AchievementDoc is the achievement as embedded in a credential.
@@ -61,6 +66,21 @@ type Alignment struct {
 type StatusEntry struct {
 	ListURL string
 	Index   int
+}
+
+// clean makes every text valid UTF-8 (as JSON will store it), so that
+// what is signed is what is stored.
+func (c *Content) clean() {
+	for _, f := range []*string{&c.ID, &c.Number, &c.Issuer.DID, &c.Issuer.Name, &c.Issuer.URL, &c.Issuer.Image, &c.Subject.HashedID, &c.Subject.Salt, &c.Subject.IDType, &c.Subject.Name,
+		&c.Achievement.ID, &c.Achievement.Name, &c.Achievement.Description, &c.Achievement.Criteria, &c.Achievement.Type, &c.Result, &c.Evidence, &c.Status.ListURL} {
+		*f = strings.ToValidUTF8(*f, "\uFFFD")
+	}
+	for i := range c.Achievement.Alignments {
+		a := &c.Achievement.Alignments[i]
+		for _, f := range []*string{&a.Name, &a.URL, &a.Code, &a.Framework} {
+			*f = strings.ToValidUTF8(*f, "\uFFFD")
+		}
+	}
 }
 
 // document builds the Open Badges 3.0 OpenBadgeCredential (W3C VC 2.0
@@ -102,20 +122,26 @@ func (c *Content) document() map[string]any {
 	if c.Result != "" {
 		subject["result"] = []any{map[string]any{"type": []any{"Result"}, "value": c.Result}}
 	}
+	validFrom, index, statusID := c.ValidFrom.UTC().Format(time.RFC3339), strconv.Itoa(c.Status.Index), c.Status.ListURL+"#"+strconv.Itoa(c.Status.Index)
+	if c.validFromText != "" {
+		validFrom, index, statusID = c.validFromText, c.statusText, c.statusIDText
+	}
 	doc := map[string]any{
 		"@context":          []any{ContextVC2, ContextOB3},
 		"id":                c.ID,
 		"type":              []any{"VerifiableCredential", "OpenBadgeCredential"},
 		"name":              c.Achievement.Name,
 		"issuer":            issuer,
-		"validFrom":         c.ValidFrom.UTC().Format(time.RFC3339),
+		"validFrom":         validFrom,
 		"credentialSubject": subject,
 		"credentialStatus": map[string]any{
-			"id": c.Status.ListURL + "#" + strconv.Itoa(c.Status.Index), "type": "BitstringStatusListEntry",
-			"statusPurpose": "revocation", "statusListIndex": strconv.Itoa(c.Status.Index), "statusListCredential": c.Status.ListURL,
+			"id": statusID, "type": "BitstringStatusListEntry",
+			"statusPurpose": "revocation", "statusListIndex": index, "statusListCredential": c.Status.ListURL,
 		},
 	}
-	if !c.ValidUntil.IsZero() {
+	if c.validUntilText != "" {
+		doc["validUntil"] = c.validUntilText
+	} else if !c.ValidUntil.IsZero() {
 		doc["validUntil"] = c.ValidUntil.UTC().Format(time.RFC3339)
 	}
 	if c.Evidence != "" {

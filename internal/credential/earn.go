@@ -2,8 +2,11 @@ package credential
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"dxhub/internal/assessment"
@@ -14,95 +17,237 @@ import (
 )
 
 // Subscribe makes the room issue certificates as passes and completions
-// happen (within a second on the node that recorded them, as the events
-// bus wakes): each event is handled once per consumer, and issuing twice
-// is harmless anyway.
+// happen, within a second of them on the node that recorded them (the
+// events bus wakes at once). Events come in batches: the batch's
+// credentials are signed on every core and stored in one transaction,
+// which is what lets a national exam day's passes through. Issuing twice
+// is harmless: the database keeps one credential per person and
+// achievement.
 func (s *Service) Subscribe(bus *events.Bus) {
-	bus.Subscribe("credential.issue", []string{assessment.TopicAttemptFinished, learning.TopicCourseCompleted}, s.onEvent)
+	bus.SubscribeBatch("credential.issue", []string{assessment.TopicAttemptFinished, learning.TopicCourseCompleted}, s.onEvents)
 }
 
-func (s *Service) onEvent(ctx context.Context, ev events.Event) error {
+func (s *Service) onEvents(ctx context.Context, es []events.Event) error {
 	ctx = auth.WithPrincipal(ctx, auth.System())
-	switch ev.Topic {
-	case assessment.TopicAttemptFinished:
-		var a assessment.AttemptFinished
-		if err := ev.Decode(&a); err != nil {
-			s.Log.Error("credential: bad event", "id", ev.ID, "err", err)
-			return nil // a payload that cannot be read never will be
+	var ins []issueInput
+	sessions := map[string][]*Achievement{} // session id → its achievements
+	courses := map[string][]*Achievement{}
+	for _, ev := range es {
+		switch ev.Topic {
+		case assessment.TopicAttemptFinished:
+			var a assessment.AttemptFinished
+			if err := ev.Decode(&a); err != nil {
+				s.Log.Error("credential: bad event", "id", ev.ID, "err", err)
+				continue // a payload that cannot be read never will be
+			}
+			if !a.Passed {
+				continue
+			}
+			achs, ok := sessions[a.SessionID]
+			if !ok {
+				var err error
+				if achs, err = s.sessionAchievements(ctx, a.SessionID); err != nil {
+					return err
+				}
+				sessions[a.SessionID] = achs
+			}
+			for _, ach := range achs {
+				if a.Percent >= ach.MinPercent {
+					ins = append(ins, issueInput{ach: ach, accountID: a.AccountID, source: "attempt:" + a.AttemptID, at: time.UnixMilli(a.At),
+						result: fmt.Sprintf("%.0f%%", a.Percent), evidence: "Đạt kỳ sát hạch", skipGone: true})
+				}
+			}
+		case learning.TopicCourseCompleted:
+			var c learning.CourseCompleted
+			if err := ev.Decode(&c); err != nil {
+				s.Log.Error("credential: bad event", "id", ev.ID, "err", err)
+				continue
+			}
+			achs, ok := courses[c.CourseCode]
+			if !ok {
+				var err error
+				if achs, err = db.Query(ctx, s.DB.R, scanAchievement, `SELECT `+achievementCols+` FROM achievements WHERE status = $1 AND rule = $2 AND rule_ref = $3`, Active, RuleCourse, c.CourseCode); err != nil {
+					return err
+				}
+				courses[c.CourseCode] = achs
+			}
+			for _, ach := range achs {
+				if ach.MinPercent > 0 && c.FinalPercent < ach.MinPercent {
+					continue
+				}
+				in := issueInput{ach: ach, accountID: c.AccountID, source: "enrolment:" + c.EnrolmentID, at: time.UnixMilli(c.At), evidence: "Hoàn thành khóa học: " + c.CourseTitle, skipGone: true}
+				if c.FinalPercent >= 0 {
+					in.result = fmt.Sprintf("%.0f%%", c.FinalPercent)
+				}
+				ins = append(ins, in)
+			}
 		}
-		if !a.Passed {
-			return nil
-		}
-		return s.onPass(ctx, a)
-	case learning.TopicCourseCompleted:
-		var c learning.CourseCompleted
-		if err := ev.Decode(&c); err != nil {
-			s.Log.Error("credential: bad event", "id", ev.ID, "err", err)
-			return nil
-		}
-		return s.onCompletion(ctx, c)
 	}
-	return nil
+	return s.issueMany(ctx, ins)
 }
 
-func (s *Service) onPass(ctx context.Context, a assessment.AttemptFinished) error {
-	sess, err := s.Exams.Session(ctx, a.SessionID)
+// sessionAchievements are the achievements a pass in the session earns.
+func (s *Service) sessionAchievements(ctx context.Context, sessionID string) ([]*Achievement, error) {
+	sess, err := s.Exams.Session(ctx, sessionID)
 	if err != nil {
-		s.Log.Warn("credential: session of a pass", "session", a.SessionID, "err", err)
-		return nil
+		s.Log.Warn("credential: session of a pass", "session", sessionID, "err", err)
+		return nil, nil
 	}
-	achs, err := db.Query(ctx, s.DB.R, scanAchievement, `SELECT `+achievementCols+` FROM achievements
+	return db.Query(ctx, s.DB.R, scanAchievement, `SELECT `+achievementCols+` FROM achievements
 		WHERE status = $1 AND ((rule = $2 AND rule_ref = $3) OR (rule = $4 AND rule_ref = $5))`, Active, RuleSession, sess.ID, RuleBlueprint, sess.BlueprintID)
-	if err != nil {
-		return err
-	}
-	for _, ach := range achs {
-		if a.Percent < ach.MinPercent {
-			continue
-		}
-		in := issueInput{ach: ach, accountID: a.AccountID, source: "attempt:" + a.AttemptID, at: time.UnixMilli(a.At),
-			result: fmt.Sprintf("%.0f%%", a.Percent), evidence: "Đạt kỳ sát hạch: " + sess.Name}
-		if err := s.issueAndFollow(ctx, in); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
-func (s *Service) onCompletion(ctx context.Context, c learning.CourseCompleted) error {
-	achs, err := db.Query(ctx, s.DB.R, scanAchievement, `SELECT `+achievementCols+` FROM achievements WHERE status = $1 AND rule = $2 AND rule_ref = $3`, Active, RuleCourse, c.CourseCode)
-	if err != nil {
-		return err
-	}
-	for _, ach := range achs {
-		if ach.MinPercent > 0 && c.FinalPercent < ach.MinPercent {
+// issueMany issues what ins earn and nobody holds yet: signed on every
+// core, stored in one transaction (a credential someone got meanwhile is
+// skipped by the database), then audited and put on the learners'
+// histories; then the modules rules those credentials may complete.
+func (s *Service) issueMany(ctx context.Context, ins []issueInput) error {
+	seen := map[string]bool{}
+	var todo []issueInput
+	for _, in := range ins {
+		key := in.ach.ID + "/" + in.accountID
+		if seen[key] {
 			continue
 		}
-		in := issueInput{ach: ach, accountID: c.AccountID, source: "enrolment:" + c.EnrolmentID, at: time.UnixMilli(c.At), evidence: "Hoàn thành khóa học: " + c.CourseTitle}
-		if c.FinalPercent >= 0 {
-			in.result = fmt.Sprintf("%.0f%%", c.FinalPercent)
-		}
-		if err := s.issueAndFollow(ctx, in); err != nil {
+		seen[key] = true
+		var held int
+		if err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials WHERE achievement_id = $1 AND account_id = $2`, in.ach.ID, in.accountID).Scan(&held); err != nil {
 			return err
 		}
+		if held == 0 {
+			todo = append(todo, in)
+		}
 	}
-	return nil
-}
-
-// issueAndFollow issues a credential, then any achievement of the modules
-// rule that the person's credentials now complete (the basic certificate
-// once IU01..IU06 are all held, earned over several sessions).
-func (s *Service) issueAndFollow(ctx context.Context, in issueInput) error {
-	got, err := s.issue(ctx, in)
-	if err != nil {
-		return err
-	}
-	if !got.New {
+	if len(todo) == 0 {
 		return nil
 	}
-	return s.followModules(ctx, in.accountID, in.at, 0)
+	rows, err := s.prepareAll(ctx, todo)
+	if err != nil {
+		return err
+	}
+	var stored []*prepared
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		stored = stored[:0]
+		for _, row := range rows {
+			if row == nil {
+				continue // the account is gone
+			}
+			n, err := insertCredential(ctx, tx, row)
+			if err != nil {
+				return err
+			}
+			if n == 1 {
+				stored = append(stored, row)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.announce(ctx, stored, ""); err != nil {
+		return err
+	}
+	if len(stored) == 0 {
+		return nil
+	}
+	var modules int
+	if err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM achievements WHERE status = $1 AND rule = $2`, Active, RuleModules).Scan(&modules); err != nil || modules == 0 {
+		return err
+	}
+	done := map[string]bool{}
+	for _, row := range stored {
+		if !done[row.accountID] {
+			done[row.accountID] = true
+			if err := s.followModules(ctx, row.accountID, time.UnixMilli(row.issuedAt), 0); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
+// prepareAll signs credentials for ins on every core, taking status
+// indexes for each issuing unit at once. An input whose account is gone
+// leaves nil in its place.
+func (s *Service) prepareAll(ctx context.Context, ins []issueInput) ([]*prepared, error) {
+	perUnit := map[string][]int{}
+	for i, in := range ins {
+		perUnit[in.ach.UnitID] = append(perUnit[in.ach.UnitID], i)
+	}
+	type job struct {
+		i, list, index int
+	}
+	var jobs []job
+	for unit, idx := range perUnit {
+		list, first, err := s.allocate(ctx, unit, len(idx))
+		if err != nil {
+			return nil, err
+		}
+		for k, i := range idx {
+			jobs = append(jobs, job{i, list, first + k})
+		}
+	}
+	out := make([]*prepared, len(ins))
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+		next     = make(chan job)
+	)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				p, err := s.prepare(ctx, ins[j.i], j.list, j.index)
+				if err != nil && ins[j.i].skipGone && isNoAccount(err) {
+					continue
+				}
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					continue
+				}
+				out[j.i] = p
+			}
+		}()
+	}
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	return out, firstErr
+}
+
+// announce audits credentials just stored (concurrently, so that the
+// audit's group commit takes them together) and puts them on the
+// learners' histories in one write.
+func (s *Service) announce(ctx context.Context, rows []*prepared, by string) error {
+	var wg sync.WaitGroup
+	errc := make(chan error, len(rows))
+	for _, row := range rows {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.auditIssued(ctx, row, by); err != nil {
+				errc <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	s.recordEarned(ctx, rows)
+	return <-errc
+}
+
+// followModules issues the achievements of the modules rule that the
+// person's credentials now complete (the basic certificate once IU01..IU06
+// are all held, earned over several sessions).
 func (s *Service) followModules(ctx context.Context, accountID string, at time.Time, depth int) error {
 	if depth > 5 {
 		return nil // rules built on rules end somewhere

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/piprate/json-gold/ld"
@@ -100,29 +101,61 @@ type Proof struct {
 // hashData is what eddsa-rdfc-2022 signs: SHA-256 of the canonical proof
 // options (with the document's context) then SHA-256 of the canonical
 // document without its proof.
-func hashData(doc map[string]any, p Proof) ([]byte, error) {
+// docCanon, when not nil, is the document's canonical form already made.
+func hashData(doc map[string]any, p Proof, docCanon []byte) ([]byte, error) {
+	pc, err := canonizeProof(doc["@context"], p)
+	if err != nil {
+		return nil, err
+	}
+	dc := docCanon
+	if dc == nil {
+		unsigned := make(map[string]any, len(doc))
+		for k, v := range doc {
+			if k != "proof" {
+				unsigned[k] = v
+			}
+		}
+		if dc, err = canonize(unsigned); err != nil {
+			return nil, err
+		}
+	}
+	h1, h2 := sha256.Sum256(pc), sha256.Sum256(dc)
+	return append(h1[:], h2[:]...), nil
+}
+
+// Proof options differ between credentials only by the second they were
+// made and the key: their canonical form is kept for the moments in use.
+var (
+	proofCanonMu sync.Mutex
+	proofCanons  = map[string][]byte{}
+)
+
+func canonizeProof(context any, p Proof) ([]byte, error) {
 	p.ProofValue = ""
-	p.Context = doc["@context"]
+	p.Context = context
+	ctxKey, _ := json.Marshal(context)
+	key := string(ctxKey) + "|" + p.Created + "|" + p.VerificationMethod + "|" + p.Type + "|" + p.Cryptosuite + "|" + p.ProofPurpose
+	proofCanonMu.Lock()
+	c, ok := proofCanons[key]
+	proofCanonMu.Unlock()
+	if ok {
+		return c, nil
+	}
 	pm, err := toMap(p)
 	if err != nil {
 		return nil, err
 	}
-	pc, err := canonize(pm)
+	c, err = canonize(pm)
 	if err != nil {
 		return nil, err
 	}
-	unsigned := make(map[string]any, len(doc))
-	for k, v := range doc {
-		if k != "proof" {
-			unsigned[k] = v
-		}
+	proofCanonMu.Lock()
+	if len(proofCanons) > 1000 {
+		clear(proofCanons)
 	}
-	dc, err := canonize(unsigned)
-	if err != nil {
-		return nil, err
-	}
-	h1, h2 := sha256.Sum256(pc), sha256.Sum256(dc)
-	return append(h1[:], h2[:]...), nil
+	proofCanons[key] = c
+	proofCanonMu.Unlock()
+	return c, nil
 }
 
 func toMap(v any) (map[string]any, error) {
@@ -134,10 +167,11 @@ func toMap(v any) (map[string]any, error) {
 	return m, json.Unmarshal(b, &m)
 }
 
-// signDataIntegrity adds an eddsa-rdfc-2022 proof to doc.
-func signDataIntegrity(doc map[string]any, key ed25519.PrivateKey, vm string, created time.Time) error {
+// signDataIntegrity adds an eddsa-rdfc-2022 proof to doc; docCanon, when
+// not nil, is its canonical form already made.
+func signDataIntegrity(doc map[string]any, key ed25519.PrivateKey, vm string, created time.Time, docCanon []byte) error {
 	p := Proof{Type: "DataIntegrityProof", Cryptosuite: "eddsa-rdfc-2022", Created: created.UTC().Format(time.RFC3339), VerificationMethod: vm, ProofPurpose: "assertionMethod"}
-	h, err := hashData(doc, p)
+	h, err := hashData(doc, p, docCanon)
 	if err != nil {
 		return err
 	}
@@ -159,7 +193,7 @@ var (
 
 // verifyDataIntegrity checks doc's eddsa-rdfc-2022 proof with the key
 // keyOf returns for its verification method.
-func verifyDataIntegrity(doc map[string]any, keyOf func(vm string) (ed25519.PublicKey, error)) (vm string, err error) {
+func verifyDataIntegrity(doc map[string]any, keyOf func(vm string) (ed25519.PublicKey, error), docCanon []byte) (vm string, err error) {
 	raw, ok := doc["proof"].(map[string]any)
 	if !ok {
 		return "", ErrNoProof
@@ -177,7 +211,7 @@ func verifyDataIntegrity(doc map[string]any, keyOf func(vm string) (ed25519.Publ
 	if err != nil || len(sig) != ed25519.SignatureSize {
 		return p.VerificationMethod, ErrBadSignature
 	}
-	h, err := hashData(doc, p)
+	h, err := hashData(doc, p, docCanon)
 	if err != nil {
 		return p.VerificationMethod, ErrBadSignature
 	}

@@ -102,7 +102,7 @@ func (s *Service) StatusList(ctx context.Context, unitCode string, list int) ([]
 	if err != nil {
 		return nil, err
 	}
-	if err := signDataIntegrity(doc, sk.Priv, s.DID(u.Code)+"#"+sk.ID, s.clock()); err != nil {
+	if err := signDataIntegrity(doc, sk.Priv, s.DID(u.Code)+"#"+sk.ID, s.clock(), nil); err != nil {
 		return nil, err
 	}
 	b, err := json.Marshal(doc)

@@ -78,7 +78,11 @@ func (s *Service) Verify(ctx context.Context, input []byte) *Verification {
 			v.Result = Tampered
 			return v
 		}
-		vm, err = verifyDataIntegrity(doc, s.keyOf(ctx))
+		var canon []byte
+		if c, ok := contentOf(doc); ok {
+			canon, _ = canonizeContent(c)
+		}
+		vm, err = verifyDataIntegrity(doc, s.keyOf(ctx), canon)
 	case bytes.Count(input, []byte(".")) == 2 && !bytes.ContainsAny(input, " \n{<"):
 		v.Format = "vc_jwt"
 		doc, vm, err = verifyJWT(string(input), s.keyOf(ctx))

@@ -81,6 +81,26 @@ type consumer struct {
 	name   string
 	topics map[string]bool
 	handle Handler
+	// batch, when set instead of handle, takes every ready event of a
+	// round at once (a consumer that does better work in bulk).
+	batch BatchHandler
+}
+
+// BatchHandler handles the events of a round together, in order. An error
+// stops the consumer before them all; they are tried again, all of them,
+// on the next round.
+type BatchHandler func(ctx context.Context, es []Event) error
+
+// SubscribeBatch is Subscribe for a consumer that handles events in
+// batches (at most a round's, 200).
+func (b *Bus) SubscribeBatch(name string, topics []string, h BatchHandler) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c := &consumer{name: name, topics: map[string]bool{}, batch: h}
+	for _, t := range topics {
+		c.topics[t] = true
+	}
+	b.subs = append(b.subs, c)
 }
 
 // Subscribe registers a consumer by a name that stays the same across
@@ -208,7 +228,27 @@ func (b *Bus) run(ctx context.Context, c *consumer) error {
 		}
 		now := time.Now().UnixMilli()
 		done := last
+		if c.batch != nil {
+			var ready []Event
+			for _, e := range list {
+				if e.ID != last+1 && now-e.At < b.Settle.Milliseconds() {
+					break
+				}
+				last = e.ID
+				if c.topics[e.Topic] {
+					ready = append(ready, e)
+				}
+			}
+			if len(ready) > 0 {
+				if err := c.batch(ctx, ready); err != nil {
+					return fmt.Errorf("events %d–%d: %w", ready[0].ID, ready[len(ready)-1].ID, err)
+				}
+			}
+		}
 		for _, e := range list {
+			if c.batch != nil {
+				break // handled above
+			}
 			// A gap may be a transaction that took its id and has not
 			// committed yet: wait for it, unless the event after the gap
 			// is older than Settle (the id was rolled back).

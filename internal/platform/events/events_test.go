@@ -197,3 +197,69 @@ func TestGapWaitsForLateCommit(t *testing.T) {
 		t.Fatalf("an old gap held the consumer: %v", got.ids)
 	}
 }
+
+// TestBatchConsumer: a batch consumer gets its topics' events in order,
+// in rounds of at most 200, each once; a failed batch is handed over
+// again whole on the next round, and a restart resumes after the last.
+func TestBatchConsumer(t *testing.T) {
+	d := dbtest.Open(t)
+	record(t, d, "exam.finished", 250)
+	record(t, d, "other", 10)
+	record(t, d, "exam.finished", 40)
+	var got []int64
+	fail := true
+	var sizes []int
+	b := &Bus{DB: d}
+	b.SubscribeBatch("credentials", []string{"exam.finished"}, func(ctx context.Context, es []Event) error {
+		if fail && len(got) >= 200 {
+			fail = false
+			return errors.New("store unavailable")
+		}
+		sizes = append(sizes, len(es))
+		for _, e := range es {
+			if e.Topic != "exam.finished" {
+				t.Errorf("topic %s handed over", e.Topic)
+			}
+			got = append(got, e.ID)
+		}
+		return nil
+	})
+	if err := b.RunOnce(t.Context()); err == nil {
+		t.Fatal("the failing batch reported no error")
+	}
+	if len(got) != 200 {
+		t.Fatalf("before the failure: %d events", len(got))
+	}
+	if err := b.RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 290 {
+		t.Fatalf("handled %d events, want 290 (sizes %v)", len(got), sizes)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i] <= got[i-1] {
+			t.Fatalf("out of order or twice at %d: %v", i, got[i-1:i+1])
+		}
+	}
+	for _, n := range sizes {
+		if n > 200 {
+			t.Fatalf("a batch of %d", n)
+		}
+	}
+	b.release()
+	record(t, d, "exam.finished", 2)
+	b2 := &Bus{DB: d}
+	var again []int64
+	b2.SubscribeBatch("credentials", []string{"exam.finished"}, func(ctx context.Context, es []Event) error {
+		for _, e := range es {
+			again = append(again, e.ID)
+		}
+		return nil
+	})
+	if err := b2.RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != 2 || again[0] <= got[len(got)-1] {
+		t.Fatalf("after a restart: %v", again)
+	}
+}
