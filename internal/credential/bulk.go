@@ -122,13 +122,13 @@ func (s *Service) IssueList(ctx context.Context, r io.Reader, ip string) (*BulkR
 		return nil, err
 	}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		for i, row := range rows {
-			n, err := insertCredential(ctx, tx, row)
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				bad.Add(t.Lines[i], "username", "credential.already_held", row.username, row.achCode)
+		got, err := insertCredentials(ctx, tx, rows)
+		if err != nil {
+			return err
+		}
+		for i, row := range got {
+			if row == nil {
+				bad.Add(t.Lines[i], "username", "credential.already_held", rows[i].username, rows[i].achCode)
 			}
 		}
 		return bad.Err()

@@ -34,9 +34,9 @@ type slot struct {
 }
 
 type canonTemplate struct {
-	nquads string
-	slots  []slot
-	ok     bool // false: the shape has no template; use JSON-LD
+	quads []*ld.Quad // the dataset, tokens for values
+	slots []slot
+	ok    bool // false: the shape has no template; use JSON-LD
 	// checked: a credential of the shape gave the same through the
 	// template as through JSON-LD (until then each is made both ways).
 	mu      sync.Mutex
@@ -181,76 +181,97 @@ func templateFor(c *Content) *canonTemplate {
 func buildTemplate(c *Content) *canonTemplate {
 	tc, slots := tokenized(c)
 	// The dataset as JSON-LD makes it, blank nodes labelled in the order
-	// it makes them, before canonicalization: the filled template is then
-	// the very input the JSON-LD path gives the canonicalization.
+	// it makes them: the filled template is the very input the JSON-LD
+	// path gives the canonicalization.
 	opts := ld.NewJsonLdOptions("")
-	opts.Format = "application/n-quads"
 	opts.DocumentLoader = loader
 	opts.ProcessingMode = ld.JsonLd_1_1
 	opts.SafeMode = true
 	out, err := ld.NewJsonLdProcessor().ToRDF(tc.document(), opts)
-	if err != nil {
+	ds, ok := out.(*ld.RDFDataset)
+	if err != nil || !ok || len(ds.Graphs) != 1 {
 		return &canonTemplate{}
 	}
-	nq, _ := out.(string)
-	t := &canonTemplate{nquads: nq, slots: slots, ok: true}
-	// Every token must be in the template (an IRI may have become a
-	// typed literal, as targetUrl does).
-	for i, s := range slots {
-		n := strings.Count(t.nquads, `"dxhubslot`+strconv.Itoa(i)+`x"`)
-		if s.kind == iri {
-			n = strings.Count(t.nquads, "<urn:dxhubslot:"+strconv.Itoa(i)+">") + strings.Count(t.nquads, `"urn:dxhubslot:`+strconv.Itoa(i)+`"`)
+	t := &canonTemplate{quads: ds.Graphs["@default"], slots: slots, ok: true}
+	// Every token must be in the dataset.
+	found := make([]bool, len(slots))
+	for _, q := range t.quads {
+		for _, n := range []ld.Node{q.Subject, q.Object} {
+			if i, ok := slotOf(n); ok && i < len(found) {
+				found[i] = true
+			}
 		}
-		if n == 0 {
+	}
+	for _, f := range found {
+		if !f {
 			return &canonTemplate{}
 		}
 	}
 	return t
 }
 
+// slotOf says which slot's token a node holds.
+func slotOf(n ld.Node) (int, bool) {
+	v := ""
+	switch x := n.(type) {
+	case ld.IRI:
+		v = x.Value
+	case ld.Literal:
+		v = x.Value
+	default:
+		return 0, false
+	}
+	var digits string
+	switch {
+	case strings.HasPrefix(v, "urn:dxhubslot:"):
+		digits = v[len("urn:dxhubslot:"):]
+	case strings.HasPrefix(v, "dxhubslot") && strings.HasSuffix(v, "x"):
+		digits = v[len("dxhubslot") : len(v)-1]
+	default:
+		return 0, false
+	}
+	i, err := strconv.Atoi(digits)
+	return i, err == nil
+}
+
 // canonize fills the template with c's values and canonicalizes the
-// resulting N-Quads.
+// dataset.
 func (t *canonTemplate) canonize(c *Content) ([]byte, error) {
-	args := make([]string, 0, 2*len(t.slots))
+	values := make([]string, len(t.slots))
 	for i, s := range t.slots {
-		v := s.value(c)
-		if s.kind == iri {
-			if v == "" || strings.ContainsAny(v, " <>\"{}|^`\\\t\n\r") {
-				return nil, fmt.Errorf("value %q is not an IRI", v)
-			}
-			args = append(args, "<urn:dxhubslot:"+strconv.Itoa(i)+">", "<"+v+">", `"urn:dxhubslot:`+strconv.Itoa(i)+`"`, `"`+v+`"`)
-		} else {
-			if !plainText(v) {
-				return nil, fmt.Errorf("value %q needs escapes", v)
-			}
-			args = append(args, `"dxhubslot`+strconv.Itoa(i)+`x"`, `"`+nquadsEscape(v)+`"`)
+		values[i] = s.value(c)
+		if s.kind == iri && !absoluteIRI(values[i]) {
+			return nil, fmt.Errorf("value %q is not an IRI", values[i])
 		}
 	}
-	filled := strings.NewReplacer(args...).Replace(t.nquads)
+	fill := func(n ld.Node) ld.Node {
+		i, ok := slotOf(n)
+		if !ok || i >= len(values) {
+			return n
+		}
+		switch x := n.(type) {
+		case ld.IRI:
+			return ld.NewIRI(values[i])
+		case ld.Literal:
+			return ld.NewLiteral(values[i], x.Datatype, x.Language)
+		}
+		return n
+	}
+	ds := ld.NewRDFDataset()
+	quads := make([]*ld.Quad, len(t.quads))
+	for i, q := range t.quads {
+		quads[i] = &ld.Quad{Subject: fill(q.Subject), Predicate: q.Predicate, Object: fill(q.Object), Graph: q.Graph}
+	}
+	ds.Graphs["@default"] = quads
 	opts := ld.NewJsonLdOptions("")
 	opts.Algorithm = ld.AlgorithmURDNA2015
 	opts.Format = "application/n-quads"
-	opts.InputFormat = "application/n-quads"
-	out, err := ld.NewJsonLdProcessor().Normalize(filled, opts)
+	out, err := ld.NewJsonLdApi().Normalize(ds, opts)
 	if err != nil {
 		return nil, err
 	}
-	s, _ := out.(string)
-	return []byte(s), nil
-}
-
-// nquadsEscape writes a string as the inside of an N-Quads literal, as
-// json-gold writes it.
-func nquadsEscape(v string) string {
-	return strings.NewReplacer(`"`, `\"`).Replace(v)
-}
-
-// plainText says whether json-gold reads a literal back as it was
-// written: its N-Quads reader undoes escapes one kind after another, so
-// that a backslash before n, r, t or a quote would come back as something
-// else, and control characters are best left to the JSON-LD path.
-func plainText(v string) bool {
-	return !strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' })
+	str, _ := out.(string)
+	return []byte(str), nil
 }
 
 // contentOf reads a credential document back into the Content that

@@ -436,19 +436,23 @@ func (s *Service) issue(ctx context.Context, in issueInput) (*Issued, error) {
 	if err != nil {
 		return nil, err
 	}
-	row, err := s.prepare(ctx, in, list, first)
+	unit, err := s.Org.UnitByID(ctx, in.ach.UnitID)
 	if err != nil {
 		return nil, err
 	}
-	var n int64
+	row, err := s.prepare(ctx, in, list, first, unit)
+	if err != nil {
+		return nil, err
+	}
+	var stored []*prepared
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		n, err = insertCredential(ctx, tx, row)
+		stored, err = insertCredentials(ctx, tx, []*prepared{row})
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if n == 0 {
+	if stored[0] == nil {
 		// Another node issued it meanwhile.
 		return s.issue(ctx, in)
 	}
@@ -461,27 +465,23 @@ func (s *Service) issue(ctx context.Context, in issueInput) (*Issued, error) {
 
 // prepared is a credential signed and ready to store.
 type prepared struct {
-	id, number, achID, achCode, accountID, username, unitID, unitPath string
-	list, index                                                       int
-	issuedAt, validUntil                                              int64
-	source, result                                                    string
-	legacy                                                            bool
-	doc                                                               []byte
-	jwt                                                               string
+	id, number, achID, achCode, accountID, username, name, unitID, unitPath string
+	list, index                                                             int
+	issuedAt, validUntil                                                    int64
+	source, result                                                          string
+	legacy                                                                  bool
+	doc                                                                     []byte
+	jwt                                                                     string
 }
 
 // prepare builds and signs the credential of in at a status index.
-func (s *Service) prepare(ctx context.Context, in issueInput, list, index int) (*prepared, error) {
+func (s *Service) prepare(ctx context.Context, in issueInput, list, index int, unit *org.Unit) (*prepared, error) {
 	acct, ok, err := s.Auth.AccountByID(ctx, in.accountID)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, errs.E(errs.NotFound, "credential.no_account")
-	}
-	unit, err := s.Org.UnitByID(ctx, in.ach.UnitID)
-	if err != nil {
-		return nil, err
 	}
 	key, err := s.Keys.Current(ctx, unit.ID)
 	if err != nil {
@@ -520,7 +520,7 @@ func (s *Service) prepare(ctx context.Context, in issueInput, list, index int) (
 	if err != nil {
 		return nil, err
 	}
-	p := &prepared{id: id, number: number, achID: in.ach.ID, achCode: in.ach.Code, accountID: acct.ID, username: acct.Username, unitID: unit.ID, unitPath: unit.Path,
+	p := &prepared{id: id, number: number, achID: in.ach.ID, achCode: in.ach.Code, accountID: acct.ID, username: acct.Username, name: acct.DisplayName, unitID: unit.ID, unitPath: unit.Path,
 		list: list, index: index, issuedAt: in.at.UnixMilli(), source: in.source, result: in.result, legacy: in.legacy, doc: doc, jwt: jwt}
 	if !c.ValidUntil.IsZero() {
 		p.validUntil = c.ValidUntil.UnixMilli()
@@ -528,20 +528,34 @@ func (s *Service) prepare(ctx context.Context, in issueInput, list, index int) (
 	return p, nil
 }
 
-// insertCredential stores a prepared credential unless its holder has
-// the achievement already (0 rows then).
-func insertCredential(ctx context.Context, tx *sql.Tx, p *prepared) (int64, error) {
-	legacy := 0
-	if p.legacy {
-		legacy = 1
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO credentials (id, number, achievement_id, account_id, unit_id, unit_path, status_list, status_index, issued_at, valid_until, source, result, legacy, document, jwt, recorded_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (achievement_id, account_id) DO NOTHING`,
-		p.id, p.number, p.achID, p.accountID, p.unitID, p.unitPath, p.list, p.index, p.issuedAt, p.validUntil, p.source, p.result, legacy, string(p.doc), p.jwt, db.Now())
+// insertCredentials stores prepared credentials in tx, skipping (nil in
+// the answer's place) those whose holder has the achievement already.
+func insertCredentials(ctx context.Context, tx *sql.Tx, rows []*prepared) ([]*prepared, error) {
+	st, err := tx.PrepareContext(ctx, `INSERT INTO credentials (id, number, achievement_id, account_id, unit_id, unit_path, status_list, status_index, issued_at, valid_until, source, result, legacy, document, jwt, recorded_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (achievement_id, account_id) DO NOTHING`)
 	if err != nil {
-		return 0, fmt.Errorf("store credential: %w", err)
+		return nil, err
 	}
-	return res.RowsAffected()
+	defer st.Close()
+	out := make([]*prepared, len(rows))
+	now := db.Now()
+	for i, p := range rows {
+		if p == nil {
+			continue
+		}
+		legacy := 0
+		if p.legacy {
+			legacy = 1
+		}
+		res, err := st.ExecContext(ctx, p.id, p.number, p.achID, p.accountID, p.unitID, p.unitPath, p.list, p.index, p.issuedAt, p.validUntil, p.source, p.result, legacy, string(p.doc), p.jwt, now)
+		if err != nil {
+			return nil, fmt.Errorf("store credential: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			out[i] = p
+		}
+	}
+	return out, nil
 }
 
 func (s *Service) auditIssued(ctx context.Context, p *prepared, by string) error {
@@ -663,12 +677,9 @@ func (s *Service) recordEarned(ctx context.Context, rows []*prepared) {
 	achs := map[string]*Achievement{}
 	byScope := map[string][]map[string]any{}
 	for _, p := range rows {
-		acct, _, err := s.Auth.AccountByID(ctx, p.accountID)
-		if err != nil || acct == nil {
-			continue
-		}
 		a, ok := achs[p.achID]
 		if !ok {
+			var err error
 			if a, err = s.AchievementByID(ctx, p.achID); err != nil {
 				continue
 			}
@@ -679,7 +690,7 @@ func (s *Service) recordEarned(ctx context.Context, rows []*prepared) {
 			name["en"] = a.NameEN
 		}
 		byScope[p.unitPath] = append(byScope[p.unitPath], map[string]any{
-			"actor": map[string]any{"objectType": "Agent", "name": acct.DisplayName, "account": map[string]any{"homePage": s.LRS.Home(), "name": acct.ID}},
+			"actor": map[string]any{"objectType": "Agent", "name": p.name, "account": map[string]any{"homePage": s.LRS.Home(), "name": p.accountID}},
 			"verb":  map[string]any{"id": "http://id.tincanapi.com/verb/earned", "display": map[string]any{"en-US": "earned", "vi": "đạt"}},
 			"object": map[string]any{"objectType": "Activity", "id": s.BaseURL + "/achievements/" + a.ID,
 				"definition": map[string]any{"name": name, "type": "http://id.tincanapi.com/activitytype/badge"}},

@@ -11,6 +11,7 @@ import (
 
 	"dxhub/internal/assessment"
 	"dxhub/internal/learning"
+	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/events"
@@ -102,19 +103,15 @@ func (s *Service) sessionAchievements(ctx context.Context, sessionID string) ([]
 // skipped by the database), then audited and put on the learners'
 // histories; then the modules rules those credentials may complete.
 func (s *Service) issueMany(ctx context.Context, ins []issueInput) error {
+	// What someone already holds is signed for nothing and skipped by the
+	// store (a repeated event, a second pass): rare enough not to look up
+	// each one first.
 	seen := map[string]bool{}
 	var todo []issueInput
 	for _, in := range ins {
 		key := in.ach.ID + "/" + in.accountID
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		var held int
-		if err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials WHERE achievement_id = $1 AND account_id = $2`, in.ach.ID, in.accountID).Scan(&held); err != nil {
-			return err
-		}
-		if held == 0 {
+		if !seen[key] {
+			seen[key] = true
 			todo = append(todo, in)
 		}
 	}
@@ -127,20 +124,9 @@ func (s *Service) issueMany(ctx context.Context, ins []issueInput) error {
 	}
 	var stored []*prepared
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		stored = stored[:0]
-		for _, row := range rows {
-			if row == nil {
-				continue // the account is gone
-			}
-			n, err := insertCredential(ctx, tx, row)
-			if err != nil {
-				return err
-			}
-			if n == 1 {
-				stored = append(stored, row)
-			}
-		}
-		return nil
+		got, err := insertCredentials(ctx, tx, rows)
+		stored = slices.DeleteFunc(got, func(p *prepared) bool { return p == nil })
+		return err
 	})
 	if err != nil {
 		return err
@@ -179,7 +165,13 @@ func (s *Service) prepareAll(ctx context.Context, ins []issueInput) ([]*prepared
 		i, list, index int
 	}
 	var jobs []job
+	units := map[string]*org.Unit{}
 	for unit, idx := range perUnit {
+		u, err := s.Org.UnitByID(ctx, unit)
+		if err != nil {
+			return nil, err
+		}
+		units[unit] = u
 		list, first, err := s.allocate(ctx, unit, len(idx))
 		if err != nil {
 			return nil, err
@@ -200,7 +192,7 @@ func (s *Service) prepareAll(ctx context.Context, ins []issueInput) ([]*prepared
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				p, err := s.prepare(ctx, ins[j.i], j.list, j.index)
+				p, err := s.prepare(ctx, ins[j.i], j.list, j.index, units[ins[j.i].ach.UnitID])
 				if err != nil && ins[j.i].skipGone && isNoAccount(err) {
 					continue
 				}

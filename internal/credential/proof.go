@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -123,48 +124,80 @@ func hashData(doc map[string]any, p Proof, docCanon []byte) ([]byte, error) {
 	return append(h1[:], h2[:]...), nil
 }
 
-// Proof options differ between credentials only by the second they were
-// made and the key: their canonical form is kept for the moments in use.
+// Proof options differ between credentials only by the moment they were
+// made and the key. With one blank node and fixed predicates their
+// canonical form is fixed but for those two values: it is made once per
+// kind of proof with tokens in their place, checked against JSON-LD on
+// first use, and filled in.
 var (
 	proofCanonMu sync.Mutex
-	proofCanons  = map[string][]byte{}
+	proofCanons  = map[string]*proofTemplate{}
+)
+
+type proofTemplate struct {
+	nquads  string
+	checked bool
+	ok      bool
+}
+
+const (
+	createdToken = "2000-01-01T00:00:00Z"
+	vmToken      = "urn:dxhubproofvm:x"
 )
 
 func canonizeProof(context any, p Proof) ([]byte, error) {
 	p.ProofValue = ""
 	p.Context = context
+	plain := absoluteIRI(p.VerificationMethod)
+	if _, err := time.Parse(time.RFC3339, p.Created); err != nil || strings.ContainsAny(p.Created, "\"\\") {
+		plain = false
+	}
 	ctxKey, _ := json.Marshal(context)
-	key := string(ctxKey) + "|" + p.Created + "|" + p.VerificationMethod + "|" + p.Type + "|" + p.Cryptosuite + "|" + p.ProofPurpose
+	key := string(ctxKey) + "|" + p.Type + "|" + p.Cryptosuite + "|" + p.ProofPurpose
 	proofCanonMu.Lock()
-	c, ok := proofCanons[key]
+	t, ok := proofCanons[key]
 	proofCanonMu.Unlock()
-	if ok {
-		return c, nil
+	if !ok {
+		tp := p
+		tp.Created, tp.VerificationMethod = createdToken, vmToken
+		pm, err := toMap(tp)
+		if err != nil {
+			return nil, err
+		}
+		c, err := canonize(pm)
+		if err != nil {
+			return nil, err
+		}
+		t = &proofTemplate{nquads: string(c), ok: strings.Count(string(c), createdToken) == 1 && strings.Count(string(c), vmToken) == 1}
+		proofCanonMu.Lock()
+		proofCanons[key] = t
+		proofCanonMu.Unlock()
 	}
-	pm, err := toMap(p)
-	if err != nil {
-		return nil, err
+	full := func() ([]byte, error) {
+		pm, err := toMap(p)
+		if err != nil {
+			return nil, err
+		}
+		return canonize(pm)
 	}
-	c, err = canonize(pm)
+	if !plain || !t.ok {
+		return full()
+	}
+	out := []byte(strings.NewReplacer(createdToken, p.Created, vmToken, p.VerificationMethod).Replace(t.nquads))
+	proofCanonMu.Lock()
+	checked := t.checked
+	proofCanonMu.Unlock()
+	if checked {
+		return out, nil
+	}
+	want, err := full()
 	if err != nil {
 		return nil, err
 	}
 	proofCanonMu.Lock()
-	if len(proofCanons) > 1000 {
-		clear(proofCanons)
-	}
-	proofCanons[key] = c
+	t.checked, t.ok = true, bytes.Equal(out, want)
 	proofCanonMu.Unlock()
-	return c, nil
-}
-
-func toMap(v any) (map[string]any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]any
-	return m, json.Unmarshal(b, &m)
+	return want, nil
 }
 
 // signDataIntegrity adds an eddsa-rdfc-2022 proof to doc; docCanon, when
@@ -345,4 +378,31 @@ func multibaseDecode(s string) ([]byte, error) {
 		n.Add(n, big.NewInt(int64(d)))
 	}
 	return append(make([]byte, zeros), n.Bytes()...), nil
+}
+
+func toMap(v any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal(b, &m)
+}
+
+var schemeRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:`)
+
+// absoluteIRI says whether v is an IRI that JSON-LD keeps as it is and
+// N-Quads carry unchanged: absolute, printable ASCII without the
+// characters IRIs exclude (dxhub's own are such; others take the JSON-LD
+// path).
+func absoluteIRI(v string) bool {
+	if !schemeRe.MatchString(v) {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c <= 0x20 || c >= 0x7f || strings.IndexByte("<>\"{}|^`\\", c) >= 0 {
+			return false
+		}
+	}
+	return true
 }

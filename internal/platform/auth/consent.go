@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"slices"
 
 	"dxhub/internal/platform/audit"
@@ -36,16 +38,16 @@ func ConsentDefault(kind string) bool {
 
 // Granted says whether an account's consent kind stands now.
 func (s *Service) Granted(ctx context.Context, accountID, kind string) (bool, error) {
-	list, err := s.ConsentsOf(ctx, accountID)
+	st, err := s.stmt(`SELECT granted FROM consents WHERE account_id = $1 AND kind = $2`)
 	if err != nil {
 		return false, err
 	}
-	for _, c := range list {
-		if c.Kind == kind {
-			return c.Granted, nil
-		}
+	var granted int
+	err = st.QueryRowContext(ctx, accountID, kind).Scan(&granted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ConsentDefault(kind), nil
 	}
-	return ConsentDefault(kind), nil
+	return granted != 0, err
 }
 
 // TermsVersion is the version of the terms a sign-up accepts.

@@ -24,8 +24,12 @@ func (s *Service) AccountByID(ctx context.Context, id string) (*Account, bool, e
 	var a Account
 	var person sql.NullString
 	var disabled int
-	err := s.DB.R.QueryRowContext(ctx, `SELECT id, username, email, display_name, person_id, locale, locked_until, disabled FROM accounts WHERE id = $1`, id).
-		Scan(&a.ID, &a.Username, &a.Email, &a.DisplayName, &person, &a.Locale, &a.LockedUntil, &disabled)
+	// Prepared once: certificates look up every holder.
+	st, err := s.stmt(`SELECT id, username, email, display_name, person_id, locale, locked_until, disabled FROM accounts WHERE id = $1`)
+	if err != nil {
+		return nil, false, err
+	}
+	err = st.QueryRowContext(ctx, id).Scan(&a.ID, &a.Username, &a.Email, &a.DisplayName, &person, &a.Locale, &a.LockedUntil, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
