@@ -51,6 +51,7 @@ type Service struct {
 
 	statusMu    sync.Mutex
 	statusCache map[string]cachedList
+	issuers     sync.Map // unit code → issuer unit, for a minute
 	// now is the clock (tests move it); nil is time.Now.
 	now func() time.Time
 }

@@ -164,7 +164,7 @@ func (h *HTTP) CredentialPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := h.Svc.Verify(r.Context(), []byte(c.Document))
+	v := h.Svc.VerifyStored(r.Context(), c)
 	p := auth.FromContext(r.Context())
 	return h.Web.Render(w, r, http.StatusOK, "credential/credential", "credential.verify_title", map[string]any{
 		"C": c, "V": v, "Reasons": Reasons, "Mine": p != nil && p.AccountID == c.AccountID,
@@ -363,7 +363,7 @@ func (h *HTTP) APIVerifyOne(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, h.Svc.Verify(r.Context(), []byte(c.Document)))
+	return web.JSON(w, http.StatusOK, h.Svc.VerifyStored(r.Context(), c))
 }
 
 // APIRevoke is POST /api/v1/credentials/{id}/revoke with {"reason"}.

@@ -30,6 +30,9 @@ type Keys struct {
 
 	mu    sync.Mutex
 	cache map[string]*signingKey // unit id → current key
+	// public keeps published keys by unit and key id: a key never changes,
+	// and every verification reads one.
+	public sync.Map
 }
 
 type signingKey struct {
@@ -179,6 +182,17 @@ func (k *Keys) Published(ctx context.Context, unitID string) ([]PublicKey, error
 
 // Public returns one key of a unit by its id.
 func (k *Keys) Public(ctx context.Context, unitID, keyID string) (ed25519.PublicKey, error) {
+	if pub, ok := k.public.Load(unitID + "#" + keyID); ok {
+		return pub.(ed25519.PublicKey), nil
+	}
+	pub, err := k.loadPublic(ctx, unitID, keyID)
+	if err == nil {
+		k.public.Store(unitID+"#"+keyID, pub)
+	}
+	return pub, err
+}
+
+func (k *Keys) loadPublic(ctx context.Context, unitID, keyID string) (ed25519.PublicKey, error) {
 	var mk string
 	err := k.DB.R.QueryRowContext(ctx, `SELECT public_key FROM issuer_keys WHERE unit_id = $1 AND id = $2`, unitID, keyID).Scan(&mk)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -185,7 +185,7 @@ func (s *Service) keyOf(ctx context.Context) func(vm string) (ed25519.PublicKey,
 		if !ok || !strings.HasPrefix(did, prefix) {
 			return nil, ErrUnknownKey
 		}
-		u, err := s.Org.UnitByCode(ctx, strings.TrimPrefix(did, prefix))
+		u, err := s.issuerUnit(ctx, strings.TrimPrefix(did, prefix))
 		if err != nil {
 			return nil, ErrUnknownKey
 		}
@@ -199,5 +199,22 @@ func (s *Service) unitOfDID(ctx context.Context, did string) (*org.Unit, error) 
 	if !strings.HasPrefix(did, prefix) {
 		return nil, errors.New("not an issuer of this site")
 	}
-	return s.Org.UnitByCode(ctx, strings.TrimPrefix(did, prefix))
+	return s.issuerUnit(ctx, strings.TrimPrefix(did, prefix))
+}
+
+// issuerUnit finds an issuing unit by code, remembering it a minute:
+// every verification asks, and units change rarely.
+func (s *Service) issuerUnit(ctx context.Context, code string) (*org.Unit, error) {
+	type cached struct {
+		u     *org.Unit
+		until time.Time
+	}
+	if c, ok := s.issuers.Load(code); ok && time.Now().Before(c.(cached).until) {
+		return c.(cached).u, nil
+	}
+	u, err := s.Org.UnitByCode(ctx, code)
+	if err == nil {
+		s.issuers.Store(code, cached{u, time.Now().Add(time.Minute)})
+	}
+	return u, err
 }

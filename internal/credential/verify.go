@@ -53,6 +53,17 @@ const (
 // Only a document signed by the key of the issuer it names, one of this
 // site's, is valid; its status then comes from the issuer's records.
 func (s *Service) Verify(ctx context.Context, input []byte) *Verification {
+	return s.verify(ctx, input, nil)
+}
+
+// VerifyStored checks a credential as dxhub stores it (its page).
+func (s *Service) VerifyStored(ctx context.Context, c *Credential) *Verification {
+	return s.verify(ctx, []byte(c.Document), c)
+}
+
+// verify is Verify; stored, when known, is the credential the input is
+// dxhub's copy of.
+func (s *Service) verify(ctx context.Context, input []byte, stored *Credential) *Verification {
 	input = bytes.TrimSpace(input)
 	if len(input) == 0 || len(input) > MaxVerifyInput {
 		return &Verification{Result: Unreadable}
@@ -113,7 +124,10 @@ func (s *Service) Verify(ctx context.Context, input []byte) *Verification {
 	}
 	v.Issuer = u.FullName(i18n.VI)
 	id := strings.TrimPrefix(v.ID, s.BaseURL+"/credentials/")
-	c, err := s.ByID(ctx, id)
+	c := stored
+	if c == nil || c.ID != id {
+		c, err = s.ByID(ctx, id)
+	}
 	if err != nil || c.UnitID != u.ID {
 		// Signed by a key of ours, yet not a credential we issued.
 		v.Result = Tampered
