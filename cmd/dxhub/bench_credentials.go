@@ -37,6 +37,7 @@ func benchCredentials(ctx context.Context, args []string) error {
 	statuses := fs.Int("status", 20000, "status list fetches")
 	conns := fs.Int("conns", 16, "concurrent clients for the pages")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the issuing to this file")
+	verifyProfile := fs.String("verifyprofile", "", "write a CPU profile of the verification pages to this file")
 	if err := parse(fs, args, "dxhub bench credentials [flags]: on loopback only, certificates for --passes exam passes issued by the\nevents consumer, then --verifies verification pages and --status status-list fetches from --conns clients."); err != nil {
 		return err
 	}
@@ -168,9 +169,14 @@ func benchCredentials(ctx context.Context, args []string) error {
 		wg.Wait()
 		return rec
 	}
+	stopProfile, err = profileCPU(*verifyProfile)
+	if err != nil {
+		return err
+	}
 	verify := run(*verifies, func(int) bool {
 		return get("/credentials/"+credIDs[rand.IntN(len(credIDs))], `data-result="valid"`)
 	})
+	stopProfile()
 	fmt.Printf("verification pages (%d clients): %.0f/s\n", *conns, verify.rate())
 	verify.print("verify")
 	status := run(*statuses, func(int) bool { return get("/credential-status/VN/1", "BitstringStatusListCredential") })

@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -52,6 +53,9 @@ type Service struct {
 	statusMu    sync.Mutex
 	statusCache map[string]cachedList
 	issuers     sync.Map // unit code → issuer unit, for a minute
+	checked     sync.Map // credential id → *Verification of its stored proof
+	stmts       sync.Map // query → *sql.Stmt
+	checkedN    atomic.Int64
 	// now is the clock (tests move it); nil is time.Now.
 	now func() time.Time
 }
@@ -122,6 +126,23 @@ func (s *Service) clock() time.Time {
 		return s.now()
 	}
 	return time.Now()
+}
+
+// stmt returns a prepared statement on the reader pool, preparing it
+// once: a credential's page reads one by id, thousands of times a second.
+func (s *Service) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.DB.R.Prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // SetClock moves the service's clock (tests of expiry).
@@ -367,7 +388,11 @@ func (s *Service) ByID(ctx context.Context, id string) (*Credential, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return nil, errs.E(errs.NotFound, "credential.not_found")
 	}
-	c, err := scanCredential(s.DB.R.QueryRowContext(ctx, `SELECT `+credentialCols+` FROM credentials c JOIN achievements a ON a.id = c.achievement_id WHERE c.id = $1`, id))
+	st, err := s.stmt(`SELECT ` + credentialCols + ` FROM credentials c JOIN achievements a ON a.id = c.achievement_id WHERE c.id = $1`)
+	if err != nil {
+		return nil, err
+	}
+	c, err := scanCredential(st.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.NotFound, "credential.not_found")
 	}

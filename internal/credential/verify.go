@@ -56,9 +56,24 @@ func (s *Service) Verify(ctx context.Context, input []byte) *Verification {
 	return s.verify(ctx, input, nil)
 }
 
-// VerifyStored checks a credential as dxhub stores it (its page).
+// VerifyStored checks a credential as dxhub stores it (its page). The
+// stored document never changes: its proof is checked once a process,
+// its status every time.
 func (s *Service) VerifyStored(ctx context.Context, c *Credential) *Verification {
-	return s.verify(ctx, []byte(c.Document), c)
+	if v, ok := s.checked.Load(c.ID); ok {
+		out := *v.(*Verification)
+		s.status(&out, c)
+		return &out
+	}
+	v := s.verify(ctx, []byte(c.Document), c)
+	if v.Result != Tampered && v.Result != UnknownIssuer && v.Result != Unreadable {
+		if s.checkedN.Add(1) > 200000 {
+			s.checked.Clear()
+			s.checkedN.Store(0)
+		}
+		s.checked.Store(c.ID, v)
+	}
+	return v
 }
 
 // verify is Verify; stored, when known, is the credential the input is
@@ -134,7 +149,14 @@ func (s *Service) verify(ctx context.Context, input []byte, stored *Credential) 
 		return v
 	}
 	v.Number, v.Legacy = c.Number, c.Legacy
+	s.status(v, c)
+	return v
+}
+
+// status sets what a credential whose proof holds is now.
+func (s *Service) status(v *Verification, c *Credential) {
 	now := s.clock()
+	v.RevokedAt, v.RevokedReason = 0, ""
 	switch {
 	case c.RevokedAt != 0:
 		v.Result, v.RevokedAt, v.RevokedReason = Revoked, c.RevokedAt, c.RevokedReason
@@ -145,7 +167,6 @@ func (s *Service) verify(ctx context.Context, input []byte, stored *Credential) 
 	default:
 		v.Result = Valid
 	}
-	return v
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
