@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up and runs dxhub's whole test suite on a fresh Debian machine with Go:
-# installs PostgreSQL, Chromium and LibreOffice Calc with apt-get when they
+# installs PostgreSQL, Chromium, LibreOffice Calc and poppler-utils with apt-get when they
 # are missing, and axe-core and credential verifiers with npm into a temporary folder, starts a
 # throw-away PostgreSQL cluster on a loopback port in a temporary folder, runs
 # every test on SQLite and again on PostgreSQL, the race detector, the
@@ -14,6 +14,8 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # LibreOffice writes the spreadsheets the date-reading tests read.
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+# pdftotext reads the certificates' PDFs in the browser test.
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 bindir=$(pg_bindir)
 { [ -n "$bindir" ] && [ -x "$bindir/initdb" ]; } || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
