@@ -164,7 +164,7 @@ func judgeAvailable(t *testing.T) bool {
 func TestCertificateForAnExamPass(t *testing.T) {
 	ta := newTestApp(t)
 	_, sid := examFixture(t, ta, "")
-	ach := defineAchievement(t, ta, "daklak", `{"code":"KNS-SH","unit_code":"66","name":"Kỹ năng số cơ bản – sát hạch","name_en":"Basic digital skills – test","criteria":"Đạt kỳ sát hạch kỹ năng số cơ bản.","rule":"session","rule_ref":"`+sid+`","valid_years":3,
+	ach := defineAchievement(t, ta, "daklak", `{"code":"KNS-SH","unit_code":"66","name":"Kỹ năng số cơ bản – sát hạch","name_en":"Basic digital skills – test","criteria":"Đạt kỳ sát hạch kỹ năng số cơ bản.","rule":"session","rule_ref":"`+sid+`","valid_years":3,"issuer_image":"https://dxhub.example.vn/logo/66.png",
 		"alignments":[{"standard":"VN-DSF","version":1,"competence":"1.1","name":"Duyệt, tìm kiếm dữ liệu"}]}`)
 	attempt := passExam(t, ta, "learner", sid)
 	if err := ta.App.Events.RunOnce(t.Context()); err != nil {
@@ -181,7 +181,7 @@ func TestCertificateForAnExamPass(t *testing.T) {
 	json.Unmarshal(c.Document, &doc)
 	subject := doc["credentialSubject"].(map[string]any)
 	if doc["validUntil"] == nil || subject["achievement"].(map[string]any)["id"] != "http://dxhub.test/achievements/"+ach["id"].(string) ||
-		doc["issuer"].(map[string]any)["id"] != "did:web:dxhub.test:issuers:66" || strings.Contains(string(c.Document), "learner@example.vn") {
+		doc["issuer"].(map[string]any)["id"] != "did:web:dxhub.test:issuers:66" || !strings.Contains(string(c.Document), `"image":{"id":"https://dxhub.example.vn/logo/66.png","type":"Image"}`) || strings.Contains(string(c.Document), "learner@example.vn") {
 		t.Fatalf("credential %s", c.Document)
 	}
 	if strings.Contains(string(c.Document), `"identityType":"name"`) {

@@ -54,6 +54,7 @@ func (s *Service) IssueList(ctx context.Context, r io.Reader, ip string) (*BulkR
 	}
 	achs := map[string]*Achievement{}
 	seen := map[string]int{}
+	numbers := map[string]int{} // issuing unit/number → line
 	var ins []issueInput
 	now := s.clock()
 	for i := range t.Rows {
@@ -96,6 +97,20 @@ func (s *Service) IssueList(ctx context.Context, r io.Reader, ip string) (*BulkR
 		if n := cell("number"); n != "" {
 			if len(n) > 60 || strings.ContainsAny(n, "<>\"") {
 				bad.Add(line, "number", "credential.bad_number")
+				continue
+			}
+			nkey := a.UnitID + "/" + n
+			if prev, dup := numbers[nkey]; dup {
+				bad.Add(line, "number", "credential.number_twice", n, prev)
+				continue
+			}
+			numbers[nkey] = line
+			var taken int
+			if err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM credentials WHERE unit_id = $1 AND number = $2`, a.UnitID, n).Scan(&taken); err != nil {
+				return nil, err
+			}
+			if taken > 0 {
+				bad.Add(line, "number", "credential.number_taken", n)
 				continue
 			}
 			in.number, in.legacy, in.evidence = n, true, "Cấp lại từ chứng nhận giấy số "+n

@@ -76,23 +76,26 @@ const (
 
 // Achievement is what can be earned, in one version.
 type Achievement struct {
-	ID            string         `json:"id"`
-	Code          string         `json:"code"`
-	Version       int            `json:"version"`
-	UnitCode      string         `json:"unit_code"`
-	UnitID        string         `json:"-"`
-	UnitPath      string         `json:"-"`
-	Name          string         `json:"name"`
-	NameEN        string         `json:"name_en,omitempty"`
-	Description   string         `json:"description,omitempty"`
-	DescriptionEN string         `json:"description_en,omitempty"`
-	Criteria      string         `json:"criteria"`
-	CriteriaEN    string         `json:"criteria_en,omitempty"`
-	Kind          string         `json:"kind"`
-	Alignments    []AlignmentRef `json:"alignments"`
-	ValidYears    int            `json:"valid_years,omitempty"`
-	Rule          string         `json:"rule"`
-	RuleRef       string         `json:"rule_ref,omitempty"`
+	ID            string `json:"id"`
+	Code          string `json:"code"`
+	Version       int    `json:"version"`
+	UnitCode      string `json:"unit_code"`
+	UnitID        string `json:"-"`
+	UnitPath      string `json:"-"`
+	Name          string `json:"name"`
+	NameEN        string `json:"name_en,omitempty"`
+	Description   string `json:"description,omitempty"`
+	DescriptionEN string `json:"description_en,omitempty"`
+	Criteria      string `json:"criteria"`
+	CriteriaEN    string `json:"criteria_en,omitempty"`
+	Kind          string `json:"kind"`
+	// IssuerImage is the logo of the issuing unit the credential shows
+	// (an https URL), if any.
+	IssuerImage string         `json:"issuer_image,omitempty"`
+	Alignments  []AlignmentRef `json:"alignments"`
+	ValidYears  int            `json:"valid_years,omitempty"`
+	Rule        string         `json:"rule"`
+	RuleRef     string         `json:"rule_ref,omitempty"`
 	// All and Any (of which AnyN) are the achievement codes a modules
 	// rule needs: the basic certificate is All IU01..IU06; the advanced
 	// one All BASIC and 3 of Any IU07..IU15.
@@ -148,12 +151,12 @@ func (s *Service) stmt(q string) (*sql.Stmt, error) {
 // SetClock moves the service's clock (tests of expiry).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-const achievementCols = `id, code, version, unit_id, unit_path, name, name_en, description, description_en, criteria, criteria_en, kind, alignments, valid_years, rule, rule_ref, min_percent, status, created_at`
+const achievementCols = `id, code, version, unit_id, unit_path, name, name_en, description, description_en, criteria, criteria_en, kind, issuer_image, alignments, valid_years, rule, rule_ref, min_percent, status, created_at`
 
 func scanAchievement(r db.Scanner) (*Achievement, error) {
 	var a Achievement
 	var al, ref string
-	if err := r.Scan(&a.ID, &a.Code, &a.Version, &a.UnitID, &a.UnitPath, &a.Name, &a.NameEN, &a.Description, &a.DescriptionEN, &a.Criteria, &a.CriteriaEN, &a.Kind, &al, &a.ValidYears, &a.Rule, &ref, &a.MinPercent, &a.Status, &a.CreatedAt); err != nil {
+	if err := r.Scan(&a.ID, &a.Code, &a.Version, &a.UnitID, &a.UnitPath, &a.Name, &a.NameEN, &a.Description, &a.DescriptionEN, &a.Criteria, &a.CriteriaEN, &a.Kind, &a.IssuerImage, &al, &a.ValidYears, &a.Rule, &ref, &a.MinPercent, &a.Status, &a.CreatedAt); err != nil {
 		return nil, err
 	}
 	json.Unmarshal([]byte(al), &a.Alignments)
@@ -206,6 +209,9 @@ func (s *Service) validate(ctx context.Context, a *Achievement) error {
 	}
 	if !slices.Contains(Kinds, a.Kind) {
 		return errs.Field("kind", "credential.bad_kind")
+	}
+	if a.IssuerImage = strings.TrimSpace(a.IssuerImage); a.IssuerImage != "" && (!strings.HasPrefix(a.IssuerImage, "https://") || !absoluteIRI(a.IssuerImage) || len(a.IssuerImage) > 500) {
+		return errs.Field("issuer_image", "credential.bad_image")
 	}
 	sys := auth.WithPrincipal(ctx, auth.System())
 	switch a.Rule {
@@ -286,8 +292,8 @@ func (s *Service) SaveAchievement(ctx context.Context, a *Achievement) error {
 			if earned == 0 {
 				a.ID, a.Version, a.CreatedAt = cur.ID, cur.Version, cur.CreatedAt
 				_, err := tx.ExecContext(ctx, `UPDATE achievements SET unit_id = $2, unit_path = $3, name = $4, name_en = $5, description = $6, description_en = $7, criteria = $8, criteria_en = $9,
-					kind = $10, alignments = $11, valid_years = $12, rule = $13, rule_ref = $14, min_percent = $15 WHERE id = $1`,
-					a.ID, a.UnitID, a.UnitPath, a.Name, a.NameEN, a.Description, a.DescriptionEN, a.Criteria, a.CriteriaEN, a.Kind, string(al), a.ValidYears, a.Rule, a.RuleRef, a.MinPercent)
+					kind = $10, alignments = $11, valid_years = $12, rule = $13, rule_ref = $14, min_percent = $15, issuer_image = $16 WHERE id = $1`,
+					a.ID, a.UnitID, a.UnitPath, a.Name, a.NameEN, a.Description, a.DescriptionEN, a.Criteria, a.CriteriaEN, a.Kind, string(al), a.ValidYears, a.Rule, a.RuleRef, a.MinPercent, a.IssuerImage)
 				action = "achievement_changed"
 				return err
 			}
@@ -296,8 +302,8 @@ func (s *Service) SaveAchievement(ctx context.Context, a *Achievement) error {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO achievements (`+achievementCols+`, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-			a.ID, a.Code, a.Version, a.UnitID, a.UnitPath, a.Name, a.NameEN, a.Description, a.DescriptionEN, a.Criteria, a.CriteriaEN, a.Kind, string(al), a.ValidYears, a.Rule, a.RuleRef, a.MinPercent, a.Status, a.CreatedAt, p.AccountID)
+		_, err := tx.ExecContext(ctx, `INSERT INTO achievements (`+achievementCols+`, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+			a.ID, a.Code, a.Version, a.UnitID, a.UnitPath, a.Name, a.NameEN, a.Description, a.DescriptionEN, a.Criteria, a.CriteriaEN, a.Kind, a.IssuerImage, string(al), a.ValidYears, a.Rule, a.RuleRef, a.MinPercent, a.Status, a.CreatedAt, p.AccountID)
 		return err
 	})
 	if err != nil {
@@ -530,7 +536,7 @@ func (s *Service) prepare(ctx context.Context, in issueInput, list, index int, u
 	}
 	c := &Content{
 		ID: s.BaseURL + "/credentials/" + id, Number: number,
-		Issuer:      s.issuerOf(unit),
+		Issuer:      s.issuerOf(unit, in.ach.IssuerImage),
 		Subject:     Subject{HashedID: "sha256$" + hex.EncodeToString(h[:]), Salt: salt, IDType: idType},
 		Achievement: s.achievementDoc(in.ach),
 		ValidFrom:   in.at, Result: in.result, Evidence: in.evidence, Legacy: in.legacy,
@@ -674,8 +680,8 @@ func (s *Service) DID(unitCode string) string {
 	return "did:web:" + s.host() + ":issuers:" + unitCode
 }
 
-func (s *Service) issuerOf(u *org.Unit) Issuer {
-	return Issuer{DID: s.DID(u.Code), Name: u.FullName(i18n.VI), URL: s.BaseURL + "/units/" + u.Code}
+func (s *Service) issuerOf(u *org.Unit, image string) Issuer {
+	return Issuer{DID: s.DID(u.Code), Name: u.FullName(i18n.VI), URL: s.BaseURL + "/units/" + u.Code, Image: image}
 }
 
 func (s *Service) statusURL(unitCode string, list int) string {

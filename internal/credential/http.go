@@ -85,7 +85,7 @@ func (h *HTTP) SaveAchievement(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := r.PostForm
 	a := &Achievement{Code: f.Get("code"), UnitCode: f.Get("unit_code"), Name: f.Get("name"), NameEN: f.Get("name_en"), Description: f.Get("description"), DescriptionEN: f.Get("description_en"),
-		Criteria: f.Get("criteria"), CriteriaEN: f.Get("criteria_en"), Kind: f.Get("kind"), Rule: f.Get("rule"), RuleRef: strings.TrimSpace(f.Get("rule_ref")),
+		Criteria: f.Get("criteria"), CriteriaEN: f.Get("criteria_en"), Kind: f.Get("kind"), IssuerImage: f.Get("issuer_image"), Rule: f.Get("rule"), RuleRef: strings.TrimSpace(f.Get("rule_ref")),
 		All: splitCodes(f.Get("all")), Any: splitCodes(f.Get("any"))}
 	var bad *errs.Error
 	num := func(field string, dst *int) {

@@ -25,6 +25,8 @@ CREATE TABLE achievements (
     criteria    TEXT NOT NULL DEFAULT '',
     criteria_en TEXT NOT NULL DEFAULT '',
     kind        TEXT NOT NULL DEFAULT 'Certificate',
+    -- The issuer's logo the credential shows (an https URL), if any.
+    issuer_image TEXT NOT NULL DEFAULT '',
     alignments  TEXT NOT NULL DEFAULT '[]',
     valid_years INTEGER NOT NULL DEFAULT 0,
     rule        TEXT NOT NULL,
@@ -39,7 +41,7 @@ CREATE INDEX achievements_rule ON achievements (rule, rule_ref, status);
 
 CREATE TABLE credentials (
     id             TEXT PRIMARY KEY,
-    number         TEXT NOT NULL UNIQUE,
+    number         TEXT NOT NULL,
     achievement_id TEXT NOT NULL,
     account_id     TEXT NOT NULL,
     unit_id        TEXT NOT NULL,
@@ -57,6 +59,8 @@ CREATE TABLE credentials (
     document       TEXT NOT NULL,
     jwt            TEXT NOT NULL,
     UNIQUE (achievement_id, account_id),
+    -- A paper certificate's number is unique to its issuer, not to all.
+    UNIQUE (unit_id, number),
     UNIQUE (unit_id, status_list, status_index)
 );
 CREATE INDEX credentials_account ON credentials (account_id);
