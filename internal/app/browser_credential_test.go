@@ -74,7 +74,10 @@ func TestBrowserCertificateJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, pdf, h := ta.do(ta.client(""), "GET", href.Value, nil)
+	if code, _, h := ta.do(ta.client(""), "GET", href.Value, nil); code != 401 && !(code == 303 && strings.HasPrefix(h.Get("Location"), "/login")) {
+		t.Fatalf("the PDF, which names the holder, is open to anyone: %d", code)
+	}
+	code, pdf, h := ta.do(ta.client("learner"), "GET", href.Value, nil)
 	if code != 200 || h.Get("Content-Type") != "application/pdf" || len(pdf) > 200_000 {
 		t.Fatalf("PDF: %d %s, %d bytes", code, h.Get("Content-Type"), len(pdf))
 	}

@@ -169,6 +169,7 @@ func (h *HTTP) CredentialPage(w http.ResponseWriter, r *http.Request) error {
 	return h.Web.Render(w, r, http.StatusOK, "credential/credential", "credential.verify_title", map[string]any{
 		"C": c, "V": v, "Reasons": Reasons, "Mine": p != nil && p.AccountID == c.AccountID,
 		"CanRevoke": p != nil && p.Can(auth.IssueCredentials, c.UnitPath) && c.RevokedAt == 0,
+		"CanPrint":  p != nil && (p.AccountID == c.AccountID || p.Can(auth.IssueCredentials, c.UnitPath)),
 		"LinkedIn":  linkedIn(c, h.Svc.BaseURL),
 	})
 }
@@ -199,6 +200,16 @@ func (h *HTTP) Download(w http.ResponseWriter, r *http.Request) error {
 	case "svg":
 		return web.Download(w, "image/svg+xml", name+".svg", bytes.NewBuffer(BakeSVG([]byte(c.Document), c.Achievement)))
 	case "pdf":
+		// The printed certificate names its holder whatever they chose
+		// to show: it is theirs (and their issuer's) to hand out, not the
+		// share link's.
+		p := auth.FromContext(r.Context())
+		if p == nil {
+			return errs.E(errs.Unauthorized, "error.unauthorized")
+		}
+		if p.AccountID != c.AccountID && !p.Can(auth.IssueCredentials, c.UnitPath) {
+			return errs.E(errs.Forbidden, "error.forbidden")
+		}
 		b, err := h.Svc.PDF(r.Context(), c)
 		if err != nil {
 			return err
