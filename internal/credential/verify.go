@@ -56,16 +56,23 @@ func (s *Service) Verify(ctx context.Context, input []byte) *Verification {
 	return s.verify(ctx, input, nil)
 }
 
-// VerifyStored checks a credential as dxhub stores it (its page). The
-// stored document never changes: its proof is checked once a process,
-// its status every time.
+// VerifyStored checks a credential as dxhub stores it (its page). Both
+// proofs were made together; the page checks the VC-JWT's, a signature
+// over the credential without the RDF canonicalization the Data
+// Integrity proof needs (the page of a credential is its most read
+// page). The stored credential never changes: its proof is checked once
+// a process, its status every time.
 func (s *Service) VerifyStored(ctx context.Context, c *Credential) *Verification {
 	if v, ok := s.checked.Load(c.ID); ok {
 		out := *v.(*Verification)
 		s.status(&out, c)
 		return &out
 	}
-	v := s.verify(ctx, []byte(c.Document), c)
+	stored := c.JWT
+	if stored == "" {
+		stored = c.Document
+	}
+	v := s.verify(ctx, []byte(stored), c)
 	if v.Result != Tampered && v.Result != UnknownIssuer && v.Result != Unreadable {
 		if s.checkedN.Add(1) > 200000 {
 			s.checked.Clear()
