@@ -58,6 +58,19 @@ func pageChecks(ctx context.Context, axe string, width int64) ([]string, error) 
 
 const phoneWidth = 375
 
+// phoneCheck runs pageChecks on the page open at a phone's width and
+// reports its problems as errors under what.
+func phoneCheck(t *testing.T, ctx context.Context, axe, what string) {
+	t.Helper()
+	problems, err := pageChecks(ctx, axe, phoneWidth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) > 0 {
+		t.Errorf("%s:\n  %s", what, strings.Join(problems, "\n  "))
+	}
+}
+
 // TestBrowserAccessibilityEveryPage opens every page of the app in
 // Chromium at a phone's width (375 px) and a desktop's (1280 px), in
 // Vietnamese, as the role that uses it, with JavaScript on, and runs

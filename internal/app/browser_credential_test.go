@@ -50,16 +50,7 @@ func TestBrowserCertificateJourney(t *testing.T) {
 	if err := ta.App.Events.RunOnce(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	check := func(what string) {
-		t.Helper()
-		problems, err := pageChecks(ctx, axe, phoneWidth)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(problems) > 0 {
-			t.Errorf("%s:\n  %s", what, strings.Join(problems, "\n  "))
-		}
-	}
+	check := func(what string) { t.Helper(); phoneCheck(t, ctx, axe, what) }
 	err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(phoneWidth, 800),
 		signIn(t, ta, "learner"),

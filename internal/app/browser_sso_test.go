@@ -27,16 +27,7 @@ func TestBrowserSSOJourney(t *testing.T) {
 	axe := axeScript(t)
 	st := newSSOTest(t)
 	learnFixture(t, st.testApp)
-	check := func(what string) {
-		t.Helper()
-		problems, err := pageChecks(ctx, axe, phoneWidth)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(problems) > 0 {
-			t.Errorf("%s:\n  %s", what, strings.Join(problems, "\n  "))
-		}
-	}
+	check := func(what string) { t.Helper(); phoneCheck(t, ctx, axe, what) }
 	atProvider := func(user, password string) chromedp.Action[chromedp.Void] {
 		// The provider's own page (its form posts to /login/username).
 		return chromedp.Steps(

@@ -54,7 +54,8 @@ type Service struct {
 	statusCache map[string]cachedList
 	issuers     sync.Map // unit code → issuer unit, for a minute
 	checked     sync.Map // credential id → *Verification of its stored proof
-	stmts       sync.Map // query → *sql.Stmt
+	prepOnce    sync.Once
+	prepared    *db.Prepared // the lookups of pages and issuing
 	checkedN    atomic.Int64
 	// now is the clock (tests move it); nil is time.Now.
 	now func() time.Time
@@ -134,18 +135,12 @@ func (s *Service) clock() time.Time {
 // stmt returns a prepared statement on the reader pool, preparing it
 // once: a credential's page reads one by id, thousands of times a second.
 func (s *Service) stmt(q string) (*sql.Stmt, error) {
-	if st, ok := s.stmts.Load(q); ok {
-		return st.(*sql.Stmt), nil
+	s.prepOnce.Do(func() { s.prepared = db.NewPrepared(s.DB.R, 64) })
+	st, err := s.prepared.Stmt(context.Background(), q)
+	if st == nil && err == nil {
+		err = errors.New("more queries prepared than the service has")
 	}
-	st, err := s.DB.R.Prepare(q)
-	if err != nil {
-		return nil, err
-	}
-	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
-		st.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	return st, nil
+	return st, err
 }
 
 // SetClock moves the service's clock (tests of expiry).

@@ -70,7 +70,8 @@ type Service struct {
 	// made on this node (sign-out, password, roles) clear the account's
 	// entries at once; other nodes see them within principalTTL.
 	principals sync.Map // session hash → cachedPrincipal
-	stmts      sync.Map // query → *sql.Stmt
+	prepOnce   sync.Once
+	prepared   *db.Prepared // the session and account lookups
 }
 
 const principalTTL = 15 * time.Second
@@ -436,18 +437,12 @@ func (s *Service) PrincipalByToken(ctx context.Context, token string) (*Principa
 
 // stmt returns a prepared statement on the reader pool, preparing it once.
 func (s *Service) stmt(q string) (*sql.Stmt, error) {
-	if st, ok := s.stmts.Load(q); ok {
-		return st.(*sql.Stmt), nil
+	s.prepOnce.Do(func() { s.prepared = db.NewPrepared(s.DB.R, 64) })
+	st, err := s.prepared.Stmt(context.Background(), q)
+	if st == nil && err == nil {
+		err = errors.New("more queries prepared than the service has")
 	}
-	st, err := s.DB.R.Prepare(q)
-	if err != nil {
-		return nil, err
-	}
-	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
-		st.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	return st, nil
+	return st, err
 }
 
 // Principal loads an account and its grants.
