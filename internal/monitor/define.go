@@ -86,33 +86,28 @@ func (s *Service) catalog(ctx context.Context) (*catalog, error) {
 	}
 	c := &catalog{elemByCode: map[string]*Element{}, elemByID: map[string]*Element{}, indByCode: map[string]*Indicator{}, indByID: map[string]*Indicator{},
 		setByCode: map[string]*Dataset{}, setByID: map[string]*Dataset{}}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, code, name_vi, name_en, aggregation, value_type, categories, source, unit_vi, unit_en FROM mon_elements ORDER BY code`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
+	// An error part-way through any of these reads fails the catalog
+	// rather than leaving it short (db.Each asks the rows for it).
+	err := db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		e := &Element{}
 		var cats string
-		if err := rows.Scan(&e.ID, &e.Code, &e.NameVI, &e.NameEN, &e.Aggregation, &e.ValueType, &cats, &e.Source, &e.UnitVI, &e.UnitEN); err != nil {
-			rows.Close()
-			return nil, err
+		if err := r.Scan(&e.ID, &e.Code, &e.NameVI, &e.NameEN, &e.Aggregation, &e.ValueType, &cats, &e.Source, &e.UnitVI, &e.UnitEN); err != nil {
+			return err
 		}
 		e.Categories = splitList(cats)
 		c.elems = append(c.elems, e)
 		c.elemByCode[e.Code], c.elemByID[e.ID] = e, e
-	}
-	rows.Close()
-	c.slots, c.counted = slotsOf(c.elems)
-	rows, err = s.DB.R.QueryContext(ctx, `SELECT id, code, name_vi, name_en, measure, numerator, denominator, factor, seq, public FROM mon_indicators ORDER BY seq, code`)
+		return nil
+	}, `SELECT id, code, name_vi, name_en, aggregation, value_type, categories, source, unit_vi, unit_en FROM mon_elements ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
+	c.slots, c.counted = slotsOf(c.elems)
+	err = db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		i := &Indicator{}
 		var public int
-		if err := rows.Scan(&i.ID, &i.Code, &i.NameVI, &i.NameEN, &i.Measure, &i.Numerator, &i.Denominator, &i.Factor, &i.Seq, &public); err != nil {
-			rows.Close()
-			return nil, err
+		if err := r.Scan(&i.ID, &i.Code, &i.NameVI, &i.NameEN, &i.Measure, &i.Numerator, &i.Denominator, &i.Factor, &i.Seq, &public); err != nil {
+			return err
 		}
 		i.Public = public == 1
 		if i.Numerator != "" {
@@ -123,25 +118,26 @@ func (s *Service) catalog(ctx context.Context) (*catalog, error) {
 		}
 		c.inds = append(c.inds, i)
 		c.indByCode[i.Code], c.indByID[i.ID] = i, i
-	}
-	rows.Close()
-	rows, err = s.DB.R.QueryContext(ctx, `SELECT d.id, d.code, d.name_vi, d.name_en, d.period_type, d.unit_types, d.scope_id, d.scope_path, d.scope_id, d.due_days, d.close_days, d.elements
-		FROM mon_datasets d ORDER BY d.code`)
+		return nil
+	}, `SELECT id, code, name_vi, name_en, measure, numerator, denominator, factor, seq, public FROM mon_indicators ORDER BY seq, code`)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
+	err = db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		d := &Dataset{}
 		var types, elems string
-		if err := rows.Scan(&d.ID, &d.Code, &d.NameVI, &d.NameEN, &d.PeriodType, &types, &d.scopeID, &d.ScopePath, &d.ScopeCode, &d.DueDays, &d.CloseDays, &elems); err != nil {
-			rows.Close()
-			return nil, err
+		if err := r.Scan(&d.ID, &d.Code, &d.NameVI, &d.NameEN, &d.PeriodType, &types, &d.scopeID, &d.ScopePath, &d.ScopeCode, &d.DueDays, &d.CloseDays, &elems); err != nil {
+			return err
 		}
 		d.UnitTypes, d.Elements = splitList(types), splitList(elems)
 		c.sets = append(c.sets, d)
 		c.setByCode[d.Code], c.setByID[d.ID] = d, d
+		return nil
+	}, `SELECT d.id, d.code, d.name_vi, d.name_en, d.period_type, d.unit_types, d.scope_id, d.scope_path, d.scope_id, d.due_days, d.close_days, d.elements
+		FROM mon_datasets d ORDER BY d.code`)
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
 	// ScopeCode was read as the scope's id: org, which owns the units,
 	// gives its code.
 	scopes := make([]*string, len(c.sets))
@@ -151,25 +147,20 @@ func (s *Service) catalog(ctx context.Context) (*catalog, error) {
 	if err := s.Org.ResolveCodes(ctx, scopes...); err != nil {
 		return nil, err
 	}
-	rows, err = s.DB.R.QueryContext(ctx, `SELECT dataset_id, left_expr, op, right_expr, message_vi, message_en FROM mon_rules ORDER BY dataset_id, seq`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
+	err = db.Each(ctx, s.DB.R, func(row db.Scanner) error {
 		var id string
 		var r Rule
-		if err := rows.Scan(&id, &r.Left, &r.Op, &r.Right, &r.MessageVI, &r.MessageEN); err != nil {
-			rows.Close()
-			return nil, err
+		if err := row.Scan(&id, &r.Left, &r.Op, &r.Right, &r.MessageVI, &r.MessageEN); err != nil {
+			return err
 		}
 		r.l, _ = ParseExpr("left", r.Left)
 		r.r, _ = ParseExpr("right", r.Right)
 		if d := c.setByID[id]; d != nil {
 			d.Rules = append(d.Rules, r)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT dataset_id, left_expr, op, right_expr, message_vi, message_en FROM mon_rules ORDER BY dataset_id, seq`)
+	if err != nil {
 		return nil, err
 	}
 	s.cat.Store(c)

@@ -24,22 +24,18 @@ type UnitCount struct {
 // PeopleCounts returns the number of people per unit, in total and per
 // group, reading the (unit_id, groups) index in order.
 func (s *Service) PeopleCounts(ctx context.Context) ([]UnitCount, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT unit_id, groups, COUNT(*) FROM people GROUP BY unit_id, groups`)
-	if err != nil {
-		return nil, fmt.Errorf("people counts: %w", err)
-	}
-	defer rows.Close()
 	t := NewTally()
-	for rows.Next() {
+	err := db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		var unit, groups string
 		var n int64
-		if err := rows.Scan(&unit, &groups, &n); err != nil {
-			return nil, err
+		if err := r.Scan(&unit, &groups, &n); err != nil {
+			return err
 		}
 		t.addPlaced(unit, groups, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil
+	}, `SELECT unit_id, groups, COUNT(*) FROM people GROUP BY unit_id, groups`)
+	if err != nil {
+		return nil, fmt.Errorf("people counts: %w", err)
 	}
 	return t.Counts(), nil
 }
@@ -195,34 +191,28 @@ func (s *Service) ParentsAsOf(ctx context.Context, date string) (map[string]stri
 		return nil, errs.Field("as_of", "org.bad_date", date)
 	}
 	out := map[string]string{}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, COALESCE(parent_id, ''), valid_from, valid_to, COALESCE(successor_id, '') FROM units`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
+	err := db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		var id, parent, from, to, succ string
-		if err := rows.Scan(&id, &parent, &from, &to, &succ); err != nil {
-			rows.Close()
-			return nil, err
+		if err := r.Scan(&id, &parent, &from, &to, &succ); err != nil {
+			return err
 		}
 		if to != "" && to <= date && succ != "" {
 			parent = succ
 		}
 		out[id] = parent
-	}
-	rows.Close()
-	rows, err = s.DB.R.QueryContext(ctx, `SELECT l.unit_id, l.parent_id FROM unit_links l JOIN units u ON u.id = l.unit_id
-		WHERE l.valid_from <= $1 AND (l.valid_to = '' OR l.valid_to > $1) AND (u.valid_to = '' OR u.valid_to > $1)`, date)
+		return nil
+	}, `SELECT id, COALESCE(parent_id, ''), valid_from, valid_to, COALESCE(successor_id, '') FROM units`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		var id, parent string
-		if err := rows.Scan(&id, &parent); err != nil {
-			return nil, err
+		if err := r.Scan(&id, &parent); err != nil {
+			return err
 		}
 		out[id] = parent
-	}
-	return out, rows.Err()
+		return nil
+	}, `SELECT l.unit_id, l.parent_id FROM unit_links l JOIN units u ON u.id = l.unit_id
+		WHERE l.valid_from <= $1 AND (l.valid_to = '' OR l.valid_to > $1) AND (u.valid_to = '' OR u.valid_to > $1)`, date)
+	return out, err
 }

@@ -52,3 +52,21 @@ func Column[T any](rows *sql.Rows, err error) ([]T, error) {
 		return v, err
 	})
 }
+
+// Each runs query and calls row for every row read, then closes the rows
+// and reports an error of the iteration itself (which a bare rows.Next
+// loop must remember to ask rows.Err for). For a loop that builds maps or
+// totals rather than a list; Query collects a list.
+func Each(ctx context.Context, q Querier, row func(Scanner) error, query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
