@@ -176,11 +176,11 @@ func (d *MyData) XLSX(lang i18n.Lang) (*bytes.Buffer, error) {
 		rows = append(rows, []string{t("mydata.phone"), pr.Phone}, []string{t("mydata.birth_year"), itoa0(pr.BirthYear)}, []string{t("mydata.commune"), pr.UnitCode}, []string{t("mydata.group"), pr.Group})
 	}
 	for _, i := range d.Identities {
-		rows = append(rows, []string{t("oidc.linked_with"), i.Name + " " + i.Email, "", day(i.Linked.UnixMilli())})
+		rows = append(rows, []string{t("oidc.linked_with"), i.Name + " " + i.Email, "", tabular.Day(i.Linked.UnixMilli())})
 	}
 	rows = append(rows, []string{}, []string{t("mydata.enrolments"), t("mydata.status"), t("mydata.progress"), t("mydata.enrolled_at"), t("mydata.completed_at")})
 	for _, e := range d.Enrolments {
-		rows = append(rows, []string{e.CourseCode + " " + e.CourseTitle, e.Status, strconv.Itoa(e.Progress), day(e.EnrolledAt), day(e.CompletedAt)})
+		rows = append(rows, []string{e.CourseCode + " " + e.CourseTitle, e.Status, strconv.Itoa(e.Progress), tabular.Day(e.EnrolledAt), tabular.Day(e.CompletedAt)})
 	}
 	rows = append(rows, []string{}, []string{t("mydata.certificates"), t("mydata.number"), t("mydata.status"), t("mydata.enrolled_at")})
 	for _, c := range d.Certificates {
@@ -188,22 +188,15 @@ func (d *MyData) XLSX(lang i18n.Lang) (*bytes.Buffer, error) {
 		if c.RevokedAt != 0 {
 			st = "revoked"
 		}
-		rows = append(rows, []string{c.Achievement, c.Number, st, day(c.IssuedAt)})
+		rows = append(rows, []string{c.Achievement, c.Number, st, tabular.Day(c.IssuedAt)})
 	}
 	rows = append(rows, []string{}, []string{t("mydata.attempts"), t("mydata.status"), t("mydata.score"), t("mydata.enrolled_at"), t("mydata.completed_at")})
 	for _, a := range d.Attempts {
-		rows = append(rows, []string{a.SessionID, a.Status, strconv.FormatFloat(a.Score, 'f', -1, 64) + "/" + strconv.FormatFloat(a.MaxScore, 'f', -1, 64), day(a.StartedAt), day(a.FinishedAt)})
+		rows = append(rows, []string{a.SessionID, a.Status, strconv.FormatFloat(a.Score, 'f', -1, 64) + "/" + strconv.FormatFloat(a.MaxScore, 'f', -1, 64), tabular.Day(a.StartedAt), tabular.Day(a.FinishedAt)})
 	}
 	var buf bytes.Buffer
 	err := tabular.Write(&buf, tabular.XLSX, t("mydata.sheet"), []string{t("mydata.what"), t("mydata.value")}, rows, tabular.Dates(3, 4))
 	return &buf, err
-}
-
-func day(ms int64) string {
-	if ms == 0 {
-		return ""
-	}
-	return time.UnixMilli(ms).In(i18n.DefaultZone).Format("2006-01-02")
 }
 
 func itoa0(n int) string {

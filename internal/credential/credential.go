@@ -155,7 +155,7 @@ func scanAchievement(r db.Scanner) (*Achievement, error) {
 		return nil, err
 	}
 	json.Unmarshal([]byte(al), &a.Alignments)
-	a.RuleRef = ref
+	a.RuleRef, a.UnitCode = ref, a.UnitID // the id until the org room gives the code
 	if a.Rule == RuleModules {
 		var m struct {
 			All  []string `json:"all"`
@@ -330,7 +330,6 @@ func (s *Service) AchievementByID(ctx context.Context, id string) (*Achievement,
 	if err != nil {
 		return nil, err
 	}
-	a.UnitCode = a.UnitID
 	return a, s.Org.ResolveCodes(ctx, &a.UnitCode)
 }
 
@@ -340,13 +339,11 @@ func (s *Service) Achievements(ctx context.Context) ([]*Achievement, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, a := range list {
-		a.UnitCode = a.UnitID
-		if err := s.Org.ResolveCodes(ctx, &a.UnitCode); err != nil {
-			return nil, err
-		}
+	codes := make([]*string, len(list))
+	for i, a := range list {
+		codes[i] = &a.UnitCode
 	}
-	return list, nil
+	return list, s.Org.ResolveCodes(ctx, codes...)
 }
 
 // Credential is one issued credential as stored.
@@ -413,12 +410,16 @@ func (s *Service) Mine(ctx context.Context) ([]*Credential, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range list {
-		if err := s.Org.ResolveCodes(ctx, &c.UnitCode); err != nil {
-			return nil, err
-		}
+	return list, s.unitCodes(ctx, list)
+}
+
+// unitCodes gives credentials their issuing unit's code, in one read.
+func (s *Service) unitCodes(ctx context.Context, list []*Credential) error {
+	codes := make([]*string, len(list))
+	for i, c := range list {
+		codes[i] = &c.UnitCode
 	}
-	return list, nil
+	return s.Org.ResolveCodes(ctx, codes...)
 }
 
 // Issued is a credential just made (or found made before).
@@ -459,34 +460,15 @@ func (s *Service) issue(ctx context.Context, in issueInput) (*Issued, error) {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-	list, first, err := s.allocate(ctx, in.ach.UnitID, 1)
+	stored, err := s.store(ctx, []issueInput{in}, "")
 	if err != nil {
 		return nil, err
 	}
-	unit, err := s.Org.UnitByID(ctx, in.ach.UnitID)
-	if err != nil {
-		return nil, err
-	}
-	row, err := s.prepare(ctx, in, list, first, unit)
-	if err != nil {
-		return nil, err
-	}
-	var stored []*prepared
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		stored, err = insertCredentials(ctx, tx, []*prepared{row})
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if stored[0] == nil {
+	if len(stored) == 0 {
 		// Another node issued it meanwhile.
 		return s.issue(ctx, in)
 	}
-	if err := s.announce(ctx, []*prepared{row}, ""); err != nil {
-		return nil, err
-	}
-	cr, err := s.ByID(ctx, row.id)
+	cr, err := s.ByID(ctx, stored[0].id)
 	return &Issued{Credential: cr, New: true}, err
 }
 

@@ -118,24 +118,9 @@ func (s *Service) issueMany(ctx context.Context, ins []issueInput) error {
 	if len(todo) == 0 {
 		return nil
 	}
-	rows, err := s.prepareAll(ctx, todo)
-	if err != nil {
+	stored, err := s.store(ctx, todo, "")
+	if err != nil || len(stored) == 0 {
 		return err
-	}
-	var stored []*prepared
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		got, err := insertCredentials(ctx, tx, rows)
-		stored = slices.DeleteFunc(got, func(p *prepared) bool { return p == nil })
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if err := s.announce(ctx, stored, ""); err != nil {
-		return err
-	}
-	if len(stored) == 0 {
-		return nil
 	}
 	var modules int
 	if err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM achievements WHERE status = $1 AND rule = $2`, Active, RuleModules).Scan(&modules); err != nil || modules == 0 {
@@ -151,6 +136,26 @@ func (s *Service) issueMany(ctx context.Context, ins []issueInput) error {
 		}
 	}
 	return nil
+}
+
+// store signs and stores credentials for ins, then audits them and puts
+// them on the learners' histories; it returns those stored (not those
+// someone held already, nor those whose account is gone).
+func (s *Service) store(ctx context.Context, ins []issueInput, by string) ([]*prepared, error) {
+	rows, err := s.prepareAll(ctx, ins)
+	if err != nil {
+		return nil, err
+	}
+	var stored []*prepared
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		got, err := insertCredentials(ctx, tx, rows)
+		stored = slices.DeleteFunc(got, func(p *prepared) bool { return p == nil })
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return stored, s.announce(ctx, stored, by)
 }
 
 // prepareAll signs credentials for ins on every core, taking status

@@ -512,7 +512,7 @@ func (h *HTTP) Export(w http.ResponseWriter, r *http.Request) error {
 		if c.RevokedAt != 0 {
 			st = t("credential.revoked")
 		}
-		rows = append(rows, []string{c.Number, c.Achievement, c.UnitCode, day(c.IssuedAt), day(c.ValidUntil), st, c.Result, h.Svc.BaseURL + "/credentials/" + c.ID})
+		rows = append(rows, []string{c.Number, c.Achievement, c.UnitCode, tabular.Day(c.IssuedAt), tabular.Day(c.ValidUntil), st, c.Result, h.Svc.BaseURL + "/credentials/" + c.ID})
 	}
 	header := []string{t("credential.number"), t("credential.achievement"), t("credential.issuer"), t("credential.issued"), t("credential.valid_until"), t("credential.state"), t("credential.result"), t("credential.link")}
 	var buf bytes.Buffer
@@ -524,13 +524,6 @@ func (h *HTTP) Export(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.Download(w, ct, name, &buf)
-}
-
-func day(ms int64) string {
-	if ms == 0 {
-		return ""
-	}
-	return time.UnixMilli(ms).In(i18n.DefaultZone).Format("2006-01-02")
 }
 
 // APIIssued is GET /api/v1/credentials?unit=&since=&limit=: the register

@@ -51,12 +51,12 @@ func (s *Service) Issued(ctx context.Context, f IssuedFilter) ([]*Credential, er
 	var or []string
 	for _, sc := range scopes {
 		args = append(args, sc+"%")
-		or = append(or, "c.unit_path LIKE $"+itoa(len(args)))
+		or = append(or, "c.unit_path LIKE $"+strconv.Itoa(len(args)))
 	}
 	where := "(" + strings.Join(or, " OR ") + ")"
 	add := func(cond string, v int64) {
 		args = append(args, v)
-		where += " AND " + cond + " $" + itoa(len(args))
+		where += " AND " + cond + " $" + strconv.Itoa(len(args))
 	}
 	if f.From > 0 {
 		add("c.issued_at >=", f.From)
@@ -72,20 +72,15 @@ func (s *Service) Issued(ctx context.Context, f IssuedFilter) ([]*Credential, er
 			return nil, errs.Field("since", "error.param", "since", f.Since)
 		}
 		args = append(args, n, id)
-		where += " AND (c.recorded_at > $" + itoa(len(args)-1) + " OR (c.recorded_at = $" + itoa(len(args)-1) + " AND c.id > $" + itoa(len(args)) + "))"
+		where += " AND (c.recorded_at > $" + strconv.Itoa(len(args)-1) + " OR (c.recorded_at = $" + strconv.Itoa(len(args)-1) + " AND c.id > $" + strconv.Itoa(len(args)) + "))"
 		order = "c.recorded_at, c.id"
 	}
 	args = append(args, f.Limit)
-	list, err := db.Query(ctx, s.DB.R, scanCredential, `SELECT `+credentialCols+` FROM credentials c JOIN achievements a ON a.id = c.achievement_id WHERE `+where+` ORDER BY `+order+` LIMIT $`+itoa(len(args)), args...)
+	list, err := db.Query(ctx, s.DB.R, scanCredential, `SELECT `+credentialCols+` FROM credentials c JOIN achievements a ON a.id = c.achievement_id WHERE `+where+` ORDER BY `+order+` LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range list {
-		if err := s.Org.ResolveCodes(ctx, &c.UnitCode); err != nil {
-			return nil, err
-		}
-	}
-	return list, nil
+	return list, s.unitCodes(ctx, list)
 }
 
 // NextSince is the cursor that continues after list (as Issued with Since

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -175,8 +174,6 @@ func (s *Service) status(v *Verification, c *Credential) {
 		v.Result = Valid
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 func parseTime(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339, s)

@@ -627,7 +627,7 @@ func (h *HTTP) CompletenessPage(w http.ResponseWriter, r *http.Request) error {
 		header := []string{i18n.T(lang, "monitor.unit"), i18n.T(lang, "monitor.unit_name"), i18n.T(lang, "monitor.status"), i18n.T(lang, "monitor.timeliness"), i18n.T(lang, "monitor.submitted_at")}
 		var rows [][]string
 		for _, x := range c.Rows {
-			rows = append(rows, []string{x.UnitCode, x.UnitName, i18n.T(lang, "monitor.rs."+x.Status), i18n.T(lang, "monitor.tl."+x.Timeliness), dateOf(x.SubmittedAt)})
+			rows = append(rows, []string{x.UnitCode, x.UnitName, i18n.T(lang, "monitor.rs."+x.Status), i18n.T(lang, "monitor.tl."+x.Timeliness), tabular.Day(x.SubmittedAt)})
 		}
 		return download(w, "completeness-"+c.Dataset.Code+"-"+c.Period.ID, header, rows, tabular.Dates(4))
 	}

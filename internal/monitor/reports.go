@@ -16,6 +16,7 @@ import (
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/tabular"
 )
 
 // Report statuses.
@@ -127,7 +128,7 @@ func (s *Service) today() string { return s.now().In(i18n.DefaultZone).Format("2
 func (s *Service) timeliness(r *Report) string {
 	switch {
 	case r.Status == StatusSubmitted || r.Status == StatusApproved:
-		if r.SubmittedAt > 0 && dateOf(r.SubmittedAt) <= r.Due {
+		if r.SubmittedAt > 0 && tabular.Day(r.SubmittedAt) <= r.Due {
 			return OnTime
 		}
 		return Late
@@ -734,11 +735,4 @@ func (s *Service) parentApproved(ctx context.Context, r *Report) (bool, error) {
 	var n int
 	err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM mon_reports WHERE dataset_id = $1 AND period = $2 AND status = 'approved' AND unit_path IN (`+db.Numbered(3, len(paths))+`)`, args...).Scan(&n)
 	return n > 0, err
-}
-
-func dateOf(ms int64) string {
-	if ms == 0 {
-		return ""
-	}
-	return timeOf(ms).Format("2006-01-02")
 }

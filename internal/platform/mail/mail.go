@@ -10,8 +10,9 @@ import (
 	"net"
 	"net/smtp"
 	"strings"
-	"sync"
 	"time"
+
+	"dxhub/internal/platform/recent"
 )
 
 // Message is one e-mail.
@@ -30,26 +31,18 @@ type Sender interface {
 // the last ones so that tests can read them.
 type LogSender struct {
 	Log  *slog.Logger
-	mu   sync.Mutex
-	sent []Message
+	sent recent.Last[Message]
 }
 
 func (s *LogSender) Send(ctx context.Context, m Message) error {
 	s.Log.Info("mail (not sent: log sender)", "to", m.To, "subject", m.Subject, "body", m.Body)
-	s.mu.Lock()
-	s.sent = append(s.sent, m)
-	if len(s.sent) > 100 {
-		s.sent = s.sent[1:]
-	}
-	s.mu.Unlock()
+	s.sent.Add(m)
 	return nil
 }
 
 // Sent returns a copy of the messages sent so far.
 func (s *LogSender) Sent() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Message(nil), s.sent...)
+	return s.sent.All()
 }
 
 // SMTP sends through an SMTP server with optional PLAIN authentication

@@ -11,8 +11,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
+
+	"dxhub/internal/platform/recent"
 )
 
 // Message is one text message to a mobile number.
@@ -30,26 +31,18 @@ type Sender interface {
 // the last hundred so that tests can read the codes.
 type LogSender struct {
 	Log  *slog.Logger
-	mu   sync.Mutex
-	sent []Message
+	sent recent.Last[Message]
 }
 
 func (s *LogSender) Send(ctx context.Context, m Message) error {
 	s.Log.Info("sms (not sent: log sender)", "to", m.To, "text", m.Text)
-	s.mu.Lock()
-	s.sent = append(s.sent, m)
-	if len(s.sent) > 100 { // a demo runs for days: keep the last ones only
-		s.sent = s.sent[1:]
-	}
-	s.mu.Unlock()
+	s.sent.Add(m)
 	return nil
 }
 
 // Sent returns the messages sent so far.
 func (s *LogSender) Sent() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Message(nil), s.sent...)
+	return s.sent.All()
 }
 
 // Gateway posts each message as JSON ({"to": "0912345678", "text": "..."})

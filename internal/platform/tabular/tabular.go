@@ -466,6 +466,15 @@ func Numbers(cols ...int) WriteOption {
 	}
 }
 
+// Day writes a moment (Unix milliseconds) as the day a Dates column
+// holds, in the installation's zone; 0 is an empty cell.
+func Day(ms int64) string {
+	if ms == 0 {
+		return ""
+	}
+	return time.UnixMilli(ms).In(i18n.DefaultZone).Format("2006-01-02")
+}
+
 // Dates marks columns (from 0) holding YYYY-MM-DD dates: in XLSX they are
 // written as date cells shown day first (dd/mm/yyyy), which any
 // spreadsheet then reads as dates; in CSV they stay as typed.
