@@ -180,6 +180,7 @@ func FuzzCanonTemplate(f *testing.F) {
 func FuzzProofTemplate(f *testing.F) {
 	f.Add(int64(1796581147), "did:web:dxhub.test:issuers:66#k-1")
 	f.Add(int64(0), "did:web:x%3A8080:issuers:BKHCN#k-abc")
+	f.Add(int64(59), "dHd:web:x%3A8080:issuers:BKHCN#%X000") // a bad escape JSON-LD drops
 	f.Fuzz(func(t *testing.T, sec int64, vm string) {
 		if sec < 0 || sec > 1<<35 {
 			return

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -393,10 +394,14 @@ var schemeRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:`)
 
 // absoluteIRI says whether v is an IRI that JSON-LD keeps as it is and
 // N-Quads carry unchanged: absolute, printable ASCII without the
-// characters IRIs exclude (dxhub's own are such; others take the JSON-LD
-// path).
+// characters IRIs exclude, and one Go's URL parser accepts, since JSON-LD
+// (json-gold) drops a value that fails it, such as a bad percent escape
+// (dxhub's own are such; others take the JSON-LD path).
 func absoluteIRI(v string) bool {
 	if !schemeRe.MatchString(v) {
+		return false
+	}
+	if u, err := url.Parse(v); err != nil || !u.IsAbs() {
 		return false
 	}
 	for i := 0; i < len(v); i++ {
