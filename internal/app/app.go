@@ -7,6 +7,7 @@ import (
 	"dxhub/internal/account"
 	"dxhub/internal/platform/events"
 	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/search"
 	"dxhub/internal/platform/sms"
 	"embed"
 	"fmt"
@@ -84,6 +85,7 @@ type App struct {
 	Audit  *audit.Log
 	Auth   *auth.Service
 	Org    *org.Service
+	Search *search.Service
 	Skills *skills.Service
 	Bank   *assessment.Bank
 	Exams  *assessment.Exams
@@ -159,7 +161,8 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	}
 	a.Files = &files.Local{Dir: cfg.FilesDir}
 	a.Auth = &auth.Service{DB: d, Audit: a.Audit, Mail: a.Mail, Log: log, BaseURL: cfg.BaseURL, Secure: cfg.SecureCookies, TrustProxy: cfg.TrustProxy}
-	a.Org = &org.Service{DB: d, Audit: a.Audit, Log: log}
+	a.Search = &search.Service{DB: d, Audit: a.Audit}
+	a.Org = &org.Service{DB: d, Audit: a.Audit, Log: log, Search: a.Search}
 	if cfg.SMSURL != "" {
 		a.SMS = &sms.Gateway{URL: cfg.SMSURL, Token: cfg.SMSToken}
 	} else {

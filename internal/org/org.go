@@ -12,6 +12,7 @@ import (
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/search"
 )
 
 // Unit types.
@@ -51,6 +52,9 @@ type Unit struct {
 	ValidTo     string   `json:"valid_to,omitempty"`
 	SuccessorID string   `json:"successor_id,omitempty"`
 	Classes     []string `json:"classes,omitempty"`
+	// Formerly is set on a search result found by a name it no longer
+	// has: the dissolved unit's or its name before a rename.
+	Formerly string `json:"formerly,omitempty"`
 }
 
 // Live reports whether the unit still exists.
@@ -188,6 +192,8 @@ type Service struct {
 	DB    *db.DB
 	Audit *audit.Log
 	Log   *slog.Logger
+	// Search gives unit search its synonyms and people search its index.
+	Search *search.Service
 
 	searchIndex unitIndex
 }

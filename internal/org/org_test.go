@@ -11,6 +11,7 @@ import (
 	"dxhub/internal/demo"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/audit"
+	"dxhub/internal/platform/search"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db/dbtest"
 	"dxhub/internal/platform/errs"
@@ -19,7 +20,8 @@ import (
 func newService(t testing.TB) (*org.Service, context.Context) {
 	t.Helper()
 	d := dbtest.Open(t)
-	s := &org.Service{DB: d, Audit: &audit.Log{DB: d}, Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	au := &audit.Log{DB: d}
+	s := &org.Service{DB: d, Audit: au, Log: slog.New(slog.NewTextHandler(os.Stderr, nil)), Search: &search.Service{DB: d, Audit: au}}
 	t.Cleanup(s.Audit.Close)
 	ctx := auth.WithPrincipal(context.Background(), auth.System())
 	if _, err := s.ImportUnits(ctx, strings.NewReader(demo.SampleUnitsCSV)); err != nil {

@@ -2,13 +2,13 @@ package org
 
 import (
 	"context"
-	"sort"
-	"strings"
+		"strings"
 	"sync"
 	"time"
 
+	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
-	"dxhub/internal/platform/textfold"
+	"dxhub/internal/platform/search"
 )
 
 // unitIndex keeps every unit in memory for search: the tree has a few
@@ -18,15 +18,16 @@ import (
 type unitIndex struct {
 	mu       sync.RWMutex
 	units    []*indexedUnit
+	byID     map[string]*indexedUnit
+	mem      *search.Memory
 	version  string
 	checked  time.Time
 	reloadMu sync.Mutex
 }
 
 type indexedUnit struct {
-	u           *Unit
-	fold, lower string // folded search text; lowercase names for exact matches
-	lowerName   string
+	u        *Unit
+	formerly []string // names it had before a rename
 }
 
 const refreshEvery = time.Second
@@ -63,14 +64,80 @@ func (s *Service) index(ctx context.Context) ([]*indexedUnit, error) {
 	if err != nil {
 		return nil, err
 	}
-	units = make([]*indexedUnit, len(all))
-	for i, u := range all {
-		units[i] = &indexedUnit{u: u, fold: searchFold(u), lower: textfold.Lower(u.FullNameVI), lowerName: textfold.Lower(u.NameVI)}
+	formerly := map[string][]string{}
+	err = db.Each(ctx, s.DB.R, func(r db.Scanner) error {
+		var id, name string
+		err := r.Scan(&id, &name)
+		formerly[id] = append(formerly[id], name)
+		return err
+	}, `SELECT p.from_unit_id, p.old_name_vi FROM unit_event_parts p JOIN unit_events e ON e.id = p.event_id WHERE e.kind = 'rename' AND p.old_name_vi <> '' ORDER BY e.effective, p.event_id, p.seq`)
+	if err != nil {
+		return nil, err
 	}
+	units = make([]*indexedUnit, len(all))
+	byID := make(map[string]*indexedUnit, len(all))
+	for i, u := range all {
+		units[i] = &indexedUnit{u: u, formerly: formerly[u.ID]}
+		byID[u.ID] = units[i]
+	}
+	docs := make([]search.Doc, len(units))
+	for i, x := range units {
+		docs[i] = unitDoc(x, byID)
+	}
+	mem := search.NewMemory(docs)
 	ix.mu.Lock()
-	ix.units, ix.version, ix.checked = units, version, time.Now()
+	ix.units, ix.byID, ix.mem, ix.version, ix.checked = units, byID, mem, version, time.Now()
 	ix.mu.Unlock()
 	return units, nil
+}
+
+// unitDoc is what a unit is found by: its names in both languages and its
+// code (rank 0), the names it had before a rename (rank 0 too: people type
+// them for years), its parent's names (rank 1) and further ancestors'
+// (rank 2), so that "Tân An Đắk Lắk" finds the ward by its province. A
+// unit dissolved by a merge hangs under its successor but is found by the
+// parent it had: its own names are what people type.
+func unitDoc(x *indexedUnit, byID map[string]*indexedUnit) search.Doc {
+	u := x.u
+	d := search.Doc{ID: u.ID, Boost: kindBoost(u.Type)}
+	for _, t := range []string{u.NameVI, u.FullNameVI, u.NameEN, u.FullNameEN, u.Code} {
+		if t != "" {
+			d.Fields = append(d.Fields, search.Field{Text: t, Rank: 0})
+		}
+	}
+	for _, f := range x.formerly {
+		d.Fields = append(d.Fields, search.Field{Text: f, Rank: 0})
+	}
+	if !u.Live() {
+		return d // its parent today is its successor, not where it was
+	}
+	rank := 1
+	for p := byID[u.ParentID]; p != nil && p.u.Type != TypeNation && rank <= 3; p = byID[p.u.ParentID] {
+		d.Fields = append(d.Fields, search.Field{Text: p.u.FullNameVI + " " + p.u.NameVI, Rank: rank}, search.Field{Text: p.u.FullNameEN, Rank: rank})
+		rank++
+	}
+	return d
+}
+
+// kindBoost orders units of equal match by kind: the nation, provinces,
+// ministries, then the units inside them, communes last (a province's
+// name finds the province before its communes named alike).
+func kindBoost(t string) int64 {
+	switch t {
+	case TypeNation:
+		return 9
+	case TypeProvince:
+		return 8
+	case TypeMinistry, TypeMinistryAgency:
+		return 7
+	case TypeDepartment:
+		return 6
+	case TypeUniversity, TypeEnterprise:
+		return 5
+	case TypeCommune:
+		return 3
+	}
+	return 4
 }
 
 // invalidateIndex makes the next search reload the index (after a write
@@ -95,75 +162,103 @@ func itoa(n int64) string {
 	return string(b[i:])
 }
 
-// SearchUnits finds units by name or code, with or without diacritics.
-// Ranking: the code itself, then the exact spelling of the name, then
-// names starting with the folded query, then names containing it; live
-// units before dissolved ones, higher levels first.
+// SearchUnits finds units by their names in either language, their code,
+// their parents' names and their names before a rename, as
+// internal/platform/search matches and ranks. A unit dissolved by a merge
+// is shown as its successor today, with Formerly set to the name that was
+// found ("Bình Phước" finds Đồng Nai, formerly Bình Phước); each unit
+// comes once, at its best place.
 func (s *Service) SearchUnits(ctx context.Context, q string, limit int) ([]*Unit, error) {
-	q = strings.TrimSpace(textfold.NFC(q))
+	q = strings.TrimSpace(q)
 	if q == "" {
 		return nil, nil
 	}
-	if len(q) > 100 {
+	if len(q) > search.MaxQuery {
 		return nil, errs.Field("q", "org.query_too_long")
 	}
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
-	f := textfold.Fold(q)
-	if f == "" {
-		return nil, nil
+	if _, err := s.index(ctx); err != nil {
+		return nil, err
 	}
-	lower := textfold.Lower(q)
-	units, err := s.index(ctx)
+	var syn *search.Synonyms
+	if s.Search != nil {
+		var err error
+		if syn, err = s.Search.Synonyms(ctx); err != nil {
+			return nil, err
+		}
+	}
+	ix := &s.searchIndex
+	ix.mu.RLock()
+	mem, byID := ix.mem, ix.byID
+	ix.mu.RUnlock()
+	// Successors fold several hits into one: ask for more than shown.
+	hits, err := mem.Search(search.Query{Text: q, Limit: limit * 2}, syn)
 	if err != nil {
 		return nil, err
 	}
-	type hit struct {
-		u    *indexedUnit
-		rank int
-	}
-	var hits []hit
-	for _, x := range units {
-		var rank int
-		switch {
-		case x.u.Code == q:
-			rank = 0
-		case x.lowerName == lower || x.lower == lower:
-			rank = 1
-		case strings.Contains(x.lowerName, lower):
-			rank = 2
-		case strings.HasPrefix(x.fold, f):
-			rank = 3
-		case strings.Contains(x.fold, f):
-			rank = 4
-		default:
+	qf := search.Folded(q)
+	seen := map[string]bool{}
+	out := make([]*Unit, 0, min(limit, len(hits)))
+	for _, h := range hits {
+		x := byID[h.ID]
+		shown := x
+		formerly := ""
+		for n := 0; !shown.u.Live() && shown.u.SuccessorID != "" && n < 10; n++ {
+			next := byID[shown.u.SuccessorID]
+			if next == nil {
+				break
+			}
+			if formerly == "" {
+				formerly = x.u.NameVI
+			}
+			shown = next
+		}
+		if formerly == "" {
+			formerly = formerName(x, qf)
+		}
+		if seen[shown.u.ID] {
 			continue
 		}
-		hits = append(hits, hit{x, rank})
-	}
-	sort.Slice(hits, func(i, j int) bool {
-		a, b := hits[i], hits[j]
-		if a.rank != b.rank {
-			return a.rank < b.rank
-		}
-		if a.u.u.Live() != b.u.u.Live() {
-			return a.u.u.Live()
-		}
-		if a.u.u.Depth != b.u.u.Depth {
-			return a.u.u.Depth < b.u.u.Depth
-		}
-		if a.u.u.NameVI != b.u.u.NameVI {
-			return a.u.u.NameVI < b.u.u.NameVI
-		}
-		return a.u.u.Code < b.u.u.Code
-	})
-	out := make([]*Unit, 0, min(limit, len(hits)))
-	for _, h := range hits[:min(limit, len(hits))] {
-		u := *h.u.u
+		seen[shown.u.ID] = true
+		u := *shown.u
+		u.Formerly = formerly
 		out = append(out, &u)
+		if len(out) == limit {
+			break
+		}
 	}
 	return out, nil
+}
+
+// formerName is the name before a rename that the query (folded) found x
+// by, when none of its names today holds every query word.
+func formerName(x *indexedUnit, qf string) string {
+	if len(x.formerly) == 0 {
+		return ""
+	}
+	contains := func(text string) bool {
+		have := map[string]bool{}
+		for _, w := range strings.Fields(search.Folded(text)) {
+			have[w] = true
+		}
+		for _, w := range strings.Fields(qf) {
+			if !have[w] {
+				return false
+			}
+		}
+		return true
+	}
+	if contains(x.u.NameVI+" "+x.u.FullNameVI+" "+x.u.NameEN+" "+x.u.FullNameEN) {
+		return ""
+	}
+	for _, f := range x.formerly {
+		if contains(f) {
+			return f
+		}
+	}
+	return ""
 }
 
 // UnitsByID returns the units with the given ids, from the in-memory tree

@@ -1,0 +1,77 @@
+package search
+
+import (
+	"strings"
+
+	"dxhub/internal/platform/db"
+)
+
+// The one place where the engines' full-text query languages differ:
+// SQLite FTS5 ("w"*, AND, OR) and PostgreSQL tsquery ('w':*, &, |). Words
+// reach here folded or lowercased and made of letters and digits only, so
+// quoting them cannot be escaped from; a quote is dropped all the same.
+
+func (st *Store) word(w string, prefix bool) string {
+	w = strings.NewReplacer(`"`, "", `'`, "", `\`, "").Replace(w)
+	if st.svc.DB.Dialect == db.Postgres {
+		if prefix {
+			return "'" + w + "':*"
+		}
+		return "'" + w + "'"
+	}
+	if prefix {
+		return `"` + w + `"*`
+	}
+	return `"` + w + `"`
+}
+
+func (st *Store) join(parts []string, op string) string {
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	if st.svc.DB.Dialect == db.Postgres {
+		op = map[string]string{"AND": "&", "OR": "|"}[op]
+	}
+	return "(" + strings.Join(parts, " "+op+" ") + ")"
+}
+
+func (st *Store) and(parts ...string) string { return st.join(parts, "AND") }
+func (st *Store) or(parts []string) string   { return st.join(parts, "OR") }
+
+// match is the full-text query for a plan: every slot, by any of its
+// alternatives, each alternative by all its folded words.
+func (st *Store) match(slots []slot) string {
+	var all []string
+	for _, sl := range slots {
+		var alts []string
+		for _, al := range sl.alts {
+			var ts []string
+			for _, t := range al {
+				ts = append(ts, st.word(t.word.Fold, t.prefix))
+			}
+			alts = append(alts, st.and(ts...))
+		}
+		all = append(all, st.or(alts))
+	}
+	return st.and(all...)
+}
+
+// tonedMatch is the query for the words as typed with their marks, or ""
+// when no word carries one (then it finds nothing the folded query does
+// not).
+func (st *Store) tonedMatch(slots []slot) string {
+	marked := false
+	var all []string
+	for _, sl := range slots {
+		var ts []string
+		for _, t := range sl.alts[0] {
+			marked = marked || t.word.Tone != t.word.Fold
+			ts = append(ts, st.word(t.word.Tone, t.prefix))
+		}
+		all = append(all, st.and(ts...))
+	}
+	if !marked {
+		return ""
+	}
+	return st.and(all...)
+}

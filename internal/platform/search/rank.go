@@ -1,0 +1,194 @@
+package search
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// Doc is one thing to find.
+type Doc struct {
+	ID     string
+	Fields []Field
+	Boost  int64    // kind and popularity: higher comes first among equals
+	Scopes []string // for Store: the unit ids it belongs to (all ancestors)
+}
+
+// Field is one text of a thing with its weight: rank 0 for the thing's
+// own name (in either language), 1 for what surrounds it (a unit's
+// parents, a course's summary), 2 and more for the rest.
+type Field struct {
+	Text string
+	Rank int
+}
+
+// Query is what to look for.
+type Query struct {
+	Text   string
+	Scopes []string // for Store: only things carrying one of these (nil: all)
+	Limit  int      // at most this many hits (0: 20)
+}
+
+// Hit is one thing found, with why it ranks where it does.
+type Hit struct {
+	ID    string
+	Score Score
+	Boost int64
+	key   string
+}
+
+// Score says how well a thing met a query; lower is better, compared
+// field by field in this order:
+//
+//   - Worst: the worst level any query word was met at (LevelExact …
+//     LevelTypo2), so that everything spelt exactly comes before anything
+//     met only with tones placed otherwise, then without marks, then with
+//     typos;
+//   - Sum: the levels added up, the same again word by word;
+//   - Field: the field ranks the words were met in, added up (a unit's
+//     own name before its parent's name);
+//   - Extra: the words of the thing's name the query did not mention
+//     ("Tân An" before "Tân An Hội").
+//
+// Among equal scores the higher Boost comes first (the kind of thing: a
+// province before a commune; popularity: a course's enrolments), then the
+// name in byte order of its lowercase form and then the id, so that equal
+// results always come in the same order on every node and engine.
+type Score struct {
+	Worst, Sum, Field, Extra int
+}
+
+func compareHits(a, b Hit) int {
+	return cmp.Or(
+		cmp.Compare(a.Score.Worst, b.Score.Worst),
+		cmp.Compare(a.Score.Sum, b.Score.Sum),
+		cmp.Compare(a.Score.Field, b.Score.Field),
+		cmp.Compare(a.Score.Extra, b.Score.Extra),
+		cmp.Compare(b.Boost, a.Boost),
+		strings.Compare(a.key, b.key),
+		strings.Compare(a.ID, b.ID),
+	)
+}
+
+func sortHits(hits []Hit) { slices.SortFunc(hits, compareHits) }
+
+// analyzed is a Doc cut into words once.
+type analyzed struct {
+	id     string
+	boost  int64
+	key    string
+	texts  [][]Word
+	ranks  []int
+	scopes []string
+}
+
+func analyze(d Doc) analyzed {
+	a := analyzed{id: d.ID, boost: d.Boost, scopes: d.Scopes}
+	for _, f := range d.Fields {
+		a.texts = append(a.texts, Words(f.Text))
+		a.ranks = append(a.ranks, f.Rank)
+	}
+	if len(d.Fields) > 0 {
+		a.key = strings.ToLower(strings.Join(strings.Fields(d.Fields[0].Text), " "))
+	}
+	return a
+}
+
+// folds lists the folded words of a, each once: what an index keeps.
+func (a *analyzed) folds() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range a.texts {
+		for _, w := range t {
+			if !seen[w.Fold] {
+				seen[w.Fold] = true
+				out = append(out, w.Fold)
+			}
+		}
+	}
+	return out
+}
+
+// level is how t met w, or -1.
+func (t term) levelFor(w Word) int {
+	switch {
+	case t.lit && w.Exact == t.word.Exact:
+		return LevelExact
+	case t.lit && w.Tone == t.word.Tone:
+		return LevelTone
+	case w.Fold == t.word.Fold:
+		if t.lit {
+			return LevelFold
+		}
+		return t.level
+	case t.prefix && strings.HasPrefix(w.Fold, t.word.Fold):
+		return LevelPrefix
+	}
+	return -1
+}
+
+type place struct{ text, word int }
+
+// score says whether a meets every slot and how well.
+func (a *analyzed) score(slots []slot) (Score, bool) {
+	var s Score
+	matched := map[place]bool{}
+	for _, sl := range slots {
+		bestLevel, bestRank := -1, 0
+		var bestPlaces []place
+		for _, al := range sl.alts {
+			level, rank := 0, 0
+			var places []place
+			ok := true
+			for _, t := range al {
+				tl, tr, tp := -1, 0, place{}
+				for ti, words := range a.texts {
+					for wi, w := range words {
+						l := t.levelFor(w)
+						if l < 0 {
+							continue
+						}
+						if tl < 0 || l < tl || (l == tl && a.ranks[ti] < tr) {
+							tl, tr, tp = l, a.ranks[ti], place{ti, wi}
+						}
+					}
+				}
+				if tl < 0 {
+					ok = false
+					break
+				}
+				level, rank = max(level, tl), max(rank, tr)
+				places = append(places, tp)
+			}
+			if ok && (bestLevel < 0 || level < bestLevel || (level == bestLevel && rank < bestRank)) {
+				bestLevel, bestRank, bestPlaces = level, rank, places
+			}
+		}
+		if bestLevel < 0 {
+			return Score{}, false
+		}
+		s.Worst = max(s.Worst, bestLevel)
+		s.Sum += bestLevel
+		s.Field += bestRank
+		for _, p := range bestPlaces {
+			matched[p] = true
+		}
+	}
+	s.Extra = -1
+	for ti, words := range a.texts {
+		if a.ranks[ti] != 0 {
+			continue
+		}
+		n := len(words)
+		for wi := range words {
+			if matched[place{ti, wi}] {
+				n--
+			}
+		}
+		if s.Extra < 0 || n < s.Extra {
+			s.Extra = n
+		}
+	}
+	s.Extra = max(s.Extra, 0)
+	return s, true
+}

@@ -1,0 +1,322 @@
+package search
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"dxhub/internal/platform/audit"
+	"dxhub/internal/platform/db"
+)
+
+// Domains with a database index; each has its own full-text table or
+// index (migrations 00032), so a new domain adds a migration and a name
+// here.
+var domains = map[string]bool{"people": true, "courses": true, "items": true, "skills": true}
+
+// Service holds what every index shares: the synonyms, kept in the
+// database and cached on each node, and the stores.
+type Service struct {
+	DB    *db.DB
+	Audit *audit.Log
+
+	synMu      sync.Mutex
+	syn        *Synonyms
+	synVersion string
+	synChecked time.Time
+
+	storesMu sync.Mutex
+	stores   map[string]*Store
+}
+
+// refreshEvery is how stale a node's cached synonyms and vocabularies may
+// be: a change made on another node is seen within it.
+const refreshEvery = time.Second
+
+// Store is a domain's index in the database.
+type Store struct {
+	svc    *Service
+	domain string
+
+	mu      sync.Mutex
+	vocab   *Vocab
+	vcount  int
+	checked time.Time
+}
+
+// Store returns the index of a domain listed in domains.
+func (s *Service) Store(domain string) *Store {
+	if !domains[domain] {
+		panic("search: no index for domain " + domain)
+	}
+	s.storesMu.Lock()
+	defer s.storesMu.Unlock()
+	if s.stores == nil {
+		s.stores = map[string]*Store{}
+	}
+	st := s.stores[domain]
+	if st == nil {
+		st = &Store{svc: s, domain: domain}
+		s.stores[domain] = st
+	}
+	return st
+}
+
+// Execer is a transaction or a pool: Put and Delete run in the caller's
+// transaction, so that a thing and its index entry change together.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// ScopeToken is the word a thing carries for a unit it belongs to: the
+// unit id without its dashes, behind a letter no folded word starts a
+// uuid's worth of hex with.
+func ScopeToken(unitID string) string { return "s" + strings.ReplaceAll(unitID, "-", "") }
+
+// indexWords is what the full-text index holds for a: each folded word,
+// each toned spelling that differs from it, and the scope tokens.
+func indexWords(a *analyzed) string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(w string) {
+		if w != "" && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	for _, t := range a.texts {
+		for _, w := range t {
+			add(w.Fold)
+			if w.Tone != w.Fold {
+				add(w.Tone)
+			}
+		}
+	}
+	for _, s := range a.scopes {
+		add(ScopeToken(s))
+	}
+	return strings.Join(out, " ")
+}
+
+type storedField struct {
+	Rank int    `json:"r"`
+	Text string `json:"t"`
+}
+
+// Put adds or replaces docs in the index, in the caller's transaction.
+func (st *Store) Put(ctx context.Context, tx Execer, docs ...Doc) error {
+	terms := map[string]bool{}
+	for _, d := range docs {
+		a := analyze(d)
+		fs := make([]storedField, len(d.Fields))
+		for i, f := range d.Fields {
+			fs[i] = storedField{f.Rank, f.Text}
+		}
+		fields, err := json.Marshal(fs)
+		if err != nil {
+			return err
+		}
+		if err := st.put(ctx, tx, d.ID, string(fields), d.Boost, indexWords(&a)); err != nil {
+			return fmt.Errorf("index %s %s: %w", st.domain, d.ID, err)
+		}
+		for _, f := range a.folds() {
+			terms[f] = true
+		}
+	}
+	v, _ := st.cachedVocab()
+	var fresh []any
+	for t := range terms {
+		if !v.has(t) {
+			fresh = append(fresh, st.domain, t)
+		}
+	}
+	const perInsert = 200
+	d := st.svc.DB.Dialect
+	for len(fresh) > 0 {
+		n := min(len(fresh)/2, perInsert)
+		var rows []string
+		for i := 0; i < n; i++ {
+			rows = append(rows, "("+d.Params(2*i+1, 2)+")")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO search_terms (domain, term) VALUES `+strings.Join(rows, ",")+` ON CONFLICT DO NOTHING`, fresh[:2*n]...); err != nil {
+			return fmt.Errorf("index terms: %w", err)
+		}
+		fresh = fresh[2*n:]
+	}
+	return nil
+}
+
+func (st *Store) put(ctx context.Context, tx Execer, ref, fields string, boost int64, words string) error {
+	if st.svc.DB.Dialect == db.Postgres {
+		_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (domain, ref, fields, boost, words) VALUES ($1, $2, $3, $4, array_to_tsvector(string_to_array($5, ' ')))
+			ON CONFLICT (domain, ref) DO UPDATE SET fields = excluded.fields, boost = excluded.boost, words = excluded.words`, st.domain, ref, fields, boost, words)
+		return err
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM search_docs WHERE domain = $1 AND ref = $2`, st.domain, ref).Scan(&id)
+	switch {
+	case err == sql.ErrNoRows:
+		if err := tx.QueryRowContext(ctx, `INSERT INTO search_docs (domain, ref, fields, boost, words) VALUES ($1, $2, $3, $4, $5) RETURNING id`, st.domain, ref, fields, boost, words).Scan(&id); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	default:
+		if _, err := tx.ExecContext(ctx, `DELETE FROM search_fts_`+st.domain+` WHERE rowid = $1`, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE search_docs SET fields = $1, boost = $2, words = $3 WHERE id = $4`, fields, boost, words, id); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO search_fts_`+st.domain+` (rowid, words) VALUES ($1, $2)`, id, words)
+	return err
+}
+
+// Delete removes things from the index, in the caller's transaction.
+func (st *Store) Delete(ctx context.Context, tx Execer, refs ...string) error {
+	for _, ref := range refs {
+		if st.svc.DB.Dialect == db.SQLite {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM search_fts_`+st.domain+` WHERE rowid = (SELECT id FROM search_docs WHERE domain = $1 AND ref = $2)`, st.domain, ref); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE domain = $1 AND ref = $2`, st.domain, ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Count is the number of things in the index (a room rebuilds an empty
+// index of a domain that has things, as after the migration that added
+// search).
+func (st *Store) Count(ctx context.Context) (int, error) {
+	var n int
+	err := st.svc.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_docs WHERE domain = $1`, st.domain).Scan(&n)
+	return n, err
+}
+
+// cachedVocab returns the domain's vocabulary, read again when its size
+// changed (checked at most once per refreshEvery).
+func (st *Store) cachedVocab() (*Vocab, error) {
+	return st.vocabAt(context.Background())
+}
+
+func (st *Store) vocabAt(ctx context.Context) (*Vocab, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.vocab != nil && time.Since(st.checked) < refreshEvery {
+		return st.vocab, nil
+	}
+	var n int
+	if err := st.svc.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_terms WHERE domain = $1`, st.domain).Scan(&n); err != nil {
+		return nil, err
+	}
+	st.checked = time.Now()
+	if st.vocab != nil && n == st.vcount {
+		return st.vocab, nil
+	}
+	words, err := db.Column[string](st.svc.DB.R.QueryContext(ctx, `SELECT term FROM search_terms WHERE domain = $1`, st.domain))
+	if err != nil {
+		return nil, err
+	}
+	st.vocab, st.vcount = NewVocab(words), n
+	return st.vocab, nil
+}
+
+// candidateCap bounds the things read from the full-text index per pass
+// before ranking. Past it (a lone common family name among millions of
+// people) the index's own order decides which are ranked: insertion
+// order on both engines' plain scans, which is stable.
+const candidateCap = 1000
+
+// Search finds q in the domain, best first (see Score). A query typed with
+// marks is first looked up by its toned spelling, so that exact matches
+// are never crowded out by the cap; then by folded words, synonyms and
+// typos.
+func (st *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	syn, err := st.svc.Synonyms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := st.vocabAt(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var hits []Hit
+	for _, relaxed := range []bool{false, true} {
+		slots, err := plan(q.Text, syn, v, relaxed)
+		if err != nil || len(slots) == 0 {
+			return nil, err
+		}
+		found := map[string]bool{}
+		if toned := st.tonedMatch(slots); toned != "" {
+			if hits, err = st.fetch(ctx, toned, q.Scopes, slots, found, hits); err != nil {
+				return nil, err
+			}
+		}
+		if len(hits) < limit {
+			if hits, err = st.fetch(ctx, st.match(slots), q.Scopes, slots, found, hits); err != nil {
+				return nil, err
+			}
+		}
+		if len(hits) > 0 {
+			break
+		}
+	}
+	sortHits(hits)
+	return hits[:min(limit, len(hits))], nil
+}
+
+func (st *Store) fetch(ctx context.Context, match string, scopes []string, slots []slot, found map[string]bool, hits []Hit) ([]Hit, error) {
+	if len(scopes) > 0 {
+		var ss []string
+		for _, sc := range scopes {
+			ss = append(ss, st.word(ScopeToken(sc), false))
+		}
+		match = st.and(match, st.or(ss))
+	}
+	query := `SELECT d.ref, d.fields, d.boost FROM search_fts_` + st.domain + ` f JOIN search_docs d ON d.id = f.rowid WHERE search_fts_` + st.domain + ` MATCH $1 LIMIT $2`
+	if st.svc.DB.Dialect == db.Postgres {
+		query = `SELECT ref, fields, boost FROM search_docs WHERE domain = '` + st.domain + `' AND words @@ $1::tsquery LIMIT $2`
+	}
+	err := db.Each(ctx, st.svc.DB.R, func(r db.Scanner) error {
+		var ref, fields string
+		var boost int64
+		if err := r.Scan(&ref, &fields, &boost); err != nil {
+			return err
+		}
+		if found[ref] {
+			return nil
+		}
+		found[ref] = true
+		var fs []storedField
+		if err := json.Unmarshal([]byte(fields), &fs); err != nil {
+			return fmt.Errorf("search %s %s: %w", st.domain, ref, err)
+		}
+		d := Doc{ID: ref, Boost: boost, Fields: make([]Field, len(fs))}
+		for i, f := range fs {
+			d.Fields[i] = Field{Text: f.Text, Rank: f.Rank}
+		}
+		a := analyze(d)
+		if s, ok := a.score(slots); ok {
+			hits = append(hits, Hit{ID: ref, Score: s, Boost: boost, key: a.key})
+		}
+		return nil
+	}, query, match, candidateCap)
+	if err != nil {
+		return nil, fmt.Errorf("search %s: %w", st.domain, err)
+	}
+	return hits, nil
+}
