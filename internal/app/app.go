@@ -144,6 +144,16 @@ func (a *App) Init(ctx context.Context) error {
 	if _, err := a.Org.RespellNames(ctx); err != nil {
 		return err
 	}
+	// Search indexes a database from before search had none of.
+	if _, err := a.Org.ReindexPeople(ctx); err != nil {
+		return err
+	}
+	if err := a.Learn.ReindexCourses(ctx); err != nil {
+		return err
+	}
+	if err := a.Bank.ReindexItems(ctx); err != nil {
+		return err
+	}
 	return a.Skills.EnsureDefaults(ctx)
 }
 
@@ -170,12 +180,12 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	}
 	a.Account = &account.Service{DB: d, Log: log, Auth: a.Auth, Org: a.Org, Audit: a.Audit, Mail: a.Mail, SMS: a.SMS, BaseURL: cfg.BaseURL, SSO: account.NewSSO(cfg.OIDC, cfg.BaseURL)}
 	a.Skills = &skills.Service{DB: d, Log: log, Scope: a.nationPath}
-	a.Bank = &assessment.Bank{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Files: a.Files, Auth: a.Auth}
+	a.Bank = &assessment.Bank{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Files: a.Files, Auth: a.Auth, Search: a.Search}
 	a.Events = &events.Bus{DB: d, Log: log}
 	a.Exams = &assessment.Exams{Bank: a.Bank, Events: a.Events}
 	a.Exams.Start(sweepEvery(cfg))
 	a.LRS = &lrs.Store{DB: d, Log: log, BaseURL: cfg.BaseURL}
-	a.Learn = &learning.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Bank: a.Bank, Exams: a.Exams, Auth: a.Auth, LRS: a.LRS, Mail: a.Mail, Events: a.Events}
+	a.Learn = &learning.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Skills: a.Skills, Bank: a.Bank, Exams: a.Exams, Auth: a.Auth, LRS: a.LRS, Mail: a.Mail, Events: a.Events, Search: a.Search}
 	a.Learn.Subscribe(a.Events)
 	a.Account.Learn, a.Account.Exams = a.Learn, a.Exams
 	a.Cred = &credential.Service{DB: d, Log: log, Audit: a.Audit, Auth: a.Auth, Org: a.Org, Exams: a.Exams, Keys: credential.NewKeys(d, cfg.CredentialKey), BaseURL: cfg.BaseURL, LRS: a.LRS}

@@ -33,7 +33,7 @@ func TestScenarios(t *testing.T) {
 		{"unknown unit", "GET", "/units/99999", "", 404, nil, nil},
 		{"API unit search is public", "GET", "/api/v1/units?q=dong%20nai", "", 200, []string{`"code":"75"`}, nil},
 		{"API unit with children", "GET", "/api/v1/units/66", "", 200, []string{`"children":[`, `"code":"24121"`}, nil},
-		{"API unit search rejects a long query", "GET", "/api/v1/units?q=" + strings.Repeat("a", 150), "", 400, []string{`"field":"q"`}, nil},
+		{"API unit search rejects a long query", "GET", "/api/v1/units?q=" + strings.Repeat("a", 250), "", 400, []string{`"field":"q"`}, nil},
 		{"people API needs sign-in", "GET", "/api/v1/people", "", 401, []string{`"code":"unauthorized"`}, nil},
 		{"people page sends anonymous users to sign in", "GET", "/people", "", 303, nil, nil},
 		{"learner cannot list people", "GET", "/api/v1/people", "learner", 403, nil, nil},

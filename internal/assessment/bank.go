@@ -1,13 +1,14 @@
 package assessment
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
-	"dxhub/internal/platform/files"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"dxhub/internal/org"
@@ -15,6 +16,9 @@ import (
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/files"
+	"dxhub/internal/platform/richtext"
+	"dxhub/internal/platform/search"
 	"dxhub/internal/platform/textfold"
 	"dxhub/internal/skills"
 )
@@ -69,6 +73,52 @@ type Bank struct {
 	Org    *org.Service
 	Skills *skills.Service
 	Auth   *auth.Service // candidates' accounts: names, sign-in names
+	// Search indexes items (domain "items") for authors' lists.
+	Search *search.Service
+}
+
+// itemDoc is what an item is found by: its stem (rank 0), its options
+// and targets (rank 1), its competence code (rank 2); scoped by its unit.
+func itemDoc(id, path string, body Body) search.Doc {
+	d := search.Doc{ID: id, Fields: []search.Field{{Text: richtext.Plain(body.Stem, 0), Rank: 0}}, Scopes: search.PathScopes(path)}
+	for _, o := range append(append([]Option{}, body.Options...), body.Targets...) {
+		d.Fields = append(d.Fields, search.Field{Text: richtext.Plain(o.Text, 0), Rank: 1})
+	}
+	return d
+}
+
+func (b *Bank) index(ctx context.Context, tx *sql.Tx, id, path string, body Body) error {
+	return b.Search.Store("items").Put(ctx, tx, itemDoc(id, path, body))
+}
+
+// ReindexItems fills the item index when it is empty and items exist (a
+// database from before search), in batches.
+func (b *Bank) ReindexItems(ctx context.Context) error {
+	st := b.Search.Store("items")
+	if n, err := st.Count(ctx); err != nil || n > 0 {
+		return err
+	}
+	after := ""
+	for {
+		batch, err := db.Query(ctx, b.DB.R, func(r db.Scanner) (search.Doc, error) {
+			var id, path, body string
+			if err := r.Scan(&id, &path, &body); err != nil {
+				return search.Doc{}, err
+			}
+			var bd Body
+			if err := json.Unmarshal([]byte(body), &bd); err != nil {
+				return search.Doc{}, fmt.Errorf("item %s: %w", id, err)
+			}
+			return itemDoc(id, path, bd), nil
+		}, `SELECT i.id, i.unit_path, v.body FROM items i JOIN item_versions v ON v.item_id = i.id AND v.version = i.version WHERE i.id > $1 ORDER BY i.id LIMIT 2000`, after)
+		if err != nil || len(batch) == 0 {
+			return err
+		}
+		if err := b.DB.Tx(ctx, func(tx *sql.Tx) error { return st.Put(ctx, tx, batch...) }); err != nil {
+			return err
+		}
+		after = batch[len(batch)-1].ID
+	}
 }
 
 // check validates an input against the standard and the tree, returning
@@ -140,6 +190,9 @@ func (b *Bank) CreateMany(ctx context.Context, ins []ItemInput) ([]*Item, error)
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO item_versions (item_id, version, body, created_by, created_at) VALUES ($1, 1, $2, $3, $4)`, it.ID, string(body), it.AuthorID, now); err != nil {
+				return err
+			}
+			if err := b.index(ctx, tx, it.ID, u.Path, it.Body); err != nil {
 				return err
 			}
 		}
@@ -253,8 +306,10 @@ func (b *Bank) Update(ctx context.Context, id string, in ItemInput) (*Item, erro
 		if n, _ := res.RowsAffected(); n != 1 {
 			return errs.E(errs.Conflict, "items.changed")
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO item_versions (item_id, version, body, created_by, created_at) VALUES ($1, $2, $3, $4, $5)`, id, old.Version+1, string(body), p.AccountID, now)
-		return err
+		if _, err = tx.ExecContext(ctx, `INSERT INTO item_versions (item_id, version, body, created_by, created_at) VALUES ($1, $2, $3, $4, $5)`, id, old.Version+1, string(body), p.AccountID, now); err != nil {
+			return err
+		}
+		return b.index(ctx, tx, id, u.Path, in.Body)
 	})
 	if err != nil {
 		return nil, err
@@ -375,13 +430,31 @@ func (b *Bank) List(ctx context.Context, f Filter) (*ItemPage, error) {
 	if f.Flagged {
 		conds = append(conds, "i.stats_flag <> ''")
 	}
-	if q := textfold.Fold(f.Q); q != "" {
-		add("i.stem_fold LIKE $%d"+db.LikeEscape, db.ContainsPattern(q))
+	var ranked []string
+	if q := strings.TrimSpace(f.Q); q != "" {
+		hits, err := b.Search.Store("items").Search(ctx, search.Query{Text: q, Scopes: search.ScopesOf(scopes), Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		ranked = make([]string, len(hits))
+		ph := make([]string, len(hits))
+		for i, h := range hits {
+			ranked[i] = h.ID
+			args = append(args, h.ID)
+			ph[i] = fmt.Sprintf("$%d", len(args))
+		}
+		if len(hits) == 0 {
+			ph = []string{"NULL"}
+		}
+		conds = append(conds, "i.id IN ("+strings.Join(ph, ",")+")")
 	}
 	if f.Page < 1 {
 		f.Page = 1
 	}
 	const per = 50
+	if ranked != nil {
+		return b.listRanked(ctx, conds, args, ranked, f.Page, per)
+	}
 	args = append(args, per+1, (f.Page-1)*per)
 	rows, err := b.DB.R.QueryContext(ctx, `SELECT `+itemCols+` FROM items i JOIN item_versions v ON v.item_id = i.id AND v.version = i.version
 		WHERE `+strings.Join(conds, " AND ")+fmt.Sprintf(` ORDER BY i.updated_at DESC, i.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
@@ -395,6 +468,30 @@ func (b *Bank) List(ctx context.Context, f Filter) (*ItemPage, error) {
 	out := &ItemPage{Page: f.Page, Items: append([]*Item{}, items...)}
 	if len(out.Items) > per {
 		out.Items, out.More = out.Items[:per], true
+	}
+	return out, b.codes(ctx, out.Items...)
+}
+
+// listRanked lists a search's items in the order search ranked them, a
+// page at a time.
+func (b *Bank) listRanked(ctx context.Context, conds []string, args []any, ranked []string, page, per int) (*ItemPage, error) {
+	rows, err := b.DB.R.QueryContext(ctx, `SELECT `+itemCols+` FROM items i JOIN item_versions v ON v.item_id = i.id AND v.version = i.version WHERE `+strings.Join(conds, " AND "), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list items: %w", err)
+	}
+	items, err := db.Collect(rows, scanItem)
+	if err != nil {
+		return nil, err
+	}
+	pos := make(map[string]int, len(ranked))
+	for i, id := range ranked {
+		pos[id] = i
+	}
+	slices.SortFunc(items, func(a, c *Item) int { return cmp.Compare(pos[a.ID], pos[c.ID]) })
+	out := &ItemPage{Page: page, Items: []*Item{}}
+	if from := (page - 1) * per; from < len(items) {
+		out.Items = items[from:min(len(items), from+per)]
+		out.More = from+per < len(items)
 	}
 	return out, b.codes(ctx, out.Items...)
 }

@@ -27,6 +27,7 @@ import (
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/events"
 	"dxhub/internal/platform/mail"
+	"dxhub/internal/platform/search"
 	"dxhub/internal/platform/textfold"
 	"dxhub/internal/skills"
 )
@@ -45,6 +46,8 @@ type Service struct {
 	Mail   mail.Sender
 	// Events carries course completions to other rooms (certificates).
 	Events *events.Bus
+	// Search indexes the catalogue (domain "courses").
+	Search *search.Service
 
 	mu       sync.Mutex
 	outlines map[string]*Outline // "course@version"
@@ -255,11 +258,16 @@ func (s *Service) CreateCourse(ctx context.Context, in CourseInput) (*Course, er
 	p := auth.FromContext(ctx)
 	now := db.Now()
 	id := db.NewID()
-	_, err = s.DB.W.ExecContext(ctx, `INSERT INTO courses (id, code, unit_id, unit_path, title, title_fold, summary, summary_fold, outcomes, audiences, level, competences, areas,
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO courses (id, code, unit_id, unit_path, title, title_fold, summary, summary_fold, outcomes, audiences, level, competences, areas,
 		duration_min, language, licence, open_enrol, pass_percent, final_session, created_by, created_at, updated_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$21)`,
-		id, in.Code, u.ID, u.Path, in.Title, textfold.Fold(in.Title), in.Summary, textfold.Fold(in.Summary), in.Outcomes, join(in.Audiences), in.Level,
-		join(in.Competences), join(areas), in.DurationMin, in.Language, in.Licence, db.Flag(in.OpenEnrol), in.PassPercent, in.FinalSession, p.AccountID, now)
+			id, in.Code, u.ID, u.Path, in.Title, textfold.Fold(in.Title), in.Summary, textfold.Fold(in.Summary), in.Outcomes, join(in.Audiences), in.Level,
+			join(in.Competences), join(areas), in.DurationMin, in.Language, in.Licence, db.Flag(in.OpenEnrol), in.PassPercent, in.FinalSession, p.AccountID, now); err != nil {
+			return err
+		}
+		return s.indexCourse(ctx, tx, id, in)
+	})
 	if err != nil {
 		if s.exists(ctx, in.Code) {
 			return nil, errs.Field("code", "learning.code_taken", in.Code)
@@ -286,10 +294,15 @@ func (s *Service) UpdateCourse(ctx context.Context, code string, in CourseInput)
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.DB.W.ExecContext(ctx, `UPDATE courses SET unit_id=$1, unit_path=$2, title=$3, title_fold=$4, summary=$5, summary_fold=$6, outcomes=$7, audiences=$8, level=$9,
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE courses SET unit_id=$1, unit_path=$2, title=$3, title_fold=$4, summary=$5, summary_fold=$6, outcomes=$7, audiences=$8, level=$9,
 		competences=$10, areas=$11, duration_min=$12, language=$13, licence=$14, open_enrol=$15, pass_percent=$16, final_session=$17, draft_changed=1, updated_at=$18 WHERE id=$19`,
-		u.ID, u.Path, in.Title, textfold.Fold(in.Title), in.Summary, textfold.Fold(in.Summary), in.Outcomes, join(in.Audiences), in.Level,
-		join(in.Competences), join(areas), in.DurationMin, in.Language, in.Licence, db.Flag(in.OpenEnrol), in.PassPercent, in.FinalSession, db.Now(), c.ID)
+			u.ID, u.Path, in.Title, textfold.Fold(in.Title), in.Summary, textfold.Fold(in.Summary), in.Outcomes, join(in.Audiences), in.Level,
+			join(in.Competences), join(areas), in.DurationMin, in.Language, in.Licence, db.Flag(in.OpenEnrol), in.PassPercent, in.FinalSession, db.Now(), c.ID); err != nil {
+			return err
+		}
+		return s.indexCourse(ctx, tx, c.ID, in)
+	})
 	if err != nil {
 		return nil, err
 	}

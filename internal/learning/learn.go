@@ -23,7 +23,7 @@ import (
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/events"
-	"dxhub/internal/platform/textfold"
+	"dxhub/internal/platform/search"
 )
 
 // Filter narrows the catalogue.
@@ -36,20 +36,29 @@ type Filter struct {
 	Sort       string // relevance (default) or popular
 }
 
-// Catalogue lists published courses. A search matches titles and summaries
-// with or without diacritics; by relevance, title matches come first.
+// Catalogue lists published courses. A search (internal/platform/search)
+// matches the words of titles and codes, summaries and outcomes in any
+// order, with or without marks, synonyms and typos; by relevance the
+// closest spelling and title matches come first, then the most enrolled.
 func (s *Service) Catalogue(ctx context.Context, f Filter) ([]*Course, error) {
 	where := []string{"c.version > 0"}
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	order := "c.enrolled DESC, c.title"
-	if q := textfold.Fold(strings.TrimSpace(f.Q)); q != "" {
-		pat := db.ContainsPattern(q)
-		t := arg(pat)
-		where = append(where, "(c.title_fold LIKE "+t+db.LikeEscape+" OR c.summary_fold LIKE "+t+db.LikeEscape+")")
-		if f.Sort != "popular" {
-			order = "CASE WHEN c.title_fold LIKE " + t + db.LikeEscape + " THEN 0 ELSE 1 END, " + order
+	var hits []search.Hit
+	if q := strings.TrimSpace(f.Q); q != "" {
+		var err error
+		if hits, err = s.Search.Store("courses").Search(ctx, search.Query{Text: q, Limit: 200}); err != nil {
+			return nil, err
 		}
+		if len(hits) == 0 {
+			return nil, nil
+		}
+		ids := make([]string, len(hits))
+		for i, h := range hits {
+			ids[i] = arg(h.ID)
+		}
+		where = append(where, "c.id IN ("+strings.Join(ids, ",")+")")
 	}
 	if f.Audience != "" {
 		where = append(where, "(',' || c.audiences || ',') LIKE "+arg("%,"+f.Audience+",%"))
@@ -63,7 +72,56 @@ func (s *Service) Catalogue(ctx context.Context, f Filter) ([]*Course, error) {
 	if f.MaxMinutes > 0 {
 		where = append(where, "c.duration_min <= "+arg(f.MaxMinutes))
 	}
-	return s.courses(ctx, `SELECT `+courseCols+` FROM courses c WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT 200`, args...)
+	found, err := s.courses(ctx, `SELECT `+courseCols+` FROM courses c WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order+` LIMIT 200`, args...)
+	if err != nil || hits == nil || f.Sort == "popular" {
+		return found, err
+	}
+	// By relevance: search's order, with today's enrolments as popularity.
+	byID := make(map[string]*Course, len(found))
+	for _, c := range found {
+		byID[c.ID] = c
+	}
+	kept := hits[:0]
+	for _, h := range hits {
+		if c := byID[h.ID]; c != nil {
+			h.Boost = int64(c.Enrolled)
+			kept = append(kept, h)
+		}
+	}
+	search.Sort(kept)
+	out := make([]*Course, len(kept))
+	for i, h := range kept {
+		out[i] = byID[h.ID]
+	}
+	return out, nil
+}
+
+// courseDoc is what a course is found by: its title and code (rank 0),
+// summary (1) and outcomes (2).
+func courseDoc(id string, in CourseInput) search.Doc {
+	return search.Doc{ID: id, Fields: []search.Field{{Text: in.Title, Rank: 0}, {Text: in.Code, Rank: 0}, {Text: in.Summary, Rank: 1}, {Text: in.Outcomes, Rank: 2}}}
+}
+
+func (s *Service) indexCourse(ctx context.Context, tx *sql.Tx, id string, in CourseInput) error {
+	return s.Search.Store("courses").Put(ctx, tx, courseDoc(id, in))
+}
+
+// ReindexCourses fills the course index when it is empty and courses
+// exist (a database from before search).
+func (s *Service) ReindexCourses(ctx context.Context) error {
+	st := s.Search.Store("courses")
+	if n, err := st.Count(ctx); err != nil || n > 0 {
+		return err
+	}
+	all, err := s.courses(ctx, `SELECT `+courseCols+` FROM courses c`)
+	if err != nil {
+		return err
+	}
+	docs := make([]search.Doc, len(all))
+	for i, c := range all {
+		docs[i] = courseDoc(c.ID, CourseInput{Title: c.Title, Code: c.Code, Summary: c.Summary, Outcomes: c.Outcomes})
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return st.Put(ctx, tx, docs...) })
 }
 
 // Enrolment is a learner's place in a course.

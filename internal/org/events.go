@@ -200,7 +200,7 @@ func (s *Service) dissolve(ctx context.Context, tx querier, f, to *Unit, eff str
 }
 
 // repath moves every unit and person whose path starts with from to start
-// with to instead.
+// with to instead, people in the search index too.
 func (s *Service) repath(ctx context.Context, tx querier, from, to string, depthDelta int) error {
 	d := s.DB.Dialect
 	if _, err := tx.ExecContext(ctx, `UPDATE units SET path = $1 || SUBSTR(path, $2), depth = depth + $3 WHERE `+d.PrefixMatch("path", 4),
@@ -211,5 +211,6 @@ func (s *Service) repath(ctx context.Context, tx querier, from, to string, depth
 		to, len(from)+1, d.PrefixPattern(from)); err != nil {
 		return fmt.Errorf("repath people: %w", err)
 	}
-	return nil
+	// Their scopes in the search index follow the path.
+	return s.reindexPeopleUnder(ctx, tx, to)
 }

@@ -210,7 +210,7 @@ func (s *Service) ImportPeople(ctx context.Context, r io.Reader, ip string) (*Im
 		if err := bad.Err(); err != nil {
 			return err
 		}
-		return nil
+		return s.indexPeople(ctx, tx, people)
 	})
 	if err != nil {
 		return nil, err
@@ -268,10 +268,13 @@ func existingKeys(ctx context.Context, tx querier, people []Person) (map[string]
 
 func upsertPerson(ctx context.Context, tx querier, per *Person, now int64) error {
 	per.FullName = textfold.NFC(per.FullName)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO people (id, ext_key, full_name, name_fold, birth_date, unit_id, unit_path, position, groups, email, phone, created_at, updated_at)
+	// The id kept is the stored one when the key exists (the index entry
+	// goes by it).
+	if err := tx.QueryRowContext(ctx, `INSERT INTO people (id, ext_key, full_name, name_fold, birth_date, unit_id, unit_path, position, groups, email, phone, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-		ON CONFLICT (ext_key) DO UPDATE SET full_name = $3, name_fold = $4, birth_date = $5, unit_id = $6, unit_path = $7, position = $8, groups = $9, email = $10, phone = $11, updated_at = $12`,
-		per.ID, per.Key, per.FullName, textfold.Fold(per.FullName), per.BirthDate, per.UnitID, per.UnitPath, per.Position, strings.Join(per.Groups, ","), per.Email, per.Phone, now); err != nil {
+		ON CONFLICT (ext_key) DO UPDATE SET full_name = $3, name_fold = $4, birth_date = $5, unit_id = $6, unit_path = $7, position = $8, groups = $9, email = $10, phone = $11, updated_at = $12
+		RETURNING id`,
+		per.ID, per.Key, per.FullName, textfold.Fold(per.FullName), per.BirthDate, per.UnitID, per.UnitPath, per.Position, strings.Join(per.Groups, ","), per.Email, per.Phone, now).Scan(&per.ID); err != nil {
 		return fmt.Errorf("save person %s: %w", per.Key, err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM person_groups WHERE person_id = $1`, per.ID); err != nil {
@@ -309,6 +312,6 @@ func (s *Service) SavePeople(ctx context.Context, people []Person) error {
 				return err
 			}
 		}
-		return nil
+		return s.indexPeople(ctx, tx, people)
 	})
 }

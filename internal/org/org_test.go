@@ -11,10 +11,10 @@ import (
 	"dxhub/internal/demo"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/audit"
-	"dxhub/internal/platform/search"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db/dbtest"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/search"
 )
 
 func newService(t testing.TB) (*org.Service, context.Context) {

@@ -1,11 +1,13 @@
 package org
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"dxhub/internal/platform/audit"
@@ -13,8 +15,8 @@ import (
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/search"
 	"dxhub/internal/platform/tabular"
-	"dxhub/internal/platform/textfold"
 )
 
 // PeopleFilter narrows a list of people.
@@ -50,7 +52,7 @@ func (s *Service) ListPeople(ctx context.Context, f PeopleFilter, ip string) (*P
 	if err != nil {
 		return nil, err
 	}
-	where, args, err := s.peopleWhere(ctx, p, scopes, f, auth.ViewPeople)
+	where, args, ranked, err := s.peopleWhere(ctx, p, scopes, f, auth.ViewPeople)
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +64,9 @@ func (s *Service) ListPeople(ctx context.Context, f PeopleFilter, ip string) (*P
 	}
 	if f.Page > 10000 {
 		return nil, errs.Field("page", "error.param", "page", f.Page)
+	}
+	if ranked != nil {
+		return s.listRanked(ctx, p, scopes, f, where, args, ranked, ip)
 	}
 	args = append(args, f.PerPage+1, (f.Page-1)*f.PerPage)
 	// The inner query pages through the covering index alone, so rows
@@ -87,23 +92,56 @@ func (s *Service) ListPeople(ctx context.Context, f PeopleFilter, ip string) (*P
 	if len(out.People) > f.PerPage {
 		out.People, out.More = out.People[:f.PerPage], true
 	}
-	err = s.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.ListPeople, ObjectType: "people",
+	return out, s.auditList(ctx, p, scopes, f, out, ip)
+}
+
+func (s *Service) auditList(ctx context.Context, p *auth.Principal, scopes []string, f PeopleFilter, out *PeoplePage, ip string) error {
+	return s.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.ListPeople, ObjectType: "people",
 		UnitPath: s.auditScope(ctx, scopes, f), Detail: fmt.Sprintf("unit=%s group=%s q=%s page=%d rows=%d", f.UnitCode, f.Group, f.Q, f.Page, len(out.People)), IP: ip})
-	return out, err
+}
+
+// listRanked lists a search's people in the order search ranked them (a
+// key typed whole first), a page at a time.
+func (s *Service) listRanked(ctx context.Context, p *auth.Principal, scopes []string, f PeopleFilter, where string, args []any, ranked []string, ip string) (*PeoplePage, error) {
+	all, err := db.Query(ctx, s.DB.R, scanPerson, `SELECT `+personCols+` FROM people p JOIN units u ON u.id = p.unit_id WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list people: %w", err)
+	}
+	pos := make(map[string]int, len(ranked))
+	for i, id := range ranked {
+		pos[id] = i + 1
+	}
+	q := strings.TrimSpace(f.Q)
+	place := func(per Person) int {
+		if per.Key == q {
+			return 0
+		}
+		return pos[per.ID]
+	}
+	slices.SortStableFunc(all, func(a, b Person) int { return cmp.Compare(place(a), place(b)) })
+	out := &PeoplePage{Page: f.Page, People: []Person{}}
+	if from := (f.Page - 1) * f.PerPage; from < len(all) {
+		out.People = all[from:min(len(all), from+f.PerPage)]
+		out.More = from+f.PerPage < len(all)
+	}
+	return out, s.auditList(ctx, p, scopes, f, out, ip)
 }
 
 // peopleWhere builds the scoped condition shared by lists and exports.
-func (s *Service) peopleWhere(ctx context.Context, p *auth.Principal, scopes []string, f PeopleFilter, a auth.Action) (string, []any, error) {
+//
+// When f.Q is set, ranked lists the ids search found, best first (the
+// list is shown in that order, not by unit and name).
+func (s *Service) peopleWhere(ctx context.Context, p *auth.Principal, scopes []string, f PeopleFilter, a auth.Action) (string, []any, []string, error) {
 	d := s.DB.Dialect
 	var conds, scope []string
 	var args []any
 	if f.UnitCode != "" {
 		u, err := s.unitByCodeFast(ctx, f.UnitCode)
 		if err != nil {
-			return "", nil, errs.Field("unit", "org.unit_not_found", f.UnitCode)
+			return "", nil, nil, errs.Field("unit", "org.unit_not_found", f.UnitCode)
 		}
 		if !p.Can(a, u.Path) {
-			return "", nil, errs.E(errs.Forbidden, "error.forbidden")
+			return "", nil, nil, errs.E(errs.Forbidden, "error.forbidden")
 		}
 		scopes = []string{u.Path}
 	}
@@ -114,20 +152,41 @@ func (s *Service) peopleWhere(ctx context.Context, p *auth.Principal, scopes []s
 	conds = append(conds, "("+strings.Join(scope, " OR ")+")")
 	if f.Group != "" {
 		if !validGroup(f.Group) {
-			return "", nil, errs.Field("group", "org.bad_group", f.Group)
+			return "", nil, nil, errs.Field("group", "org.bad_group", f.Group)
 		}
 		args = append(args, f.Group)
 		conds = append(conds, fmt.Sprintf("p.id IN (SELECT person_id FROM person_groups WHERE grp = $%d)", len(args)))
 	}
+	var ranked []string
 	if q := strings.TrimSpace(f.Q); q != "" {
-		if len(q) > 100 {
-			return "", nil, errs.Field("q", "org.query_too_long")
+		if len(q) > search.MaxQuery {
+			return "", nil, nil, errs.Field("q", "org.query_too_long")
 		}
-		args = append(args, db.ContainsPattern(textfold.Fold(q)), q)
-		conds = append(conds, fmt.Sprintf("(p.name_fold LIKE $%d"+db.LikeEscape+" OR p.ext_key = $%d)", len(args)-1, len(args)))
+		ids, err := s.searchPeople(ctx, q, scopes, maxFound)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		// A key typed whole finds its person first, whatever the index says.
+		args = append(args, q)
+		cond := fmt.Sprintf("p.ext_key = $%d", len(args))
+		if len(ids) > 0 {
+			cond += " OR p.id IN (" + db.Numbered(len(args)+1, len(ids)) + ")"
+			for _, id := range ids {
+				args = append(args, id)
+			}
+		}
+		conds = append(conds, "("+cond+")")
+		ranked = append([]string{}, ids...)
+		if ranked == nil {
+			ranked = []string{}
+		}
 	}
-	return strings.Join(conds, " AND "), args, nil
+	return strings.Join(conds, " AND "), args, ranked, nil
 }
+
+// maxFound bounds a search's people: the best this many are listed and
+// paged; a search that finds more is made more precise by its user.
+const maxFound = 500
 
 func validGroup(g string) bool {
 	for _, x := range Groups {
@@ -272,7 +331,7 @@ func (s *Service) ExportPeople(ctx context.Context, w io.Writer, format tabular.
 	if err != nil {
 		return err
 	}
-	where, args, err := s.peopleWhere(ctx, p, scopes, f, auth.ExportPeople)
+	where, args, _, err := s.peopleWhere(ctx, p, scopes, f, auth.ExportPeople)
 	if err != nil {
 		return err
 	}

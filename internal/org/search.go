@@ -2,7 +2,7 @@ package org
 
 import (
 	"context"
-		"strings"
+	"strings"
 	"sync"
 	"time"
 
@@ -250,7 +250,7 @@ func formerName(x *indexedUnit, qf string) string {
 		}
 		return true
 	}
-	if contains(x.u.NameVI+" "+x.u.FullNameVI+" "+x.u.NameEN+" "+x.u.FullNameEN) {
+	if contains(x.u.NameVI + " " + x.u.FullNameVI + " " + x.u.NameEN + " " + x.u.FullNameEN) {
 		return ""
 	}
 	for _, f := range x.formerly {

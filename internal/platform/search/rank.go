@@ -192,3 +192,7 @@ func (a *analyzed) score(slots []slot) (Score, bool) {
 	s.Extra = max(s.Extra, 0)
 	return s, true
 }
+
+// Sort orders hits as Search does; a room that knows a fresher Boost
+// (a course's enrolments today) sets it and sorts again.
+func Sort(hits []Hit) { sortHits(hits) }

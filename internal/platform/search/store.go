@@ -79,6 +79,31 @@ type Execer interface {
 // uuid's worth of hex with.
 func ScopeToken(unitID string) string { return "s" + strings.ReplaceAll(unitID, "-", "") }
 
+// PathScopes are the ids of a tree path's units ('/a/b/c/') below the
+// first, the nation: the nation holds everything, so a scope of it would
+// only slow the index down.
+func PathScopes(path string) []string {
+	ids := strings.Split(strings.Trim(path, "/"), "/")
+	if len(ids) <= 1 {
+		return nil
+	}
+	return ids[1:]
+}
+
+// ScopesOf are the scope ids for a viewer's scopes (unit paths): the
+// deepest unit of each, or nil when one is the nation (no restriction).
+func ScopesOf(paths []string) []string {
+	var ids []string
+	for _, p := range paths {
+		ps := PathScopes(p)
+		if len(ps) == 0 {
+			return nil
+		}
+		ids = append(ids, ps[len(ps)-1])
+	}
+	return ids
+}
+
 // indexWords is what the full-text index holds for a: each folded word,
 // each toned spelling that differs from it, and the scope tokens.
 func indexWords(a *analyzed) string {
