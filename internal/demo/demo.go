@@ -26,6 +26,15 @@ import (
 //go:embed data/vn-admin-units/units.csv
 var UnitsCSV []byte
 
+// MergesCSV lists the 63 provinces before 1 July 2025 and the province
+// each became part of (Resolution 202/2025/QH15); see the data README.
+//
+//go:embed data/vn-admin-units/province-merges-2025.csv
+var MergesCSV []byte
+
+// Resolution2025 is the resolution that reorganised the provinces.
+const Resolution2025 = "202/2025/QH15"
+
 // SampleUnitsCSV is a slice of the real tree (two provinces, three
 // communes) for tests that need a tree but not all of it.
 const SampleUnitsCSV = `code,parent_code,level,kind,name,full_name,name_en,full_name_en
@@ -71,16 +80,6 @@ var extraUnits = []org.NewUnit{
 	{Code: "DHTN", Type: org.TypeUniversity, NameVI: "Trường Đại học Tây Nguyên", NameEN: "Tay Nguyen University", ParentCode: "BGDDT", Classes: []string{"public_university"}},
 	{Code: "66-THPT-BMT", Type: org.TypeSchool, NameVI: "Trường THPT Buôn Ma Thuột", NameEN: "Buon Ma Thuot Upper Secondary School", ParentCode: "66-SGDDT", Classes: []string{"upper_secondary"}},
 	{Code: "VNPT", Type: org.TypeEnterprise, NameVI: "Tập đoàn Bưu chính Viễn thông Việt Nam", NameEN: "VNPT Group", ParentCode: org.NationCode, Classes: []string{"state_enterprise"}},
-	// Provinces dissolved on 1 July 2025, kept so that targets set for them
-	// (targets-146.csv) can still be read.
-	{Code: "70", Type: org.TypeProvince, NameVI: "Bình Phước", NameEN: "Binh Phuoc", FullNameVI: "Tỉnh Bình Phước", FullNameEN: "Binh Phuoc Province", ParentCode: org.NationCode},
-	{Code: "54", Type: org.TypeProvince, NameVI: "Phú Yên", NameEN: "Phu Yen", FullNameVI: "Tỉnh Phú Yên", FullNameEN: "Phu Yen Province", ParentCode: org.NationCode},
-}
-
-// Merges2025 are the two July 2025 mergers the demo records.
-var Merges2025 = []org.Change{
-	{Kind: org.EventMerge, From: []string{"70"}, Into: []string{"75"}, Effective: "2025-07-01", Resolution: "202/2025/QH15"},
-	{Kind: org.EventMerge, From: []string{"54"}, Into: []string{"66"}, Effective: "2025-07-01", Resolution: "202/2025/QH15"},
 }
 
 // Services are the rooms the demo fills.
@@ -107,10 +106,10 @@ func Seed(ctx context.Context, svc Services, people int) error {
 			return fmt.Errorf("unit %s: %w", u.Code, err)
 		}
 	}
-	for _, c := range Merges2025 {
-		if _, err := o.ApplyChange(ctx, c); err != nil {
-			return err
-		}
+	// The whole 2025 reorganisation of provinces: old names find their
+	// successors and old targets (targets-146.csv) still read.
+	if _, err := o.RecordReorganisation(ctx, bytes.NewReader(MergesCSV), Resolution2025); err != nil {
+		return fmt.Errorf("2025 reorganisation: %w", err)
 	}
 	if err := SeedPeople(ctx, o, people, 1); err != nil {
 		return err

@@ -126,22 +126,27 @@ func (s *Service) ApplyChange(ctx context.Context, c Change) (*Event, error) {
 		default:
 			return errs.Field("kind", "org.bad_event", c.Kind)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO unit_events (id, kind, effective, resolution, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			ev.ID, ev.Kind, ev.Effective, ev.Resolution, ev.Note, actorID(ctx), db.Now()); err != nil {
-			return err
-		}
-		for i, p := range ev.Parts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO unit_event_parts (event_id, seq, from_unit_id, to_unit_id, old_code, new_code, old_name_vi, new_name_vi)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, ev.ID, i, p.FromID, p.ToID, p.OldCode, p.NewCode, p.OldName, p.NewName); err != nil {
-				return err
-			}
-		}
-		return nil
+		return recordEvent(ctx, tx, ev)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.Kind, err)
 	}
 	return ev, nil
+}
+
+// recordEvent stores an event and its parts.
+func recordEvent(ctx context.Context, tx querier, ev *Event) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO unit_events (id, kind, effective, resolution, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		ev.ID, ev.Kind, ev.Effective, ev.Resolution, ev.Note, actorID(ctx), db.Now()); err != nil {
+		return err
+	}
+	for i, p := range ev.Parts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO unit_event_parts (event_id, seq, from_unit_id, to_unit_id, old_code, new_code, old_name_vi, new_name_vi)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, ev.ID, i, p.FromID, p.ToID, p.OldCode, p.NewCode, p.OldName, p.NewName); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func actorID(ctx context.Context) string {

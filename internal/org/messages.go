@@ -12,6 +12,7 @@ func init() {
 		"org.name_required":    {"cần có tên tiếng Việt", "a Vietnamese name is required"},
 		"org.code_taken":       {"mã %s đã được dùng", "code %s is already used"},
 		"org.merge_shape":      {"sáp nhập cần ít nhất một đơn vị cũ và đúng một đơn vị tiếp nhận", "a merge needs at least one old unit and exactly one successor"},
+		"org.former_conflict":  {"không ghi được đơn vị cũ mã %s: mã này đã thuộc về đơn vị khác", "cannot record the old unit %s: the code belongs to another unit"},
 		"org.merge_into_self":  {"không thể sáp nhập %s vào chính nó hoặc đơn vị cấp dưới", "cannot merge %s into itself or a unit below it"},
 		"org.split_shape":      {"chia tách cần một đơn vị cũ và ít nhất hai đơn vị mới", "a split needs one old unit and at least two new ones"},
 		"org.one_unit":         {"cần đúng một đơn vị", "exactly one unit is needed"},

@@ -154,13 +154,22 @@ func (st *Store) Put(ctx context.Context, tx Execer, docs ...Doc) error {
 			terms[f] = true
 		}
 	}
-	v, _ := st.cachedVocab()
+	v, err := st.vocabAt(ctx)
+	if err != nil {
+		return err
+	}
 	var fresh []any
+	var added []string
 	for t := range terms {
 		if !v.has(t) {
 			fresh = append(fresh, st.domain, t)
+			added = append(added, t)
 		}
 	}
+	// Should the transaction roll back, the words stay known here until
+	// the next reload: a word nothing holds only adds an alternative
+	// that finds nothing.
+	v.Add(added...)
 	const perInsert = 200
 	d := st.svc.DB.Dialect
 	for len(fresh) > 0 {
@@ -228,12 +237,8 @@ func (st *Store) Count(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// cachedVocab returns the domain's vocabulary, read again when its size
+// vocabAt returns the domain's vocabulary, read again when its size
 // changed (checked at most once per refreshEvery).
-func (st *Store) cachedVocab() (*Vocab, error) {
-	return st.vocabAt(context.Background())
-}
-
 func (st *Store) vocabAt(ctx context.Context) (*Vocab, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()

@@ -2,7 +2,7 @@ package search
 
 import (
 	"sort"
-	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -12,6 +12,7 @@ import (
 // (symmetric deletion, as SymSpell does); two-edit ones by a scan of the
 // words of about the same length, asked for long words only.
 type Vocab struct {
+	mu      sync.RWMutex // words are added while searches read
 	words   map[string]bool
 	deletes map[string][]string // a word with one letter deleted → the words
 	byLen   map[int][]string
@@ -24,6 +25,16 @@ func NewVocab(words []string) *Vocab {
 		v.add(w)
 	}
 	return v
+}
+
+// Add adds words as they are indexed, so that this node corrects typos to
+// them at once (other nodes read them within refreshEvery).
+func (v *Vocab) Add(words ...string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, w := range words {
+		v.add(w)
+	}
 }
 
 func (v *Vocab) add(w string) {
@@ -43,10 +54,19 @@ func (v *Vocab) Len() int {
 	if v == nil {
 		return 0
 	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
 	return len(v.words)
 }
 
-func (v *Vocab) has(w string) bool { return v != nil && v.words[w] }
+func (v *Vocab) has(w string) bool {
+	if v == nil {
+		return false
+	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.words[w]
+}
 
 func deletions(w string) []string {
 	r := []rune(w)
@@ -71,6 +91,8 @@ func (v *Vocab) near(w string, k int) []neighbour {
 	if v == nil || k <= 0 {
 		return nil
 	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
 	seen := map[string]bool{w: true}
 	var out []neighbour
 	consider := func(c string) {
@@ -125,6 +147,8 @@ func (v *Vocab) splits(w string) [][]string {
 	if v == nil || len(w) < 4 || len(w) > 40 {
 		return nil
 	}
+	v.mu.RLock()
+	defer v.mu.RUnlock()
 	var out [][]string
 	for i := 1; i < len(w); i++ {
 		a, rest := w[:i], w[i:]
@@ -187,18 +211,4 @@ func distance(a, b string, k int) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
-}
-
-// prefixed reports whether any word starts with p (for the last query
-// word, typed halfway).
-func (v *Vocab) prefixed(p string) bool {
-	if v == nil {
-		return false
-	}
-	for w := range v.words {
-		if strings.HasPrefix(w, p) {
-			return true
-		}
-	}
-	return false
 }
