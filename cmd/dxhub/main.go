@@ -45,6 +45,7 @@ Commands:
   credential-key  rotate or reseal certificate signing keys: dxhub credential-key rotate --unit CODE | reseal
   backup     copy a SQLite database while it runs: dxhub backup --to FILE
   bench      benchmarks on loopback: dxhub bench org|exam|lrs|monitoring|accounts|credentials
+  eval       measure search against expected answers: dxhub eval search FILE
 
 Run "dxhub <command> --help" for a command's flags.
 `
@@ -84,6 +85,8 @@ func main() {
 		err = backup(ctx, args)
 	case "bench":
 		err = bench(ctx, log, args)
+	case "eval":
+		err = evalCmd(ctx, args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:

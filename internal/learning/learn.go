@@ -99,7 +99,7 @@ func (s *Service) Catalogue(ctx context.Context, f Filter) ([]*Course, error) {
 // courseDoc is what a course is found by: its title and code (rank 0),
 // summary (1) and outcomes (2).
 func courseDoc(id string, in CourseInput) search.Doc {
-	return search.Doc{ID: id, Fields: []search.Field{{Text: in.Title, Rank: 0}, {Text: in.Code, Rank: 0}, {Text: in.Summary, Rank: 1}, {Text: in.Outcomes, Rank: 2}}}
+	return search.Doc{ID: id, Fields: []search.Field{{Text: in.Title, Rank: 0}, {Text: in.Code, Rank: 0, Plain: true}, {Text: in.Summary, Rank: 1}, {Text: in.Outcomes, Rank: 2}}}
 }
 
 func (s *Service) indexCourse(ctx context.Context, tx *sql.Tx, id string, in CourseInput) error {

@@ -15,7 +15,7 @@ import (
 // ever reaches their own subtree in the index itself.
 
 func personDoc(per *Person) search.Doc {
-	return search.Doc{ID: per.ID, Fields: []search.Field{{Text: per.FullName, Rank: 0}, {Text: per.Key, Rank: 1}}, Scopes: search.PathScopes(per.UnitPath)}
+	return search.Doc{ID: per.ID, Fields: []search.Field{{Text: per.FullName, Rank: 0}, {Text: per.Key, Rank: 1, Plain: true}}, Scopes: search.PathScopes(per.UnitPath)}
 }
 
 func (s *Service) peopleIndex() *search.Store { return s.Search.Store("people") }

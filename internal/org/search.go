@@ -100,9 +100,9 @@ func (s *Service) index(ctx context.Context) ([]*indexedUnit, error) {
 func unitDoc(x *indexedUnit, byID map[string]*indexedUnit) search.Doc {
 	u := x.u
 	d := search.Doc{ID: u.ID, Boost: kindBoost(u.Type)}
-	for _, t := range []string{u.NameVI, u.FullNameVI, u.NameEN, u.FullNameEN, u.Code} {
+	for i, t := range []string{u.NameVI, u.FullNameVI, u.NameEN, u.FullNameEN, u.Code} {
 		if t != "" {
-			d.Fields = append(d.Fields, search.Field{Text: t, Rank: 0})
+			d.Fields = append(d.Fields, search.Field{Text: t, Rank: 0, Plain: i >= 2})
 		}
 	}
 	for _, f := range x.formerly {
@@ -113,7 +113,7 @@ func unitDoc(x *indexedUnit, byID map[string]*indexedUnit) search.Doc {
 	}
 	rank := 1
 	for p := byID[u.ParentID]; p != nil && p.u.Type != TypeNation && rank <= 3; p = byID[p.u.ParentID] {
-		d.Fields = append(d.Fields, search.Field{Text: p.u.FullNameVI + " " + p.u.NameVI, Rank: rank}, search.Field{Text: p.u.FullNameEN, Rank: rank})
+		d.Fields = append(d.Fields, search.Field{Text: p.u.FullNameVI + " " + p.u.NameVI, Rank: rank}, search.Field{Text: p.u.FullNameEN, Rank: rank, Plain: true})
 		rank++
 	}
 	return d

@@ -24,12 +24,12 @@ func unitDocs(t testing.TB) []Doc {
 	}
 	var docs []Doc
 	for _, r := range rows[1:] {
-		d := Doc{ID: r[0], Fields: []Field{{r[4], 0}, {r[5], 0}, {r[6], 0}, {r[7], 0}}, Boost: 1}
+		d := Doc{ID: r[0], Fields: []Field{{Text: r[4], Rank: 0}, {Text: r[5], Rank: 0}, {Text: r[6], Rank: 0, Plain: true}, {Text: r[7], Rank: 0, Plain: true}}, Boost: 1}
 		if r[2] == "province" {
 			d.Boost = 2
 		}
 		if p := names[r[1]]; p != nil {
-			d.Fields = append(d.Fields, Field{p[5], 1}, Field{p[7], 1})
+			d.Fields = append(d.Fields, Field{Text: p[5], Rank: 1}, Field{Text: p[7], Rank: 1, Plain: true})
 		}
 		docs = append(docs, d)
 	}

@@ -17,9 +17,16 @@ type Doc struct {
 // Field is one text of a thing with its weight: rank 0 for the thing's
 // own name (in either language), 1 for what surrounds it (a unit's
 // parents, a course's summary), 2 and more for the rest.
+//
+// Plain marks a text written without Vietnamese marks by design (an
+// English name, a code, a key): its words meet a query word at the folded
+// level at best, so that "hai phong" typed without marks does not find
+// the English name "Phong Hai" of a commune "exactly" before the province
+// Hải Phòng.
 type Field struct {
-	Text string
-	Rank int
+	Text  string
+	Rank  int
+	Plain bool
 }
 
 // Query is what to look for.
@@ -48,14 +55,16 @@ type Hit struct {
 //   - Field: the field ranks the words were met in, added up (a unit's
 //     own name before its parent's name);
 //   - Extra: the words of the thing's name the query did not mention
-//     ("Tân An" before "Tân An Hội").
+//     ("Tân An" before "Tân An Hội");
+//   - Breaks: query words not found right after the previous one ("Thanh
+//     Hòa" before "Hòa Thành" for "thanh hoà").
 //
 // Among equal scores the higher Boost comes first (the kind of thing: a
 // province before a commune; popularity: a course's enrolments), then the
 // name in byte order of its lowercase form and then the id, so that equal
 // results always come in the same order on every node and engine.
 type Score struct {
-	Worst, Sum, Field, Extra int
+	Worst, Sum, Field, Extra, Breaks int
 }
 
 func compareHits(a, b Hit) int {
@@ -64,6 +73,7 @@ func compareHits(a, b Hit) int {
 		cmp.Compare(a.Score.Sum, b.Score.Sum),
 		cmp.Compare(a.Score.Field, b.Score.Field),
 		cmp.Compare(a.Score.Extra, b.Score.Extra),
+		cmp.Compare(a.Score.Breaks, b.Score.Breaks),
 		cmp.Compare(b.Boost, a.Boost),
 		strings.Compare(a.key, b.key),
 		strings.Compare(a.ID, b.ID),
@@ -79,6 +89,7 @@ type analyzed struct {
 	key    string
 	texts  [][]Word
 	ranks  []int
+	plain  []bool
 	scopes []string
 }
 
@@ -87,6 +98,7 @@ func analyze(d Doc) analyzed {
 	for _, f := range d.Fields {
 		a.texts = append(a.texts, Words(f.Text))
 		a.ranks = append(a.ranks, f.Rank)
+		a.plain = append(a.plain, f.Plain)
 	}
 	if len(d.Fields) > 0 {
 		a.key = strings.ToLower(strings.Join(strings.Fields(d.Fields[0].Text), " "))
@@ -109,12 +121,16 @@ func (a *analyzed) folds() []string {
 	return out
 }
 
-// level is how t met w, or -1.
+// levelFor is how t met w, or -1. A query word typed without marks says
+// nothing about tones, so it meets "Vinh" and "Vĩnh" alike (folded):
+// otherwise "vinh long" would find a ward Trà Vinh of Vĩnh Long province
+// "exactly" before the province itself.
 func (t term) levelFor(w Word) int {
+	marked := t.word.Exact != t.word.Fold
 	switch {
-	case t.lit && w.Exact == t.word.Exact:
+	case t.lit && marked && w.Exact == t.word.Exact:
 		return LevelExact
-	case t.lit && w.Tone == t.word.Tone:
+	case t.lit && marked && w.Tone == t.word.Tone:
 		return LevelTone
 	case w.Fold == t.word.Fold:
 		if t.lit {
@@ -133,6 +149,7 @@ type place struct{ text, word int }
 func (a *analyzed) score(slots []slot) (Score, bool) {
 	var s Score
 	matched := map[place]bool{}
+	prev := place{-1, -1}
 	for _, sl := range slots {
 		bestLevel, bestRank := -1, 0
 		var bestPlaces []place
@@ -148,8 +165,19 @@ func (a *analyzed) score(slots []slot) (Score, bool) {
 						if l < 0 {
 							continue
 						}
-						if tl < 0 || l < tl || (l == tl && a.ranks[ti] < tr) {
-							tl, tr, tp = l, a.ranks[ti], place{ti, wi}
+						if a.plain[ti] && l < LevelFold {
+							l = LevelFold
+						}
+						// Among equal words, one no earlier query word took,
+						// then the one right after the previous query word's.
+						here := place{ti, wi}
+						better := tl < 0 || l < tl || (l == tl && a.ranks[ti] < tr)
+						if !better && l == tl && a.ranks[ti] == tr {
+							better = (matched[tp] && !matched[here]) ||
+								(matched[tp] == matched[here] && here == place{prev.text, prev.word + 1} && tp != here)
+						}
+						if better {
+							tl, tr, tp = l, a.ranks[ti], here
 						}
 					}
 				}
@@ -173,6 +201,10 @@ func (a *analyzed) score(slots []slot) (Score, bool) {
 		for _, p := range bestPlaces {
 			matched[p] = true
 		}
+		if first := bestPlaces[0]; prev.text >= 0 && (first.text != prev.text || first.word != prev.word+1) {
+			s.Breaks++
+		}
+		prev = bestPlaces[len(bestPlaces)-1]
 	}
 	s.Extra = -1
 	for ti, words := range a.texts {

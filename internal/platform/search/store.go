@@ -130,8 +130,9 @@ func indexWords(a *analyzed) string {
 }
 
 type storedField struct {
-	Rank int    `json:"r"`
-	Text string `json:"t"`
+	Rank  int    `json:"r"`
+	Text  string `json:"t"`
+	Plain bool   `json:"p,omitempty"`
 }
 
 // Put adds or replaces docs in the index, in the caller's transaction.
@@ -141,7 +142,7 @@ func (st *Store) Put(ctx context.Context, tx Execer, docs ...Doc) error {
 		a := analyze(d)
 		fs := make([]storedField, len(d.Fields))
 		for i, f := range d.Fields {
-			fs[i] = storedField{f.Rank, f.Text}
+			fs[i] = storedField{f.Rank, f.Text, f.Plain}
 		}
 		fields, err := json.Marshal(fs)
 		if err != nil {
@@ -337,7 +338,7 @@ func (st *Store) fetch(ctx context.Context, match string, scopes []string, slots
 		}
 		d := Doc{ID: ref, Boost: boost, Fields: make([]Field, len(fs))}
 		for i, f := range fs {
-			d.Fields[i] = Field{Text: f.Text, Rank: f.Rank}
+			d.Fields[i] = Field{Text: f.Text, Rank: f.Rank, Plain: f.Plain}
 		}
 		a := analyze(d)
 		if s, ok := a.score(slots); ok {

@@ -17,7 +17,7 @@ CREATE TABLE search_synonyms (
     updated_at BIGINT NOT NULL
 );
 INSERT INTO search_synonyms (id, phrases, note, updated_at) VALUES
- ('syn-tp', 'thành phố | tp | t.p', 'Đơn vị hành chính', 0),
+ ('syn-tp', 'thành phố | tp | t.p | tỉnh | province | city', 'Đơn vị hành chính: tên loại đơn vị cấp tỉnh gõ lẫn nhau', 0),
  ('syn-tx', 'thị xã | tx', 'Đơn vị hành chính', 0),
  ('syn-hcm', 'hồ chí minh | hcm | tp.hcm | tphcm | sài gòn | saigon | hochiminh | ho chi minh city', 'Tên thường gọi', 0),
  ('syn-hn', 'hà nội | hanoi | hn', 'Tên thường gọi', 0),
