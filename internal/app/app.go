@@ -202,7 +202,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 		a.Events.Start(stopCtx)
 	}
 	shell, _ := fs.Sub(templates, "templates")
-	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates(), "account": account.Templates(), "credential": credential.Templates()})
+	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates(), "account": account.Templates(), "credential": credential.Templates(), "search": search.Templates()})
 	if err != nil {
 		return nil, err
 	}
@@ -239,6 +239,9 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	}
 	if p.CanAnywhere(auth.ViewMonitoring) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/monitoring", Key: "nav.monitoring"}, web.NavItem{Href: "/reports", Key: "nav.reports"})
+	}
+	if p.CanAnywhere(auth.ManageSearch) {
+		s.Nav = append(s.Nav, web.NavItem{Href: "/admin/synonyms", Key: "nav.synonyms"})
 	}
 	if p.CanAnywhere(auth.ManageLRS) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/admin/lrs", Key: "nav.lrs"})

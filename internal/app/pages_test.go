@@ -102,6 +102,7 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 		{"national", "/learning/assignments", "learning/assignments"},
 		{"national", "/learning/assignments/" + asg.ID + "?people=1", "learning/compliance"},
 		{"national", "/admin/lrs", "learning/lrs"},
+		{"national", "/admin/synonyms", "search/synonyms"},
 		{"national", "/monitoring/units/66", "monitor/dashboard"},
 		{"national", "/monitoring/units/75?year=2025&indicator=population_using_online_services", "monitor/dashboard"},
 		{"national", "/monitoring/units/66/print", "monitor/print"},

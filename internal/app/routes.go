@@ -18,6 +18,7 @@ import (
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/files"
+	"dxhub/internal/platform/search"
 	"dxhub/internal/platform/web"
 	"dxhub/internal/skills"
 )
@@ -36,6 +37,7 @@ func (a *App) Routes() []Route {
 	o := &org.HTTP{Svc: a.Org, Web: a.Web, Auth: a.Auth}
 	ac := &auth.HTTP{Svc: a.Auth, Web: a.Web, Units: a.unitResolver, SSO: func() []auth.SSOProvider { return a.Account.SSO.Providers() }}
 	sk := &skills.HTTP{Svc: a.Skills, Web: a.Web}
+	sy := &search.HTTP{Svc: a.Search, Web: a.Web}
 	it := &assessment.HTTP{Bank: a.Bank, Web: a.Web}
 	ex := &assessment.ExamHTTP{X: a.Exams, Web: a.Web}
 	le := &learning.HTTP{Svc: a.Learn, Web: a.Web}
@@ -230,11 +232,19 @@ func (a *App) Routes() []Route {
 		{"GET /admin/lrs", le.LRSPage},
 		{"POST /admin/lrs", le.CreateClient},
 		{"POST /admin/lrs/{id}/revoke", le.RevokeClient},
+		{"GET /admin/synonyms", sy.SynonymsPage},
+		{"POST /admin/synonyms", sy.SaveSynonyms},
+		{"POST /admin/synonyms/{id}", sy.SaveSynonyms},
+		{"POST /admin/synonyms/{id}/delete", sy.DeleteSynonyms},
 
 		// JSON API
 		{"GET /api/v1/openapi.json", serveOpenAPI},
 		{"GET /api/v1/me", ac.APIMe},
 		{"GET /api/v1/audit", ac.APIAudit},
+		{"GET /api/v1/synonyms", sy.APISynonyms},
+		{"POST /api/v1/synonyms", sy.APISaveSynonyms},
+		{"PUT /api/v1/synonyms/{id}", sy.APISaveSynonyms},
+		{"DELETE /api/v1/synonyms/{id}", sy.APIDeleteSynonyms},
 		{"GET /api/v1/units", o.APIUnits},
 		{"GET /api/v1/units/{code}", o.APIUnit},
 		{"POST /api/v1/units", o.APICreateUnit},

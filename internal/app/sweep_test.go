@@ -233,6 +233,14 @@ func TestRouteSweep(t *testing.T) {
 		e("S", "daklak", "GET", "/learning/assignments/{asg}/xlsx", ""),
 		r("daklak", "learner", "GET", "/admin/lrs", ""),
 		e("S", "daklak", "POST", "/admin/lrs", "unit_code=66&name=LMS"),
+		e("N", "national", "GET", "/admin/synonyms", ""),
+		e("N", "national", "POST", "/admin/synonyms", "phrases=qu%C3%A9t%0Asweep"),
+		e("N", "national", "POST", "/admin/synonyms/{synonym}", "phrases=b%E1%BB%99+khcn%7Cbkhcn"),
+		e("N", "national", "POST", "/admin/synonyms/{synonym2}/delete", ""),
+		e("N", "national", "GET", "/api/v1/synonyms", ""),
+		e("N", "national", "POST", "/api/v1/synonyms", `{"phrases":["quét api","sweep api"]}`),
+		e("N", "national", "PUT", "/api/v1/synonyms/{synonym}", `{"phrases":["bộ khcn","bkhcn"]}`),
+		e("N", "national", "DELETE", "/api/v1/synonyms/{synonym3}", ""),
 
 		e("P", "", "GET", "/api/v1/openapi.json", ""),
 		e("U", "learner", "GET", "/api/v1/me", ""),
@@ -508,7 +516,8 @@ func sweepFixture(t *testing.T, ta *testApp) map[string]string {
 		t.Fatal(err)
 	}
 	f := map[string]string{"lang": "en", "token": "not-a-token", "code": "66", "commune": "24121", "commune2": "24133", "std": "VN-DSF", "ver": "1", "comp": "1.1",
-		"format": "csv", "item_action": "submit", "proctor_action": "extend", "idx": "0", "dataset": demo.MonthlyDataset, "index": "DTI-KNS", "session_handle": "0123456789abcdef", "claim_action": "refuse", "provider": "gov"}
+		"format": "csv", "item_action": "submit", "proctor_action": "extend", "idx": "0", "dataset": demo.MonthlyDataset, "index": "DTI-KNS", "session_handle": "0123456789abcdef", "claim_action": "refuse", "provider": "gov",
+		"synonym": "syn-bo", "synonym2": "syn-dh", "synonym3": "syn-dvc"}
 	per := monitor.PeriodOf(monitor.Monthly, time.Now()).Prev()
 	f["period"], f["period2"] = per.ID, per.Prev().ID
 	f["person"] = ta.personID("A1")
