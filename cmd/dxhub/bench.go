@@ -36,11 +36,14 @@ func bench(ctx context.Context, log *slog.Logger, args []string) error {
 	if len(args) > 0 && args[0] == "credentials" {
 		return benchCredentials(ctx, args[1:])
 	}
+	if len(args) > 0 && args[0] == "search" {
+		return benchSearch(ctx, args[1:])
+	}
 	if len(args) > 0 && args[0] == "all" {
 		return benchAll(ctx, args[1:])
 	}
 	if len(args) < 1 || args[0] != "org" {
-		return errors.New("want: bench org|exam|lrs|monitoring|accounts|credentials|all [flags]")
+		return errors.New("want: bench org|search|exam|lrs|monitoring|accounts|credentials|all [flags]")
 	}
 	fs := flag.NewFlagSet("bench org", flag.ContinueOnError)
 	dbURL := fs.String("db", env("DB", ""), "database URL; default a fresh SQLite file in a temporary folder")
@@ -152,7 +155,12 @@ func run(name string, conc int, duration time.Duration, max int, urlFor func(int
 		}(w)
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	return summarize(name, "requests", lat, time.Since(start), errs.Load())
+}
+
+// summarize prints a phase's figures from each worker's latencies and
+// returns them.
+func summarize(name, unit string, lat [][]time.Duration, elapsed time.Duration, errors int64) phase {
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)
@@ -164,7 +172,7 @@ func run(name string, conc int, duration time.Duration, max int, urlFor func(int
 		}
 		return float64(all[min(len(all)-1, int(p*float64(len(all))))].Microseconds()) / 1000
 	}
-	ph := phase{rps: float64(len(all)) / elapsed.Seconds(), p50: pct(0.50), p99: pct(0.99), errors: errs.Load()}
-	fmt.Printf("%-24s %7d requests in %5.1fs  %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %d\n", name, len(all), elapsed.Seconds(), ph.rps, ph.p50, ph.p99, ph.errors)
+	ph := phase{rps: float64(len(all)) / elapsed.Seconds(), p50: pct(0.50), p99: pct(0.99), errors: errors}
+	fmt.Printf("%-24s %7d %s in %5.1fs  %8.0f /s  p50 %6.2f ms  p99 %6.2f ms  errors %d\n", name, len(all), unit, elapsed.Seconds(), ph.rps, ph.p50, ph.p99, ph.errors)
 	return ph
 }

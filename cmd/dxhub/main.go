@@ -44,7 +44,7 @@ Commands:
   lrs-client issue xAPI credentials: dxhub lrs-client add --unit CODE --name NAME
   credential-key  rotate or reseal certificate signing keys: dxhub credential-key rotate --unit CODE | reseal
   backup     copy a SQLite database while it runs: dxhub backup --to FILE
-  bench      benchmarks on loopback: dxhub bench org|exam|lrs|monitoring|accounts|credentials
+  bench      benchmarks on loopback: dxhub bench org|search|exam|lrs|monitoring|accounts|credentials
   eval       measure search against expected answers: dxhub eval search FILE
 
 Run "dxhub <command> --help" for a command's flags.

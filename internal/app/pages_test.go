@@ -144,6 +144,7 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 		{"national", "/admin/roles", "auth/roles"},
 		{"national", "/admin/audit", "auth/audit"},
 		{"", "/skills", "skills/list"},
+		{"", "/skills?q=an+toan+thong+tin", "skills/list"},
 		{"", "/skills/VN-DSF/1", "skills/standard"},
 		{"", "/skills/VN-IU/1", "skills/standard"},
 		{"national", "/skills/VN-DSF/2", "skills/standard"},

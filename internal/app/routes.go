@@ -36,7 +36,7 @@ type Route struct {
 func (a *App) Routes() []Route {
 	o := &org.HTTP{Svc: a.Org, Web: a.Web, Auth: a.Auth}
 	ac := &auth.HTTP{Svc: a.Auth, Web: a.Web, Units: a.unitResolver, SSO: func() []auth.SSOProvider { return a.Account.SSO.Providers() }}
-	sk := &skills.HTTP{Svc: a.Skills, Web: a.Web}
+	sk := &skills.HTTP{Svc: a.Skills, Web: a.Web, Search: a.Search}
 	sy := &search.HTTP{Svc: a.Search, Web: a.Web}
 	it := &assessment.HTTP{Bank: a.Bank, Web: a.Web}
 	ex := &assessment.ExamHTTP{X: a.Exams, Web: a.Web}
@@ -335,6 +335,7 @@ func (a *App) Routes() []Route {
 		{"POST /api/v1/lrs/clients", le.APICreateLRSClient},
 		{"POST /api/v1/lrs/clients/{id}/revoke", le.APIRevokeLRSClient},
 		{"GET /api/v1/skills", sk.APIList},
+		{"GET /api/v1/skills/search", sk.APISearch},
 		{"POST /api/v1/skills", sk.APIImport},
 		{"GET /api/v1/skills/{code}/{version}", sk.APIGet},
 		{"POST /api/v1/skills/{code}/{version}/versions", sk.APINewVersion},

@@ -54,3 +54,41 @@ func TestSynonymsEditAndApply(t *testing.T) {
 		t.Error("the change is not in the audit log")
 	}
 }
+
+// TestSearchCompetences: the shipped standard's competences are found by
+// words of their names in any order, without marks, with a typo, in
+// English, and by the scheme's abbreviations.
+func TestSearchCompetences(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	first := func(q string) string {
+		t.Helper()
+		var out struct {
+			Competences []struct {
+				Code     string `json:"code"`
+				Standard string `json:"standard_code"`
+				NameVI   string `json:"name_vi"`
+			} `json:"competences"`
+		}
+		if err := json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/skills/search?q="+url.QueryEscape(q), "", 200)), &out); err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Competences) == 0 {
+			return ""
+		}
+		return out.Competences[0].NameVI
+	}
+	want := first("Bảo vệ dữ liệu cá nhân")
+	if want == "" {
+		t.Fatal("nothing found for a competence's own words")
+	}
+	for _, q := range []string{"bao ve du lieu ca nhan", "dữ liệu cá nhân bảo vệ", "bảo vệ dữ liệu cá nhna"} {
+		if got := first(q); got != want {
+			t.Errorf("%q: %q, want %q", q, got, want)
+		}
+	}
+	if got := first("zzzz qqqq"); got != "" {
+		t.Errorf("nonsense found %q", got)
+	}
+	apiJSON(t, ta, "", "GET", "/api/v1/skills/search?q="+strings.Repeat("a", 300), "", 400)
+}

@@ -166,6 +166,7 @@ func TestRouteSweep(t *testing.T) {
 		e("S", "daklak", "GET", "/people/{person}", ""),
 
 		e("P", "", "GET", "/skills", ""),
+		e("P", "", "GET", "/api/v1/skills/search", ""),
 		e("N", "author", "GET", "/skills/import", ""),
 		e("N", "author", "POST", "/skills/import", "@skills"),
 		e("P", "", "GET", "/skills/{std}/{ver}", ""),

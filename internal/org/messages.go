@@ -64,6 +64,7 @@ func init() {
 		"units.new_code":        {"Mã mới", "New code"},
 		"units.into":            {"Mã đơn vị kế thừa", "Successor unit codes"},
 		"units.no_results":      {"Không tìm thấy đơn vị nào.", "No unit found."},
+		"units.formerly":        {"trước đây là %s", "formerly %s"},
 		"event.merge":           {"Sáp nhập %s vào %s", "%s merged into %s"},
 		"event.split":           {"Chia tách %s, một phần thành %s", "%s split, partly into %s"},
 		"event.rename":          {"Đổi tên từ %s thành %s", "Renamed from %s to %s"},

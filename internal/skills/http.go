@@ -10,6 +10,7 @@ import (
 
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/search"
 	"dxhub/internal/platform/tabular"
 	"dxhub/internal/platform/web"
 )
@@ -24,6 +25,28 @@ func Templates() fs.FS { t, _ := fs.Sub(templates, "templates"); return t }
 type HTTP struct {
 	Svc *Service
 	Web *web.Web
+	// Search gives competence search its synonyms.
+	Search *search.Service
+}
+
+// found runs a competence search for the request's q.
+func (h *HTTP) found(r *http.Request) (string, []Found, error) {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	syn, err := h.Search.Synonyms(r.Context())
+	if err != nil {
+		return q, nil, err
+	}
+	found, err := h.Svc.SearchCompetences(r.Context(), q, syn, 30)
+	return q, found, err
+}
+
+// APISearch finds competences: GET /api/v1/skills/search?q=.
+func (h *HTTP) APISearch(w http.ResponseWriter, r *http.Request) error {
+	_, found, err := h.found(r)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"competences": found})
 }
 
 func (h *HTTP) canAuthor(r *http.Request) bool {
@@ -46,7 +69,11 @@ func (h *HTTP) ListPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.Web.Render(w, r, http.StatusOK, "skills/list", "skills.title", map[string]any{"List": list, "CanAuthor": author})
+	q, found, err := h.found(r)
+	if err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, http.StatusOK, "skills/list", "skills.title", map[string]any{"List": list, "CanAuthor": author, "Q": q, "Found": found})
 }
 
 // StandardPage shows a version: areas, competences and tiers.

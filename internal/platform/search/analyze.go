@@ -19,6 +19,7 @@ package search
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"dxhub/internal/platform/textfold"
@@ -49,12 +50,9 @@ func Words(s string) []Word {
 		}
 		w := s[start:end]
 		start = -1
-		exact := strings.ToLower(w)
-		fold := textfold.Fold(exact)
-		if fold == "" {
-			return
+		if word, ok := spell(w); ok {
+			out = append(out, word)
 		}
-		out = append(out, Word{Exact: exact, Tone: strings.ToLower(textfold.ClassicTones(exact)), Fold: fold})
 	}
 	for i, r := range s {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
@@ -67,6 +65,48 @@ func Words(s string) []Word {
 	}
 	flush(len(s))
 	return out
+}
+
+// spellings caches the three spellings of words met: a language has a few
+// thousand syllables, and ranking spells the words of every candidate.
+// It stops growing at maxSpellings (names and codes are unbounded).
+var spellings = struct {
+	sync.RWMutex
+	m map[string]Word
+}{m: map[string]Word{}}
+
+const maxSpellings = 200000
+
+// spell gives a word (NFC, as cut by Words) its three spellings; false
+// when nothing of it is left folded (marks alone).
+func spell(w string) (Word, bool) {
+	spellings.RLock()
+	word, ok := spellings.m[w]
+	spellings.RUnlock()
+	if ok {
+		return word, word.Fold != ""
+	}
+	exact := strings.ToLower(w)
+	word = Word{Exact: exact, Tone: exact, Fold: exact}
+	if !ascii(exact) {
+		word.Tone = strings.ToLower(textfold.ClassicTones(exact))
+		word.Fold = textfold.Fold(exact)
+	}
+	spellings.Lock()
+	if len(spellings.m) < maxSpellings {
+		spellings.m[w] = word
+	}
+	spellings.Unlock()
+	return word, word.Fold != ""
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // Folded returns the folded spellings of s's words joined by spaces: the

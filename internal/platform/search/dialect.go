@@ -11,8 +11,10 @@ import (
 // reach here folded or lowercased and made of letters and digits only, so
 // quoting them cannot be escaped from; a quote is dropped all the same.
 
+var unquote = strings.NewReplacer(`"`, "", `'`, "", `\`, "")
+
 func (st *Store) word(w string, prefix bool) string {
-	w = strings.NewReplacer(`"`, "", `'`, "", `\`, "").Replace(w)
+	w = unquote.Replace(w)
 	if st.svc.DB.Dialect == db.Postgres {
 		if prefix {
 			return "'" + w + "':*"

@@ -37,22 +37,21 @@ func NewMemory(docs []Doc) *Memory {
 // Len is the number of things indexed.
 func (m *Memory) Len() int { return len(m.docs) }
 
-// Search finds q, best first, with the synonyms syn (nil: none). When the
-// query as typed finds nothing, it is tried again with short words
-// forgiven one typo.
+// Search finds q, best first, with the synonyms syn (nil: none), in the
+// passes plan describes.
 func (m *Memory) Search(q Query, syn *Synonyms) ([]Hit, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 20
 	}
 	var hits []Hit
-	for _, relaxed := range []bool{false, true} {
-		slots, err := plan(q.Text, syn, m.vocab, relaxed)
+	for pass := passKnown; pass <= passRelaxed; pass++ {
+		slots, err := plan(q.Text, syn, m.vocab, pass)
 		if err != nil || len(slots) == 0 {
 			return nil, err
 		}
 		hits = m.run(slots, q.Scopes)
-		if len(hits) > 0 {
+		if len(hits) >= min(limit, enough) || (pass == passTypos && len(hits) > 0) {
 			break
 		}
 	}

@@ -9,7 +9,7 @@ func init() {
 		"search.phrase_twice":          {"cụm từ %q trùng với một cụm khác trong nhóm (khi bỏ dấu)", "the phrase %q repeats another of the group (without marks)"},
 		"search.phrases_count":         {"một nhóm đồng nghĩa cần từ 2 đến %d cụm từ", "a synonym group needs 2 to %d phrases"},
 		"search.note_long":             {"ghi chú dài quá %d ký tự", "the note is longer than %d characters"},
-		"nav.synonyms":           {"Từ đồng nghĩa", "Synonyms"},
+		"nav.synonyms":                 {"Từ đồng nghĩa", "Synonyms"},
 		"search.synonyms_title":        {"Từ đồng nghĩa trong tìm kiếm", "Search synonyms"},
 		"search.synonyms_help":         {"Mỗi nhóm là các cách gõ cùng một nghĩa (viết tắt, tên thường gọi, cách viết khác). Tìm một cụm trong nhóm sẽ tìm thấy cả các cụm kia. Thay đổi có hiệu lực trên mọi máy chủ sau khoảng một giây.", "Each group lists ways of typing the same thing (abbreviations, common names, other spellings). Searching for one phrase of a group finds the others too. Changes apply on every server within about a second."},
 		"search.phrases":               {"Các cụm từ", "Phrases"},

@@ -41,11 +41,23 @@ type slot struct {
 	alts []alt
 }
 
+// Passes of a search, each tried when the one before found too little:
+// words as typed (typos forgiven only in words the index does not hold),
+// then typos of known words too, then one edit in short words.
+const (
+	passKnown = iota
+	passTypos
+	passRelaxed
+)
+
+// enough is how many hits end the passes early: typo matches rank after
+// every match without one, so they could only show past this many.
+const enough = 20
+
 // plan cuts a query into slots and fills in their alternatives: the words
-// as typed, synonyms, typo neighbours and splits from the vocabulary. In
-// relaxed mode (asked when the strict plan finds nothing) short words get
-// one edit too.
-func plan(q string, syn *Synonyms, v *Vocab, relaxed bool) ([]slot, error) {
+// as typed, synonyms, typo neighbours and splits from the vocabulary, as
+// much as the pass allows.
+func plan(q string, syn *Synonyms, v *Vocab, pass int) ([]slot, error) {
 	if len(q) > MaxQuery {
 		return nil, errs.Field("q", "search.too_long", MaxQuery)
 	}
@@ -80,7 +92,7 @@ func plan(q string, syn *Synonyms, v *Vocab, relaxed bool) ([]slot, error) {
 		}
 		w := words[i]
 		s := slot{alts: []alt{{{word: w, lit: true, prefix: last, level: LevelFold}}}}
-		for _, n := range v.near(w.Fold, edits(w.Fold, v, relaxed)) {
+		for _, n := range v.near(w.Fold, edits(w.Fold, v, pass)) {
 			lvl := LevelTypo1
 			if n.dist == 2 {
 				lvl = LevelTypo2
@@ -104,18 +116,23 @@ func plan(q string, syn *Synonyms, v *Vocab, relaxed bool) ([]slot, error) {
 
 // edits is how many edits a word may be away: typos are forgiven in words
 // of five letters or more (two edits from eight); a word the index does
-// not hold at all gets one from three letters ("Nih" for "Ninh"), and in
-// relaxed mode any word of two letters or more does.
-func edits(f string, v *Vocab, relaxed bool) int {
+// not hold at all gets one from three letters ("Nih" for "Ninh"); in the
+// relaxed pass any word of two letters or more does. In the first pass a
+// word the index holds is taken as typed.
+func edits(f string, v *Vocab, pass int) int {
 	n := utf8.RuneCountInString(f)
+	known := v.has(f)
+	if pass == passKnown && known {
+		return 0
+	}
 	switch {
 	case n >= 8:
 		return 2
 	case n >= 5:
 		return 1
-	case n >= 3 && !v.has(f):
+	case n >= 3 && !known:
 		return 1
-	case relaxed && n >= 2:
+	case pass == passRelaxed && n >= 2:
 		return 1
 	}
 	return 0

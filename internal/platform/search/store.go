@@ -16,7 +16,7 @@ import (
 // Domains with a database index; each has its own full-text table or
 // index (migrations 00032), so a new domain adds a migration and a name
 // here.
-var domains = map[string]bool{"people": true, "courses": true, "items": true, "skills": true}
+var domains = map[string]bool{"people": true, "courses": true, "items": true}
 
 // Service holds what every index shares: the synonyms, kept in the
 // database and cached on each node, and the stores.
@@ -135,9 +135,12 @@ type storedField struct {
 	Plain bool   `json:"p,omitempty"`
 }
 
-// Put adds or replaces docs in the index, in the caller's transaction.
+// Put adds or replaces docs in the index, in the caller's transaction,
+// in multi-row statements (an import indexes thousands at once).
 func (st *Store) Put(ctx context.Context, tx Execer, docs ...Doc) error {
 	terms := map[string]bool{}
+	entries := make([]entry, 0, len(docs))
+	at := map[string]int{} // a ref given twice: the last one counts
 	for _, d := range docs {
 		a := analyze(d)
 		fs := make([]storedField, len(d.Fields))
@@ -148,11 +151,28 @@ func (st *Store) Put(ctx context.Context, tx Execer, docs ...Doc) error {
 		if err != nil {
 			return err
 		}
-		if err := st.put(ctx, tx, d.ID, string(fields), d.Boost, indexWords(&a)); err != nil {
-			return fmt.Errorf("index %s %s: %w", st.domain, d.ID, err)
+		e := entry{ref: d.ID, fields: string(fields), boost: d.Boost, words: indexWords(&a)}
+		if i, ok := at[d.ID]; ok {
+			entries[i] = e
+		} else {
+			at[d.ID] = len(entries)
+			entries = append(entries, e)
 		}
 		for _, f := range a.folds() {
 			terms[f] = true
+		}
+	}
+	const perStatement = 200
+	for from := 0; from < len(entries); from += perStatement {
+		chunk := entries[from:min(len(entries), from+perStatement)]
+		var err error
+		if st.svc.DB.Dialect == db.Postgres {
+			err = st.putPostgres(ctx, tx, chunk)
+		} else {
+			err = st.putSQLite(ctx, tx, chunk)
+		}
+		if err != nil {
+			return fmt.Errorf("index %s: %w", st.domain, err)
 		}
 	}
 	v, err := st.vocabAt(ctx)
@@ -171,15 +191,10 @@ func (st *Store) Put(ctx context.Context, tx Execer, docs ...Doc) error {
 	// the next reload: a word nothing holds only adds an alternative
 	// that finds nothing.
 	v.Add(added...)
-	const perInsert = 200
 	d := st.svc.DB.Dialect
 	for len(fresh) > 0 {
-		n := min(len(fresh)/2, perInsert)
-		var rows []string
-		for i := 0; i < n; i++ {
-			rows = append(rows, "("+d.Params(2*i+1, 2)+")")
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO search_terms (domain, term) VALUES `+strings.Join(rows, ",")+` ON CONFLICT DO NOTHING`, fresh[:2*n]...); err != nil {
+		n := min(len(fresh)/2, perStatement)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO search_terms (domain, term) VALUES `+rowsOf(d, n, 2)+` ON CONFLICT DO NOTHING`, fresh[:2*n]...); err != nil {
 			return fmt.Errorf("index terms: %w", err)
 		}
 		fresh = fresh[2*n:]
@@ -187,30 +202,95 @@ func (st *Store) Put(ctx context.Context, tx Execer, docs ...Doc) error {
 	return nil
 }
 
-func (st *Store) put(ctx context.Context, tx Execer, ref, fields string, boost int64, words string) error {
-	if st.svc.DB.Dialect == db.Postgres {
-		_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (domain, ref, fields, boost, words) VALUES ($1, $2, $3, $4, array_to_tsvector(string_to_array($5, ' ')))
-			ON CONFLICT (domain, ref) DO UPDATE SET fields = excluded.fields, boost = excluded.boost, words = excluded.words`, st.domain, ref, fields, boost, words)
+// entry is a doc as stored.
+type entry struct {
+	ref, fields string
+	boost       int64
+	words       string
+}
+
+// rowsOf is n rows of k placeholders each, for a multi-row statement.
+func rowsOf(d db.Dialect, n, k int) string {
+	rows := make([]string, n)
+	for i := range rows {
+		rows[i] = "(" + d.Params(i*k+1, k) + ")"
+	}
+	return strings.Join(rows, ",")
+}
+
+func (st *Store) putPostgres(ctx context.Context, tx Execer, es []entry) error {
+	args := make([]any, 0, 5*len(es))
+	rows := make([]string, len(es))
+	for i, e := range es {
+		n := 5 * i
+		rows[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, array_to_tsvector(string_to_array($%d, ' ')))", n+1, n+2, n+3, n+4, n+5)
+		args = append(args, st.domain, e.ref, e.fields, e.boost, e.words)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO search_docs (domain, ref, fields, boost, words) VALUES `+strings.Join(rows, ",")+`
+		ON CONFLICT (domain, ref) DO UPDATE SET fields = excluded.fields, boost = excluded.boost, words = excluded.words`, args...)
+	return err
+}
+
+// putSQLite writes a chunk: the docs already indexed are replaced one by
+// one (their old words leave the contentless index by rowid), the new
+// ones in one insert each for the docs and the index.
+func (st *Store) putSQLite(ctx context.Context, tx Execer, es []entry) error {
+	d := st.svc.DB.Dialect
+	refs := make([]any, 0, len(es)+1)
+	refs = append(refs, st.domain)
+	for _, e := range es {
+		refs = append(refs, e.ref)
+	}
+	existing := map[string]int64{}
+	err := db.Each(ctx, tx, func(r db.Scanner) error {
+		var ref string
+		var id int64
+		err := r.Scan(&ref, &id)
+		existing[ref] = id
+		return err
+	}, `SELECT ref, id FROM search_docs WHERE domain = ? AND ref IN (`+d.Params(2, len(es))+`)`, refs...)
+	if err != nil {
 		return err
 	}
-	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM search_docs WHERE domain = $1 AND ref = $2`, st.domain, ref).Scan(&id)
-	switch {
-	case err == sql.ErrNoRows:
-		if err := tx.QueryRowContext(ctx, `INSERT INTO search_docs (domain, ref, fields, boost, words) VALUES ($1, $2, $3, $4, $5) RETURNING id`, st.domain, ref, fields, boost, words).Scan(&id); err != nil {
+	fts := `search_fts_` + st.domain
+	var fresh []entry
+	var args []any
+	for _, e := range es {
+		id, ok := existing[e.ref]
+		if !ok {
+			fresh = append(fresh, e)
+			args = append(args, st.domain, e.ref, e.fields, e.boost, e.words)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+fts+` WHERE rowid = $1`, id); err != nil {
 			return err
 		}
-	case err != nil:
-		return err
-	default:
-		if _, err := tx.ExecContext(ctx, `DELETE FROM search_fts_`+st.domain+` WHERE rowid = $1`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE search_docs SET fields = $1, boost = $2, words = $3 WHERE id = $4`, e.fields, e.boost, e.words, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE search_docs SET fields = $1, boost = $2, words = $3 WHERE id = $4`, fields, boost, words, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+fts+` (rowid, words) VALUES ($1, $2)`, id, e.words); err != nil {
 			return err
 		}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO search_fts_`+st.domain+` (rowid, words) VALUES ($1, $2)`, id, words)
+	if len(fresh) == 0 {
+		return nil
+	}
+	ids := map[string]int64{}
+	err = db.Each(ctx, tx, func(r db.Scanner) error {
+		var ref string
+		var id int64
+		err := r.Scan(&id, &ref)
+		ids[ref] = id
+		return err
+	}, `INSERT INTO search_docs (domain, ref, fields, boost, words) VALUES `+rowsOf(d, len(fresh), 5)+` RETURNING id, ref`, args...)
+	if err != nil {
+		return err
+	}
+	args = args[:0]
+	for _, e := range fresh {
+		args = append(args, ids[e.ref], e.words)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO `+fts+` (rowid, words) VALUES `+rowsOf(d, len(fresh), 2), args...)
 	return err
 }
 
@@ -268,10 +348,10 @@ func (st *Store) vocabAt(ctx context.Context) (*Vocab, error) {
 // order on both engines' plain scans, which is stable.
 const candidateCap = 1000
 
-// Search finds q in the domain, best first (see Score). A query typed with
-// marks is first looked up by its toned spelling, so that exact matches
-// are never crowded out by the cap; then by folded words, synonyms and
-// typos.
+// Search finds q in the domain, best first (see Score), in the passes
+// plan describes. A query typed with marks is first looked up by its
+// toned spelling, so that exact matches are never crowded out by the cap;
+// then by folded words and synonyms, then typos.
 func (st *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -286,13 +366,16 @@ func (st *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 		return nil, err
 	}
 	var hits []Hit
-	for _, relaxed := range []bool{false, true} {
-		slots, err := plan(q.Text, syn, v, relaxed)
+	for pass := passKnown; pass <= passRelaxed; pass++ {
+		slots, err := plan(q.Text, syn, v, pass)
 		if err != nil || len(slots) == 0 {
 			return nil, err
 		}
+		// Each pass ranks its own candidates: a later pass finds what an
+		// earlier one did, and more.
+		hits = hits[:0]
 		found := map[string]bool{}
-		if toned := st.tonedMatch(slots); toned != "" {
+		if toned := st.tonedMatch(slots); toned != "" && pass == passKnown {
 			if hits, err = st.fetch(ctx, toned, q.Scopes, slots, found, hits); err != nil {
 				return nil, err
 			}
@@ -302,7 +385,7 @@ func (st *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 				return nil, err
 			}
 		}
-		if len(hits) > 0 {
+		if len(hits) >= min(limit, enough) || (pass == passTypos && len(hits) > 0) {
 			break
 		}
 	}

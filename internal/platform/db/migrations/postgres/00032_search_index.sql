@@ -14,7 +14,6 @@ CREATE TABLE search_docs (
 CREATE INDEX search_docs_people ON search_docs USING gin (words) WHERE domain = 'people';
 CREATE INDEX search_docs_courses ON search_docs USING gin (words) WHERE domain = 'courses';
 CREATE INDEX search_docs_items ON search_docs USING gin (words) WHERE domain = 'items';
-CREATE INDEX search_docs_skills ON search_docs USING gin (words) WHERE domain = 'skills';
 
 -- +goose Down
 DROP TABLE search_docs;

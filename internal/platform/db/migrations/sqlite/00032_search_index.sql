@@ -17,10 +17,8 @@ CREATE TABLE search_docs (
 CREATE VIRTUAL TABLE search_fts_people USING fts5(words, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0', prefix='2 3');
 CREATE VIRTUAL TABLE search_fts_courses USING fts5(words, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0', prefix='2 3');
 CREATE VIRTUAL TABLE search_fts_items USING fts5(words, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0', prefix='2 3');
-CREATE VIRTUAL TABLE search_fts_skills USING fts5(words, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0', prefix='2 3');
 
 -- +goose Down
-DROP TABLE search_fts_skills;
 DROP TABLE search_fts_items;
 DROP TABLE search_fts_courses;
 DROP TABLE search_fts_people;
