@@ -20,6 +20,7 @@ package search
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"dxhub/internal/platform/textfold"
@@ -70,33 +71,31 @@ func Words(s string) []Word {
 // spellings caches the three spellings of words met: a language has a few
 // thousand syllables, and ranking spells the words of every candidate.
 // It stops growing at maxSpellings (names and codes are unbounded).
-var spellings = struct {
-	sync.RWMutex
-	m map[string]Word
-}{m: map[string]Word{}}
+var (
+	spellings     sync.Map // string → Word
+	spellingCount atomic.Int64
+)
 
 const maxSpellings = 200000
 
 // spell gives a word (NFC, as cut by Words) its three spellings; false
 // when nothing of it is left folded (marks alone).
 func spell(w string) (Word, bool) {
-	spellings.RLock()
-	word, ok := spellings.m[w]
-	spellings.RUnlock()
-	if ok {
+	if v, ok := spellings.Load(w); ok {
+		word := v.(Word)
 		return word, word.Fold != ""
 	}
 	exact := strings.ToLower(w)
-	word = Word{Exact: exact, Tone: exact, Fold: exact}
+	word := Word{Exact: exact, Tone: exact, Fold: exact}
 	if !ascii(exact) {
 		word.Tone = strings.ToLower(textfold.ClassicTones(exact))
 		word.Fold = textfold.Fold(exact)
 	}
-	spellings.Lock()
-	if len(spellings.m) < maxSpellings {
-		spellings.m[w] = word
+	if spellingCount.Load() < maxSpellings {
+		if _, loaded := spellings.LoadOrStore(w, word); !loaded {
+			spellingCount.Add(1)
+		}
 	}
-	spellings.Unlock()
 	return word, word.Fold != ""
 }
 

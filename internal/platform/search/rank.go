@@ -90,7 +90,6 @@ type analyzed struct {
 	texts  [][]Word
 	ranks  []int
 	plain  []bool
-	byFold map[string][]place // where each folded word stands
 	scopes []string
 }
 
@@ -101,30 +100,23 @@ func analyze(d Doc) analyzed {
 		a.ranks = append(a.ranks, f.Rank)
 		a.plain = append(a.plain, f.Plain)
 	}
-	if len(d.Fields) > 0 {
-		a.key = strings.ToLower(strings.Join(strings.Fields(d.Fields[0].Text), " "))
-	}
-	a.byFold = map[string][]place{}
-	for ti, t := range a.texts {
-		for wi, w := range t {
-			a.byFold[w.Fold] = append(a.byFold[w.Fold], place{ti, wi})
-		}
-	}
+	a.index()
 	return a
 }
 
-// folds lists the folded words of a, each once: what an index keeps.
-// all is every place of a's words, in order.
-func (a *analyzed) all() []place {
-	var out []place
-	for ti, t := range a.texts {
-		for wi := range t {
-			out = append(out, place{ti, wi})
+// index fills in the key equal results are ordered by: the first field's
+// words as written.
+func (a *analyzed) index() {
+	if len(a.texts) > 0 {
+		ws := make([]string, len(a.texts[0]))
+		for i, w := range a.texts[0] {
+			ws[i] = w.Exact
 		}
+		a.key = strings.Join(ws, " ")
 	}
-	return out
 }
 
+// folds lists the folded words of a, each once: what an index keeps.
 func (a *analyzed) folds() []string {
 	seen := map[string]bool{}
 	var out []string
@@ -177,32 +169,32 @@ func (a *analyzed) score(slots []slot) (Score, bool) {
 			ok := true
 			for _, t := range al {
 				tl, tr, tp := -1, 0, place{}
-				// Only words of the same folded spelling can meet a term
-				// (an exact or tone match folds alike), but for a prefix.
-				candidates := a.byFold[t.word.Fold]
-				if t.prefix {
-					candidates = a.all()
-				}
-				for _, c := range candidates {
-					ti, wi := c.text, c.word
-					w := a.texts[ti][wi]
-					l := t.levelFor(w)
-					if l < 0 {
-						continue
-					}
-					if a.plain[ti] && l < LevelFold {
-						l = LevelFold
-					}
-					// Among equal words, one no earlier query word took,
-					// then the one right after the previous query word's.
-					here := place{ti, wi}
-					better := tl < 0 || l < tl || (l == tl && a.ranks[ti] < tr)
-					if !better && l == tl && a.ranks[ti] == tr {
-						better = (matched[tp] && !matched[here]) ||
-							(matched[tp] == matched[here] && here == place{prev.text, prev.word + 1} && tp != here)
-					}
-					if better {
-						tl, tr, tp = l, a.ranks[ti], here
+				for ti, words := range a.texts {
+					for wi, w := range words {
+						// Only words of the same folded spelling can meet a
+						// term (exact and tone matches fold alike), but for a
+						// prefix: a cheap test before levelFor.
+						if w.Fold != t.word.Fold && !t.prefix {
+							continue
+						}
+						l := t.levelFor(w)
+						if l < 0 {
+							continue
+						}
+						if a.plain[ti] && l < LevelFold {
+							l = LevelFold
+						}
+						// Among equal words, one no earlier query word took,
+						// then the one right after the previous query word's.
+						here := place{ti, wi}
+						better := tl < 0 || l < tl || (l == tl && a.ranks[ti] < tr)
+						if !better && l == tl && a.ranks[ti] == tr {
+							better = (matched[tp] && !matched[here]) ||
+								(matched[tp] == matched[here] && here == place{prev.text, prev.word + 1} && tp != here)
+						}
+						if better {
+							tl, tr, tp = l, a.ranks[ti], here
+						}
 					}
 				}
 				if tl < 0 {

@@ -3,8 +3,8 @@ package search
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -129,10 +129,46 @@ func indexWords(a *analyzed) string {
 	return strings.Join(out, " ")
 }
 
-type storedField struct {
-	Rank  int    `json:"r"`
-	Text  string `json:"t"`
-	Plain bool   `json:"p,omitempty"`
+// encode writes a's words as stored for ranking, so that a search reads
+// them back without cutting text again: a line per field, its rank (and
+// "p" when plain), then the words as written, space-separated.
+func encode(a *analyzed) string {
+	var b strings.Builder
+	for i, t := range a.texts {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(strconv.Itoa(a.ranks[i]))
+		if a.plain[i] {
+			b.WriteByte('p')
+		}
+		for _, w := range t {
+			b.WriteByte(' ')
+			b.WriteString(w.Exact)
+		}
+	}
+	return b.String()
+}
+
+// decode reads what encode wrote back into a doc ready for scoring.
+func decode(ref string, boost int64, s string) analyzed {
+	a := analyzed{id: ref, boost: boost}
+	for line := range strings.SplitSeq(s, "\n") {
+		head, rest, _ := strings.Cut(line, " ")
+		plain := strings.HasSuffix(head, "p")
+		rank, _ := strconv.Atoi(strings.TrimSuffix(head, "p"))
+		words := make([]Word, 0, strings.Count(rest, " ")+1)
+		for w := range strings.SplitSeq(rest, " ") {
+			if word, ok := spell(w); ok && w != "" {
+				words = append(words, word)
+			}
+		}
+		a.texts = append(a.texts, words)
+		a.ranks = append(a.ranks, rank)
+		a.plain = append(a.plain, plain)
+	}
+	a.index()
+	return a
 }
 
 // Put adds or replaces docs in the index, in the caller's transaction,
@@ -143,15 +179,7 @@ func (st *Store) Put(ctx context.Context, tx Execer, docs ...Doc) error {
 	at := map[string]int{} // a ref given twice: the last one counts
 	for _, d := range docs {
 		a := analyze(d)
-		fs := make([]storedField, len(d.Fields))
-		for i, f := range d.Fields {
-			fs[i] = storedField{f.Rank, f.Text, f.Plain}
-		}
-		fields, err := json.Marshal(fs)
-		if err != nil {
-			return err
-		}
-		e := entry{ref: d.ID, fields: string(fields), boost: d.Boost, words: indexWords(&a)}
+		e := entry{ref: d.ID, fields: encode(&a), boost: d.Boost, words: indexWords(&a)}
 		if i, ok := at[d.ID]; ok {
 			entries[i] = e
 		} else {
@@ -346,7 +374,7 @@ func (st *Store) vocabAt(ctx context.Context) (*Vocab, error) {
 // before ranking. Past it (a lone common family name among millions of
 // people) the index's own order decides which are ranked: insertion
 // order on both engines' plain scans, which is stable.
-const candidateCap = 1000
+const candidateCap = 400
 
 // Search finds q in the domain, best first (see Score), in the passes
 // plan describes. A query typed with marks is first looked up by its
@@ -415,15 +443,7 @@ func (st *Store) fetch(ctx context.Context, match string, scopes []string, slots
 			return nil
 		}
 		found[ref] = true
-		var fs []storedField
-		if err := json.Unmarshal([]byte(fields), &fs); err != nil {
-			return fmt.Errorf("search %s %s: %w", st.domain, ref, err)
-		}
-		d := Doc{ID: ref, Boost: boost, Fields: make([]Field, len(fs))}
-		for i, f := range fs {
-			d.Fields[i] = Field{Text: f.Text, Rank: f.Rank, Plain: f.Plain}
-		}
-		a := analyze(d)
+		a := decode(ref, boost, fields)
 		if s, ok := a.score(slots); ok {
 			hits = append(hits, Hit{ID: ref, Score: s, Boost: boost, key: a.key})
 		}
