@@ -77,3 +77,31 @@ func (st *Store) tonedMatch(slots []slot) string {
 	}
 	return st.and(all...)
 }
+
+// pairMatch is the query for the pairs of neighbouring query words
+// (folded, or as typed when toned), or "" when the query has fewer than
+// two words, a synonym phrase (whose words may stand in other forms), or,
+// toned, no mark at all.
+func (st *Store) pairMatch(slots []slot, toned bool) string {
+	if len(slots) < 2 {
+		return ""
+	}
+	marked := false
+	var ps []string
+	for i := 1; i < len(slots); i++ {
+		a, b := slots[i-1].alts[0], slots[i].alts[0]
+		if len(a) != 1 || len(b) != 1 {
+			return ""
+		}
+		x, y := a[0].word.Fold, b[0].word.Fold
+		if toned {
+			x, y = a[0].word.Tone, b[0].word.Tone
+			marked = marked || x != a[0].word.Fold || y != b[0].word.Fold
+		}
+		ps = append(ps, st.word(pair(x, y), b[0].prefix))
+	}
+	if toned && !marked {
+		return ""
+	}
+	return st.and(ps...)
+}

@@ -184,13 +184,17 @@ func (a *analyzed) score(slots []slot) (Score, bool) {
 						if a.plain[ti] && l < LevelFold {
 							l = LevelFold
 						}
-						// Among equal words, one no earlier query word took,
-						// then the one right after the previous query word's.
+						// A word no earlier query word took first (a query
+						// that says "an" twice wants two of them), then the
+						// best level, the best field, and the word right
+						// after the previous query word's.
 						here := place{ti, wi}
-						better := tl < 0 || l < tl || (l == tl && a.ranks[ti] < tr)
-						if !better && l == tl && a.ranks[ti] == tr {
-							better = (matched[tp] && !matched[here]) ||
-								(matched[tp] == matched[here] && here == place{prev.text, prev.word + 1} && tp != here)
+						better := tl < 0
+						if !better && matched[tp] != matched[here] {
+							better = matched[tp]
+						} else if !better {
+							better = l < tl || (l == tl && a.ranks[ti] < tr) ||
+								(l == tl && a.ranks[ti] == tr && here == place{prev.text, prev.word + 1} && tp != here)
 						}
 						if better {
 							tl, tr, tp = l, a.ranks[ti], here

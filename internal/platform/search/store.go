@@ -79,6 +79,15 @@ type Execer interface {
 // uuid's worth of hex with.
 func ScopeToken(unitID string) string { return "s" + strings.ReplaceAll(unitID, "-", "") }
 
+// pair is the token for two neighbouring words: "nguyen" and "van" are
+// "nguyen0van". A name typed in order is looked up by its pairs, whose
+// lists are far shorter than a common word's ("Nguyễn" is one name in
+// seven): among millions of people, the pairs of "Nguyễn Văn An" find a
+// few thousand where its words find a few hundred thousand. Should a word
+// itself look like a pair, the candidates are ranked word by word all the
+// same, so a false one never shows.
+func pair(a, b string) string { return a + "0" + b }
+
 // PathScopes are the ids of a tree path's units ('/a/b/c/') below the
 // first, the nation: the nation holds everything, so a scope of it would
 // only slow the index down.
@@ -105,7 +114,8 @@ func ScopesOf(paths []string) []string {
 }
 
 // indexWords is what the full-text index holds for a: each folded word,
-// each toned spelling that differs from it, and the scope tokens.
+// each toned spelling that differs from it, each two neighbouring folded
+// words as one (see pair), and the scope tokens.
 func indexWords(a *analyzed) string {
 	seen := map[string]bool{}
 	var out []string
@@ -116,10 +126,16 @@ func indexWords(a *analyzed) string {
 		}
 	}
 	for _, t := range a.texts {
-		for _, w := range t {
+		for i, w := range t {
 			add(w.Fold)
 			if w.Tone != w.Fold {
 				add(w.Tone)
+			}
+			if i > 0 {
+				add(pair(t[i-1].Fold, w.Fold))
+				if t[i-1].Tone != t[i-1].Fold || w.Tone != w.Fold {
+					add(pair(t[i-1].Tone, w.Tone))
+				}
 			}
 		}
 	}
@@ -399,6 +415,13 @@ func (st *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 		if err != nil || len(slots) == 0 {
 			return nil, err
 		}
+		// Words typed in order: their pairs first. When enough things hold
+		// them side by side, those are ranked (the rest hold the words
+		// apart or otherwise spelt, and rank after them but for rare
+		// cases of spelling); else every pass as usual.
+		if pass == passKnown && st.pairs(ctx, slots, q.Scopes, limit, &hits) {
+			break
+		}
 		// Each pass ranks its own candidates: a later pass finds what an
 		// earlier one did, and more.
 		hits = hits[:0]
@@ -419,6 +442,28 @@ func (st *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	sortHits(hits)
 	return hits[:min(limit, len(hits))], nil
+}
+
+// pairs looks the query up by its pairs of neighbouring words, as typed
+// then folded, and reports whether that found enough (hits holds them).
+func (st *Store) pairs(ctx context.Context, slots []slot, scopes []string, limit int, hits *[]Hit) bool {
+	found := map[string]bool{}
+	for _, toned := range []bool{true, false} {
+		m := st.pairMatch(slots, toned)
+		if m == "" {
+			continue
+		}
+		var err error
+		if *hits, err = st.fetch(ctx, m, scopes, slots, found, *hits); err != nil {
+			*hits = nil
+			return false // the passes will say it again
+		}
+		if len(*hits) >= min(limit, enough) {
+			return true
+		}
+	}
+	*hits = (*hits)[:0]
+	return false
 }
 
 func (st *Store) fetch(ctx context.Context, match string, scopes []string, slots []slot, found map[string]bool, hits []Hit) ([]Hit, error) {
