@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"dxhub/internal/org"
+	"dxhub/internal/platform/db"
 )
 
 // finished is the condition on an attempt (alias t) that ended with a
@@ -27,11 +28,6 @@ func (x *Exams) AssessedCounts(ctx context.Context, from, to, since int64) (asse
 			FROM attempts t WHERE t.finished_at > $3 AND t.finished_at >= $1 AND t.finished_at < $2 AND ` + finished
 		args = append(args, since)
 	}
-	rows, err := x.Bank.DB.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
 	all, won := org.NewTally(), org.NewTally()
 	var who, unit, groups sql.RawBytes
 	var ok, counted, countedPass int
@@ -39,9 +35,9 @@ func (x *Exams) AssessedCounts(ctx context.Context, from, to, since int64) (asse
 	if since <= 0 {
 		dest = dest[:4] // nobody was counted before
 	}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, nil, err
+	err = db.Each(ctx, x.Bank.DB.R, func(r db.Scanner) error {
+		if err := r.Scan(dest...); err != nil {
+			return err
 		}
 		if counted == 0 {
 			all.Add(who, unit, groups)
@@ -49,8 +45,9 @@ func (x *Exams) AssessedCounts(ctx context.Context, from, to, since int64) (asse
 		if ok == 1 && countedPass == 0 {
 			won.Add(who, unit, groups)
 		}
-	}
-	return all.Counts(), won.Counts(), rows.Err()
+		return nil
+	}, q, args...)
+	return all.Counts(), won.Counts(), err
 }
 
 // LastFinish is the latest attempt end stored, the watermark of

@@ -56,26 +56,24 @@ func (x *Exams) Roster(ctx context.Context, sessionID string) (*Roster, error) {
 		return nil, err
 	}
 	now := x.engine.Now()
-	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT `+attemptCols+`, (SELECT COUNT(DISTINCT idx) FROM attempt_steps st WHERE st.attempt_id = attempts.id)
-		FROM attempts WHERE session_id = $1 ORDER BY display_name, id LIMIT 20000`, sessionID)
-	if err != nil {
-		return nil, err
-	}
 	r := &Roster{Session: s, Counts: map[string]int{}}
 	started := map[string]bool{}
-	for rows.Next() {
+	// (The loop this replaced never asked the rows for an error part-way.)
+	err = db.Each(ctx, x.Bank.DB.R, func(row db.Scanner) error {
 		var answered int
-		var a *Attempt
-		a, err = scanAttemptWith(rows, &answered)
+		a, err := scanAttemptWith(row, &answered)
 		if err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
 		started[a.AccountID] = true
 		r.Rows = append(r.Rows, RosterRow{AttemptID: a.ID, AccountID: a.AccountID, Name: a.DisplayName, State: a.Status, RemainingS: a.RemainingS(now),
 			Answered: answered, Items: a.Items, Percent: a.Percent, Passed: a.Passed, ExtraS: a.ExtraS, VoidReason: a.VoidReason})
+		return nil
+	}, `SELECT `+attemptCols+`, (SELECT COUNT(DISTINCT idx) FROM attempt_steps st WHERE st.attempt_id = attempts.id)
+		FROM attempts WHERE session_id = $1 ORDER BY display_name, id LIMIT 20000`, sessionID)
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
 	if s.Eligibility == EligibleList {
 		ids, err := db.Strings(ctx, x.Bank.DB.R, `SELECT account_id FROM session_candidates WHERE session_id = $1`, sessionID)
 		if err != nil {
@@ -101,7 +99,7 @@ func (x *Exams) Roster(ctx context.Context, sessionID string) (*Roster, error) {
 }
 
 // scanAttemptWith scans an attempt followed by extra columns.
-func scanAttemptWith(rows *sql.Rows, extra ...any) (*Attempt, error) {
+func scanAttemptWith(rows db.Scanner, extra ...any) (*Attempt, error) {
 	return scanAttempt(scanFunc(func(dest ...any) error { return rows.Scan(append(dest, extra...)...) }))
 }
 

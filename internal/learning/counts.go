@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"dxhub/internal/org"
+	"dxhub/internal/platform/db"
 )
 
 // TrainedCounts counts, per unit and group, the people who completed at
@@ -19,20 +20,16 @@ func (s *Service) TrainedCounts(ctx context.Context, from, to, since int64) ([]o
 		AND NOT EXISTS (SELECT 1 FROM enrolments o WHERE o.account_id = e.account_id AND o.completed_at >= $1 AND o.completed_at <= $3)`
 		args = append(args, since)
 	}
-	rows, err := s.DB.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	t := org.NewTally()
 	var who, unit, groups sql.RawBytes
-	for rows.Next() {
-		if err := rows.Scan(&who, &unit, &groups); err != nil {
-			return nil, err
+	err := db.Each(ctx, s.DB.R, func(r db.Scanner) error {
+		if err := r.Scan(&who, &unit, &groups); err != nil {
+			return err
 		}
 		t.Add(who, unit, groups)
-	}
-	return t.Counts(), rows.Err()
+		return nil
+	}, q, args...)
+	return t.Counts(), err
 }
 
 // LastCompletion is the latest completion time stored, the watermark of

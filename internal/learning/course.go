@@ -401,40 +401,33 @@ func (s *Service) draft(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, c *Course) (*Outline, error) {
 	o := &Outline{Course: *c}
-	rows, err := q.QueryContext(ctx, `SELECT id, title, position FROM course_modules WHERE course_id = $1 ORDER BY position`, c.ID)
+	modules, err := db.Query(ctx, q, func(r db.Scanner) (Module, error) {
+		var m Module
+		err := r.Scan(&m.ID, &m.Title, &m.Position)
+		return m, err
+	}, `SELECT id, title, position FROM course_modules WHERE course_id = $1 ORDER BY position`, c.ID)
 	if err != nil {
 		return nil, err
 	}
 	idx := map[string]int{}
-	for rows.Next() {
-		var m Module
-		if err := rows.Scan(&m.ID, &m.Title, &m.Position); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	for _, m := range modules {
 		idx[m.ID] = len(o.Modules)
 		o.Modules = append(o.Modules, m)
 	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, `SELECT id, module_id, position, kind, title, body, url, file_key, items, required, final, duration_min FROM lessons WHERE course_id = $1 ORDER BY position`, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return o, db.Each(ctx, q, func(r db.Scanner) error {
 		var l Lesson
 		var items string
 		var required, final int
-		if err := rows.Scan(&l.ID, &l.ModuleID, &l.Position, &l.Kind, &l.Title, &l.Body, &l.URL, &l.FileKey, &items, &required, &final, &l.DurationMin); err != nil {
-			return nil, err
+		if err := r.Scan(&l.ID, &l.ModuleID, &l.Position, &l.Kind, &l.Title, &l.Body, &l.URL, &l.FileKey, &items, &required, &final, &l.DurationMin); err != nil {
+			return err
 		}
 		l.Required, l.Final = required == 1, final == 1
 		l.Items = split(items)
 		if i, ok := idx[l.ModuleID]; ok {
 			o.Modules[i].Lessons = append(o.Modules[i].Lessons, l)
 		}
-	}
-	return o, rows.Err()
+		return nil
+	}, `SELECT id, module_id, position, kind, title, body, url, file_key, items, required, final, duration_min FROM lessons WHERE course_id = $1 ORDER BY position`, c.ID)
 }
 
 // AddModule appends a module to a draft.

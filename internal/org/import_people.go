@@ -245,21 +245,14 @@ func existingKeys(ctx context.Context, tx querier, people []Person) (map[string]
 			args = append(args, per.Key)
 			ph = append(ph, fmt.Sprintf("$%d", len(args)))
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT ext_key, id, unit_path FROM people WHERE ext_key IN (`+strings.Join(ph, ",")+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
+		err := db.Each(ctx, tx, func(r db.Scanner) error {
 			var k string
 			var e existingPerson
-			if err := rows.Scan(&k, &e.id, &e.path); err != nil {
-				rows.Close()
-				return nil, err
-			}
+			err := r.Scan(&k, &e.id, &e.path)
 			out[k] = e
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return err
+		}, `SELECT ext_key, id, unit_path FROM people WHERE ext_key IN (`+strings.Join(ph, ",")+`)`, args...)
+		if err != nil {
 			return nil, err
 		}
 	}

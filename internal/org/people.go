@@ -71,24 +71,13 @@ func (s *Service) ListPeople(ctx context.Context, f PeopleFilter, ip string) (*P
 	args = append(args, f.PerPage+1, (f.Page-1)*f.PerPage)
 	// The inner query pages through the covering index alone, so rows
 	// skipped by OFFSET cost no table lookups; only the page's rows are read.
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+personCols+` FROM (SELECT p.id FROM people p WHERE `+where+
+	people, err := db.Query(ctx, s.DB.R, scanPerson, `SELECT `+personCols+` FROM (SELECT p.id FROM people p WHERE `+where+
 		fmt.Sprintf(` ORDER BY p.unit_path, p.name_fold, p.id LIMIT $%d OFFSET $%d) page`, len(args)-1, len(args))+
 		` JOIN people p ON p.id = page.id JOIN units u ON u.id = p.unit_id ORDER BY p.unit_path, p.name_fold, p.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list people: %w", err)
 	}
-	defer rows.Close()
-	out := &PeoplePage{Page: f.Page, People: []Person{}}
-	for rows.Next() {
-		per, err := scanPerson(rows)
-		if err != nil {
-			return nil, err
-		}
-		out.People = append(out.People, per)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	out := &PeoplePage{Page: f.Page, People: append([]Person{}, people...)}
 	if len(out.People) > f.PerPage {
 		out.People, out.More = out.People[:f.PerPage], true
 	}
@@ -335,15 +324,10 @@ func (s *Service) ExportPeople(ctx context.Context, w io.Writer, format tabular.
 	if err != nil {
 		return err
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT `+personCols+` FROM people p JOIN units u ON u.id = p.unit_id WHERE `+where+` ORDER BY p.unit_path, p.name_fold, p.id`, args...)
-	if err != nil {
-		return fmt.Errorf("export people: %w", err)
-	}
 	var out [][]string
-	for rows.Next() {
-		per, err := scanPerson(rows)
+	err = db.Each(ctx, s.DB.R, func(r db.Scanner) error {
+		per, err := scanPerson(r)
 		if err != nil {
-			rows.Close()
 			return err
 		}
 		labels := make([]string, len(per.Groups))
@@ -351,10 +335,10 @@ func (s *Service) ExportPeople(ctx context.Context, w io.Writer, format tabular.
 			labels[i] = i18n.T(lang, "group."+g)
 		}
 		out = append(out, []string{per.Key, per.FullName, per.BirthDate, per.UnitCode, per.Position, strings.Join(per.Groups, ";"), per.Email, per.Phone, strings.Join(labels, "; ")})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+		return nil
+	}, `SELECT `+personCols+` FROM people p JOIN units u ON u.id = p.unit_id WHERE `+where+` ORDER BY p.unit_path, p.name_fold, p.id`, args...)
+	if err != nil {
+		return fmt.Errorf("export people: %w", err)
 	}
 	if err := s.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: audit.ExportPeople, ObjectType: "people",
 		UnitPath: s.auditScope(ctx, scopes, f), Detail: fmt.Sprintf("format=%s unit=%s group=%s rows=%d", format, f.UnitCode, f.Group, len(out)), IP: ip}); err != nil {

@@ -190,24 +190,19 @@ func searchFold(u *Unit) string {
 // before names were respelt on the way in. It changes only the names that
 // differ and is safe to run at every start.
 func (s *Service) RespellNames(ctx context.Context) (int, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, name_vi, full_name_vi FROM units`)
-	if err != nil {
-		return 0, err
-	}
 	type fix struct{ id, name, full string }
 	var fixes []fix
-	for rows.Next() {
+	err := db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		var f fix
-		if err := rows.Scan(&f.id, &f.name, &f.full); err != nil {
-			rows.Close()
-			return 0, err
+		if err := r.Scan(&f.id, &f.name, &f.full); err != nil {
+			return err
 		}
 		if n, fl := textfold.ClassicTones(f.name), textfold.ClassicTones(f.full); n != f.name || fl != f.full {
 			fixes = append(fixes, fix{f.id, n, fl})
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(fixes) == 0 {
+		return nil
+	}, `SELECT id, name_vi, full_name_vi FROM units`)
+	if err != nil || len(fixes) == 0 {
 		return 0, err
 	}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
@@ -226,21 +221,14 @@ func (s *Service) RespellNames(ctx context.Context) (int, error) {
 
 // Stats counts live units by type.
 func (s *Service) Stats(ctx context.Context) (map[string]int, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT type, COUNT(*) FROM units WHERE valid_to = '' GROUP BY type`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[string]int{}
-	for rows.Next() {
+	return out, db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		var t string
 		var n int
-		if err := rows.Scan(&t, &n); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&t, &n)
 		out[t] = n
-	}
-	return out, rows.Err()
+		return err
+	}, `SELECT type, COUNT(*) FROM units WHERE valid_to = '' GROUP BY type`)
 }
 
 // PeopleCount counts the people in u's subtree (merged units included).
@@ -252,7 +240,22 @@ func (s *Service) PeopleCount(ctx context.Context, u *Unit) (int, error) {
 
 // Events returns the resolutions that touched unit id, oldest first.
 func (s *Service) Events(ctx context.Context, id string) ([]Event, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT e.id, e.kind, e.effective, e.resolution, e.note, p.from_unit_id, f.code, f.name_vi, p.to_unit_id, t.code, t.name_vi,
+	var out []Event
+	err := db.Each(ctx, s.DB.R, func(r db.Scanner) error {
+		var e Event
+		var p EventPart
+		if err := r.Scan(&e.ID, &e.Kind, &e.Effective, &e.Resolution, &e.Note, &p.FromID, &p.FromCode, &p.FromName, &p.ToID, &p.ToCode, &p.ToName,
+			&p.OldCode, &p.NewCode, &p.OldName, &p.NewName); err != nil {
+			return err
+		}
+		if n := len(out); n > 0 && out[n-1].ID == e.ID {
+			out[n-1].Parts = append(out[n-1].Parts, p)
+			return nil
+		}
+		e.Parts = []EventPart{p}
+		out = append(out, e)
+		return nil
+	}, `SELECT e.id, e.kind, e.effective, e.resolution, e.note, p.from_unit_id, f.code, f.name_vi, p.to_unit_id, t.code, t.name_vi,
 		p.old_code, p.new_code, p.old_name_vi, p.new_name_vi
 		FROM unit_events e JOIN unit_event_parts p ON p.event_id = e.id JOIN units f ON f.id = p.from_unit_id JOIN units t ON t.id = p.to_unit_id
 		WHERE e.id IN (SELECT event_id FROM unit_event_parts WHERE from_unit_id = $1 OR to_unit_id = $1)
@@ -260,23 +263,7 @@ func (s *Service) Events(ctx context.Context, id string) ([]Event, error) {
 	if err != nil {
 		return nil, fmt.Errorf("events of %s: %w", id, err)
 	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		var e Event
-		var p EventPart
-		if err := rows.Scan(&e.ID, &e.Kind, &e.Effective, &e.Resolution, &e.Note, &p.FromID, &p.FromCode, &p.FromName, &p.ToID, &p.ToCode, &p.ToName,
-			&p.OldCode, &p.NewCode, &p.OldName, &p.NewName); err != nil {
-			return nil, err
-		}
-		if n := len(out); n > 0 && out[n-1].ID == e.ID {
-			out[n-1].Parts = append(out[n-1].Parts, p)
-			continue
-		}
-		e.Parts = []EventPart{p}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func validDate(s string) bool {

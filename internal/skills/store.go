@@ -142,21 +142,14 @@ func (s *Service) Get(ctx context.Context, code string, version int) (*Standard,
 	if err != nil {
 		return nil, fmt.Errorf("standard %s/%d: %w", code, version, err)
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT a.id, a.code, a.name_vi, a.name_en, a.description_vi, a.description_en,
-		c.id, c.code, c.name_vi, c.name_en, c.description_vi, c.description_en, c.tiers_vi, c.tiers_en, c.required
-		FROM skill_areas a JOIN skill_competences c ON c.area_id = a.id WHERE a.standard_id = $1 ORDER BY a.seq, c.seq`, st.ID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return &st, db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		var a Area
 		var c Competence
 		var tvi, ten string
 		var req int
-		if err := rows.Scan(&a.ID, &a.Code, &a.NameVI, &a.NameEN, &a.DescriptionVI, &a.DescriptionEN,
+		if err := r.Scan(&a.ID, &a.Code, &a.NameVI, &a.NameEN, &a.DescriptionVI, &a.DescriptionEN,
 			&c.ID, &c.Code, &c.NameVI, &c.NameEN, &c.DescriptionVI, &c.DescriptionEN, &tvi, &ten, &req); err != nil {
-			return nil, err
+			return err
 		}
 		c.TiersVI, c.TiersEN, c.Required, c.AreaCode = splitTiers(tvi), splitTiers(ten), req != 0, a.Code
 		if n := len(st.Areas); n == 0 || st.Areas[n-1].ID != a.ID {
@@ -164,8 +157,10 @@ func (s *Service) Get(ctx context.Context, code string, version int) (*Standard,
 		}
 		last := &st.Areas[len(st.Areas)-1]
 		last.Competences = append(last.Competences, c)
-	}
-	return &st, rows.Err()
+		return nil
+	}, `SELECT a.id, a.code, a.name_vi, a.name_en, a.description_vi, a.description_en,
+		c.id, c.code, c.name_vi, c.name_en, c.description_vi, c.description_en, c.tiers_vi, c.tiers_en, c.required
+		FROM skill_areas a JOIN skill_competences c ON c.area_id = a.id WHERE a.standard_id = $1 ORDER BY a.seq, c.seq`, st.ID)
 }
 
 // Latest returns the newest published version of a standard.
