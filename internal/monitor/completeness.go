@@ -86,21 +86,17 @@ func (s *Service) Completeness(ctx context.Context, dsCode, unitCode, periodID s
 		submitted int64
 	}
 	got := map[string]rec{}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT unit_id, status, submitted_at FROM mon_reports WHERE dataset_id = $1 AND period = $2 AND `+s.DB.Dialect.PrefixMatch("unit_path", 3),
+	err = db.Each(ctx, s.DB.R, func(row db.Scanner) error {
+		var id string
+		var r rec
+		err := row.Scan(&id, &r.status, &r.submitted)
+		got[id] = r
+		return err
+	}, `SELECT unit_id, status, submitted_at FROM mon_reports WHERE dataset_id = $1 AND period = $2 AND `+s.DB.Dialect.PrefixMatch("unit_path", 3),
 		d.ID, per.ID, s.DB.Dialect.PrefixPattern(root))
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var id string
-		var r rec
-		if err := rows.Scan(&id, &r.status, &r.submitted); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		got[id] = r
-	}
-	rows.Close()
 	c := &Completeness{Dataset: d, Unit: u, Period: per, Due: per.DayAfterEnd(d.DueDays), Expected: len(units)}
 	for _, x := range units {
 		g, ok := got[x.ID]

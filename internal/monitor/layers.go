@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"dxhub/internal/org"
+	"dxhub/internal/platform/db"
 )
 
 // A layer is the own values (before roll-up) of every unit for one year
@@ -232,20 +233,15 @@ func (s *Service) computedStored(c *catalog, year int, counts map[string][]org.U
 // readComputed reads a year's computed values, where the records sit.
 func (s *Service) readComputed(ctx context.Context, c *catalog, year int) (*layer, error) {
 	lay := &layer{cat: c, rows: map[string][]float64{}}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT element_id, unit_id, category, value FROM mon_computed WHERE year = $1`, year)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return lay, db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		var el, unit, cat string
 		var v float64
-		if err := rows.Scan(&el, &unit, &cat, &v); err != nil {
-			return nil, err
+		if err := r.Scan(&el, &unit, &cat, &v); err != nil {
+			return err
 		}
 		_, slot, ok := c.slotOf(el, cat)
 		if !ok {
-			continue
+			return nil
 		}
 		row := lay.rows[unit]
 		if row == nil {
@@ -253,8 +249,8 @@ func (s *Service) readComputed(ctx context.Context, c *catalog, year int) (*laye
 			lay.rows[unit] = row
 		}
 		row[slot] = addNaN(row[slot], v)
-	}
-	return lay, rows.Err()
+		return nil
+	}, `SELECT element_id, unit_id, category, value FROM mon_computed WHERE year = $1`, year)
 }
 
 // readReported reads a year's reported values (of the given units; nil:

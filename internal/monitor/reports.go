@@ -196,16 +196,13 @@ func (s *Service) loadReport(ctx context.Context, q querier, d *Dataset, u *org.
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT element_id, category, value, comment FROM mon_values WHERE report_id = $1`, r.ID)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
+	// (The loops these replaced never asked the first two reads' rows for
+	// an error part-way.)
+	err = db.Each(ctx, q, func(row db.Scanner) error {
 		var el, cat, note string
 		var v float64
-		if err := rows.Scan(&el, &cat, &v, &note); err != nil {
-			rows.Close()
-			return nil, err
+		if err := row.Scan(&el, &cat, &v, &note); err != nil {
+			return err
 		}
 		if e := c.elemByID[el]; e != nil {
 			r.Values[cellKey(e.Code, cat)] = v
@@ -216,35 +213,27 @@ func (s *Service) loadReport(ctx context.Context, q querier, d *Dataset, u *org.
 				r.Notes[cellKey(e.Code, cat)] = note
 			}
 		}
-	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, `SELECT file_id, name FROM mon_report_files WHERE report_id = $1 ORDER BY created_at`, r.ID)
+		return nil
+	}, `SELECT element_id, category, value, comment FROM mon_values WHERE report_id = $1`, r.ID)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
+	if r.Files, err = db.Query(ctx, q, func(row db.Scanner) (ReportFile, error) {
 		var f ReportFile
-		if err := rows.Scan(&f.ID, &f.Name); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		r.Files = append(r.Files, f)
-	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, `SELECT action, actor_name, comment, at FROM mon_report_log WHERE report_id = $1 ORDER BY at, id`, r.ID)
-	if err != nil {
+		err := row.Scan(&f.ID, &f.Name)
+		return f, err
+	}, `SELECT file_id, name FROM mon_report_files WHERE report_id = $1 ORDER BY created_at`, r.ID); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	if r.Log, err = db.Query(ctx, q, func(row db.Scanner) (LogEntry, error) {
 		var l LogEntry
-		if err := rows.Scan(&l.Action, &l.Actor, &l.Comment, &l.At); err != nil {
-			return nil, err
-		}
-		r.Log = append(r.Log, l)
+		err := row.Scan(&l.Action, &l.Actor, &l.Comment, &l.At)
+		return l, err
+	}, `SELECT action, actor_name, comment, at FROM mon_report_log WHERE report_id = $1 ORDER BY at, id`, r.ID); err != nil {
+		return nil, err
 	}
 	r.Timeliness = s.timeliness(r)
-	return r, rows.Err()
+	return r, nil
 }
 
 func cellKey(elem, cat string) string {

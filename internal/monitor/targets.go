@@ -42,24 +42,19 @@ type targetSet struct {
 }
 
 func (s *Service) loadTargets(ctx context.Context) (*targetSet, error) {
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT t.indicator_id, t.unit_id, t.year, t.kind, t.value, t.source FROM mon_targets t ORDER BY t.year`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	ts := &targetSet{by: map[string]map[string][]Target{}}
-	for rows.Next() {
+	return ts, db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		var ind string
 		var t Target
-		if err := rows.Scan(&ind, &t.unitID, &t.Year, &t.Kind, &t.Value, &t.Source); err != nil {
-			return nil, err
+		if err := r.Scan(&ind, &t.unitID, &t.Year, &t.Kind, &t.Value, &t.Source); err != nil {
+			return err
 		}
 		if ts.by[ind] == nil {
 			ts.by[ind] = map[string][]Target{}
 		}
 		ts.by[ind][t.unitID] = append(ts.by[ind][t.unitID], t)
-	}
-	return ts, rows.Err()
+		return nil
+	}, `SELECT t.indicator_id, t.unit_id, t.year, t.kind, t.value, t.source FROM mon_targets t ORDER BY t.year`)
 }
 
 // goal is the target and baseline that apply to an indicator in a unit
