@@ -121,6 +121,9 @@ func plan(q string, syn *Synonyms, v *Vocab, pass int) ([]slot, error) {
 // word the index holds is taken as typed.
 func edits(f string, v *Vocab, pass int) int {
 	n := utf8.RuneCountInString(f)
+	if !lettersOnly(f) {
+		return 0 // a code or a key: as typed
+	}
 	known := v.has(f)
 	if pass == passKnown && known {
 		return 0

@@ -203,7 +203,9 @@ func (st *Store) Put(ctx context.Context, tx Execer, docs ...Doc) error {
 			entries = append(entries, e)
 		}
 		for _, f := range a.folds() {
-			terms[f] = true
+			if lettersOnly(f) {
+				terms[f] = true
+			}
 		}
 	}
 	const perStatement = 200

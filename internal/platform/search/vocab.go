@@ -18,13 +18,29 @@ type Vocab struct {
 	byLen   map[int][]string
 }
 
-// NewVocab indexes words (folded, any order, duplicates allowed).
+// NewVocab indexes words (folded, any order, duplicates allowed); words
+// with digits are left out (see lettersOnly).
 func NewVocab(words []string) *Vocab {
-	v := &Vocab{words: make(map[string]bool, len(words)), deletes: map[string][]string{}, byLen: map[int][]string{}}
+	v := &Vocab{words: map[string]bool{}, deletes: map[string][]string{}, byLen: map[int][]string{}}
 	for _, w := range words {
-		v.add(w)
+		if lettersOnly(w) {
+			v.add(w)
+		}
 	}
 	return v
+}
+
+// lettersOnly says whether a folded word is made of letters only. Codes
+// and keys ("dx0001234", "24121") are not typo-corrected to — a key
+// mistyped is another person's — and would make the vocabulary as large
+// as the domain (a key per person).
+func lettersOnly(w string) bool {
+	for _, r := range w {
+		if r >= '0' && r <= '9' {
+			return false
+		}
+	}
+	return w != ""
 }
 
 // Add adds words as they are indexed, so that this node corrects typos to
