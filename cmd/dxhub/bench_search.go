@@ -63,7 +63,7 @@ func benchSearch(ctx context.Context, args []string) error {
 	// People: rows and index together, as imports write them.
 	if n, _ := st.Store("people").Count(ctx); n < *people {
 		start, before := time.Now(), indexBytes(ctx, a)
-		if err := demo.SeedPeople(sys, a.Org, *people-n, 11); err != nil {
+		if err := demo.SeedMorePeople(sys, a.Org, n, *people-n, uint64(11+n)); err != nil {
 			return err
 		}
 		fmt.Printf("people: %d rows and their index in %s; index %.0f MiB\n", *people-n, time.Since(start).Round(time.Second), float64(indexBytes(ctx, a)-before)/(1<<20))

@@ -199,8 +199,15 @@ var (
 )
 
 // SeedPeople spreads n generated people over the communes, most in Đắk Lắk
-// and Đồng Nai, deterministically for a given seed.
+// and Đồng Nai, deterministically for a given seed; their keys are
+// DX0000001 to n.
 func SeedPeople(ctx context.Context, o *org.Service, n int, seed uint64) error {
+	return SeedMorePeople(ctx, o, 0, n, seed)
+}
+
+// SeedMorePeople is SeedPeople for a database that holds after people of
+// it already: keys go on from after+1 (a benchmark grows its data set).
+func SeedMorePeople(ctx context.Context, o *org.Service, after, n int, seed uint64) error {
 	if n <= 0 {
 		return nil
 	}
@@ -233,7 +240,7 @@ func SeedPeople(ctx context.Context, o *org.Service, n int, seed uint64) error {
 		u := units[rng.IntN(len(units))]
 		name := familyNames[rng.IntN(len(familyNames))] + " " + middleNames[rng.IntN(len(middleNames))] + " " + givenNames[rng.IntN(len(givenNames))]
 		people = append(people, org.Person{
-			Key: fmt.Sprintf("DX%07d", i+1), FullName: name, UnitID: u.ID,
+			Key: fmt.Sprintf("DX%07d", after+i+1), FullName: name, UnitID: u.ID,
 			BirthDate: fmt.Sprintf("%04d-%02d-%02d", 1965+rng.IntN(40), 1+rng.IntN(12), 1+rng.IntN(28)),
 			Position:  positions[rng.IntN(len(positions))], Groups: groupSets[rng.IntN(len(groupSets))],
 		})
