@@ -42,10 +42,11 @@ type Store struct {
 	svc    *Service
 	domain string
 
-	mu      sync.Mutex
-	vocab   *Vocab
-	vcount  int
-	checked time.Time
+	mu         sync.Mutex
+	vocab      *Vocab
+	vcount     int
+	checked    time.Time
+	refreshing bool // a search is reading the vocabulary's size
 }
 
 // Store returns the index of a domain listed in domains.
@@ -365,27 +366,43 @@ func (st *Store) Count(ctx context.Context) (int, error) {
 }
 
 // vocabAt returns the domain's vocabulary, read again when its size
-// changed (checked at most once per refreshEvery).
+// changed (checked at most once per refreshEvery, by one search while the
+// others go on with the vocabulary they have).
 func (st *Store) vocabAt(ctx context.Context) (*Vocab, error) {
 	st.mu.Lock()
-	defer st.mu.Unlock()
-	if st.vocab != nil && time.Since(st.checked) < refreshEvery {
-		return st.vocab, nil
+	v := st.vocab
+	if v != nil && (time.Since(st.checked) < refreshEvery || st.refreshing) {
+		st.mu.Unlock()
+		return v, nil // fresh, or being checked by another search meanwhile
 	}
+	st.refreshing = true
+	st.mu.Unlock()
+	defer func() {
+		st.mu.Lock()
+		st.refreshing = false
+		st.mu.Unlock()
+	}()
 	var n int
 	if err := st.svc.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_terms WHERE domain = $1`, st.domain).Scan(&n); err != nil {
 		return nil, err
 	}
-	st.checked = time.Now()
-	if st.vocab != nil && n == st.vcount {
-		return st.vocab, nil
+	if v == nil || n != st.count() {
+		words, err := db.Column[string](st.svc.DB.R.QueryContext(ctx, `SELECT term FROM search_terms WHERE domain = $1`, st.domain))
+		if err != nil {
+			return nil, err
+		}
+		v = NewVocab(words)
 	}
-	words, err := db.Column[string](st.svc.DB.R.QueryContext(ctx, `SELECT term FROM search_terms WHERE domain = $1`, st.domain))
-	if err != nil {
-		return nil, err
-	}
-	st.vocab, st.vcount = NewVocab(words), n
-	return st.vocab, nil
+	st.mu.Lock()
+	st.vocab, st.vcount, st.checked = v, n, time.Now()
+	st.mu.Unlock()
+	return v, nil
+}
+
+func (st *Store) count() int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.vcount
 }
 
 // candidateCap bounds the things read from the full-text index per pass
