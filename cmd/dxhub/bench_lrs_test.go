@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -14,21 +12,13 @@ import (
 // bench lrs on a small store: it fills the store, POSTs, queries and ends
 // with its RESULT line, without errors.
 func TestBenchLRSEndsWithResult(t *testing.T) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make(chan []byte)
-	go func() { b, _ := io.ReadAll(r); out <- b }()
-	stdout := os.Stdout
-	os.Stdout = w
 	// Each phase ends at its count (40 batches, 200 queries), long before
 	// --duration on any machine, also under the race detector's slowdown.
-	err = benchLRS(context.Background(), []string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "lrs.db"),
-		"--stored", "3000", "--warmup", "0", "--duration", "60s", "--batches", "40", "--queries", "200", "--agents", "50", "--activities", "20"})
-	os.Stdout = stdout
-	w.Close()
-	printed := <-out
+	out, err := printedBy(t, func() error {
+		return benchLRS(context.Background(), []string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "lrs.db"),
+			"--stored", "3000", "--warmup", "0", "--duration", "60s", "--batches", "40", "--queries", "200", "--agents", "50", "--activities", "20"})
+	})
+	printed := []byte(out)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, printed)
 	}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// printedBy runs fn with the standard output captured.
+func printedBy(t *testing.T, fn func() error) (string, error) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(chan []byte)
+	go func() { b, _ := io.ReadAll(r); out <- b }()
+	stdout := os.Stdout
+	os.Stdout = w
+	err = fn()
+	os.Stdout = stdout
+	w.Close()
+	return string(<-out), err
+}
+
+// The project's search evaluation set keeps search at the issue's aims:
+// every domain at least 95 % in the top three, units 90 % first.
+func TestEvalSearchMeetsItsAims(t *testing.T) {
+	if raceDetector {
+		t.Skip("the search packages' own tests run under the race detector; this one measures ranking")
+	}
+	printed, err := printedBy(t, func() error {
+		return evalCmd(context.Background(), []string{"search", "--db", "sqlite:" + filepath.Join(t.TempDir(), "eval.db"), "../../testdata/search-eval/queries.csv"})
+	})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, printed)
+	}
+	m := regexp.MustCompile(`(?m)^RESULT units_top1=([\d.]+) units_top3=([\d.]+) courses_top3=([\d.]+) people_top3=([\d.]+) items_top3=([\d.]+)\n\z`).FindStringSubmatch(printed)
+	if m == nil {
+		t.Fatalf("no RESULT line at the end:\n%s", printed)
+	}
+	for i, aim := range []float64{90, 95, 95, 95, 95} {
+		if v, _ := strconv.ParseFloat(m[i+1], 64); v < aim {
+			t.Errorf("%s below %.0f:\n%s", strings.Fields(m[0])[i+1], aim, printed)
+		}
+	}
+	t.Run("a bad file names its row", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "bad.csv")
+		os.WriteFile(bad, []byte("domain,category,query,expect\nunits,x,ha noi,01\nplaces,x,ha noi,01\n"), 0o600)
+		_, err := printedBy(t, func() error { return evalCmd(context.Background(), []string{"search", bad}) })
+		if err == nil || !strings.Contains(err.Error(), "row 3") || !strings.Contains(err.Error(), "places") {
+			t.Fatalf("bad file: %v", err)
+		}
+	})
+}
+
+// bench search at a small scale builds every index and ends with its
+// RESULT line, without errors.
+func TestBenchSearchEndsWithResult(t *testing.T) {
+	if raceDetector {
+		t.Skip("the search packages' own tests run under the race detector")
+	}
+	printed, err := printedBy(t, func() error {
+		return benchSearch(context.Background(), []string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "search.db"),
+			"--people", "300", "--courses", "50", "--items", "200", "--duration", "300ms", "--requests", "50", "--concurrency", "2"})
+	})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, printed)
+	}
+	if !regexp.MustCompile(`(?m)^RESULT db=sqlite people=300 courses=50 items=200 concurrency=2 units_p50_ms=[\d.]+ units_p99_ms=[\d.]+ people_p50_ms=[\d.]+ .* heap_mib=\d+\n\z`).MatchString(printed) {
+		t.Fatalf("no RESULT line at the end:\n%s", printed)
+	}
+}
