@@ -92,15 +92,10 @@ func (b *Bank) index(ctx context.Context, tx *sql.Tx, id, path string, body Body
 }
 
 // ReindexItems fills the item index when it is empty and items exist (a
-// database from before search), in batches.
+// database from before search).
 func (b *Bank) ReindexItems(ctx context.Context) error {
-	st := b.Search.Store("items")
-	if n, err := st.Count(ctx); err != nil || n > 0 {
-		return err
-	}
-	after := ""
-	for {
-		batch, err := db.Query(ctx, b.DB.R, func(r db.Scanner) (search.Doc, error) {
+	_, err := b.Search.Store("items").Fill(ctx, func(after string) ([]search.Doc, error) {
+		return db.Query(ctx, b.DB.R, func(r db.Scanner) (search.Doc, error) {
 			var id, path, body string
 			if err := r.Scan(&id, &path, &body); err != nil {
 				return search.Doc{}, err
@@ -110,15 +105,9 @@ func (b *Bank) ReindexItems(ctx context.Context) error {
 				return search.Doc{}, fmt.Errorf("item %s: %w", id, err)
 			}
 			return itemDoc(id, path, bd), nil
-		}, `SELECT i.id, i.unit_path, v.body FROM items i JOIN item_versions v ON v.item_id = i.id AND v.version = i.version WHERE i.id > $1 ORDER BY i.id LIMIT 2000`, after)
-		if err != nil || len(batch) == 0 {
-			return err
-		}
-		if err := b.DB.Tx(ctx, func(tx *sql.Tx) error { return st.Put(ctx, tx, batch...) }); err != nil {
-			return err
-		}
-		after = batch[len(batch)-1].ID
-	}
+		}, `SELECT i.id, i.unit_path, v.body FROM items i JOIN item_versions v ON v.item_id = i.id AND v.version = i.version WHERE i.id > $1 ORDER BY i.id LIMIT $2`, after, search.FillBatch)
+	})
+	return err
 }
 
 // check validates an input against the standard and the tree, returning

@@ -109,19 +109,15 @@ func (s *Service) indexCourse(ctx context.Context, tx *sql.Tx, id string, in Cou
 // ReindexCourses fills the course index when it is empty and courses
 // exist (a database from before search).
 func (s *Service) ReindexCourses(ctx context.Context) error {
-	st := s.Search.Store("courses")
-	if n, err := st.Count(ctx); err != nil || n > 0 {
-		return err
-	}
-	all, err := s.courses(ctx, `SELECT `+courseCols+` FROM courses c`)
-	if err != nil {
-		return err
-	}
-	docs := make([]search.Doc, len(all))
-	for i, c := range all {
-		docs[i] = courseDoc(c.ID, CourseInput{Title: c.Title, Code: c.Code, Summary: c.Summary, Outcomes: c.Outcomes})
-	}
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return st.Put(ctx, tx, docs...) })
+	_, err := s.Search.Store("courses").Fill(ctx, func(after string) ([]search.Doc, error) {
+		courses, err := s.courses(ctx, `SELECT `+courseCols+` FROM courses c WHERE c.id > $1 ORDER BY c.id LIMIT $2`, after, search.FillBatch)
+		docs := make([]search.Doc, len(courses))
+		for i, c := range courses {
+			docs[i] = courseDoc(c.ID, CourseInput{Title: c.Title, Code: c.Code, Summary: c.Summary, Outcomes: c.Outcomes})
+		}
+		return docs, err
+	})
+	return err
 }
 
 // Enrolment is a learner's place in a course.

@@ -93,8 +93,8 @@ func (s *Service) ApplyChange(ctx context.Context, c Change) (*Event, error) {
 				u.FullNameEN = strings.Replace(u.FullNameEN, u.NameEN, en, 1)
 				u.NameEN = en
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE units SET name_vi = $1, full_name_vi = $2, name_en = $3, full_name_en = $4, search_fold = $5, updated_at = $6 WHERE id = $7`,
-				u.NameVI, u.FullNameVI, u.NameEN, u.FullNameEN, searchFold(u), db.Now(), u.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE units SET name_vi = $1, full_name_vi = $2, name_en = $3, full_name_en = $4, updated_at = $5 WHERE id = $6`,
+				u.NameVI, u.FullNameVI, u.NameEN, u.FullNameEN, db.Now(), u.ID); err != nil {
 				return err
 			}
 			ev.Parts = append(ev.Parts, p)

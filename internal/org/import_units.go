@@ -169,8 +169,8 @@ func typeFromLevel(level, kind string) string {
 func (s *Service) updateUnit(ctx context.Context, tx querier, old *Unit, n NewUnit, parent *Unit) error {
 	u := *old
 	u.Type, u.NameVI, u.NameEN, u.FullNameVI, u.FullNameEN = n.Type, n.NameVI, n.NameEN, n.FullNameVI, n.FullNameEN
-	if _, err := tx.ExecContext(ctx, `UPDATE units SET type = $1, name_vi = $2, name_en = $3, full_name_vi = $4, full_name_en = $5, search_fold = $6, updated_at = $7 WHERE id = $8`,
-		u.Type, u.NameVI, u.NameEN, u.FullNameVI, u.FullNameEN, searchFold(&u), db.Now(), u.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE units SET type = $1, name_vi = $2, name_en = $3, full_name_vi = $4, full_name_en = $5, updated_at = $6 WHERE id = $7`,
+		u.Type, u.NameVI, u.NameEN, u.FullNameVI, u.FullNameEN, db.Now(), u.ID); err != nil {
 		return err
 	}
 	if old.ParentID != parent.ID {

@@ -2,8 +2,6 @@ package org
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/search"
@@ -52,35 +50,18 @@ func (s *Service) reindexPeopleUnder(ctx context.Context, tx querier, path strin
 }
 
 // ReindexPeople fills the people index when it is empty and people exist
-// (a database from before search), in batches; it reports how many it
-// indexed.
+// (a database from before search); it reports how many it indexed.
 func (s *Service) ReindexPeople(ctx context.Context) (int, error) {
 	if s.Search == nil {
 		return 0, nil
 	}
-	n, err := s.peopleIndex().Count(ctx)
-	if err != nil || n > 0 {
-		return 0, err
-	}
-	done, after := 0, ""
-	for {
-		batch, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (Person, error) {
+	return s.peopleIndex().Fill(ctx, func(after string) ([]search.Doc, error) {
+		return db.Query(ctx, s.DB.R, func(r db.Scanner) (search.Doc, error) {
 			var p Person
 			err := r.Scan(&p.ID, &p.FullName, &p.Key, &p.UnitPath)
-			return p, err
-		}, `SELECT id, full_name, ext_key, unit_path FROM people WHERE id > $1 ORDER BY id LIMIT 2000`, after)
-		if err != nil {
-			return done, err
-		}
-		if len(batch) == 0 {
-			return done, nil
-		}
-		if err := s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.indexPeople(ctx, tx, batch) }); err != nil {
-			return done, fmt.Errorf("index people: %w", err)
-		}
-		done += len(batch)
-		after = batch[len(batch)-1].ID
-	}
+			return personDoc(&p), err
+		}, `SELECT id, full_name, ext_key, unit_path FROM people WHERE id > $1 ORDER BY id LIMIT $2`, after, search.FillBatch)
+	})
 }
 
 // searchPeople returns the ids of the people q finds among the scopes

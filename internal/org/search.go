@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -53,7 +54,7 @@ func (s *Service) index(ctx context.Context) ([]*indexedUnit, error) {
 	if err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(updated_at), 0) FROM units`).Scan(&n, &last); err != nil {
 		return nil, err
 	}
-	version := strings.Join([]string{itoa(int64(n)), itoa(last)}, "/")
+	version := strconv.Itoa(n) + "/" + strconv.FormatInt(last, 10)
 	if units != nil && version == ix.version {
 		ix.mu.Lock()
 		ix.checked = time.Now()
@@ -146,20 +147,6 @@ func (s *Service) invalidateIndex() {
 	s.searchIndex.mu.Lock()
 	s.searchIndex.checked = time.Time{}
 	s.searchIndex.mu.Unlock()
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }
 
 // SearchUnits finds units by their names in either language, their code,

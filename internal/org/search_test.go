@@ -228,3 +228,25 @@ func TestSearchPeople(t *testing.T) {
 		}
 	})
 }
+
+// A database from before search: people saved without an index are
+// indexed at start, once.
+func TestReindexPeopleFillsAnEmptyIndex(t *testing.T) {
+	s, sys := newService(t)
+	searchSvc := s.Search
+	s.Search = nil // people saved before search existed
+	if _, err := s.ImportPeople(sys, strings.NewReader("key,full_name,unit_code\nR1,Phan Thị Ngọc Ánh,24121\nR2,Hồ Văn Tư,24121\n"), ""); err != nil {
+		t.Fatal(err)
+	}
+	s.Search = searchSvc
+	if n, err := s.ReindexPeople(sys); err != nil || n != 2 {
+		t.Fatalf("reindex: %d %v", n, err)
+	}
+	if n, err := s.ReindexPeople(sys); err != nil || n != 0 {
+		t.Fatalf("second reindex: %d %v", n, err)
+	}
+	page, err := s.ListPeople(sys, org.PeopleFilter{Q: "ngoc anh"}, "")
+	if err != nil || len(page.People) != 1 || page.People[0].Key != "R1" {
+		t.Fatalf("after reindex: %+v %v", page, err)
+	}
+}

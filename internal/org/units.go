@@ -179,12 +179,6 @@ func (s *Service) EverRolledInto(ctx context.Context, id string) ([]*Unit, error
 	return out, nil
 }
 
-// searchFold is what unit search matches: names in both languages and the
-// code, folded.
-func searchFold(u *Unit) string {
-	return textfold.Fold(strings.Join([]string{u.NameVI, u.FullNameVI, u.NameEN, u.FullNameEN}, " | "))
-}
-
 // RespellNames writes every unit's Vietnamese names with dxhub's one
 // spelling of tone marks (textfold.ClassicTones), for trees imported
 // before names were respelt on the way in. It changes only the names that
@@ -366,9 +360,9 @@ func (s *Service) insertUnit(ctx context.Context, tx querier, n NewUnit, parent 
 		u.Path, u.Depth = parent.Path+u.ID+"/", parent.Depth+1
 	}
 	now := db.Now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO units (id, code, type, name_vi, name_en, full_name_vi, full_name_en, search_fold, parent_id, path, depth, valid_from, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
-		u.ID, u.Code, u.Type, u.NameVI, u.NameEN, u.FullNameVI, u.FullNameEN, searchFold(u), parentID, u.Path, u.Depth, u.ValidFrom, now); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO units (id, code, type, name_vi, name_en, full_name_vi, full_name_en, parent_id, path, depth, valid_from, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
+		u.ID, u.Code, u.Type, u.NameVI, u.NameEN, u.FullNameVI, u.FullNameEN, parentID, u.Path, u.Depth, u.ValidFrom, now); err != nil {
 		return nil, fmt.Errorf("insert unit %s: %w", u.Code, err)
 	}
 	if parent != nil {

@@ -356,6 +356,30 @@ func (st *Store) Delete(ctx context.Context, tx Execer, refs ...string) error {
 	return nil
 }
 
+// Fill indexes a domain whose index is empty (a database from before
+// search): page returns the docs after the given id, in id order, a
+// batch at a time, none at the end. It reports how many it indexed.
+func (st *Store) Fill(ctx context.Context, page func(after string) ([]Doc, error)) (int, error) {
+	if n, err := st.Count(ctx); err != nil || n > 0 {
+		return 0, err
+	}
+	done, after := 0, ""
+	for {
+		docs, err := page(after)
+		if err != nil || len(docs) == 0 {
+			return done, err
+		}
+		if err := st.svc.DB.Tx(ctx, func(tx *sql.Tx) error { return st.Put(ctx, tx, docs...) }); err != nil {
+			return done, fmt.Errorf("index %s: %w", st.domain, err)
+		}
+		done += len(docs)
+		after = docs[len(docs)-1].ID
+	}
+}
+
+// FillBatch is how many things Fill's page should return at a time.
+const FillBatch = 2000
+
 // Count is the number of things in the index (a room rebuilds an empty
 // index of a domain that has things, as after the migration that added
 // search).
