@@ -38,17 +38,7 @@ func TestBrowserCandidateJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Answer the first item with whatever control it has; the script saves it.
-	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){
-		var f = document.getElementById("answer");
-		var c = f.querySelector("input[type=radio], input[type=checkbox]");
-		if (c) { c.click(); return true; }
-		var tx = f.querySelector("input[type=text]");
-		if (tx) { tx.value = "42"; tx.dispatchEvent(new Event("input", {bubbles: true})); tx.dispatchEvent(new Event("change", {bubbles: true})); return true; }
-		var ss = f.querySelectorAll("select");
-		for (var i = 0; i < ss.length; i++) { ss[i].selectedIndex = Math.min(i + 1, ss[i].options.length - 1); ss[i].dispatchEvent(new Event("change", {bubbles: true})); }
-		return true;
-	})()`))
-	if err != nil {
+	if err := chromedp.Do(ctx, answerFirst()); err != nil {
 		t.Fatal(err)
 	}
 	var saved string
@@ -94,6 +84,25 @@ func TestBrowserCandidateJourney(t *testing.T) {
 	if result := submitConfirmed(t, ctx, 11); !strings.Contains(result, "Điểm") {
 		t.Fatalf("result %q", result)
 	}
+}
+
+// answerFirst answers the question on screen with whatever control it has
+// (items are shuffled, so its type is not known in advance).
+func answerFirst() chromedp.Action[chromedp.Void] {
+	answer := chromedp.Evaluate[bool](`(function(){
+		var f = document.getElementById("answer");
+		var c = f.querySelector("input[type=radio], input[type=checkbox]");
+		if (c) { c.click(); return true; }
+		var tx = f.querySelector("input[type=text]");
+		if (tx) { tx.value = "42"; tx.dispatchEvent(new Event("input", {bubbles: true})); tx.dispatchEvent(new Event("change", {bubbles: true})); return true; }
+		var ss = f.querySelectorAll("select");
+		for (var i = 0; i < ss.length; i++) { ss[i].selectedIndex = Math.min(i + 1, ss[i].options.length - 1); ss[i].dispatchEvent(new Event("change", {bubbles: true})); }
+		return true;
+	})()`)
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := answer(ctx, t)
+		return err
+	})
 }
 
 // submitConfirmed taps "Nộp bài…", checks that the dialog counts blank

@@ -47,9 +47,10 @@ func TestBrowserPhoneExam(t *testing.T) {
 	if err != nil || gap < 150 {
 		t.Fatalf("'Nộp bài' is %v px below 'save and next' (%v)", gap, err)
 	}
-	// Answer the first question and move on: its number is marked.
+	// Answer the first question (of whatever type the shuffle put first)
+	// and move on: its number is marked.
 	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`#answer input[type=radio], #answer input[type=checkbox]`)),
+		answerFirst(),
 		chromedp.Click(chromedp.ID("next")),
 		chromedp.WaitVisible(chromedp.CSS(`.qnav a.done`)),
 	)
