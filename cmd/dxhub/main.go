@@ -45,7 +45,7 @@ Commands:
   credential-key  rotate or reseal certificate signing keys: dxhub credential-key rotate --unit CODE | reseal
   backup     copy a SQLite database while it runs: dxhub backup --to FILE
   bench      benchmarks on loopback: dxhub bench org|search|exam|lrs|monitoring|accounts|credentials
-  eval       measure search against expected answers: dxhub eval search FILE
+  eval       measure search against expected answers (dxhub eval search FILE), or QTI import against real items (dxhub eval qti DIR...)
 
 Run "dxhub <command> --help" for a command's flags.
 `

@@ -133,6 +133,10 @@ func (e *QTIError) Error() string {
 // ErrorCode makes a refused import an "invalid" error.
 func (e *QTIError) ErrorCode() string { return errs.Invalid }
 
+// Message0 is the reason alone, in English, without file, item and
+// element: what refusals of many files are grouped by.
+func (e *QTIError) Message0() string { return i18n.T(i18n.EN, e.Key, e.Args...) }
+
 // Message renders the error in lang.
 func (e *QTIError) Message(lang i18n.Lang) string {
 	return i18n.T(lang, "qti.error", e.File, e.Item, e.Element, i18n.T(lang, e.Key, e.Args...))
@@ -178,7 +182,8 @@ var qtiAllowed = map[string]bool{
 	"textentryinteraction": true, "prompt": true, "p": true, "div": true, "span": true, "br": true, "strong": true, "b": true, "em": true, "i": true,
 	"code": true, "responseprocessing": true, "modalfeedback": true, "defaultvalue": true, "stylesheet": true,
 	"blockquote": true, "img": true, "feedbackinline": true, "feedbackblock": true, "contentbody": true, "rubricblock": true, "bdo": true, "a": true,
-	"inlinechoiceinteraction": true, "inlinechoice": true,
+	"inlinechoiceinteraction": true, "inlinechoice": true, "hottextinteraction": true, "hottext": true,
+	"gapmatchinteraction": true, "gaptext": true, "gap": true,
 	"h1": true, "h2": true, "h3": true, "h4": true, "ul": true, "ol": true, "li": true, "sub": true, "sup": true, "u": true, "small": true,
 }
 
@@ -243,7 +248,7 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		return ItemInput{}, bad
 	}
 	in := ItemInput{StandardCode: def.StandardCode, StandardVersion: def.StandardVersion, Competence: def.Competence, Level: def.Level, UnitCode: def.UnitCode, qtiID: id}
-	tx := &qtiText{file: file, item: id, read: read, images: images}
+	tx := &qtiText{file: file, item: id, read: read, images: images, labels: map[string]string{}}
 	markup := tx.markup
 	body := root.child("itembody")
 	if body == nil {
@@ -375,7 +380,8 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 	var dup *QTIError
 	body.walk(func(n *xnode) {
 		switch n.name {
-		case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction", "textentryinteraction", "inlinechoiceinteraction":
+		case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction", "textentryinteraction", "inlinechoiceinteraction",
+			"hottextinteraction", "gapmatchinteraction":
 			if interaction != nil && dup == nil {
 				dup = fail(id, n.name, "qti.one_interaction")
 			}
@@ -428,6 +434,47 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		// A choice inside the sentence: one of its options, where the gap
 		// stands in the stem.
 		b.Type, b.Options = Single, options(interaction, "inlinechoice")
+	case "hottextinteraction":
+		// Words to pick in a passage: the passage stays in the stem with
+		// each hot text numbered, and the numbered texts are the options.
+		interaction.walk(func(n *xnode) {
+			if n.name == "hottext" {
+				id := n.attrs["identifier"]
+				b.Options = append(b.Options, Option{ID: id, Text: tx.labels[id] + " " + strings.TrimSpace(markup(n))})
+			}
+		})
+		b.Type = Multiple
+		if interaction.attrs["maxchoices"] == "1" || rd.attrs["cardinality"] == "single" {
+			b.Type = Single
+		}
+	case "gapmatchinteraction":
+		// Texts to drop into gaps: each numbered gap of the stem is a row
+		// that takes one of the texts (QTI's pairs are text then gap).
+		interaction.walk(func(n *xnode) {
+			if n.name == "gap" {
+				id := n.attrs["identifier"]
+				b.Options = append(b.Options, Option{ID: id, Text: tx.labels[id]})
+			}
+		})
+		b.Type, b.Targets = Matching, options(interaction, "gaptext")
+		for i, p := range correct {
+			f := strings.Fields(p)
+			if len(f) != 2 {
+				return in, fail(id, "value", "qti.bad_value", p)
+			}
+			correct[i] = f[1] + " " + f[0]
+		}
+		turned := map[string]float64{}
+		for k, v := range mapping {
+			f := strings.Fields(k)
+			if len(f) != 2 {
+				return in, fail(id, "mapEntry", "qti.bad_value", k)
+			}
+			turned[f[1]+" "+f[0]] = v
+		}
+		if mapping != nil {
+			mapping = turned
+		}
 	case "orderinteraction":
 		b.Type, b.Options = Ordering, options(interaction, "simplechoice")
 	case "matchinteraction":
@@ -517,6 +564,10 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		}
 	}
 	if b.Type == Multiple {
+		// QTI's default for a hot text is one choice; for a choice, none.
+		if _, ok := interaction.attrs["maxchoices"]; !ok && interaction.name == "hottextinteraction" {
+			interaction.attrs["maxchoices"] = "1"
+		}
 		b.MaxChoices, _ = strconv.Atoi(interaction.attrs["maxchoices"])
 		b.MinChoices, _ = strconv.Atoi(interaction.attrs["minchoices"])
 	}
@@ -617,6 +668,19 @@ type qtiText struct {
 	images     *int
 	pending    []pendingImage
 	err        *QTIError
+	// labels number the hot texts and gaps of the body as the stem shows
+	// them: "(1)", "(2)"…, by identifier.
+	labels map[string]string
+}
+
+// label numbers a hot text or gap the first time the stem shows it.
+func (q *qtiText) label(id string) string {
+	if l, ok := q.labels[id]; ok {
+		return l
+	}
+	l := "(" + strconv.Itoa(len(q.labels)+1) + ")"
+	q.labels[id] = l
+	return l
 }
 
 // gap stands in the stem where a text entry is typed.
@@ -692,6 +756,42 @@ func (q *qtiText) markup(n *xnode) string {
 					}
 				case "textentryinteraction":
 					b.WriteString(" " + gap + " ")
+				case "hottextinteraction":
+					// The passage is the question: it stays, hot texts
+					// numbered.
+					walk(c)
+					b.WriteString("\n\n")
+				case "hottext":
+					b.WriteString("**" + q.label(c.attrs["identifier"]) + " ")
+					walk(c)
+					b.WriteString("**")
+				case "gapmatchinteraction":
+					// The text with its gaps numbered; the texts to place
+					// are the options.
+					if p := c.child("prompt"); p != nil {
+						walk(p)
+						b.WriteString("\n\n")
+					}
+					var inner xnode = *c
+					inner.children, inner.raw = nil, nil
+					ci := 0
+					for _, t := range c.raw {
+						if se, ok := t.(xml.StartElement); ok {
+							cc := c.children[ci]
+							ci++
+							if cc.name == "gaptext" || cc.name == "prompt" {
+								continue
+							}
+							inner.children = append(inner.children, cc)
+							inner.raw = append(inner.raw, se)
+							continue
+						}
+						inner.raw = append(inner.raw, t)
+					}
+					walk(&inner)
+					b.WriteString("\n\n")
+				case "gap":
+					b.WriteString(" **" + q.label(c.attrs["identifier"]) + "** " + gap + " ")
 				case "img":
 					b.WriteString(q.image(c))
 				}
@@ -699,7 +799,7 @@ func (q *qtiText) markup(n *xnode) string {
 		}
 	}
 	walk(n)
-	out := aroundNewline.ReplaceAllString(b.String(), "\n")
+	out := aroundNewline.ReplaceAllString(manySpaces.ReplaceAllString(b.String(), " "), "\n")
 	return strings.TrimSpace(manyBreaks.ReplaceAllString(out, "\n\n"))
 }
 
@@ -788,6 +888,7 @@ func firstNode(n *xnode, name string) *xnode {
 var (
 	spaces        = regexp.MustCompile(`\s+`)
 	aroundNewline = regexp.MustCompile(` *\n *`)
+	manySpaces    = regexp.MustCompile(` {2,}`)
 	manyBreaks    = regexp.MustCompile(`\n{3,}`)
 )
 

@@ -57,6 +57,14 @@ func TestQTIScoringTable(t *testing.T) {
 			{[]string{"choice_a", "choice_b"}, 3}, {[]string{"choice_a", "choice_b", "choice_c"}, 6}, {[]string{"choice_c", "choice_d"}, 4},
 			{[]string{"choice_d", "choice_e"}, 0}, {[]string{"choice_f", "choice_c"}, 0},
 		}},
+		// Hot text: one of the numbered words of the passage.
+		{"qti21/sdk21_hottext.xml", 1, []want{{[]string{"B"}, 1}, {[]string{"A"}, 0}}},
+		{"qti30/ims3_hottext.xml", 1, []want{{[]string{"B"}, 1}, {[]string{"E"}, 0}}},
+		// Gap match: W into G1 is 1, Su into G2 is 2, any other pair -1,
+		// bounded below by 0; dxhub writes a pair as gap:text.
+		{"qti21/sdk21_gap_match.xml", 3, []want{
+			{[]string{"G1:W", "G2:Su"}, 3}, {[]string{"G1:W"}, 1}, {[]string{"G1:W", "G2:Sp"}, 0}, {[]string{"G1:Su", "G2:Su"}, 1}, {[]string{"G1:A"}, 0},
+		}},
 		// match_correct: all or nothing.
 		{"qti30/cito_match-correct-identifier.xml", 1, []want{{[]string{"choice_a"}, 1}, {[]string{"choice_b"}, 0}}},
 	} {

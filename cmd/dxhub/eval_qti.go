@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"dxhub/internal/assessment"
+	"dxhub/internal/demo"
+	"dxhub/internal/platform/auth"
+)
+
+// evalQTICmd imports every QTI item file and package under the folders
+// given, one at a time, into a fresh dxhub and says how many are taken,
+// why the others are refused, and whether each taken item gives its own
+// correct response full marks: dxhub eval qti DIR...
+func evalQTICmd(ctx context.Context, args []string) error {
+	fset := flag.NewFlagSet("eval qti", flag.ContinueOnError)
+	dbURL := fset.String("db", "", "database URL; default a fresh SQLite file in a temporary folder")
+	verbose := fset.Bool("v", false, "print every file, not only the refused ones")
+	if err := parse(fset, args, "dxhub eval qti [flags] DIR...: import every QTI item file (.xml whose root is an\nassessment item) and package (.zip) under the folders, one at a time and each counted once\n(same bytes, same file), into a fresh dxhub with the demo skills standard. Prints each refusal\n(file, item, element, reason), the refusals grouped by element and reason, taken items whose own\ncorrect response does not earn full marks, and a last line RESULT files=… imported=… percent=… full_marks_wrong=…"); err != nil {
+		return err
+	}
+	if fset.NArg() == 0 {
+		return errors.New("want: eval qti DIR...")
+	}
+	var paths []string
+	seen := map[[32]byte]bool{}
+	for _, dir := range fset.Args() {
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			ext := strings.ToLower(filepath.Ext(p))
+			if ext != ".xml" && ext != ".zip" {
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if ext == ".xml" && !isQTIItem(b) {
+				return nil // manifests, tests, schemas
+			}
+			if h := sha256.Sum256(b); !seen[h] {
+				seen[h] = true
+				paths = append(paths, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	sort.Strings(paths)
+	a, closeApp, err := benchApp(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer closeApp()
+	sys := auth.WithPrincipal(ctx, auth.System())
+	if err := demo.Seed(ctx, demo.Services{Org: a.Org, Auth: a.Auth, Skills: a.Skills, Bank: a.Bank, Exams: a.Exams, Learn: a.Learn, Files: a.Files}, 0); err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	std, err := a.Skills.Latest(ctx, "VN-DSF")
+	if err != nil {
+		return err
+	}
+	def := assessment.QTIDefaults{StandardCode: std.Code, StandardVersion: std.Version, Competence: "1.1", Level: 1, UnitCode: "VN"}
+	reasons := map[string]int{}
+	imported, wrongMarks := 0, 0
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		items, err := a.Bank.ImportQTI(sys, filepath.Base(p), b, def)
+		if err != nil {
+			var qe *assessment.QTIImportError
+			if !errors.As(err, &qe) || len(qe.Errors) == 0 {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+			e := qe.Errors[0]
+			reasons[fmt.Sprintf("<%s> %s", e.Element, e.Message0())]++
+			fmt.Printf("refused  %s: %s\n", p, e.Error())
+			continue
+		}
+		imported++
+		for _, it := range items {
+			body := it.Body
+			if body.Mode == assessment.AllOrNothing && math.Abs(body.Score(body.Correct)-body.MaxScore) > 1e-9 {
+				wrongMarks++
+				fmt.Printf("marks    %s: item %s: its correct response %q earns %g of %g\n", p, it.ID, body.Correct, body.Score(body.Correct), body.MaxScore)
+			}
+		}
+		if *verbose {
+			fmt.Printf("imported %s (%d items)\n", p, len(items))
+		}
+	}
+	type kv struct {
+		k string
+		n int
+	}
+	var rs []kv
+	for k, n := range reasons {
+		rs = append(rs, kv{k, n})
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i].n > rs[j].n || rs[i].n == rs[j].n && rs[i].k < rs[j].k })
+	fmt.Printf("\nrefusals by element and reason:\n")
+	for _, r := range rs {
+		fmt.Printf("%5d  %s\n", r.n, r.k)
+	}
+	pct := 0.0
+	if len(paths) > 0 {
+		pct = 100 * float64(imported) / float64(len(paths))
+	}
+	fmt.Printf("RESULT files=%d imported=%d percent=%.1f full_marks_wrong=%d\n", len(paths), imported, pct, wrongMarks)
+	return nil
+}
+
+// isQTIItem says whether an XML document's root is a QTI 2 or 3
+// assessment item.
+func isQTIItem(b []byte) bool {
+	s := string(b[:min(len(b), 4096)])
+	i := strings.Index(s, "<assessmentItem")
+	if j := strings.Index(s, "<qti-assessment-item"); j >= 0 && (i < 0 || j < i) {
+		i = j
+	}
+	return i >= 0
+}
