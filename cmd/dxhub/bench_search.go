@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,7 @@ func benchSearch(ctx context.Context, args []string) error {
 	conc := fs.Int("concurrency", 8, "concurrent searchers")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	verbose := fs.Bool("v", false, "print each query's slowest search")
+	only := fs.String("only", "", "measure only these phases (comma-separated keys: units, people, people_nation, courses, items)")
 	if err := parse(fs, args, "dxhub bench search [flags]: build the search indexes at national sizes and measure searches with typos\n(units, people, courses, items) from concurrent searchers; prints build time, index size, searches/s,\np50/p99 latency, and a last line RESULT key=value ..."); err != nil {
 		return err
 	}
@@ -160,6 +162,9 @@ func benchSearch(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("warm-up (each query once): %s\n", time.Since(warm).Round(time.Millisecond))
 	for _, p := range phases {
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), p.key) {
+			continue
+		}
 		var mu sync.Mutex
 		slowest := map[string]time.Duration{}
 		ph := runCalls(p.name, *conc, *duration, *maxReq, func(i int) error {

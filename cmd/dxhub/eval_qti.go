@@ -26,7 +26,7 @@ func evalQTICmd(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("eval qti", flag.ContinueOnError)
 	dbURL := fset.String("db", "", "database URL; default a fresh SQLite file in a temporary folder")
 	verbose := fset.Bool("v", false, "print every file, not only the refused ones")
-	if err := parse(fset, args, "dxhub eval qti [flags] DIR...: import every QTI item file (.xml whose root is an\nassessment item) and package (.zip) under the folders, one at a time and each counted once\n(same bytes, same file), into a fresh dxhub with the demo skills standard. Prints each refusal\n(file, item, element, reason), the refusals grouped by element and reason, taken items whose own\ncorrect response does not earn full marks, and a last line RESULT files=… imported=… percent=… full_marks_wrong=…"); err != nil {
+	if err := parse(fset, args, "dxhub eval qti [flags] DIR...: import every QTI item file (.xml whose root is an\nassessment item) and package (.zip) under the folders, one at a time and each counted once\n(same bytes, same file), into a fresh dxhub with the demo skills standard. Prints each refusal\n(file, item, element, reason), the refusals grouped by element and reason, taken items whose own\ncorrect response does not earn full marks (items scored by a template), and a last line RESULT files=… imported=… percent=… full_marks_wrong=…"); err != nil {
 		return err
 	}
 	if fset.NArg() == 0 {
@@ -96,7 +96,9 @@ func evalQTICmd(ctx context.Context, args []string) error {
 		imported++
 		for _, it := range items {
 			body := it.Body
-			if body.Mode == assessment.AllOrNothing && math.Abs(body.Score(body.Correct)-body.MaxScore) > 1e-9 {
+			// An item's own rules need not give their declared correct
+			// response full marks; the templates must.
+			if body.Rules == nil && body.Mode == assessment.AllOrNothing && math.Abs(body.Score(body.Correct)-body.MaxScore) > 1e-9 {
 				wrongMarks++
 				fmt.Printf("marks    %s: item %s: its correct response %q earns %g of %g\n", p, it.ID, body.Correct, body.Score(body.Correct), body.MaxScore)
 			}

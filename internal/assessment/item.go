@@ -90,6 +90,9 @@ type Body struct {
 	Feedback         string `json:"feedback,omitempty"` // shown in practice and review
 	// Language of the item's text ("vi", "en"), when known (QTI xml:lang).
 	Language string `json:"language,omitempty"`
+	// Rules: a QTI item's own response processing, run as written to
+	// score it (see qti_rules.go); nil for dxhub's own scoring.
+	Rules *Rules `json:"rules,omitempty"`
 }
 
 // Validate checks a body and fills defaults; errors name the field.
@@ -103,6 +106,14 @@ func (b *Body) Validate() error {
 	}
 	if b.Mode == "" {
 		b.Mode = AllOrNothing
+	}
+	// An item scored by its own rules may declare no correct response
+	// (the rules name the accepted answers).
+	noCorrect := b.Rules != nil && len(b.Correct) == 0
+	if b.Rules != nil {
+		if el, ok := b.Rules.check(); !ok {
+			return errs.Field("rules", "qti.custom_processing_at", el)
+		}
 	}
 	if b.Mode != AllOrNothing && b.Mode != MapResponse {
 		return errs.Field("mode", "items.bad_mode", b.Mode)
@@ -146,7 +157,7 @@ func (b *Body) Validate() error {
 			return err
 		}
 		valid := optionIDs()
-		if len(b.Correct) == 0 || (b.Type == Single && len(b.Correct) != 1) {
+		if !noCorrect && (len(b.Correct) == 0 || (b.Type == Single && len(b.Correct) != 1)) {
 			return errs.Field("correct", "items.correct_count")
 		}
 		for _, c := range b.Correct {
@@ -165,20 +176,20 @@ func (b *Body) Validate() error {
 				break
 			}
 		}
-		if len(b.Correct) != 1 || (b.Correct[0] != "true" && b.Correct[0] != "false") {
+		if !noCorrect && (len(b.Correct) != 1 || (b.Correct[0] != "true" && b.Correct[0] != "false")) {
 			return errs.Field("correct", "items.true_false")
 		}
 	case Ordering:
 		if err := checkOptions("options", b.Options, 2); err != nil {
 			return err
 		}
-		if len(b.Correct) == 0 {
+		if len(b.Correct) == 0 && !noCorrect {
 			b.Correct = make([]string, len(b.Options))
 			for i, o := range b.Options {
 				b.Correct[i] = o.ID
 			}
 		}
-		if !samePermutation(b.Correct, optionIDs()) {
+		if !noCorrect && !samePermutation(b.Correct, optionIDs()) {
 			return errs.Field("correct", "items.order_all")
 		}
 	case Matching:
@@ -192,7 +203,7 @@ func (b *Body) Validate() error {
 		for _, t := range b.Targets {
 			right[t.ID] = true
 		}
-		if len(b.Correct) == 0 {
+		if len(b.Correct) == 0 && !noCorrect {
 			return errs.Field("correct", "items.correct_count")
 		}
 		seen := map[string]bool{}
@@ -211,17 +222,19 @@ func (b *Body) Validate() error {
 				acc = append(acc, c)
 			}
 		}
-		if len(acc) == 0 {
+		if len(acc) == 0 && !noCorrect {
 			return errs.Field("correct", "items.answers_required")
 		}
 		b.Correct = acc
 	case Numeric:
 		b.Options = nil
-		if len(b.Correct) != 1 {
-			return errs.Field("correct", "items.number_required")
-		}
-		if _, err := parseNumber(b.Correct[0]); err != nil {
-			return errs.Field("correct", "items.number_required")
+		if !noCorrect {
+			if len(b.Correct) != 1 {
+				return errs.Field("correct", "items.number_required")
+			}
+			if _, err := parseNumber(b.Correct[0]); err != nil {
+				return errs.Field("correct", "items.number_required")
+			}
 		}
 		if b.Tolerance < 0 || math.IsNaN(b.Tolerance) {
 			return errs.Field("tolerance", "items.bad_score")
@@ -317,6 +330,9 @@ func (b *Body) normalise(s string) string {
 // Score returns the points a response earns, between 0 and MaxScore. An
 // empty response earns 0.
 func (b *Body) Score(resp []string) float64 {
+	if b.Rules != nil {
+		return b.Rules.score(b.qtiResponse(resp))
+	}
 	if len(resp) == 0 {
 		return 0
 	}

@@ -245,6 +245,8 @@ func init() {
 		"qti.missing":                   {"thiếu phần tử bắt buộc", "a required element is missing"},
 		"qti.one_response":              {"chỉ hỗ trợ câu hỏi có một khai báo trả lời", "only items with one response declaration are supported"},
 		"qti.bad_value":                 {"giá trị %q không hợp lệ", "value %q is not valid"},
+		"qti.no_score":                  {"quy tắc xử lý điểm không bao giờ gán điểm SCORE", "the response processing never sets the SCORE outcome"},
+		"qti.custom_processing_at":      {"quy tắc xử lý điểm có phần tử dxhub không chạy được: %s", "the response processing holds an element dxhub cannot run: %s"},
 		"qti.custom_processing":         {"chỉ hỗ trợ xử lý điểm theo mẫu match_correct và map_response (dạng mẫu hoặc viết ra thành quy tắc chuẩn)", "only the match_correct and map_response processing templates are supported, as templates or written out as their standard rules"},
 		"qti.bad_template":              {"mẫu xử lý %q chưa được hỗ trợ", "processing template %q is not supported"},
 		"qti.one_interaction":           {"chỉ hỗ trợ câu hỏi có một tương tác", "only items with one interaction are supported"},

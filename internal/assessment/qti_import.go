@@ -346,12 +346,21 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 	}
 	rp := root.child("responseprocessing")
 	template := ""
+	var rules *Rules
 	if rp != nil {
 		template = rp.attrs["template"]
 		if template == "" && len(rp.children) > 0 {
-			t, score, el := recogniseRules(rp)
+			t, score, _ := recogniseRules(rp)
 			if t == "" {
-				return in, fail(id, el, "qti.custom_processing")
+				// Rules of its own: kept and run as written.
+				var el string
+				if rules, el = compileRules(root, rd, rp); rules == nil {
+					if el == "responseProcessing" {
+						return in, fail(id, el, "qti.no_score")
+					}
+					return in, fail(id, el, "qti.custom_processing_at", el)
+				}
+				t = "/match_correct"
 			}
 			template = t
 			if score > 0 && !declaredMax && t == "/match_correct" {
@@ -561,6 +570,18 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 					b.Correct = append(b.Correct, k)
 				}
 			}
+		}
+	}
+	if rules != nil {
+		if interaction.name == "gapmatchinteraction" || interaction.name == "associateinteraction" {
+			// dxhub turns these pairs round; rules written for QTI's
+			// pairs would not see what they expect.
+			return in, fail(id, "responseProcessing", "qti.custom_processing")
+		}
+		isMap = false
+		b.Rules = rules
+		if !declaredMax {
+			b.MaxScore = rules.maximum()
 		}
 	}
 	if b.Type == Multiple {

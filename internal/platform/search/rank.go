@@ -158,7 +158,18 @@ type place struct{ text, word int }
 // score says whether a meets every slot and how well.
 func (a *analyzed) score(slots []slot) (Score, bool) {
 	var s Score
-	matched := map[place]bool{}
+	// The words already met, as a set small enough to scan: a query has
+	// at most maxQueryWords slots of a few terms each.
+	var taken [4 * maxQueryWords]place
+	matchedN := 0
+	isMatched := func(p place) bool {
+		for _, q := range taken[:matchedN] {
+			if q == p {
+				return true
+			}
+		}
+		return false
+	}
 	prev := place{-1, -1}
 	for _, sl := range slots {
 		bestLevel, bestRank := -1, 0
@@ -190,8 +201,8 @@ func (a *analyzed) score(slots []slot) (Score, bool) {
 						// after the previous query word's.
 						here := place{ti, wi}
 						better := tl < 0
-						if !better && matched[tp] != matched[here] {
-							better = matched[tp]
+						if mt, mh := isMatched(tp), isMatched(here); !better && mt != mh {
+							better = mt
 						} else if !better {
 							better = l < tl || (l == tl && a.ranks[ti] < tr) ||
 								(l == tl && a.ranks[ti] == tr && here == place{prev.text, prev.word + 1} && tp != here)
@@ -219,7 +230,10 @@ func (a *analyzed) score(slots []slot) (Score, bool) {
 		s.Sum += bestLevel
 		s.Field += bestRank
 		for _, p := range bestPlaces {
-			matched[p] = true
+			if !isMatched(p) && matchedN < len(taken) {
+				taken[matchedN] = p
+				matchedN++
+			}
 		}
 		if first := bestPlaces[0]; prev.text >= 0 && (first.text != prev.text || first.word != prev.word+1) {
 			s.Breaks++
@@ -232,8 +246,8 @@ func (a *analyzed) score(slots []slot) (Score, bool) {
 			continue
 		}
 		n := len(words)
-		for wi := range words {
-			if matched[place{ti, wi}] {
+		for _, p := range taken[:matchedN] {
+			if p.text == ti {
 				n--
 			}
 		}

@@ -176,7 +176,11 @@ func decode(ref string, boost int64, s string) analyzed {
 		rank, _ := strconv.Atoi(strings.TrimSuffix(head, "p"))
 		words := make([]Word, 0, strings.Count(rest, " ")+1)
 		for w := range strings.SplitSeq(rest, " ") {
-			if word, ok := spell(w); ok && w != "" {
+			if w != "" && ascii(w) {
+				// Stored lowercased: an ASCII word is its own three
+				// spellings, no cache to ask.
+				words = append(words, Word{Exact: w, Tone: w, Fold: w})
+			} else if word, ok := spell(w); ok && w != "" {
 				words = append(words, word)
 			}
 		}

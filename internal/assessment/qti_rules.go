@@ -1,0 +1,816 @@
+package assessment
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"dxhub/internal/platform/errs"
+)
+
+// Rules are an item's QTI response processing kept as written and run by
+// dxhub, for items whose rules are not one of the standard templates
+// (partial credit for a near order, a score kept in an outcome of its
+// own, several accepted sets of choices). Values are QTI's: identifiers,
+// pairs written "A B", numbers with a point.
+type Rules struct {
+	Response    string    `json:"response"`    // the response variable's identifier
+	Cardinality string    `json:"cardinality"` // single, multiple, ordered
+	BaseType    string    `json:"base_type"`
+	Correct     []string  `json:"correct,omitempty"` // the declared correct response
+	Mapping     *RuleMap  `json:"mapping,omitempty"`
+	Outcomes    []Outcome `json:"outcomes"`
+	Program     []RPNode  `json:"program"`
+}
+
+// RuleMap is the response's mapping as QTI declares it.
+type RuleMap struct {
+	Entries map[string]float64 `json:"entries"`
+	NoCase  bool               `json:"no_case,omitempty"`
+	Default float64            `json:"default,omitempty"`
+	Lower   *float64           `json:"lower,omitempty"`
+	Upper   *float64           `json:"upper,omitempty"`
+}
+
+// Outcome is a declared outcome variable and its default value.
+type Outcome struct {
+	ID          string   `json:"id"`
+	Cardinality string   `json:"cardinality"`
+	BaseType    string   `json:"base_type"`
+	Default     []string `json:"default,omitempty"`
+}
+
+// RPNode is one element of the processing: a rule or an expression, named
+// as QTI names it once normalised (responsecondition, basevalue…).
+type RPNode struct {
+	Op    string            `json:"op"`
+	Attrs map[string]string `json:"attrs,omitempty"`
+	Text  string            `json:"text,omitempty"`
+	Kids  []RPNode          `json:"kids,omitempty"`
+}
+
+// ruleArity is every element dxhub runs, with the fewest and most
+// children it takes (-1: any number).
+var ruleArity = map[string][2]int{
+	// rules
+	"responsecondition": {1, -1}, "responseif": {1, -1}, "responseelseif": {1, -1}, "responseelse": {0, -1},
+	"setoutcomevalue": {1, 1}, "exitresponse": {0, 0},
+	// expressions
+	"basevalue": {0, 0}, "variable": {0, 0}, "correct": {0, 0}, "default": {0, 0}, "mapresponse": {0, 0}, "null": {0, 0},
+	"isnull": {1, 1}, "not": {1, 1}, "containersize": {1, 1}, "round": {1, 1}, "truncate": {1, 1},
+	"match": {2, 2}, "member": {2, 2}, "contains": {2, 2}, "equal": {2, 2}, "lt": {2, 2}, "gt": {2, 2}, "lte": {2, 2}, "gte": {2, 2},
+	"subtract": {2, 2}, "divide": {2, 2}, "integerdivide": {2, 2}, "integermodulus": {2, 2}, "power": {2, 2},
+	"stringmatch": {2, 2}, "substring": {2, 2}, "patternmatch": {1, 1}, "delete": {2, 2}, "index": {1, 1},
+	"and": {1, -1}, "or": {1, -1}, "sum": {1, -1}, "product": {1, -1}, "max": {1, -1}, "min": {1, -1},
+	"multiple": {0, -1}, "ordered": {0, -1}, "anyn": {1, -1},
+}
+
+// Bounds on a program: QTI's rules have no loops, so a bounded program
+// runs in bounded time.
+const (
+	maxRuleNodes = 2000
+	maxRuleDepth = 48
+)
+
+// check refuses a program dxhub cannot run: an element it does not know,
+// the wrong number of parts, a variable nobody declared. It names the
+// element.
+func (r *Rules) check() (element string, ok bool) {
+	known := map[string]bool{r.Response: true, "numAttempts": true, "duration": true, "completionStatus": true}
+	for _, o := range r.Outcomes {
+		if o.ID == "" {
+			return "outcomeDeclaration", false
+		}
+		known[o.ID] = true
+	}
+	nodes := 0
+	var walk func(n *RPNode, depth int, rule bool) (string, bool)
+	walk = func(n *RPNode, depth int, rule bool) (string, bool) {
+		nodes++
+		ar, ok := ruleArity[n.Op]
+		if !ok || nodes > maxRuleNodes || depth > maxRuleDepth {
+			return n.Op, false
+		}
+		if len(n.Kids) < ar[0] || ar[1] >= 0 && len(n.Kids) > ar[1] {
+			return n.Op, false
+		}
+		isRule := strings.HasPrefix(n.Op, "response") || n.Op == "setoutcomevalue" || n.Op == "exitresponse"
+		if isRule != rule {
+			return n.Op, false
+		}
+		id := n.Attrs["identifier"]
+		switch n.Op {
+		case "variable", "default":
+			if !known[id] {
+				return n.Op, false
+			}
+		case "correct", "mapresponse":
+			if id != r.Response || (n.Op == "mapresponse" && r.Mapping == nil) {
+				return n.Op, false
+			}
+		case "setoutcomevalue":
+			if !known[id] || id == r.Response {
+				return n.Op, false
+			}
+		case "responsecondition":
+			// if, then else-ifs, then at most one else, in that order.
+			for i, k := range n.Kids {
+				switch {
+				case i == 0 && k.Op == "responseif":
+				case i > 0 && k.Op == "responseelseif":
+				case i > 0 && i == len(n.Kids)-1 && k.Op == "responseelse":
+				default:
+					return k.Op, false
+				}
+			}
+		case "patternmatch":
+			if _, err := qtiPattern(n.Attrs["pattern"]); err != nil {
+				return n.Op, false
+			}
+		}
+		for i := range n.Kids {
+			// The first part of an if or else-if is its condition; the
+			// rest, and the parts of other rules, are rules.
+			kidRule := false
+			switch n.Op {
+			case "responsecondition":
+				kidRule = true
+			case "responseif", "responseelseif":
+				kidRule = i > 0
+			case "responseelse":
+				kidRule = true
+			}
+			if el, ok := walk(&n.Kids[i], depth+1, kidRule); !ok {
+				return el, false
+			}
+		}
+		return "", true
+	}
+	sets := false
+	for i := range r.Program {
+		if el, ok := walk(&r.Program[i], 1, true); !ok {
+			return el, ok
+		}
+	}
+	var findSet func(n *RPNode)
+	findSet = func(n *RPNode) {
+		if n.Op == "setoutcomevalue" && n.Attrs["identifier"] == "SCORE" {
+			sets = true
+		}
+		for i := range n.Kids {
+			findSet(&n.Kids[i])
+		}
+	}
+	for i := range r.Program {
+		findSet(&r.Program[i])
+	}
+	if !sets {
+		return "responseProcessing", false
+	}
+	return "", true
+}
+
+// qtiPattern compiles a QTI pattern (an XML Schema regular expression,
+// which matches the whole value) as Go's RE2, which cannot backtrack
+// without bound.
+func qtiPattern(p string) (*regexp.Regexp, error) {
+	if len(p) > 500 {
+		return nil, errs.Field("pattern", "qti.bad_value", "pattern")
+	}
+	return regexp.Compile(`^(?:` + p + `)$`)
+}
+
+// qval is a value while rules run: null, or one value or a container of
+// them, as QTI writes them.
+type qval struct {
+	null bool
+	card string // single, multiple, ordered
+	base string
+	vs   []string
+}
+
+var qnull = qval{null: true}
+
+func single(base, v string) qval { return qval{card: "single", base: base, vs: []string{v}} }
+
+func number(f float64) qval {
+	return single("float", strconv.FormatFloat(f, 'g', -1, 64))
+}
+
+func boolean(b bool) qval { return single("boolean", strconv.FormatBool(b)) }
+
+// empty: QTI treats an empty container and an empty string as null.
+func (v qval) empty() bool {
+	return v.null || len(v.vs) == 0 || v.card == "single" && v.vs[0] == ""
+}
+
+func (v qval) num() (float64, bool) {
+	if v.empty() || len(v.vs) != 1 {
+		return 0, false
+	}
+	f, err := parseNumber(v.vs[0])
+	return f, err == nil
+}
+
+func (v qval) truth() (bool, bool) {
+	if v.empty() || len(v.vs) != 1 {
+		return false, false
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(v.vs[0]))
+	return b, err == nil
+}
+
+// key is a value as compared: a pair's two members in order, unless it
+// is an undirected pair.
+func key(base, s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if base == "pair" {
+		if a, b, ok := strings.Cut(s, " "); ok && b < a {
+			return b + " " + a
+		}
+	}
+	return s
+}
+
+// ruleRun is one run of a program over one response.
+type ruleRun struct {
+	r    *Rules
+	vars map[string]qval
+	exit bool
+}
+
+// score runs the rules over a response (QTI values) and returns the
+// SCORE they set (0 when null).
+func (r *Rules) score(resp []string) float64 {
+	run := &ruleRun{r: r, vars: map[string]qval{}}
+	for _, o := range r.Outcomes {
+		run.vars[o.ID] = r.declared(o)
+	}
+	if _, ok := run.vars["SCORE"]; !ok {
+		run.vars["SCORE"] = number(0)
+	}
+	var rv qval
+	if len(resp) == 0 {
+		rv = qnull
+	} else {
+		rv = qval{card: r.Cardinality, base: r.BaseType, vs: resp}
+		if r.Cardinality == "single" {
+			rv.vs = resp[:1]
+		}
+	}
+	run.vars[r.Response] = rv
+	run.vars["numAttempts"] = single("integer", "1")
+	run.vars["duration"] = single("float", "0")
+	run.vars["completionStatus"] = single("identifier", "completed")
+	run.rules(r.Program)
+	f, ok := run.vars["SCORE"].num()
+	if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0
+	}
+	return f
+}
+
+// declared is an outcome's default value, or QTI's default for its type
+// (0 for a number, null otherwise).
+func (r *Rules) declared(o Outcome) qval {
+	if len(o.Default) > 0 {
+		return qval{card: o.Cardinality, base: o.BaseType, vs: o.Default}
+	}
+	if o.Cardinality == "single" && (o.BaseType == "float" || o.BaseType == "integer") {
+		return single(o.BaseType, "0")
+	}
+	return qnull
+}
+
+func (run *ruleRun) rules(rs []RPNode) {
+	for i := range rs {
+		if run.exit {
+			return
+		}
+		n := &rs[i]
+		switch n.Op {
+		case "exitresponse":
+			run.exit = true
+		case "setoutcomevalue":
+			v := run.eval(&n.Kids[0])
+			for _, o := range run.r.Outcomes {
+				if o.ID == n.Attrs["identifier"] && !v.null {
+					v.base = o.BaseType
+					if o.BaseType == "integer" {
+						if f, ok := v.num(); ok {
+							v = single("integer", strconv.FormatInt(int64(f), 10))
+						}
+					}
+				}
+			}
+			run.vars[n.Attrs["identifier"]] = v
+		case "responsecondition":
+			for j := range n.Kids {
+				branch := &n.Kids[j]
+				if branch.Op == "responseelse" {
+					run.rules(branch.Kids)
+					break
+				}
+				if t, ok := run.eval(&branch.Kids[0]).truth(); ok && t {
+					run.rules(branch.Kids[1:])
+					break
+				}
+			}
+		}
+	}
+}
+
+func (run *ruleRun) eval(n *RPNode) qval {
+	args := func() []qval {
+		out := make([]qval, len(n.Kids))
+		for i := range n.Kids {
+			out[i] = run.eval(&n.Kids[i])
+		}
+		return out
+	}
+	nums := func() ([]float64, bool) {
+		var out []float64
+		for _, a := range args() {
+			if a.empty() {
+				return nil, false
+			}
+			for _, s := range a.vs {
+				f, err := parseNumber(s)
+				if err != nil {
+					return nil, false
+				}
+				out = append(out, f)
+			}
+		}
+		return out, true
+	}
+	two := func() (float64, float64, bool) {
+		xs, ok := nums()
+		if !ok || len(xs) != 2 {
+			return 0, 0, false
+		}
+		return xs[0], xs[1], true
+	}
+	switch n.Op {
+	case "basevalue":
+		// An identifier cannot hold a space: several written in one value
+		// (as QTI 2.1's chocolate example does) are taken as a container.
+		if f := strings.Fields(n.Text); n.Attrs["basetype"] == "identifier" && len(f) > 1 {
+			return qval{card: "multiple", base: "identifier", vs: f}
+		}
+		return single(n.Attrs["basetype"], strings.TrimSpace(n.Text))
+	case "variable":
+		return run.vars[n.Attrs["identifier"]]
+	case "default":
+		for _, o := range run.r.Outcomes {
+			if o.ID == n.Attrs["identifier"] {
+				return run.r.declared(o)
+			}
+		}
+		return qnull
+	case "correct":
+		if len(run.r.Correct) == 0 {
+			return qnull
+		}
+		return qval{card: run.r.Cardinality, base: run.r.BaseType, vs: run.r.Correct}
+	case "mapresponse":
+		return number(run.r.Mapping.apply(run.r.BaseType, run.vars[run.r.Response]))
+	case "null":
+		return qnull
+	case "isnull":
+		return boolean(run.eval(&n.Kids[0]).empty())
+	case "not":
+		t, ok := run.eval(&n.Kids[0]).truth()
+		if !ok {
+			return qnull
+		}
+		return boolean(!t)
+	case "and", "or":
+		sawNull := false
+		for _, a := range args() {
+			t, ok := a.truth()
+			if !ok {
+				sawNull = true
+				continue
+			}
+			if n.Op == "and" && !t {
+				return boolean(false)
+			}
+			if n.Op == "or" && t {
+				return boolean(true)
+			}
+		}
+		if sawNull {
+			return qnull
+		}
+		return boolean(n.Op == "and")
+	case "anyn":
+		lo, _ := strconv.Atoi(n.Attrs["min"])
+		hi, err := strconv.Atoi(n.Attrs["max"])
+		if err != nil {
+			hi = len(n.Kids)
+		}
+		yes := 0
+		for _, a := range args() {
+			if t, ok := a.truth(); ok && t {
+				yes++
+			}
+		}
+		return boolean(yes >= lo && yes <= hi)
+	case "match":
+		a := args()
+		if a[0].empty() || a[1].empty() {
+			return qnull
+		}
+		return boolean(sameValues(a[0], a[1]))
+	case "member":
+		a := args()
+		if a[0].empty() || a[1].empty() {
+			return qnull
+		}
+		want := key(a[0].base, a[0].vs[0])
+		for _, s := range a[1].vs {
+			if key(a[1].base, s) == want {
+				return boolean(true)
+			}
+		}
+		return boolean(false)
+	case "contains":
+		a := args()
+		if a[0].empty() || a[1].empty() {
+			return qnull
+		}
+		return boolean(containsValues(a[0], a[1]))
+	case "delete":
+		a := args()
+		if a[0].empty() || a[1].null {
+			return qnull
+		}
+		out := qval{card: a[1].card, base: a[1].base}
+		drop := key(a[0].base, a[0].vs[0])
+		for _, s := range a[1].vs {
+			if key(a[1].base, s) != drop {
+				out.vs = append(out.vs, s)
+			}
+		}
+		return out
+	case "index":
+		v := run.eval(&n.Kids[0])
+		i, err := strconv.Atoi(n.Attrs["n"])
+		if v.empty() || err != nil || i < 1 || i > len(v.vs) {
+			return qnull
+		}
+		return single(v.base, v.vs[i-1])
+	case "containersize":
+		v := run.eval(&n.Kids[0])
+		if v.null {
+			return single("integer", "0")
+		}
+		return single("integer", strconv.Itoa(len(v.vs)))
+	case "multiple", "ordered":
+		out := qval{card: n.Op}
+		for _, a := range args() {
+			if a.empty() {
+				continue
+			}
+			out.base = a.base
+			out.vs = append(out.vs, a.vs...)
+		}
+		if len(out.vs) == 0 {
+			return qnull
+		}
+		return out
+	case "equal":
+		x, y, ok := two()
+		if !ok {
+			return qnull
+		}
+		return boolean(withinTolerance(x, y, n.Attrs))
+	case "lt", "gt", "lte", "gte":
+		x, y, ok := two()
+		if !ok {
+			return qnull
+		}
+		return boolean(map[string]bool{"lt": x < y, "gt": x > y, "lte": x <= y, "gte": x >= y}[n.Op])
+	case "sum", "product", "max", "min":
+		xs, ok := nums()
+		if !ok {
+			return qnull
+		}
+		acc := xs[0]
+		for _, x := range xs[1:] {
+			switch n.Op {
+			case "sum":
+				acc += x
+			case "product":
+				acc *= x
+			case "max":
+				acc = math.Max(acc, x)
+			case "min":
+				acc = math.Min(acc, x)
+			}
+		}
+		return number(acc)
+	case "subtract", "divide", "integerdivide", "integermodulus", "power":
+		x, y, ok := two()
+		if !ok {
+			return qnull
+		}
+		var f float64
+		switch n.Op {
+		case "subtract":
+			f = x - y
+		case "divide":
+			f = x / y
+		case "integerdivide":
+			f = math.Floor(x / y)
+		case "integermodulus":
+			f = math.Mod(x, y)
+		case "power":
+			f = math.Pow(x, y)
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return qnull
+		}
+		return number(f)
+	case "round", "truncate":
+		x, ok := run.eval(&n.Kids[0]).num()
+		if !ok {
+			return qnull
+		}
+		if n.Op == "round" {
+			return number(math.Floor(x + 0.5))
+		}
+		return number(math.Trunc(x))
+	case "stringmatch", "substring":
+		a := args()
+		if a[0].empty() || a[1].empty() {
+			return qnull
+		}
+		x, y := a[0].vs[0], a[1].vs[0]
+		if n.Attrs["casesensitive"] == "false" {
+			x, y = strings.ToLower(x), strings.ToLower(y)
+		}
+		if n.Op == "substring" {
+			return boolean(strings.Contains(y, x))
+		}
+		return boolean(x == y)
+	case "patternmatch":
+		v := run.eval(&n.Kids[0])
+		re, err := qtiPattern(n.Attrs["pattern"])
+		if v.empty() || err != nil {
+			return qnull
+		}
+		return boolean(re.MatchString(v.vs[0]))
+	}
+	return qnull
+}
+
+// withinTolerance compares two numbers as QTI's equal does.
+func withinTolerance(x, y float64, attrs map[string]string) bool {
+	mode := attrs["tolerancemode"]
+	if mode == "" || mode == "exact" {
+		return x == y
+	}
+	t := strings.Fields(attrs["tolerance"])
+	t0, _ := strconv.ParseFloat(firstOr(t, 0), 64)
+	t1, err := strconv.ParseFloat(firstOr(t, 1), 64)
+	if err != nil {
+		t1 = t0
+	}
+	lo, hi := y-t0, y+t1
+	if mode == "relative" {
+		lo, hi = y*(1-t0/100), y*(1+t1/100)
+	}
+	inLo := x > lo || attrs["includelowerbound"] != "false" && x == lo
+	inHi := x < hi || attrs["includeupperbound"] != "false" && x == hi
+	return inLo && inHi
+}
+
+func firstOr(s []string, i int) string {
+	if i < len(s) {
+		return s[i]
+	}
+	if len(s) > 0 {
+		return s[0]
+	}
+	return "0"
+}
+
+// sameValues is QTI's match: equal single values, equal multisets, or
+// equal sequences.
+func sameValues(a, b qval) bool {
+	ka, kb := keys(a), keys(b)
+	if len(ka) != len(kb) {
+		return false
+	}
+	if a.card != "ordered" || b.card != "ordered" {
+		sort.Strings(ka)
+		sort.Strings(kb)
+	}
+	return slices.Equal(ka, kb)
+}
+
+// containsValues: every value of b is in a (as many times), or for
+// ordered containers b is a run of a.
+func containsValues(a, b qval) bool {
+	ka, kb := keys(a), keys(b)
+	if a.card == "ordered" && b.card == "ordered" {
+		for i := 0; i+len(kb) <= len(ka); i++ {
+			if slices.Equal(ka[i:i+len(kb)], kb) {
+				return true
+			}
+		}
+		return false
+	}
+	left := map[string]int{}
+	for _, k := range ka {
+		left[k]++
+	}
+	for _, k := range kb {
+		if left[k] == 0 {
+			return false
+		}
+		left[k]--
+	}
+	return true
+}
+
+func keys(v qval) []string {
+	out := make([]string, len(v.vs))
+	for i, s := range v.vs {
+		out[i] = key(v.base, s)
+	}
+	return out
+}
+
+// apply is QTI's mapResponse: each distinct value its entry (or the
+// default), the sum bounded when bounds are given.
+func (m *RuleMap) apply(base string, v qval) float64 {
+	if m == nil || v.empty() {
+		return 0
+	}
+	sum := 0.0
+	seen := map[string]bool{}
+	for _, s := range v.vs {
+		k := key(base, s)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		val, ok := m.lookup(base, k)
+		if !ok {
+			val = m.Default
+		}
+		sum += val
+	}
+	if m.Lower != nil {
+		sum = math.Max(*m.Lower, sum)
+	}
+	if m.Upper != nil {
+		sum = math.Min(*m.Upper, sum)
+	}
+	return sum
+}
+
+func (m *RuleMap) lookup(base, k string) (float64, bool) {
+	for mk, v := range m.Entries {
+		mk = key(base, mk)
+		if mk == k || m.NoCase && strings.EqualFold(mk, k) {
+			return v, true
+		}
+	}
+	return 0, false
+}
+
+// compileRules keeps an item's response processing as Rules, or names
+// the element dxhub cannot run.
+func compileRules(root, rd, rp *xnode) (*Rules, string) {
+	r := &Rules{Response: rd.attrs["identifier"], Cardinality: rd.attrs["cardinality"], BaseType: rd.attrs["basetype"]}
+	if cr := rd.child("correctresponse"); cr != nil {
+		for _, v := range cr.all("value") {
+			r.Correct = append(r.Correct, strings.TrimSpace(v.text))
+		}
+	}
+	if m := rd.child("mapping"); m != nil {
+		r.Mapping = &RuleMap{Entries: map[string]float64{}}
+		for _, e := range m.all("mapentry") {
+			v, err := strconv.ParseFloat(e.attrs["mappedvalue"], 64)
+			if err != nil {
+				return nil, "mapEntry"
+			}
+			r.Mapping.Entries[e.attrs["mapkey"]] = v
+			r.Mapping.NoCase = r.Mapping.NoCase || e.attrs["casesensitive"] == "false"
+		}
+		for attr, to := range map[string]**float64{"lowerbound": &r.Mapping.Lower, "upperbound": &r.Mapping.Upper} {
+			if s := strings.TrimSpace(m.attrs[attr]); s != "" {
+				f, err := strconv.ParseFloat(s, 64)
+				if err != nil {
+					return nil, "mapping"
+				}
+				*to = &f
+			}
+		}
+		if s := strings.TrimSpace(m.attrs["defaultvalue"]); s != "" {
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return nil, "mapping"
+			}
+			r.Mapping.Default = f
+		}
+	}
+	for _, od := range root.all("outcomedeclaration") {
+		o := Outcome{ID: od.attrs["identifier"], Cardinality: od.attrs["cardinality"], BaseType: od.attrs["basetype"]}
+		if dv := od.child("defaultvalue"); dv != nil {
+			for _, v := range dv.all("value") {
+				o.Default = append(o.Default, strings.TrimSpace(v.text))
+			}
+		}
+		r.Outcomes = append(r.Outcomes, o)
+	}
+	var conv func(n *xnode) RPNode
+	conv = func(n *xnode) RPNode {
+		out := RPNode{Op: n.name, Text: strings.TrimSpace(n.text)}
+		if len(n.attrs) > 0 {
+			out.Attrs = map[string]string{}
+			for k, v := range n.attrs {
+				out.Attrs[k] = v
+			}
+		}
+		if len(n.children) > 0 {
+			out.Text = ""
+		}
+		for _, c := range n.children {
+			out.Kids = append(out.Kids, conv(c))
+		}
+		return out
+	}
+	for _, c := range rp.children {
+		if c.name == "responseprocessingfragment" {
+			for _, cc := range c.children {
+				r.Program = append(r.Program, conv(cc))
+			}
+			continue
+		}
+		r.Program = append(r.Program, conv(c))
+	}
+	if el, ok := r.check(); !ok {
+		return nil, el
+	}
+	return r, ""
+}
+
+// maximum is the most the rules give: MAXSCORE's declared value, else
+// what the correct response earns, else what the mapping can give,
+// else 1.
+func (r *Rules) maximum() float64 {
+	for _, o := range r.Outcomes {
+		if o.ID == "MAXSCORE" && len(o.Default) == 1 {
+			if f, err := strconv.ParseFloat(o.Default[0], 64); err == nil && f > 0 && f <= 100 {
+				return f
+			}
+		}
+	}
+	if len(r.Correct) > 0 {
+		if f := r.score(r.Correct); f > 0 && f <= 100 {
+			return f
+		}
+	}
+	if r.Mapping != nil {
+		sum := 0.0
+		for _, v := range r.Mapping.Entries {
+			if v > 0 {
+				sum += v
+			}
+		}
+		if r.Mapping.Upper != nil {
+			sum = math.Min(sum, *r.Mapping.Upper)
+		}
+		if r.Cardinality == "single" {
+			sum = 0
+			for _, v := range r.Mapping.Entries {
+				sum = math.Max(sum, v)
+			}
+		}
+		if sum > 0 && sum <= 100 {
+			return sum
+		}
+	}
+	return 1
+}
+
+// qtiResponse writes a dxhub response as QTI values: a matched pair
+// "left:right" as "left right".
+func (b *Body) qtiResponse(resp []string) []string {
+	if b.Type != Matching {
+		return resp
+	}
+	out := make([]string, len(resp))
+	for i, p := range resp {
+		out[i] = strings.Replace(p, ":", " ", 1)
+	}
+	return out
+}
