@@ -162,6 +162,11 @@ func (h *HTTP) Update(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := FormOf(r.PostForm)
 	in, err := f.Input(it.StandardCode, it.StandardVersion)
+	if err == nil && it.Body.Rules != nil && in.Body.Type == it.Body.Type {
+		// An imported item's own rules outlive a change of wording; the
+		// form cannot show them, so it cannot be asked to keep them.
+		in.Body.Rules, in.Body.Mode, in.Body.Map = it.Body.Rules, AllOrNothing, nil
+	}
 	if err == nil {
 		_, err = h.Bank.Update(r.Context(), it.ID, in)
 	}

@@ -64,6 +64,8 @@ func init() {
 		"items.mode":                {"Cách chấm", "Scoring"},
 		"items.mode.all_or_nothing": {"Đúng hết mới có điểm", "All or nothing"},
 		"items.mode.map":            {"Chấm từng phần theo bảng điểm", "Partial credit by a mapping"},
+		"items.rules_kept":          {"Câu hỏi này được chấm theo quy tắc QTI riêng khi nhập. Các quy tắc được giữ nguyên khi sửa nếu không đổi loại câu hỏi; cách chấm dưới đây khi đó không được dùng.", "This item is scored by the QTI rules it was imported with. They are kept when you edit it without changing its type; the scoring chosen below is then not used."},
+		"items.mode.rules":          {"Chấm theo quy tắc QTI riêng của câu hỏi", "Scored by the item's own QTI rules"},
 		"items.map":                 {"Bảng điểm (mỗi dòng: A = 1, hoặc A:R1 = 0.5 với câu ghép)", "Mapping (one per line: A = 1, or A:R1 = 0.5 for matching)"},
 		"items.max_score":           {"Điểm tối đa", "Maximum score"},
 		"items.feedback":            {"Giải thích (hiện khi ôn luyện và xem lại)", "Explanation (shown in practice and review)"},

@@ -124,6 +124,9 @@ func QTIItem(it *Item) string {
 	case Numeric:
 		base = "float"
 	}
+	if b.Rules != nil {
+		return qtiRulesItem(it, lang)
+	}
 	fmt.Fprintf(&rd, `<qti-response-declaration identifier="RESPONSE" cardinality="%s" base-type="%s"><qti-correct-response>`, card, base)
 	correct := b.Correct
 	if card == "single" && len(correct) > 1 {
@@ -176,6 +179,53 @@ func QTIItem(it *Item) string {
 	if b.Feedback != "" {
 		rd.WriteString(`<qti-outcome-declaration identifier="FEEDBACK" cardinality="single" base-type="identifier"/>`)
 	}
+	body.WriteString(itemBodyXHTML(it, lang))
+	fb := ""
+	if b.Feedback != "" {
+		fb = fmt.Sprintf(`<qti-modal-feedback outcome-identifier="FEEDBACK" identifier="EXPLANATION" show-hide="show"><qti-content-body>%s</qti-content-body></qti-modal-feedback>`, stemXHTML(b.Feedback))
+	}
+	return qtiDocument(it, lang, rd.String(), body.String(), qtiProcessing(b, template), fb)
+}
+
+// qtiProcessing is the response processing of an item dxhub scores
+// itself: the standard template, unless the item needs what a template
+// cannot say (a score other than 1 for a correct response, or feedback,
+// whose outcome the processing must set); then the template's own rules
+// are written out with those values.
+func qtiProcessing(b Body, template string) string {
+	rp := fmt.Sprintf(`<qti-response-processing template="%s"/>`, template)
+	if b.Feedback != "" || (template == qti3MatchCorrect && b.MaxScore != 1) {
+		var rules string
+		if template == qti3MatchCorrect {
+			rules = fmt.Sprintf(`<qti-response-condition><qti-response-if><qti-match><qti-variable identifier="RESPONSE"/><qti-correct identifier="RESPONSE"/></qti-match>`+
+				`<qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float">%s</qti-base-value></qti-set-outcome-value></qti-response-if>`+
+				`<qti-response-else><qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float">0</qti-base-value></qti-set-outcome-value></qti-response-else></qti-response-condition>`, num(b.MaxScore))
+		} else {
+			rules = `<qti-response-condition><qti-response-if><qti-is-null><qti-variable identifier="RESPONSE"/></qti-is-null>` +
+				`<qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float">0</qti-base-value></qti-set-outcome-value></qti-response-if>` +
+				`<qti-response-else><qti-set-outcome-value identifier="SCORE"><qti-map-response identifier="RESPONSE"/></qti-set-outcome-value></qti-response-else></qti-response-condition>`
+		}
+		if b.Feedback != "" {
+			rules += `<qti-set-outcome-value identifier="FEEDBACK"><qti-base-value base-type="identifier">EXPLANATION</qti-base-value></qti-set-outcome-value>`
+		}
+		rp = "<qti-response-processing>" + rules + "</qti-response-processing>"
+	}
+	return rp
+}
+
+// qtiDocument wraps an item's declarations, body, processing and
+// feedback in its document.
+func qtiDocument(it *Item, lang, decls, body, rp, fb string) string {
+	return fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+<qti-assessment-item xmlns="%s" identifier="%s" title="%s" adaptive="false" time-dependent="false" xml:lang="%s">%s%s%s%s</qti-assessment-item>
+`, qti3NS, esc("dxhub-"+it.ID), esc(title(it.Body.Stem)), lang, decls, body, rp, fb)
+}
+
+// itemBodyXHTML is the item body: the stem and the interaction for the
+// item's type, with dxhub's own tags as data attributes.
+func itemBodyXHTML(it *Item, lang string) string {
+	b := it.Body
+	var body strings.Builder
 	attrs := fmt.Sprintf(` data-dxhub-standard="%s/%d" data-dxhub-competence="%s" data-dxhub-level="%d" data-dxhub-type="%s"`,
 		esc(it.StandardCode), it.StandardVersion, esc(it.Competence), it.Level, b.Type)
 	if b.StrictDiacritics {
@@ -222,34 +272,75 @@ func QTIItem(it *Item) string {
 		fmt.Fprintf(&body, `%s<p><qti-text-entry-interaction response-identifier="RESPONSE"/></p>`, prompt)
 	}
 	body.WriteString("</qti-item-body>")
-	// The standard template, unless the item needs what a template cannot
-	// say: a score other than 1 for a correct response, or feedback, whose
-	// outcome the processing must set. Then the template's own rules are
-	// written out with those values.
-	rp := fmt.Sprintf(`<qti-response-processing template="%s"/>`, template)
-	if b.Feedback != "" || (template == qti3MatchCorrect && b.MaxScore != 1) {
-		var rules string
-		if template == qti3MatchCorrect {
-			rules = fmt.Sprintf(`<qti-response-condition><qti-response-if><qti-match><qti-variable identifier="RESPONSE"/><qti-correct identifier="RESPONSE"/></qti-match>`+
-				`<qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float">%s</qti-base-value></qti-set-outcome-value></qti-response-if>`+
-				`<qti-response-else><qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float">0</qti-base-value></qti-set-outcome-value></qti-response-else></qti-response-condition>`, num(b.MaxScore))
-		} else {
-			rules = `<qti-response-condition><qti-response-if><qti-is-null><qti-variable identifier="RESPONSE"/></qti-is-null>` +
-				`<qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float">0</qti-base-value></qti-set-outcome-value></qti-response-if>` +
-				`<qti-response-else><qti-set-outcome-value identifier="SCORE"><qti-map-response identifier="RESPONSE"/></qti-set-outcome-value></qti-response-else></qti-response-condition>`
+	return body.String()
+}
+
+// qtiRulesItem writes an item scored by its own rules: the response as
+// the rules know it, their outcomes, mapping and processing as written.
+func qtiRulesItem(it *Item, lang string) string {
+	b, r := it.Body, it.Body.Rules
+	var rd strings.Builder
+	fmt.Fprintf(&rd, `<qti-response-declaration identifier="RESPONSE" cardinality="%s" base-type="%s">`, esc(r.Cardinality), esc(r.BaseType))
+	if len(r.Correct) > 0 {
+		rd.WriteString("<qti-correct-response>")
+		for _, c := range r.Correct {
+			fmt.Fprintf(&rd, "<qti-value>%s</qti-value>", esc(c))
 		}
-		if b.Feedback != "" {
-			rules += `<qti-set-outcome-value identifier="FEEDBACK"><qti-base-value base-type="identifier">EXPLANATION</qti-base-value></qti-set-outcome-value>`
-		}
-		rp = "<qti-response-processing>" + rules + "</qti-response-processing>"
+		rd.WriteString("</qti-correct-response>")
 	}
+	if m := r.Mapping; m != nil {
+		bounds := fmt.Sprintf(`default-value="%s"`, num(m.Default))
+		if m.Lower != nil {
+			bounds += fmt.Sprintf(` lower-bound="%s"`, num(*m.Lower))
+		}
+		if m.Upper != nil {
+			bounds += fmt.Sprintf(` upper-bound="%s"`, num(*m.Upper))
+		}
+		fmt.Fprintf(&rd, `<qti-mapping %s>`, bounds)
+		for _, k := range sortedKeys(m.Entries) {
+			fmt.Fprintf(&rd, `<qti-map-entry map-key="%s" mapped-value="%s" case-sensitive="%t"/>`, esc(k), num(m.Entries[k]), !m.NoCase)
+		}
+		rd.WriteString("</qti-mapping>")
+	}
+	rd.WriteString("</qti-response-declaration>")
+	// dxhub's explanation needs an outcome of its own when the rules
+	// already use FEEDBACK for theirs.
+	fbOutcome, hasScore := "FEEDBACK", false
+	for _, o := range r.Outcomes {
+		if o.ID == "FEEDBACK" {
+			fbOutcome = "DXHUB_FEEDBACK"
+		}
+	}
+	for _, o := range r.Outcomes {
+		extra := ""
+		if o.ID == "SCORE" {
+			hasScore, extra = true, fmt.Sprintf(` normal-maximum="%s"`, num(b.MaxScore))
+		}
+		fmt.Fprintf(&rd, `<qti-outcome-declaration identifier="%s" cardinality="%s" base-type="%s"%s>`, esc(o.ID), esc(o.Cardinality), esc(o.BaseType), extra)
+		if len(o.Default) > 0 {
+			rd.WriteString("<qti-default-value>")
+			for _, v := range o.Default {
+				fmt.Fprintf(&rd, "<qti-value>%s</qti-value>", esc(v))
+			}
+			rd.WriteString("</qti-default-value>")
+		}
+		rd.WriteString("</qti-outcome-declaration>")
+	}
+	if !hasScore {
+		fmt.Fprintf(&rd, `<qti-outcome-declaration identifier="SCORE" cardinality="single" base-type="float" normal-maximum="%s"/>`, num(b.MaxScore))
+	}
+	var rp strings.Builder
+	rp.WriteString("<qti-response-processing>")
 	fb := ""
 	if b.Feedback != "" {
-		fb = fmt.Sprintf(`<qti-modal-feedback outcome-identifier="FEEDBACK" identifier="EXPLANATION" show-hide="show"><qti-content-body>%s</qti-content-body></qti-modal-feedback>`, stemXHTML(b.Feedback))
+		fmt.Fprintf(&rd, `<qti-outcome-declaration identifier="%s" cardinality="single" base-type="identifier"/>`, fbOutcome)
+		// Set first: the rules may end the processing early.
+		fmt.Fprintf(&rp, `<qti-set-outcome-value identifier="%s"><qti-base-value base-type="identifier">EXPLANATION</qti-base-value></qti-set-outcome-value>`, fbOutcome)
+		fb = fmt.Sprintf(`<qti-modal-feedback outcome-identifier="%s" identifier="EXPLANATION" show-hide="show"><qti-content-body>%s</qti-content-body></qti-modal-feedback>`, fbOutcome, stemXHTML(b.Feedback))
 	}
-	return fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
-<qti-assessment-item xmlns="%s" identifier="%s" title="%s" adaptive="false" time-dependent="false" xml:lang="%s">%s%s%s%s</qti-assessment-item>
-`, qti3NS, esc("dxhub-"+it.ID), esc(title(b.Stem)), lang, rd.String(), body.String(), rp, fb)
+	r.writeQTI3(&rp)
+	rp.WriteString("</qti-response-processing>")
+	return qtiDocument(it, lang, rd.String(), itemBodyXHTML(it, lang), rp.String(), fb)
 }
 
 func sortedKeys(m map[string]float64) []string {

@@ -814,3 +814,61 @@ func (b *Body) qtiResponse(resp []string) []string {
 	}
 	return out
 }
+
+// qti3Names are the QTI 3 spellings of the elements and attributes
+// rules hold (normalised on import).
+var qti3Names = map[string]string{
+	"responsecondition": "qti-response-condition", "responseif": "qti-response-if", "responseelseif": "qti-response-else-if",
+	"responseelse": "qti-response-else", "setoutcomevalue": "qti-set-outcome-value", "exitresponse": "qti-exit-response",
+	"basevalue": "qti-base-value", "variable": "qti-variable", "correct": "qti-correct", "default": "qti-default",
+	"mapresponse": "qti-map-response", "null": "qti-null", "isnull": "qti-is-null", "not": "qti-not",
+	"containersize": "qti-container-size", "round": "qti-round", "truncate": "qti-truncate", "match": "qti-match",
+	"member": "qti-member", "contains": "qti-contains", "equal": "qti-equal", "lt": "qti-lt", "gt": "qti-gt",
+	"lte": "qti-lte", "gte": "qti-gte", "subtract": "qti-subtract", "divide": "qti-divide",
+	"integerdivide": "qti-integer-divide", "integermodulus": "qti-integer-modulus", "power": "qti-power",
+	"stringmatch": "qti-string-match", "substring": "qti-substring", "patternmatch": "qti-pattern-match",
+	"delete": "qti-delete", "index": "qti-index", "and": "qti-and", "or": "qti-or", "sum": "qti-sum",
+	"product": "qti-product", "max": "qti-max", "min": "qti-min", "multiple": "qti-multiple",
+	"ordered": "qti-ordered", "anyn": "qti-any-n",
+	// attributes
+	"basetype": "base-type", "tolerancemode": "tolerance-mode", "includelowerbound": "include-lower-bound",
+	"includeupperbound": "include-upper-bound", "casesensitive": "case-sensitive",
+}
+
+// writeQTI3 writes the rules as QTI 3 response processing, the response
+// variable called RESPONSE as dxhub's export names it.
+func (r *Rules) writeQTI3(b *strings.Builder) {
+	var write func(n *RPNode)
+	write = func(n *RPNode) {
+		name := qti3Names[n.Op]
+		b.WriteString("<" + name)
+		attrs := make([]string, 0, len(n.Attrs))
+		for k := range n.Attrs {
+			attrs = append(attrs, k)
+		}
+		sort.Strings(attrs)
+		for _, k := range attrs {
+			v := n.Attrs[k]
+			if k == "identifier" && v == r.Response && n.Op != "setoutcomevalue" {
+				v = "RESPONSE"
+			}
+			an, ok := qti3Names[k]
+			if !ok {
+				an = k
+			}
+			b.WriteString(" " + an + `="` + esc(v) + `"`)
+		}
+		if len(n.Kids) == 0 && n.Text == "" {
+			b.WriteString("/>")
+			return
+		}
+		b.WriteString(">" + esc(n.Text))
+		for i := range n.Kids {
+			write(&n.Kids[i])
+		}
+		b.WriteString("</" + name + ">")
+	}
+	for i := range r.Program {
+		write(&r.Program[i])
+	}
+}

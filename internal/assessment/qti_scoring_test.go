@@ -65,6 +65,30 @@ func TestQTIScoringTable(t *testing.T) {
 		{"qti21/sdk21_gap_match.xml", 3, []want{
 			{[]string{"G1:W", "G2:Su"}, 3}, {[]string{"G1:W"}, 1}, {[]string{"G1:W", "G2:Sp"}, 0}, {[]string{"G1:Su", "G2:Su"}, 1}, {[]string{"G1:A"}, 0},
 		}},
+		// Rules of the item's own, run as written. Full marks (2) for the
+		// right order, 1 for one near order, else 0; the maximum is what
+		// the correct order earns.
+		{"qti30/ims3_order_partial_scoring.xml", 2, []want{
+			{[]string{"DriverC", "DriverA", "DriverB"}, 2}, {[]string{"DriverC", "DriverB", "DriverA"}, 1}, {[]string{"DriverA", "DriverB", "DriverC"}, 0}, {nil, 0},
+		}},
+		// Two sets of steps are each right (no correct response declared).
+		{"qti30/ims3_choice_multiple_chocolade.xml", 1, []want{
+			{[]string{"C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08", "C09", "C10"}, 1},
+			{[]string{"C10", "C09", "C08", "C07", "C06", "C05", "C04", "C03", "C02", "C01"}, 1},
+			{[]string{"C11", "C05", "C06", "C07", "C08", "C12", "C13", "C14"}, 1},
+			{[]string{"C01", "C02"}, 0}, {[]string{"C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08", "C09", "C11"}, 0},
+		}},
+		// QTI 2.1's version writes each set as one value with spaces.
+		{"qti21/sdk21_choice_multiple_chocolade.xml", 1, []want{
+			{[]string{"C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08", "C09", "C10"}, 1}, {[]string{"C01"}, 0},
+		}},
+		// SCORE set from the outcome MAXSCORE (10) when the answer is right.
+		{"qti21/sdk21_modalFeedback.xml", 10, []want{{[]string{"true"}, 10}, {[]string{"false"}, 0}}},
+		// The mapping first (2 each for A and B, -2 for the others, bounds
+		// 0…5), then 5 when the set is exactly right.
+		{"qti21/qw_stomp_chc_mulS.xml", 5, []want{
+			{[]string{"ChoiceA", "ChoiceB"}, 5}, {[]string{"ChoiceA"}, 2}, {[]string{"ChoiceA", "ChoiceC"}, 0}, {[]string{"ChoiceA", "ChoiceB", "ChoiceC"}, 2},
+		}},
 		// match_correct: all or nothing.
 		{"qti30/cito_match-correct-identifier.xml", 1, []want{{[]string{"choice_a"}, 1}, {[]string{"choice_b"}, 0}}},
 	} {
@@ -79,6 +103,20 @@ func TestQTIScoringTable(t *testing.T) {
 			for _, c := range tc.cases {
 				if got := in.Body.Score(c.resp); math.Abs(got-c.score) > 1e-9 {
 					t.Errorf("%v scores %v, want %v", c.resp, got, c.score)
+				}
+			}
+			// dxhub's export of the item scores the same when read again.
+			doc := QTIItem(&Item{ID: "x", Body: in.Body})
+			back, qe := parseQTIItem("x.xml", []byte(doc), QTIDefaults{Competence: "1.1", Level: 1})
+			if qe != nil {
+				t.Fatalf("its export is refused: %v\n%s", qe, doc)
+			}
+			if back.Body.MaxScore != tc.max {
+				t.Errorf("exported: maximum %v, want %v", back.Body.MaxScore, tc.max)
+			}
+			for _, c := range tc.cases {
+				if got := back.Body.Score(c.resp); math.Abs(got-c.score) > 1e-9 {
+					t.Errorf("exported: %v scores %v, want %v\n%s", c.resp, got, c.score, doc)
 				}
 			}
 		})

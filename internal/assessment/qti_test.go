@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/i18n"
 )
 
@@ -115,6 +116,7 @@ func FuzzQTIItem(f *testing.F) {
 	}
 	f.Add([]byte(qti21))
 	f.Add([]byte(qti21Text))
+	f.Add([]byte(qti21Rules))
 	f.Add([]byte("<assessmentItem><itemBody>"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, err := parseQTIItem("f.xml", data, QTIDefaults{Competence: "1.1", Level: 1})
@@ -124,7 +126,18 @@ func FuzzQTIItem(f *testing.F) {
 			}
 			b := in.Body
 			s := b.Score(b.Correct)
+			var all []string
+			for _, o := range b.Options {
+				all = append(all, o.ID)
+			}
+			for _, resp := range [][]string{nil, all, {"", "x y"}} {
+				if v := b.Score(resp); math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("%v scores %v", resp, v)
+				}
+			}
 			switch {
+			case b.Rules != nil:
+				// An item's own rules may give any score QTI allows.
 			case b.MapBounds == "" && (s < 0 || s > b.MaxScore):
 				t.Fatalf("score %v outside 0…%v", s, b.MaxScore)
 			case b.MapLower != nil && s < *b.MapLower, b.MapUpper != nil && s > *b.MapUpper:
@@ -134,4 +147,76 @@ func FuzzQTIItem(f *testing.F) {
 			}
 		}
 	})
+}
+
+// qti21Rules is a numeric item scored by rules of its own: within 0.5 of
+// 3 earns 2, within 1 earns 1, nothing typed earns -1 and ends there.
+const qti21Rules = `<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="rules21" title="R" adaptive="false" timeDependent="false">
+  <responseDeclaration identifier="ANS" cardinality="single" baseType="float"><correctResponse><value>3</value></correctResponse></responseDeclaration>
+  <outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"><defaultValue><value>0</value></defaultValue></outcomeDeclaration>
+  <outcomeDeclaration identifier="NEAR" cardinality="single" baseType="float"><defaultValue><value>1</value></defaultValue></outcomeDeclaration>
+  <itemBody><p>How many? <textEntryInteraction responseIdentifier="ANS"/></p></itemBody>
+  <responseProcessing>
+    <responseCondition><responseIf><isNull><variable identifier="ANS"/></isNull>
+      <setOutcomeValue identifier="SCORE"><baseValue baseType="float">-1</baseValue></setOutcomeValue><exitResponse/></responseIf></responseCondition>
+    <responseCondition>
+      <responseIf><equal toleranceMode="absolute" tolerance="0.5"><variable identifier="ANS"/><correct identifier="ANS"/></equal>
+        <setOutcomeValue identifier="SCORE"><sum><variable identifier="NEAR"/><baseValue baseType="float">1</baseValue></sum></setOutcomeValue></responseIf>
+      <responseElseIf><and><gte><variable identifier="ANS"/><baseValue baseType="float">2</baseValue></gte><not><gt><variable identifier="ANS"/><baseValue baseType="float">4</baseValue></gt></not></and>
+        <setOutcomeValue identifier="SCORE"><variable identifier="NEAR"/></setOutcomeValue></responseElseIf>
+      <responseElse><setOutcomeValue identifier="SCORE"><baseValue baseType="float">0</baseValue></setOutcomeValue></responseElse>
+    </responseCondition>
+    <responseCondition><responseIf><patternMatch pattern="[0-9]+\.0+"><variable identifier="ANS"/></patternMatch>
+      <setOutcomeValue identifier="SCORE"><product><variable identifier="SCORE"/><baseValue baseType="float">0.5</baseValue></product></setOutcomeValue></responseIf></responseCondition>
+  </responseProcessing>
+</assessmentItem>`
+
+// Rules of an item's own run as QTI says: conditions in order, exit,
+// tolerance, comparisons, arithmetic, patterns, outcomes' defaults; an
+// export reads back the same. Rules dxhub cannot run are refused naming
+// the element.
+func TestQTIRules(t *testing.T) {
+	in, qe := parseQTIItem("r.xml", []byte(qti21Rules), QTIDefaults{Competence: "1.1", Level: 1})
+	if qe != nil {
+		t.Fatal(qe)
+	}
+	b := in.Body
+	if b.Rules == nil || b.MaxScore != 2 || b.Type != Numeric {
+		t.Fatalf("%+v", b)
+	}
+	for _, tc := range []struct {
+		resp  []string
+		score float64
+	}{{[]string{"3"}, 2}, {[]string{"3,4"}, 2}, {[]string{"3.6"}, 1}, {[]string{"2"}, 1}, {[]string{"4.01"}, 0}, {nil, -1}, {[]string{""}, -1}, {[]string{"3.00"}, 1}, {[]string{"abc"}, 0}} {
+		if got := b.Score(tc.resp); got != tc.score {
+			t.Errorf("%q scores %v, want %v", tc.resp, got, tc.score)
+		}
+	}
+	back, qe := parseQTIItem("x.xml", []byte(QTIItem(&Item{ID: "x", Body: b})), QTIDefaults{Competence: "1.1", Level: 1})
+	if qe != nil || back.Body.Score([]string{"3.6"}) != 1 || back.Body.Score(nil) != -1 {
+		t.Fatalf("exported: %v %+v", qe, back.Body)
+	}
+	for name, c := range map[string]struct{ from, to, element, key string }{
+		"custom operator":  {`<sum><variable identifier="NEAR"/>`, `<sum><customOperator class="x"/>`, "customoperator", "qti.custom_processing_at"},
+		"undeclared":       {`<variable identifier="NEAR"/><baseValue`, `<variable identifier="OTHER"/><baseValue`, "variable", "qti.custom_processing_at"},
+		"else first":       {`<responseCondition><responseIf><isNull>`, `<responseCondition><responseElse/><responseIf><isNull>`, "responseelse", "qti.custom_processing_at"},
+		"never sets SCORE": {`identifier="SCORE"><`, `identifier="NEAR"><`, "responseProcessing", "qti.no_score"},
+		"bad pattern":      {`pattern="[0-9]+`, `pattern="(`, "patternmatch", "qti.custom_processing_at"},
+	} {
+		doc := strings.ReplaceAll(qti21Rules, c.from, c.to)
+		if doc == qti21Rules {
+			t.Fatalf("%s: the case changes nothing", name)
+		}
+		_, qe := parseQTIItem("r.xml", []byte(doc), QTIDefaults{Competence: "1.1", Level: 1})
+		if qe == nil || qe.Element != c.element || qe.Key != c.key {
+			t.Errorf("%s: %+v, want <%s> %s", name, qe, c.element, c.key)
+		}
+	}
+	// Rules sent to the API are checked as an import's are.
+	bad := b
+	bad.Rules = &Rules{Response: "ANS", Cardinality: "single", BaseType: "float", Outcomes: []Outcome{{ID: "SCORE", Cardinality: "single", BaseType: "float"}},
+		Program: []RPNode{{Op: "setoutcomevalue", Attrs: map[string]string{"identifier": "SCORE"}, Kids: []RPNode{{Op: "customoperator"}}}}}
+	if e, ok := errs.As(bad.Validate()); !ok || e.Field != "rules" {
+		t.Errorf("a body with rules dxhub cannot run: %+v", e)
+	}
 }
