@@ -17,6 +17,7 @@ import (
 
 	"dxhub/internal/demo"
 	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
 )
 
 // benchExam simulates the two moments exams fail at: the synchronized start
@@ -159,20 +160,21 @@ func benchExam(ctx context.Context, args []string) error {
 
 	// Verify: every acknowledged save is stored, every submission scored.
 	stored := map[string]map[int64]bool{}
-	rows, err := a.DB.R.QueryContext(ctx, `SELECT attempt_id, seq FROM attempt_steps`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+	err = db.Each(ctx, a.DB.R, func(r db.Scanner) error {
 		var id string
 		var seq int64
-		rows.Scan(&id, &seq)
+		if err := r.Scan(&id, &seq); err != nil {
+			return err
+		}
 		if stored[id] == nil {
 			stored[id] = map[int64]bool{}
 		}
 		stored[id][seq] = true
+		return nil
+	}, `SELECT attempt_id, seq FROM attempt_steps`)
+	if err != nil {
+		return err
 	}
-	rows.Close()
 	lost := 0
 	for _, k := range acks {
 		if !stored[k.attempt][k.seq] {

@@ -364,21 +364,11 @@ func addCompletions(ctx context.Context, a *app.App, n int, now time.Time) error
 	// Learners without a completion this year (earlier runs on the same
 	// data set added some).
 	yearStart := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
-	rows, err := a.DB.R.QueryContext(ctx, `SELECT a.id FROM accounts a WHERE a.id LIKE 'ba%' AND NOT EXISTS
-		(SELECT 1 FROM enrolments e WHERE e.account_id = a.id AND e.completed_at >= $1) LIMIT $2`, yearStart, n)
+	learners, err := db.Column[string](a.DB.R.QueryContext(ctx, `SELECT a.id FROM accounts a WHERE a.id LIKE 'ba%' AND NOT EXISTS
+		(SELECT 1 FROM enrolments e WHERE e.account_id = a.id AND e.completed_at >= $1) LIMIT $2`, yearStart, n))
 	if err != nil {
 		return err
 	}
-	var learners []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		learners = append(learners, id)
-	}
-	rows.Close()
 	for k, acc := range learners {
 		if err := eb.add(fmt.Sprintf("bn%d-%d", at, k), fresh, acc, "", 1, "r", "completed", 100, at, at, at+int64(k%1000)); err != nil {
 			return err

@@ -174,17 +174,16 @@ func TestCrashKeepsAcknowledgedSaves(t *testing.T) {
 	}
 	defer d.Close()
 	stored := map[string]bool{}
-	rows, err := d.R.QueryContext(ctx, `SELECT attempt_id, seq FROM attempt_steps`)
+	err = db.Each(ctx, d.R, func(r db.Scanner) error {
+		var id string
+		var seq int64
+		err := r.Scan(&id, &seq)
+		stored[fmt.Sprint(id, seq)] = true
+		return err
+	}, `SELECT attempt_id, seq FROM attempt_steps`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for rows.Next() {
-		var id string
-		var seq int64
-		rows.Scan(&id, &seq)
-		stored[fmt.Sprint(id, seq)] = true
-	}
-	rows.Close()
 	lost := 0
 	answered := map[string]map[int]bool{}
 	for _, k := range acks {

@@ -13,6 +13,7 @@ import (
 	"dxhub/internal/learning"
 	"dxhub/internal/lrs"
 	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
 )
 
 // learnFixture seeds the item bank, links a "staff" account to the dx_staff
@@ -40,18 +41,11 @@ func learnCourse(t *testing.T, ta *testApp) map[string]string {
 	if _, err := ta.App.Auth.CreateAccount(sys, auth.NewAccount{Username: "staff", Email: "staff@example.vn", Password: testPassword, PersonID: ta.personID("A1")}); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := ta.App.DB.R.QueryContext(ctx, `SELECT id FROM items WHERE status = 'approved' AND type IN ('single', 'true_false') AND competence = '1.1' ORDER BY id LIMIT 2`)
+	ids, err := db.Column[string](ta.App.DB.R.QueryContext(ctx, `SELECT id FROM items WHERE status = 'approved' AND type IN ('single', 'true_false') AND competence = '1.1' ORDER BY id LIMIT 2`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	answers := map[string]string{}
-	var ids []string
-	for rows.Next() {
-		var id string
-		rows.Scan(&id)
-		ids = append(ids, id)
-	}
-	rows.Close()
 	for _, id := range ids {
 		it, err := ta.App.Bank.Version(ctx, id, 0)
 		if err != nil {

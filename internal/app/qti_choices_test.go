@@ -3,8 +3,8 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"

@@ -272,24 +272,15 @@ func (e *engine) session(ctx context.Context, id string) (*Session, *Blueprint, 
 func (x *Exams) loadPool(ctx context.Context, b *Blueprint) ([]*poolItem, error) {
 	// A blueprint draws from the banks of its own unit and the units above
 	// it: a provincial exam uses national items and the province's own.
-	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT id, version, competence, area, level, usage_count FROM items
-		WHERE SUBSTR($1, 1, LENGTH(unit_path)) = unit_path AND standard_code = $2 AND standard_version = $3 AND status = 'approved' ORDER BY id`,
-		b.UnitPath, b.StandardCode, b.StandardVersion)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*poolItem
-	for rows.Next() {
+	return db.Query(ctx, x.Bank.DB.R, func(r db.Scanner) (*poolItem, error) {
 		var p poolItem
 		var usage int64
-		if err := rows.Scan(&p.id, &p.version, &p.competence, &p.area, &p.level, &usage); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&p.id, &p.version, &p.competence, &p.area, &p.level, &usage)
 		p.usage.Store(usage)
-		out = append(out, &p)
-	}
-	return out, rows.Err()
+		return &p, err
+	}, `SELECT id, version, competence, area, level, usage_count FROM items
+		WHERE SUBSTR($1, 1, LENGTH(unit_path)) = unit_path AND standard_code = $2 AND standard_version = $3 AND status = 'approved' ORDER BY id`,
+		b.UnitPath, b.StandardCode, b.StandardVersion)
 }
 
 func (e *engine) pool(ctx context.Context, b *Blueprint) ([]*poolItem, error) {
@@ -692,26 +683,22 @@ func (x *Exams) Responses(ctx context.Context, attemptID string) (map[int][]stri
 	return responses(ctx, x.Bank.DB.R, attemptID)
 }
 
-func responses(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, attemptID string) (map[int][]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT idx, response FROM attempt_steps WHERE attempt_id = $1 ORDER BY seq`, attemptID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+func responses(ctx context.Context, q db.Querier, attemptID string) (map[int][]string, error) {
 	out := map[int][]string{}
-	for rows.Next() {
+	err := db.Each(ctx, q, func(r db.Scanner) error {
 		var idx int
 		var resp string
-		if err := rows.Scan(&idx, &resp); err != nil {
-			return nil, err
+		if err := r.Scan(&idx, &resp); err != nil {
+			return err
 		}
-		var r []string
-		json.Unmarshal([]byte(resp), &r)
-		out[idx] = r
-	}
-	return out, rows.Err()
+		var v []string
+		if err := json.Unmarshal([]byte(resp), &v); err != nil {
+			return fmt.Errorf("response %d: %w", idx, err)
+		}
+		out[idx] = v
+		return nil
+	}, `SELECT idx, response FROM attempt_steps WHERE attempt_id = $1 ORDER BY seq`, attemptID)
+	return out, err
 }
 
 // score computes an attempt's result from its latest responses.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/tabular"
 )
 
@@ -65,37 +67,43 @@ func (x *Exams) Stats(ctx context.Context, sessionID string) (*SessionStats, err
 	if _, err := auth.Authorize(ctx, auth.ManageExams, s.UnitPath); err != nil {
 		return nil, err
 	}
-	rows, err := x.Bank.DB.R.QueryContext(ctx, `SELECT id, form FROM attempts WHERE session_id = $1 AND status IN ('submitted', 'expired')`, sessionID)
+	forms := map[string][]FormEntry{}
+	err = db.Each(ctx, x.Bank.DB.R, func(r db.Scanner) error {
+		var id, form string
+		if err := r.Scan(&id, &form); err != nil {
+			return err
+		}
+		var f []FormEntry
+		if err := json.Unmarshal([]byte(form), &f); err != nil {
+			return fmt.Errorf("attempt %s: form: %w", id, err)
+		}
+		forms[id] = f
+		return nil
+	}, `SELECT id, form FROM attempts WHERE session_id = $1 AND status IN ('submitted', 'expired')`, sessionID)
 	if err != nil {
 		return nil, err
 	}
-	forms := map[string][]FormEntry{}
-	for rows.Next() {
-		var id, form string
-		rows.Scan(&id, &form)
-		var f []FormEntry
-		json.Unmarshal([]byte(form), &f)
-		forms[id] = f
-	}
-	rows.Close()
 	resps := map[string]map[int][]string{}
-	rows, err = x.Bank.DB.R.QueryContext(ctx, `SELECT st.attempt_id, st.idx, st.response FROM attempt_steps st JOIN attempts a ON a.id = st.attempt_id
+	err = db.Each(ctx, x.Bank.DB.R, func(r db.Scanner) error {
+		var id, resp string
+		var idx int
+		if err := r.Scan(&id, &idx, &resp); err != nil {
+			return err
+		}
+		var v []string
+		if err := json.Unmarshal([]byte(resp), &v); err != nil {
+			return fmt.Errorf("attempt %s: response %d: %w", id, idx, err)
+		}
+		if resps[id] == nil {
+			resps[id] = map[int][]string{}
+		}
+		resps[id][idx] = v
+		return nil
+	}, `SELECT st.attempt_id, st.idx, st.response FROM attempt_steps st JOIN attempts a ON a.id = st.attempt_id
 		WHERE a.session_id = $1 AND a.status IN ('submitted', 'expired') ORDER BY st.seq`, sessionID)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var id, resp string
-		var idx int
-		rows.Scan(&id, &idx, &resp)
-		var r []string
-		json.Unmarshal([]byte(resp), &r)
-		if resps[id] == nil {
-			resps[id] = map[int][]string{}
-		}
-		resps[id][idx] = r
-	}
-	rows.Close()
 
 	type obs struct{ item, rest float64 }
 	type acc struct {

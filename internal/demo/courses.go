@@ -9,6 +9,7 @@ import (
 	"dxhub/internal/learning"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/files"
 )
 
@@ -69,19 +70,15 @@ var demoCourses = []demoCourse{
 func SeedCourses(ctx context.Context, l *learning.Service, st files.Store, author, admin *auth.Principal) error {
 	actx := auth.WithPrincipal(ctx, author)
 	items := map[string][]string{}
-	rows, err := l.DB.R.QueryContext(ctx, `SELECT id, competence FROM items WHERE status = 'approved' ORDER BY id`)
+	err := db.Each(ctx, l.DB.R, func(r db.Scanner) error {
+		var id, comp string
+		err := r.Scan(&id, &comp)
+		items[comp] = append(items[comp], id)
+		return err
+	}, `SELECT id, competence FROM items WHERE status = 'approved' ORDER BY id`)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id, comp string
-		if err := rows.Scan(&id, &comp); err != nil {
-			rows.Close()
-			return err
-		}
-		items[comp] = append(items[comp], id)
-	}
-	rows.Close()
 	pdf, _, err := files.Save(ctx, l.DB, st, files.Media, "", "huong-dan.pdf", bytes.NewReader(demoPDF), author.AccountID)
 	if err != nil {
 		return err

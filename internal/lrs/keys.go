@@ -121,37 +121,27 @@ func (s *Store) keysReady(ctx context.Context) (*keyBuffer, error) {
 }
 
 func (s *Store) recoverKeys(ctx context.Context, b *keyBuffer) error {
-	rows, err := s.DB.W.QueryContext(ctx, `SELECT part, seq FROM xapi_keys_done`)
-	if err != nil {
-		return fmt.Errorf("key parts: %w", err)
-	}
-	for rows.Next() {
+	err := db.Each(ctx, s.DB.W, func(r db.Scanner) error {
 		var part int
 		var seq int64
-		if err := rows.Scan(&part, &seq); err != nil {
-			rows.Close()
+		if err := r.Scan(&part, &seq); err != nil {
 			return err
 		}
 		if part >= 0 && part < keyParts {
 			b.done[part] = seq
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+		return nil
+	}, `SELECT part, seq FROM xapi_keys_done`)
+	if err != nil {
+		return fmt.Errorf("key parts: %w", err)
 	}
 	from := slices.Min(b.done[:])
 	b.committed = slices.Max(b.done[:])
-	rows, err = s.DB.W.QueryContext(ctx, `SELECT seq, actor_h, object_h, registration, registration_h FROM xapi_statements WHERE seq > $1 ORDER BY seq`, from)
-	if err != nil {
-		return fmt.Errorf("statements after the written keys: %w", err)
-	}
-	defer rows.Close()
 	var es []keyEntry
-	for rows.Next() {
+	err = db.Each(ctx, s.DB.W, func(r db.Scanner) error {
 		var seq, actorH, objectH, regH int64
 		var reg string
-		if err := rows.Scan(&seq, &actorH, &objectH, &reg, &regH); err != nil {
+		if err := r.Scan(&seq, &actorH, &objectH, &reg, &regH); err != nil {
 			return err
 		}
 		for _, e := range statementKeys(es[:0], seq, actorH, objectH, reg, regH) {
@@ -160,8 +150,12 @@ func (s *Store) recoverKeys(ctx context.Context, b *keyBuffer) error {
 			}
 		}
 		b.committed = max(b.committed, seq)
+		return nil
+	}, `SELECT seq, actor_h, object_h, registration, registration_h FROM xapi_statements WHERE seq > $1 ORDER BY seq`, from)
+	if err != nil {
+		return fmt.Errorf("statements after the written keys: %w", err)
 	}
-	return rows.Err()
+	return nil
 }
 
 // flushKeys writes one part every keyLinger/keyParts, so that each part is

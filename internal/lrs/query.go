@@ -198,16 +198,11 @@ func scanPage(rows *sql.Rows, err error) ([]pageRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []pageRow
-	for rows.Next() {
+	return db.Collect(rows, func(s db.Scanner) (pageRow, error) {
 		var r pageRow
-		if err := rows.Scan(&r.seq, &r.body, &r.packed); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := s.Scan(&r.seq, &r.body, &r.packed)
+		return r, err
+	})
 }
 
 // toPage is the page of the first limit rows found; a row past them means

@@ -588,26 +588,17 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 	}
 	existing := map[string]found{}
 	if len(look) > 0 {
-		rows, err := tx.QueryContext(ctx, `SELECT id, verb_id, unit_path, body, bodyz FROM xapi_statements WHERE id IN (`+s.DB.Dialect.Params(1, len(look))+`)`, look...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
+		err := db.Each(ctx, tx, func(r db.Scanner) error {
 			var id, verb, path, text string
 			var packed []byte
-			if err := rows.Scan(&id, &verb, &path, &text, &packed); err != nil {
-				rows.Close()
+			if err := r.Scan(&id, &verb, &path, &text, &packed); err != nil {
 				return err
 			}
 			body, err := storedJSON(text, packed)
-			if err != nil {
-				rows.Close()
-				return err
-			}
 			existing[id] = found{body, verb, path}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return err
+		}, `SELECT id, verb_id, unit_path, body, bodyz FROM xapi_statements WHERE id IN (`+s.DB.Dialect.Params(1, len(look))+`)`, look...)
+		if err != nil {
 			return err
 		}
 	}
@@ -661,24 +652,20 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, c *Client, ps []*prepared
 		if err != nil {
 			return err
 		}
-		k := 0
-		for rows.Next() {
+		seqs, err := db.Collect(rows, func(r db.Scanner) (int64, error) {
 			var seq int64
-			if err := rows.Scan(&seq); err != nil {
-				rows.Close()
-				return err
-			}
-			if k < len(chunk) {
-				chunk[k].seq = seq
-				for _, r := range chunk[k].related {
-					rel = append(rel, relatedRow{seq, r})
-				}
-			}
-			k++
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			err := r.Scan(&seq)
+			return seq, err
+		})
+		if err != nil {
 			return err
+		}
+		k := len(seqs)
+		for i, seq := range seqs[:min(k, len(chunk))] {
+			chunk[i].seq = seq
+			for _, r := range chunk[i].related {
+				rel = append(rel, relatedRow{seq, r})
+			}
 		}
 		if k != len(chunk) {
 			return fmt.Errorf("insert statements: %d rows stored of %d", k, len(chunk))

@@ -182,35 +182,31 @@ func (s *Service) MyTasks(ctx context.Context) (enter, review []Task, err error)
 		}
 	}
 	for _, scope := range p.Scopes(auth.ApproveReports) {
-		rows, err := s.DB.R.QueryContext(ctx, `SELECT r.dataset_id, r.unit_id, r.unit_id, r.period, r.status, r.due, r.submitted_at FROM mon_reports r
-			WHERE r.status = 'submitted' AND `+s.DB.Dialect.PrefixMatch("r.unit_path", 1)+` AND r.unit_path <> $2 ORDER BY r.due, r.unit_path LIMIT 200`,
-			s.DB.Dialect.PrefixPattern(scope), scope)
-		if err != nil {
-			return nil, nil, err
-		}
 		c, err := s.catalog(ctx)
 		if err != nil {
-			rows.Close()
 			return nil, nil, err
 		}
-		for rows.Next() {
+		err = db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 			var t Task
 			var dsID, pid string
 			var sub int64
-			if err := rows.Scan(&dsID, &t.UnitCode, &t.UnitName, &pid, &t.Status, &t.Due, &sub); err != nil {
-				rows.Close()
-				return nil, nil, err
+			if err := r.Scan(&dsID, &t.UnitCode, &t.UnitName, &pid, &t.Status, &t.Due, &sub); err != nil {
+				return err
 			}
-			t.Dataset = c.setByID[dsID]
-			if t.Dataset == nil {
-				continue
+			if t.Dataset = c.setByID[dsID]; t.Dataset == nil {
+				return nil
 			}
 			t.DatasetKey = t.Dataset.Code
 			t.Period, _ = ParsePeriod("period", t.Dataset.PeriodType, pid)
 			t.Timeliness = s.timeliness(&Report{Status: t.Status, Due: t.Due, SubmittedAt: sub})
 			review = append(review, t)
+			return nil
+		}, `SELECT r.dataset_id, r.unit_id, r.unit_id, r.period, r.status, r.due, r.submitted_at FROM mon_reports r
+			WHERE r.status = 'submitted' AND `+s.DB.Dialect.PrefixMatch("r.unit_path", 1)+` AND r.unit_path <> $2 ORDER BY r.due, r.unit_path LIMIT 200`,
+			s.DB.Dialect.PrefixPattern(scope), scope)
+		if err != nil {
+			return nil, nil, err
 		}
-		rows.Close()
 	}
 	// The units were read as ids; org, which owns them, names them.
 	ids := make([]string, len(review))

@@ -14,6 +14,7 @@ import (
 
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/tabular"
 )
@@ -409,26 +410,21 @@ func (s *Service) ExportValues(ctx context.Context, dsCode, periodID, unitCode s
 	} else {
 		q += ` AND r.status IN ('approved', 'submitted', 'draft', 'returned')`
 	}
-	rows, err := s.DB.R.QueryContext(ctx, q+` ORDER BY r.unit_path, v.element_id, v.category`, d.ID, per.ID, s.DB.Dialect.PrefixPattern(u.Path))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	set := &DataValueSet{DataSet: d.Code, Period: per.ID}
-	for rows.Next() {
+	set.DataValues, err = db.Query(ctx, s.DB.R, func(r db.Scanner) (DataValue, error) {
 		var dv DataValue
 		var el string
 		var v float64
-		if err := rows.Scan(&dv.OrgUnit, &el, &dv.CategoryOptionCombo, &v, &dv.Comment); err != nil {
-			return nil, err
+		if err := r.Scan(&dv.OrgUnit, &el, &dv.CategoryOptionCombo, &v, &dv.Comment); err != nil {
+			return dv, err
 		}
 		if e := c.elemByID[el]; e != nil {
 			dv.DataElement = e.Code
 		}
 		dv.DataSet, dv.Period, dv.Value = d.Code, per.ID, flexValue(strconv.FormatFloat(v, 'f', -1, 64))
-		set.DataValues = append(set.DataValues, dv)
-	}
-	if err := rows.Err(); err != nil {
+		return dv, nil
+	}, q+` ORDER BY r.unit_path, v.element_id, v.category`, d.ID, per.ID, s.DB.Dialect.PrefixPattern(u.Path))
+	if err != nil {
 		return nil, err
 	}
 	// OrgUnit was read as the unit's id: org gives its code.

@@ -271,11 +271,6 @@ func (s *Service) readReported(ctx context.Context, c *catalog, year int, pendin
 		}
 		q += ` AND r.unit_id IN (` + strings.Join(ph, ",") + `)`
 	}
-	rows, err := s.DB.R.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	type acc struct {
 		sum   float64
 		n     int
@@ -288,15 +283,15 @@ func (s *Service) readReported(ctx context.Context, c *catalog, year int, pendin
 	}
 	accs := map[cell]*acc{}
 	aggOf := map[int]string{}
-	for rows.Next() {
+	err := db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		var unit, period, el, cat string
 		var v float64
-		if err := rows.Scan(&unit, &period, &el, &cat, &v); err != nil {
-			return nil, err
+		if err := r.Scan(&unit, &period, &el, &cat, &v); err != nil {
+			return err
 		}
 		e, slot, ok := c.slotOf(el, cat)
 		if !ok {
-			continue
+			return nil
 		}
 		aggOf[slot] = e.Aggregation
 		a := accs[cell{unit, slot}]
@@ -309,8 +304,9 @@ func (s *Service) readReported(ctx context.Context, c *catalog, year int, pendin
 		if period > a.last {
 			a.last, a.lastV = period, v
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, q, args...)
+	if err != nil {
 		return nil, err
 	}
 	lay := &layer{cat: c, rows: map[string][]float64{}}

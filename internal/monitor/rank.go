@@ -189,18 +189,13 @@ func (s *Service) IndexTree(ctx context.Context, code string) ([]*IndexNode, err
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.R.QueryContext(ctx, `SELECT id, parent_id, code, name_vi, name_en, points, indicator_id FROM mon_index_nodes WHERE index_code = $1 ORDER BY seq`, code)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	byID := map[string]*IndexNode{}
 	var roots []*IndexNode
-	for rows.Next() {
+	err = db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		var id, parent, indID string
 		n := &IndexNode{}
-		if err := rows.Scan(&id, &parent, &n.Code, &n.NameVI, &n.NameEN, &n.Points, &indID); err != nil {
-			return nil, err
+		if err := r.Scan(&id, &parent, &n.Code, &n.NameVI, &n.NameEN, &n.Points, &indID); err != nil {
+			return err
 		}
 		if ind := c.indByID[indID]; ind != nil {
 			n.Indicator = ind.Code
@@ -211,11 +206,15 @@ func (s *Service) IndexTree(ctx context.Context, code string) ([]*IndexNode, err
 		} else {
 			roots = append(roots, n)
 		}
+		return nil
+	}, `SELECT id, parent_id, code, name_vi, name_en, points, indicator_id FROM mon_index_nodes WHERE index_code = $1 ORDER BY seq`, code)
+	if err != nil {
+		return nil, err
 	}
 	if len(roots) == 0 {
 		return nil, errs.E(errs.NotFound, "monitor.index_not_found", code)
 	}
-	return roots, rows.Err()
+	return roots, nil
 }
 
 // IndexRow is a unit's score in a composite index.

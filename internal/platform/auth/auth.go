@@ -475,16 +475,13 @@ func (s *Service) loadGrants(ctx context.Context, p *Principal) error {
 	if err != nil {
 		return err
 	}
-	p.Grants = []Grant{} // "grants": [] in JSON for a plain learner
-	defer rows.Close()
-	for rows.Next() {
+	list, err := db.Collect(rows, func(r db.Scanner) (Grant, error) {
 		var g Grant
-		if err := rows.Scan(&g.ID, &g.Role, &g.UnitID, &g.UnitPath, &g.UnitCode, &g.UnitName); err != nil {
-			return err
-		}
-		p.Grants = append(p.Grants, g)
-	}
-	return rows.Err()
+		err := r.Scan(&g.ID, &g.Role, &g.UnitID, &g.UnitPath, &g.UnitCode, &g.UnitName)
+		return g, err
+	})
+	p.Grants = append([]Grant{}, list...) // "grants": [] in JSON for a plain learner
+	return err
 }
 
 // SessionCookie is the cookie that carries the session token.

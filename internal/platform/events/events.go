@@ -207,23 +207,14 @@ func (b *Bus) run(ctx context.Context, c *consumer) error {
 		return err
 	}
 	for {
-		rows, err := b.DB.R.QueryContext(ctx, `SELECT id, topic, payload, at FROM events WHERE id > $1 ORDER BY id LIMIT `+fmt.Sprint(batch), last)
-		if err != nil {
-			return err
-		}
-		var list []Event
-		for rows.Next() {
+		list, err := db.Query(ctx, b.DB.R, func(r db.Scanner) (Event, error) {
 			var e Event
 			var p string
-			if err := rows.Scan(&e.ID, &e.Topic, &p, &e.At); err != nil {
-				rows.Close()
-				return err
-			}
+			err := r.Scan(&e.ID, &e.Topic, &p, &e.At)
 			e.Payload = json.RawMessage(p)
-			list = append(list, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return e, err
+		}, `SELECT id, topic, payload, at FROM events WHERE id > $1 ORDER BY id LIMIT `+fmt.Sprint(batch), last)
+		if err != nil {
 			return err
 		}
 		now := time.Now().UnixMilli()
