@@ -19,6 +19,7 @@ import (
 	"dxhub/internal/assessment"
 	"dxhub/internal/credential"
 	"dxhub/internal/learning"
+	"dxhub/internal/library"
 	"dxhub/internal/lrs"
 	"dxhub/internal/monitor"
 	"dxhub/internal/org"
@@ -102,6 +103,8 @@ type App struct {
 	Account *account.Service
 	// Cred is certificates: achievements, issuing, verification.
 	Cred *credential.Service
+	// Lib is the library: news, guides, legal documents, material, FAQ.
+	Lib *library.Service
 
 	stop context.CancelFunc
 }
@@ -154,6 +157,9 @@ func (a *App) Init(ctx context.Context) error {
 	if err := a.Bank.ReindexItems(ctx); err != nil {
 		return err
 	}
+	if err := a.Lib.Reindex(ctx); err != nil {
+		return err
+	}
 	return a.Skills.EnsureDefaults(ctx)
 }
 
@@ -191,6 +197,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Cred = &credential.Service{DB: d, Log: log, Audit: a.Audit, Auth: a.Auth, Org: a.Org, Exams: a.Exams, Keys: credential.NewKeys(d, cfg.CredentialKey), BaseURL: cfg.BaseURL, LRS: a.LRS}
 	a.Cred.Subscribe(a.Events)
 	a.Account.Certificates = a.Cred.Mine
+	a.Lib = &library.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Search: a.Search, Files: a.Files}
 	var stopCtx context.Context
 	stopCtx, a.stop = context.WithCancel(context.Background())
 	if cfg.Background {
@@ -202,7 +209,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 		a.Events.Start(stopCtx)
 	}
 	shell, _ := fs.Sub(templates, "templates")
-	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates(), "account": account.Templates(), "credential": credential.Templates(), "search": search.Templates()})
+	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates(), "account": account.Templates(), "credential": credential.Templates(), "search": search.Templates(), "library": library.Templates()})
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +234,7 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	if p == nil {
 		return web.Shell{}
 	}
-	s := web.Shell{SignedIn: true, Name: p.DisplayName, Zone: p.TimeZone, Nav: []web.NavItem{{Href: "/learning", Key: "nav.learning"}, {Href: "/courses", Key: "nav.courses"}, {Href: "/exams", Key: "nav.exams"}, {Href: "/certificates", Key: "nav.certificates"}}}
+	s := web.Shell{SignedIn: true, Name: p.DisplayName, Zone: p.TimeZone, Nav: []web.NavItem{{Href: "/learning", Key: "nav.learning"}, {Href: "/courses", Key: "nav.courses"}, {Href: "/exams", Key: "nav.exams"}, {Href: "/certificates", Key: "nav.certificates"}, {Href: "/library", Key: "nav.library"}}}
 	if p.CanAnywhere(auth.ViewPeople) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/people", Key: "nav.people"})
 	}

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"dxhub/internal/library"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/i18n"
 )
@@ -76,7 +77,34 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 	if err := ta.App.DB.R.QueryRow(`SELECT id FROM credentials`).Scan(&credID); err != nil {
 		t.Fatal(err)
 	}
+	law, err := ta.App.Lib.Create(nctx, library.Input{Kind: library.Legal, UnitCode: "VN", TitleVI: "Phê duyệt Đề án nâng cao nhận thức, phổ cập kỹ năng số", Number: "146/QĐ-TTg",
+		DocType: "decision", Issuer: "Thủ tướng Chính phủ", SignedOn: "2022-01-28", Topics: []string{"scheme"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := ta.App.Lib.Create(nctx, library.Input{Kind: library.Legal, UnitCode: "66", TitleVI: "Kế hoạch thực hiện Đề án của tỉnh", Number: "123/KH-UBND",
+		DocType: "plan", Issuer: "UBND tỉnh Đắk Lắk", SignedOn: "2022-06-20", Relations: []library.RelationInput{{Kind: "implements", Target: "146/QĐ-TTg"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{law.ID, plan.ID} {
+		if _, err := ta.App.Lib.Publish(nctx, id, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	draft, err := ta.App.Lib.Create(nctx, library.Input{Kind: library.News, UnitCode: "66", TitleVI: "Tin nháp", BodyVI: "Nội dung **nháp**."})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return []pageCase{
+		{"", "/library", "library/library"},
+		{"", "/library?q=ke+hoach&kind=legal", "library/library"},
+		{"national", "/library?mine=1", "library/library"},
+		{"", "/library/" + law.ID, "library/doc"},
+		{"national", "/library/" + plan.ID, "library/doc"},
+		{"national", "/library/" + draft.ID, "library/doc"},
+		{"national", "/library/new?kind=legal", "library/doc_form"},
+		{"national", "/library/" + plan.ID + "/edit", "library/doc_form"},
 		{"", "/achievements", "credential/achievements"},
 		{"", "/achievements/" + ach.ID, "credential/achievement"},
 		{"national", "/achievements/new?code=KNS-TEST-CN", "credential/achievement_form"},

@@ -12,6 +12,7 @@ import (
 
 	"dxhub/internal/assessment"
 	"dxhub/internal/learning"
+	"dxhub/internal/library"
 	"dxhub/internal/lrs"
 	"dxhub/internal/monitor"
 	"dxhub/internal/org"
@@ -42,7 +43,9 @@ func (a *App) Routes() []Route {
 	ex := &assessment.ExamHTTP{X: a.Exams, Web: a.Web}
 	le := &learning.HTTP{Svc: a.Learn, Web: a.Web}
 	mo := &monitor.HTTP{Svc: a.Mon, Web: a.Web}
-	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web, Access: map[string]files.Access{"report": a.Mon.EvidenceAccess}}
+	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web, Access: map[string]files.Access{"report": a.Mon.EvidenceAccess, "library": a.Lib.FileAccess},
+		Public: map[string]bool{"library": true}}
+	lib := &library.HTTP{Svc: a.Lib, Web: a.Web, BaseURL: a.Cfg.BaseURL}
 	su := &account.HTTP{Svc: a.Account, Web: a.Web}
 	cr := &credential.HTTP{Svc: a.Cred, Web: a.Web}
 	return []Route{
@@ -74,6 +77,15 @@ func (a *App) Routes() []Route {
 		{"GET /account/sso/{provider}/link", su.LinkSSO},
 		{"POST /account/sso/{provider}/unlink", su.UnlinkSSO},
 		{"GET /api/v1/auth/providers", su.APIProviders},
+		{"GET /library", lib.LibraryPage},
+		{"GET /library/new", lib.NewPage},
+		{"POST /library/new", lib.Create},
+		{"GET /library/{id}", lib.DocPage},
+		{"GET /library/{id}/edit", lib.EditPage},
+		{"POST /library/{id}/edit", lib.Update},
+		{"POST /library/{id}/{action}", lib.Transition},
+		{"GET /news.atom", lib.Feed},
+		{"GET /sitemap.xml", lib.Sitemap},
 		{"GET /achievements", cr.AchievementsPage},
 		{"GET /achievements/new", cr.NewAchievementPage},
 		{"POST /achievements", cr.SaveAchievement},
@@ -91,6 +103,13 @@ func (a *App) Routes() []Route {
 		{"GET /credential-status/{unit}/{list}", cr.StatusListDoc},
 		{"GET /issuers/{code}/did.json", cr.DIDDocument},
 		{"GET /.well-known/jwks.json", cr.JWKS},
+		{"GET /api/v1/library", lib.APIList},
+		{"POST /api/v1/library", lib.APICreate},
+		{"GET /api/v1/library/topics", lib.APITopics},
+		{"GET /api/v1/library/{id}", lib.APIGet},
+		{"PUT /api/v1/library/{id}", lib.APIUpdate},
+		{"GET /api/v1/library/{id}/versions", lib.APIVersions},
+		{"POST /api/v1/library/{id}/{action}", lib.APITransition},
 		{"GET /api/v1/achievements", cr.APIAchievements},
 		{"POST /api/v1/achievements", cr.APISaveAchievement},
 		{"GET /api/v1/achievements/{id}", cr.APIAchievement},

@@ -17,6 +17,7 @@ import (
 	"dxhub/internal/credential"
 	"dxhub/internal/demo"
 	"dxhub/internal/learning"
+	"dxhub/internal/library"
 	"dxhub/internal/monitor"
 	"dxhub/internal/platform/auth"
 )
@@ -81,6 +82,23 @@ func TestRouteSweep(t *testing.T) {
 		e("P", "", "POST", "/auth/oidc/link", "token=x&password=y"),
 		e("P", "", "GET", "/api/v1/auth/providers", ""),
 		e("P", "", "GET", "/.well-known/jwks.json", ""),
+		e("P", "", "GET", "/library", ""),
+		e("P", "", "GET", "/library/{libpub}", ""),
+		e("P", "", "GET", "/news.atom", ""),
+		e("P", "", "GET", "/sitemap.xml", ""),
+		r("daklak", "learner", "GET", "/library/new", ""),
+		e("S", "daklak", "POST", "/library/new", "kind=news&unit_code=66&title_vi=Tin+m%E1%BB%9Bi&body_vi=N%E1%BB%99i+dung"),
+		e("S", "daklak", "GET", "/library/{libdraft}", ""),
+		e("S", "daklak", "GET", "/library/{libdraft}/edit", ""),
+		e("S", "daklak", "POST", "/library/{libdraft}/edit", "kind=news&unit_code=66&title_vi=B%E1%BA%A3n+nh%C3%A1p+MAT66SECRET&body_vi=M%E1%BB%9Bi"),
+		e("S", "daklak", "POST", "/library/{libdraft2}/{lib_action}", ""),
+		e("P", "", "GET", "/api/v1/library", ""),
+		e("P", "", "GET", "/api/v1/library/topics", ""),
+		e("P", "", "GET", "/api/v1/library/{libpub}", ""),
+		e("S", "daklak", "POST", "/api/v1/library", `{"kind":"guide","unit_code":"66","title_vi":"Hướng dẫn","body_vi":"Nội dung"}`),
+		e("S", "daklak", "PUT", "/api/v1/library/{libdraft}", `{"kind":"news","unit_code":"66","title_vi":"Bản nháp MAT66SECRET","body_vi":"Lần ba"}`),
+		e("S", "daklak", "GET", "/api/v1/library/{libdraft}/versions", ""),
+		e("S", "daklak", "POST", "/api/v1/library/{libdraft3}/{lib_action}", ""),
 		e("P", "", "GET", "/achievements", ""),
 		e("P", "", "GET", "/achievements/{achievement}", ""),
 		e("P", "", "GET", "/api/v1/achievements", ""),
@@ -571,6 +589,23 @@ func sweepFixture(t *testing.T, ta *testApp) map[string]string {
 	f["attempt2"] = a2.ID
 
 	da := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "daklak"))
+	// Library: one public document and three drafts of Đắk Lắk (the
+	// first carries the marker; the other two are published by the sweep).
+	for _, k := range []string{"libpub", "libdraft", "libdraft2", "libdraft3"} {
+		title := "Tin Đắk Lắk"
+		if k == "libdraft" {
+			title = "Bản nháp MAT66SECRET"
+		}
+		d, err := ta.App.Lib.Create(da, library.Input{Kind: library.News, UnitCode: "66", TitleVI: title, BodyVI: "Nội dung."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f[k] = d.ID
+	}
+	if _, err := ta.App.Lib.Publish(da, f["libpub"], 0); err != nil {
+		t.Fatal(err)
+	}
+	f["lib_action"] = "publish"
 	if _, err := ta.App.Mon.SaveDataset(da, monitor.Dataset{Code: "BC-DL", NameVI: "Báo cáo riêng", PeriodType: "month", UnitTypes: []string{"commune"}, ScopeCode: "66", DueDays: 5, Elements: []string{"working_age"}}); err != nil {
 		t.Fatal(err)
 	}

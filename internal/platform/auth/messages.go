@@ -99,6 +99,7 @@ func init() {
 		"role.unit_admin":                  {"Quản trị đơn vị", "Unit administrator"},
 		"role.national_admin":              {"Quản trị quốc gia", "National administrator"},
 		"role.expert":                      {"Chuyên gia", "Expert"},
+		"role.editor":                      {"Biên tập viên thư viện, tin tức", "Library and news editor"},
 		"tokens.title":                     {"Khóa API", "API tokens"},
 		"tokens.help":                      {"Khóa API cho chương trình truy cập JSON API với quyền của bạn (gửi trong tiêu đề Authorization: Bearer …).", "API tokens let programs use the JSON API with your rights (sent as Authorization: Bearer …)."},
 		"tokens.name":                      {"Tên khóa", "Token name"},

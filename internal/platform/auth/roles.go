@@ -22,10 +22,11 @@ const (
 	UnitAdmin     Role = "unit_admin"
 	NationalAdmin Role = "national_admin"
 	Expert        Role = "expert"
+	Editor        Role = "editor"
 )
 
 // GrantableRoles are the roles granted on a unit, in display order.
-var GrantableRoles = []Role{Author, ExamAdmin, Proctor, Reporter, UnitAdmin, NationalAdmin, Expert}
+var GrantableRoles = []Role{Author, Editor, ExamAdmin, Proctor, Reporter, UnitAdmin, NationalAdmin, Expert}
 
 // ValidRole reports whether r can be granted.
 func ValidRole(r string) bool {
@@ -67,18 +68,25 @@ const (
 	// IssueCredentials is issuing certificates from a list, revoking them
 	// and exporting the list of those issued.
 	IssueCredentials Action = "credentials.issue"
+	// EditLibrary is writing the library's documents (news, guides, legal
+	// documents, material, FAQ) as drafts in the unit's name.
+	EditLibrary Action = "library.edit"
+	// PublishLibrary is publishing, scheduling, unpublishing and archiving
+	// them, and changing a published one.
+	PublishLibrary Action = "library.publish"
 )
 
 // roleActions is the whole permission table: one place to read who may do
 // what. Every check in dxhub goes through Principal.Can with it.
 var roleActions = map[Role][]Action{
-	NationalAdmin: {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, AuthorContent, ManageExams, ProctorExams, SubmitReports, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, ManageSearch},
-	UnitAdmin:     {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials},
+	NationalAdmin: {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, AuthorContent, ManageExams, ProctorExams, SubmitReports, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, ManageSearch, EditLibrary, PublishLibrary},
+	UnitAdmin:     {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, EditLibrary, PublishLibrary},
 	ExamAdmin:     {ViewPeople, ManageExams, ProctorExams},
 	Proctor:       {ProctorExams},
 	Author:        {AuthorContent, DefineAchievements},
 	Reporter:      {SubmitReports, ViewMonitoring},
 	Expert:        {ManageExpert},
+	Editor:        {EditLibrary},
 }
 
 // Grant is one role on one unit.

@@ -132,6 +132,10 @@ type HTTP struct {
 	Store Store
 	DB    *db.DB
 	Web   *web.Web
+	// Public are the owner kinds whose check decides for anonymous
+	// readers too (a published library document's attachments); the
+	// files of other kinds are read only when signed in.
+	Public map[string]bool
 	// Access has, per owner kind ("report"), the owning room's check; a
 	// file of a kind without one is served to nobody.
 	Access map[string]Access
@@ -178,9 +182,6 @@ func (h *HTTP) Upload(w http.ResponseWriter, r *http.Request) error {
 // an image, video or PDF is a download, and a sandboxing policy stops a
 // document from running scripts even if a browser were to render it.
 func (h *HTTP) Serve(w http.ResponseWriter, r *http.Request) error {
-	if _, err := auth.RequireUser(r.Context()); err != nil {
-		return err
-	}
 	key := r.PathValue("key")
 	var name, owner string
 	var created int64
@@ -190,6 +191,12 @@ func (h *HTTP) Serve(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		return err
+	}
+	kind, _, _ := strings.Cut(owner, ":")
+	if !h.Public[kind] {
+		if _, err := auth.RequireUser(r.Context()); err != nil {
+			return err
+		}
 	}
 	if owner != "" {
 		kind, id, _ := strings.Cut(owner, ":")
