@@ -1,0 +1,239 @@
+package app
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"strings"
+	"testing"
+	"time"
+
+	"dxhub/internal/library"
+	"dxhub/internal/platform/auth"
+)
+
+// addAccount makes an account with one role ("editor@66"), or none.
+func addAccount(t *testing.T, ta *testApp, name, grant string) {
+	t.Helper()
+	sys := auth.WithPrincipal(t.Context(), auth.System())
+	if _, err := ta.App.Auth.CreateAccount(sys, auth.NewAccount{Username: name, Email: name + "@example.vn", Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	if grant == "" {
+		return
+	}
+	role, code, _ := strings.Cut(grant, "@")
+	u, err := ta.App.Org.UnitByCode(t.Context(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Auth.GrantRole(sys, name, auth.Role(role), u.ID, u.Path, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func docOf(t *testing.T, body string) library.Doc {
+	t.Helper()
+	var d library.Doc
+	if err := json.Unmarshal([]byte(body), &d); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	return d
+}
+
+// The editorial workflow, by role and scope: a province's editor drafts,
+// its administrator publishes (now or at a time); nobody else sees a
+// draft or a scheduled document, another province's editor and
+// administrator can do nothing with them, a stale save is refused, and a
+// published document is found without diacritics.
+func TestLibraryWorkflow(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	addAccount(t, ta, "ed66", "editor@66")
+	addAccount(t, ta, "ed75", "editor@75")
+	now := time.Now()
+	ta.App.Lib.SetClock(func() time.Time { return now })
+
+	draft := `{"kind":"guide","unit_code":"66","title_vi":"Bảo đảm an toàn thông tin khi dùng mạng xã hội","summary_vi":"Năm thói quen an toàn.","body_vi":"Đặt mật khẩu mạnh, bật xác thực hai lớp.","topics":["safety"],"audiences":["citizen"],"competences":["4.1"]}`
+	// Another province's editor cannot write for Đắk Lắk.
+	apiJSON(t, ta, "ed75", "POST", "/api/v1/library", draft, 403)
+	d := docOf(t, apiJSON(t, ta, "ed66", "POST", "/api/v1/library", draft, 201))
+	if d.Status != library.Draft || d.Version != 1 || d.UnitCode != "66" {
+		t.Fatalf("created: %+v", d)
+	}
+	// A draft is seen by its unit's editors only.
+	apiJSON(t, ta, "", "GET", "/api/v1/library/"+d.ID, "", 401)
+	apiJSON(t, ta, "learner", "GET", "/api/v1/library/"+d.ID, "", 404)
+	apiJSON(t, ta, "ed75", "GET", "/api/v1/library/"+d.ID, "", 404)
+	apiJSON(t, ta, "dongnai", "PUT", "/api/v1/library/"+d.ID, draft, 404)
+	if out := apiJSON(t, ta, "", "GET", "/api/v1/library?q=an+toan+thong+tin", "", 200); strings.Contains(out, d.ID) {
+		t.Fatal("a draft is listed publicly")
+	}
+	// The editor cannot publish; neither can another province's administrator.
+	apiJSON(t, ta, "ed66", "POST", "/api/v1/library/"+d.ID+"/publish", "", 403)
+	apiJSON(t, ta, "dongnai", "POST", "/api/v1/library/"+d.ID+"/publish", "", 404)
+	// A second version; a save from the first is stale.
+	v2 := strings.Replace(draft, `"kind"`, `"version":1,"kind"`, 1)
+	if d2 := docOf(t, apiJSON(t, ta, "ed66", "PUT", "/api/v1/library/"+d.ID, v2, 200)); d2.Version != 2 {
+		t.Fatalf("second version: %+v", d2)
+	}
+	apiJSON(t, ta, "ed66", "PUT", "/api/v1/library/"+d.ID, v2, 409)
+	// Scheduled for tomorrow: still private.
+	at := now.Add(24 * time.Hour).UnixMilli()
+	if s := docOf(t, apiJSON(t, ta, "daklak", "POST", "/api/v1/library/"+d.ID+"/publish", `{"publish_at":`+jsonInt(at)+`}`, 200)); s.Status != library.Published || s.PublishAt != at {
+		t.Fatalf("scheduled: %+v", s)
+	}
+	apiJSON(t, ta, "", "GET", "/api/v1/library/"+d.ID, "", 401)
+	if _, page, _ := ta.do(ta.as("ed66"), "GET", "/library/"+d.ID+"?lang=en", nil); !strings.Contains(page, `id="doc-status">Scheduled`) {
+		t.Fatal("the editor's page does not say the document is scheduled")
+	}
+	// An editor no longer changes it: it is published.
+	apiJSON(t, ta, "ed66", "PUT", "/api/v1/library/"+d.ID, strings.Replace(draft, `"kind"`, `"version":2,"kind"`, 1), 403)
+	// Its time comes.
+	now = now.Add(25 * time.Hour)
+	out := apiJSON(t, ta, "", "GET", "/api/v1/library/"+d.ID, "", 200)
+	if !strings.Contains(out, "Đặt mật khẩu mạnh") {
+		t.Fatalf("public: %s", out)
+	}
+	for _, q := range []string{"an toan thong tin", "AN TOÀN THÔNG TIN", "mang xa hoi", "xac thuc hai lop"} {
+		var list struct{ Documents []library.Doc }
+		json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/library?q="+strings.ReplaceAll(q, " ", "+"), "", 200)), &list)
+		if len(list.Documents) == 0 || list.Documents[0].ID != d.ID {
+			t.Errorf("%q finds %+v", q, list.Documents)
+		}
+	}
+	if _, page, _ := ta.do(ta.client(""), "GET", "/library?q=an+toan+thong+tin&topic=safety&audience=citizen", nil); !strings.Contains(page, "/library/"+d.ID) {
+		t.Fatal("the library page does not list it with its filters")
+	}
+	if _, page, _ := ta.do(ta.client(""), "GET", "/library?topic=ai", nil); strings.Contains(page, "/library/"+d.ID) {
+		t.Fatal("the topic filter does not filter")
+	}
+	var vs struct{ Versions []library.Version }
+	json.Unmarshal([]byte(apiJSON(t, ta, "ed66", "GET", "/api/v1/library/"+d.ID+"/versions", "", 200)), &vs)
+	if len(vs.Versions) != 2 || vs.Versions[0].Version != 2 {
+		t.Fatalf("versions: %+v", vs)
+	}
+	apiJSON(t, ta, "learner", "GET", "/api/v1/library/"+d.ID+"/versions", "", 403)
+	// Archived: gone from the public.
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/library/"+d.ID+"/archive", "", 200)
+	apiJSON(t, ta, "learner", "GET", "/api/v1/library/"+d.ID, "", 404)
+	// Every act is in the audit log.
+	var n int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE object_id = $1 AND action LIKE 'library_%'`, d.ID).Scan(&n)
+	if n != 4 {
+		t.Fatalf("%d audit entries, want 4 (created, updated, published, archived)", n)
+	}
+}
+
+func jsonInt(v int64) string { b, _ := json.Marshal(v); return string(b) }
+
+// Bad input is refused naming the field, and changes nothing.
+func TestLibraryBadInput(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	for _, c := range []struct{ body, field string }{
+		{`{"kind":"poem","unit_code":"66","title_vi":"X","body_vi":"Y"}`, "kind"},
+		{`{"kind":"news","unit_code":"66","title_vi":"","body_vi":"Y"}`, "title_vi"},
+		{`{"kind":"material","unit_code":"66","title_vi":"X","link":"http://example.vn/v"}`, "link"},
+		{`{"kind":"news","unit_code":"66","title_vi":"X","body_vi":"Y","topics":["cooking"]}`, "topics"},
+		{`{"kind":"legal","unit_code":"VN","title_vi":"X","number":"146/QĐ-TTg","doc_type":"decision","issuer":"Thủ tướng","signed_on":"28/01/2022"}`, "signed_on"},
+		{`{"kind":"legal","unit_code":"VN","title_vi":"X","number":"","doc_type":"decision","issuer":"Thủ tướng","signed_on":"2022-01-28"}`, "number"},
+		{`{"kind":"legal","unit_code":"VN","title_vi":"X","number":"1/QĐ","doc_type":"decision","issuer":"Thủ tướng","signed_on":"2022-01-28","relations":[{"kind":"implements","target":"999/QĐ-TTg"}]}`, "relations"},
+		{`{"kind":"news","unit_code":"NOPE","title_vi":"X","body_vi":"Y"}`, "unit_code"},
+	} {
+		out := apiJSON(t, ta, "national", "POST", "/api/v1/library", c.body, 400)
+		if !strings.Contains(out, `"field":"`+c.field+`"`) {
+			t.Errorf("%s: %s (want field %s)", c.body, out, c.field)
+		}
+	}
+	var n int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM lib_docs`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d documents stored from bad input", n)
+	}
+	apiJSON(t, ta, "", "GET", "/api/v1/library?kind=poem", "", 400)
+	apiJSON(t, ta, "", "GET", "/api/v1/library?year=20x6", "", 200) // not a number: no filter
+}
+
+// Legal documents: official fields, relations shown both ways by number,
+// one document per number; the Atom feed and sitemap read as XML; an
+// attachment of a public document is served to anyone, in ranges.
+func TestLibraryLegalFeedAndFiles(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	law := docOf(t, apiJSON(t, ta, "national", "POST", "/api/v1/library", `{"kind":"legal","unit_code":"VN","title_vi":"Phê duyệt Đề án nâng cao nhận thức, phổ cập kỹ năng số","number":"146/QĐ-TTg","doc_type":"decision","issuer":"Thủ tướng Chính phủ","signed_on":"2022-01-28","effective_on":"2022-01-28"}`, 201))
+	plan := docOf(t, apiJSON(t, ta, "daklak", "POST", "/api/v1/library", `{"kind":"legal","unit_code":"66","title_vi":"Kế hoạch thực hiện Đề án trên địa bàn tỉnh","number":"1250/KH-UBND","doc_type":"plan","issuer":"UBND tỉnh Đắk Lắk","signed_on":"2022-06-20","relations":[{"kind":"implements","target":"146/QĐ-TTg"}]}`, 201))
+	apiJSON(t, ta, "national", "POST", "/api/v1/library", `{"kind":"legal","unit_code":"VN","title_vi":"Trùng số","number":"146/QĐ-TTg","doc_type":"decision","issuer":"Thủ tướng Chính phủ","signed_on":"2022-01-28"}`, 400)
+	apiJSON(t, ta, "national", "POST", "/api/v1/library/"+law.ID+"/publish", "", 200)
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/library/"+plan.ID+"/publish", "", 200)
+	got := docOf(t, apiJSON(t, ta, "", "GET", "/api/v1/library/"+law.ID, "", 200))
+	if len(got.Relations) != 1 || got.Relations[0].Kind != "implemented_by" || got.Relations[0].DocID != plan.ID {
+		t.Fatalf("the law's relations: %+v", got.Relations)
+	}
+	if _, page, _ := ta.do(ta.client(""), "GET", "/library/"+plan.ID+"?lang=en", nil); !strings.Contains(page, "Implements: <a href=\"/library/"+law.ID) || !strings.Contains(page, "UBND tỉnh Đắk Lắk") {
+		t.Fatal("the plan's page does not show its official fields and relation")
+	}
+	var list struct{ Documents []library.Doc }
+	json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/library?kind=legal&year=2022&issuer=Th%E1%BB%A7+t%C6%B0%E1%BB%9Bng+Ch%C3%ADnh+ph%E1%BB%A7", "", 200)), &list)
+	if len(list.Documents) != 1 || list.Documents[0].ID != law.ID {
+		t.Fatalf("issuer and year filters: %+v", list.Documents)
+	}
+	// News in the feed.
+	news := docOf(t, apiJSON(t, ta, "daklak", "POST", "/api/v1/library", `{"kind":"news","unit_code":"66","title_vi":"Đắk Lắk ra mắt tổ công nghệ số cộng đồng","title_en":"Dak Lak launches community digital teams","body_vi":"Nội dung tin."}`, 201))
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/library/"+news.ID+"/publish", "", 200)
+	_, feed, h := ta.do(ta.client(""), "GET", "/news.atom?lang=en", nil)
+	var atom struct {
+		XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
+		Entries []struct {
+			Title string `xml:"title"`
+			ID    string `xml:"id"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal([]byte(feed), &atom); err != nil || !strings.HasPrefix(h.Get("Content-Type"), "application/atom+xml") {
+		t.Fatalf("feed: %v %s", err, feed)
+	}
+	if len(atom.Entries) != 1 || atom.Entries[0].Title != "Dak Lak launches community digital teams" || !strings.HasSuffix(atom.Entries[0].ID, "/library/"+news.ID) {
+		t.Fatalf("feed entries: %+v", atom.Entries)
+	}
+	_, sm, _ := ta.do(ta.client(""), "GET", "/sitemap.xml", nil)
+	var set struct {
+		URLs []struct {
+			Loc string `xml:"loc"`
+		} `xml:"url"`
+	}
+	if err := xml.Unmarshal([]byte(sm), &set); err != nil || !strings.Contains(sm, "/library/"+law.ID) || len(set.URLs) < 8 {
+		t.Fatalf("sitemap: %v %s", err, sm)
+	}
+	// An attachment: anyone reads it once the document is public, in ranges.
+	pdf := "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+	body, ct := multipartFile(t, "file", "quyet-dinh-146.pdf", "application/pdf", []byte(pdf))
+	if code, out, _ := ta.do(ta.as("national"), "POST", "/library/"+law.ID+"/files", body, "Content-Type", ct); code != 303 {
+		t.Fatalf("attach: %d %.300s", code, out)
+	}
+	got = docOf(t, apiJSON(t, ta, "", "GET", "/api/v1/library/"+law.ID, "", 200))
+	if len(got.Files) != 1 || got.Files[0].Type != "application/pdf" {
+		t.Fatalf("files: %+v", got.Files)
+	}
+	code, part, hh := ta.do(ta.client(""), "GET", "/files/"+got.Files[0].ID, nil, "Range", "bytes=0-7")
+	if code != 206 || part != "%PDF-1.4" || hh.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("range: %d %q %v", code, part, hh)
+	}
+	// A script is not an attachment.
+	body, ct = multipartFile(t, "file", "x.html", "text/html", []byte("<script>alert(1)</script>"))
+	if code, _, _ := ta.do(ta.as("national"), "POST", "/library/"+law.ID+"/files", body, "Content-Type", ct); code != 400 {
+		t.Fatalf("an HTML upload: %d", code)
+	}
+	// A draft's files stay private.
+	drafted := docOf(t, apiJSON(t, ta, "daklak", "POST", "/api/v1/library", `{"kind":"guide","unit_code":"66","title_vi":"Nháp","body_vi":"x"}`, 201))
+	body, ct = multipartFile(t, "file", "nhap.pdf", "application/pdf", []byte(pdf))
+	ta.do(ta.as("daklak"), "POST", "/library/"+drafted.ID+"/files", body, "Content-Type", ct)
+	drafted = docOf(t, apiJSON(t, ta, "daklak", "GET", "/api/v1/library/"+drafted.ID, "", 200))
+	if len(drafted.Files) != 1 {
+		t.Fatalf("draft files: %+v", drafted.Files)
+	}
+	if code, _, h := ta.do(ta.client(""), "GET", "/files/"+drafted.Files[0].ID, nil); code != 401 && !(code == 303 && strings.HasPrefix(h.Get("Location"), "/login")) {
+		t.Fatalf("a draft's file, anonymous: %d", code)
+	}
+	if code, _, _ := ta.do(ta.as("dongnai"), "GET", "/files/"+drafted.Files[0].ID, nil); code != 404 {
+		t.Fatalf("a draft's file, another province: %d", code)
+	}
+}
