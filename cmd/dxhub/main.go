@@ -26,6 +26,7 @@ import (
 	"dxhub/internal/account"
 	"dxhub/internal/app"
 	"dxhub/internal/demo"
+	"dxhub/internal/library"
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
@@ -222,6 +223,18 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 			fmt.Fprintln(os.Stderr, "Seeding demo certificates (achievements, the demo learner's certificates)...")
 			if err := seedCredentials(ctx, a); err != nil {
 				return fmt.Errorf("seed certificates: %w", err)
+			}
+		}
+		if docs, err := a.Lib.List(ctx, library.Filter{Limit: 1}); err == nil && len(docs) == 0 {
+			fmt.Fprintln(os.Stderr, "Seeding the demo library (legal documents, guides, FAQ, news)...")
+			if _, err := demo.SeedLibrary(ctx, a.Lib, func(name string) (*auth.Principal, error) {
+				acct, err := a.Auth.AccountByUsername(ctx, name)
+				if err != nil {
+					return nil, err
+				}
+				return a.Auth.Principal(ctx, acct.ID)
+			}); err != nil {
+				return fmt.Errorf("seed library: %w", err)
 			}
 		}
 		if sets, err := a.Mon.Datasets(ctx); err == nil && len(sets) == 0 {

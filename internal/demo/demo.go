@@ -64,6 +64,7 @@ var Accounts = []Account{
 	{"proctor", "Võ Thị Lan", string(auth.Proctor), "66", "proctor, Đắk Lắk"},
 	{"reporter", "Đặng Văn Tùng", string(auth.Reporter), "", "reporter of the first commune of Đắk Lắk"},
 	{"expert", "Bùi Minh Khoa", string(auth.Expert), "66", "DX expert"},
+	{"daklak.editor", "Đinh Thị Ngọc", string(auth.Editor), "66", "library and news editor, Đắk Lắk"},
 	{"learner", "Hoàng Thị Mai", "", "", "citizen learner"},
 }
 

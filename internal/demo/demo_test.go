@@ -9,6 +9,7 @@ import (
 	"dxhub/internal/app"
 	"dxhub/internal/assessment"
 	"dxhub/internal/demo"
+	"dxhub/internal/library"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db/dbtest"
 )
@@ -90,6 +91,49 @@ func TestSeed(t *testing.T) {
 			if len(seen[c.Code]) != 4 {
 				t.Errorf("competence %s has items in %d tiers", c.Code, len(seen[c.Code]))
 			}
+		}
+	}
+}
+
+// TestSeedLibrary writes the demo library (at least 60 documents, every
+// kind, relations by number) and finds its documents as people type.
+func TestSeedLibrary(t *testing.T) {
+	ctx := context.Background()
+	a, err := app.Build(app.Config{FilesDir: t.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)), dbtest.Open(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Exams.Close()
+	defer a.Audit.Close()
+	if err := a.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Seed(ctx, demo.Services{Org: a.Org, Auth: a.Auth}, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := demo.SeedLibrary(ctx, a.Lib, func(name string) (*auth.Principal, error) {
+		acct, err := a.Auth.AccountByUsername(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		return a.Auth.Principal(ctx, acct.ID)
+	})
+	if err != nil || n < 60 {
+		t.Fatalf("%d documents: %v", n, err)
+	}
+	for _, kind := range library.Kinds {
+		if docs, err := a.Lib.List(ctx, library.Filter{Kind: kind, Limit: 100}); err != nil || len(docs) == 0 {
+			t.Errorf("no %s: %v", kind, err)
+		}
+	}
+	for q, want := range map[string]string{"146/QĐ-TTg": "146/QĐ-TTg", "luat giao dich dien tu": "20/2023/QH15", "ma OTP": "Không bao giờ đọc mã OTP cho người khác", "muc tieu 2030": "Mục tiêu đến năm 2030 của Đề án 146 là gì?"} {
+		docs, err := a.Lib.List(ctx, library.Filter{Q: q})
+		if err != nil || len(docs) == 0 || docs[0].Number != want && docs[0].TitleVI != want {
+			var got []string
+			for _, d := range docs {
+				got = append(got, d.Number+" "+d.TitleVI)
+			}
+			t.Errorf("%q: %v %v", q, got, err)
 		}
 	}
 }

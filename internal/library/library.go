@@ -722,12 +722,27 @@ func (s *Service) index(ctx context.Context, tx *sql.Tx, d *Doc) error {
 func searchDoc(d *Doc) search.Doc {
 	fields := []search.Field{{Text: d.TitleVI, Rank: 0}, {Text: d.TitleEN, Rank: 0, Plain: true}}
 	if d.Number != "" {
-		fields = append(fields, search.Field{Text: d.Number, Rank: 0, Plain: true})
+		// A number is typed as written, marks included (146/QĐ-TTg).
+		fields = append(fields, search.Field{Text: d.Number, Rank: 0})
 	}
 	fields = append(fields, search.Field{Text: d.SummaryVI + " " + d.Issuer, Rank: 1}, search.Field{Text: d.SummaryEN, Rank: 1, Plain: true},
 		search.Field{Text: richtext.Plain(d.BodyVI, maxBody), Rank: 2}, search.Field{Text: richtext.Plain(d.BodyEN, maxBody), Rank: 2, Plain: true})
-	// Newer first among equals.
-	return search.Doc{ID: d.ID, Fields: fields, Boost: d.PublishAt / 1000}
+	return search.Doc{ID: d.ID, Fields: fields, Boost: boost(d)}
+}
+
+// boost orders equal matches: newer first, by signing day for legal
+// documents (in force before replaced, amended or expired ones) and by
+// publishing time for the rest.
+func boost(d *Doc) int64 {
+	if d.Kind != Legal {
+		return d.PublishAt / 1000
+	}
+	t, _ := time.Parse("2006-01-02", d.SignedOn)
+	b := t.Unix()
+	if d.LegalStatus != "in_force" && d.LegalStatus != "not_yet" {
+		b -= 100 * 365 * 24 * 3600
+	}
+	return b
 }
 
 // Filter narrows a list.
