@@ -267,20 +267,6 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	return s
 }
 
-// Home is the front page.
-func (a *App) Home(w http.ResponseWriter, r *http.Request) error {
-	if r.URL.Path != "/" {
-		return notFound
-	}
-	stats, err := a.Org.Stats(r.Context())
-	if err != nil {
-		return err
-	}
-	return a.Web.Render(w, r, http.StatusOK, "app/home", "home.title", map[string]any{
-		"Provinces": stats[org.TypeProvince], "Communes": stats[org.TypeCommune], "P": auth.FromContext(r.Context()),
-	})
-}
-
 // Healthz says the process is up.
 func (a *App) Healthz(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, map[string]string{"status": "ok"})

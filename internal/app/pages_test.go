@@ -98,6 +98,9 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 	}
 	return []pageCase{
 		{"", "/library", "library/library"},
+		{"", "/search?q=ke+hoach", "app/search"},
+		{"", "/search", "app/search"},
+		{"learner", "/search?q=khong+co+gi+ca+xyzw", "app/search"},
 		{"", "/library?q=ke+hoach&kind=legal", "library/library"},
 		{"national", "/library?mine=1", "library/library"},
 		{"", "/library/" + law.ID, "library/doc"},

@@ -137,6 +137,8 @@ func (a *App) Routes() []Route {
 		{"GET /api/v1/me/data", su.APIData},
 		{"DELETE /api/v1/me", su.APIDelete},
 		{"GET /{$}", a.Home},
+		{"GET /search", a.SearchPage},
+		{"GET /api/v1/search", a.APISearch},
 		{"GET /healthz", a.Healthz},
 		{"GET /readyz", a.Readyz},
 		{"GET /lang/{lang}", ac.SetLang},

@@ -62,6 +62,8 @@ func TestRouteSweep(t *testing.T) {
 	table := []entry{
 		e("P", "", "GET", "/{$}", ""),
 		e("P", "", "GET", "/healthz", ""),
+		e("P", "", "GET", "/search?q=dak+lak", ""),
+		e("P", "", "GET", "/api/v1/search?q=an+toan", ""),
 		e("P", "", "GET", "/readyz", ""),
 		e("P", "", "GET", "/lang/{lang}", ""),
 		e("P", "", "GET", "/login", ""),
