@@ -76,3 +76,32 @@ func TestBenchSearchEndsWithResult(t *testing.T) {
 		t.Fatalf("no RESULT line at the end:\n%s", printed)
 	}
 }
+
+// The assistant over the demo library: no wrong answer on the project's
+// question set, most answerable questions answered from a right document,
+// every unanswerable one refused; a bad file names its row.
+func TestEvalQAMeetsItsAims(t *testing.T) {
+	if raceDetector {
+		t.Skip("measures answers, not concurrency")
+	}
+	printed, err := printedBy(t, func() error {
+		return evalCmd(context.Background(), []string{"qa", "--db", "sqlite:" + filepath.Join(t.TempDir(), "qa.db"), "../../testdata/qa-eval/questions.csv"})
+	})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, printed)
+	}
+	m := regexp.MustCompile(`(?m)^RESULT answered_correct=([\d.]+) cited_correct=([\d.]+) refused_correct=([\d.]+) wrong=(\d+)\n\z`).FindStringSubmatch(printed)
+	if m == nil {
+		t.Fatalf("no RESULT line at the end:\n%s", printed)
+	}
+	answered, _ := strconv.ParseFloat(m[1], 64)
+	refused, _ := strconv.ParseFloat(m[3], 64)
+	if m[4] != "0" || answered < 80 || refused < 90 {
+		t.Errorf("below the project's aims (no wrong answer, 80 %% answered, 90 %% refused):\n%s", printed)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte("lang,question,expect\nvi,Học có mất phí không?,-\nfr,Combien?,-\n"), 0o600)
+	if _, err := printedBy(t, func() error { return evalCmd(context.Background(), []string{"qa", bad}) }); err == nil || !strings.Contains(err.Error(), "row 3") {
+		t.Fatalf("bad file: %v", err)
+	}
+}

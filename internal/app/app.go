@@ -247,6 +247,9 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	if p.CanAnywhere(auth.ViewMonitoring) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/monitoring", Key: "nav.monitoring"}, web.NavItem{Href: "/reports", Key: "nav.reports"})
 	}
+	if p.CanAnywhere(auth.EditLibrary) {
+		s.Nav = append(s.Nav, web.NavItem{Href: "/library/questions", Key: "nav.questions"})
+	}
 	if p.CanAnywhere(auth.ManageSearch) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/admin/synonyms", Key: "nav.synonyms"})
 	}

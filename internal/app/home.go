@@ -36,7 +36,7 @@ func init() {
 		"home.news":          {"Tin tức mới", "Latest news"},
 		"home.all_news":      {"Tất cả tin tức", "All news"},
 		"home.ask":           {"Hỏi đáp", "Questions and answers"},
-		"home.ask_text":      {"Gõ câu hỏi của bạn; dxhub tìm trong câu hỏi thường gặp và hướng dẫn.", "Type your question; dxhub looks in the frequently asked questions and guides."},
+		"home.ask_text":      {"Gõ câu hỏi của bạn; dxhub trả lời từ thư viện, kèm nguồn.", "Type your question; dxhub answers from its library, with the sources."},
 		"home.ask_label":     {"Câu hỏi của bạn", "Your question"},
 		"home.ask_go":        {"Tìm câu trả lời", "Find the answer"},
 		"home.progress":      {"Tiến độ cả nước", "The country's progress"},

@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -235,5 +236,46 @@ func TestLibraryLegalFeedAndFiles(t *testing.T) {
 	}
 	if code, _, _ := ta.do(ta.as("dongnai"), "GET", "/files/"+drafted.Files[0].ID, nil); code != 404 {
 		t.Fatalf("a draft's file, another province: %d", code)
+	}
+}
+
+// The assistant answers from the public library with citations that
+// open the passage, says it does not know otherwise, and keeps a question
+// for the editors only with the asker's consent.
+func TestLibraryAssistant(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	faq := docOf(t, apiJSON(t, ta, "national", "POST", "/api/v1/library", `{"kind":"faq","unit_code":"VN","title_vi":"Học trên dxhub có mất phí không?","body_vi":"Không. Các khóa kỹ năng số cho người dân trên dxhub đều miễn phí."}`, 201))
+	draft := docOf(t, apiJSON(t, ta, "national", "POST", "/api/v1/library", `{"kind":"faq","unit_code":"VN","title_vi":"Giá vàng hôm nay bao nhiêu?","body_vi":"Giá vàng hôm nay là bí mật của bản nháp."}`, 201))
+	apiJSON(t, ta, "national", "POST", "/api/v1/library/"+faq.ID+"/publish", "", 200)
+	var ans library.Answer
+	json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/ask?q=hoc+tren+dxhub+co+mat+phi+khong", "", 200)), &ans)
+	if !ans.Answered || len(ans.Citations) != 1 || ans.Citations[0].DocID != faq.ID || !strings.Contains(ans.Text, "miễn phí") || !strings.Contains(ans.Citations[0].Href, "#:~:text=") {
+		t.Fatalf("answer: %+v", ans)
+	}
+	// A draft is never a source.
+	json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/ask?q=Gi%C3%A1+v%C3%A0ng+h%C3%B4m+nay", "", 200)), &ans)
+	if ans.Answered || strings.Contains(fmt.Sprint(ans), draft.ID) {
+		t.Fatalf("answered from a draft: %+v", ans)
+	}
+	if _, page, _ := ta.do(ta.client(""), "GET", "/ask?q=Gi%C3%A1+v%C3%A0ng+h%C3%B4m+nay&lang=en", nil); !strings.Contains(page, "dxhub does not know yet") || !strings.Contains(page, `id="keep-form"`) {
+		t.Fatal("the page does not say it does not know, nor offer to ask a person")
+	}
+	apiJSON(t, ta, "", "GET", "/api/v1/ask?q=", "", 400)
+	apiJSON(t, ta, "", "GET", "/api/v1/ask?q="+strings.Repeat("a", 301), "", 400)
+	// Kept only with consent.
+	apiJSON(t, ta, "", "POST", "/api/v1/ask/keep", `{"question":"Giá vàng hôm nay?","consent":false}`, 400)
+	apiJSON(t, ta, "", "POST", "/api/v1/ask/keep", `{"question":"Giá vàng hôm nay?","consent":true}`, 201)
+	if code, _, h := ta.do(ta.client(""), "POST", "/ask/keep", strings.NewReader("q=L%C3%A0m+sao+%C4%91%C4%83ng+k%C3%BD&answered=1&helpful=no&consent=1"), "Content-Type", "application/x-www-form-urlencoded"); code != 303 || !strings.Contains(h.Get("Location"), "kept=1") {
+		t.Fatalf("keep from the page: %d %v", code, h)
+	}
+	var qs struct{ Questions []library.Question }
+	json.Unmarshal([]byte(apiJSON(t, ta, "national", "GET", "/api/v1/library/questions", "", 200)), &qs)
+	if len(qs.Questions) != 2 || qs.Questions[0].Helpful == nil || *qs.Questions[0].Helpful {
+		t.Fatalf("kept questions: %+v", qs.Questions)
+	}
+	apiJSON(t, ta, "learner", "GET", "/api/v1/library/questions", "", 403)
+	if _, page, _ := ta.do(ta.as("national"), "GET", "/library/questions", nil); !strings.Contains(page, "/library/new?kind=faq&amp;title_vi=") {
+		t.Fatal("the questions page does not offer to answer with an FAQ entry")
 	}
 }

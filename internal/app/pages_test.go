@@ -98,6 +98,10 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 	}
 	return []pageCase{
 		{"", "/library", "library/library"},
+		{"", "/ask", "library/ask"},
+		{"", "/ask?q=Ph%C3%AA+duy%E1%BB%87t+%C4%90%E1%BB%81+%C3%A1n+n%C3%A2ng+cao+nh%E1%BA%ADn+th%E1%BB%A9c", "library/ask"},
+		{"", "/ask?q=gi%C3%A1+v%C3%A0ng+h%C3%B4m+nay&kept=1", "library/ask"},
+		{"national", "/library/questions", "library/questions"},
 		{"", "/search?q=ke+hoach", "app/search"},
 		{"", "/search", "app/search"},
 		{"learner", "/search?q=khong+co+gi+ca+xyzw", "app/search"},

@@ -45,7 +45,7 @@ func (a *App) Routes() []Route {
 	mo := &monitor.HTTP{Svc: a.Mon, Web: a.Web}
 	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web, Access: map[string]files.Access{"report": a.Mon.EvidenceAccess, "library": a.Lib.FileAccess},
 		Public: map[string]bool{"library": true}}
-	lib := &library.HTTP{Svc: a.Lib, Web: a.Web, BaseURL: a.Cfg.BaseURL}
+	lib := &library.HTTP{Svc: a.Lib, Web: a.Web, Auth: a.Auth, BaseURL: a.Cfg.BaseURL}
 	su := &account.HTTP{Svc: a.Account, Web: a.Web}
 	cr := &credential.HTTP{Svc: a.Cred, Web: a.Web}
 	return []Route{
@@ -78,6 +78,9 @@ func (a *App) Routes() []Route {
 		{"POST /account/sso/{provider}/unlink", su.UnlinkSSO},
 		{"GET /api/v1/auth/providers", su.APIProviders},
 		{"GET /library", lib.LibraryPage},
+		{"GET /library/questions", lib.QuestionsPage},
+		{"GET /ask", lib.AskPage},
+		{"POST /ask/keep", lib.KeepQuestion},
 		{"GET /library/new", lib.NewPage},
 		{"POST /library/new", lib.Create},
 		{"GET /library/{id}", lib.DocPage},
@@ -104,6 +107,9 @@ func (a *App) Routes() []Route {
 		{"GET /issuers/{code}/did.json", cr.DIDDocument},
 		{"GET /.well-known/jwks.json", cr.JWKS},
 		{"GET /api/v1/library", lib.APIList},
+		{"GET /api/v1/library/questions", lib.APIQuestions},
+		{"GET /api/v1/ask", lib.APIAsk},
+		{"POST /api/v1/ask/keep", lib.APIKeepQuestion},
 		{"POST /api/v1/library", lib.APICreate},
 		{"GET /api/v1/library/topics", lib.APITopics},
 		{"GET /api/v1/library/{id}", lib.APIGet},
@@ -383,6 +389,8 @@ var anonymousWrites = map[string]bool{
 	"POST /auth/oidc/link":            true,
 	"POST /verify":                    true,
 	"POST /api/v1/credentials/verify": true,
+	"POST /ask/keep":                  true,
+	"POST /api/v1/ask/keep":           true,
 }
 
 // signedIn refuses a request from nobody before its handler reads a byte

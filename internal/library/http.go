@@ -26,7 +26,24 @@ func Templates() fs.FS { t, _ := fs.Sub(templates, "templates"); return t }
 type HTTP struct {
 	Svc     *Service
 	Web     *web.Web
+	Auth    *auth.Service // rate limits of the assistant
 	BaseURL string
+}
+
+// Rate limits per address: questions (each runs several searches), and
+// questions kept for the editors (a form anyone may post).
+const (
+	askEvery  = 2 * time.Second
+	askBurst  = 20
+	keepEvery = 5 * time.Minute
+	keepBurst = 5
+)
+
+func (h *HTTP) allow(r *http.Request, what string, every time.Duration, burst int) error {
+	if h.Auth != nil && !h.Auth.Allow(what+":"+h.Auth.ClientIP(r), every, burst) {
+		return errs.E(errs.TooMany, "library.too_many_questions")
+	}
+	return nil
 }
 
 // filterOf reads a list's filters from the query string.
@@ -122,7 +139,12 @@ func (h *HTTP) NewPage(w http.ResponseWriter, r *http.Request) error {
 	if !contains(Kinds, kind) {
 		kind = News
 	}
-	return h.form(w, r, http.StatusOK, nil, Input{Kind: kind, UnitCode: h.defaultUnit(r)}, nil)
+	// An FAQ entry may start from a question people sent (its title).
+	title := r.URL.Query().Get("title_vi")
+	if len(title) > maxTitle {
+		title = ""
+	}
+	return h.form(w, r, http.StatusOK, nil, Input{Kind: kind, UnitCode: h.defaultUnit(r), TitleVI: title}, nil)
 }
 
 // defaultUnit is the unit a new document is written for: the viewer's
@@ -491,4 +513,110 @@ func (h *HTTP) Sitemap(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.Write([]byte(xml.Header))
 	return xml.NewEncoder(w).Encode(set)
+}
+
+// AskPage answers a question (/ask?q=), citing the library, or says it
+// does not know and offers the nearest documents and a way to ask a
+// person.
+func (h *HTTP) AskPage(w http.ResponseWriter, r *http.Request) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	data := map[string]any{"Q": q}
+	if q != "" {
+		if err := h.allow(r, "ask", askEvery, askBurst); err != nil {
+			return err
+		}
+		ans, err := h.Svc.Ask(r.Context(), q, web.LangOf(r))
+		if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+			data["Error"] = e
+		} else if err != nil {
+			return err
+		} else {
+			data["A"] = ans
+		}
+	}
+	data["Kept"] = r.URL.Query().Get("kept") == "1"
+	return h.Web.Render(w, r, http.StatusOK, "library/ask", "library.ask_title", data)
+}
+
+// KeepQuestion keeps a question (unanswered, or its answer rated) when
+// the asker agrees (POST /ask/keep).
+func (h *HTTP) KeepQuestion(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.Invalid, "error.bad_request")
+	}
+	var helpful *bool
+	switch r.PostForm.Get("helpful") {
+	case "yes":
+		t := true
+		helpful = &t
+	case "no":
+		f := false
+		helpful = &f
+	}
+	q := r.PostForm.Get("q")
+	if err := h.allow(r, "keep", keepEvery, keepBurst); err != nil {
+		return err
+	}
+	if helpful != nil && *helpful {
+		// A helpful answer needs nothing kept.
+		http.Redirect(w, r, "/ask?kept=1&q="+url.QueryEscape(q), http.StatusSeeOther)
+		return nil
+	}
+	if err := h.Svc.Keep(r.Context(), q, web.LangOf(r), r.PostForm.Get("answered") == "1", helpful, r.PostForm.Get("consent") != ""); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/ask?kept=1&q="+url.QueryEscape(q), http.StatusSeeOther)
+	return nil
+}
+
+// QuestionsPage lists the kept questions to editors, each with a link
+// that starts an FAQ entry answering it.
+func (h *HTTP) QuestionsPage(w http.ResponseWriter, r *http.Request) error {
+	qs, err := h.Svc.Questions(r.Context())
+	if err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, http.StatusOK, "library/questions", "library.questions_title", map[string]any{"List": qs})
+}
+
+// APIAsk answers a question (GET /api/v1/ask?q=).
+func (h *HTTP) APIAsk(w http.ResponseWriter, r *http.Request) error {
+	if err := h.allow(r, "ask", askEvery, askBurst); err != nil {
+		return err
+	}
+	ans, err := h.Svc.Ask(r.Context(), r.URL.Query().Get("q"), web.LangOf(r))
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, ans)
+}
+
+// APIKeepQuestion keeps a question with the asker's consent (POST
+// /api/v1/ask/keep).
+func (h *HTTP) APIKeepQuestion(w http.ResponseWriter, r *http.Request) error {
+	var body struct {
+		Question string `json:"question"`
+		Answered bool   `json:"answered"`
+		Helpful  *bool  `json:"helpful"`
+		Consent  bool   `json:"consent"`
+	}
+	if err := web.DecodeJSON(r, &body); err != nil {
+		return err
+	}
+	if err := h.allow(r, "keep", keepEvery, keepBurst); err != nil {
+		return err
+	}
+	if err := h.Svc.Keep(r.Context(), body.Question, web.LangOf(r), body.Answered, body.Helpful, body.Consent); err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, map[string]bool{"kept": true})
+}
+
+// APIQuestions lists kept questions (editors).
+func (h *HTTP) APIQuestions(w http.ResponseWriter, r *http.Request) error {
+	qs, err := h.Svc.Questions(r.Context())
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"questions": qs})
 }
