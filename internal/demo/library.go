@@ -17,6 +17,9 @@ type demoDoc struct {
 	in library.Input
 }
 
+// In is what the document says.
+func (d demoDoc) In() library.Input { return d.in }
+
 func legal(unit, number, docType, issuer, signed, effective, status, title, titleEN, summary string, topics []string, rels ...library.RelationInput) demoDoc {
 	by := "admin"
 	if unit == "66" {

@@ -725,8 +725,11 @@ func searchDoc(d *Doc) search.Doc {
 		// A number is typed as written, marks included (146/QĐ-TTg).
 		fields = append(fields, search.Field{Text: d.Number, Rank: 0})
 	}
+	// The body's start ranks; all of it finds (a long body kept for
+	// ranking would be read back for every candidate of every search).
 	fields = append(fields, search.Field{Text: d.SummaryVI + " " + d.Issuer, Rank: 1}, search.Field{Text: d.SummaryEN, Rank: 1, Plain: true},
-		search.Field{Text: richtext.Plain(d.BodyVI, maxBody), Rank: 2}, search.Field{Text: richtext.Plain(d.BodyEN, maxBody), Rank: 2, Plain: true})
+		search.Field{Text: richtext.Plain(d.BodyVI, 300), Rank: 2}, search.Field{Text: richtext.Plain(d.BodyVI, maxBody), IndexOnly: true},
+		search.Field{Text: richtext.Plain(d.BodyEN, maxBody), IndexOnly: true})
 	return search.Doc{ID: d.ID, Fields: fields, Boost: boost(d)}
 }
 
@@ -830,23 +833,53 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Doc, error) {
 		}
 		order = ""
 	}
-	query := `SELECT ` + docColumns + ` FROM lib_docs WHERE ` + strings.Join(where, " AND ") + order
+	var ds []*Doc
+	var err error
 	if ranked == nil {
-		query += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
-	}
-	ds, err := db.Query(ctx, s.DB.R, scanDoc, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	if ranked != nil {
-		// The search's order, then the page.
+		query := `SELECT ` + docColumns + ` FROM lib_docs WHERE ` + strings.Join(where, " AND ") + order + fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+		if ds, err = db.Query(ctx, s.DB.R, scanDoc, query, args...); err != nil {
+			return nil, err
+		}
+	} else {
+		// Which hits pass the filters (ids only), in the search's order;
+		// then only the page's documents are read whole.
+		ok, err := db.Column[string](s.DB.R.QueryContext(ctx, `SELECT id FROM lib_docs WHERE `+strings.Join(where, " AND "), args...))
+		if err != nil {
+			return nil, err
+		}
+		pass := map[string]bool{}
+		for _, id := range ok {
+			pass[id] = true
+		}
+		var page []string
+		skipped := 0
+		for _, id := range ranked {
+			if !pass[id] {
+				continue
+			}
+			if skipped < f.Offset {
+				skipped++
+				continue
+			}
+			if len(page) == f.Limit {
+				break
+			}
+			page = append(page, id)
+		}
+		if len(page) > 0 {
+			pargs := make([]any, len(page))
+			for i, id := range page {
+				pargs[i] = id
+			}
+			if ds, err = db.Query(ctx, s.DB.R, scanDoc, `SELECT `+docColumns+` FROM lib_docs WHERE id IN (`+db.Numbered(1, len(page))+`)`, pargs...); err != nil {
+				return nil, err
+			}
+		}
 		pos := map[string]int{}
-		for i, id := range ranked {
+		for i, id := range page {
 			pos[id] = i
 		}
 		slices.SortFunc(ds, func(a, b *Doc) int { return pos[a.ID] - pos[b.ID] })
-		from := min(max(f.Offset, 0), len(ds))
-		ds = ds[from:min(from+f.Limit, len(ds))]
 	}
 	if ds == nil {
 		ds = []*Doc{}
@@ -943,4 +976,54 @@ func (s *Service) Attach(ctx context.Context, id, name string, r io.Reader) (*Do
 func (s *Service) FileAccess(ctx context.Context, docID string) error {
 	_, err := s.Get(ctx, docID)
 	return err
+}
+
+// Load stores documents already written elsewhere as published, in one
+// transaction with their index entries and a first version each: a
+// migration from another portal, or a benchmark's library. The caller
+// must publish for every document's unit (given by code in UnitCode);
+// each document's PublishAt is kept (0: now). Nothing is stored unless
+// every document reads.
+func (s *Service) Load(ctx context.Context, docs []*Doc) error {
+	topics, err := s.topicSet(ctx)
+	if err != nil {
+		return err
+	}
+	p := auth.FromContext(ctx)
+	units := map[string]*org.Unit{}
+	now := s.clock()
+	ins := make([]Input, len(docs))
+	for i, d := range docs {
+		u := units[d.UnitCode]
+		if u == nil {
+			if u, err = s.Org.UnitByCode(ctx, d.UnitCode); err != nil {
+				return fmt.Errorf("document %d: %w", i+1, errs.Field("unit_code", "library.bad_unit", d.UnitCode))
+			}
+			units[d.UnitCode] = u
+		}
+		if _, err := auth.Authorize(ctx, auth.PublishLibrary, u.Path); err != nil {
+			return err
+		}
+		ins[i] = Input{Kind: d.Kind, TitleVI: d.TitleVI, TitleEN: d.TitleEN, SummaryVI: d.SummaryVI, SummaryEN: d.SummaryEN, BodyVI: d.BodyVI, BodyEN: d.BodyEN,
+			Topics: d.Topics, Audiences: d.Audiences, Competences: d.Competences, Link: d.Link, Number: d.Number, DocType: d.DocType, Issuer: d.Issuer,
+			SignedOn: d.SignedOn, EffectiveOn: d.EffectiveOn, LegalStatus: d.LegalStatus}
+		if err := ins[i].Validate(topics); err != nil {
+			return fmt.Errorf("document %d: %w", i+1, err)
+		}
+		if d.ID == "" {
+			d.ID = db.NewID()
+		}
+		d.UnitID, d.UnitPath, d.Status, d.Version, d.CreatedAt = u.ID, u.Path, Published, 0, now
+		if d.PublishAt == 0 {
+			d.PublishAt = now
+		}
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		for i, d := range docs {
+			if _, err := s.save(ctx, tx, p, d, ins[i], now, "library_loaded"); err != nil {
+				return fmt.Errorf("document %d: %w", i+1, err)
+			}
+		}
+		return nil
+	})
 }

@@ -427,22 +427,35 @@ func (s *Service) candidates(ctx context.Context, qw []search.Word) ([]*Doc, err
 			count[h.ID] += n
 		}
 	}
-	exact := make([]string, len(qw))
-	for i, w := range qw {
-		exact[i] = w.Exact
+	search1 := func(ws []search.Word, n int) error {
+		exact := make([]string, len(ws))
+		for i, w := range ws {
+			exact[i] = w.Exact
+		}
+		hits, err := st.Search(ctx, search.Query{Text: strings.Join(exact, " "), Limit: candidateDocs})
+		add(hits, n)
+		return err
 	}
-	hits, err := st.Search(ctx, search.Query{Text: strings.Join(exact, " "), Limit: candidateDocs})
-	if err != nil {
+	// Those holding every word first, then, when they are few, the
+	// engine's most related to any of them (ranking every document that
+	// holds a common word costs more than the rest of the answer).
+	if err := search1(qw, len(qw)); err != nil {
 		return nil, err
 	}
-	add(hits, len(qw))
-	if len(qw) > 1 {
-		for _, w := range qw {
-			hits, err := st.Search(ctx, search.Query{Text: w.Exact, Limit: candidateDocs})
-			if err != nil {
-				return nil, err
+	if len(qw) > 1 && len(order) < candidateDocs/2 {
+		words := make([]string, len(qw))
+		for i, w := range qw {
+			words[i] = w.Exact
+		}
+		refs, err := st.Related(ctx, strings.Join(words, " "), candidateDocs)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range refs {
+			if _, ok := count[id]; !ok {
+				order = append(order, id)
+				count[id] = 0
 			}
-			add(hits, 1)
 		}
 	}
 	sort.SliceStable(order, func(i, j int) bool { return count[order[i]] > count[order[j]] })

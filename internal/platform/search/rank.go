@@ -27,6 +27,10 @@ type Field struct {
 	Text  string
 	Rank  int
 	Plain bool
+	// IndexOnly words find the thing but are not kept for ranking (a
+	// document's long body): a query word met only there ranks as the
+	// weakest match. Store only; Memory ignores them.
+	IndexOnly bool
 }
 
 // Query is what to look for.
@@ -91,11 +95,20 @@ type analyzed struct {
 	ranks  []int
 	plain  []bool
 	scopes []string
+	// hidden holds the words of index-only fields (when analysed for
+	// indexing); more says the stored thing had some (when read back).
+	hidden [][]Word
+	more   bool
 }
 
 func analyze(d Doc) analyzed {
 	a := analyzed{id: d.ID, boost: d.Boost, scopes: d.Scopes}
 	for _, f := range d.Fields {
+		if f.IndexOnly {
+			a.hidden = append(a.hidden, Words(f.Text))
+			a.more = true
+			continue
+		}
 		a.texts = append(a.texts, Words(f.Text))
 		a.ranks = append(a.ranks, f.Rank)
 		a.plain = append(a.plain, f.Plain)
@@ -120,7 +133,7 @@ func (a *analyzed) index() {
 func (a *analyzed) folds() []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, t := range a.texts {
+	for _, t := range append(a.texts[:len(a.texts):len(a.texts)], a.hidden...) {
 		for _, w := range t {
 			if !seen[w.Fold] {
 				seen[w.Fold] = true
@@ -222,6 +235,12 @@ func (a *analyzed) score(slots []slot) (Score, bool) {
 			if ok && (bestLevel < 0 || level < bestLevel || (level == bestLevel && rank < bestRank)) {
 				bestLevel, bestRank, bestPlaces = level, rank, places
 			}
+		}
+		if bestLevel < 0 && a.more {
+			// Met in words kept only in the index (the thing was found
+			// by all of them): the weakest match, in no field.
+			s.Worst, s.Sum, s.Field = LevelTypo2, s.Sum+LevelTypo2, s.Field+9
+			continue
 		}
 		if bestLevel < 0 {
 			return Score{}, false

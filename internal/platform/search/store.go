@@ -126,7 +126,7 @@ func indexWords(a *analyzed) string {
 			out = append(out, w)
 		}
 	}
-	for _, t := range a.texts {
+	for _, t := range append(a.texts[:len(a.texts):len(a.texts)], a.hidden...) {
 		for i, w := range t {
 			add(w.Fold)
 			if w.Tone != w.Fold {
@@ -151,6 +151,9 @@ func indexWords(a *analyzed) string {
 // "p" when plain), then the words as written, space-separated.
 func encode(a *analyzed) string {
 	var b strings.Builder
+	if a.more {
+		b.WriteString("x\n") // words kept only in the index
+	}
 	for i, t := range a.texts {
 		if i > 0 {
 			b.WriteByte('\n')
@@ -171,6 +174,10 @@ func encode(a *analyzed) string {
 func decode(ref string, boost int64, s string) analyzed {
 	a := analyzed{id: ref, boost: boost}
 	for line := range strings.SplitSeq(s, "\n") {
+		if line == "x" {
+			a.more = true
+			continue
+		}
 		head, rest, _ := strings.Cut(line, " ")
 		plain := strings.HasSuffix(head, "p")
 		rank, _ := strconv.Atoi(strings.TrimSuffix(head, "p"))
@@ -308,15 +315,19 @@ func (st *Store) putSQLite(ctx context.Context, tx Execer, es []entry) error {
 	var args []any
 	for _, e := range es {
 		id, ok := existing[e.ref]
+		// search_docs.words stays empty on SQLite: the contentless index
+		// forgets by rowid (contentless_delete), and a long document's
+		// words would make every candidate's row spill onto overflow
+		// pages that each search reads.
 		if !ok {
 			fresh = append(fresh, e)
-			args = append(args, st.domain, e.ref, e.fields, e.boost, e.words)
+			args = append(args, st.domain, e.ref, e.fields, e.boost, "")
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+fts+` WHERE rowid = $1`, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE search_docs SET fields = $1, boost = $2, words = $3 WHERE id = $4`, e.fields, e.boost, e.words, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE search_docs SET fields = $1, boost = $2, words = '' WHERE id = $3`, e.fields, e.boost, id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO `+fts+` (rowid, words) VALUES ($1, $2)`, id, e.words); err != nil {
@@ -545,4 +556,33 @@ func (st *Store) fetch(ctx context.Context, match string, scopes []string, slots
 		return nil, fmt.Errorf("search %s: %w", st.domain, err)
 	}
 	return hits, nil
+}
+
+// Related lists the things holding any of text's words, most related
+// first by the engine's own measure (BM25 on SQLite FTS5, ts_rank on
+// PostgreSQL): what a question's words point at, for a reader that
+// weighs what it finds itself (the library's assistant). Words are
+// compared without marks; at most 12 are used.
+func (st *Store) Related(ctx context.Context, text string, limit int) ([]string, error) {
+	var terms []string
+	seen := map[string]bool{}
+	for _, w := range Words(text) {
+		if !seen[w.Fold] && len(terms) < 12 {
+			seen[w.Fold] = true
+			terms = append(terms, st.word(w.Fold, false))
+		}
+	}
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	match := st.or(terms)
+	query := `SELECT d.ref FROM search_fts_` + st.domain + ` f JOIN search_docs d ON d.id = f.rowid WHERE search_fts_` + st.domain + ` MATCH $1 ORDER BY bm25(search_fts_` + st.domain + `) LIMIT $2`
+	if st.svc.DB.Dialect == db.Postgres {
+		query = `SELECT ref FROM search_docs WHERE domain = '` + st.domain + `' AND words @@ $1::tsquery ORDER BY ts_rank(words, $1::tsquery) DESC, id LIMIT $2`
+	}
+	refs, err := db.Column[string](st.svc.DB.R.QueryContext(ctx, query, match, limit))
+	if err != nil {
+		return nil, fmt.Errorf("related %s: %w", st.domain, err)
+	}
+	return refs, nil
 }
