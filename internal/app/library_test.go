@@ -10,6 +10,7 @@ import (
 
 	"dxhub/internal/library"
 	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/errs"
 )
 
 // addAccount makes an account with one role ("editor@66"), or none.
@@ -277,5 +278,63 @@ func TestLibraryAssistant(t *testing.T) {
 	apiJSON(t, ta, "learner", "GET", "/api/v1/library/questions", "", 403)
 	if _, page, _ := ta.do(ta.as("national"), "GET", "/library/questions", nil); !strings.Contains(page, "/library/new?kind=faq&amp;title_vi=") {
 		t.Fatal("the questions page does not offer to answer with an FAQ entry")
+	}
+}
+
+// A word met only deep in a long body finds the document, after those
+// whose title or summary holds it; a document changed later is found by
+// its new words only (the index forgets by row on SQLite). Load stores
+// a batch whole or, when one document is bad, not at all.
+func TestLibraryLongBodiesAndLoad(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	nat := auth.WithPrincipal(t.Context(), mustPrincipal(t, ta, "national"))
+	long := strings.Repeat("Đoạn văn dài về chuyển đổi số ở địa phương. ", 80) + "\n\nCuối cùng nói về khinh khí cầu."
+	deep, err := ta.App.Lib.Create(nat, library.Input{Kind: library.Guide, UnitCode: "VN", TitleVI: "Hướng dẫn dài", BodyVI: long})
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := ta.App.Lib.Create(nat, library.Input{Kind: library.Guide, UnitCode: "VN", TitleVI: "Khinh khí cầu bay thế nào", BodyVI: "Ngắn."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{deep.ID, top.ID} {
+		if _, err := ta.App.Lib.Publish(nat, id, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := ta.App.Lib.List(t.Context(), library.Filter{Q: "khinh khi cau"})
+	if err != nil || len(list) != 2 || list[0].ID != top.ID || list[1].ID != deep.ID {
+		t.Fatalf("found %v %v", list, err)
+	}
+	changed := strings.Replace(long, "khinh khí cầu", "tàu ngầm", 1)
+	if _, err := ta.App.Lib.Update(nat, deep.ID, library.Input{Kind: library.Guide, UnitCode: "VN", TitleVI: "Hướng dẫn dài", BodyVI: changed}); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := ta.App.Lib.List(t.Context(), library.Filter{Q: "khinh khi cau"}); len(list) != 1 || list[0].ID != top.ID {
+		t.Fatalf("after the change, the old words find %v", list)
+	}
+	if list, _ := ta.App.Lib.List(t.Context(), library.Filter{Q: "tau ngam"}); len(list) != 1 || list[0].ID != deep.ID {
+		t.Fatalf("after the change, the new words find %v", list)
+	}
+	var before int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM lib_docs`).Scan(&before)
+	err = ta.App.Lib.Load(nat, []*library.Doc{{Kind: library.News, UnitCode: "66", TitleVI: "Tin một", BodyVI: "Nội dung."}, {Kind: library.News, UnitCode: "66", TitleVI: "", BodyVI: "Không tiêu đề."}})
+	if e, ok := errs.As(err); !ok || e.Field != "title_vi" || !strings.Contains(err.Error(), "document 2") {
+		t.Fatalf("a bad batch: %v", err)
+	}
+	var after int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM lib_docs`).Scan(&after)
+	if after != before {
+		t.Fatalf("a bad batch stored %d documents", after-before)
+	}
+	if err := ta.App.Lib.Load(auth.WithPrincipal(t.Context(), mustPrincipal(t, ta, "dongnai")), []*library.Doc{{Kind: library.News, UnitCode: "66", TitleVI: "Tin", BodyVI: "x"}}); err == nil {
+		t.Fatal("another province loaded documents in Đắk Lắk's name")
+	}
+	if err := ta.App.Lib.Load(nat, []*library.Doc{{Kind: library.News, UnitCode: "66", TitleVI: "Tin tải vào", BodyVI: "Nội dung."}}); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := ta.App.Lib.List(t.Context(), library.Filter{Q: "tin tai vao"}); len(list) != 1 {
+		t.Fatalf("a loaded document is not found: %v", list)
 	}
 }
