@@ -827,10 +827,6 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Doc, error) {
 		for _, h := range hits {
 			ranked = append(ranked, h.ID)
 		}
-		where = append(where, "id IN ("+db.Numbered(len(args)+1, len(ranked))+")")
-		for _, id := range ranked {
-			args = append(args, id)
-		}
 		order = ""
 	}
 	var ds []*Doc
@@ -843,7 +839,12 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Doc, error) {
 	} else {
 		// Which hits pass the filters (ids only), in the search's order;
 		// then only the page's documents are read whole.
-		ok, err := db.Column[string](s.DB.R.QueryContext(ctx, `SELECT id FROM lib_docs WHERE `+strings.Join(where, " AND "), args...))
+		hitArgs := append([]any{}, args...)
+		for _, id := range ranked {
+			hitArgs = append(hitArgs, id)
+		}
+		ok, err := db.Column[string](s.DB.R.QueryContext(ctx, `WITH hits(hit) AS (VALUES `+valuesOf(len(args)+1, len(ranked))+`)
+			SELECT id FROM hits CROSS JOIN lib_docs WHERE lib_docs.id = hits.hit AND `+strings.Join(where, " AND "), hitArgs...))
 		if err != nil {
 			return nil, err
 		}
@@ -871,7 +872,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Doc, error) {
 			for i, id := range page {
 				pargs[i] = id
 			}
-			if ds, err = db.Query(ctx, s.DB.R, scanDoc, `SELECT `+docColumns+` FROM lib_docs WHERE id IN (`+db.Numbered(1, len(page))+`)`, pargs...); err != nil {
+			if ds, err = s.byIDs(ctx, page); err != nil {
 				return nil, err
 			}
 		}
@@ -885,6 +886,34 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Doc, error) {
 		ds = []*Doc{}
 	}
 	return ds, s.complete(ctx, ds)
+}
+
+// valuesOf is the rows ($from), ($from+1)… of a VALUES list of n.
+func valuesOf(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "($%d)", from+i)
+	}
+	return b.String()
+}
+
+// byIDs reads documents by id, whatever their status. The ids drive the
+// join, so that each is one lookup by key: given "status = … AND id IN
+// (…)", SQLite without statistics walks the status index over every
+// published document instead.
+func (s *Service) byIDs(ctx context.Context, ids []string) ([]*Doc, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return db.Query(ctx, s.DB.R, scanDoc, `WITH want(want_id) AS (VALUES `+valuesOf(1, len(ids))+`)
+		SELECT `+docColumns+` FROM want CROSS JOIN lib_docs WHERE lib_docs.id = want.want_id`, args...)
 }
 
 // Issuers lists the issuing bodies of public legal documents, for the

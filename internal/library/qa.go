@@ -228,8 +228,11 @@ func (s *Service) Ask(ctx context.Context, question string, lang i18n.Lang) (*An
 	// Rarer words weigh more: inverse document frequency over the
 	// candidates' passages.
 	var ps []passage
+	titleOf := map[*Doc]passage{}
 	for _, d := range docs {
-		ps = append(ps, passagesOf(d, lang)...)
+		dp := passagesOf(d, lang)
+		titleOf[d] = dp[0]
+		ps = append(ps, dp...)
 	}
 	weight := map[string]float64{}
 	total := 0.0
@@ -337,7 +340,7 @@ func (s *Service) Ask(ctx context.Context, question string, lang i18n.Lang) (*An
 		// does this cost" is answered by the FAQ whose question says
 		// what "this" is.
 		if !p.title {
-			cover = max(own, 0.9*coverOf(p, passagesOf(p.doc, lang)[0]))
+			cover = max(own, 0.9*coverOf(p, titleOf[p.doc]))
 		}
 		// Ranked by what it covers, then by how well its document's title
 		// fits the question (the guide named for the question before a
@@ -432,7 +435,7 @@ func (s *Service) candidates(ctx context.Context, qw []search.Word) ([]*Doc, err
 		for i, w := range ws {
 			exact[i] = w.Exact
 		}
-		hits, err := st.Search(ctx, search.Query{Text: strings.Join(exact, " "), Limit: candidateDocs})
+		hits, err := st.Search(ctx, search.Query{Text: strings.Join(exact, " "), Limit: candidateDocs, Whole: true})
 		add(hits, n)
 		return err
 	}
@@ -463,13 +466,16 @@ func (s *Service) candidates(ctx context.Context, qw []search.Word) ([]*Doc, err
 	if len(order) == 0 {
 		return nil, nil
 	}
-	args := []any{s.clock()}
-	for _, id := range order {
-		args = append(args, id)
-	}
-	ds, err := db.Query(ctx, s.DB.R, scanDoc, `SELECT `+docColumns+` FROM lib_docs WHERE status = 'published' AND publish_at <= $1 AND id IN (`+db.Numbered(2, len(order))+`)`, args...)
+	all, err := s.byIDs(ctx, order)
 	if err != nil {
 		return nil, err
+	}
+	now := s.clock()
+	var ds []*Doc
+	for _, d := range all {
+		if d.Public(now) {
+			ds = append(ds, d)
+		}
 	}
 	pos := map[string]int{}
 	for i, id := range order {

@@ -141,6 +141,17 @@ func edits(f string, v *Vocab, pass int) int {
 	return 0
 }
 
+// wholeWords takes back the prefix the last word of a plan may be.
+func wholeWords(slots []slot) {
+	for _, sl := range slots {
+		for _, al := range sl.alts {
+			for i := range al {
+				al[i].prefix = false
+			}
+		}
+	}
+}
+
 func foldedOf(ws []Word) string {
 	f := make([]string, len(ws))
 	for i, w := range ws {

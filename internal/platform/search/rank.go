@@ -38,6 +38,9 @@ type Query struct {
 	Text   string
 	Scopes []string // for Store: only things carrying one of these (nil: all)
 	Limit  int      // at most this many hits (0: 20)
+	// Whole: every word is meant whole, the last one too (a question
+	// asked, not a name being typed).
+	Whole bool
 }
 
 // Hit is one thing found, with why it ranks where it does.

@@ -470,6 +470,9 @@ func (st *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	var hits []Hit
 	for pass := passKnown; pass <= passRelaxed; pass++ {
 		slots, err := plan(q.Text, syn, v, pass)
+		if q.Whole {
+			wholeWords(slots)
+		}
 		if err != nil || len(slots) == 0 {
 			return nil, err
 		}
