@@ -338,3 +338,31 @@ func TestLibraryLongBodiesAndLoad(t *testing.T) {
 		t.Fatalf("a loaded document is not found: %v", list)
 	}
 }
+
+// An attached PDF's text is extracted (by pdftotext, in a bounded
+// process) and finds the document; a PDF it cannot read is kept without
+// text, found by its name.
+func TestLibraryPDFText(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	if ta.App.Lib.PDFText == nil {
+		t.Skip("pdftotext is not installed (the test command installs poppler-utils)")
+	}
+	d := docOf(t, apiJSON(t, ta, "national", "POST", "/api/v1/library", `{"kind":"material","unit_code":"VN","title_vi":"Tài liệu tập huấn","summary_vi":"Bản PDF."}`, 201))
+	apiJSON(t, ta, "national", "POST", "/api/v1/library/"+d.ID+"/publish", "", 200)
+	pdf := "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
+		"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 144]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj\n" +
+		"4 0 obj<</Length 52>>stream\nBT /F1 18 Tf 20 80 Td (Huong dan khinh khi cau) Tj ET\nendstream endobj\n" +
+		"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+	for name, content := range map[string]string{"tap-huan.pdf": pdf, "hong-nang.pdf": "%PDF-1.4 not really a PDF at all"} {
+		body, ct := multipartFile(t, "file", name, "application/pdf", []byte(content))
+		if code, out, _ := ta.do(ta.as("national"), "POST", "/library/"+d.ID+"/files", body, "Content-Type", ct); code != 303 {
+			t.Fatalf("attach %s: %d %.300s", name, code, out)
+		}
+	}
+	for _, q := range []string{"khinh khi cau", "hong nang"} {
+		if list, err := ta.App.Lib.List(t.Context(), library.Filter{Q: q}); err != nil || len(list) != 1 || list[0].ID != d.ID {
+			t.Errorf("%q finds %v %v", q, list, err)
+		}
+	}
+}

@@ -312,6 +312,8 @@ type Service struct {
 	Org    *org.Service
 	Search *search.Service
 	Files  files.Store
+	// PDFText extracts an attached PDF's text for search (nil: none).
+	PDFText PDFExtractor
 	// now is the clock (tests move it); nil is time.Now.
 	now func() time.Time
 }
@@ -716,7 +718,22 @@ func (s *Service) index(ctx context.Context, tx *sql.Tx, d *Doc) error {
 	if d.Status != Published {
 		return st.Delete(ctx, tx, d.ID)
 	}
-	return st.Put(ctx, tx, searchDoc(d))
+	// The attachments' names and texts find the document too.
+	var extra []string
+	err := db.Each(ctx, tx, func(r db.Scanner) error {
+		var name, text string
+		err := r.Scan(&name, &text)
+		extra = append(extra, strings.TrimSuffix(name, path.Ext(name)), text)
+		return err
+	}, `SELECT name, text FROM lib_files WHERE doc_id = $1 ORDER BY seq`, d.ID)
+	if err != nil {
+		return err
+	}
+	sd := searchDoc(d)
+	if len(extra) > 0 {
+		sd.Fields = append(sd.Fields, search.Field{Text: strings.Join(extra, "\n"), IndexOnly: true})
+	}
+	return st.Put(ctx, tx, sd)
 }
 
 func searchDoc(d *Doc) search.Doc {
@@ -991,13 +1008,40 @@ func (s *Service) Attach(ctx context.Context, id, name string, r io.Reader) (*Do
 	if err := s.DB.R.QueryRowContext(ctx, `SELECT size FROM files WHERE id = $1`, key).Scan(&size); err != nil {
 		return nil, err
 	}
-	if _, err := s.DB.W.ExecContext(ctx, `INSERT INTO lib_files (doc_id, file_id, name, type, size, seq) VALUES ($1, $2, $3, $4, $5, $6)`, id, key, path.Base(name), ct, size, n+1); err != nil {
+	text := ""
+	if ct == "application/pdf" && s.PDFText != nil {
+		if text, err = s.fileText(ctx, key); err != nil {
+			s.Log.Warn("pdf text", "file", key, "err", err)
+			text = ""
+		}
+	}
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lib_files (doc_id, file_id, name, type, size, seq, text) VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, key, path.Base(name), ct, size, n+1, text); err != nil {
+			return err
+		}
+		return s.index(ctx, tx, d)
+	})
+	if err != nil {
 		return nil, err
 	}
 	if err := s.Audit.Record(ctx, audit.Entry{ActorID: p.AccountID, ActorName: p.Username, Action: "library_file_attached", ObjectType: "library_doc", ObjectID: id, UnitPath: d.UnitPath, Detail: path.Base(name)}); err != nil {
 		return nil, err
 	}
 	return s.Get(ctx, id)
+}
+
+// fileText reads a stored PDF back and extracts its text.
+func (s *Service) fileText(ctx context.Context, key string) (string, error) {
+	rc, err := s.Files.Open(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, 64<<20))
+	if err != nil {
+		return "", err
+	}
+	return s.PDFText(ctx, data)
 }
 
 // FileAccess is the file store's check for attachments: whoever may read
