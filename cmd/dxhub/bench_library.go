@@ -50,13 +50,7 @@ func benchLibrary(ctx context.Context, args []string) error {
 		return err
 	}
 	if have == 0 {
-		if _, err := demo.SeedLibrary(ctx, a.Lib, func(name string) (*auth.Principal, error) {
-			acct, err := a.Auth.AccountByUsername(ctx, name)
-			if err != nil {
-				return nil, err
-			}
-			return a.Auth.Principal(ctx, acct.ID)
-		}); err != nil {
+		if _, err := demo.SeedLibrary(ctx, a.Lib, principalOf(ctx, a)); err != nil {
 			return err
 		}
 		have = len(demo.LibraryDocs)

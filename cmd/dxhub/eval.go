@@ -170,15 +170,7 @@ func (q evalQuery) matches(got string) bool {
 }
 
 func readEvalQueries(file string) ([]evalQuery, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.Comment = '#'
-	r.FieldsPerRecord = 4
-	rows, err := r.ReadAll()
+	rows, err := readEvalCSV(file, 4)
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +187,20 @@ func readEvalQueries(file string) ([]evalQuery, error) {
 		out = append(out, evalQuery{line: i + 1, domain: row[0], category: row[1], query: row[2], expect: strings.Split(row[3], "|")})
 	}
 	return out, nil
+}
+
+// readEvalCSV reads an evaluation file: CSV with fields columns, lines
+// starting with # left out.
+func readEvalCSV(file string, fields int) ([][]string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.Comment = '#'
+	r.FieldsPerRecord = fields
+	return r.ReadAll()
 }
 
 // evalAnswers asks the room of domain for q and returns its first three

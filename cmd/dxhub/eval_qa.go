@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 
 	"dxhub/internal/demo"
 	"dxhub/internal/library"
-	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/i18n"
 )
 
@@ -44,13 +41,7 @@ func evalQACmd(ctx context.Context, args []string) error {
 	if docs, err := a.Lib.List(ctx, library.Filter{Limit: 1}); err != nil {
 		return err
 	} else if len(docs) == 0 {
-		if _, err := demo.SeedLibrary(ctx, a.Lib, func(name string) (*auth.Principal, error) {
-			acct, err := a.Auth.AccountByUsername(ctx, name)
-			if err != nil {
-				return nil, err
-			}
-			return a.Auth.Principal(ctx, acct.ID)
-		}); err != nil {
+		if _, err := demo.SeedLibrary(ctx, a.Lib, principalOf(ctx, a)); err != nil {
 			return fmt.Errorf("demo library: %w", err)
 		}
 	}
@@ -135,15 +126,7 @@ type qaQuestion struct {
 }
 
 func readQAQuestions(file string) ([]qaQuestion, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.Comment = '#'
-	r.FieldsPerRecord = 3
-	rows, err := r.ReadAll()
+	rows, err := readEvalCSV(file, 3)
 	if err != nil {
 		return nil, err
 	}

@@ -227,13 +227,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 		}
 		if docs, err := a.Lib.List(ctx, library.Filter{Limit: 1}); err == nil && len(docs) == 0 {
 			fmt.Fprintln(os.Stderr, "Seeding the demo library (legal documents, guides, FAQ, news)...")
-			if _, err := demo.SeedLibrary(ctx, a.Lib, func(name string) (*auth.Principal, error) {
-				acct, err := a.Auth.AccountByUsername(ctx, name)
-				if err != nil {
-					return nil, err
-				}
-				return a.Auth.Principal(ctx, acct.ID)
-			}); err != nil {
+			if _, err := demo.SeedLibrary(ctx, a.Lib, principalOf(ctx, a)); err != nil {
 				return fmt.Errorf("seed library: %w", err)
 			}
 		}
@@ -279,14 +273,22 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 	return srv.Shutdown(sctx)
 }
 
+// principalOf finds an account's principal by its sign-in name (the demo
+// accounts that write demo content).
+func principalOf(ctx context.Context, a *app.App) func(string) (*auth.Principal, error) {
+	return func(name string) (*auth.Principal, error) {
+		acct, err := a.Auth.AccountByUsername(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		return a.Auth.Principal(ctx, acct.ID)
+	}
+}
+
 // seedCredentials gives the demo its certificates, as its national
 // administrator.
 func seedCredentials(ctx context.Context, a *app.App) error {
-	acct, err := a.Auth.AccountByUsername(ctx, "admin")
-	if err != nil {
-		return err
-	}
-	p, err := a.Auth.Principal(ctx, acct.ID)
+	p, err := principalOf(ctx, a)("admin")
 	if err != nil {
 		return err
 	}
