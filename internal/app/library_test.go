@@ -163,9 +163,9 @@ func TestLibraryLegalFeedAndFiles(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
 	law := docOf(t, apiJSON(t, ta, "national", "POST", "/api/v1/library", `{"kind":"legal","unit_code":"VN","title_vi":"Phê duyệt Đề án nâng cao nhận thức, phổ cập kỹ năng số","number":"146/QĐ-TTg","doc_type":"decision","issuer":"Thủ tướng Chính phủ","signed_on":"2022-01-28","effective_on":"2022-01-28"}`, 201))
+	apiJSON(t, ta, "national", "POST", "/api/v1/library/"+law.ID+"/publish", "", 200)
 	plan := docOf(t, apiJSON(t, ta, "daklak", "POST", "/api/v1/library", `{"kind":"legal","unit_code":"66","title_vi":"Kế hoạch thực hiện Đề án trên địa bàn tỉnh","number":"1250/KH-UBND","doc_type":"plan","issuer":"UBND tỉnh Đắk Lắk","signed_on":"2022-06-20","relations":[{"kind":"implements","target":"146/QĐ-TTg"}]}`, 201))
 	apiJSON(t, ta, "national", "POST", "/api/v1/library", `{"kind":"legal","unit_code":"VN","title_vi":"Trùng số","number":"146/QĐ-TTg","doc_type":"decision","issuer":"Thủ tướng Chính phủ","signed_on":"2022-01-28"}`, 400)
-	apiJSON(t, ta, "national", "POST", "/api/v1/library/"+law.ID+"/publish", "", 200)
 	apiJSON(t, ta, "daklak", "POST", "/api/v1/library/"+plan.ID+"/publish", "", 200)
 	got := docOf(t, apiJSON(t, ta, "", "GET", "/api/v1/library/"+law.ID, "", 200))
 	if len(got.Relations) != 1 || got.Relations[0].Kind != "implemented_by" || got.Relations[0].DocID != plan.ID {
@@ -364,5 +364,28 @@ func TestLibraryPDFText(t *testing.T) {
 		if list, err := ta.App.Lib.List(t.Context(), library.Filter{Q: q}); err != nil || len(list) != 1 || list[0].ID != d.ID {
 			t.Errorf("%q finds %v %v", q, list, err)
 		}
+	}
+}
+
+// A relation never shows a document its reader may not see: another
+// province's draft cannot be named as a target, and a draft that
+// implements a public decision is not listed on the decision's page.
+func TestLibraryRelationsHideDrafts(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	law := docOf(t, apiJSON(t, ta, "national", "POST", "/api/v1/library", `{"kind":"legal","unit_code":"VN","title_vi":"Quyết định công khai","number":"146/QĐ-TTg","doc_type":"decision","issuer":"Thủ tướng Chính phủ","signed_on":"2022-01-28"}`, 201))
+	apiJSON(t, ta, "national", "POST", "/api/v1/library/"+law.ID+"/publish", "", 200)
+	// Đồng Nai's draft plan implements the decision.
+	apiJSON(t, ta, "dongnai", "POST", "/api/v1/library", `{"kind":"legal","unit_code":"75","title_vi":"Dự thảo MAT75SECRET","number":"9/KH-UBND","doc_type":"plan","issuer":"UBND tỉnh Đồng Nai","signed_on":"2026-01-02","relations":[{"kind":"implements","target":"146/QĐ-TTg"}]}`, 201)
+	if out := apiJSON(t, ta, "daklak", "GET", "/api/v1/library/"+law.ID, "", 200); strings.Contains(out, "MAT75SECRET") {
+		t.Fatalf("the decision lists another province's draft: %s", out)
+	}
+	if out := apiJSON(t, ta, "dongnai", "GET", "/api/v1/library/"+law.ID, "", 200); !strings.Contains(out, "MAT75SECRET") {
+		t.Fatalf("the draft's own editors do not see it among the relations: %s", out)
+	}
+	// Đắk Lắk cannot name it.
+	out := apiJSON(t, ta, "daklak", "POST", "/api/v1/library", `{"kind":"legal","unit_code":"66","title_vi":"Kế hoạch","number":"10/KH-UBND","doc_type":"plan","issuer":"UBND tỉnh Đắk Lắk","signed_on":"2026-01-03","relations":[{"kind":"replaces","target":"9/KH-UBND"}]}`, 400)
+	if !strings.Contains(out, `"field":"relations"`) {
+		t.Fatalf("naming another province's draft: %s", out)
 	}
 }

@@ -465,17 +465,28 @@ func (s *Service) complete(ctx context.Context, ds []*Doc) error {
 // see is still shown by its number: legal numbers are public facts).
 func (s *Service) relations(ctx context.Context, id string) ([]Relation, error) {
 	inverse := map[string]string{"amends": "amended_by", "replaces": "replaced_by", "implements": "implemented_by"}
-	return db.Query(ctx, s.DB.R, func(r db.Scanner) (Relation, error) {
+	now := s.clock()
+	var out []Relation
+	err := db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		var rel Relation
-		var from string
-		err := r.Scan(&from, &rel.Kind, &rel.DocID, &rel.Title, &rel.Number)
+		var from, path, status string
+		var at int64
+		if err := r.Scan(&from, &rel.Kind, &rel.DocID, &rel.Title, &rel.Number, &path, &status, &at); err != nil {
+			return err
+		}
 		if from != id {
 			rel.Kind = inverse[rel.Kind]
 		}
-		return rel, err
-	}, `SELECT r.from_id, r.kind, d.id, d.title_vi, d.number FROM lib_relations r JOIN lib_docs d ON d.id = r.to_id WHERE r.from_id = $1
-		UNION ALL SELECT r.from_id, r.kind, d.id, d.title_vi, d.number FROM lib_relations r JOIN lib_docs d ON d.id = r.from_id WHERE r.to_id = $1
+		// The other side is shown only to those who may read it (a draft
+		// that implements a public decision stays unseen).
+		if status == Published && at <= now || mayEdit(ctx, path) {
+			out = append(out, rel)
+		}
+		return nil
+	}, `SELECT r.from_id, r.kind, d.id, d.title_vi, d.number, d.unit_path, d.status, d.publish_at FROM lib_relations r JOIN lib_docs d ON d.id = r.to_id WHERE r.from_id = $1
+		UNION ALL SELECT r.from_id, r.kind, d.id, d.title_vi, d.number, d.unit_path, d.status, d.publish_at FROM lib_relations r JOIN lib_docs d ON d.id = r.from_id WHERE r.to_id = $1
 		ORDER BY 2, 5`, id)
+	return out, err
 }
 
 // Create saves a new draft in the name of in.UnitCode, which the viewer
@@ -618,9 +629,14 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, p *auth.Principal, d *Do
 		return none, err
 	}
 	for _, r := range in.Relations {
-		var to string
-		err := tx.QueryRowContext(ctx, `SELECT id FROM lib_docs WHERE (id = $1 OR (number = $1 AND kind = 'legal')) AND id <> $2`, strings.TrimSpace(r.Target), d.ID).Scan(&to)
-		if errors.Is(err, sql.ErrNoRows) {
+		// Only a document the editor may see: a relation shows the other
+		// side's title to every reader.
+		var to, toPath, status string
+		var at int64
+		err := tx.QueryRowContext(ctx, `SELECT id, unit_path, status, publish_at FROM lib_docs WHERE (id = $1 OR (number = $1 AND kind = 'legal')) AND id <> $2`,
+			strings.TrimSpace(r.Target), d.ID).Scan(&to, &toPath, &status, &at)
+		visible := err == nil && (status == Published && at <= now || mayEdit(ctx, toPath))
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !visible {
 			return none, errs.Field("relations", "library.no_such_doc", r.Target)
 		}
 		if err != nil {
