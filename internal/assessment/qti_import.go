@@ -183,7 +183,7 @@ var qtiAllowed = map[string]bool{
 	"code": true, "responseprocessing": true, "modalfeedback": true, "defaultvalue": true, "stylesheet": true,
 	"blockquote": true, "img": true, "feedbackinline": true, "feedbackblock": true, "contentbody": true, "rubricblock": true, "bdo": true, "a": true,
 	"inlinechoiceinteraction": true, "inlinechoice": true, "hottextinteraction": true, "hottext": true,
-	"gapmatchinteraction": true, "gaptext": true, "gap": true,
+	"gapmatchinteraction": true, "gaptext": true, "gap": true, "sliderinteraction": true,
 	"h1": true, "h2": true, "h3": true, "h4": true, "ul": true, "ol": true, "li": true, "sub": true, "sup": true, "u": true, "small": true,
 }
 
@@ -390,7 +390,7 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 	body.walk(func(n *xnode) {
 		switch n.name {
 		case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction", "textentryinteraction", "inlinechoiceinteraction",
-			"hottextinteraction", "gapmatchinteraction":
+			"hottextinteraction", "gapmatchinteraction", "sliderinteraction":
 			if interaction != nil && dup == nil {
 				dup = fail(id, n.name, "qti.one_interaction")
 			}
@@ -539,6 +539,20 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 			mapping = assoc
 		}
 		b.Type = Matching
+	case "sliderinteraction":
+		// A value picked between bounds: a number typed, the bounds said
+		// in the question (markup writes them).
+		b.Type = Numeric
+		if rd.attrs["cardinality"] != "single" || rd.attrs["basetype"] != "integer" && rd.attrs["basetype"] != "float" {
+			return in, fail(id, "responseDeclaration", "qti.bad_value", rd.attrs["basetype"])
+		}
+		if len(b.Correct) == 0 {
+			for k := range mapping {
+				b.Correct = append(b.Correct, k)
+			}
+			sortStrings(b.Correct)
+			b.Correct = b.Correct[:min(1, len(b.Correct))]
+		}
 	case "textentryinteraction":
 		b.Type = ShortText
 		if rd.attrs["basetype"] == "float" || rd.attrs["basetype"] == "integer" {
@@ -560,7 +574,16 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		for _, v := range mapping {
 			accepted = accepted && v == b.MaxScore
 		}
-		if b.Type == Numeric || body.attrs["datadxhubtype"] == ShortText && accepted {
+		if b.Type == Numeric && mapping != nil && isMap && !accepted && rules == nil {
+			// A number scored by a mapping (0.5 for a near value): the
+			// mapping as rules, since dxhub's numbers compare within a
+			// tolerance only.
+			var el string
+			if rules, el = mappedRules(root, rd); rules == nil {
+				return in, fail(id, el, "qti.custom_processing_at", el)
+			}
+		}
+		if rules == nil && (b.Type == Numeric || body.attrs["datadxhubtype"] == ShortText && accepted) {
 			// The number with dxhub's tolerance; or dxhub's own short
 			// answer, whose accepted answers (the correct value and the
 			// mapping's keys) compare as dxhub compares.
@@ -571,6 +594,22 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 				}
 			}
 		}
+	}
+	if b.Type == Numeric && interaction.name == "sliderinteraction" && isMap && rules == nil {
+		var el string
+		if rules, el = mappedRules(root, rd); rules == nil {
+			return in, fail(id, el, "qti.custom_processing_at", el)
+		}
+	}
+	if rules != nil && b.Type == Numeric && len(b.Correct) > 1 && rules.Mapping != nil {
+		// A number has one correct value: the best mapped.
+		best := b.Correct[0]
+		for _, c := range b.Correct {
+			if rules.Mapping.Entries[c] > rules.Mapping.Entries[best] {
+				best = c
+			}
+		}
+		b.Correct = []string{best}
 	}
 	if rules != nil {
 		if interaction.name == "gapmatchinteraction" || interaction.name == "associateinteraction" {
@@ -777,6 +816,11 @@ func (q *qtiText) markup(n *xnode) string {
 					}
 				case "textentryinteraction":
 					b.WriteString(" " + gap + " ")
+				case "sliderinteraction":
+					if p := c.child("prompt"); p != nil {
+						walk(p)
+					}
+					b.WriteString(fmt.Sprintf(" (%s–%s)\n\n", c.attrs["lowerbound"], c.attrs["upperbound"]))
 				case "hottextinteraction":
 					// The passage is the question: it stays, hot texts
 					// numbered.

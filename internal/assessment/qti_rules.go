@@ -677,18 +677,25 @@ func (m *RuleMap) apply(base string, v qval) float64 {
 }
 
 func (m *RuleMap) lookup(base, k string) (float64, bool) {
+	num := base == "integer" || base == "float"
+	kn, kerr := parseNumber(k)
 	for mk, v := range m.Entries {
 		mk = key(base, mk)
 		if mk == k || m.NoCase && strings.EqualFold(mk, k) {
+			return v, true
+		}
+		// Numbers compare as numbers: "16" is "16.0" is "16,0".
+		if mn, err := parseNumber(mk); num && err == nil && kerr == nil && mn == kn {
 			return v, true
 		}
 	}
 	return 0, false
 }
 
-// compileRules keeps an item's response processing as Rules, or names
-// the element dxhub cannot run.
-func compileRules(root, rd, rp *xnode) (*Rules, string) {
+// declaredRules reads what rules run over: the response's declaration
+// (its correct values and mapping, as QTI writes them) and the outcomes
+// with their defaults; or names the element it cannot read.
+func declaredRules(root, rd *xnode) (*Rules, string) {
 	r := &Rules{Response: rd.attrs["identifier"], Cardinality: rd.attrs["cardinality"], BaseType: rd.attrs["basetype"]}
 	if cr := rd.child("correctresponse"); cr != nil {
 		for _, v := range cr.all("value") {
@@ -730,6 +737,42 @@ func compileRules(root, rd, rp *xnode) (*Rules, string) {
 			}
 		}
 		r.Outcomes = append(r.Outcomes, o)
+	}
+	return r, ""
+}
+
+// mappedRules are the map_response template as rules, for responses whose
+// values dxhub's own scoring does not map (a number, a slider's value):
+// SCORE is the mapped value of the response.
+func mappedRules(root, rd *xnode) (*Rules, string) {
+	r, el := declaredRules(root, rd)
+	if r == nil {
+		return nil, el
+	}
+	if r.Mapping == nil {
+		return nil, "mapping"
+	}
+	hasScore := false
+	for _, o := range r.Outcomes {
+		hasScore = hasScore || o.ID == "SCORE"
+	}
+	if !hasScore {
+		r.Outcomes = append(r.Outcomes, Outcome{ID: "SCORE", Cardinality: "single", BaseType: "float"})
+	}
+	r.Program = []RPNode{{Op: "setoutcomevalue", Attrs: map[string]string{"identifier": "SCORE"},
+		Kids: []RPNode{{Op: "mapresponse", Attrs: map[string]string{"identifier": r.Response}}}}}
+	if el, ok := r.check(); !ok {
+		return nil, el
+	}
+	return r, ""
+}
+
+// compileRules keeps an item's response processing as Rules, or names
+// the element dxhub cannot run.
+func compileRules(root, rd, rp *xnode) (*Rules, string) {
+	r, el := declaredRules(root, rd)
+	if r == nil {
+		return nil, el
 	}
 	var conv func(n *xnode) RPNode
 	conv = func(n *xnode) RPNode {
