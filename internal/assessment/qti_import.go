@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
@@ -183,7 +184,7 @@ var qtiAllowed = map[string]bool{
 	"code": true, "responseprocessing": true, "modalfeedback": true, "defaultvalue": true, "stylesheet": true,
 	"blockquote": true, "img": true, "feedbackinline": true, "feedbackblock": true, "contentbody": true, "rubricblock": true, "bdo": true, "a": true,
 	"inlinechoiceinteraction": true, "inlinechoice": true, "hottextinteraction": true, "hottext": true,
-	"gapmatchinteraction": true, "gaptext": true, "gap": true, "sliderinteraction": true,
+	"gapmatchinteraction": true, "gaptext": true, "gap": true, "sliderinteraction": true, "math": true,
 	"h1": true, "h2": true, "h3": true, "h4": true, "ul": true, "ol": true, "li": true, "sub": true, "sup": true, "u": true, "small": true,
 }
 
@@ -232,8 +233,8 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		if bad != nil {
 			return
 		}
-		if n.name == "responseprocessing" || qtiIgnored[n.name] {
-			return // checked on its own below, or left out
+		if n.name == "responseprocessing" || qtiIgnored[n.name] || n.name == "math" {
+			return // checked on its own below, left out, or written as text
 		}
 		if !qtiAllowed[n.name] {
 			bad = fail(id, n.name, "qti.unsupported")
@@ -859,6 +860,8 @@ func (q *qtiText) markup(n *xnode) string {
 					b.WriteString(" **" + q.label(c.attrs["identifier"]) + "** " + gap + " ")
 				case "img":
 					b.WriteString(q.image(c))
+				case "math":
+					b.WriteString(" " + mathText(c) + " ")
 				}
 			}
 		}
@@ -1104,4 +1107,76 @@ func (b *Body) replaceRef(ref, to string) {
 			opts[i].Text = strings.ReplaceAll(opts[i].Text, ref, to)
 		}
 	}
+}
+
+// mathText writes MathML as one line of text ("E = mc^2", "(a)/(b)",
+// "√(x)"), which dxhub's markup can hold: the meaning kept, the layout
+// not.
+func mathText(n *xnode) string {
+	var walk func(n *xnode) string
+	group := func(s string) string {
+		if utf8.RuneCountInString(s) <= 1 {
+			return s
+		}
+		return "(" + s + ")"
+	}
+	kids := func(n *xnode) []string {
+		var out []string
+		for _, c := range n.children {
+			out = append(out, walk(c))
+		}
+		return out
+	}
+	walk = func(n *xnode) string {
+		k := kids(n)
+		at := func(i int) string {
+			if i < len(k) {
+				return k[i]
+			}
+			return ""
+		}
+		switch n.name {
+		case "mi", "mn", "mtext", "ms":
+			return strings.TrimSpace(n.text)
+		case "mo":
+			if o := strings.TrimSpace(n.text); o == "=" || o == "+" || o == "−" || o == "-" || o == "×" || o == "÷" || o == "<" || o == ">" || o == "≤" || o == "≥" {
+				return " " + o + " "
+			} else {
+				return o
+			}
+		case "mspace":
+			return " "
+		case "annotation", "annotationxml", "mphantom", "none", "mprescripts":
+			return ""
+		case "semantics":
+			return at(0)
+		case "msup", "mover":
+			return at(0) + "^" + group(at(1))
+		case "msub", "munder":
+			return at(0) + "_" + group(at(1))
+		case "msubsup", "munderover":
+			return at(0) + "_" + group(at(1)) + "^" + group(at(2))
+		case "mfrac":
+			return group(at(0)) + "/" + group(at(1))
+		case "msqrt":
+			return "√" + group(strings.Join(k, ""))
+		case "mroot":
+			return group(at(0)) + "^(1/" + at(1) + ")"
+		case "mfenced":
+			open, close := "(", ")"
+			if v, ok := n.attrs["open"]; ok {
+				open = v
+			}
+			if v, ok := n.attrs["close"]; ok {
+				close = v
+			}
+			return open + strings.Join(k, ", ") + close
+		case "mtr":
+			return strings.Join(k, ", ")
+		case "mtable":
+			return "[" + strings.Join(k, "; ") + "]"
+		}
+		return strings.Join(k, "")
+	}
+	return strings.Join(strings.Fields(walk(n)), " ")
 }

@@ -268,3 +268,22 @@ func TestQTISliderAndNumericMapping(t *testing.T) {
 		}
 	}
 }
+
+// MathML is kept as one line of text: 1EdTech's E = mc² example, and
+// fractions, roots, sub- and superscripts.
+func TestQTIMathAsText(t *testing.T) {
+	in, qe := parseQTIItem("m.xml", interop(t, "qti30/ims3_math.xml"), QTIDefaults{Competence: "1.1", Level: 1})
+	if qe != nil {
+		t.Fatal(qe)
+	}
+	if !strings.Contains(in.Body.Stem, "E = mc^2") {
+		t.Fatalf("stem %q", in.Body.Stem)
+	}
+	root, err := parseXML([]byte(`<math xmlns="http://www.w3.org/1998/Math/MathML"><mfrac><mi>a</mi><mrow><mi>b</mi><mo>+</mo><mn>1</mn></mrow></mfrac><mo>=</mo><msqrt><mi>x</mi></msqrt><msub><mi>y</mi><mn>2</mn></msub><semantics><mi>z</mi><annotation encoding="latex">z</annotation></semantics></math>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mathText(root); got != "a/(b + 1) = √xy_2z" {
+		t.Fatalf("%q", got)
+	}
+}
