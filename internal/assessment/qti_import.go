@@ -185,6 +185,7 @@ var qtiAllowed = map[string]bool{
 	"blockquote": true, "img": true, "feedbackinline": true, "feedbackblock": true, "contentbody": true, "rubricblock": true, "bdo": true, "a": true,
 	"inlinechoiceinteraction": true, "inlinechoice": true, "hottextinteraction": true, "hottext": true,
 	"gapmatchinteraction": true, "gaptext": true, "gap": true, "sliderinteraction": true, "math": true,
+	"table": true, "thead": true, "tbody": true, "tfoot": true, "tr": true, "td": true, "th": true, "caption": true, "colgroup": true, "col": true,
 	"h1": true, "h2": true, "h3": true, "h4": true, "ul": true, "ol": true, "li": true, "sub": true, "sup": true, "u": true, "small": true,
 }
 
@@ -862,6 +863,24 @@ func (q *qtiText) markup(n *xnode) string {
 					b.WriteString(q.image(c))
 				case "math":
 					b.WriteString(" " + mathText(c) + " ")
+				case "table":
+					// A table as lines of cells: "a | b | c".
+					b.WriteString("\n\n")
+					c.walk(func(n *xnode) {
+						switch n.name {
+						case "caption":
+							b.WriteString(strings.TrimSpace(q.markup(n)) + "\n")
+						case "tr":
+							var cells []string
+							for _, cell := range n.children {
+								if cell.name == "td" || cell.name == "th" {
+									cells = append(cells, strings.ReplaceAll(strings.TrimSpace(q.markup(cell)), "\n", " "))
+								}
+							}
+							b.WriteString(strings.Join(cells, " | ") + "\n")
+						}
+					})
+					b.WriteString("\n")
 				}
 			}
 		}

@@ -287,3 +287,17 @@ func TestQTIMathAsText(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+// A table in the question is kept as lines of cells.
+func TestQTITableAsLines(t *testing.T) {
+	doc := strings.Replace(qti21, "<p>Which is a <b>strong</b> password?</p>", "<table><caption>Mật khẩu</caption><thead><tr><th>Loại</th><th>Ví dụ</th></tr></thead><tbody><tr><td>Yếu</td><td>123456</td></tr></tbody></table><p>Which is strong?</p>", 1)
+	in, qe := parseQTIItem("t.xml", []byte(doc), QTIDefaults{Competence: "4.1", Level: 2})
+	if qe != nil {
+		t.Fatal(qe)
+	}
+	for _, want := range []string{"Mật khẩu", "Loại | Ví dụ", "Yếu | 123456", "Which is strong?"} {
+		if !strings.Contains(in.Body.Stem, want) {
+			t.Errorf("stem %q lacks %q", in.Body.Stem, want)
+		}
+	}
+}
