@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,6 +48,54 @@ type Store struct {
 	vcount     int
 	checked    time.Time
 	refreshing bool // a search is reading the vocabulary's size
+
+	// freq caches how many things hold a word, for Related (see there).
+	freqMu sync.Mutex
+	freq   map[string]counted
+}
+
+// counted is a cached count and when it was taken.
+type counted struct {
+	n  int
+	at time.Time
+}
+
+// relatedAll is the size below which Related ranks with every word.
+const relatedAll = 5000
+
+// freqFor is how long a word's count is reused: counts move slowly, and
+// the same few thousand words make most questions.
+const freqFor = 10 * time.Minute
+
+// docFreq counts the things holding a word (folded), from the cache when
+// fresh; key "" counts all the domain's things.
+func (st *Store) docFreq(ctx context.Context, fold string) (int, error) {
+	st.freqMu.Lock()
+	c, ok := st.freq[fold]
+	st.freqMu.Unlock()
+	if ok && time.Since(c.at) < freqFor {
+		return c.n, nil
+	}
+	var n int
+	var err error
+	switch {
+	case fold == "":
+		n, err = st.Count(ctx)
+	case st.svc.DB.Dialect == db.Postgres:
+		err = st.svc.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_docs WHERE domain = $1 AND words @@ $2::tsquery`, st.domain, st.word(fold, false)).Scan(&n)
+	default:
+		err = st.svc.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_fts_`+st.domain+` WHERE search_fts_`+st.domain+` MATCH $1`, st.word(fold, false)).Scan(&n)
+	}
+	if err != nil {
+		return 0, err
+	}
+	st.freqMu.Lock()
+	if st.freq == nil || len(st.freq) > 100000 {
+		st.freq = map[string]counted{}
+	}
+	st.freq[fold] = counted{n, time.Now()}
+	st.freqMu.Unlock()
+	return n, nil
 }
 
 // Store returns the index of a domain listed in domains.
@@ -567,12 +616,41 @@ func (st *Store) fetch(ctx context.Context, match string, scopes []string, slots
 // weighs what it finds itself (the library's assistant). Words are
 // compared without marks; at most 12 are used.
 func (st *Store) Related(ctx context.Context, text string, limit int) ([]string, error) {
-	var terms []string
+	// Ranking every thing that holds a common word is most of the cost
+	// and tells little: in a large domain the words held by more than a
+	// quarter of it are left out (the two rarest are kept whatever their
+	// count); a small one ranks with every word.
+	type wf struct {
+		fold string
+		n    int
+	}
+	var ws []wf
 	seen := map[string]bool{}
 	for _, w := range Words(text) {
-		if !seen[w.Fold] && len(terms) < 12 {
+		if !seen[w.Fold] && len(ws) < 12 {
 			seen[w.Fold] = true
-			terms = append(terms, st.word(w.Fold, false))
+			n, err := st.docFreq(ctx, w.Fold)
+			if err != nil {
+				return nil, err
+			}
+			ws = append(ws, wf{w.Fold, n})
+		}
+	}
+	if len(ws) == 0 {
+		return nil, nil
+	}
+	total, err := st.docFreq(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(ws, func(a, b wf) int { return a.n - b.n })
+	var terms []string
+	for i, w := range ws {
+		if w.n == 0 {
+			continue
+		}
+		if i < 2 || w.n*4 <= total || total < relatedAll {
+			terms = append(terms, st.word(w.fold, false))
 		}
 	}
 	if len(terms) == 0 {
