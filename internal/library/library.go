@@ -850,7 +850,11 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Doc, error) {
 	order := " ORDER BY publish_at DESC, updated_at DESC, id"
 	var ranked []string
 	if q := strings.TrimSpace(f.Q); q != "" {
-		hits, err := s.Search.Store("library").Search(ctx, search.Query{Text: q, Limit: 200})
+		// The library is searched by a form, not while typing: whole words
+		// (a prefix of the last word merges the index entries of every word
+		// that starts so, the costliest part of a search at 100,000
+		// documents).
+		hits, err := s.Search.Store("library").Search(ctx, search.Query{Text: q, Limit: 200, Whole: true})
 		if err != nil {
 			return nil, err
 		}
