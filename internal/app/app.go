@@ -197,7 +197,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Cred = &credential.Service{DB: d, Log: log, Audit: a.Audit, Auth: a.Auth, Org: a.Org, Exams: a.Exams, Keys: credential.NewKeys(d, cfg.CredentialKey), BaseURL: cfg.BaseURL, LRS: a.LRS}
 	a.Cred.Subscribe(a.Events)
 	a.Account.Certificates = a.Cred.Mine
-	a.Lib = &library.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Search: a.Search, Files: a.Files, PDFText: library.NewPDFExtractor()}
+	a.Lib = &library.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Search: a.Search, Files: a.Files, PDFText: files.NewPDFText()}
 	var stopCtx context.Context
 	stopCtx, a.stop = context.WithCancel(context.Background())
 	if cfg.Background {

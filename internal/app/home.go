@@ -119,9 +119,9 @@ func (a *App) nextSteps(r *http.Request, p *auth.Principal, lang i18n.Lang) ([]n
 	if err != nil {
 		return nil, err
 	}
-	started := map[string]bool{}
+	completed := map[string]bool{}
 	for _, e := range enrs {
-		started[e.CourseID] = e.Status == "completed" || started[e.CourseID]
+		completed[e.CourseID] = e.Status == "completed" || completed[e.CourseID]
 		if e.Status != "completed" && len(out) < 2 {
 			out = append(out, nextStep{i18n.T(lang, "home.continue", e.CourseTitle, e.Progress), "/courses/" + e.CourseCode})
 		}
@@ -139,7 +139,7 @@ func (a *App) nextSteps(r *http.Request, p *auth.Principal, lang i18n.Lang) ([]n
 		}
 		done := len(as.CourseIDs) > 0
 		for _, id := range as.CourseIDs {
-			done = done && started[id]
+			done = done && completed[id]
 		}
 		if done {
 			continue

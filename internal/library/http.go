@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,11 +61,11 @@ func filterOf(q url.Values) Filter {
 // checkFilter refuses values no list has, naming the parameter.
 func checkFilter(f Filter) error {
 	switch {
-	case f.Kind != "" && !contains(Kinds, f.Kind):
+	case f.Kind != "" && !slices.Contains(Kinds, f.Kind):
 		return errs.Field("kind", "error.param", "kind", f.Kind)
-	case f.Audience != "" && !contains(Audiences, f.Audience):
+	case f.Audience != "" && !slices.Contains(Audiences, f.Audience):
 		return errs.Field("audience", "error.param", "audience", f.Audience)
-	case f.Status != "" && !contains(LegalStatuses, f.Status):
+	case f.Status != "" && !slices.Contains(LegalStatuses, f.Status):
 		return errs.Field("status", "error.param", "status", f.Status)
 	case f.Year != 0 && (f.Year < 1945 || f.Year > 2100):
 		return errs.Field("year", "error.param", "year", strconv.Itoa(f.Year))
@@ -72,15 +73,6 @@ func checkFilter(f Filter) error {
 		return errs.Field("q", "search.too_long", 200)
 	}
 	return nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // LibraryPage lists documents with filters (public), or the viewer's
@@ -136,7 +128,7 @@ func (h *HTTP) NewPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	kind := r.URL.Query().Get("kind")
-	if !contains(Kinds, kind) {
+	if !slices.Contains(Kinds, kind) {
 		kind = News
 	}
 	// An FAQ entry may start from a question people sent (its title).
@@ -236,11 +228,9 @@ func (h *HTTP) EditPage(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.Svc.authorizeChange(r.Context(), d); err != nil {
 		return err
 	}
-	in := Input{Kind: d.Kind, UnitCode: d.UnitCode, TitleVI: d.TitleVI, TitleEN: d.TitleEN, SummaryVI: d.SummaryVI, SummaryEN: d.SummaryEN,
-		BodyVI: d.BodyVI, BodyEN: d.BodyEN, Topics: d.Topics, Audiences: d.Audiences, Competences: d.Competences, Link: d.Link,
-		Number: d.Number, DocType: d.DocType, Issuer: d.Issuer, SignedOn: d.SignedOn, EffectiveOn: d.EffectiveOn, LegalStatus: d.LegalStatus, Version: d.Version}
+	in := d.input()
 	for _, rel := range d.Relations {
-		if contains(RelationKinds, rel.Kind) {
+		if slices.Contains(RelationKinds, rel.Kind) {
 			t := rel.Number
 			if t == "" {
 				t = rel.DocID

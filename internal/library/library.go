@@ -313,7 +313,7 @@ type Service struct {
 	Search *search.Service
 	Files  files.Store
 	// PDFText extracts an attached PDF's text for search (nil: none).
-	PDFText PDFExtractor
+	PDFText files.PDFText
 	// now is the clock (tests move it); nil is time.Now.
 	now func() time.Time
 }
@@ -412,6 +412,13 @@ func hidden(ctx context.Context) error {
 	return errs.E(errs.NotFound, "library.not_found")
 }
 
+// visible says whether the viewer may read a document with this status,
+// publish time and unit: anyone once it is public, its unit's editors
+// always.
+func (s *Service) visible(ctx context.Context, status string, publishAt int64, path string) bool {
+	return status == Published && publishAt <= s.clock() || mayEdit(ctx, path)
+}
+
 // mayEdit says whether the viewer edits documents of path.
 func mayEdit(ctx context.Context, path string) bool {
 	p := auth.FromContext(ctx)
@@ -425,7 +432,7 @@ func (s *Service) Get(ctx context.Context, id string) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !d.Public(s.clock()) && !mayEdit(ctx, d.UnitPath) {
+	if !s.visible(ctx, d.Status, d.PublishAt, d.UnitPath) {
 		return nil, hidden(ctx)
 	}
 	if err := s.complete(ctx, []*Doc{d}); err != nil {
@@ -460,12 +467,10 @@ func (s *Service) complete(ctx context.Context, ds []*Doc) error {
 	return nil
 }
 
-// relations lists a document's relations both ways, with the public
-// titles of the other side (a relation to a document the reader cannot
-// see is still shown by its number: legal numbers are public facts).
+// relations lists a document's relations both ways, with the titles of
+// the other side, leaving out the documents the reader may not see.
 func (s *Service) relations(ctx context.Context, id string) ([]Relation, error) {
 	inverse := map[string]string{"amends": "amended_by", "replaces": "replaced_by", "implements": "implemented_by"}
-	now := s.clock()
 	var out []Relation
 	err := db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		var rel Relation
@@ -479,7 +484,7 @@ func (s *Service) relations(ctx context.Context, id string) ([]Relation, error) 
 		}
 		// The other side is shown only to those who may read it (a draft
 		// that implements a public decision stays unseen).
-		if status == Published && at <= now || mayEdit(ctx, path) {
+		if s.visible(ctx, status, at, path) {
 			out = append(out, rel)
 		}
 		return nil
@@ -579,7 +584,7 @@ func (s *Service) authorizeChange(ctx context.Context, d *Doc) (*auth.Principal,
 	if err := s.complete(ctx, []*Doc{d}); err != nil {
 		return nil, err
 	}
-	if d.Status == Published && (d.Public(s.clock()) || mayEdit(ctx, d.UnitPath)) {
+	if d.Status == Published && s.visible(ctx, d.Status, d.PublishAt, d.UnitPath) {
 		return auth.Authorize(ctx, auth.PublishLibrary, d.UnitPath)
 	}
 	if !mayEdit(ctx, d.UnitPath) {
@@ -635,8 +640,7 @@ func (s *Service) save(ctx context.Context, tx *sql.Tx, p *auth.Principal, d *Do
 		var at int64
 		err := tx.QueryRowContext(ctx, `SELECT id, unit_path, status, publish_at FROM lib_docs WHERE (id = $1 OR (number = $1 AND kind = 'legal')) AND id <> $2`,
 			strings.TrimSpace(r.Target), d.ID).Scan(&to, &toPath, &status, &at)
-		visible := err == nil && (status == Published && at <= now || mayEdit(ctx, toPath))
-		if errors.Is(err, sql.ErrNoRows) || err == nil && !visible {
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !s.visible(ctx, status, at, toPath) {
 			return none, errs.Field("relations", "library.no_such_doc", r.Target)
 		}
 		if err != nil {
@@ -693,7 +697,7 @@ func (s *Service) setStatus(ctx context.Context, id, status string, at int64, ac
 		if err != nil {
 			return err
 		}
-		if !mayEdit(ctx, d.UnitPath) && !d.Public(s.clock()) {
+		if !s.visible(ctx, d.Status, d.PublishAt, d.UnitPath) {
 			return hidden(ctx)
 		}
 		p, err := auth.Authorize(ctx, auth.PublishLibrary, d.UnitPath)
@@ -880,7 +884,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Doc, error) {
 		for _, id := range ranked {
 			hitArgs = append(hitArgs, id)
 		}
-		ok, err := db.Column[string](s.DB.R.QueryContext(ctx, `WITH hits(hit) AS (VALUES `+valuesOf(len(args)+1, len(ranked))+`)
+		ok, err := db.Column[string](s.DB.R.QueryContext(ctx, `WITH hits(hit) AS (VALUES `+db.NumberedRows(len(args)+1, len(ranked))+`)
 			SELECT id FROM hits CROSS JOIN lib_docs WHERE lib_docs.id = hits.hit AND `+strings.Join(where, " AND "), hitArgs...))
 		if err != nil {
 			return nil, err
@@ -925,18 +929,6 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Doc, error) {
 	return ds, s.complete(ctx, ds)
 }
 
-// valuesOf is the rows ($from), ($from+1)… of a VALUES list of n.
-func valuesOf(from, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, "($%d)", from+i)
-	}
-	return b.String()
-}
-
 // byIDs reads documents by id, whatever their status. The ids drive the
 // join, so that each is one lookup by key: given "status = … AND id IN
 // (…)", SQLite without statistics walks the status index over every
@@ -949,7 +941,7 @@ func (s *Service) byIDs(ctx context.Context, ids []string) ([]*Doc, error) {
 	for i, id := range ids {
 		args[i] = id
 	}
-	return db.Query(ctx, s.DB.R, scanDoc, `WITH want(want_id) AS (VALUES `+valuesOf(1, len(ids))+`)
+	return db.Query(ctx, s.DB.R, scanDoc, `WITH want(want_id) AS (VALUES `+db.NumberedRows(1, len(ids))+`)
 		SELECT `+docColumns+` FROM want CROSS JOIN lib_docs WHERE lib_docs.id = want.want_id`, args...)
 }
 
@@ -1071,6 +1063,13 @@ func (s *Service) FileAccess(ctx context.Context, docID string) error {
 	return err
 }
 
+// input is what an editor would write to make d.
+func (d *Doc) input() Input {
+	return Input{Kind: d.Kind, UnitCode: d.UnitCode, TitleVI: d.TitleVI, TitleEN: d.TitleEN, SummaryVI: d.SummaryVI, SummaryEN: d.SummaryEN,
+		BodyVI: d.BodyVI, BodyEN: d.BodyEN, Topics: d.Topics, Audiences: d.Audiences, Competences: d.Competences, Link: d.Link,
+		Number: d.Number, DocType: d.DocType, Issuer: d.Issuer, SignedOn: d.SignedOn, EffectiveOn: d.EffectiveOn, LegalStatus: d.LegalStatus, Version: d.Version}
+}
+
 // Load stores documents already written elsewhere as published, in one
 // transaction with their index entries and a first version each: a
 // migration from another portal, or a benchmark's library. The caller
@@ -1097,9 +1096,7 @@ func (s *Service) Load(ctx context.Context, docs []*Doc) error {
 		if _, err := auth.Authorize(ctx, auth.PublishLibrary, u.Path); err != nil {
 			return err
 		}
-		ins[i] = Input{Kind: d.Kind, TitleVI: d.TitleVI, TitleEN: d.TitleEN, SummaryVI: d.SummaryVI, SummaryEN: d.SummaryEN, BodyVI: d.BodyVI, BodyEN: d.BodyEN,
-			Topics: d.Topics, Audiences: d.Audiences, Competences: d.Competences, Link: d.Link, Number: d.Number, DocType: d.DocType, Issuer: d.Issuer,
-			SignedOn: d.SignedOn, EffectiveOn: d.EffectiveOn, LegalStatus: d.LegalStatus}
+		ins[i] = d.input()
 		if err := ins[i].Validate(topics); err != nil {
 			return fmt.Errorf("document %d: %w", i+1, err)
 		}

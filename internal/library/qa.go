@@ -1,6 +1,7 @@
 package library
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"math"
@@ -105,16 +106,7 @@ func isStop(w search.Word, raw string, lang i18n.Lang) bool {
 	if w.Fold == "ai" && strings.Contains(raw, "AI") {
 		return false // "AI", artificial intelligence, not "who"
 	}
-	return stopToned[w.Tone] && !isASCII(w.Exact) || stopPlainVI[w.Fold] || lang == i18n.EN && stopPlainEN[w.Fold]
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
+	return stopPlainVI[w.Fold] || lang == i18n.EN && stopPlainEN[w.Fold]
 }
 
 // questionWords are the words of a question that carry its subject, each
@@ -155,13 +147,6 @@ func (p passage) has(w search.Word) bool {
 	return p.words[w.Fold]
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 var sentenceEnd = regexp.MustCompile(`([.!?…])\s+`)
 
 // passagesOf cuts a document into passages in lang: its title, its
@@ -193,7 +178,7 @@ func passagesOf(d *Doc, lang i18n.Lang) []passage {
 		// The official facts, said as a sentence: "when was it signed",
 		// "is it still in force" are answered by them.
 		out = append(out, mk(i18n.T(lang, "library.qa_legal_facts", i18n.T(lang, "library.dt_"+d.DocType), d.Number, d.Issuer,
-			i18n.Day(lang, d.SignedOn), i18n.Day(lang, cmpOr(d.EffectiveOn, d.SignedOn)), i18n.T(lang, "library.ls_"+d.LegalStatus)), false))
+			i18n.Day(lang, d.SignedOn), i18n.Day(lang, cmp.Or(d.EffectiveOn, d.SignedOn)), i18n.T(lang, "library.ls_"+d.LegalStatus)), false))
 	}
 	if summary != "" {
 		out = append(out, mk(summary, false))

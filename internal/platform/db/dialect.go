@@ -39,6 +39,19 @@ func (d Dialect) Params(from, n int) string {
 	return b.String()
 }
 
+// NumberedRows lists one-column rows of numbered placeholders,
+// ($from),($from+1)…, for a VALUES list of n.
+func NumberedRows(from, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "($%d)", from+i)
+	}
+	return b.String()
+}
+
 // Numbered lists the numbered placeholders $from..$(from+n-1), for an IN
 // list in a statement that numbers its other placeholders too.
 func Numbered(from, n int) string {

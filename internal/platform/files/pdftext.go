@@ -1,4 +1,4 @@
-package library
+package files
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // PDF text is extracted by poppler's pdftotext (Debian's poppler-utils)
@@ -23,12 +22,12 @@ const (
 	maxFileText = 2 << 20 // bytes of text kept per file
 )
 
-// PDFExtractor turns a PDF into its text, or "" when it has none.
-type PDFExtractor func(ctx context.Context, pdf []byte) (string, error)
+// PDFText turns a PDF into its text, or "" when it has none.
+type PDFText func(ctx context.Context, pdf []byte) (string, error)
 
-// NewPDFExtractor finds pdftotext on the PATH; nil when it is not
-// installed (attachments are then found by their names only).
-func NewPDFExtractor() PDFExtractor {
+// NewPDFText finds pdftotext on the PATH; nil when it is not installed
+// (uploads are then found by their names only).
+func NewPDFText() PDFText {
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
 		return nil
@@ -64,11 +63,9 @@ func NewPDFExtractor() PDFExtractor {
 			// A file pdftotext cannot read has no text to find.
 			return "", nil
 		}
-		text := strings.ToValidUTF8(out.String(), " ")
-		for len(text) > maxFileText || !utf8.ValidString(text) {
-			text = text[:len(text)-1]
-		}
-		return strings.TrimSpace(text), nil
+		// The cut at maxFileText may split a character: its bytes become a
+		// space.
+		return strings.TrimSpace(strings.ToValidUTF8(out.String(), " ")), nil
 	}
 }
 
