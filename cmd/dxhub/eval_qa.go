@@ -18,6 +18,8 @@ func evalQACmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("eval qa", flag.ContinueOnError)
 	dbURL := fs.String("db", "", "database URL; default a fresh SQLite file in a temporary folder")
 	verbose := fs.Bool("v", false, "print every answer, not only the ones that are not right")
+	genURL := fs.String("assistant-url", env("ASSISTANT_URL", ""), "evaluate the answers of this OpenAI-compatible chat-completions server (see dxhub serve -h) instead of extraction alone")
+	genModel := fs.String("assistant-model", env("ASSISTANT_MODEL", ""), "model name sent to that server")
 	if err := parse(fs, args, "dxhub eval qa [flags] FILE: ask the library's assistant the questions of FILE (CSV: lang,question,expect)\nover the demo library. expect lists the documents that answer the question, separated by | (a legal\nnumber or a document's Vietnamese title), or - for a question the library cannot answer. Prints each\nquestion with the answer and its citations, then a last line\nRESULT answered_correct=… cited_correct=… refused_correct=… wrong=… (percentages of the answerable\nquestions answered from a right document, of the answers whose every citation is right, of the\nunanswerable ones refused; and the count of wrong answers given)"); err != nil {
 		return err
 	}
@@ -33,6 +35,9 @@ func evalQACmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeApp()
+	if *genURL != "" {
+		a.Lib.Gen = &library.Generator{URL: *genURL, Model: *genModel, Token: env("ASSISTANT_TOKEN", "")}
+	}
 	if _, err := a.Org.UnitByCode(ctx, "66"); err != nil {
 		if err := demo.Seed(ctx, demo.Services{Org: a.Org, Auth: a.Auth}, 0); err != nil {
 			return fmt.Errorf("demo data: %w", err)

@@ -135,6 +135,10 @@ func configFlags(fs *flag.FlagSet, dbDefault string) *app.Config {
 	c.SMSToken = env("SMS_TOKEN", "") // never a flag: the gateway's bearer token
 	// Never a flag either: it unseals every issuing unit's signing key.
 	c.CredentialKey = env("CREDENTIAL_KEY", "")
+	fs.StringVar(&c.AssistantURL, "assistant-url", env("ASSISTANT_URL", ""), "base URL of an OpenAI-compatible chat-completions server the library assistant may have write its answers from the passages it found, e.g. http://10.0.0.5:11434/v1; empty answers by extraction only (DXHUB_ASSISTANT_URL)")
+	fs.StringVar(&c.AssistantModel, "assistant-model", env("ASSISTANT_MODEL", ""), "model name sent to the assistant's server (DXHUB_ASSISTANT_MODEL)")
+	fs.DurationVar(&c.AssistantTimeout, "assistant-timeout", 15*time.Second, "longest wait for the assistant's server before answering by extraction")
+	c.AssistantToken = env("ASSISTANT_TOKEN", "") // never a flag: the server's bearer token
 	fs.StringVar(&c.TimeZone, "time-zone", env("TIME_ZONE", "Asia/Ho_Chi_Minh"), "time zone in which times are shown and typed, unless a person chooses their own (DXHUB_TIME_ZONE)")
 	return c
 }

@@ -68,6 +68,12 @@ type Config struct {
 	// CredentialKey seals the issuing units' signing keys in the
 	// database (environment only); without it no certificate is signed.
 	CredentialKey string
+	// Assistant is the library assistant's optional generative backend
+	// (an OpenAI-compatible chat-completions server); empty URL: the
+	// assistant answers by extraction only. AssistantToken comes from the
+	// environment only.
+	AssistantURL, AssistantModel, AssistantToken string
+	AssistantTimeout                             time.Duration
 }
 
 func sweepEvery(cfg Config) time.Duration {
@@ -198,6 +204,9 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Cred.Subscribe(a.Events)
 	a.Account.Certificates = a.Cred.Mine
 	a.Lib = &library.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Search: a.Search, Files: a.Files, PDFText: files.NewPDFText()}
+	if cfg.AssistantURL != "" {
+		a.Lib.Gen = &library.Generator{URL: cfg.AssistantURL, Model: cfg.AssistantModel, Token: cfg.AssistantToken, Timeout: cfg.AssistantTimeout}
+	}
 	var stopCtx context.Context
 	stopCtx, a.stop = context.WithCancel(context.Background())
 	if cfg.Background {

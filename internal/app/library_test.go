@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -387,5 +390,99 @@ func TestLibraryRelationsHideDrafts(t *testing.T) {
 	out := apiJSON(t, ta, "daklak", "POST", "/api/v1/library", `{"kind":"legal","unit_code":"66","title_vi":"Kế hoạch","number":"10/KH-UBND","doc_type":"plan","issuer":"UBND tỉnh Đắk Lắk","signed_on":"2026-01-03","relations":[{"kind":"replaces","target":"9/KH-UBND"}]}`, 400)
 	if !strings.Contains(out, `"field":"relations"`) {
 		t.Fatalf("naming another province's draft: %s", out)
+	}
+}
+
+// The generative backend is given only the passages the retrieval chose,
+// and its answer is used only when every citation is one of them; when it
+// refuses, cites what it was not given, fails or is slow, the extractive
+// answer stands, and a backend that failed is left alone for a while.
+// No language model can be run on a test machine, so the backend is a
+// server speaking the chat-completions protocol whose replies the test
+// chooses: what is tested is dxhub's side of the exchange.
+func TestLibraryAssistantGenerative(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	faq := docOf(t, apiJSON(t, ta, "national", "POST", "/api/v1/library", `{"kind":"faq","unit_code":"VN","title_vi":"Học trên dxhub có mất phí không?","body_vi":"Không. Các khóa kỹ năng số cho người dân trên dxhub đều miễn phí."}`, 201))
+	other := docOf(t, apiJSON(t, ta, "national", "POST", "/api/v1/library", `{"kind":"guide","unit_code":"VN","title_vi":"Cách đặt mật khẩu mạnh","body_vi":"Mật khẩu mạnh dài ít nhất mười hai ký tự và không dùng lại ở nơi khác."}`, 201))
+	apiJSON(t, ta, "national", "POST", "/api/v1/library/"+faq.ID+"/publish", "", 200)
+	apiJSON(t, ta, "national", "POST", "/api/v1/library/"+other.ID+"/publish", "", 200)
+
+	var mu sync.Mutex
+	reply, status, delay, calls := "", 200, time.Duration(0), 0
+	var asked []string
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Model    string
+			Messages []struct{ Role, Content string }
+		}
+		json.NewDecoder(r.Body).Decode(&req)
+		mu.Lock()
+		calls++
+		if r.URL.Path != "/v1/chat/completions" || r.Header.Get("Authorization") != "Bearer s3cret" || req.Model != "qwen" || len(req.Messages) != 2 {
+			t.Errorf("request: %s %q %q %d", r.URL.Path, r.Header.Get("Authorization"), req.Model, len(req.Messages))
+		}
+		for _, m := range req.Messages {
+			asked = append(asked, m.Content)
+		}
+		rep, st, d := reply, status, delay
+		mu.Unlock()
+		time.Sleep(d)
+		w.WriteHeader(st)
+		json.NewEncoder(w).Encode(map[string]any{"choices": []any{map[string]any{"index": 0, "message": map[string]string{"role": "assistant", "content": rep}}}})
+	}))
+	defer backend.Close()
+	ta.App.Lib.Gen = &library.Generator{URL: backend.URL + "/v1", Model: "qwen", Token: "s3cret", Timeout: 500 * time.Millisecond}
+	set := func(r string, st int, d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		reply, status, delay, asked = r, st, d, nil
+	}
+	ask := func() library.Answer {
+		var ans library.Answer
+		json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/ask?q=hoc+tren+dxhub+co+mat+phi+khong", "", 200)), &ans)
+		if !ans.Answered || len(ans.Citations) == 0 || ans.Citations[0].DocID != faq.ID {
+			t.Fatalf("answer: %+v", ans)
+		}
+		return ans
+	}
+
+	set("Học trên dxhub không mất phí: các khóa kỹ năng số cho người dân đều miễn phí [1].", 200, 0)
+	if ans := ask(); !ans.Generated || ans.Text != "Học trên dxhub không mất phí: các khóa kỹ năng số cho người dân đều miễn phí [1]." || len(ans.Citations) != 1 || ans.Citations[0].Passage == "" {
+		t.Fatalf("generated answer: %+v", ans)
+	}
+	mu.Lock()
+	prompt := strings.Join(asked, "\n")
+	mu.Unlock()
+	if !strings.Contains(prompt, "đều miễn phí") || strings.Contains(prompt, "mười hai ký tự") || !strings.Contains(prompt, "hoc tren dxhub") {
+		t.Fatalf("the backend was not given the retrieved passage alone: %s", prompt)
+	}
+	if _, page, _ := ta.do(ta.client(""), "GET", "/ask?q=hoc+tren+dxhub+co+mat+phi+khong", nil); !strings.Contains(page, "mô hình ngôn ngữ") {
+		t.Fatal("the page does not say a model wrote the answer")
+	}
+	// Refusals of the backend's answer: the extraction stands.
+	for _, bad := range []string{"UNKNOWN", "Miễn phí [2].", "Miễn phí, theo Bộ Tài chính.", ""} {
+		set(bad, 200, 0)
+		if ans := ask(); ans.Generated || !strings.Contains(ans.Text, "đều miễn phí") {
+			t.Fatalf("answer %q used: %+v", bad, ans)
+		}
+	}
+	// A slow backend is waited for no longer than the timeout, then left
+	// alone: the next question does not call it.
+	set("Miễn phí [1].", 200, 2*time.Second)
+	if ans := ask(); ans.Generated {
+		t.Fatalf("a late answer was used: %+v", ans)
+	}
+	mu.Lock()
+	before := calls
+	mu.Unlock()
+	set("Miễn phí [1].", 200, 0)
+	if ans := ask(); ans.Generated {
+		t.Fatalf("a backend that just failed was asked again: %+v", ans)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != before {
+		t.Fatalf("calls %d, then %d", before, calls)
 	}
 }

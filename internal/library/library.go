@@ -314,6 +314,8 @@ type Service struct {
 	Files  files.Store
 	// PDFText extracts an attached PDF's text for search (nil: none).
 	PDFText files.PDFText
+	// Gen is the assistant's generative backend (nil: extraction only).
+	Gen *Generator
 	// now is the clock (tests move it); nil is time.Now.
 	now func() time.Time
 }

@@ -2,6 +2,7 @@ package library
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -86,4 +87,37 @@ func TestQuestionWords(t *testing.T) {
 	if strings.Join(en, " ") != "sign up" {
 		t.Errorf("in English: %q", en)
 	}
+}
+
+// A generative backend's reply is outside input: checkGenerated never
+// panics, and an answer it keeps cites at least one passage, only passages
+// it was given, numbered from 1 in the order they are first cited.
+func FuzzGenerated(f *testing.F) {
+	for _, s := range []string{"Miễn phí [1].", "A [2][1]. B [3].", "UNKNOWN", "A [9].", "[0]", "", "[1]" + strings.Repeat("x", 2000), "\xff[1]"} {
+		f.Add(s, 3)
+	}
+	f.Fuzz(func(t *testing.T, reply string, n int) {
+		n = n%8 + 1
+		if n < 1 {
+			n += 8
+		}
+		g, err := checkGenerated(reply, n)
+		if err != nil {
+			return
+		}
+		if len(g.cited) == 0 || utf8.RuneCountInString(g.text) > genMaxAnswer {
+			t.Fatalf("kept %+v", g)
+		}
+		for _, m := range citeMark.FindAllStringSubmatch(g.text, -1) {
+			k, _ := strconv.Atoi(m[1])
+			if k < 1 || k > len(g.cited) {
+				t.Fatalf("mark %s of %d cited: %q", m[0], len(g.cited), g.text)
+			}
+		}
+		for _, i := range g.cited {
+			if i < 0 || i >= n {
+				t.Fatalf("cited passage %d of %d", i, n)
+			}
+		}
+	})
 }

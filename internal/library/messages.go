@@ -118,6 +118,7 @@ func init() {
 		"library.ask_too_long":        {"Câu hỏi dài quá %d ký tự.", "The question is longer than %d characters."},
 		"library.answer":              {"Câu trả lời", "Answer"},
 		"library.sources":             {"Nguồn", "Sources"},
+		"library.generated_note":      {"Câu trả lời do một mô hình ngôn ngữ viết lại chỉ từ các đoạn được trích dẫn ở trên (số trong ngoặc vuông chỉ nguồn); hãy đọc tài liệu gốc khi cần chính xác.", "The answer was written by a language model from the passages cited above only (numbers in square brackets give the source); read the documents when you need to be exact."},
 		"library.extractive_note":     {"Câu trả lời được trích nguyên văn từ các tài liệu trên; hãy đọc tài liệu gốc khi cần chính xác.", "The answer is quoted word for word from the documents above; read them when you need to be exact."},
 		"library.helpful":             {"Câu trả lời có giúp được bạn không?", "Did this answer help?"},
 		"library.keep_consent_label":  {"Tôi đồng ý để dxhub lưu câu hỏi này (không kèm thông tin về tôi) để biên tập viên bổ sung thư viện.", "I agree that dxhub keeps this question (with nothing about me) so that editors can improve the library."},

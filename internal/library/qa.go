@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"math"
 	"net/url"
 	"regexp"
@@ -41,6 +42,10 @@ type Answer struct {
 	// Confidence is the share of the question the best passage covers
 	// (0…1).
 	Confidence float64 `json:"confidence"`
+	// Generated says the text was written by the generative backend from
+	// the cited passages (the citation marks [n] number Citations);
+	// otherwise it is the passages' own sentences.
+	Generated bool `json:"generated"`
 }
 
 // Citation is a passage of a document the answer used.
@@ -372,6 +377,25 @@ func (s *Service) Ask(ctx context.Context, question string, lang i18n.Lang) (*An
 				ans.Citations = append(ans.Citations, cite(b.p))
 			}
 		}
+		// The generative backend writes the answer only where the
+		// extraction answers: it never turns a refusal into an answer.
+		if s.Gen != nil {
+			given := []passage{top}
+			for _, b := range best[1:] {
+				if len(given) < genPassages && !b.p.title && b.cover >= 0.5 && b.p.text != top.text {
+					given = append(given, b.p)
+				}
+			}
+			g, err := s.Gen.answer(ctx, question, lang, given)
+			if err == nil {
+				ans.Text, ans.Generated, ans.Citations = g.text, true, ans.Citations[:0]
+				for _, i := range g.cited {
+					ans.Citations = append(ans.Citations, cite(given[i]))
+				}
+			} else if !errors.Is(err, errGenUnknown) {
+				s.Log.Warn("assistant: generative backend not used", "err", err)
+			}
+		}
 	}
 	seen := map[string]bool{}
 	for _, c := range ans.Citations {
@@ -420,7 +444,7 @@ func (s *Service) candidates(ctx context.Context, qw []search.Word) ([]*Doc, err
 		for i, w := range ws {
 			exact[i] = w.Exact
 		}
-		hits, err := st.Search(ctx, search.Query{Text: strings.Join(exact, " "), Limit: candidateDocs, Whole: true})
+		hits, err := st.Search(ctx, search.Query{Text: strings.Join(exact, " "), Limit: candidateDocs, Whole: true, FirstPass: true})
 		add(hits, n)
 		return err
 	}

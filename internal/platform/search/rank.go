@@ -41,6 +41,10 @@ type Query struct {
 	// Whole: every word is meant whole, the last one too (a question
 	// asked, not a name being typed).
 	Whole bool
+	// FirstPass: only the first pass (words as typed, typos forgiven only
+	// in words the index does not hold), for a reader that weighs what it
+	// finds by the words themselves and has no use for typo matches.
+	FirstPass bool
 }
 
 // Hit is one thing found, with why it ranks where it does.

@@ -546,7 +546,7 @@ func (st *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 				return nil, err
 			}
 		}
-		if len(hits) >= min(limit, enough) || (pass == passTypos && len(hits) > 0) {
+		if len(hits) >= min(limit, enough) || (pass == passTypos && len(hits) > 0) || q.FirstPass {
 			break
 		}
 	}
