@@ -20,6 +20,7 @@ import (
 	"dxhub/internal/credential"
 	"dxhub/internal/learning"
 	"dxhub/internal/library"
+	"dxhub/internal/network"
 	"dxhub/internal/lrs"
 	"dxhub/internal/monitor"
 	"dxhub/internal/org"
@@ -111,6 +112,7 @@ type App struct {
 	Cred *credential.Service
 	// Lib is the library: news, guides, legal documents, material, FAQ.
 	Lib *library.Service
+	Net *network.Service
 
 	stop context.CancelFunc
 }
@@ -204,6 +206,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Cred.Subscribe(a.Events)
 	a.Account.Certificates = a.Cred.Mine
 	a.Lib = &library.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Search: a.Search, Files: a.Files, PDFText: files.NewPDFText()}
+	a.Net = &network.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org}
 	if cfg.AssistantURL != "" {
 		a.Lib.Gen = &library.Generator{URL: cfg.AssistantURL, Model: cfg.AssistantModel, Token: cfg.AssistantToken, Timeout: cfg.AssistantTimeout}
 	}
@@ -218,7 +221,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 		a.Events.Start(stopCtx)
 	}
 	shell, _ := fs.Sub(templates, "templates")
-	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates(), "account": account.Templates(), "credential": credential.Templates(), "search": search.Templates(), "library": library.Templates()})
+	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates(), "account": account.Templates(), "credential": credential.Templates(), "search": search.Templates(), "library": library.Templates(), "network": network.Templates()})
 	if err != nil {
 		return nil, err
 	}
@@ -233,6 +236,7 @@ func (a *App) Close() error {
 	a.Events.Close()
 	a.LRS.Close()
 	a.Exams.Close()
+	a.Net.Close()
 	a.Audit.Close()
 	return a.DB.Close()
 }
@@ -258,6 +262,11 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	}
 	if p.CanAnywhere(auth.EditLibrary) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/library/questions", Key: "nav.questions"})
+	}
+	if p.CanAnywhere(auth.ViewNetwork) {
+		s.Nav = append(s.Nav, web.NavItem{Href: "/network", Key: "nav.network"})
+	} else if in, _ := a.Net.InAnyTeam(r.Context(), p); in {
+		s.Nav = append(s.Nav, web.NavItem{Href: "/network/log", Key: "nav.network"})
 	}
 	if p.CanAnywhere(auth.ManageSearch) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/admin/synonyms", Key: "nav.synonyms"})

@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"dxhub/internal/library"
+	"dxhub/internal/network"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/i18n"
 )
@@ -96,7 +97,27 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 	if err != nil {
 		t.Fatal(err)
 	}
+	vs, err := ta.App.Net.AddVillages(nctx, "24121", []network.Village{{Name: "Thôn 1"}, {Name: "Tổ dân phố 2", Kind: "residential_group"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	team, err := ta.App.Net.CreateTeam(nctx, network.TeamInput{Kind: network.CommunityTeam, UnitCode: "24121", Name: "Tổ công nghệ số Thôn 1", Villages: []string{vs[0].ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Net.AddMember(nctx, team.ID, network.MemberInput{PersonKey: "A1", Role: network.Leader, JoinedOn: "2026-01-05", Phone: "0901234567"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Net.LogActivity(nctx, network.Activity{TeamID: team.ID, VillageID: vs[0].ID, DoneOn: time.Now().Format(time.DateOnly), Kind: "public_service", Service: "Cấp đổi CCCD", People: 3, Campaign: "dx_day", ClientKey: "pages"}); err != nil {
+		t.Fatal(err)
+	}
 	return []pageCase{
+		{"national", "/network", "network/network"},
+		{"national", "/network/teams/" + team.ID, "network/team"},
+		{"national", "/network/log", "network/log"},
+		{"national", "/network/coverage", "network/coverage"},
+		{"national", "/network/coverage?unit=66", "network/coverage"},
+		{"national", "/network/coverage?unit=24121", "network/coverage"},
 		{"", "/library", "library/library"},
 		{"", "/ask", "library/ask"},
 		{"", "/ask?q=Ph%C3%AA+duy%E1%BB%87t+%C4%90%E1%BB%81+%C3%A1n+n%C3%A2ng+cao+nh%E1%BA%ADn+th%E1%BB%A9c", "library/ask"},

@@ -15,6 +15,7 @@ import (
 	"dxhub/internal/library"
 	"dxhub/internal/lrs"
 	"dxhub/internal/monitor"
+	"dxhub/internal/network"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
@@ -48,6 +49,7 @@ func (a *App) Routes() []Route {
 	lib := &library.HTTP{Svc: a.Lib, Web: a.Web, Auth: a.Auth, BaseURL: a.Cfg.BaseURL}
 	su := &account.HTTP{Svc: a.Account, Web: a.Web}
 	cr := &credential.HTTP{Svc: a.Cred, Web: a.Web}
+	nw := &network.HTTP{Svc: a.Net, Web: a.Web}
 	return []Route{
 		{"GET /signup", su.SignUpPage},
 		{"POST /signup", su.SignUp},
@@ -88,6 +90,31 @@ func (a *App) Routes() []Route {
 		{"POST /library/{id}/edit", lib.Update},
 		{"POST /library/{id}/{action}", lib.Transition},
 		{"GET /news.atom", lib.Feed},
+
+		// The DX network
+		{"GET /network", nw.NetworkPage},
+		{"POST /network/teams", nw.CreateTeam},
+		{"GET /network/teams/{id}", nw.TeamPage},
+		{"POST /network/teams/{id}/edit", nw.UpdateTeam},
+		{"POST /network/teams/{id}/members", nw.AddMember},
+		{"GET /network/log", nw.LogPage},
+		{"POST /network/log", nw.Log},
+		{"GET /network/coverage", nw.CoveragePage},
+		{"POST /network/villages", nw.AddVillages},
+		{"POST /network/population", nw.SetPopulation},
+		{"GET /api/v1/network/teams", nw.APITeams},
+		{"POST /api/v1/network/teams", nw.APICreateTeam},
+		{"GET /api/v1/network/teams/{id}", nw.APITeam},
+		{"PUT /api/v1/network/teams/{id}", nw.APIUpdateTeam},
+		{"POST /api/v1/network/teams/{id}/members", nw.APIAddMember},
+		{"PUT /api/v1/network/teams/{id}/members/{member}", nw.APIUpdateMember},
+		{"GET /api/v1/network/teams/{id}/activities", nw.APITeamActivities},
+		{"POST /api/v1/network/activities", nw.APILog},
+		{"GET /api/v1/network/me/teams", nw.APIMyTeams},
+		{"GET /api/v1/network/villages", nw.APIVillages},
+		{"POST /api/v1/network/villages", nw.APIAddVillages},
+		{"PUT /api/v1/network/population", nw.APIPopulation},
+		{"GET /api/v1/network/coverage", nw.APICoverage},
 		{"GET /sitemap.xml", lib.Sitemap},
 		{"GET /achievements", cr.AchievementsPage},
 		{"GET /achievements/new", cr.NewAchievementPage},

@@ -19,6 +19,7 @@ import (
 	"dxhub/internal/learning"
 	"dxhub/internal/library"
 	"dxhub/internal/monitor"
+	"dxhub/internal/network"
 	"dxhub/internal/platform/auth"
 )
 
@@ -101,6 +102,29 @@ func TestRouteSweep(t *testing.T) {
 		e("S", "daklak", "POST", "/library/{libdraft}/edit", "kind=news&unit_code=66&title_vi=B%E1%BA%A3n+nh%C3%A1p+MAT66SECRET&body_vi=M%E1%BB%9Bi"),
 		e("S", "daklak", "POST", "/library/{libdraft2}/{lib_action}", ""),
 		e("P", "", "GET", "/api/v1/library", ""),
+		r("daklak", "learner", "GET", "/network", ""),
+		e("S", "daklak", "POST", "/network/teams", "kind=community_team&unit_code=24133&name=T%E1%BB%95+m%E1%BB%9Bi"),
+		e("S", "daklak", "GET", "/network/teams/{team}", ""),
+		e("S", "daklak", "POST", "/network/teams/{team}/edit", "name=T%E1%BB%95+MAT66SECRET&villages={village}"),
+		e("S", "daklak", "POST", "/network/teams/{team}/members", "full_name=Tr%E1%BA%A7n+V%C4%83n+C&role=member&joined_on=2026-02-01"),
+		e("U", "learner", "GET", "/network/log", ""),
+		e("S", "daklak", "POST", "/network/log", "team_id={team}&done_on=2026-03-01&kind=vneid&people=2&client_key=sweep1"),
+		e("S", "daklak", "GET", "/network/coverage?unit=66", ""),
+		e("S", "daklak", "POST", "/network/villages", "unit_code=24133&names=Th%C3%B4n+2"),
+		e("S", "daklak", "POST", "/network/population", "unit_code=24121&population=30000&as_of=2026-01-01"),
+		r("daklak", "learner", "GET", "/api/v1/network/teams", ""),
+		e("S", "daklak", "POST", "/api/v1/network/teams", `{"kind":"committee","unit_code":"24121","name":"Ban chỉ đạo"}`),
+		e("S", "daklak", "GET", "/api/v1/network/teams/{team}", ""),
+		e("S", "daklak", "PUT", "/api/v1/network/teams/{team}", `{"name":"Tổ MAT66SECRET","villages":["{village}"]}`),
+		e("S", "daklak", "POST", "/api/v1/network/teams/{team}/members", `{"full_name":"Lê Thị D","role":"member","joined_on":"2026-02-01"}`),
+		e("S", "daklak", "PUT", "/api/v1/network/teams/{team}/members/{member}", `{"role":"leader","joined_on":"2026-01-05","phone":"0901234567"}`),
+		e("S", "daklak", "GET", "/api/v1/network/teams/{team}/activities", ""),
+		e("S", "daklak", "POST", "/api/v1/network/activities", `{"team_id":"{team}","done_on":"2026-03-02","kind":"e_payment","people":1,"client_key":"sweep2"}`),
+		e("U", "learner", "GET", "/api/v1/network/me/teams", ""),
+		e("S", "daklak", "GET", "/api/v1/network/villages?unit=24121", ""),
+		e("S", "daklak", "POST", "/api/v1/network/villages", `{"unit_code":"24121","villages":[{"name":"Thôn 3"}]}`),
+		e("S", "daklak", "PUT", "/api/v1/network/population", `{"unit_code":"24121","population":31000,"as_of":"2026-02-01"}`),
+		e("S", "daklak", "GET", "/api/v1/network/coverage?unit=66", ""),
 		e("P", "", "GET", "/api/v1/library/topics", ""),
 		e("P", "", "GET", "/api/v1/library/{libpub}", ""),
 		e("S", "daklak", "POST", "/api/v1/library", `{"kind":"guide","unit_code":"66","title_vi":"Hướng dẫn","body_vi":"Nội dung"}`),
@@ -614,6 +638,22 @@ func sweepFixture(t *testing.T, ta *testApp) map[string]string {
 		t.Fatal(err)
 	}
 	f["lib_action"] = "publish"
+	// The DX network: a village and a team of a commune of Đắk Lắk, whose
+	// member is Nguyễn Văn Ánh (a private marker: names of members are for
+	// those who see the unit's network).
+	vs, err := ta.App.Net.AddVillages(da, "24121", []network.Village{{Name: "Thôn 1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	team, err := ta.App.Net.CreateTeam(da, network.TeamInput{Kind: network.CommunityTeam, UnitCode: "24121", Name: "Tổ MAT66SECRET", Villages: []string{vs[0].ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem, err := ta.App.Net.AddMember(da, team.ID, network.MemberInput{PersonKey: "A1", Role: network.Leader, JoinedOn: "2026-01-05"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f["team"], f["member"], f["village"] = team.ID, mem.ID, vs[0].ID
 	if _, err := ta.App.Mon.SaveDataset(da, monitor.Dataset{Code: "BC-DL", NameVI: "Báo cáo riêng", PeriodType: "month", UnitTypes: []string{"commune"}, ScopeCode: "66", DueDays: 5, Elements: []string{"working_age"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -290,6 +290,33 @@ func (s *Service) PersonName(ctx context.Context, id string) (string, error) {
 	return name, err
 }
 
+// PersonNames returns the names of people by id (trusted callers: a room
+// showing the names of people it links to, such as a team's members).
+func (s *Service) PersonNames(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		marks := make([]string, n)
+		for i, id := range ids[:n] {
+			args[i], marks[i] = id, fmt.Sprintf("$%d", i+1)
+		}
+		err := db.Each(ctx, s.DB.R, func(r db.Scanner) error {
+			var id, name string
+			if err := r.Scan(&id, &name); err != nil {
+				return err
+			}
+			out[id] = name
+			return nil
+		}, `SELECT id, full_name FROM people WHERE id IN (`+strings.Join(marks, ",")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
 // PersonIDByKey returns the id of the person with an import key, for
 // linking an account to its person record (trusted callers only).
 func (s *Service) PersonIDByKey(ctx context.Context, key string) (string, error) {

@@ -74,17 +74,22 @@ const (
 	// PublishLibrary is publishing, scheduling, unpublishing and archiving
 	// them, and changing a published one.
 	PublishLibrary Action = "library.publish"
+	// ManageNetwork: keep a unit's DX network (villages, committees and
+	// community teams, their members, population figures).
+	ManageNetwork Action = "network.manage"
+	// ViewNetwork: see the network of a subtree and its coverage.
+	ViewNetwork Action = "network.view"
 )
 
 // roleActions is the whole permission table: one place to read who may do
 // what. Every check in dxhub goes through Principal.Can with it.
 var roleActions = map[Role][]Action{
-	NationalAdmin: {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, AuthorContent, ManageExams, ProctorExams, SubmitReports, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, ManageSearch, EditLibrary, PublishLibrary},
-	UnitAdmin:     {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, EditLibrary, PublishLibrary},
+	NationalAdmin: {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, AuthorContent, ManageExams, ProctorExams, SubmitReports, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, ManageSearch, EditLibrary, PublishLibrary, ManageNetwork, ViewNetwork},
+	UnitAdmin:     {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, EditLibrary, PublishLibrary, ManageNetwork, ViewNetwork},
 	ExamAdmin:     {ViewPeople, ManageExams, ProctorExams},
 	Proctor:       {ProctorExams},
 	Author:        {AuthorContent, DefineAchievements},
-	Reporter:      {SubmitReports, ViewMonitoring},
+	Reporter:      {SubmitReports, ViewMonitoring, ViewNetwork},
 	Expert:        {ManageExpert},
 	Editor:        {EditLibrary},
 }
