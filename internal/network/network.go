@@ -108,7 +108,9 @@ type Mem struct {
 }
 
 // Current reports whether the membership holds on day.
-func (m *Mem) Current(day string) bool { return m.JoinedOn <= day && (m.LeftOn == "" || m.LeftOn > day) }
+func (m *Mem) Current(day string) bool {
+	return m.JoinedOn <= day && (m.LeftOn == "" || m.LeftOn > day)
+}
 
 // TeamInput is a team as a form or the API gives it.
 type TeamInput struct {
