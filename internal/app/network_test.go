@@ -1,0 +1,142 @@
+package app
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"dxhub/internal/network"
+	"dxhub/internal/platform/auth"
+)
+
+// addMemberAccount makes an account for the person with key.
+func addMemberAccount(t *testing.T, ta *testApp, name, personID string) {
+	t.Helper()
+	sys := auth.WithPrincipal(t.Context(), auth.System())
+	if _, err := ta.App.Auth.CreateAccount(sys, auth.NewAccount{Username: name, Email: name + "@example.vn", Password: testPassword, PersonID: personID}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func teamOf(t *testing.T, body string) network.Team {
+	t.Helper()
+	var tm network.Team
+	if err := json.Unmarshal([]byte(body), &tm); err != nil {
+		t.Fatal(err)
+	}
+	return tm
+}
+
+// A commune's network: villages, a committee and a team with members; a
+// member logs for their own team only, a resend stores nothing, the
+// leader logs for a member; another province neither reads nor changes
+// any of it; the coverage of the province counts it all.
+func TestNetworkTeamsMembersActivities(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	today := time.Now().In(time.FixedZone("ICT", 7*3600)).Format(time.DateOnly)
+	var vs struct{ Villages []network.Village }
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "POST", "/api/v1/network/villages", `{"unit_code":"24121","villages":[{"name":"Thôn 1"},{"name":"Tổ dân phố 5","kind":"residential_group"}]}`, 201)), &vs)
+	if len(vs.Villages) != 2 {
+		t.Fatalf("villages: %+v", vs)
+	}
+	// All or none: a name already there refuses the whole list.
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/network/villages", `{"unit_code":"24121","villages":[{"name":"Thôn 9"},{"name":"thôn 1"}]}`, 400)
+	apiJSON(t, ta, "dongnai", "POST", "/api/v1/network/villages", `{"unit_code":"24121","villages":[{"name":"Thôn 8"}]}`, 403)
+	var after struct{ Villages []network.Village }
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/network/villages?unit=24121", "", 200)), &after)
+	if len(after.Villages) != 2 {
+		t.Fatalf("a refused list changed the villages: %+v", after)
+	}
+
+	team := teamOf(t, apiJSON(t, ta, "daklak", "POST", "/api/v1/network/teams", `{"kind":"community_team","unit_code":"24121","name":"Tổ công nghệ số Thôn 1","founded_on":"2026-01-02","villages":["`+vs.Villages[0].ID+`"]}`, 201))
+	other := teamOf(t, apiJSON(t, ta, "daklak", "POST", "/api/v1/network/teams", `{"kind":"community_team","unit_code":"24133","name":"Tổ Tân An"}`, 201))
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/network/teams", `{"kind":"committee","unit_code":"24121","name":"Ban chỉ đạo phường"}`, 201)
+	// A committee covers no villages; a team only its own unit's.
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/network/teams", `{"kind":"committee","unit_code":"24121","name":"X","villages":["`+vs.Villages[0].ID+`"]}`, 400)
+	if out := apiJSON(t, ta, "daklak", "POST", "/api/v1/network/teams", `{"kind":"community_team","unit_code":"24133","name":"X","villages":["`+vs.Villages[0].ID+`"]}`, 400); !strings.Contains(out, "villages[0]") {
+		t.Fatalf("a foreign village, not named: %s", out)
+	}
+	apiJSON(t, ta, "dongnai", "POST", "/api/v1/network/teams", `{"kind":"community_team","unit_code":"24121","name":"X"}`, 403)
+	apiJSON(t, ta, "dongnai", "GET", "/api/v1/network/teams/"+team.ID, "", 403)
+
+	leader := apiJSON(t, ta, "daklak", "POST", "/api/v1/network/teams/"+team.ID+"/members", `{"person_key":"A1","role":"leader","joined_on":"2026-01-05","phone":"0901234567"}`, 201)
+	var m2 network.Mem
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "POST", "/api/v1/network/teams/"+team.ID+"/members", `{"full_name":"Trần Văn Bé","role":"member","joined_on":"2026-01-05","phone":"0912345678"}`, 201)), &m2)
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/network/teams/"+team.ID+"/members", `{"person_key":"A1","role":"member","joined_on":"2026-02-05"}`, 400)
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/network/teams/"+team.ID+"/members", `{"person_key":"NOBODY","role":"member","joined_on":"2026-02-05"}`, 400)
+	apiJSON(t, ta, "dongnai", "POST", "/api/v1/network/teams/"+team.ID+"/members", `{"full_name":"X","role":"member","joined_on":"2026-02-05"}`, 403)
+	var m1 network.Mem
+	json.Unmarshal([]byte(leader), &m1)
+	addMemberAccount(t, ta, "tolead", m1.PersonID)
+	addMemberAccount(t, ta, "tomem", m2.PersonID)
+
+	// A member sees the team, names but no contacts.
+	seen := teamOf(t, apiJSON(t, ta, "tomem", "GET", "/api/v1/network/teams/"+team.ID, "", 200))
+	if len(seen.Members) != 2 || strings.Contains(apiJSON(t, ta, "tomem", "GET", "/api/v1/network/teams/"+team.ID, "", 200), "0901234567") {
+		t.Fatalf("a member's view: %+v", seen)
+	}
+	if !strings.Contains(apiJSON(t, ta, "daklak", "GET", "/api/v1/network/teams/"+team.ID, "", 200), "0901234567") {
+		t.Fatal("the office does not see the contacts")
+	}
+	apiJSON(t, ta, "tomem", "GET", "/api/v1/network/teams/"+other.ID, "", 403)
+
+	// Logging: for one's own team, once per client key.
+	entry := `{"team_id":"` + team.ID + `","village_id":"` + vs.Villages[0].ID + `","done_on":"` + today + `","kind":"public_service","service":"Đăng ký khai sinh","people":3,"client_key":"k1"}`
+	var first, again network.Activity
+	json.Unmarshal([]byte(apiJSON(t, ta, "tomem", "POST", "/api/v1/network/activities", entry, 201)), &first)
+	json.Unmarshal([]byte(apiJSON(t, ta, "tomem", "POST", "/api/v1/network/activities", entry, 200)), &again)
+	if first.ID == "" || again.ID != first.ID || !again.Duplicate || first.MemberID != m2.ID {
+		t.Fatalf("resend: %+v then %+v", first, again)
+	}
+	apiJSON(t, ta, "tomem", "POST", "/api/v1/network/activities", `{"team_id":"`+other.ID+`","done_on":"`+today+`","kind":"vneid","people":1,"client_key":"k2"}`, 403)
+	apiJSON(t, ta, "tomem", "POST", "/api/v1/network/activities", `{"team_id":"`+team.ID+`","done_on":"`+today+`","kind":"vneid","people":1,"member_id":"`+m1.ID+`","client_key":"k3"}`, 400)
+	apiJSON(t, ta, "tolead", "POST", "/api/v1/network/activities", `{"team_id":"`+team.ID+`","done_on":"`+today+`","kind":"scam_warning","people":20,"member_id":"`+m2.ID+`","campaign":"dx_day","client_key":"k1"}`, 201)
+	apiJSON(t, ta, "dongnai", "POST", "/api/v1/network/activities", `{"team_id":"`+team.ID+`","done_on":"`+today+`","kind":"vneid","people":1,"client_key":"k4"}`, 403)
+	for field, body := range map[string]string{
+		"people":     `{"team_id":"` + team.ID + `","done_on":"` + today + `","kind":"vneid","people":0,"client_key":"b1"}`,
+		"done_on":    `{"team_id":"` + team.ID + `","done_on":"2099-01-01","kind":"vneid","people":1,"client_key":"b2"}`,
+		"kind":       `{"team_id":"` + team.ID + `","done_on":"` + today + `","kind":"magic","people":1,"client_key":"b3"}`,
+		"service":    `{"team_id":"` + team.ID + `","done_on":"` + today + `","kind":"public_service","people":1,"client_key":"b4"}`,
+		"client_key": `{"team_id":"` + team.ID + `","done_on":"` + today + `","kind":"vneid","people":1}`,
+		"village_id": `{"team_id":"` + team.ID + `","village_id":"` + vs.Villages[1].ID + `","done_on":"` + today + `","kind":"vneid","people":1,"client_key":"b5"}`,
+	} {
+		if out := apiJSON(t, ta, "tomem", "POST", "/api/v1/network/activities", body, 400); !strings.Contains(out, `"`+field+`"`) {
+			t.Errorf("bad %s not named: %s", field, out)
+		}
+	}
+	var acts struct{ Activities []network.Activity }
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/network/teams/"+team.ID+"/activities", "", 200)), &acts)
+	if len(acts.Activities) != 2 {
+		t.Fatalf("activities: %+v", acts)
+	}
+
+	// Coverage of the province: one of two communes with a committee, one
+	// of two villages with a team, two members, 23 people helped.
+	apiJSON(t, ta, "daklak", "PUT", "/api/v1/network/population", `{"unit_code":"24121","population":40000,"as_of":"2026-01-01"}`, 200)
+	var c network.Coverage
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/network/coverage?unit=66", "", 200)), &c)
+	tot := c.Total
+	if tot.Communes != 2 || tot.CommunesWithCommittee != 1 || tot.Villages != 2 || tot.VillagesCovered != 1 || tot.Teams != 2 || tot.Members != 2 || tot.Population != 40000 || tot.Helped() != 23 {
+		t.Fatalf("coverage: %+v", tot)
+	}
+	if len(c.Rows) != 2 || c.Rows[0].UnitCode != "24121" || c.Rows[0].Helped() != 23 || c.Rows[1].Helped() != 0 {
+		t.Fatalf("rows: %+v %+v", c.Rows[0], c.Rows[1])
+	}
+	var nation network.Coverage
+	json.Unmarshal([]byte(apiJSON(t, ta, "national", "GET", "/api/v1/network/coverage", "", 200)), &nation)
+	if nation.Total.Helped() != 23 || nation.Total.Communes != 3 {
+		t.Fatalf("nation: %+v", nation.Total)
+	}
+	apiJSON(t, ta, "dongnai", "GET", "/api/v1/network/coverage?unit=66", "", 403)
+	apiJSON(t, ta, "dongnai", "GET", "/api/v1/network/coverage", "", 403)
+
+	// A member who left logs no more; a dissolved team takes no entries.
+	apiJSON(t, ta, "daklak", "PUT", "/api/v1/network/teams/"+team.ID+"/members/"+m2.ID, `{"role":"member","joined_on":"2026-01-05","left_on":"`+today+`"}`, 200)
+	apiJSON(t, ta, "tomem", "POST", "/api/v1/network/activities", `{"team_id":"`+team.ID+`","done_on":"`+today+`","kind":"vneid","people":1,"client_key":"k9"}`, 403)
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/network/coverage?unit=66", "", 200)), &c)
+	if c.Total.Members != 1 {
+		t.Fatalf("members after one left: %d", c.Total.Members)
+	}
+}
