@@ -27,6 +27,7 @@ import (
 	"dxhub/internal/app"
 	"dxhub/internal/demo"
 	"dxhub/internal/library"
+	"dxhub/internal/network"
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
@@ -235,6 +236,12 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 				return fmt.Errorf("seed library: %w", err)
 			}
 		}
+		if ts, err := a.Net.Teams(auth.WithPrincipal(ctx, auth.System()), network.Filter{Limit: 1}); err == nil && len(ts) == 0 {
+			fmt.Fprintln(os.Stderr, "Seeding the demo DX network (villages, committees and teams of Đắk Lắk communes, a month of help)...")
+			if err := demo.SeedNetwork(ctx, a.Net, a.Org, a.Auth, "66", time.Now()); err != nil {
+				return fmt.Errorf("seed network: %w", err)
+			}
+		}
 		if sets, err := a.Mon.Datasets(ctx); err == nil && len(sets) == 0 {
 			fmt.Fprintln(os.Stderr, "Seeding demo monitoring (indicators, targets, monthly reports of Đắk Lắk communes)...")
 			if err := demo.SeedMonitoring(ctx, a.Mon, "66", time.Now()); err != nil {
@@ -320,7 +327,7 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 
 func printDemo(w io.Writer, url string) {
 	fmt.Fprintf(w, "\ndxhub demo is running at %s\n\nDemo accounts (password %q for all):\n", url, demo.Password)
-	for _, a := range demo.Accounts {
+	for _, a := range append(demo.Accounts, demo.NetworkAccount) {
 		role := a.Role
 		if role == "" {
 			role = "learner"
