@@ -106,27 +106,39 @@ func TestNetworkTeamsMembersActivities(t *testing.T) {
 			t.Errorf("bad %s not named: %s", field, out)
 		}
 	}
+	// The phone form: the same form sent twice is recorded once, and the
+	// page says so.
+	form := "team_id=" + team.ID + "&done_on=" + today + "&kind=e_payment&people=2&client_key=form1"
+	for i, want := range []string{"done=1", "dup=1"} {
+		code, _, h := ta.do(ta.as("tomem"), "POST", "/network/log", strings.NewReader(form), "Content-Type", "application/x-www-form-urlencoded")
+		if code != 303 || !strings.Contains(h.Get("Location"), want) {
+			t.Fatalf("form sent %d times: %d %s", i+1, code, h.Get("Location"))
+		}
+	}
+	if code, page, _ := ta.do(ta.as("tomem"), "POST", "/network/log", strings.NewReader("team_id="+team.ID+"&done_on="+today+"&kind=vneid&people=abc&client_key=form2"), "Content-Type", "application/x-www-form-urlencoded"); code != 400 || !strings.Contains(page, `id="log-form"`) || !strings.Contains(page, "role=\"alert\"") {
+		t.Fatalf("a bad form: %d", code)
+	}
 	var acts struct{ Activities []network.Activity }
 	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/network/teams/"+team.ID+"/activities", "", 200)), &acts)
-	if len(acts.Activities) != 2 {
+	if len(acts.Activities) != 3 {
 		t.Fatalf("activities: %+v", acts)
 	}
 
 	// Coverage of the province: one of two communes with a committee, one
-	// of two villages with a team, two members, 23 people helped.
+	// of two villages with a team, two members, 25 people helped.
 	apiJSON(t, ta, "daklak", "PUT", "/api/v1/network/population", `{"unit_code":"24121","population":40000,"as_of":"2026-01-01"}`, 200)
 	var c network.Coverage
 	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/network/coverage?unit=66", "", 200)), &c)
 	tot := c.Total
-	if tot.Communes != 2 || tot.CommunesWithCommittee != 1 || tot.Villages != 2 || tot.VillagesCovered != 1 || tot.Teams != 2 || tot.Members != 2 || tot.Population != 40000 || tot.Helped() != 23 {
+	if tot.Communes != 2 || tot.CommunesWithCommittee != 1 || tot.Villages != 2 || tot.VillagesCovered != 1 || tot.Teams != 2 || tot.Members != 2 || tot.Population != 40000 || tot.Helped() != 25 {
 		t.Fatalf("coverage: %+v", tot)
 	}
-	if len(c.Rows) != 2 || c.Rows[0].UnitCode != "24121" || c.Rows[0].Helped() != 23 || c.Rows[1].Helped() != 0 {
+	if len(c.Rows) != 2 || c.Rows[0].UnitCode != "24121" || c.Rows[0].Helped() != 25 || c.Rows[1].Helped() != 0 {
 		t.Fatalf("rows: %+v %+v", c.Rows[0], c.Rows[1])
 	}
 	var nation network.Coverage
 	json.Unmarshal([]byte(apiJSON(t, ta, "national", "GET", "/api/v1/network/coverage", "", 200)), &nation)
-	if nation.Total.Helped() != 23 || nation.Total.Communes != 3 {
+	if nation.Total.Helped() != 25 || nation.Total.Communes != 3 {
 		t.Fatalf("nation: %+v", nation.Total)
 	}
 	apiJSON(t, ta, "dongnai", "GET", "/api/v1/network/coverage?unit=66", "", 403)
