@@ -206,7 +206,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Cred.Subscribe(a.Events)
 	a.Account.Certificates = a.Cred.Mine
 	a.Lib = &library.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Search: a.Search, Files: a.Files, PDFText: files.NewPDFText()}
-	a.Net = &network.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org}
+	a.Net = &network.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Mail: a.Mail, BaseURL: cfg.BaseURL}
 	if cfg.AssistantURL != "" {
 		a.Lib.Gen = &library.Generator{URL: cfg.AssistantURL, Model: cfg.AssistantModel, Token: cfg.AssistantToken, Timeout: cfg.AssistantTimeout}
 	}
@@ -262,6 +262,9 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	}
 	if p.CanAnywhere(auth.EditLibrary) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/library/questions", Key: "nav.questions"})
+	}
+	if p.CanAnywhere(auth.ViewNetwork) || p.CanAnywhere(auth.ReportTasks) {
+		s.Nav = append(s.Nav, web.NavItem{Href: "/plans", Key: "nav.plans"})
 	}
 	if p.CanAnywhere(auth.ViewNetwork) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/network", Key: "nav.network"})

@@ -111,7 +111,27 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 	if _, err := ta.App.Net.LogActivity(nctx, network.Activity{TeamID: team.ID, VillageID: vs[0].ID, DoneOn: time.Now().Format(time.DateOnly), Kind: "public_service", Service: "Cấp đổi CCCD", People: 3, Campaign: "dx_day", ClientKey: "pages"}); err != nil {
 		t.Fatal(err)
 	}
+	netPlan, err := ta.App.Net.CreatePlan(nctx, network.PlanInput{UnitCode: "66", Title: "Kế hoạch thực hiện Đề án năm 2026", Number: "45/KH-UBND", DecisionRef: "146/QĐ-TTg", SignedOn: "2026-02-10", Summary: "Phổ cập kỹ năng số."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, err := ta.App.Net.AddTask(nctx, netPlan.ID, network.TaskInput{Title: "Thành lập tổ công nghệ số", LeadUnitCode: "66", Coordinating: []string{"24133"}, DueOn: time.Now().AddDate(0, 0, -2).Format(time.DateOnly), Output: "Quyết định", Indicator: "teams", Budget: "Ngân sách tỉnh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Net.Cascade(nctx, netPlan.ID, task.ID, []string{"24121"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Net.Remind(nctx, netPlan.ID); err != nil {
+		t.Fatal(err)
+	}
 	return []pageCase{
+		{"national", "/plans", "network/plans"},
+		{"national", "/plans/mine", "network/my_tasks"},
+		{"national", "/plans/" + netPlan.ID, "network/plan"},
+		{"national", "/plans/" + netPlan.ID + "?reminded=1", "network/plan"},
+		{"national", "/plans/" + netPlan.ID + "/print", "network/plan_print"},
+		{"national", "/plans/" + netPlan.ID + "/tasks/" + task.ID, "network/task"},
 		{"national", "/network", "network/network"},
 		{"national", "/network/teams/" + team.ID, "network/team"},
 		{"national", "/network/log", "network/log"},

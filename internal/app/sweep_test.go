@@ -125,6 +125,29 @@ func TestRouteSweep(t *testing.T) {
 		e("S", "daklak", "POST", "/api/v1/network/villages", `{"unit_code":"24121","villages":[{"name":"Thôn 3"}]}`),
 		e("S", "daklak", "PUT", "/api/v1/network/population", `{"unit_code":"24121","population":31000,"as_of":"2026-02-01"}`),
 		e("S", "daklak", "GET", "/api/v1/network/coverage?unit=66", ""),
+		r("daklak", "learner", "GET", "/plans", ""),
+		e("S", "daklak", "POST", "/plans", "unit_code=66&title=K%E1%BA%BF+ho%E1%BA%A1ch"),
+		r("daklak", "learner", "GET", "/plans/mine", ""),
+		e("S", "daklak", "GET", "/plans/{plan}", ""),
+		e("S", "daklak", "POST", "/plans/{plan}/edit", "title=K%E1%BA%BF+ho%E1%BA%A1ch+MAT66SECRET&decision_ref=146%2FQ%C4%90-TTg"),
+		e("S", "daklak", "POST", "/plans/{plan}/tasks", "title=Vi%E1%BB%87c&lead_unit_code=24133&due_on=2027-01-01"),
+		e("S", "daklak", "POST", "/plans/{plan}/remind", ""),
+		e("S", "daklak", "GET", "/plans/{plan}/export", ""),
+		e("S", "daklak", "GET", "/plans/{plan}/print", ""),
+		e("S", "daklak", "GET", "/plans/{plan}/tasks/{task}", ""),
+		e("S", "daklak", "POST", "/plans/{plan}/tasks/{task}/report", "status=in_progress&percent=30&note=MAT66SECRET"),
+		e("S", "daklak", "POST", "/plans/{plan}/tasks/{task2}/cascade", "units=24133"),
+		r("daklak", "learner", "GET", "/api/v1/plans", ""),
+		e("S", "daklak", "POST", "/api/v1/plans", `{"unit_code":"66","title":"Kế hoạch 2"}`),
+		r("daklak", "learner", "GET", "/api/v1/plans/mine", ""),
+		e("S", "daklak", "GET", "/api/v1/plans/{plan}", ""),
+		e("S", "daklak", "PUT", "/api/v1/plans/{plan}", `{"title":"Kế hoạch MAT66SECRET"}`),
+		e("S", "daklak", "POST", "/api/v1/plans/{plan}/tasks", `{"title":"Việc","lead_unit_code":"24121","due_on":"2027-02-01"}`),
+		e("S", "daklak", "GET", "/api/v1/plans/{plan}/tasks/{task}", ""),
+		e("S", "daklak", "PUT", "/api/v1/plans/{plan}/tasks/{task}", `{"title":"Nhiệm vụ","lead_unit_code":"24121","due_on":"2026-01-01"}`),
+		e("S", "daklak", "POST", "/api/v1/plans/{plan}/tasks/{task}/reports", `{"status":"late","percent":20}`),
+		e("S", "daklak", "POST", "/api/v1/plans/{plan}/tasks/{task3}/cascade", `{"units":["24121"]}`),
+		e("S", "daklak", "POST", "/api/v1/plans/{plan}/remind", ""),
 		e("P", "", "GET", "/api/v1/library/topics", ""),
 		e("P", "", "GET", "/api/v1/library/{libpub}", ""),
 		e("S", "daklak", "POST", "/api/v1/library", `{"kind":"guide","unit_code":"66","title_vi":"Hướng dẫn","body_vi":"Nội dung"}`),
@@ -654,6 +677,19 @@ func sweepFixture(t *testing.T, ta *testApp) map[string]string {
 		t.Fatal(err)
 	}
 	f["team"], f["member"], f["village"] = team.ID, mem.ID, vs[0].ID
+	plan, err := ta.App.Net.CreatePlan(da, network.PlanInput{UnitCode: "66", Title: "Kế hoạch MAT66SECRET", DecisionRef: "146/QĐ-TTg"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, err := ta.App.Net.AddTask(da, plan.ID, network.TaskInput{Title: "Nhiệm vụ", LeadUnitCode: "24121", DueOn: time.Now().AddDate(0, 0, -1).Format(time.DateOnly)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task2, err := ta.App.Net.AddTask(da, plan.ID, network.TaskInput{Title: "Nhiệm vụ 2", LeadUnitCode: "66", DueOn: time.Now().AddDate(0, 1, 0).Format(time.DateOnly)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f["plan"], f["task"], f["task2"], f["task3"] = plan.ID, task.ID, task2.ID, task2.ID
 	if _, err := ta.App.Mon.SaveDataset(da, monitor.Dataset{Code: "BC-DL", NameVI: "Báo cáo riêng", PeriodType: "month", UnitTypes: []string{"commune"}, ScopeCode: "66", DueDays: 5, Elements: []string{"working_age"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ import (
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/mail"
 )
 
 // Kinds of team.
@@ -252,6 +253,11 @@ type Service struct {
 	Log   *slog.Logger
 	Audit *audit.Log
 	Org   *org.Service
+	// Auth and Mail reach the lead units of late tasks; BaseURL starts
+	// the links mailed.
+	Auth    *auth.Service
+	Mail    mail.Sender
+	BaseURL string
 	// log batches activity entries from many phones into one transaction
 	// (started on first use).
 	log  *db.GroupCommit[*pendingLog]
@@ -507,6 +513,9 @@ func (s *Service) Team(ctx context.Context, id string) (*Team, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.name(ctx, t); err != nil {
+		return nil, err
+	}
 	p := auth.FromContext(ctx)
 	manage := p.Can(auth.ManageNetwork, t.UnitPath)
 	if !manage && !p.Can(auth.ViewNetwork, t.UnitPath) {
@@ -629,7 +638,7 @@ func (s *Service) MyTeams(ctx context.Context) ([]*Team, error) {
 			out = append(out, t)
 		}
 	}
-	return out, nil
+	return out, s.name(ctx, out...)
 }
 
 // ---- members

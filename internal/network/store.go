@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
 )
@@ -33,7 +34,7 @@ func (s *Service) team(ctx context.Context, q rowQuerier, id string) (*Team, err
 	if err != nil {
 		return nil, fmt.Errorf("team %s: %w", id, err)
 	}
-	return t, s.name(ctx, t)
+	return t, nil
 }
 
 // name fills in the team's unit code and name.
@@ -224,4 +225,61 @@ func scanActivity(r db.Scanner) (*Activity, error) {
 func (s *Service) activitiesOf(ctx context.Context, teamID string, limit int) ([]*Activity, error) {
 	return db.Query(ctx, s.DB.R, scanActivity, `SELECT id, team_id, village_id, done_on, kind, service, people, note, photo_id, campaign, member_id, client_key, created_at
 		FROM net_activities WHERE team_id = $1 ORDER BY done_on DESC, created_at DESC LIMIT $2`, teamID, limit)
+}
+
+// Rebuild recounts every roll-up from the rows: the stock of each unit
+// that has teams, villages or a population, and the help per unit and
+// month. For bulk loads (a benchmark's data, a restore) that wrote rows
+// without them; the national administrator's act.
+func (s *Service) Rebuild(ctx context.Context) error {
+	nation, err := s.Org.Nation(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := auth.Authorize(ctx, auth.ManageNetwork, nation.Path); err != nil {
+		return err
+	}
+	type unitRef struct{ id, path string }
+	units, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (unitRef, error) {
+		var u unitRef
+		return u, r.Scan(&u.id, &u.path)
+	}, `SELECT unit_id, MIN(unit_path) FROM (SELECT unit_id, unit_path FROM net_teams UNION ALL SELECT unit_id, unit_path FROM net_villages) x GROUP BY unit_id`)
+	if err != nil {
+		return err
+	}
+	type key struct{ unit, month string }
+	sums := map[key][2]int64{}
+	err = db.Each(ctx, s.DB.R, func(r db.Scanner) error {
+		var path, month string
+		var n, people int64
+		if err := r.Scan(&path, &month, &n, &people); err != nil {
+			return err
+		}
+		for _, u := range strings.Split(strings.Trim(path, "/"), "/") {
+			v := sums[key{u, month}]
+			sums[key{u, month}] = [2]int64{v[0] + n, v[1] + people}
+		}
+		return nil
+	}, `SELECT unit_path, substr(done_on, 1, 7), COUNT(*), SUM(people) FROM net_activities GROUP BY unit_path, substr(done_on, 1, 7)`)
+	if err != nil {
+		return err
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{`DELETE FROM net_unit_stats`, `DELETE FROM net_months`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		for _, u := range units {
+			if err := restat(ctx, tx, u.id, u.path); err != nil {
+				return err
+			}
+		}
+		for k, v := range sums {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO net_months (unit_id, month, activities, people) VALUES ($1, $2, $3, $4)`, k.unit, k.month, v[0], v[1]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -79,17 +79,23 @@ const (
 	ManageNetwork Action = "network.manage"
 	// ViewNetwork: see the network of a subtree and its coverage.
 	ViewNetwork Action = "network.view"
+	// ManagePlans: write a unit's implementation plans and their tasks,
+	// cascade tasks and remind late lead units.
+	ManagePlans Action = "plans.manage"
+	// ReportTasks: report progress on the tasks a unit leads (and see the
+	// plans of the subtree).
+	ReportTasks Action = "plans.report"
 )
 
 // roleActions is the whole permission table: one place to read who may do
 // what. Every check in dxhub goes through Principal.Can with it.
 var roleActions = map[Role][]Action{
-	NationalAdmin: {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, AuthorContent, ManageExams, ProctorExams, SubmitReports, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, ManageSearch, EditLibrary, PublishLibrary, ManageNetwork, ViewNetwork},
-	UnitAdmin:     {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, EditLibrary, PublishLibrary, ManageNetwork, ViewNetwork},
+	NationalAdmin: {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, AuthorContent, ManageExams, ProctorExams, SubmitReports, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, ManageSearch, EditLibrary, PublishLibrary, ManageNetwork, ViewNetwork, ManagePlans, ReportTasks},
+	UnitAdmin:     {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, EditLibrary, PublishLibrary, ManageNetwork, ViewNetwork, ManagePlans, ReportTasks},
 	ExamAdmin:     {ViewPeople, ManageExams, ProctorExams},
 	Proctor:       {ProctorExams},
 	Author:        {AuthorContent, DefineAchievements},
-	Reporter:      {SubmitReports, ViewMonitoring, ViewNetwork},
+	Reporter:      {SubmitReports, ViewMonitoring, ViewNetwork, ReportTasks},
 	Expert:        {ManageExpert},
 	Editor:        {EditLibrary},
 }
