@@ -237,9 +237,12 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 			}
 		}
 		if ts, err := a.Net.Teams(auth.WithPrincipal(ctx, auth.System()), network.Filter{Limit: 1}); err == nil && len(ts) == 0 {
-			fmt.Fprintln(os.Stderr, "Seeding the demo DX network (villages, committees and teams of Đắk Lắk communes, a month of help)...")
+			fmt.Fprintln(os.Stderr, "Seeding the demo DX network (villages, committees and teams of Đắk Lắk communes, a month of help, the province's plan)...")
 			if err := demo.SeedNetwork(ctx, a.Net, a.Org, a.Auth, "66", time.Now()); err != nil {
 				return fmt.Errorf("seed network: %w", err)
+			}
+			if err := demo.SeedPlans(ctx, a.Net, a.Org, "66", time.Now()); err != nil {
+				return fmt.Errorf("seed plans: %w", err)
 			}
 		}
 		if sets, err := a.Mon.Datasets(ctx); err == nil && len(sets) == 0 {

@@ -126,3 +126,68 @@ func SeedNetwork(ctx context.Context, n *network.Service, o *org.Service, a *aut
 	_, err = a.CreateAccount(sys, auth.NewAccount{Username: NetworkAccount.Username, DisplayName: NetworkAccount.Name, Email: NetworkAccount.Username + "@demo.dxhub.vn", Password: Password, PersonID: leaderPerson})
 	return err
 }
+
+// SeedPlans writes the province's implementation plan of the scheme with
+// tasks at several states: done, on time, late, not started, and one
+// cascaded to communes.
+func SeedPlans(ctx context.Context, n *network.Service, o *org.Service, provinceCode string, now time.Time) error {
+	sys := auth.WithPrincipal(ctx, auth.System())
+	province, err := o.UnitByCode(ctx, provinceCode)
+	if err != nil {
+		return err
+	}
+	communes, err := o.Children(ctx, province.ID, "")
+	if err != nil {
+		return err
+	}
+	var cs []string
+	for _, c := range communes {
+		if c.Type == org.TypeCommune && len(cs) < 3 {
+			cs = append(cs, c.Code)
+		}
+	}
+	if len(cs) < 3 {
+		return nil
+	}
+	year := now.In(i18n.DefaultZone).Year()
+	day := func(d int) string { return now.In(i18n.DefaultZone).AddDate(0, 0, d).Format(time.DateOnly) }
+	pl, err := n.CreatePlan(sys, network.PlanInput{UnitCode: provinceCode, Title: fmt.Sprintf("Kế hoạch thực hiện Đề án nâng cao nhận thức, phổ cập kỹ năng số năm %d", year),
+		Number: "112/KH-UBND", DecisionRef: "146/QĐ-TTg", SignedOn: fmt.Sprintf("%d-01-20", year),
+		Summary: "Các nhiệm vụ của tỉnh để phổ cập kỹ năng số cho người dân, cán bộ và học sinh, và xây dựng mạng lưới tổ công nghệ số cộng đồng đến từng thôn."})
+	if err != nil {
+		return err
+	}
+	type spec struct {
+		task   network.TaskInput
+		report *network.ReportInput
+	}
+	specs := []spec{
+		{network.TaskInput{Title: "Thành lập tổ công nghệ số cộng đồng ở tất cả thôn, buôn, tổ dân phố", LeadUnitCode: cs[0], Coordinating: []string{"66-SKHCN"}, StartOn: fmt.Sprintf("%d-02-01", year), DueOn: day(-20), Output: "Quyết định thành lập tổ; danh sách thành viên", Indicator: "villages_with_team", Budget: "Ngân sách xã"},
+			&network.ReportInput{Status: network.InProgress, Percent: 60, Note: "Đã thành lập 9/15 tổ; còn các buôn vùng sâu."}},
+		{network.TaskInput{Title: "Tập huấn kỹ năng số cơ bản cho thành viên tổ công nghệ số", LeadUnitCode: "66-SKHCN", StartOn: fmt.Sprintf("%d-03-01", year), DueOn: day(45), Output: "Thành viên tổ được tập huấn, có chứng nhận", Indicator: "trained_members", Budget: "Kinh phí Đề án 146"},
+			&network.ReportInput{Status: network.InProgress, Percent: 40, Note: "Đã mở 4 lớp."}},
+		{network.TaskInput{Title: "Đưa nội dung kỹ năng số vào hoạt động ngoại khóa của trường trung học", LeadUnitCode: "66-SGDDT", StartOn: fmt.Sprintf("%d-01-15", year), DueOn: day(-60), Output: "Kế hoạch của các trường", Budget: "Ngân sách ngành giáo dục"},
+			&network.ReportInput{Status: network.Done, Percent: 100, Note: "Tất cả trường THPT đã triển khai."}},
+		{network.TaskInput{Title: "Tổ chức Ngày Chuyển đổi số của tỉnh (10/10)", LeadUnitCode: provinceCode, Coordinating: []string{"66-SKHCN", "66-SGDDT"}, DueOn: day(120), Output: "Chuỗi hoạt động hướng dẫn người dân tại mọi xã"}, nil},
+	}
+	var ids []string
+	for _, sp := range specs {
+		t, err := n.AddTask(sys, pl.ID, sp.task)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, t.ID)
+		if sp.report != nil {
+			if _, err := n.Report(sys, pl.ID, t.ID, *sp.report); err != nil {
+				return err
+			}
+		}
+	}
+	// The DX day is handed to the communes; the first reports progress.
+	kids, err := n.Cascade(sys, pl.ID, ids[3], cs)
+	if err != nil {
+		return err
+	}
+	_, err = n.Report(sys, pl.ID, kids[0].ID, network.ReportInput{Status: network.InProgress, Percent: 30, Note: "Đã lên danh sách điểm hướng dẫn."})
+	return err
+}
