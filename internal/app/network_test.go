@@ -1,10 +1,16 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"dxhub/internal/network"
 	"dxhub/internal/platform/auth"
@@ -150,5 +156,111 @@ func TestNetworkTeamsMembersActivities(t *testing.T) {
 	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/network/coverage?unit=66", "", 200)), &c)
 	if c.Total.Members != 1 {
 		t.Fatalf("members after one left: %d", c.Total.Members)
+	}
+}
+
+// libreOfficeXLSX has LibreOffice write csv (read in the Vietnamese locale:
+// dates day first) as an XLSX workbook.
+func libreOfficeXLSX(t *testing.T, csv string) []byte {
+	t.Helper()
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		if os.Getenv("DXHUB_LIBREOFFICE") == "required" {
+			t.Fatal("soffice (libreoffice-calc-nogui) is required and missing")
+		}
+		t.Skip("LibreOffice not installed")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "sheet.csv")
+	os.WriteFile(src, []byte(csv), 0o644)
+	cmd := exec.Command(soffice, "--headless", "-env:UserInstallation=file://"+filepath.Join(dir, "lo-profile"),
+		"--infilter=CSV:44,34,76,1,,1066", "--convert-to", "xlsx", "--outdir", dir, src)
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v %s", err, out)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "sheet.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// Teams and members come in from a sheet as a province office keeps it
+// (written by LibreOffice, a title row, Vietnamese headers and labels,
+// dates day first), all or nothing; the export goes back in unchanged.
+func TestNetworkImportExport(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	sheet := "DANH SÁCH TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG PHƯỜNG BUÔN MA THUỘT,,,,,,,,,\n" +
+		"Mã đơn vị,Loại,Tên tổ,\"Thôn, tổ dân phố phụ trách\",Mã người,Họ và tên,Vai trò,Ngày tham gia,Ngày rời,Điện thoại\n" +
+		"24121,Tổ công nghệ số cộng đồng,Tổ Buôn Ko Tam,Buôn Ko Tam; Buôn Akõ Dhông,A1,,Tổ trưởng,15/08/2025,,0901234567\n" +
+		"24121,Tổ công nghệ số cộng đồng,Tổ Buôn Ko Tam,,,Y Khoa Ksor,Thành viên,15/08/2025,,0912345678\n" +
+		"24121,Tổ công nghệ số cộng đồng,Tổ Buôn Ko Tam,,,H'Linh Byă,Thành viên,01/09/2025,31/03/2026,\n" +
+		"24121,Ban chỉ đạo chuyển đổi số,Ban chỉ đạo phường,,,,,,,\n" +
+		"24133,Tổ công nghệ số cộng đồng,Tổ Thôn 1,Thôn 1,,Lê Văn Bình,leader,2025-09-02,,\n"
+	xlsx := libreOfficeXLSX(t, sheet)
+	post := func(user string, body []byte, want int) string {
+		t.Helper()
+		code, out, _ := ta.do(ta.as(user), "POST", "/api/v1/network/import", bytes.NewReader(body), "Content-Type", "application/octet-stream", "Accept-Language", "en")
+		if code != want {
+			t.Fatalf("import as %s: %d, want %d: %s", user, code, want, out)
+		}
+		return out
+	}
+	var res network.ImportResult
+	json.Unmarshal([]byte(post("daklak", xlsx, 200)), &res)
+	if res.Rows != 5 || res.Teams != 3 || res.Villages != 3 || res.Members != 4 || res.People != 3 {
+		t.Fatalf("first import: %+v", res)
+	}
+	var c network.Coverage
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/network/coverage?unit=66", "", 200)), &c)
+	if c.Total.Teams != 2 || c.Total.Committees != 1 || c.Total.Members != 3 || c.Total.VillagesCovered != 3 {
+		t.Fatalf("coverage after the import (H'Linh left): %+v", c.Total)
+	}
+	// The same sheet again: nothing new.
+	json.Unmarshal([]byte(post("daklak", xlsx, 200)), &res)
+	if res.Teams != 0 || res.Villages != 0 || res.Members != 0 || res.People != 0 || res.Updated != 4 {
+		t.Fatalf("the same sheet again: %+v", res)
+	}
+	// A wrong sheet: every fault named by row and column, nothing written.
+	wrong := "Mã đơn vị,Loại,Tên tổ,Mã người,Họ và tên,Vai trò,Ngày tham gia\n" +
+		"24121,Tổ công nghệ số cộng đồng,Tổ mới,,Trần Văn Mới,Tổ trưởng,15/08/2025\n" +
+		"26041,Tổ công nghệ số cộng đồng,Tổ Đồng Nai,,X,Thành viên,15/08/2025\n" +
+		"24121,Tổ công nghệ số cộng đồng,Tổ mới,NOBODY,,Thành viên,15/08/2025\n" +
+		"24121,Tổ công nghệ số cộng đồng,Tổ mới,,Y,Phó tổ,32/13/2025\n"
+	out := post("daklak", []byte(wrong), 422)
+	for _, want := range []string{`"row":3`, `"column":"unit_code"`, `"row":4`, `"column":"person_key"`, `"row":5`, `"column":"role"`, `"column":"joined_on"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the refusal does not say %s: %s", want, out)
+		}
+	}
+	var teams struct{ Teams []network.Team }
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/network/teams?unit=24121", "", 200)), &teams)
+	if len(teams.Teams) != 2 {
+		t.Fatalf("a refused sheet wrote teams: %+v", teams.Teams)
+	}
+	post("dongnai", xlsx, 422)
+	post("learner", xlsx, 403)
+
+	// The export goes back in: nothing new, every member matched.
+	code, body, _ := ta.do(ta.as("daklak"), "GET", "/network/export?unit=66", nil)
+	if code != 200 {
+		t.Fatalf("export: %d", code)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader([]byte(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := x.GetRows(x.GetSheetName(0))
+	if len(rows) != 6 || rows[0][2] != "Tên tổ" {
+		t.Fatalf("exported: %q", rows)
+	}
+	json.Unmarshal([]byte(post("daklak", []byte(body), 200)), &res)
+	if res.Teams != 0 || res.Members != 0 || res.People != 0 || res.Updated != 4 {
+		t.Fatalf("the export imported back: %+v", res)
+	}
+	if code, _, _ := ta.do(ta.as("dongnai"), "GET", "/network/export?unit=66", nil); code != 403 {
+		t.Fatalf("another province's export: %d", code)
 	}
 }

@@ -133,6 +133,7 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 		{"national", "/plans/" + netPlan.ID + "/print", "network/plan_print"},
 		{"national", "/plans/" + netPlan.ID + "/tasks/" + task.ID, "network/task"},
 		{"national", "/network", "network/network"},
+		{"national", "/network/import", "network/import"},
 		{"national", "/network/teams/" + team.ID, "network/team"},
 		{"national", "/network/log", "network/log"},
 		{"national", "/network/coverage", "network/coverage"},

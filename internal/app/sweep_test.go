@@ -125,6 +125,11 @@ func TestRouteSweep(t *testing.T) {
 		e("S", "daklak", "POST", "/api/v1/network/villages", `{"unit_code":"24121","villages":[{"name":"Thôn 3"}]}`),
 		e("S", "daklak", "PUT", "/api/v1/network/population", `{"unit_code":"24121","population":31000,"as_of":"2026-02-01"}`),
 		e("S", "daklak", "GET", "/api/v1/network/coverage?unit=66", ""),
+		r("daklak", "learner", "GET", "/network/import", ""),
+		e("S", "daklak", "POST", "/network/import", "@teams"),
+		e("S", "daklak", "GET", "/network/export?unit=66", ""),
+		e("S", "daklak", "GET", "/api/v1/network/export?unit=66&format=csv", ""),
+		e("S", "daklak", "POST", "/api/v1/network/import", "@teams"),
 		r("daklak", "learner", "GET", "/plans", ""),
 		e("S", "daklak", "POST", "/plans", "unit_code=66&title=K%E1%BA%BF+ho%E1%BA%A1ch"),
 		r("daklak", "learner", "GET", "/plans/mine", ""),
@@ -542,6 +547,7 @@ func sweepBody(t *testing.T, s string) (*bytes.Reader, string) {
 	case strings.HasPrefix(s, "@"):
 		files := map[string]struct{ name, content string }{
 			"people":    {"people.csv", "key,full_name,unit_code\nSW1,Người Quét,24121\n"},
+			"teams":     {"teams.csv", "unit_code,team_name,full_name\n24121,Tổ MAT66SECRET,Lê Văn Quét\n"},
 			"credlist":  {"list.csv", "achievement,username\nDL-ACH,learnerB\n"},
 			"credlist2": {"list.csv", "achievement,username\nDL-ACH,examiner\n"},
 			"skills":    {"standard.csv", "x\n"},

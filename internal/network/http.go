@@ -1,9 +1,11 @@
 package network
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -14,6 +16,7 @@ import (
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/tabular"
 	"dxhub/internal/platform/web"
 )
 
@@ -462,4 +465,91 @@ func monthChart(ms []Month, lang i18n.Lang) template.HTML {
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// maxUpload bounds an uploaded sheet (the shared reading's own bound, and
+// the form around it).
+const maxUpload = tabular.MaxBytes + 1<<20
+
+// ImportPage is the form for a sheet of teams and members.
+func (h *HTTP) ImportPage(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := auth.RequireScopes(r.Context(), auth.ManageNetwork); err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, http.StatusOK, "network/import", "network.import", map[string]any{})
+}
+
+// Import takes an uploaded sheet; a refused one shows every row error and
+// changes nothing.
+func (h *HTTP) Import(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := auth.RequireScopes(r.Context(), auth.ManageNetwork); err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		return h.Web.Render(w, r, http.StatusBadRequest, "network/import", "network.import", map[string]any{"Error": errs.Field("file", "error.param", "file", "-")})
+	}
+	defer file.Close()
+	res, err := h.Svc.ImportTeams(r.Context(), file)
+	if ie, ok := tabular.AsImportError(err); ok {
+		return h.Web.Render(w, r, http.StatusUnprocessableEntity, "network/import", "network.import", map[string]any{"Import": ie, "Messages": ie.Messages(web.LangOf(r))})
+	}
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.Web.Render(w, r, http.StatusBadRequest, "network/import", "network.import", map[string]any{"Error": e})
+	}
+	if err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, http.StatusOK, "network/import", "network.import", map[string]any{"Result": res})
+}
+
+// APIImport takes a sheet as the body (or a multipart "file" field).
+func (h *HTTP) APIImport(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := auth.RequireScopes(r.Context(), auth.ManageNetwork); err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	body := io.Reader(r.Body)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		f, _, err := r.FormFile("file")
+		if err != nil {
+			return errs.Field("file", "error.param", "file", "-")
+		}
+		defer f.Close()
+		body = f
+	}
+	res, err := h.Svc.ImportTeams(r.Context(), body)
+	if ie, ok := tabular.AsImportError(err); ok {
+		return web.ImportRefused(w, r, ie)
+	}
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, res)
+}
+
+// Export downloads a unit's teams and members (?unit=CODE&format=xlsx|csv).
+func (h *HTTP) Export(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := tabular.XLSX
+	switch q.Get("format") {
+	case "", "xlsx":
+	case "csv":
+		f = tabular.CSV
+	default:
+		return errs.Field("format", "error.param", "format", q.Get("format"))
+	}
+	var buf bytes.Buffer
+	if err := h.Svc.ExportTeams(r.Context(), &buf, q.Get("unit"), f, web.LangOf(r)); err != nil {
+		return err
+	}
+	if f == tabular.CSV {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="teams-`+url.PathEscape(q.Get("unit"))+`.`+string(f)+`"`)
+	_, err := buf.WriteTo(w)
+	return err
 }

@@ -293,22 +293,32 @@ func (s *Service) PersonName(ctx context.Context, id string) (string, error) {
 // PersonNames returns the names of people by id (trusted callers: a room
 // showing the names of people it links to, such as a team's members).
 func (s *Service) PersonNames(ctx context.Context, ids []string) (map[string]string, error) {
+	return s.peopleColumn(ctx, "full_name", ids)
+}
+
+// PersonKeys returns the import keys of people by id (trusted callers: a
+// room exporting the people it links to in a sheet that goes back in).
+func (s *Service) PersonKeys(ctx context.Context, ids []string) (map[string]string, error) {
+	return s.peopleColumn(ctx, "ext_key", ids)
+}
+
+// peopleColumn reads one column of people by id, 500 ids a query.
+func (s *Service) peopleColumn(ctx context.Context, col string, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
 		args := make([]any, n)
-		marks := make([]string, n)
 		for i, id := range ids[:n] {
-			args[i], marks[i] = id, fmt.Sprintf("$%d", i+1)
+			args[i] = id
 		}
 		err := db.Each(ctx, s.DB.R, func(r db.Scanner) error {
-			var id, name string
-			if err := r.Scan(&id, &name); err != nil {
+			var id, v string
+			if err := r.Scan(&id, &v); err != nil {
 				return err
 			}
-			out[id] = name
+			out[id] = v
 			return nil
-		}, `SELECT id, full_name FROM people WHERE id IN (`+strings.Join(marks, ",")+`)`, args...)
+		}, `SELECT id, `+col+` FROM people WHERE id IN (`+db.Numbered(1, n)+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
