@@ -215,7 +215,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	if cfg.Background {
 		a.Learn.Start(stopCtx, time.Hour)
 	}
-	a.Mon = &monitor.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Learn: a.Learn, Exams: a.Exams, Mail: a.Mail, Files: a.Files, BaseURL: cfg.BaseURL}
+	a.Mon = &monitor.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Learn: a.Learn, Exams: a.Exams, Mail: a.Mail, Files: a.Files, BaseURL: cfg.BaseURL, Net: a.Net}
 	if cfg.Background {
 		a.Mon.Start(stopCtx, time.Hour)
 		a.Events.Start(stopCtx)

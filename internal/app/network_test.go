@@ -150,6 +150,26 @@ func TestNetworkTeamsMembersActivities(t *testing.T) {
 	apiJSON(t, ta, "dongnai", "GET", "/api/v1/network/coverage?unit=66", "", 403)
 	apiJSON(t, ta, "dongnai", "GET", "/api/v1/network/coverage", "", 403)
 
+	// The figures are computed data elements of monitoring: indicators on
+	// the network are tracked like the others.
+	for code, src := range map[string]string{"net_villages": network.SourceVillages, "net_covered": network.SourceVillagesCovered, "net_helped": network.SourceHelped, "net_committees": network.SourceCommittees} {
+		apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/elements", `{"code":"`+code+`","name_vi":"`+code+`","source":"`+src+`"}`, 200)
+	}
+	apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/indicators", `{"code":"villages_with_team","name_vi":"Tỷ lệ thôn có tổ công nghệ số","measure":"percent","numerator":"{net_covered}","denominator":"{net_villages}"}`, 200)
+	apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/indicators", `{"code":"people_helped","name_vi":"Số người được tổ hỗ trợ","measure":"count","numerator":"{net_helped}"}`, 200)
+	apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/indicators", `{"code":"communes_with_committee","name_vi":"Số xã có ban chỉ đạo","measure":"count","numerator":"{net_committees}"}`, 200)
+	apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/recompute", "", 200)
+	d := dashboard(t, ta, "daklak", "66", "")
+	if r := indicatorRow(t, d, "villages_with_team"); !r.HasValue || r.Value != 50 || r.Sources[0] != "computed" {
+		t.Fatalf("villages with a team in monitoring: %+v", r)
+	}
+	if r := indicatorRow(t, d, "people_helped"); r.Value != 25 {
+		t.Fatalf("people helped in monitoring: %+v", r)
+	}
+	if r := indicatorRow(t, dashboard(t, ta, "national", "VN", ""), "communes_with_committee"); r.Value != 1 {
+		t.Fatalf("communes with a committee in monitoring: %+v", r)
+	}
+
 	// A member who left logs no more; a dissolved team takes no entries.
 	apiJSON(t, ta, "daklak", "PUT", "/api/v1/network/teams/"+team.ID+"/members/"+m2.ID, `{"role":"member","joined_on":"2026-01-05","left_on":"`+today+`"}`, 200)
 	apiJSON(t, ta, "tomem", "POST", "/api/v1/network/activities", `{"team_id":"`+team.ID+`","done_on":"`+today+`","kind":"vneid","people":1,"client_key":"k9"}`, 403)

@@ -6,6 +6,7 @@ import (
 	"dxhub/internal/platform/i18n"
 	"errors"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -102,6 +103,9 @@ func (s *Service) readSources(ctx context.Context, elems []*Element, w window) (
 			all, won, err := s.Exams.AssessedCounts(ctx, from, clip(w.uptoExams), w.sinceExams)
 			return map[string][]org.UnitCount{SourceAssessed: all, SourcePassed: won}, err
 		})
+	}
+	if s.Net != nil && w.people && slices.ContainsFunc(networkSources, func(src string) bool { return need[src] }) {
+		run(func() (map[string][]org.UnitCount, error) { return s.Net.MonitorCounts(ctx, w.year) })
 	}
 	wg.Wait()
 	return out, errors.Join(errs...)

@@ -271,6 +271,12 @@ func (s *Service) SaveElement(ctx context.Context, e Element) (*Element, error) 
 		} else {
 			e.Aggregation = AggSum
 		}
+		if slices.Contains(networkSources, e.Source) {
+			e.Categories = nil
+			if !slices.Contains(networkFlows, e.Source) {
+				e.Aggregation = AggLast
+			}
+		}
 	}
 	if len(e.Categories) > maxCategories {
 		return nil, errs.Field("categories", "monitor.too_many_categories", maxCategories)

@@ -17,6 +17,7 @@ import (
 
 	"dxhub/internal/assessment"
 	"dxhub/internal/learning"
+	"dxhub/internal/network"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
@@ -58,7 +59,22 @@ const (
 )
 
 // Sources lists the computed sources in display order.
-var Sources = []string{SourcePeople, SourceTrained, SourceAssessed, SourcePassed}
+var Sources = []string{SourcePeople, SourceTrained, SourceAssessed, SourcePassed,
+	network.SourceCommittees, network.SourceTeams, network.SourceMembers, network.SourceVillages, network.SourceVillagesCovered, network.SourcePopulation,
+	network.SourceActivities, network.SourceHelped}
+
+// networkSources are the DX network's: counted per unit without
+// categories, read at a full recompute.
+var networkSources = Sources[4:]
+
+// networkFlows are the network's sources counted over the year (the rest
+// are stocks).
+var networkFlows = []string{network.SourceActivities, network.SourceHelped}
+
+// NetworkCounts is what monitoring asks of the network room.
+type NetworkCounts interface {
+	MonitorCounts(ctx context.Context, year int) (map[string][]org.UnitCount, error)
+}
 
 var codeRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
 
@@ -126,6 +142,8 @@ type Service struct {
 	Auth  *auth.Service
 	Learn *learning.Service
 	Exams *assessment.Exams
+	// Net gives the DX network's figures (nil: none).
+	Net   NetworkCounts
 	Mail  mail.Sender
 	Files files.Store
 	// BaseURL makes links in reminders absolute.

@@ -210,3 +210,79 @@ func (s *Service) months(ctx context.Context, c *Coverage, ids []string) error {
 		return nil
 	}, `SELECT unit_id, month, activities, people FROM net_months WHERE month >= $1 AND unit_id IN (`+strings.Join(marks, ",")+`)`, args...)
 }
+
+// Sources of monitoring's computed elements that the network gives, each
+// counted in the unit that holds it (monitoring adds units up the tree).
+const (
+	SourceCommittees      = "network.committee_communes" // communes with a steering committee (stock)
+	SourceTeams           = "network.teams"              // community teams (stock)
+	SourceMembers         = "network.members"            // current members (stock)
+	SourceVillages        = "network.villages"           // villages recorded (stock)
+	SourceVillagesCovered = "network.villages_covered"   // villages a team covers (stock)
+	SourcePopulation      = "network.population"         // population recorded (stock)
+	SourceActivities      = "network.activities"         // help logged in the year (flow)
+	SourceHelped          = "network.helped"             // people helped in the year (flow)
+)
+
+// MonitorCounts are the network's figures of a year for monitoring: the
+// stock as it stands and the help logged in the year, per unit (the total
+// only: no categories).
+func (s *Service) MonitorCounts(ctx context.Context, year int) (map[string][]org.UnitCount, error) {
+	out := map[string][]org.UnitCount{}
+	add := func(src, unit string, n int64) {
+		if n != 0 {
+			out[src] = append(out[src], org.UnitCount{UnitID: unit, N: n})
+		}
+	}
+	communes, err := s.communeIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = db.Each(ctx, s.DB.R, func(r db.Scanner) error {
+		var id string
+		var committees, teams, members, villages, covered, population int64
+		if err := r.Scan(&id, &committees, &teams, &members, &villages, &covered, &population); err != nil {
+			return err
+		}
+		if committees > 0 && communes[id] {
+			add(SourceCommittees, id, 1)
+		}
+		add(SourceTeams, id, teams)
+		add(SourceMembers, id, members)
+		add(SourceVillages, id, villages)
+		add(SourceVillagesCovered, id, covered)
+		add(SourcePopulation, id, population)
+		return nil
+	}, `SELECT unit_id, committees, teams, members, villages, villages_covered, population FROM net_unit_stats`)
+	if err != nil {
+		return nil, err
+	}
+	err = db.Each(ctx, s.DB.R, func(r db.Scanner) error {
+		var id string
+		var n, people int64
+		if err := r.Scan(&id, &n, &people); err != nil {
+			return err
+		}
+		add(SourceActivities, id, n)
+		add(SourceHelped, id, people)
+		return nil
+	}, `SELECT unit_id, SUM(activities), SUM(people) FROM net_months_own WHERE month >= $1 AND month <= $2 GROUP BY unit_id`, fmt.Sprintf("%04d-01", year), fmt.Sprintf("%04d-12", year))
+	return out, err
+}
+
+// communeIDs are the ids of the live communes.
+func (s *Service) communeIDs(ctx context.Context) (map[string]bool, error) {
+	nation, err := s.Org.Nation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.Org.UnitsOfTypes(ctx, nation.Path, []string{org.TypeCommune})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(cs))
+	for _, c := range cs {
+		out[c.ID] = true
+	}
+	return out, nil
+}

@@ -185,8 +185,7 @@ func (s *Service) writer() *db.GroupCommit[*pendingLog] {
 // writeLogs stores a batch of activities and adds them to the monthly
 // roll-ups of their unit and its ancestors.
 func (s *Service) writeLogs(ctx context.Context, tx *sql.Tx, batch []*pendingLog) error {
-	type key struct{ unit, month string }
-	sums := map[key][2]int64{}
+	sums, own := map[monthKey][2]int64{}, map[monthKey][2]int64{}
 	for _, b := range batch {
 		a := b.a
 		res, err := tx.ExecContext(ctx, `INSERT INTO net_activities (id, team_id, unit_path, village_id, done_on, kind, service, people, note, photo_id, campaign, member_id, logged_by, client_key, created_at)
@@ -201,19 +200,37 @@ func (s *Service) writeLogs(ctx context.Context, tx *sql.Tx, batch []*pendingLog
 			}
 			continue
 		}
-		for _, u := range strings.Split(strings.Trim(b.path, "/"), "/") {
-			k := key{u, a.DoneOn[:7]}
-			v := sums[k]
-			sums[k] = [2]int64{v[0] + 1, v[1] + int64(a.People)}
-		}
+		addMonths(sums, own, b.path, a.DoneOn[:7], 1, int64(a.People))
 	}
-	for k, v := range sums {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO net_months (unit_id, month, activities, people) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (unit_id, month) DO UPDATE SET activities = net_months.activities + excluded.activities, people = net_months.people + excluded.people`, k.unit, k.month, v[0], v[1]); err != nil {
-			return err
+	for _, m := range []struct {
+		table string
+		sums  map[monthKey][2]int64
+	}{{"net_months", sums}, {"net_months_own", own}} {
+		for k, v := range m.sums {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO `+m.table+` (unit_id, month, activities, people) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (unit_id, month) DO UPDATE SET activities = `+m.table+`.activities + excluded.activities, people = `+m.table+`.people + excluded.people`, k.unit, k.month, v[0], v[1]); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// monthKey is a unit's month in the roll-ups.
+type monthKey struct{ unit, month string }
+
+// addMonths adds activities and people helped in a unit (by its path) to
+// the month of the unit and each of its ancestors (sums), and of the unit
+// alone (own).
+func addMonths(sums, own map[monthKey][2]int64, path, month string, n, people int64) {
+	ids := strings.Split(strings.Trim(path, "/"), "/")
+	for _, u := range ids {
+		v := sums[monthKey{u, month}]
+		sums[monthKey{u, month}] = [2]int64{v[0] + n, v[1] + people}
+	}
+	k := monthKey{ids[len(ids)-1], month}
+	v := own[k]
+	own[k] = [2]int64{v[0] + n, v[1] + people}
 }
 
 func scanActivity(r db.Scanner) (*Activity, error) {
@@ -247,25 +264,21 @@ func (s *Service) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	type key struct{ unit, month string }
-	sums := map[key][2]int64{}
+	sums, own := map[monthKey][2]int64{}, map[monthKey][2]int64{}
 	err = db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		var path, month string
 		var n, people int64
 		if err := r.Scan(&path, &month, &n, &people); err != nil {
 			return err
 		}
-		for _, u := range strings.Split(strings.Trim(path, "/"), "/") {
-			v := sums[key{u, month}]
-			sums[key{u, month}] = [2]int64{v[0] + n, v[1] + people}
-		}
+		addMonths(sums, own, path, month, n, people)
 		return nil
 	}, `SELECT unit_path, substr(done_on, 1, 7), COUNT(*), SUM(people) FROM net_activities GROUP BY unit_path, substr(done_on, 1, 7)`)
 	if err != nil {
 		return err
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{`DELETE FROM net_unit_stats`, `DELETE FROM net_months`} {
+		for _, q := range []string{`DELETE FROM net_unit_stats`, `DELETE FROM net_months`, `DELETE FROM net_months_own`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}
@@ -275,9 +288,14 @@ func (s *Service) Rebuild(ctx context.Context) error {
 				return err
 			}
 		}
-		for k, v := range sums {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO net_months (unit_id, month, activities, people) VALUES ($1, $2, $3, $4)`, k.unit, k.month, v[0], v[1]); err != nil {
-				return err
+		for _, m := range []struct {
+			table string
+			sums  map[monthKey][2]int64
+		}{{"net_months", sums}, {"net_months_own", own}} {
+			for k, v := range m.sums {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO `+m.table+` (unit_id, month, activities, people) VALUES ($1, $2, $3, $4)`, k.unit, k.month, v[0], v[1]); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
