@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"dxhub/internal/network"
+	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
 )
 
@@ -282,5 +283,42 @@ func TestNetworkImportExport(t *testing.T) {
 	}
 	if code, _, _ := ta.do(ta.as("dongnai"), "GET", "/network/export?unit=66", nil); code != 403 {
 		t.Fatalf("another province's export: %d", code)
+	}
+}
+
+// Members are trained through learning assignments: a current member is
+// in the tree's community-team group (which assignments target), and the
+// team's page counts the members who completed a course; one who leaves
+// the team leaves the group.
+func TestNetworkTrainingCoverage(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	answers := learnFixture(t, ta) // the account "staff" is Nguyễn Văn Ánh's (A1)
+	team := teamOf(t, apiJSON(t, ta, "daklak", "POST", "/api/v1/network/teams", `{"kind":"community_team","unit_code":"24121","name":"Tổ học"}`, 201))
+	var m network.Mem
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "POST", "/api/v1/network/teams/"+team.ID+"/members", `{"person_key":"A1","role":"leader","joined_on":"2026-01-05"}`, 201)), &m)
+	inGroup := func() bool {
+		out := apiJSON(t, ta, "daklak", "GET", "/api/v1/people/"+m.PersonID, "", 200)
+		return strings.Contains(out, `"`+org.GroupCommunityTech+`"`)
+	}
+	if !inGroup() {
+		t.Fatal("a member is not in the community-team group")
+	}
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/assignments", `{"unit_code":"66","kind":"course","code":"KNS-TEST","groups":["community_tech"],"due":"2027-06-30"}`, 201)
+	got := teamOf(t, apiJSON(t, ta, "daklak", "GET", "/api/v1/network/teams/"+team.ID, "", 200))
+	if got.Current != 1 || got.Trained != 0 {
+		t.Fatalf("before the course: %d of %d trained", got.Trained, got.Current)
+	}
+	completeTestCourse(t, ta, answers)
+	got = teamOf(t, apiJSON(t, ta, "daklak", "GET", "/api/v1/network/teams/"+team.ID, "", 200))
+	if got.Trained != 1 || got.Members[0].Courses != 1 {
+		t.Fatalf("after the course: %d trained, member %+v", got.Trained, got.Members[0])
+	}
+	if _, page, _ := ta.do(ta.as("daklak"), "GET", "/network/teams/"+team.ID, nil); !strings.Contains(page, `id="trained"`) {
+		t.Fatal("the team's page does not show its training coverage")
+	}
+	apiJSON(t, ta, "daklak", "PUT", "/api/v1/network/teams/"+team.ID+"/members/"+m.ID, `{"role":"leader","joined_on":"2026-01-05","left_on":"2026-02-01"}`, 200)
+	if inGroup() {
+		t.Fatal("a member who left is still in the group")
 	}
 }

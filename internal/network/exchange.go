@@ -347,6 +347,23 @@ func (s *Service) writeImport(ctx context.Context, p *auth.Principal, rows []imp
 	if err != nil {
 		return nil, err
 	}
+	var persons []string
+	for _, r := range rows {
+		if r.mem == nil {
+			continue
+		}
+		if r.personID != "" {
+			persons = append(persons, r.personID)
+		} else if id := newPeople[teamKeyOf(r)+"\x00"+textfold.Fold(r.newName)]; id != "" {
+			persons = append(persons, id)
+		} else if m := members[teams[teamKeyOf(r)].id]["n:"+textfold.Fold(r.newName)]; m != nil {
+			persons = append(persons, m.PersonID)
+		}
+	}
+	slices.Sort(persons)
+	if err := s.syncGroups(ctx, slices.Compact(persons)...); err != nil {
+		return nil, err
+	}
 	scope := ""
 	for _, path := range touched {
 		if scope == "" || len(path) < len(scope) {

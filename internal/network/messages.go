@@ -116,6 +116,8 @@ func init() {
 		"network.bad_population":                  {"Dân số phải là số không âm.", "The population must be a number, not negative."},
 		"network.no_person":                       {"Không có người mã “%s”.", "There is no person with key “%s”."},
 		"network.already_member":                  {"Người này đã là thành viên của tổ.", "This person is already a member of the team."},
+		"network.trained_of":                      {"Đã hoàn thành ít nhất một khóa học: %d trên %d thành viên hiện tại.", "Completed at least one course: %d of %d current members."},
+		"network.courses":                         {"Khóa học đã hoàn thành", "Courses completed"},
 		"network.my_teams":                        {"Tổ của tôi", "My teams"},
 		"nav.plans":                               {"Kế hoạch", "Plans"},
 		"network.plans":                           {"Kế hoạch thực hiện", "Implementation plans"},

@@ -79,7 +79,11 @@ type Team struct {
 	DissolvedOn string    `json:"dissolved_on,omitempty"`
 	Villages    []Village `json:"villages"`
 	Members     []*Mem    `json:"members,omitempty"`
-	UpdatedAt   int64     `json:"updated_at"`
+	// Trained is how many current members completed at least one course
+	// (the team's training coverage), on a team read whole.
+	Trained   int   `json:"trained"`
+	Current   int   `json:"current_members"`
+	UpdatedAt int64 `json:"updated_at"`
 }
 
 // Active reports whether the team has not been dissolved by day (YYYY-MM-DD).
@@ -106,6 +110,8 @@ type Mem struct {
 	// the team's network.
 	Phone  string `json:"phone,omitempty"`
 	Skills string `json:"skills,omitempty"`
+	// Courses is how many courses the member completed on dxhub.
+	Courses int `json:"courses"`
 }
 
 // Current reports whether the membership holds on day.
@@ -258,6 +264,10 @@ type Service struct {
 	Auth    *auth.Service
 	Mail    mail.Sender
 	BaseURL string
+	// Learn says how far members have trained (nil: not shown).
+	Learn interface {
+		CompletedCourses(ctx context.Context, personIDs []string) (map[string]int, error)
+	}
 	// log batches activity entries from many phones into one transaction
 	// (started on first use).
 	log  *db.GroupCommit[*pendingLog]
@@ -532,6 +542,9 @@ func (s *Service) Team(ctx context.Context, id string) (*Team, error) {
 	if t.Members, err = s.members(ctx, t.ID); err != nil {
 		return nil, err
 	}
+	if err := s.training(ctx, t); err != nil {
+		return nil, err
+	}
 	if !manage {
 		for _, m := range t.Members {
 			m.Phone, m.Skills = "", ""
@@ -542,6 +555,49 @@ func (s *Service) Team(ctx context.Context, id string) (*Team, error) {
 		}
 	}
 	return t, nil
+}
+
+// training fills in the courses each member completed and the team's
+// training coverage.
+func (s *Service) training(ctx context.Context, t *Team) error {
+	today := s.today()
+	var ids []string
+	for _, m := range t.Members {
+		if m.Current(today) {
+			t.Current++
+			ids = append(ids, m.PersonID)
+		}
+	}
+	if s.Learn == nil || len(ids) == 0 {
+		return nil
+	}
+	done, err := s.Learn.CompletedCourses(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, m := range t.Members {
+		m.Courses = done[m.PersonID]
+		if m.Current(today) && m.Courses > 0 {
+			t.Trained++
+		}
+	}
+	return nil
+}
+
+// syncGroups keeps the tree's community-team group in step with
+// membership: a person with a current membership is in it, one without is
+// not (learning is assigned to the group).
+func (s *Service) syncGroups(ctx context.Context, personIDs ...string) error {
+	for _, id := range personIDs {
+		ms, err := s.memberships(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.Org.SetGroup(ctx, id, org.GroupCommunityTech, len(ms) > 0); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // isMember reports whether the signed-in person is a current member of
@@ -691,6 +747,9 @@ func (s *Service) AddMember(ctx context.Context, teamID string, in MemberInput) 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.syncGroups(ctx, m.PersonID); err != nil {
+		return nil, err
+	}
 	m.Name, _ = s.Org.PersonName(ctx, m.PersonID)
 	return m, s.record(ctx, p, "network_member_added", "team", t.ID, t.UnitPath, m.PersonID)
 }
@@ -733,7 +792,7 @@ func (s *Service) UpdateMember(ctx context.Context, teamID, memberID string, in 
 	}
 	for _, m := range ms {
 		if m.ID == memberID {
-			return m, nil
+			return m, s.syncGroups(ctx, m.PersonID)
 		}
 	}
 	return nil, errs.E(errs.NotFound, "error.not_found")

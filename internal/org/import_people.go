@@ -37,6 +37,7 @@ var groupAliases = map[string]string{
 	"giao vien": GroupTeacher, "teacher": GroupTeacher,
 	"hoc sinh": GroupStudent, "sinh vien": GroupStudent, "student": GroupStudent,
 	"nguoi lao dong": GroupWorker, "nguoi lao dong doanh nghiep": GroupWorker, "enterprise worker": GroupWorker, "worker": GroupWorker,
+	"to cong nghe so": GroupCommunityTech, "to cong nghe so cong dong": GroupCommunityTech, "thanh vien to cong nghe so cong dong": GroupCommunityTech, "community technology team member": GroupCommunityTech,
 	"nguoi dan": GroupCitizen, "cong dan": GroupCitizen, "citizen": GroupCitizen,
 }
 

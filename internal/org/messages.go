@@ -107,6 +107,7 @@ func init() {
 		"group.civil_servant":     {"Công chức", "Civil servant"},
 		"group.public_employee":   {"Viên chức", "Public employee"},
 		"group.dx_staff":          {"Chuyên trách CĐS/CNTT", "Dedicated DX/IT staff"},
+		"group.community_tech":    {"Thành viên tổ công nghệ số cộng đồng", "Community technology team member"},
 		"group.teacher":           {"Giáo viên", "Teacher"},
 		"group.student":           {"Học sinh, sinh viên", "Student"},
 		"group.enterprise_worker": {"Người lao động doanh nghiệp", "Enterprise worker"},

@@ -156,10 +156,13 @@ const (
 	GroupStudent        = "student"
 	GroupWorker         = "enterprise_worker"
 	GroupCitizen        = "citizen"
+	// GroupCommunityTech: members of a community digital technology team
+	// (kept by the network room), so that learning can be assigned to them.
+	GroupCommunityTech = "community_tech"
 )
 
 // Groups lists the person groups in display order.
-var Groups = []string{GroupLeader, GroupCivilServant, GroupPublicEmployee, GroupDXStaff, GroupTeacher, GroupStudent, GroupWorker, GroupCitizen}
+var Groups = []string{GroupLeader, GroupCivilServant, GroupPublicEmployee, GroupDXStaff, GroupTeacher, GroupStudent, GroupWorker, GroupCitizen, GroupCommunityTech}
 
 // Person is a person record (hồ sơ cá nhân): personal data, so every read
 // of another person's record is checked and audited.

@@ -290,6 +290,38 @@ func (s *Service) PersonName(ctx context.Context, id string) (string, error) {
 	return name, err
 }
 
+// SetGroup adds a person to a group or takes them out of it (trusted
+// callers: a room whose records make someone part of a group, as
+// membership of a community team does). Nothing changes when the person
+// already is so.
+func (s *Service) SetGroup(ctx context.Context, personID, group string, on bool) error {
+	if !validGroup(group) {
+		return fmt.Errorf("set group: no group %q", group)
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var groups string
+		if err := tx.QueryRowContext(ctx, `SELECT groups FROM people WHERE id = $1`, personID).Scan(&groups); err != nil {
+			return fmt.Errorf("set group of %s: %w", personID, err)
+		}
+		list := splitGroups(groups)
+		if slices.Contains(list, group) == on {
+			return nil
+		}
+		change := `DELETE FROM person_groups WHERE person_id = $1 AND grp = $2`
+		if on {
+			list = append(list, group)
+			change = `INSERT INTO person_groups (person_id, grp) VALUES ($1, $2)`
+		} else {
+			list = slices.DeleteFunc(list, func(g string) bool { return g == group })
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE people SET groups = $1, updated_at = $2 WHERE id = $3`, strings.Join(list, ","), db.Now(), personID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, change, personID, group)
+		return err
+	})
+}
+
 // PersonNames returns the names of people by id (trusted callers: a room
 // showing the names of people it links to, such as a team's members).
 func (s *Service) PersonNames(ctx context.Context, ids []string) (map[string]string, error) {

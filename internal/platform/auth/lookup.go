@@ -66,6 +66,28 @@ func (s *Service) EmailOfPerson(ctx context.Context, personID string) (string, e
 	return m[personID], err
 }
 
+// AllAccountsOfPersons lists every account linked to each person record
+// (a person may have several: signed up, then activated by the office).
+func (s *Service) AllAccountsOfPersons(ctx context.Context, personIDs []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for len(personIDs) > 0 {
+		n := min(len(personIDs), 1000)
+		args := make([]any, n)
+		for i, id := range personIDs[:n] {
+			args[i] = id
+		}
+		refs, err := db.Query(ctx, s.DB.R, scanRef, `SELECT person_id, id FROM accounts WHERE person_id IN (`+db.Numbered(1, n)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range refs {
+			out[r.id] = append(out[r.id], r.value)
+		}
+		personIDs = personIDs[n:]
+	}
+	return out, nil
+}
+
 // AccountsOfPersons maps person records to the accounts linked to them
 // (people without one are left out).
 func (s *Service) AccountsOfPersons(ctx context.Context, personIDs []string) (map[string]string, error) {
