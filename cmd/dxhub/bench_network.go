@@ -33,6 +33,7 @@ func benchNetwork(ctx context.Context, args []string) error {
 	phones := fs.Int("clients", 2000, "phones logging in the rush (each a team leader; at most this many entries in flight)")
 	covDur := fs.Duration("coverage-duration", 10*time.Second, "length of the coverage phase")
 	conc := fs.Int("concurrency", 2, "concurrent readers of the coverage pages")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured phases to this file")
 	if err := parse(fs, args, "dxhub bench network [flags]: build a national DX network (teams, villages, members and two years of\nactivities written straight into the tables, then the roll-ups rebuilt), offer a rush of activity\nentries at a fixed rate through the service, and read the coverage of the nation and a province;\nprints the logging rate, p50/p99, coverage p99, errors, and a last line\nRESULT log_per_s=… log_p99_ms=… coverage_p99_ms=… errors=…"); err != nil {
 		return err
 	}
@@ -101,6 +102,11 @@ func benchNetwork(ctx context.Context, args []string) error {
 		return fmt.Errorf("no team leaders in the database")
 	}
 	runtime.GC()
+	stopProfile, err := profileCPU(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 
 	// The rush: entries offered at a fixed rate, each timed from the
 	// moment it was due, so that a server falling behind shows in the

@@ -120,18 +120,13 @@ func (s *Service) Coverage(ctx context.Context, unitCode string) (*Coverage, err
 		}
 		return byPath[u.Path+rest[:i+1]]
 	}
-	communes, err := s.Org.UnitsOfTypes(ctx, u.Path, []string{org.TypeCommune})
+	isCommune, err := s.Org.PathsOfTypes(ctx, u.Path, []string{org.TypeCommune})
 	if err != nil {
 		return nil, err
 	}
-	isCommune := map[string]bool{}
-	for _, cm := range communes {
-		if !cm.Live() {
-			continue
-		}
-		isCommune[cm.ID] = true
+	for _, path := range isCommune {
 		c.Total.Communes++
-		if f := rowOf(cm.Path); f != nil {
+		if f := rowOf(path); f != nil {
 			f.Communes++
 		}
 	}
@@ -152,7 +147,7 @@ func (s *Service) Coverage(ctx context.Context, unitCode string) (*Coverage, err
 			f.Villages += villages
 			f.VillagesCovered += covered
 			f.Population += population
-			if committees > 0 && isCommune[id] {
+			if _, commune := isCommune[id]; committees > 0 && commune {
 				f.CommunesWithCommittee++
 			}
 		}
@@ -276,13 +271,10 @@ func (s *Service) communeIDs(ctx context.Context) (map[string]bool, error) {
 	if err != nil {
 		return nil, err
 	}
-	cs, err := s.Org.UnitsOfTypes(ctx, nation.Path, []string{org.TypeCommune})
-	if err != nil {
-		return nil, err
-	}
+	cs, err := s.Org.PathsOfTypes(ctx, nation.Path, []string{org.TypeCommune})
 	out := make(map[string]bool, len(cs))
-	for _, c := range cs {
-		out[c.ID] = true
+	for id := range cs {
+		out[id] = true
 	}
-	return out, nil
+	return out, err
 }

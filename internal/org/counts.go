@@ -183,6 +183,26 @@ func (s *Service) UnitsOfTypes(ctx context.Context, path string, types []string)
 		` AND u.valid_to = '' AND u.type IN (`+db.Numbered(2, len(types))+`) ORDER BY u.path`, args...)
 }
 
+// PathsOfTypes maps the live units of the given types inside the subtree
+// at path to their paths: UnitsOfTypes without the rest of each unit, for
+// counting units under each part of a subtree.
+func (s *Service) PathsOfTypes(ctx context.Context, path string, types []string) (map[string]string, error) {
+	args := []any{s.DB.Dialect.PrefixPattern(path)}
+	for _, t := range types {
+		args = append(args, t)
+	}
+	out := map[string]string{}
+	err := db.Each(ctx, s.DB.R, func(r db.Scanner) error {
+		var id, p string
+		if err := r.Scan(&id, &p); err != nil {
+			return err
+		}
+		out[id] = p
+		return nil
+	}, `SELECT u.id, u.path FROM units u WHERE `+s.DB.Dialect.PrefixMatch("u.path", 1)+` AND u.valid_to = '' AND u.type IN (`+db.Numbered(2, len(types))+`)`, args...)
+	return out, err
+}
+
 // ParentsAsOf maps every unit to the unit its data rolled up into on date
 // (YYYY-MM-DD): its parent then if it existed, its successor if it had been
 // dissolved by then, its current parent otherwise.
