@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -320,5 +321,100 @@ func TestNetworkTrainingCoverage(t *testing.T) {
 	apiJSON(t, ta, "daklak", "PUT", "/api/v1/network/teams/"+team.ID+"/members/"+m.ID, `{"role":"leader","joined_on":"2026-01-05","left_on":"2026-02-01"}`, 200)
 	if inGroup() {
 		t.Fatal("a member who left is still in the group")
+	}
+}
+
+// formWithFile is a multipart form: fields and one file.
+func formWithFile(t *testing.T, fields map[string]string, field, name string, content []byte) (*bytes.Buffer, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	if field != "" {
+		w, err := mw.CreateFormFile(field, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(content)
+	}
+	mw.Close()
+	return &buf, mw.FormDataContentType()
+}
+
+// A member's photo goes with the entry, is seen by those who see the team,
+// is not stored twice when the form is sent twice, and must be an image; a
+// lead unit's evidence goes with its report and is seen by those who see
+// the plan.
+func TestNetworkPhotoAndEvidence(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	addAccount(t, ta, "rep24121", "reporter@24121")
+	team := teamOf(t, apiJSON(t, ta, "daklak", "POST", "/api/v1/network/teams", `{"kind":"community_team","unit_code":"24121","name":"Tổ ảnh"}`, 201))
+	var m network.Mem
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "POST", "/api/v1/network/teams/"+team.ID+"/members", `{"person_key":"A1","role":"member","joined_on":"2026-01-05"}`, 201)), &m)
+	addMemberAccount(t, ta, "anh", m.PersonID)
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+	fields := map[string]string{"team_id": team.ID, "done_on": time.Now().Format(time.DateOnly), "kind": "skills_session", "people": "12", "client_key": "photo1"}
+	for i, want := range []string{"done=1", "dup=1"} {
+		body, ct := formWithFile(t, fields, "photo", "lop-hoc.png", png)
+		if code, _, h := ta.do(ta.as("anh"), "POST", "/network/log", body, "Content-Type", ct); code != 303 || !strings.Contains(h.Get("Location"), want) {
+			t.Fatalf("photo form %d: %d %s", i+1, code, h.Get("Location"))
+		}
+	}
+	var acts struct{ Activities []network.Activity }
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/network/teams/"+team.ID+"/activities", "", 200)), &acts)
+	if len(acts.Activities) != 1 || acts.Activities[0].PhotoID == "" {
+		t.Fatalf("activities: %+v", acts.Activities)
+	}
+	var stored int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM files WHERE owner = $1`, "netteam:"+team.ID).Scan(&stored)
+	if stored != 1 {
+		t.Fatalf("the photo was stored %d times", stored)
+	}
+	photo := "/files/" + acts.Activities[0].PhotoID
+	for user, want := range map[string]int{"anh": 200, "daklak": 200, "dongnai": 403, "learner": 403} {
+		if code, _, h := ta.do(ta.as(user), "GET", photo, nil); code != want || (code == 200 && h.Get("Content-Type") != "image/png") {
+			t.Errorf("the photo as %s: %d %s", user, code, h.Get("Content-Type"))
+		}
+	}
+	fields["client_key"] = "photo2"
+	body, ct := formWithFile(t, fields, "photo", "not-a-photo.png", []byte("%PDF-1.4\n1 0 obj<<>>endobj\n"))
+	if code, page, _ := ta.do(ta.as("anh"), "POST", "/network/log", body, "Content-Type", ct); code != 400 || !strings.Contains(page, "JPEG, PNG") {
+		t.Fatalf("a PDF as a photo: %d", code)
+	}
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM files WHERE owner = $1`, "netteam:"+team.ID).Scan(&stored)
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/network/teams/"+team.ID+"/activities", "", 200)), &acts)
+	if stored != 1 || len(acts.Activities) != 1 {
+		t.Fatalf("a refused form stored %d files, %d entries", stored, len(acts.Activities))
+	}
+
+	// Evidence of a task's progress.
+	pl := planOf(t, apiJSON(t, ta, "daklak", "POST", "/api/v1/plans", `{"unit_code":"66","title":"Kế hoạch"}`, 201))
+	var task network.Task
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "POST", "/api/v1/plans/"+pl.ID+"/tasks", `{"title":"Lập tổ","lead_unit_code":"24121","due_on":"2027-01-01"}`, 201)), &task)
+	body, ct = formWithFile(t, map[string]string{"status": "in_progress", "percent": "50"}, "file", "bien-ban.pdf", []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
+	if code, _, h := ta.do(ta.as("rep24121"), "POST", "/plans/"+pl.ID+"/tasks/"+task.ID+"/report", body, "Content-Type", ct); code != 303 {
+		t.Fatalf("report with evidence: %d %v", code, h)
+	}
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/plans/"+pl.ID+"/tasks/"+task.ID, "", 200)), &task)
+	if len(task.Reports) != 1 || len(task.Reports[0].Files) != 1 || task.Reports[0].Files[0].Name != "bien-ban.pdf" {
+		t.Fatalf("reports: %+v", task.Reports)
+	}
+	evidence := "/files/" + task.Reports[0].Files[0].ID
+	for user, want := range map[string]int{"rep24121": 200, "daklak": 200, "dongnai": 403} {
+		if code, _, _ := ta.do(ta.as(user), "GET", evidence, nil); code != want {
+			t.Errorf("the evidence as %s: %d", user, code)
+		}
+	}
+	// A report refused stores no file.
+	body, ct = formWithFile(t, map[string]string{"status": "done", "percent": "50"}, "file", "x.pdf", []byte("%PDF-1.4\n"))
+	if code, _, _ := ta.do(ta.as("rep24121"), "POST", "/plans/"+pl.ID+"/tasks/"+task.ID+"/report", body, "Content-Type", ct); code != 400 {
+		t.Fatalf("a wrong report: %d", code)
+	}
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM files WHERE owner = $1`, "plantask:"+task.ID).Scan(&stored)
+	if stored != 1 {
+		t.Fatalf("%d evidence files after a refused report", stored)
 	}
 }

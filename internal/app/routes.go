@@ -44,7 +44,7 @@ func (a *App) Routes() []Route {
 	ex := &assessment.ExamHTTP{X: a.Exams, Web: a.Web}
 	le := &learning.HTTP{Svc: a.Learn, Web: a.Web}
 	mo := &monitor.HTTP{Svc: a.Mon, Web: a.Web}
-	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web, Access: map[string]files.Access{"report": a.Mon.EvidenceAccess, "library": a.Lib.FileAccess},
+	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web, Access: map[string]files.Access{"report": a.Mon.EvidenceAccess, "library": a.Lib.FileAccess, "netteam": a.Net.PhotoAccess, "plantask": a.Net.EvidenceAccess},
 		Public: map[string]bool{"library": true}}
 	lib := &library.HTTP{Svc: a.Lib, Web: a.Web, Auth: a.Auth, BaseURL: a.Cfg.BaseURL}
 	su := &account.HTTP{Svc: a.Account, Web: a.Web}

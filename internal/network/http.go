@@ -15,6 +15,7 @@ import (
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/files"
 	"dxhub/internal/platform/i18n"
 	"dxhub/internal/platform/tabular"
 	"dxhub/internal/platform/web"
@@ -165,16 +166,52 @@ func (h *HTTP) logPage(w http.ResponseWriter, r *http.Request, status int, formE
 	})
 }
 
-// Log records an activity from the form.
+// maxPhoto bounds the form carrying a photo (the files store checks the
+// image's own bound).
+const maxPhoto = 12 << 20
+
+// imageHead reports whether the first bytes are a photo's (JPEG, PNG,
+// WebP, GIF): a photo field takes nothing else.
+func imageHead(head []byte) bool {
+	switch http.DetectContentType(head) {
+	case "image/jpeg", "image/png", "image/webp", "image/gif":
+		return true
+	}
+	return false
+}
+
+// Log records an activity from the form, with its optional photo. A form
+// sent again (same key) stores neither the entry nor the photo again.
 func (h *HTTP) Log(w http.ResponseWriter, r *http.Request) error {
-	if err := h.form(r); err != nil {
-		return err
+	r.Body = http.MaxBytesReader(w, r.Body, maxPhoto)
+	var perr error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		perr = r.ParseMultipartForm(1 << 20)
+	} else {
+		perr = r.ParseForm()
+	}
+	if perr != nil {
+		return h.logPage(w, r, http.StatusBadRequest, errs.Field("photo", "network.photo_too_big", maxPhoto>>20), Activity{DoneOn: h.Svc.today(), People: 1})
 	}
 	v := r.PostForm
 	n, _ := strconv.Atoi(strings.TrimSpace(v.Get("people")))
 	a := Activity{TeamID: v.Get("team_id"), VillageID: v.Get("village_id"), DoneOn: v.Get("done_on"), Kind: v.Get("kind"), Service: v.Get("service"),
 		People: n, Note: v.Get("note"), Campaign: v.Get("campaign"), ClientKey: v.Get("client_key")}
-	got, err := h.Svc.LogActivity(r.Context(), a)
+	ctx := r.Context()
+	if dup, err := h.Svc.Logged(ctx, strings.TrimSpace(a.ClientKey)); err != nil {
+		return err
+	} else if dup != "" {
+		http.Redirect(w, r, "/network/log?done=1&dup=1", http.StatusSeeOther)
+		return nil
+	}
+	_, err := h.Svc.CheckActivity(ctx, &a)
+	if err == nil {
+		a.PhotoID, err = h.photo(r, a.TeamID)
+	}
+	var got *Activity
+	if err == nil {
+		got, err = h.Svc.LogActivity(ctx, a)
+	}
 	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
 		return h.logPage(w, r, http.StatusBadRequest, e, a)
 	}
@@ -187,6 +224,22 @@ func (h *HTTP) Log(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
+}
+
+// photo stores the form's photo, if any, as the team's.
+func (h *HTTP) photo(r *http.Request, teamID string) (string, error) {
+	f, hdr, err := r.FormFile("photo")
+	if err != nil || hdr.Size == 0 {
+		return "", nil // no photo
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	if !imageHead(head[:n]) {
+		return "", errs.Field("photo", "network.photo_not_image")
+	}
+	key, _, err := files.Save(r.Context(), h.Svc.DB, h.Svc.Files, files.Evidence, "netteam:"+teamID, hdr.Filename, io.MultiReader(bytes.NewReader(head[:n]), f), auth.FromContext(r.Context()).AccountID)
+	return key, err
 }
 
 // CoveragePage shows a unit's coverage and that of the units below it.

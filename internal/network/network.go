@@ -25,6 +25,7 @@ import (
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/files"
 	"dxhub/internal/platform/i18n"
 	"dxhub/internal/platform/mail"
 )
@@ -264,6 +265,8 @@ type Service struct {
 	Auth    *auth.Service
 	Mail    mail.Sender
 	BaseURL string
+	// Files stores photos of activities and evidence of task reports.
+	Files files.Store
 	// Learn says how far members have trained (nil: not shown).
 	Learn interface {
 		CompletedCourses(ctx context.Context, personIDs []string) (map[string]int, error)
@@ -806,59 +809,13 @@ func (s *Service) UpdateMember(ctx context.Context, teamID, memberID string, in 
 // same client key from the same account stores nothing the second time
 // and answers with the first entry's id.
 func (s *Service) LogActivity(ctx context.Context, a Activity) (*Activity, error) {
+	path, err := s.CheckActivity(ctx, &a)
+	if err != nil {
+		return nil, err
+	}
 	p := auth.FromContext(ctx)
-	if p == nil {
-		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
-	}
-	if err := a.Validate(s.today()); err != nil {
-		return nil, err
-	}
-	t, err := s.team(ctx, s.DB.R, a.TeamID)
-	if errs.Is(err, errs.NotFound) {
-		return nil, errs.Field("team_id", "network.bad_team", a.TeamID)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if t.Kind != CommunityTeam {
-		return nil, errs.Field("team_id", "network.log_committee")
-	}
-	if !t.Active(a.DoneOn) {
-		return nil, errs.Field("done_on", "network.team_dissolved", t.DissolvedOn)
-	}
-	mine, err := s.membership(ctx, p, t.ID)
-	if err != nil {
-		return nil, err
-	}
-	manage := p.Can(auth.ManageNetwork, t.UnitPath)
-	switch {
-	case mine == nil && !manage:
-		return nil, errs.E(errs.Forbidden, "network.not_your_team")
-	case mine != nil && mine.Role != Leader && !manage:
-		if a.MemberID != "" && a.MemberID != mine.ID {
-			return nil, errs.Field("member_id", "network.log_for_others")
-		}
-		a.MemberID = mine.ID
-	case a.MemberID != "":
-		ms, err := s.members(ctx, t.ID)
-		if err != nil {
-			return nil, err
-		}
-		if !slices.ContainsFunc(ms, func(m *Mem) bool { return m.ID == a.MemberID }) {
-			return nil, errs.Field("member_id", "network.bad_member", a.MemberID)
-		}
-	}
-	if a.VillageID != "" {
-		vs, err := s.teamVillages(ctx, t.ID)
-		if err != nil {
-			return nil, err
-		}
-		if !slices.ContainsFunc(vs, func(v Village) bool { return v.ID == a.VillageID }) {
-			return nil, errs.Field("village_id", "network.bad_village", a.VillageID)
-		}
-	}
 	a.ID, a.LoggedBy, a.CreatedAt = db.NewID(), p.AccountID, db.Now()
-	b := &pendingLog{a: &a, path: t.UnitPath}
+	b := &pendingLog{a: &a, path: path}
 	if err := s.writer().Do(ctx, b); err != nil {
 		return nil, err
 	}
@@ -866,6 +823,95 @@ func (s *Service) LogActivity(ctx context.Context, a Activity) (*Activity, error
 		a.ID, a.Duplicate = b.dup, true
 	}
 	return &a, nil
+}
+
+// CheckActivity is LogActivity's checks without the write (a form checks
+// an entry before storing its photo): it fills in the member the entry is
+// logged for, and returns the team's unit path.
+func (s *Service) CheckActivity(ctx context.Context, a *Activity) (string, error) {
+	p := auth.FromContext(ctx)
+	if p == nil {
+		return "", errs.E(errs.Unauthorized, "error.unauthorized")
+	}
+	if err := a.Validate(s.today()); err != nil {
+		return "", err
+	}
+	t, err := s.team(ctx, s.DB.R, a.TeamID)
+	if errs.Is(err, errs.NotFound) {
+		return "", errs.Field("team_id", "network.bad_team", a.TeamID)
+	}
+	if err != nil {
+		return "", err
+	}
+	if t.Kind != CommunityTeam {
+		return "", errs.Field("team_id", "network.log_committee")
+	}
+	if !t.Active(a.DoneOn) {
+		return "", errs.Field("done_on", "network.team_dissolved", t.DissolvedOn)
+	}
+	mine, err := s.membership(ctx, p, t.ID)
+	if err != nil {
+		return "", err
+	}
+	manage := p.Can(auth.ManageNetwork, t.UnitPath)
+	switch {
+	case mine == nil && !manage:
+		return "", errs.E(errs.Forbidden, "network.not_your_team")
+	case mine != nil && mine.Role != Leader && !manage:
+		if a.MemberID != "" && a.MemberID != mine.ID {
+			return "", errs.Field("member_id", "network.log_for_others")
+		}
+		a.MemberID = mine.ID
+	case a.MemberID != "":
+		ms, err := s.members(ctx, t.ID)
+		if err != nil {
+			return "", err
+		}
+		if !slices.ContainsFunc(ms, func(m *Mem) bool { return m.ID == a.MemberID }) {
+			return "", errs.Field("member_id", "network.bad_member", a.MemberID)
+		}
+	}
+	if a.VillageID != "" {
+		vs, err := s.teamVillages(ctx, t.ID)
+		if err != nil {
+			return "", err
+		}
+		if !slices.ContainsFunc(vs, func(v Village) bool { return v.ID == a.VillageID }) {
+			return "", errs.Field("village_id", "network.bad_village", a.VillageID)
+		}
+	}
+	return t.UnitPath, nil
+}
+
+// Logged is the id of the entry an account already logged with a client
+// key, or "" (a form resent with its photo stores neither again).
+func (s *Service) Logged(ctx context.Context, clientKey string) (string, error) {
+	p := auth.FromContext(ctx)
+	if p == nil {
+		return "", errs.E(errs.Unauthorized, "error.unauthorized")
+	}
+	ids, err := db.Strings(ctx, s.DB.R, `SELECT id FROM net_activities WHERE logged_by = $1 AND client_key = $2`, p.AccountID, clientKey)
+	if err != nil || len(ids) == 0 {
+		return "", err
+	}
+	return ids[0], nil
+}
+
+// PhotoAccess decides who may see a photo of a team's activity: those who
+// may see the team.
+func (s *Service) PhotoAccess(ctx context.Context, teamID string) error {
+	t, err := s.team(ctx, s.DB.R, teamID)
+	if err != nil {
+		return err
+	}
+	p := auth.FromContext(ctx)
+	if p.Can(auth.ViewNetwork, t.UnitPath) || p.Can(auth.ManageNetwork, t.UnitPath) {
+		return nil
+	}
+	if in, err := s.isMember(ctx, p, t.ID); err != nil || in {
+		return err
+	}
+	return errs.E(errs.Forbidden, "error.forbidden")
 }
 
 // Activities lists a team's latest activities (to those who may see the

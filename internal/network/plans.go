@@ -92,6 +92,7 @@ type TaskReport struct {
 	Status     string `json:"status"`
 	Percent    int    `json:"percent"`
 	Note       string `json:"note,omitempty"`
+	Files      []File `json:"files"`
 	Reporter   string `json:"reporter"`
 	ReportedAt int64  `json:"reported_at"`
 }
@@ -144,6 +145,14 @@ type ReportInput struct {
 	Status  string `json:"status"`
 	Percent int    `json:"percent"`
 	Note    string `json:"note"`
+	// Files are evidence stored by the form before the report.
+	Files []File `json:"-"`
+}
+
+// File is a stored file a report refers to.
+type File struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // Validate checks a plan's own fields.
@@ -509,8 +518,12 @@ func (s *Service) Task(ctx context.Context, planID, taskID string) (*Task, error
 	t := pl.Tasks[i]
 	t.Reports, err = db.Query(ctx, s.DB.R, func(r db.Scanner) (TaskReport, error) {
 		var x TaskReport
-		return x, r.Scan(&x.ID, &x.Period, &x.Status, &x.Percent, &x.Note, &x.Reporter, &x.ReportedAt)
-	}, `SELECT id, period, status, percent, note, reporter, reported_at FROM net_task_reports WHERE task_id = $1 ORDER BY reported_at DESC`, taskID)
+		var fs string
+		err := r.Scan(&x.ID, &x.Period, &x.Status, &x.Percent, &x.Note, &fs, &x.Reporter, &x.ReportedAt)
+		x.Files = []File{}
+		json.Unmarshal([]byte(fs), &x.Files)
+		return x, err
+	}, `SELECT id, period, status, percent, note, files, reporter, reported_at FROM net_task_reports WHERE task_id = $1 ORDER BY reported_at DESC`, taskID)
 	return t, err
 }
 
@@ -518,36 +531,17 @@ func (s *Service) Task(ctx context.Context, planID, taskID string) (*Task, error
 // for the lead unit, or the plan's office. A task cascaded to units
 // below is reported through its child tasks.
 func (s *Service) Report(ctx context.Context, planID, taskID string, in ReportInput) (*Task, error) {
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	pl, err := s.plan(ctx, planID)
+	pl, t, err := s.checkReport(ctx, planID, taskID, in)
 	if err != nil {
 		return nil, err
 	}
-	ts, err := s.tasks(ctx, `t.plan_id = $1`, planID)
-	if err != nil {
-		return nil, err
-	}
-	i := slices.IndexFunc(ts, func(t *Task) bool { return t.ID == taskID })
-	if i < 0 {
-		return nil, errs.E(errs.NotFound, "error.not_found")
-	}
-	t := ts[i]
 	p := auth.FromContext(ctx)
-	if !p.Can(auth.ReportTasks, t.LeadUnitPath) && !p.Can(auth.ManagePlans, pl.UnitPath) {
-		if _, err := auth.Authorize(ctx, auth.ReportTasks, t.LeadUnitPath); err != nil {
-			return nil, err
-		}
-	}
-	if slices.ContainsFunc(ts, func(c *Task) bool { return c.ParentID == t.ID }) {
-		return nil, errs.Field("status", "network.report_children")
-	}
+	evidence, _ := json.Marshal(append([]File{}, in.Files...))
 	now := s.clock()
 	period := now.In(i18n.DefaultZone).Format("2006-01")
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO net_task_reports (id, task_id, period, status, percent, note, reported_by, reporter, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			db.NewID(), t.ID, period, in.Status, in.Percent, strings.TrimSpace(in.Note), p.AccountID, p.DisplayName, now.UnixMilli()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO net_task_reports (id, task_id, period, status, percent, note, files, reported_by, reporter, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			db.NewID(), t.ID, period, in.Status, in.Percent, strings.TrimSpace(in.Note), string(evidence), p.AccountID, p.DisplayName, now.UnixMilli()); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE net_tasks SET status = $1, percent = $2, reported_at = $3 WHERE id = $4`, in.Status, in.Percent, now.UnixMilli(), t.ID); err != nil {
@@ -566,6 +560,56 @@ func (s *Service) Report(ctx context.Context, planID, taskID string, in ReportIn
 		return nil, err
 	}
 	return s.Task(ctx, planID, taskID)
+}
+
+// CheckReport is Report's checks without the write (a form checks a
+// report before storing its evidence).
+func (s *Service) CheckReport(ctx context.Context, planID, taskID string, in ReportInput) error {
+	_, _, err := s.checkReport(ctx, planID, taskID, in)
+	return err
+}
+
+func (s *Service) checkReport(ctx context.Context, planID, taskID string, in ReportInput) (*Plan, *Task, error) {
+	if err := in.Validate(); err != nil {
+		return nil, nil, err
+	}
+	pl, err := s.plan(ctx, planID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ts, err := s.tasks(ctx, `t.plan_id = $1`, planID)
+	if err != nil {
+		return nil, nil, err
+	}
+	i := slices.IndexFunc(ts, func(t *Task) bool { return t.ID == taskID })
+	if i < 0 {
+		return nil, nil, errs.E(errs.NotFound, "error.not_found")
+	}
+	t := ts[i]
+	p := auth.FromContext(ctx)
+	if !p.Can(auth.ReportTasks, t.LeadUnitPath) && !p.Can(auth.ManagePlans, pl.UnitPath) {
+		if _, err := auth.Authorize(ctx, auth.ReportTasks, t.LeadUnitPath); err != nil {
+			return nil, nil, err
+		}
+	}
+	if slices.ContainsFunc(ts, func(c *Task) bool { return c.ParentID == t.ID }) {
+		return nil, nil, errs.Field("status", "network.report_children")
+	}
+	return pl, t, nil
+}
+
+// EvidenceAccess decides who may read a task's evidence: those who may
+// see its plan.
+func (s *Service) EvidenceAccess(ctx context.Context, taskID string) error {
+	ids, err := db.Strings(ctx, s.DB.R, `SELECT plan_id FROM net_tasks WHERE id = $1`, taskID)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return errs.E(errs.NotFound, "error.not_found")
+	}
+	_, err = s.Plan(ctx, ids[0])
+	return err
 }
 
 // rollUpParent sets a cascaded task's progress from its children: the

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/files"
 	"dxhub/internal/platform/web"
 )
 
@@ -187,25 +189,49 @@ func (h *HTTP) taskPage(w http.ResponseWriter, r *http.Request, status int, form
 	})
 }
 
-// ReportTask records progress from the form.
+// ReportTask records progress from the form, with an optional evidence
+// file (stored once the report is known to be acceptable).
 func (h *HTTP) ReportTask(w http.ResponseWriter, r *http.Request) error {
-	if err := h.form(r); err != nil {
-		return err
+	r.Body = http.MaxBytesReader(w, r.Body, maxEvidence)
+	var perr error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		perr = r.ParseMultipartForm(1 << 20)
+	} else {
+		perr = r.ParseForm()
+	}
+	if perr != nil {
+		return h.taskPage(w, r, http.StatusBadRequest, errs.Field("file", "files.too_large"), "")
 	}
 	pct, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("percent")))
 	if err != nil {
 		return h.taskPage(w, r, http.StatusBadRequest, errs.Field("percent", "network.bad_percent"), "")
 	}
-	_, err = h.Svc.Report(r.Context(), r.PathValue("id"), r.PathValue("task"), ReportInput{Status: r.PostForm.Get("status"), Percent: pct, Note: r.PostForm.Get("note")})
+	in := ReportInput{Status: r.PostForm.Get("status"), Percent: pct, Note: r.PostForm.Get("note")}
+	planID, taskID := r.PathValue("id"), r.PathValue("task")
+	err = h.Svc.CheckReport(r.Context(), planID, taskID, in)
+	if err == nil {
+		if f, hdr, ferr := r.FormFile("file"); ferr == nil && hdr.Size > 0 {
+			var key string
+			key, _, err = files.Save(r.Context(), h.Svc.DB, h.Svc.Files, files.Evidence, "plantask:"+taskID, hdr.Filename, f, auth.FromContext(r.Context()).AccountID)
+			f.Close()
+			in.Files = []File{{ID: key, Name: filepath.Base(hdr.Filename)}}
+		}
+	}
+	if err == nil {
+		_, err = h.Svc.Report(r.Context(), planID, taskID, in)
+	}
 	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
 		return h.taskPage(w, r, http.StatusBadRequest, e, "")
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/plans/"+r.PathValue("id")+"/tasks/"+r.PathValue("task")+"?reported=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/plans/"+planID+"/tasks/"+taskID+"?reported=1", http.StatusSeeOther)
 	return nil
 }
+
+// maxEvidence bounds the report form with its file.
+const maxEvidence = 26 << 20
 
 // CascadeTask hands a task down from the form.
 func (h *HTTP) CascadeTask(w http.ResponseWriter, r *http.Request) error {
