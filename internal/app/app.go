@@ -206,7 +206,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	a.Cred.Subscribe(a.Events)
 	a.Account.Certificates = a.Cred.Mine
 	a.Lib = &library.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Search: a.Search, Files: a.Files, PDFText: files.NewPDFText()}
-	a.Net = &network.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Mail: a.Mail, BaseURL: cfg.BaseURL, Learn: a.Learn, Files: a.Files}
+	a.Net = &network.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Mail: a.Mail, BaseURL: cfg.BaseURL, Learn: a.Learn, Creds: a.Cred, Files: a.Files}
 	if cfg.AssistantURL != "" {
 		a.Lib.Gen = &library.Generator{URL: cfg.AssistantURL, Model: cfg.AssistantModel, Token: cfg.AssistantToken, Timeout: cfg.AssistantTimeout}
 	}

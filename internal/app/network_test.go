@@ -13,6 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"dxhub/internal/credential"
 	"dxhub/internal/network"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
@@ -150,7 +151,12 @@ func TestNetworkTeamsMembersActivities(t *testing.T) {
 		t.Fatalf("nation: %+v", nation.Total)
 	}
 	apiJSON(t, ta, "dongnai", "GET", "/api/v1/network/coverage?unit=66", "", 403)
-	apiJSON(t, ta, "dongnai", "GET", "/api/v1/network/coverage", "", 403)
+	apiJSON(t, ta, "dongnai", "GET", "/api/v1/network/coverage?unit=VN", "", 403)
+	var own network.Coverage
+	json.Unmarshal([]byte(apiJSON(t, ta, "dongnai", "GET", "/api/v1/network/coverage", "", 200)), &own)
+	if own.Total.UnitCode != "75" {
+		t.Fatalf("Đồng Nai's default coverage is of %s", own.Total.UnitCode)
+	}
 
 	// The figures are computed data elements of monitoring: indicators on
 	// the network are tracked like the others.
@@ -265,6 +271,25 @@ func TestNetworkImportExport(t *testing.T) {
 	post("dongnai", xlsx, 422)
 	post("learner", xlsx, 403)
 
+	// Populations from a sheet: all or none, named by row and column.
+	pops := libreOfficeXLSX(t, "Mã đơn vị,Dân số,Tính đến ngày\n24121,\"45.210\",01/07/2025\n24133,30000,01/07/2025\n")
+	code, out, _ := ta.do(ta.as("daklak"), "POST", "/api/v1/network/population/import", bytes.NewReader(pops), "Content-Type", "application/octet-stream")
+	if code != 200 || !strings.Contains(out, `"units":2`) {
+		t.Fatalf("populations: %d %s", code, out)
+	}
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/network/coverage?unit=66", "", 200)), &c)
+	if c.Total.Population != 75210 {
+		t.Fatalf("population after the import: %d", c.Total.Population)
+	}
+	code, out, _ = ta.do(ta.as("daklak"), "POST", "/api/v1/network/population/import", strings.NewReader("unit_code,population\n24121,1000\n26041,5\n24133,-3\n"), "Content-Type", "text/csv", "Accept-Language", "en")
+	if code != 422 || !strings.Contains(out, `"row":3`) || !strings.Contains(out, `"row":4`) {
+		t.Fatalf("a wrong population sheet: %d %s", code, out)
+	}
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/network/coverage?unit=66", "", 200)), &c)
+	if c.Total.Population != 75210 {
+		t.Fatalf("a refused sheet changed the population: %d", c.Total.Population)
+	}
+
 	// The export goes back in: nothing new, every member matched.
 	code, body, _ := ta.do(ta.as("daklak"), "GET", "/network/export?unit=66", nil)
 	if code != 200 {
@@ -314,6 +339,18 @@ func TestNetworkTrainingCoverage(t *testing.T) {
 	got = teamOf(t, apiJSON(t, ta, "daklak", "GET", "/api/v1/network/teams/"+team.ID, "", 200))
 	if got.Trained != 1 || got.Members[0].Courses != 1 {
 		t.Fatalf("after the course: %d trained, member %+v", got.Trained, got.Members[0])
+	}
+	// A certificate the member holds shows on the team's page too.
+	da := auth.WithPrincipal(t.Context(), mustPrincipal(t, ta, "daklak"))
+	ach := &credential.Achievement{Code: "TO-CNS", UnitCode: "66", Name: "Thành viên tổ công nghệ số đã tập huấn", Criteria: "Theo danh sách", Rule: credential.RuleManual}
+	if err := ta.App.Cred.SaveAchievement(da, ach); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Cred.IssueList(da, strings.NewReader("achievement,username\nTO-CNS,staff\n"), ""); err != nil {
+		t.Fatal(err)
+	}
+	if got = teamOf(t, apiJSON(t, ta, "daklak", "GET", "/api/v1/network/teams/"+team.ID, "", 200)); got.Members[0].Credentials != 1 {
+		t.Fatalf("the member's certificates: %+v", got.Members[0])
 	}
 	if _, page, _ := ta.do(ta.as("daklak"), "GET", "/network/teams/"+team.ID, nil); !strings.Contains(page, `id="trained"`) {
 		t.Fatal("the team's page does not show its training coverage")

@@ -102,6 +102,8 @@ func (a *App) Routes() []Route {
 		{"GET /network/coverage", nw.CoveragePage},
 		{"POST /network/villages", nw.AddVillages},
 		{"POST /network/population", nw.SetPopulation},
+		{"POST /network/population/import", nw.ImportPopulation},
+		{"POST /api/v1/network/population/import", nw.APIImportPopulation},
 		{"GET /network/import", nw.ImportPage},
 		{"POST /network/import", nw.Import},
 		{"GET /network/export", nw.Export},

@@ -126,6 +126,8 @@ func TestRouteSweep(t *testing.T) {
 		e("S", "daklak", "PUT", "/api/v1/network/population", `{"unit_code":"24121","population":31000,"as_of":"2026-02-01"}`),
 		e("S", "daklak", "GET", "/api/v1/network/coverage?unit=66", ""),
 		r("daklak", "learner", "GET", "/network/import", ""),
+		e("S", "daklak", "POST", "/network/population/import", "@population"),
+		e("S", "daklak", "POST", "/api/v1/network/population/import", "@population"),
 		e("S", "daklak", "POST", "/network/import", "@teams"),
 		e("S", "daklak", "GET", "/network/export?unit=66", ""),
 		e("S", "daklak", "GET", "/api/v1/network/export?unit=66&format=csv", ""),
@@ -546,16 +548,17 @@ func sweepBody(t *testing.T, s string) (*bytes.Reader, string) {
 		return bytes.NewReader([]byte(s)), "application/json"
 	case strings.HasPrefix(s, "@"):
 		files := map[string]struct{ name, content string }{
-			"people":    {"people.csv", "key,full_name,unit_code\nSW1,Người Quét,24121\n"},
-			"teams":     {"teams.csv", "unit_code,team_name,full_name\n24121,Tổ MAT66SECRET,Lê Văn Quét\n"},
-			"credlist":  {"list.csv", "achievement,username\nDL-ACH,learnerB\n"},
-			"credlist2": {"list.csv", "achievement,username\nDL-ACH,examiner\n"},
-			"skills":    {"standard.csv", "x\n"},
-			"png":       {"a.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"},
-			"pdf":       {"bien-ban.pdf", "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"},
-			"qti":       {"item.xml", qtiGood},
-			"targets":   {"targets.csv", "indicator,unit_scope,scope_code,name_vi,name_en,measure,target_2025,target_2030,source\npopulation_using_online_services,province,66,Tỷ lệ,Share,percent,70,90,sweep\n"},
-			"values":    {"values.csv", "dataset,period,org_unit,data_element,category,value,comment\n" + demo.MonthlyDataset + "," + monitor.PeriodOf(monitor.Monthly, time.Now()).Prev().Prev().ID + ",24121,working_age,,7,\n"},
+			"people":     {"people.csv", "key,full_name,unit_code\nSW1,Người Quét,24121\n"},
+			"population": {"population.csv", "unit_code,population\n24121,45000\n"},
+			"teams":      {"teams.csv", "unit_code,team_name,full_name\n24121,Tổ MAT66SECRET,Lê Văn Quét\n"},
+			"credlist":   {"list.csv", "achievement,username\nDL-ACH,learnerB\n"},
+			"credlist2":  {"list.csv", "achievement,username\nDL-ACH,examiner\n"},
+			"skills":     {"standard.csv", "x\n"},
+			"png":        {"a.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"},
+			"pdf":        {"bien-ban.pdf", "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"},
+			"qti":        {"item.xml", qtiGood},
+			"targets":    {"targets.csv", "indicator,unit_scope,scope_code,name_vi,name_en,measure,target_2025,target_2030,source\npopulation_using_online_services,province,66,Tỷ lệ,Share,percent,70,90,sweep\n"},
+			"values":     {"values.csv", "dataset,period,org_unit,data_element,category,value,comment\n" + demo.MonthlyDataset + "," + monitor.PeriodOf(monitor.Monthly, time.Now()).Prev().Prev().ID + ",24121,working_age,,7,\n"},
 		}
 		fl, ok := files[s[1:]]
 		if !ok {

@@ -430,16 +430,11 @@ func (h *HTTP) IssueSubmit(w http.ResponseWriter, r *http.Request) error {
 // APIIssue is POST /api/v1/credentials/issue: the list as the body (or a
 // multipart "file").
 func (h *HTTP) APIIssue(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
-	body := io.Reader(r.Body)
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		f, _, err := r.FormFile("file")
-		if err != nil {
-			return errs.Field("file", "error.param", "file", "-")
-		}
-		defer f.Close()
-		body = f
+	body, err := web.Sheet(w, r, maxUpload)
+	if err != nil {
+		return err
 	}
+	defer body.Close()
 	res, err := h.Svc.IssueList(r.Context(), body, h.Svc.Auth.ClientIP(r))
 	if ie, ok := tabular.AsImportError(err); ok {
 		return web.ImportRefused(w, r, ie)

@@ -92,3 +92,12 @@ func NextSince(list []*Credential) string {
 	last := list[len(list)-1]
 	return strconv.FormatInt(last.RecordedAt, 10) + ":" + last.ID
 }
+
+// HeldBy counts, for each person, the credentials in force (not revoked)
+// held by the accounts linked to them: what a community team's members
+// have earned.
+func (s *Service) HeldBy(ctx context.Context, personIDs []string) (map[string]int, error) {
+	return s.Auth.PerPerson(ctx, personIDs, func(accounts []string) (map[string]int, error) {
+		return db.CountsByIDs(ctx, s.DB.R, `SELECT account_id, COUNT(*) FROM credentials WHERE revoked_at = 0 AND account_id IN (%s) GROUP BY account_id`, accounts)
+	})
+}

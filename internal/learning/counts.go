@@ -44,34 +44,7 @@ func (s *Service) LastCompletion(ctx context.Context) (int64, error) {
 // accounts linked to them (people without any are left out): how far a
 // community team's members have trained.
 func (s *Service) CompletedCourses(ctx context.Context, personIDs []string) (map[string]int, error) {
-	accounts, err := s.Auth.AllAccountsOfPersons(ctx, personIDs)
-	if err != nil {
-		return nil, err
-	}
-	personOf := map[string]string{}
-	var ids []any
-	for person, list := range accounts {
-		for _, account := range list {
-			personOf[account] = person
-			ids = append(ids, account)
-		}
-	}
-	out := map[string]int{}
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		err = db.Each(ctx, s.DB.R, func(r db.Scanner) error {
-			var account string
-			var c int
-			if err := r.Scan(&account, &c); err != nil {
-				return err
-			}
-			out[personOf[account]] += c
-			return nil
-		}, `SELECT account_id, COUNT(*) FROM enrolments WHERE completed_at > 0 AND account_id IN (`+db.Numbered(1, n)+`) GROUP BY account_id`, ids[:n]...)
-		if err != nil {
-			return nil, err
-		}
-		ids = ids[n:]
-	}
-	return out, nil
+	return s.Auth.PerPerson(ctx, personIDs, func(accounts []string) (map[string]int, error) {
+		return db.CountsByIDs(ctx, s.DB.R, `SELECT account_id, COUNT(*) FROM enrolments WHERE completed_at > 0 AND account_id IN (%s) GROUP BY account_id`, accounts)
+	})
 }

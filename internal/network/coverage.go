@@ -34,8 +34,8 @@ type Figures struct {
 // Month is one month's help.
 type Month struct {
 	Month      string `json:"month"` // YYYY-MM
-	Activities int64  `json:"activities"`
-	People     int64  `json:"people"`
+	Activities int    `json:"activities"`
+	People     int    `json:"people"`
 }
 
 // CommitteeShare is the percentage of communes with a committee (-1: no
@@ -57,7 +57,7 @@ func (f *Figures) PerThousand() float64 {
 // Helped is the people helped over the months shown.
 func (f *Figures) Helped() (n int) {
 	for _, m := range f.Months {
-		n += int(m.People)
+		n += m.People
 	}
 	return n
 }
@@ -191,7 +191,7 @@ func (s *Service) months(ctx context.Context, c *Coverage, ids []string) error {
 	}
 	return db.Each(ctx, s.DB.R, func(r db.Scanner) error {
 		var id, month string
-		var n, people int64
+		var n, people int
 		if err := r.Scan(&id, &month, &n, &people); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -440,4 +441,96 @@ func personIDs(ms []*Mem) []string {
 		out[i] = m.PersonID
 	}
 	return out
+}
+
+// populationFields are the columns of a population sheet.
+var populationFields = []tabular.Field{
+	{Name: "unit_code", Aliases: []string{"Mã đơn vị", "ma xa", "unit"}, Required: true},
+	{Name: "population", Aliases: []string{"Dân số", "so dan", "dan so"}, Required: true},
+	{Name: "as_of", Aliases: []string{"Tính đến ngày", "ngay", "date"}},
+}
+
+// ImportPopulation reads a sheet of units' populations (for members per
+// 1,000 residents) and records them all or none; every wrong cell is
+// named by row and column. It returns how many units it recorded.
+func (s *Service) ImportPopulation(ctx context.Context, r io.Reader) (int, error) {
+	p, _, err := auth.RequireScopes(ctx, auth.ManageNetwork)
+	if err != nil {
+		return 0, err
+	}
+	t, err := tabular.Read(r)
+	if err != nil {
+		return 0, err
+	}
+	cols, err := t.Columns(populationFields)
+	if err != nil {
+		return 0, err
+	}
+	if len(t.Rows) > maxImportRows {
+		return 0, errs.Field("file", "network.import_too_big", maxImportRows)
+	}
+	type pop struct {
+		unit *org.Unit
+		n    int64
+		asOf string
+	}
+	var bad tabular.ImportError
+	var rows []pop
+	seen := map[string]int{}
+	for i := range t.Rows {
+		line := t.Lines[i]
+		cell := func(f string) string { return strings.TrimSpace(t.Cell(cols, i, f)) }
+		code := cell("unit_code")
+		u, err := s.Org.UnitByCode(ctx, code)
+		switch {
+		case code == "":
+			bad.Add(line, "unit_code", "import.required")
+		case err != nil || !u.Live():
+			bad.Add(line, "unit_code", "network.bad_unit", code)
+		case !p.Can(auth.ManageNetwork, u.Path):
+			bad.Add(line, "unit_code", "network.unit_not_yours", code)
+		default:
+			if prev, dup := seen[u.ID]; dup {
+				bad.Add(line, "unit_code", "network.unit_twice", prev)
+			}
+			seen[u.ID] = line
+		}
+		n, perr := strconv.ParseInt(strings.NewReplacer(".", "", ",", "", " ", "").Replace(cell("population")), 10, 64)
+		if perr != nil || n < 0 || n > 20_000_000 {
+			bad.Add(line, "population", "network.bad_population")
+		}
+		asOf := s.today()
+		if v := cell("as_of"); v != "" {
+			var ok bool
+			if asOf, ok = day(v); !ok {
+				bad.Add(line, "as_of", "network.bad_day", v)
+			}
+		}
+		rows = append(rows, pop{u, n, asOf})
+	}
+	if err := bad.Err(); err != nil {
+		return 0, err
+	}
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		for _, r := range rows {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO net_population (unit_id, population, as_of) VALUES ($1, $2, $3)
+				ON CONFLICT (unit_id) DO UPDATE SET population = excluded.population, as_of = excluded.as_of`, r.unit.ID, r.n, r.asOf); err != nil {
+				return err
+			}
+			if err := restat(ctx, tx, r.unit.ID, r.unit.Path); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	scope := ""
+	for _, r := range rows {
+		if scope == "" || len(r.unit.Path) < len(scope) {
+			scope = r.unit.Path
+		}
+	}
+	return len(rows), s.record(ctx, p, "network_population_set", "unit", "", scope, fmt.Sprintf("%d units", len(rows)))
 }

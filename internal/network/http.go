@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -248,18 +249,21 @@ func (h *HTTP) CoveragePage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *HTTP) coveragePage(w http.ResponseWriter, r *http.Request, status int, formErr *errs.Error) error {
-	code := r.URL.Query().Get("unit")
-	if code == "" {
-		code = r.PathValue("unit")
-	}
-	if code == "" {
-		code = "VN"
+	return h.coverageWith(w, r, status, map[string]any{"Error": formErr})
+}
+
+// coverageWith renders the coverage page with extra data (an error, an
+// import's refusal, a notice).
+func (h *HTTP) coverageWith(w http.ResponseWriter, r *http.Request, status int, extra map[string]any) error {
+	code, err := h.defaultUnit(r)
+	if err != nil {
+		return err
 	}
 	c, err := h.Svc.Coverage(r.Context(), code)
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"C": c, "Error": formErr, "VillageKinds": VillageKinds, "Today": h.Svc.today(), "Chart": monthChart(c.Total.Months, web.LangOf(r)),
+	data := map[string]any{"C": c, "VillageKinds": VillageKinds, "Today": h.Svc.today(), "Chart": monthChart(c.Total.Months, web.LangOf(r)),
 		"CanManage": auth.FromContext(r.Context()).Can(auth.ManageNetwork, c.Unit.Path)}
 	if len(c.Rows) == 0 {
 		vs, err := h.Svc.villagesOf(r.Context(), h.Svc.DB.R, c.Unit.ID)
@@ -268,6 +272,7 @@ func (h *HTTP) coveragePage(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		data["Villages"] = vs
 	}
+	maps.Copy(data, extra)
 	return h.Web.RenderTitle(w, r, status, "network/coverage", web.T(r, "network.coverage_of", c.Unit.Name(web.LangOf(r))), data)
 }
 
@@ -481,11 +486,31 @@ func (h *HTTP) APIPopulation(w http.ResponseWriter, r *http.Request) error {
 	return web.JSON(w, http.StatusOK, in)
 }
 
-// APICoverage returns a unit's coverage (?unit=CODE, default the nation).
+// defaultUnit is the unit a coverage request names (?unit=CODE), else the
+// first the viewer sees the network of (a province's office its
+// province), else the nation.
+func (h *HTTP) defaultUnit(r *http.Request) (string, error) {
+	if code := r.URL.Query().Get("unit"); code != "" {
+		return code, nil
+	}
+	if scopes := auth.FromContext(r.Context()).Scopes(auth.ViewNetwork); len(scopes) > 0 {
+		u, err := h.Svc.Org.UnitByPath(r.Context(), scopes[0])
+		if err == nil {
+			return u.Code, nil
+		}
+		if !errs.Is(err, errs.NotFound) {
+			return "", err
+		}
+	}
+	return "VN", nil
+}
+
+// APICoverage returns a unit's coverage (?unit=CODE, default the viewer's
+// own unit).
 func (h *HTTP) APICoverage(w http.ResponseWriter, r *http.Request) error {
-	code := r.URL.Query().Get("unit")
-	if code == "" {
-		code = "VN"
+	code, err := h.defaultUnit(r)
+	if err != nil {
+		return err
 	}
 	c, err := h.Svc.Coverage(r.Context(), code)
 	if err != nil {
@@ -499,13 +524,13 @@ func (h *HTTP) APICoverage(w http.ResponseWriter, r *http.Request) error {
 // out every month's figure.
 func monthChart(ms []Month, lang i18n.Lang) template.HTML {
 	const w, h, top = 360.0, 140.0, 16.0
-	var most int64 = 1
+	most := 1
 	for _, m := range ms {
 		most = max(most, m.People)
 	}
 	var label []string
 	for _, m := range ms {
-		label = append(label, m.Month[5:]+"/"+m.Month[:4]+": "+i18n.Num(lang, int(m.People)))
+		label = append(label, m.Month[5:]+"/"+m.Month[:4]+": "+i18n.Num(lang, m.People))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="bars" width="100%%" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, h+18, template.HTMLEscapeString(i18n.T(lang, "network.by_month")+": "+strings.Join(label, "; ")))
@@ -557,22 +582,24 @@ func (h *HTTP) Import(w http.ResponseWriter, r *http.Request) error {
 	return h.Web.Render(w, r, http.StatusOK, "network/import", "network.import", map[string]any{"Result": res})
 }
 
-// APIImport takes a sheet as the body (or a multipart "file" field).
+// APIImport takes a sheet of teams and members as the body (or a
+// multipart "file" field).
 func (h *HTTP) APIImport(w http.ResponseWriter, r *http.Request) error {
+	return h.apiSheet(w, r, func(body io.Reader) (any, error) { return h.Svc.ImportTeams(r.Context(), body) })
+}
+
+// apiSheet runs an API import: the caller keeps a network, the sheet is
+// bounded, a refusal names every row's problem.
+func (h *HTTP) apiSheet(w http.ResponseWriter, r *http.Request, read func(io.Reader) (any, error)) error {
 	if _, _, err := auth.RequireScopes(r.Context(), auth.ManageNetwork); err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
-	body := io.Reader(r.Body)
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		f, _, err := r.FormFile("file")
-		if err != nil {
-			return errs.Field("file", "error.param", "file", "-")
-		}
-		defer f.Close()
-		body = f
+	body, err := web.Sheet(w, r, maxUpload)
+	if err != nil {
+		return err
 	}
-	res, err := h.Svc.ImportTeams(r.Context(), body)
+	defer body.Close()
+	res, err := read(body)
 	if ie, ok := tabular.AsImportError(err); ok {
 		return web.ImportRefused(w, r, ie)
 	}
@@ -605,4 +632,40 @@ func (h *HTTP) Export(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Disposition", `attachment; filename="teams-`+url.PathEscape(q.Get("unit"))+`.`+string(f)+`"`)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+// ImportPopulation records the populations of a sheet from the coverage
+// page's form.
+func (h *HTTP) ImportPopulation(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := auth.RequireScopes(r.Context(), auth.ManageNetwork); err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	code := r.FormValue("unit_code")
+	r.URL.RawQuery = "unit=" + url.QueryEscape(code)
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		return h.coveragePage(w, r, http.StatusBadRequest, errs.Field("file", "error.param", "file", "-"))
+	}
+	defer file.Close()
+	n, err := h.Svc.ImportPopulation(r.Context(), file)
+	if ie, ok := tabular.AsImportError(err); ok {
+		return h.coverageWith(w, r, http.StatusUnprocessableEntity, map[string]any{"Import": ie, "Messages": ie.Messages(web.LangOf(r))})
+	}
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		return h.coveragePage(w, r, http.StatusBadRequest, e)
+	}
+	if err != nil {
+		return err
+	}
+	return h.coverageWith(w, r, http.StatusOK, map[string]any{"Notice": web.T(r, "network.population_imported", n)})
+}
+
+// APIImportPopulation records the populations of a sheet sent as the body
+// (or a multipart "file" field).
+func (h *HTTP) APIImportPopulation(w http.ResponseWriter, r *http.Request) error {
+	return h.apiSheet(w, r, func(body io.Reader) (any, error) {
+		n, err := h.Svc.ImportPopulation(r.Context(), body)
+		return map[string]int{"units": n}, err
+	})
 }

@@ -111,8 +111,10 @@ type Mem struct {
 	// the team's network.
 	Phone  string `json:"phone,omitempty"`
 	Skills string `json:"skills,omitempty"`
-	// Courses is how many courses the member completed on dxhub.
-	Courses int `json:"courses"`
+	// Courses is how many courses the member completed on dxhub, and
+	// Credentials how many certificates in force they hold.
+	Courses     int `json:"courses"`
+	Credentials int `json:"credentials"`
 }
 
 // Current reports whether the membership holds on day.
@@ -267,9 +269,13 @@ type Service struct {
 	BaseURL string
 	// Files stores photos of activities and evidence of task reports.
 	Files files.Store
-	// Learn says how far members have trained (nil: not shown).
+	// Learn says how far members have trained, Creds what certificates
+	// they hold (nil: not shown).
 	Learn interface {
 		CompletedCourses(ctx context.Context, personIDs []string) (map[string]int, error)
+	}
+	Creds interface {
+		HeldBy(ctx context.Context, personIDs []string) (map[string]int, error)
 	}
 	// log batches activity entries from many phones into one transaction
 	// (started on first use).
@@ -571,15 +577,23 @@ func (s *Service) training(ctx context.Context, t *Team) error {
 			ids = append(ids, m.PersonID)
 		}
 	}
-	if s.Learn == nil || len(ids) == 0 {
+	if len(ids) == 0 {
 		return nil
 	}
-	done, err := s.Learn.CompletedCourses(ctx, ids)
-	if err != nil {
-		return err
+	done, held := map[string]int{}, map[string]int{}
+	var err error
+	if s.Learn != nil {
+		if done, err = s.Learn.CompletedCourses(ctx, ids); err != nil {
+			return err
+		}
+	}
+	if s.Creds != nil {
+		if held, err = s.Creds.HeldBy(ctx, ids); err != nil {
+			return err
+		}
 	}
 	for _, m := range t.Members {
-		m.Courses = done[m.PersonID]
+		m.Courses, m.Credentials = done[m.PersonID], held[m.PersonID]
 		if m.Current(today) && m.Courses > 0 {
 			t.Trained++
 		}

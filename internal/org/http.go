@@ -303,16 +303,11 @@ func (h *HTTP) APIImport(w http.ResponseWriter, r *http.Request) error {
 	if _, _, err := auth.RequireScopes(r.Context(), auth.ImportPeople); err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
-	body := r.Body
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		f, _, err := r.FormFile("file")
-		if err != nil {
-			return errs.Field("file", "error.param", "file", "-")
-		}
-		defer f.Close()
-		body = f
+	body, err := web.Sheet(w, r, maxUpload)
+	if err != nil {
+		return err
 	}
+	defer body.Close()
 	res, err := h.Svc.ImportPeople(r.Context(), body, h.Auth.ClientIP(r))
 	if ie, ok := tabular.AsImportError(err); ok {
 		return web.ImportRefused(w, r, ie)

@@ -88,6 +88,34 @@ func (s *Service) AllAccountsOfPersons(ctx context.Context, personIDs []string) 
 	return out, nil
 }
 
+// PerPerson adds up, for each person record, what count finds for the
+// accounts linked to it (a room counting its own records of accounts:
+// courses completed, certificates held). People without an account are
+// left out.
+func (s *Service) PerPerson(ctx context.Context, personIDs []string, count func(accountIDs []string) (map[string]int, error)) (map[string]int, error) {
+	accounts, err := s.AllAccountsOfPersons(ctx, personIDs)
+	if err != nil {
+		return nil, err
+	}
+	personOf := map[string]string{}
+	var ids []string
+	for person, list := range accounts {
+		for _, a := range list {
+			personOf[a] = person
+			ids = append(ids, a)
+		}
+	}
+	out := map[string]int{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	byAccount, err := count(ids)
+	for a, n := range byAccount {
+		out[personOf[a]] += n
+	}
+	return out, err
+}
+
 // AccountsOfPersons maps person records to the accounts linked to them
 // (people without one are left out).
 func (s *Service) AccountsOfPersons(ctx context.Context, personIDs []string) (map[string]string, error) {

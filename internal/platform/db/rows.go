@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"fmt"
 )
 
 // Scanner is a row being read, *sql.Row or *sql.Rows; scan functions take
@@ -69,4 +70,32 @@ func Each(ctx context.Context, q Querier, row func(Scanner) error, query string,
 		}
 	}
 	return rows.Err()
+}
+
+// CountsByIDs runs query over ids, 500 at a time, and adds up what it
+// counts per id. The query selects (id, count) and holds "%s" where the
+// list of placeholders for the ids goes: `... WHERE x IN (%s) GROUP BY x`.
+func CountsByIDs(ctx context.Context, q Querier, query string, ids []string) (map[string]int, error) {
+	out := map[string]int{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		err := Each(ctx, q, func(r Scanner) error {
+			var id string
+			var c int
+			if err := r.Scan(&id, &c); err != nil {
+				return err
+			}
+			out[id] += c
+			return nil
+		}, fmt.Sprintf(query, Numbered(1, n)), args...)
+		if err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
 }

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"io"
 	"net/http"
+	"strings"
 
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/tabular"
@@ -23,4 +25,18 @@ func ImportRefused(w http.ResponseWriter, r *http.Request, ie *tabular.ImportErr
 	var body ErrorBody
 	body.Error.Code, body.Error.Message, body.Error.RequestID = errs.Invalid, T(r, "import.refused", len(out)), RequestID(r.Context())
 	return JSON(w, http.StatusUnprocessableEntity, map[string]any{"error": body.Error, "rows": out, "truncated": ie.Truncated})
+}
+
+// Sheet is the file an API import sends: the request body, or the
+// multipart field "file", bounded to max bytes. Close it when done.
+func Sheet(w http.ResponseWriter, r *http.Request, max int64) (io.ReadCloser, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, max)
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.Body, nil
+	}
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		return nil, errs.Field("file", "error.param", "file", "-")
+	}
+	return f, nil
 }
