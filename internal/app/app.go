@@ -3,6 +3,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"dxhub/internal/account"
 	"dxhub/internal/platform/events"
@@ -18,6 +19,7 @@ import (
 
 	"dxhub/internal/assessment"
 	"dxhub/internal/credential"
+	"dxhub/internal/experts"
 	"dxhub/internal/learning"
 	"dxhub/internal/library"
 	"dxhub/internal/lrs"
@@ -27,6 +29,7 @@ import (
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/files"
 	"dxhub/internal/platform/mail"
 	"dxhub/internal/platform/web"
@@ -113,6 +116,7 @@ type App struct {
 	// Lib is the library: news, guides, legal documents, material, FAQ.
 	Lib *library.Service
 	Net *network.Service
+	Exp *experts.Service
 
 	stop context.CancelFunc
 }
@@ -168,6 +172,9 @@ func (a *App) Init(ctx context.Context) error {
 	if err := a.Lib.Reindex(ctx); err != nil {
 		return err
 	}
+	if err := a.Exp.EnsureTaxonomy(ctx); err != nil {
+		return err
+	}
 	return a.Skills.EnsureDefaults(ctx)
 }
 
@@ -215,13 +222,14 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	if cfg.Background {
 		a.Learn.Start(stopCtx, time.Hour)
 	}
-	a.Mon = &monitor.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Learn: a.Learn, Exams: a.Exams, Mail: a.Mail, Files: a.Files, BaseURL: cfg.BaseURL, Net: a.Net}
+	a.Exp = &experts.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Search: a.Search, Auth: a.Auth, Mail: a.Mail, BaseURL: cfg.BaseURL, Learn: a.Learn, Creds: a.Cred, Skills: a.skillLevels}
+	a.Mon = &monitor.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Learn: a.Learn, Exams: a.Exams, Mail: a.Mail, Files: a.Files, BaseURL: cfg.BaseURL, Net: a.Net, Experts: a.Exp}
 	if cfg.Background {
 		a.Mon.Start(stopCtx, time.Hour)
 		a.Events.Start(stopCtx)
 	}
 	shell, _ := fs.Sub(templates, "templates")
-	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates(), "account": account.Templates(), "credential": credential.Templates(), "search": search.Templates(), "library": library.Templates(), "network": network.Templates()})
+	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates(), "account": account.Templates(), "credential": credential.Templates(), "search": search.Templates(), "library": library.Templates(), "network": network.Templates(), "experts": experts.Templates()})
 	if err != nil {
 		return nil, err
 	}
@@ -263,6 +271,7 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	if p.CanAnywhere(auth.EditLibrary) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/library/questions", Key: "nav.questions"})
 	}
+	s.Nav = append(s.Nav, web.NavItem{Href: "/experts", Key: "nav.experts"})
 	if p.CanAnywhere(auth.ViewNetwork) || p.CanAnywhere(auth.ReportTasks) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/plans", Key: "nav.plans"})
 	}
@@ -323,4 +332,24 @@ func (a *App) unitResolver(r *http.Request, code string) (string, string, error)
 		return "", "", err
 	}
 	return u.ID, u.Path, nil
+}
+
+// skillLevels maps the competences of the latest Digital Skills Standard
+// to their highest level (its number of tiers, 8 when it lists none): what
+// expert profiles and needs may name.
+func (a *App) skillLevels(ctx context.Context) (map[string]int, error) {
+	std, err := a.Skills.Latest(ctx, "VN-DSF")
+	if err != nil {
+		if errs.Is(err, errs.NotFound) {
+			return map[string]int{}, nil
+		}
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, ar := range std.Areas {
+		for _, c := range ar.Competences {
+			out[c.Code] = cmp.Or(len(c.TiersVI), 8)
+		}
+	}
+	return out, nil
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"dxhub/internal/experts"
 	"dxhub/internal/library"
 	"dxhub/internal/network"
 	"dxhub/internal/platform/auth"
@@ -125,7 +126,51 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 	if _, err := ta.App.Net.Remind(nctx, netPlan.ID); err != nil {
 		t.Fatal(err)
 	}
+	// The expert network: the learner is also an expert of Đắk Lắk, with a
+	// verified profile, an invitation accepted and a nomination.
+	u66, err := ta.App.Org.UnitByCode(t.Context(), "66")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Auth.GrantRole(auth.WithPrincipal(t.Context(), auth.System()), "learner", auth.Expert, u66.ID, u66.Path, ""); err != nil {
+		t.Fatal(err)
+	}
+	lctx := auth.WithPrincipal(t.Context(), mustPrincipal(t, ta, "learner"))
+	exp, err := ta.App.Exp.SaveMine(lctx, experts.Input{FullName: "Hoàng Thị Mai", Details: experts.Details{Position: "Kỹ sư dữ liệu", Languages: []string{"vi", "en"}, Fields: []string{"data", "ai"},
+		Skills: []experts.Skill{{Competence: "2.1", Level: 3}}, Works: []experts.Work{{Title: "Dữ liệu mở", Year: 2024, URL: "https://example.org/a"}}, ORCID: "0000-0002-1825-0097",
+		Hours: 10, Remote: true, Public: true, Private: []string{"contact"}, Email: "mai@example.vn"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Exp.Verify(nctx, exp.ID, "Hồ sơ gốc"); err != nil {
+		t.Fatal(err)
+	}
+	need, err := ta.App.Exp.PostNeed(nctx, experts.NeedInput{UnitCode: "66", Title: "Kho dữ liệu của tỉnh", Fields: []string{"data"}, Skills: []experts.Skill{{Competence: "2.1", Level: 2}}, Languages: []string{"en"}, Place: "remote", Hours: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := ta.App.Exp.Invite(nctx, need.ID, exp.ID, "Mời chị")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Exp.Answer(lctx, inv.ID, true, "Đồng ý"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Exp.Nominate(nctx, exp.ID, experts.National, "66", ""); err != nil {
+		t.Fatal(err)
+	}
 	return []pageCase{
+		{"", "/experts", "experts/directory"},
+		{"", "/experts?q=hoang+thi+mai&field=data", "experts/directory"},
+		{"national", "/experts?all=1", "experts/directory"},
+		{"", "/experts/" + exp.ID, "experts/profile"},
+		{"national", "/experts/" + exp.ID, "experts/profile"},
+		{"learner", "/experts/me", "experts/me"},
+		{"national", "/experts/new", "experts/form"},
+		{"national", "/experts/needs", "experts/needs"},
+		{"national", "/experts/needs/" + need.ID, "experts/need"},
+		{"national", "/experts/nominations", "experts/nominations"},
+		{"national", "/experts/fields", "experts/fields"},
 		{"national", "/plans", "network/plans"},
 		{"national", "/plans/mine", "network/my_tasks"},
 		{"national", "/plans/" + netPlan.ID, "network/plan"},

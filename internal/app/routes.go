@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/experts"
 	"dxhub/internal/learning"
 	"dxhub/internal/library"
 	"dxhub/internal/lrs"
@@ -50,6 +51,7 @@ func (a *App) Routes() []Route {
 	su := &account.HTTP{Svc: a.Account, Web: a.Web}
 	cr := &credential.HTTP{Svc: a.Cred, Web: a.Web}
 	nw := &network.HTTP{Svc: a.Net, Web: a.Web}
+	xp := &experts.HTTP{Svc: a.Exp, Web: a.Web}
 	return []Route{
 		{"GET /signup", su.SignUpPage},
 		{"POST /signup", su.SignUp},
@@ -122,6 +124,50 @@ func (a *App) Routes() []Route {
 		{"POST /api/v1/network/villages", nw.APIAddVillages},
 		{"PUT /api/v1/network/population", nw.APIPopulation},
 		{"GET /api/v1/network/coverage", nw.APICoverage},
+
+		// The expert network
+		{"GET /experts", xp.DirectoryPage},
+		{"GET /experts/me", xp.MyPage},
+		{"POST /experts/me", xp.SaveMine},
+		{"GET /experts/new", xp.NewPage},
+		{"POST /experts/new", xp.Create},
+		{"GET /experts/needs", xp.NeedsPage},
+		{"POST /experts/needs", xp.PostNeed},
+		{"GET /experts/needs/{id}", xp.NeedPage},
+		{"POST /experts/needs/{id}/invite", xp.Invite},
+		{"POST /experts/invitations/{id}/answer", xp.Answer},
+		{"POST /experts/invitations/{id}/record", xp.RecordEngagement},
+		{"GET /experts/nominations", xp.NominationsPage},
+		{"POST /experts/nominations/{id}/decide", xp.Decide},
+		{"GET /experts/fields", xp.FieldsPage},
+		{"POST /experts/fields", xp.ChangeFields},
+		{"POST /experts/weights", xp.SetWeights},
+		{"GET /experts/{id}", xp.ProfilePage},
+		{"POST /experts/{id}/verify", xp.Verify},
+		{"POST /experts/{id}/nominate", xp.Nominate},
+		{"GET /api/v1/experts", xp.APIDirectory},
+		{"POST /api/v1/experts", xp.APICreate},
+		{"GET /api/v1/experts/me", xp.APIMine},
+		{"PUT /api/v1/experts/me", xp.APISaveMine},
+		{"GET /api/v1/experts/me/invitations", xp.APIMyInvitations},
+		{"GET /api/v1/experts/fields", xp.APIFields},
+		{"POST /api/v1/experts/fields", xp.APIChangeFields},
+		{"PUT /api/v1/experts/weights", xp.APIWeights},
+		{"GET /api/v1/experts/nominations", xp.APINominations},
+		{"POST /api/v1/experts/nominations/{id}/decide", xp.APIDecide},
+		{"GET /api/v1/experts/needs", xp.APINeeds},
+		{"POST /api/v1/experts/needs", xp.APIPostNeed},
+		{"GET /api/v1/experts/needs/{id}", xp.APINeed},
+		{"GET /api/v1/experts/needs/{id}/matches", xp.APIMatches},
+		{"GET /api/v1/experts/needs/{id}/invitations", xp.APINeedInvitations},
+		{"POST /api/v1/experts/needs/{id}/invitations", xp.APIInvite},
+		{"POST /api/v1/experts/invitations/{id}/answer", xp.APIAnswer},
+		{"POST /api/v1/experts/invitations/{id}/engagement", xp.APIRecord},
+		{"GET /api/v1/experts/{id}", xp.APIProfile},
+		{"PUT /api/v1/experts/{id}", xp.APIUpdate},
+		{"GET /api/v1/experts/similar/{id}", xp.APISimilar},
+		{"POST /api/v1/experts/{id}/verify", xp.APIVerify},
+		{"POST /api/v1/experts/{id}/nominations", xp.APINominate},
 
 		// Implementation plans
 		{"GET /plans", nw.PlansPage},

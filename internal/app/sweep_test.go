@@ -16,6 +16,7 @@ import (
 	"dxhub/internal/assessment"
 	"dxhub/internal/credential"
 	"dxhub/internal/demo"
+	"dxhub/internal/experts"
 	"dxhub/internal/learning"
 	"dxhub/internal/library"
 	"dxhub/internal/monitor"
@@ -132,6 +133,51 @@ func TestRouteSweep(t *testing.T) {
 		e("S", "daklak", "GET", "/network/export?unit=66", ""),
 		e("S", "daklak", "GET", "/api/v1/network/export?unit=66&format=csv", ""),
 		e("S", "daklak", "POST", "/api/v1/network/import", "@teams"),
+		e("P", "", "GET", "/experts", ""),
+		e("P", "", "GET", "/experts/{exppub}", ""),
+		e("P", "", "GET", "/experts/{exppriv}", ""),
+		e("S", "daklak", "GET", "/experts/{expdraft}", ""),
+		e("P", "", "GET", "/experts/fields", ""),
+		e("P", "", "GET", "/api/v1/experts?q=chuyen+gia", ""),
+		e("P", "", "GET", "/api/v1/experts/{exppriv}", ""),
+		e("S", "daklak", "GET", "/api/v1/experts/{expdraft}", ""),
+		e("P", "", "GET", "/api/v1/experts/similar/{exppub}", ""),
+		e("P", "", "GET", "/api/v1/experts/fields", ""),
+		r("cg66", "learner", "GET", "/experts/me", ""),
+		r("cg66", "learner", "POST", "/experts/me", "full_name=L%C3%AA+Chuy%C3%AAn+Gia&fields=ai&public=1&remote=1&hours_per_month=10"),
+		e("U", "cg66", "GET", "/api/v1/experts/me", ""),
+		r("cg66", "learner", "PUT", "/api/v1/experts/me", `{"full_name":"Lê Chuyên Gia","fields":["ai"],"public":true,"remote":true,"hours_per_month":10}`),
+		e("U", "cg66", "GET", "/api/v1/experts/me/invitations", ""),
+		r("cg66", "learner", "POST", "/experts/invitations/{expinv}/answer", "answer=accept"),
+		r("cg66", "learner", "POST", "/api/v1/experts/invitations/{expinv}/answer", `{"accept":true}`),
+		e("S", "daklak", "POST", "/experts/invitations/{expinv}/record", "from=need&need={expneed}&hours=5&rating=4"),
+		e("S", "daklak", "POST", "/api/v1/experts/invitations/{expinv}/engagement", `{"hours":6,"rating":5,"outcome":"MAT66SECRET"}`),
+		r("daklak", "learner", "GET", "/experts/new", ""),
+		e("S", "daklak", "POST", "/experts/new", "full_name=Chuy%C3%AAn+Gia+M%E1%BB%9Bi&unit_code=66&fields=data"),
+		e("S", "daklak", "POST", "/api/v1/experts", `{"full_name":"Chuyên gia mới","unit_code":"66","fields":["data"]}`),
+		e("S", "daklak", "PUT", "/api/v1/experts/{exppriv}", `{"full_name":"Ngoại Quốc","origin":"foreign","fields":["ai"],"public":true,"private":["publications"],"publications":[{"title":"MAT66SECRET"}]}`),
+		e("S", "daklak", "POST", "/experts/{expdraft}/verify", "note=%C4%90%C3%A3+ki%E1%BB%83m+tra"),
+		e("S", "daklak", "POST", "/api/v1/experts/{expdraft}/verify", `{"note":"Đã kiểm tra lại"}`),
+		e("S", "daklak", "POST", "/experts/{exppriv}/nominate", "level=provincial&unit_code=66"),
+		e("S", "daklak", "POST", "/api/v1/experts/{exppub}/nominations", `{"level":"national","unit_code":"66"}`),
+		r("daklak", "learner", "GET", "/experts/nominations", ""),
+		r("daklak", "learner", "GET", "/api/v1/experts/nominations", ""),
+		e("S", "daklak", "POST", "/experts/nominations/{expnom}/decide", "decision=select&decision_ref=1%2FQ%C4%90"),
+		e("S", "daklak", "POST", "/api/v1/experts/nominations/{expnom2}/decide", `{"selected":true,"decision_ref":"2/QĐ"}`),
+		r("daklak", "learner", "GET", "/experts/needs", ""),
+		r("daklak", "learner", "GET", "/api/v1/experts/needs", ""),
+		e("S", "daklak", "POST", "/experts/needs", "unit_code=66&title=Nhu+c%E1%BA%A7u&fields=data"),
+		e("S", "daklak", "POST", "/api/v1/experts/needs", `{"unit_code":"66","title":"Nhu cầu 2","fields":["data"]}`),
+		e("S", "daklak", "GET", "/experts/needs/{expneed}", ""),
+		e("S", "daklak", "GET", "/api/v1/experts/needs/{expneed}", ""),
+		e("S", "daklak", "GET", "/api/v1/experts/needs/{expneed}/matches", ""),
+		e("S", "daklak", "GET", "/api/v1/experts/needs/{expneed}/invitations", ""),
+		e("S", "daklak", "POST", "/experts/needs/{expneed}/invite", "profile_id={exppriv}"),
+		e("S", "daklak", "POST", "/api/v1/experts/needs/{expneed}/invitations", `{"profile_id":"{expdraft}"}`),
+		e("N", "national", "POST", "/experts/fields", "add=space%7CKh%C3%B4ng+gian+s%E1%BB%91%7CSpace&note=Th%C3%AAm"),
+		e("N", "national", "POST", "/api/v1/experts/fields", `{"add":[{"code":"space2","name_vi":"Không gian 2"}],"note":"Thêm"}`),
+		e("S", "daklak", "POST", "/experts/weights", "unit_code=66&field=40&skill=30&language=10&place=5&availability=5&load=5&feedback=5"),
+		e("S", "daklak", "PUT", "/api/v1/experts/weights", `{"unit_code":"66","field":40,"skill":30,"language":10,"place":5,"availability":5,"load":5,"feedback":5}`),
 		r("daklak", "learner", "GET", "/plans", ""),
 		e("S", "daklak", "POST", "/plans", "unit_code=66&title=K%E1%BA%BF+ho%E1%BA%A1ch"),
 		r("daklak", "learner", "GET", "/plans/mine", ""),
@@ -699,6 +745,46 @@ func sweepFixture(t *testing.T, ta *testApp) map[string]string {
 		t.Fatal(err)
 	}
 	f["plan"], f["task"], f["task2"], f["task3"] = plan.ID, task.ID, task2.ID, task2.ID
+	// The expert network: an expert of Đắk Lắk with an account, verified
+	// and public; an outside expert kept by the office whose private
+	// publication carries the marker; a need, an invitation, a nomination.
+	addAccount(t, ta, "cg66", "expert@66")
+	cg := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "cg66"))
+	pub, err := ta.App.Exp.SaveMine(cg, experts.Input{FullName: "Lê Chuyên Gia", Details: experts.Details{Fields: []string{"ai"}, Public: true, Remote: true, Hours: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Exp.Verify(da, pub.ID, "Hồ sơ"); err != nil {
+		t.Fatal(err)
+	}
+	priv, err := ta.App.Exp.Create(da, experts.Input{FullName: "Ngoại Quốc", UnitCode: "66", Details: experts.Details{Origin: experts.Foreign, Fields: []string{"ai"}, Public: true, Private: []string{"publications"}, Works: []experts.Work{{Title: "MAT66SECRET"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Exp.Verify(da, priv.ID, "Hộ chiếu"); err != nil {
+		t.Fatal(err)
+	}
+	draftExp, err := ta.App.Exp.Create(da, experts.Input{FullName: "Bản nháp MAT66SECRET", UnitCode: "66", Details: experts.Details{Fields: []string{"data"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	need, err := ta.App.Exp.PostNeed(da, experts.NeedInput{UnitCode: "66", Title: "Nhu cầu xây dựng dữ liệu", Fields: []string{"ai"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := ta.App.Exp.Invite(da, need.ID, pub.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nom, err := ta.App.Exp.Nominate(da, priv.ID, experts.Provincial, "66", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nom2, err := ta.App.Exp.Nominate(da, pub.ID, experts.Provincial, "66", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f["exppub"], f["exppriv"], f["expdraft"], f["expneed"], f["expinv"], f["expnom"], f["expnom2"] = pub.ID, priv.ID, draftExp.ID, need.ID, inv.ID, nom.ID, nom2.ID
 	if _, err := ta.App.Mon.SaveDataset(da, monitor.Dataset{Code: "BC-DL", NameVI: "Báo cáo riêng", PeriodType: "month", UnitTypes: []string{"commune"}, ScopeCode: "66", DueDays: 5, Elements: []string{"working_age"}}); err != nil {
 		t.Fatal(err)
 	}

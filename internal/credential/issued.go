@@ -97,7 +97,10 @@ func NextSince(list []*Credential) string {
 // held by the accounts linked to them: what a community team's members
 // have earned.
 func (s *Service) HeldBy(ctx context.Context, personIDs []string) (map[string]int, error) {
-	return s.Auth.PerPerson(ctx, personIDs, func(accounts []string) (map[string]int, error) {
-		return db.CountsByIDs(ctx, s.DB.R, `SELECT account_id, COUNT(*) FROM credentials WHERE revoked_at = 0 AND account_id IN (%s) GROUP BY account_id`, accounts)
-	})
+	return s.Auth.PerPerson(ctx, personIDs, func(accounts []string) (map[string]int, error) { return s.HeldByAccounts(ctx, accounts) })
+}
+
+// HeldByAccounts counts the credentials in force each account holds.
+func (s *Service) HeldByAccounts(ctx context.Context, accountIDs []string) (map[string]int, error) {
+	return db.CountsByIDs(ctx, s.DB.R, `SELECT account_id, COUNT(*) FROM credentials WHERE revoked_at = 0 AND account_id IN (%s) GROUP BY account_id`, accountIDs)
 }

@@ -44,7 +44,10 @@ func (s *Service) LastCompletion(ctx context.Context) (int64, error) {
 // accounts linked to them (people without any are left out): how far a
 // community team's members have trained.
 func (s *Service) CompletedCourses(ctx context.Context, personIDs []string) (map[string]int, error) {
-	return s.Auth.PerPerson(ctx, personIDs, func(accounts []string) (map[string]int, error) {
-		return db.CountsByIDs(ctx, s.DB.R, `SELECT account_id, COUNT(*) FROM enrolments WHERE completed_at > 0 AND account_id IN (%s) GROUP BY account_id`, accounts)
-	})
+	return s.Auth.PerPerson(ctx, personIDs, func(accounts []string) (map[string]int, error) { return s.CompletedByAccounts(ctx, accounts) })
+}
+
+// CompletedByAccounts counts the courses each account completed.
+func (s *Service) CompletedByAccounts(ctx context.Context, accountIDs []string) (map[string]int, error) {
+	return db.CountsByIDs(ctx, s.DB.R, `SELECT account_id, COUNT(*) FROM enrolments WHERE completed_at > 0 AND account_id IN (%s) GROUP BY account_id`, accountIDs)
 }

@@ -104,8 +104,13 @@ func (s *Service) readSources(ctx context.Context, elems []*Element, w window) (
 			return map[string][]org.UnitCount{SourceAssessed: all, SourcePassed: won}, err
 		})
 	}
-	if s.Net != nil && w.people && slices.ContainsFunc(networkSources, func(src string) bool { return need[src] }) {
-		run(func() (map[string][]org.UnitCount, error) { return s.Net.MonitorCounts(ctx, w.year) })
+	for _, room := range []struct {
+		counts  RoomCounts
+		sources []string
+	}{{s.Net, networkSources}, {s.Experts, expertSources}} {
+		if room.counts != nil && w.people && slices.ContainsFunc(room.sources, func(src string) bool { return need[src] }) {
+			run(func() (map[string][]org.UnitCount, error) { return room.counts.MonitorCounts(ctx, w.year) })
+		}
 	}
 	wg.Wait()
 	return out, errors.Join(errs...)

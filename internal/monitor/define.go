@@ -271,9 +271,9 @@ func (s *Service) SaveElement(ctx context.Context, e Element) (*Element, error) 
 		} else {
 			e.Aggregation = AggSum
 		}
-		if slices.Contains(networkSources, e.Source) {
+		if slices.Contains(networkSources, e.Source) || slices.Contains(expertSources, e.Source) {
 			e.Categories = nil
-			if !slices.Contains(networkFlows, e.Source) {
+			if !slices.Contains(roomFlows, e.Source) {
 				e.Aggregation = AggLast
 			}
 		}

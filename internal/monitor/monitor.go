@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/experts"
 	"dxhub/internal/learning"
 	"dxhub/internal/network"
 	"dxhub/internal/org"
@@ -59,20 +60,24 @@ const (
 )
 
 // Sources lists the computed sources in display order.
-var Sources = []string{SourcePeople, SourceTrained, SourceAssessed, SourcePassed,
-	network.SourceCommittees, network.SourceTeams, network.SourceMembers, network.SourceVillages, network.SourceVillagesCovered, network.SourcePopulation,
-	network.SourceActivities, network.SourceHelped}
+var Sources = append([]string{SourcePeople, SourceTrained, SourceAssessed, SourcePassed}, append(networkSources, expertSources...)...)
 
-// networkSources are the DX network's: counted per unit without
-// categories, read at a full recompute.
-var networkSources = Sources[4:]
+// networkSources are the DX network's and expertSources the expert
+// network's: counted per unit without categories, read at a full
+// recompute through the rooms' MonitorCounts.
+var (
+	networkSources = []string{network.SourceCommittees, network.SourceTeams, network.SourceMembers, network.SourceVillages, network.SourceVillagesCovered, network.SourcePopulation,
+		network.SourceActivities, network.SourceHelped}
+	expertSources = []string{experts.SourceVerified, experts.SourceNational, experts.SourceProvincial, experts.SourceEngaged}
+)
 
-// networkFlows are the network's sources counted over the year (the rest
-// are stocks).
-var networkFlows = []string{network.SourceActivities, network.SourceHelped}
+// roomFlows are those sources counted over the year (the rest are
+// stocks).
+var roomFlows = []string{network.SourceActivities, network.SourceHelped, experts.SourceEngaged}
 
-// NetworkCounts is what monitoring asks of the network room.
-type NetworkCounts interface {
+// RoomCounts is what monitoring asks of a room that gives computed
+// sources (the DX network, the expert network).
+type RoomCounts interface {
 	MonitorCounts(ctx context.Context, year int) (map[string][]org.UnitCount, error)
 }
 
@@ -142,10 +147,11 @@ type Service struct {
 	Auth  *auth.Service
 	Learn *learning.Service
 	Exams *assessment.Exams
-	// Net gives the DX network's figures (nil: none).
-	Net   NetworkCounts
-	Mail  mail.Sender
-	Files files.Store
+	// Net and Experts give the DX network's and the expert network's
+	// figures (nil: none).
+	Net, Experts RoomCounts
+	Mail         mail.Sender
+	Files        files.Store
 	// BaseURL makes links in reminders absolute.
 	BaseURL string
 	// Now is the clock; tests set it.

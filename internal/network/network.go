@@ -166,15 +166,8 @@ type Activity struct {
 	Duplicate bool `json:"duplicate,omitempty"`
 }
 
-var dayPattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-
-func validDay(s string) bool {
-	if !dayPattern.MatchString(s) {
-		return false
-	}
-	_, err := time.Parse(time.DateOnly, s)
-	return err == nil
-}
+// validDay: a day as forms and the API write it.
+func validDay(s string) bool { return i18n.IsDay(s) }
 
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 

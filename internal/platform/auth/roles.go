@@ -85,13 +85,20 @@ const (
 	// ReportTasks: report progress on the tasks a unit leads (and see the
 	// plans of the subtree).
 	ReportTasks Action = "plans.report"
+	// VerifyExperts: keep the expert profiles of a subtree (verify them,
+	// read their private fields, nominate and select experts), and the
+	// taxonomy of fields on the nation.
+	VerifyExperts Action = "experts.verify"
+	// PostNeeds: post a unit's needs for experts, invite experts and
+	// record engagements.
+	PostNeeds Action = "experts.need"
 )
 
 // roleActions is the whole permission table: one place to read who may do
 // what. Every check in dxhub goes through Principal.Can with it.
 var roleActions = map[Role][]Action{
-	NationalAdmin: {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, AuthorContent, ManageExams, ProctorExams, SubmitReports, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, ManageSearch, EditLibrary, PublishLibrary, ManageNetwork, ViewNetwork, ManagePlans, ReportTasks},
-	UnitAdmin:     {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, EditLibrary, PublishLibrary, ManageNetwork, ViewNetwork, ManagePlans, ReportTasks},
+	NationalAdmin: {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, AuthorContent, ManageExams, ProctorExams, SubmitReports, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, ManageSearch, EditLibrary, PublishLibrary, ManageNetwork, ViewNetwork, ManagePlans, ReportTasks, VerifyExperts, PostNeeds},
+	UnitAdmin:     {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, EditLibrary, PublishLibrary, ManageNetwork, ViewNetwork, ManagePlans, ReportTasks, VerifyExperts, PostNeeds},
 	ExamAdmin:     {ViewPeople, ManageExams, ProctorExams},
 	Proctor:       {ProctorExams},
 	Author:        {AuthorContent, DefineAchievements},

@@ -72,6 +72,16 @@ func Date(lang Lang, t time.Time) string {
 	return t.Format("02/01/2006")
 }
 
+// IsDay reports whether s is a calendar day that exists, written as ISO
+// "2006-01-02" (what forms and APIs take as a date).
+func IsDay(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
+}
+
 // Day shows a calendar day written as ISO "2006-01-02" (a due day, a
 // period's end): 31/12/2026 in Vietnamese, 31 Dec 2026 in English; any
 // other text is shown as it is.

@@ -17,7 +17,7 @@ import (
 // Domains with a database index; each has its own full-text table or
 // index (migrations 00032), so a new domain adds a migration and a name
 // here.
-var domains = map[string]bool{"people": true, "courses": true, "items": true, "library": true}
+var domains = map[string]bool{"people": true, "courses": true, "items": true, "library": true, "experts": true, "experts_all": true}
 
 // Service holds what every index shares: the synonyms, kept in the
 // database and cached on each node, and the stores.

@@ -1,0 +1,232 @@
+package app
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"dxhub/internal/experts"
+)
+
+func profileOf(t *testing.T, body string) experts.Profile {
+	t.Helper()
+	var p experts.Profile
+	if err := json.Unmarshal([]byte(body), &p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// An expert keeps a profile, the province's office verifies it, the
+// public sees its public fields only (and cannot find it by a private
+// one), a changed verified field goes back to review; another province's
+// office neither reads nor verifies it.
+func TestExpertProfilesVerificationPrivacy(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	addAccount(t, ta, "chuyengia", "expert@66")
+	body := `{"full_name":"Nguyễn Minh Trí","position":"Giảng viên","org_name":"Trường Đại học Tây Nguyên","origin":"domestic","province":"66",
+		"languages":["vi","en"],"fields":["ai","data"],"skills":[{"competence":"2.1","level":3}],"orcid":"0000-0002-1825-0097",
+		"publications":[{"title":"Học máy cho dịch vụ công trực tuyến","year":2023,"url":"https://example.org/p1"}],
+		"hours_per_month":20,"remote":true,"email":"tri@example.vn","contact_pref":"email","public":true,"private":["contact","publications"],"submit":true}`
+	for field, bad := range map[string]string{
+		"orcid":                `"orcid":"0000-0002-1825-0098"`,
+		"skills[0].competence": `"skills":[{"competence":"9.9","level":1}]`,
+		"skills[0].level":      `"skills":[{"competence":"2.1","level":7}]`,
+		"fields[0]":            `"fields":["astrology"]`,
+		"publications[0].url":  `"publications":[{"title":"X","url":"javascript:alert(1)"}]`,
+	} {
+		key := strings.SplitN(bad, ":", 2)[0]
+		b := body
+		if i := strings.Index(b, key+":"); i >= 0 {
+			j := i + len(key) + 1
+			depth, k := 0, j
+			for ; k < len(b); k++ {
+				c := b[k]
+				if c == '[' || c == '{' {
+					depth++
+				} else if c == ']' || c == '}' {
+					depth--
+				}
+				if depth == 0 && (c == ',' || c == '}') && k > j {
+					if c == ']' || c == '}' {
+						k++
+					}
+					break
+				}
+			}
+			b = b[:i] + bad + b[k:]
+		}
+		if out := apiJSON(t, ta, "chuyengia", "PUT", "/api/v1/experts/me", b, 400); !strings.Contains(out, `"`+field+`"`) {
+			t.Errorf("bad %s not named: %s", field, out)
+		}
+	}
+	pr := profileOf(t, apiJSON(t, ta, "chuyengia", "PUT", "/api/v1/experts/me", body, 200))
+	if pr.Status != experts.Submitted || pr.UnitCode != "66" {
+		t.Fatalf("saved: %+v", pr)
+	}
+	var dir experts.Result
+	json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/experts?q=nguyen+minh+tri", "", 200)), &dir)
+	if dir.Total != 0 {
+		t.Fatalf("an unverified profile is public: %+v", dir)
+	}
+	apiJSON(t, ta, "dongnai", "GET", "/api/v1/experts/"+pr.ID, "", 404)
+	apiJSON(t, ta, "dongnai", "POST", "/api/v1/experts/"+pr.ID+"/verify", `{"note":"x"}`, 403)
+	apiJSON(t, ta, "chuyengia", "POST", "/api/v1/experts/"+pr.ID+"/verify", `{"note":"x"}`, 403)
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/"+pr.ID+"/verify", `{"note":""}`, 400)
+	pr = profileOf(t, apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/"+pr.ID+"/verify", `{"note":"Đối chiếu quyết định bổ nhiệm và hồ sơ ORCID"}`, 200))
+	if pr.Status != experts.Verified || pr.Verified["fields"].Note == "" {
+		t.Fatalf("verified: %+v", pr)
+	}
+
+	// The public: found by name typed without marks, not by a private
+	// publication; private fields absent from the profile.
+	json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/experts?q=nguyen+minh+tri", "", 200)), &dir)
+	if dir.Total != 1 || dir.Experts[0].ID != pr.ID {
+		t.Fatalf("the public directory: %+v", dir)
+	}
+	json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/experts?q=hoc+may+dich+vu+cong", "", 200)), &dir)
+	if dir.Total != 0 {
+		t.Fatalf("found by a private publication: %+v", dir.Experts)
+	}
+	public := apiJSON(t, ta, "", "GET", "/api/v1/experts/"+pr.ID, "", 200)
+	if strings.Contains(public, "tri@example.vn") || strings.Contains(public, "Học máy") || !strings.Contains(public, `"redacted":true`) {
+		t.Fatalf("the public profile shows private fields: %s", public)
+	}
+	if office := apiJSON(t, ta, "daklak", "GET", "/api/v1/experts/"+pr.ID, "", 200); !strings.Contains(office, "tri@example.vn") || !strings.Contains(office, "Học máy") {
+		t.Fatalf("the office does not see the private fields: %s", office)
+	}
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/experts?all=1&q=hoc+may", "", 200)), &dir)
+	if dir.Total != 1 {
+		t.Fatalf("the office's directory does not find the publication: %+v", dir)
+	}
+	apiJSON(t, ta, "dongnai", "GET", "/api/v1/experts?all=1&unit=66", "", 403)
+	json.Unmarshal([]byte(apiJSON(t, ta, "dongnai", "GET", "/api/v1/experts?all=1&q=hoc+may", "", 200)), &dir)
+	if dir.Total != 0 {
+		t.Fatalf("another province's office finds a private field: %+v", dir)
+	}
+
+	// A changed verified field goes back to review, and off the public
+	// directory until checked again.
+	changed := strings.Replace(body, `"fields":["ai","data"]`, `"fields":["ai","data","cloud"]`, 1)
+	pr = profileOf(t, apiJSON(t, ta, "chuyengia", "PUT", "/api/v1/experts/me", changed, 200))
+	if pr.Status != experts.Changed {
+		t.Fatalf("after a change: %s", pr.Status)
+	}
+	json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/experts?q=nguyen+minh+tri", "", 200)), &dir)
+	if dir.Total != 0 {
+		t.Fatal("a changed profile stays public before review")
+	}
+}
+
+// An organisation posts a need, sees ranked matches with reasons, invites
+// an expert who accepts; the engagement is recorded and rated, and the
+// expert's load and rating follow. Nominations: the province selects its
+// core, the nation the national one. Another province sees none of it.
+func TestExpertNeedsMatchingEngagements(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	addAccount(t, ta, "cg1", "expert@66")
+	addAccount(t, ta, "cg2", "expert@66")
+	mk := func(user, name, fields, skills, langs string, remote bool) experts.Profile {
+		t.Helper()
+		r := "false"
+		if remote {
+			r = "true"
+		}
+		pr := profileOf(t, apiJSON(t, ta, user, "PUT", "/api/v1/experts/me", `{"full_name":"`+name+`","origin":"domestic","fields":`+fields+`,"skills":`+skills+`,"languages":`+langs+`,"hours_per_month":10,"remote":`+r+`,"public":true}`, 200))
+		return profileOf(t, apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/"+pr.ID+"/verify", `{"note":"Hồ sơ gốc"}`, 200))
+	}
+	a := mk("cg1", "Lê Thị An", `["ai","data"]`, `[{"competence":"2.1","level":4}]`, `["vi","en"]`, true)
+	b := mk("cg2", "Trần Văn Bình", `["cybersecurity"]`, `[{"competence":"4.1","level":3}]`, `["vi"]`, false)
+	var need experts.Need
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/needs", `{"unit_code":"66","title":"Xây dựng kho dữ liệu dùng chung của tỉnh","fields":["data","ai"],"skills":[{"competence":"2.1","level":3}],"languages":["en"],"place":"remote","hours_per_month":8}`, 201)), &need)
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/needs", `{"unit_code":"66","title":"X"}`, 400)
+	apiJSON(t, ta, "dongnai", "GET", "/api/v1/experts/needs/"+need.ID, "", 403)
+	var ms struct {
+		Matches []struct {
+			Expert  experts.Profile
+			Score   float64
+			Reasons []struct{ Key, Text string }
+		}
+	}
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/experts/needs/"+need.ID+"/matches", "", 200)), &ms)
+	if len(ms.Matches) != 1 || ms.Matches[0].Expert.ID != a.ID || ms.Matches[0].Score < 90 {
+		t.Fatalf("matches: %+v", ms.Matches)
+	}
+	reasons := ""
+	for _, r := range ms.Matches[0].Reasons {
+		reasons += r.Text + "; "
+	}
+	if !strings.Contains(reasons, "Cùng lĩnh vực: data, ai") || !strings.Contains(reasons, "2.1 (4/3)") || !strings.Contains(reasons, "từ xa") || !strings.Contains(reasons, "Chưa có việc nào") {
+		t.Fatalf("reasons: %s", reasons)
+	}
+	apiJSON(t, ta, "dongnai", "POST", "/api/v1/experts/needs/"+need.ID+"/invitations", `{"profile_id":"`+a.ID+`"}`, 403)
+	var inv experts.Invitation
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/needs/"+need.ID+"/invitations", `{"profile_id":"`+a.ID+`","message":"Mời anh chị tham gia"}`, 201)), &inv)
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/needs/"+need.ID+"/invitations", `{"profile_id":"`+a.ID+`"}`, 409)
+	if sent := ta.Mail.Sent(); !strings.Contains(sent[len(sent)-1].Subject, "Xây dựng kho dữ liệu") || sent[len(sent)-1].To != "cg1@example.vn" {
+		t.Fatalf("the invitation's mail: %+v", sent[len(sent)-1])
+	}
+	var mine struct{ Invitations []experts.Invitation }
+	json.Unmarshal([]byte(apiJSON(t, ta, "cg1", "GET", "/api/v1/experts/me/invitations", "", 200)), &mine)
+	if len(mine.Invitations) != 1 || mine.Invitations[0].Status != experts.Invited {
+		t.Fatalf("the expert's invitations: %+v", mine)
+	}
+	apiJSON(t, ta, "cg2", "POST", "/api/v1/experts/invitations/"+inv.ID+"/answer", `{"accept":true}`, 404)
+	json.Unmarshal([]byte(apiJSON(t, ta, "cg1", "POST", "/api/v1/experts/invitations/"+inv.ID+"/answer", `{"accept":true}`, 200)), &inv)
+	if inv.Status != experts.Accepted || inv.Engagement == nil {
+		t.Fatalf("accepted: %+v", inv)
+	}
+	apiJSON(t, ta, "cg1", "POST", "/api/v1/experts/invitations/"+inv.ID+"/answer", `{"accept":false}`, 409)
+	if got := profileOf(t, apiJSON(t, ta, "daklak", "GET", "/api/v1/experts/"+a.ID, "", 200)); got.Load != 1 {
+		t.Fatalf("load after accepting: %d", got.Load)
+	}
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/invitations/"+inv.ID+"/engagement", `{"rating":9}`, 400)
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/invitations/"+inv.ID+"/engagement", `{"start_on":"2026-10-01","end_on":"2026-11-30","hours":40,"outcome":"Kho dữ liệu mở của tỉnh","done":true,"rating":5,"comment":"Rất tốt"}`, 200)
+	json.Unmarshal([]byte(apiJSON(t, ta, "cg1", "POST", "/api/v1/experts/invitations/"+inv.ID+"/engagement", `{"rating":4,"comment":"Tổ chức tốt"}`, 200)), &inv)
+	if e := inv.Engagement; e.Status != "done" || e.OrgRating != 5 || e.ExpertRating != 4 || e.Hours != 40 {
+		t.Fatalf("engagement: %+v", e)
+	}
+	if got := profileOf(t, apiJSON(t, ta, "daklak", "GET", "/api/v1/experts/"+a.ID, "", 200)); got.Load != 0 || got.Rating != 5 || got.Ratings != 1 {
+		t.Fatalf("after the work: load %d rating %v (%d)", got.Load, got.Rating, got.Ratings)
+	}
+
+	// Nomination and selection.
+	var nom experts.Nomination
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/"+b.ID+"/nominations", `{"level":"provincial","unit_code":"66"}`, 201)), &nom)
+	apiJSON(t, ta, "dongnai", "POST", "/api/v1/experts/nominations/"+nom.ID+"/decide", `{"selected":true,"decision_ref":"1/QĐ"}`, 403)
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/nominations/"+nom.ID+"/decide", `{"selected":true}`, 400)
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/nominations/"+nom.ID+"/decide", `{"selected":true,"decision_ref":"2145/QĐ-UBND"}`, 200)), &nom)
+	if nom.Status != "selected" || nom.DecisionRef != "2145/QĐ-UBND" {
+		t.Fatalf("provincial selection: %+v", nom)
+	}
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/"+a.ID+"/nominations", `{"level":"national","unit_code":"66"}`, 201)), &nom)
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/nominations/"+nom.ID+"/decide", `{"selected":true,"decision_ref":"9/QĐ"}`, 403)
+	apiJSON(t, ta, "national", "POST", "/api/v1/experts/nominations/"+nom.ID+"/decide", `{"selected":true,"decision_ref":"1234/QĐ-BKHCN"}`, 200)
+
+	// The counts are computed data elements of monitoring.
+	for code, src := range map[string]string{"exp_verified": experts.SourceVerified, "exp_national": experts.SourceNational, "exp_provincial": experts.SourceProvincial, "exp_engaged": experts.SourceEngaged} {
+		apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/elements", `{"code":"`+code+`","name_vi":"`+code+`","source":"`+src+`"}`, 200)
+	}
+	apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/indicators", `{"code":"national_experts","name_vi":"Chuyên gia quốc gia","measure":"count","numerator":"{exp_national}"}`, 200)
+	apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/indicators", `{"code":"verified_experts","name_vi":"Chuyên gia đã xác minh","measure":"count","numerator":"{exp_verified}"}`, 200)
+	apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/recompute", "", 200)
+	d := dashboard(t, ta, "national", "VN", "")
+	if r := indicatorRow(t, d, "national_experts"); r.Value != 1 {
+		t.Fatalf("national experts in monitoring: %+v", r)
+	}
+	if r := indicatorRow(t, dashboard(t, ta, "daklak", "66", ""), "verified_experts"); r.Value != 2 {
+		t.Fatalf("verified experts of Đắk Lắk in monitoring: %+v", r)
+	}
+
+	// Similar experts: the other expert shares nothing; an office's
+	// outside expert in data does.
+	c := profileOf(t, apiJSON(t, ta, "daklak", "POST", "/api/v1/experts", `{"full_name":"John Smith","unit_code":"66","origin":"foreign","org_name":"University of Example","fields":["data"],"languages":["en"],"public":true}`, 201))
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/"+c.ID+"/verify", `{"note":"Hộ chiếu, thư giới thiệu"}`, 200)
+	var sim struct{ Experts []experts.Profile }
+	json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/experts/similar/"+a.ID, "", 200)), &sim)
+	if len(sim.Experts) != 1 || sim.Experts[0].ID != c.ID {
+		t.Fatalf("similar: %+v", sim.Experts)
+	}
+}

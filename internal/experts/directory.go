@@ -1,0 +1,388 @@
+package experts
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/search"
+)
+
+// The directory has two indexes: "experts" holds verified public
+// profiles with their public fields only, so that nothing private can be
+// found (or guessed from a hit) by the public; "experts_all" holds every
+// profile whole, with its unit's scope, for the offices that may read it.
+
+// index writes a profile's search entries.
+func (s *Service) index(ctx context.Context, tx *sql.Tx, pr *Profile) error {
+	fields, err := s.Fields(ctx)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, f := range fields {
+		names[f.Code] = f.NameVI + " " + f.NameEN
+	}
+	scopes := strings.Split(strings.Trim(pr.UnitPath, "/"), "/")
+	doc := func(hide []string) search.Doc {
+		hidden := func(f string) bool { return slices.Contains(hide, f) }
+		d := search.Doc{ID: pr.ID, Scopes: scopes, Fields: []search.Field{{Text: pr.FullName, Rank: 0}}}
+		if !hidden("org") {
+			d.Fields = append(d.Fields, search.Field{Text: pr.OrgName + " " + pr.UnitName, Rank: 1})
+		}
+		if !hidden("position") {
+			d.Fields = append(d.Fields, search.Field{Text: pr.Position, Rank: 2})
+		}
+		if !hidden("fields") {
+			var t []string
+			for _, f := range pr.Fields {
+				t = append(t, names[f])
+			}
+			d.Fields = append(d.Fields, search.Field{Text: strings.Join(t, " "), Rank: 1})
+		}
+		if !hidden("skills") {
+			var t []string
+			for _, sk := range pr.Skills {
+				t = append(t, sk.Competence)
+			}
+			d.Fields = append(d.Fields, search.Field{Text: strings.Join(t, " "), Rank: 2, Plain: true})
+		}
+		for _, w := range []struct {
+			field string
+			list  []Work
+		}{{"publications", pr.Works}, {"projects", pr.Projects}, {"degrees", pr.Degrees}} {
+			if hidden(w.field) {
+				continue
+			}
+			var t []string
+			for _, x := range w.list {
+				t = append(t, x.Title)
+			}
+			d.Fields = append(d.Fields, search.Field{Text: strings.Join(t, " "), Rank: 3, IndexOnly: true})
+		}
+		return d
+	}
+	all := s.Search.Store("experts_all")
+	if err := all.Put(ctx, tx, doc(nil)); err != nil {
+		return err
+	}
+	pub := s.Search.Store("experts")
+	if pr.Public && pr.Status == Verified {
+		return pub.Put(ctx, tx, doc(pr.Private))
+	}
+	return pub.Delete(ctx, tx, pr.ID)
+}
+
+// Filter narrows the directory.
+type Filter struct {
+	Q          string
+	Field      string
+	Competence string
+	Province   string // based in, or travels to
+	Language   string
+	Origin     string
+	Available  bool // with hours to give
+	// All is the offices' directory: every profile of their scope, not
+	// only verified public ones. UnitCode narrows it to a subtree.
+	All      bool
+	UnitCode string
+	Limit    int
+	Offset   int
+}
+
+// Facet is a value of a facet with how many of the results hold it.
+type Facet struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// Result is a page of the directory with its facets.
+type Result struct {
+	Experts []*Profile         `json:"experts"`
+	Total   int                `json:"total"`
+	Facets  map[string][]Facet `json:"facets"`
+}
+
+// candidateLimit bounds the profiles a directory query looks at.
+const candidateLimit = 500
+
+// Directory searches the public directory (verified public profiles, as
+// the public sees them) or, with All, the offices' directory of their
+// scope. Results are ranked by the search (an exact name first), then
+// filtered by the facets; the facets count the results before paging.
+func (s *Service) Directory(ctx context.Context, f Filter) (*Result, error) {
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 20
+	}
+	if len(f.Q) > 200 {
+		return nil, errs.Field("q", "search.too_long", 200)
+	}
+	p := auth.FromContext(ctx)
+	var scopes []string
+	if f.All {
+		var err error
+		if _, scopes, err = auth.RequireScopes(ctx, auth.VerifyExperts); err != nil {
+			return nil, err
+		}
+		if f.UnitCode != "" {
+			u, err := s.unit(ctx, "unit", f.UnitCode)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := auth.Authorize(ctx, auth.VerifyExperts, u.Path); err != nil {
+				return nil, err
+			}
+			scopes = []string{u.Path}
+		}
+	}
+	var prs []*Profile
+	var err error
+	if q := strings.TrimSpace(f.Q); q != "" {
+		prs, err = s.searchProfiles(ctx, q, f.All, scopes)
+	} else {
+		prs, err = s.listProfiles(ctx, f, scopes)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.name(ctx, prs...); err != nil {
+		return nil, err
+	}
+	res := &Result{Facets: map[string][]Facet{}}
+	var kept []*Profile
+	for _, pr := range prs {
+		if !f.All || !office(p, pr.UnitPath) {
+			redact(pr)
+		}
+		if f.matches(pr) {
+			kept = append(kept, pr)
+		}
+	}
+	res.Total = len(kept)
+	res.Facets = facets(kept)
+	res.Experts = kept[min(f.Offset, len(kept)):min(f.Offset+f.Limit, len(kept))]
+	if res.Experts == nil {
+		res.Experts = []*Profile{}
+	}
+	if f.All && len(res.Experts) > 0 {
+		if err := s.record(ctx, p, "experts_listed", "", scopes[0], strconv.Itoa(len(res.Experts))); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (f Filter) matches(pr *Profile) bool {
+	switch {
+	case f.Field != "" && !slices.Contains(pr.Fields, f.Field):
+		return false
+	case f.Competence != "" && !slices.ContainsFunc(pr.Skills, func(s Skill) bool { return s.Competence == f.Competence }):
+		return false
+	case f.Province != "" && pr.Province != f.Province && !slices.Contains(pr.Provinces, f.Province):
+		return false
+	case f.Language != "" && !slices.Contains(pr.Languages, f.Language):
+		return false
+	case f.Origin != "" && pr.Origin != f.Origin:
+		return false
+	case f.Available && (pr.Hours == 0 || pr.Load >= 3):
+		return false
+	}
+	return true
+}
+
+func facets(prs []*Profile) map[string][]Facet {
+	counts := map[string]map[string]int{}
+	add := func(facet, v string) {
+		if v == "" {
+			return
+		}
+		if counts[facet] == nil {
+			counts[facet] = map[string]int{}
+		}
+		counts[facet][v]++
+	}
+	for _, pr := range prs {
+		for _, v := range pr.Fields {
+			add("field", v)
+		}
+		for _, v := range pr.Skills {
+			add("competence", v.Competence)
+		}
+		add("province", pr.Province)
+		for _, v := range pr.Languages {
+			add("language", v)
+		}
+		add("origin", pr.Origin)
+	}
+	out := map[string][]Facet{}
+	for facet, m := range counts {
+		for v, n := range m {
+			out[facet] = append(out[facet], Facet{v, n})
+		}
+		sort.Slice(out[facet], func(i, j int) bool {
+			a, b := out[facet][i], out[facet][j]
+			return a.Count > b.Count || (a.Count == b.Count && a.Value < b.Value)
+		})
+		out[facet] = out[facet][:min(len(out[facet]), 12)]
+	}
+	return out
+}
+
+// searchProfiles finds profiles by text, best first.
+func (s *Service) searchProfiles(ctx context.Context, q string, all bool, scopes []string) ([]*Profile, error) {
+	st, query := s.Search.Store("experts"), search.Query{Text: q, Limit: candidateLimit}
+	if all {
+		st = s.Search.Store("experts_all")
+		for _, sc := range scopes {
+			ids := strings.Split(strings.Trim(sc, "/"), "/")
+			query.Scopes = append(query.Scopes, ids[len(ids)-1])
+		}
+	}
+	hits, err := st.Search(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	prs, err := s.byIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	// The public index holds only what may be shown; re-check the stored
+	// state in case a profile changed since.
+	if !all {
+		prs = slices.DeleteFunc(prs, func(pr *Profile) bool { return !pr.Public || pr.Status != Verified })
+	}
+	return prs, nil
+}
+
+// byIDs reads profiles in the order of ids.
+func (s *Service) byIDs(ctx context.Context, ids []string) ([]*Profile, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	prs, err := db.Query(ctx, s.DB.R, scanProfile, `SELECT `+profileCols+` FROM exp_profiles WHERE id IN (`+db.Numbered(1, len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	pos := map[string]int{}
+	for i, id := range ids {
+		pos[id] = i
+	}
+	slices.SortFunc(prs, func(a, b *Profile) int { return pos[a.ID] - pos[b.ID] })
+	return prs, nil
+}
+
+// listProfiles lists profiles without a text query, narrowed in SQL by
+// the facets that can be (the JSON lists are matched as text).
+func (s *Service) listProfiles(ctx context.Context, f Filter, scopes []string) ([]*Profile, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.All {
+		var or []string
+		for _, sc := range scopes {
+			or = append(or, "(unit_path >= "+arg(sc)+" AND unit_path < "+arg(strings.TrimSuffix(sc, "/")+"0")+")")
+		}
+		where = append(where, "("+strings.Join(or, " OR ")+")")
+	} else {
+		where = append(where, "public = 1 AND status = 'verified'")
+	}
+	if f.Field != "" {
+		where = append(where, "fields LIKE "+arg(`%"`+f.Field+`"%`))
+	}
+	if f.Competence != "" {
+		where = append(where, "skills LIKE "+arg(`%"competence":"`+f.Competence+`"%`))
+	}
+	if f.Origin != "" {
+		where = append(where, "origin = "+arg(f.Origin))
+	}
+	return db.Query(ctx, s.DB.R, scanProfile, `SELECT `+profileCols+` FROM exp_profiles WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY rating_n DESC, full_name, id LIMIT `+arg(candidateLimit), args...)
+}
+
+// Similar lists the profiles nearest to one (shared fields and
+// competences), as the reader may see them.
+func (s *Service) Similar(ctx context.Context, id string, n int) ([]*Profile, error) {
+	pr, err := s.Profile(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(pr.Fields) == 0 && len(pr.Skills) == 0 {
+		return []*Profile{}, nil
+	}
+	p := auth.FromContext(ctx)
+	var or []string
+	var args []any
+	for _, f := range pr.Fields {
+		args = append(args, `%"`+f+`"%`)
+		or = append(or, fmt.Sprintf("fields LIKE $%d", len(args)))
+	}
+	for _, sk := range pr.Skills {
+		args = append(args, `%"competence":"`+sk.Competence+`"%`)
+		or = append(or, fmt.Sprintf("skills LIKE $%d", len(args)))
+	}
+	args = append(args, id)
+	cands, err := db.Query(ctx, s.DB.R, scanProfile, `SELECT `+profileCols+` FROM exp_profiles WHERE (`+strings.Join(or, " OR ")+fmt.Sprintf(`) AND id <> $%d LIMIT 400`, len(args)), args...)
+	if err != nil {
+		return nil, err
+	}
+	type scored struct {
+		pr *Profile
+		s  float64
+	}
+	var out []scored
+	for _, c := range cands {
+		if !mayRead(p, c) {
+			continue
+		}
+		if !office(p, c.UnitPath) && !own(p, c) {
+			redact(c)
+		}
+		sc := overlap(pr.Fields, c.Fields) + 0.5*overlap(competencesOf(pr.Skills), competencesOf(c.Skills))
+		if sc > 0 {
+			out = append(out, scored{c, sc})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].s > out[j].s })
+	res := []*Profile{}
+	for _, o := range out[:min(n, len(out))] {
+		res = append(res, o.pr)
+	}
+	return res, s.name(ctx, res...)
+}
+
+func competencesOf(sk []Skill) []string {
+	out := make([]string, len(sk))
+	for i, s := range sk {
+		out[i] = s.Competence
+	}
+	return out
+}
+
+// overlap is the Jaccard index of two lists.
+func overlap(a, b []string) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	in := 0
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			in++
+		}
+	}
+	return float64(in) / float64(len(a)+len(b)-in)
+}
