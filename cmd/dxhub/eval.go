@@ -29,8 +29,11 @@ func evalCmd(ctx context.Context, args []string) error {
 	if len(args) >= 1 && args[0] == "qa" {
 		return evalQACmd(ctx, args[1:])
 	}
+	if len(args) >= 1 && args[0] == "experts" {
+		return evalExpertsCmd(ctx, args[1:])
+	}
 	if len(args) < 1 || args[0] != "search" {
-		return errors.New("want: eval search FILE, eval qa FILE, or eval qti DIR...")
+		return errors.New("want: eval search FILE, eval qa FILE, eval experts, or eval qti DIR...")
 	}
 	fs := flag.NewFlagSet("eval search", flag.ContinueOnError)
 	dbURL := fs.String("db", "", "database URL; default a fresh SQLite file in a temporary folder")

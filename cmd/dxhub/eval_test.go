@@ -105,3 +105,25 @@ func TestEvalQAMeetsItsAims(t *testing.T) {
 		t.Fatalf("bad file: %v", err)
 	}
 }
+
+// Matching experts to needs over the demo network: the first five are
+// mostly the ones a person chose (the evaluation set in
+// internal/demo/experts.go).
+func TestEvalExpertsPrecision(t *testing.T) {
+	if raceDetector {
+		t.Skip("measures rankings, not concurrency")
+	}
+	printed, err := printedBy(t, func() error {
+		return evalCmd(context.Background(), []string{"experts", "--db", "sqlite:" + filepath.Join(t.TempDir(), "experts.db")})
+	})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, printed)
+	}
+	m := regexp.MustCompile(`(?m)^RESULT needs=10 precision_at_5=([\d.]+)\n\z`).FindStringSubmatch(printed)
+	if m == nil {
+		t.Fatalf("no RESULT line at the end:\n%s", printed)
+	}
+	if p, _ := strconv.ParseFloat(m[1], 64); p < 0.8 {
+		t.Errorf("precision at 5 below 0.8:\n%s", printed)
+	}
+}

@@ -245,6 +245,13 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 				return fmt.Errorf("seed plans: %w", err)
 			}
 		}
+		var experts int
+		if err := a.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM exp_profiles`).Scan(&experts); err == nil && experts == 0 {
+			fmt.Fprintln(os.Stderr, "Seeding the demo expert network (300 profiles, needs, an engagement)...")
+			if err := demo.SeedExperts(ctx, a.Exp, a.Org, principalOf(ctx, a), 300); err != nil {
+				return fmt.Errorf("seed experts: %w", err)
+			}
+		}
 		if sets, err := a.Mon.Datasets(ctx); err == nil && len(sets) == 0 {
 			fmt.Fprintln(os.Stderr, "Seeding demo monitoring (indicators, targets, monthly reports of Đắk Lắk communes)...")
 			if err := demo.SeedMonitoring(ctx, a.Mon, "66", time.Now()); err != nil {

@@ -180,7 +180,7 @@ func init() {
 		"experts.why_load":                 {"Đang làm %d việc", "Has %d engagements in progress"},
 		"experts.why_free":                 {"Chưa có việc nào đang làm", "No engagement in progress"},
 		"experts.why_rating":               {"Được đánh giá %v/5 (%d lần)", "Rated %v/5 (%d times)"},
-		"experts.mail_invited_subject":     {"Lời mời hỗ trợ: %s", "An invitation: %s"},
+		"experts.mail_invited_subject":     {"Lời mời hỗ trợ: %[1]s", "An invitation: %[1]s"},
 		"experts.mail_invited_body":        {"%[2]s mời bạn hỗ trợ: %[1]s. Xem và trả lời tại %[3]s", "%[2]s invites you to help with: %[1]s. See and answer at %[3]s"},
 		"experts.bad_name":                 {"Họ tên không được trống và dài tối đa %d ký tự.", "The name must not be empty and at most %d characters."},
 		"experts.too_long":                 {"Dài tối đa %d ký tự.", "At most %d characters."},
