@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -228,5 +229,63 @@ func TestExpertNeedsMatchingEngagements(t *testing.T) {
 	json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/experts/similar/"+a.ID, "", 200)), &sim)
 	if len(sim.Experts) != 1 || sim.Experts[0].ID != c.ID {
 		t.Fatalf("similar: %+v", sim.Experts)
+	}
+}
+
+// Experts come in from a sheet an office keeps (LibreOffice, Vietnamese
+// headers), all or nothing with every fault named; the export goes back
+// in as updates; another province's office can import none of it.
+func TestExpertImportExport(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	sheet := libreOfficeXLSX(t, "DANH SÁCH CHUYÊN GIA CHUYỂN ĐỔI SỐ TỈNH ĐẮK LẮK,,,,,,,\n"+
+		"Họ và tên,Mã đơn vị,\"Cơ quan, tổ chức\",Lĩnh vực,Năng lực,Ngôn ngữ,ORCID,Số giờ mỗi tháng,Từ xa,Công khai,Thông tin riêng,Công trình\n"+
+		"Nguyễn Văn Sơn,66,Sở Khoa học và Công nghệ,data; ai,2.1:3; 3.4:2,vi; en,0000-0002-1825-0097,10,x,x,publications,Dữ liệu mở | 2024 | https://example.org/a\n"+
+		"Anna Müller,66,TU München,cybersecurity,4.1:4,en; de,,5,có,có,,\n")
+	post := func(user string, body []byte, want int) string {
+		t.Helper()
+		code, out, _ := ta.do(ta.as(user), "POST", "/api/v1/experts/import", bytes.NewReader(body), "Content-Type", "application/octet-stream", "Accept-Language", "en")
+		if code != want {
+			t.Fatalf("import as %s: %d, want %d: %s", user, code, want, out)
+		}
+		return out
+	}
+	if out := post("daklak", sheet, 200); !strings.Contains(out, `"created":2`) {
+		t.Fatalf("import: %s", out)
+	}
+	var dir experts.Result
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/experts?all=1&q=nguyen+van+son", "", 200)), &dir)
+	if dir.Total != 1 || dir.Experts[0].Status != experts.Submitted || len(dir.Experts[0].Skills) != 2 || dir.Experts[0].Works[0].Year != 2024 {
+		t.Fatalf("imported: %+v", dir.Experts)
+	}
+	wrong := "full_name,unit_code,fields,skills,orcid,remote\n" +
+		"Đúng,66,data,2.1:2,,x\n" +
+		"Sai ORCID,66,data,,0000-0002-1825-0098,\n" +
+		"Sai lĩnh vực,66,astrology,,,\n" +
+		"Tỉnh khác,75,data,,,\n" +
+		"Sai có không,66,data,,,maybe\n"
+	out := post("daklak", []byte(wrong), 422)
+	for _, want := range []string{`"row":3`, `"column":"orcid"`, `"row":4`, `"column":"fields"`, `"row":5`, `"column":"unit_code"`, `"row":6`, `"column":"remote"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the refusal does not say %s: %s", want, out)
+		}
+	}
+	json.Unmarshal([]byte(apiJSON(t, ta, "daklak", "GET", "/api/v1/experts?all=1&q=dung", "", 200)), &dir)
+	if dir.Total != 0 {
+		t.Fatal("a refused sheet wrote a profile")
+	}
+	post("dongnai", sheet, 422)
+	post("learner", sheet, 403)
+
+	// The export imports back as updates of the same profiles.
+	code, body, _ := ta.do(ta.as("daklak"), "GET", "/api/v1/experts/export?unit=66&format=csv", nil)
+	if code != 200 || !strings.Contains(body, "Dữ liệu mở | 2024 | https://example.org/a") {
+		t.Fatalf("export: %d %s", code, body)
+	}
+	if out := post("daklak", []byte(body), 200); !strings.Contains(out, `"created":0,"updated":2`) {
+		t.Fatalf("the export imported back: %s", out)
+	}
+	if code, _, _ := ta.do(ta.as("dongnai"), "GET", "/api/v1/experts/export?unit=66", nil); code != 403 {
+		t.Fatalf("another province's export: %d", code)
 	}
 }

@@ -167,6 +167,7 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 		{"national", "/experts/" + exp.ID, "experts/profile"},
 		{"learner", "/experts/me", "experts/me"},
 		{"national", "/experts/new", "experts/form"},
+		{"national", "/experts/import", "experts/import"},
 		{"national", "/experts/needs", "experts/needs"},
 		{"national", "/experts/needs/" + need.ID, "experts/need"},
 		{"national", "/experts/nominations", "experts/nominations"},

@@ -1,6 +1,7 @@
 package experts
 
 import (
+	"bytes"
 	"embed"
 	"io/fs"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/tabular"
 	"dxhub/internal/platform/web"
 )
 
@@ -549,4 +551,87 @@ func reasonsIn(ms []Match, lang i18n.Lang) []map[string]any {
 		out[i] = map[string]any{"expert": m.Expert, "score": m.Score, "reasons": rs, "invited": m.Invited}
 	}
 	return out
+}
+
+// maxUpload bounds an uploaded sheet.
+const maxUpload = tabular.MaxBytes + 1<<20
+
+// ImportPage is the form for a sheet of experts.
+func (h *HTTP) ImportPage(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := auth.RequireScopes(r.Context(), auth.VerifyExperts); err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, http.StatusOK, "experts/import", "experts.import", map[string]any{})
+}
+
+// Import takes an uploaded sheet; a refused one shows every row's error
+// and changes nothing.
+func (h *HTTP) Import(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := auth.RequireScopes(r.Context(), auth.VerifyExperts); err != nil {
+		return err
+	}
+	body, err := web.Sheet(w, r, maxUpload)
+	if e, ok := invalid(err); ok {
+		return h.Web.Render(w, r, http.StatusBadRequest, "experts/import", "experts.import", map[string]any{"Error": e})
+	}
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	c, u, err := h.Svc.ImportSheet(r.Context(), body)
+	if ie, ok := tabular.AsImportError(err); ok {
+		return h.Web.Render(w, r, http.StatusUnprocessableEntity, "experts/import", "experts.import", map[string]any{"Import": ie, "Messages": ie.Messages(web.LangOf(r))})
+	}
+	if e, ok := invalid(err); ok {
+		return h.Web.Render(w, r, http.StatusBadRequest, "experts/import", "experts.import", map[string]any{"Error": e})
+	}
+	if err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, http.StatusOK, "experts/import", "experts.import", map[string]any{"Created": c, "Updated": u, "Done": true})
+}
+
+// APIImport takes a sheet as the body (or a multipart "file" field).
+func (h *HTTP) APIImport(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := auth.RequireScopes(r.Context(), auth.VerifyExperts); err != nil {
+		return err
+	}
+	body, err := web.Sheet(w, r, maxUpload)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	c, u, err := h.Svc.ImportSheet(r.Context(), body)
+	if ie, ok := tabular.AsImportError(err); ok {
+		return web.ImportRefused(w, r, ie)
+	}
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]int{"created": c, "updated": u})
+}
+
+// Export downloads the experts of a unit's subtree (?unit=&format=xlsx|csv).
+func (h *HTTP) Export(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := tabular.XLSX
+	switch q.Get("format") {
+	case "", "xlsx":
+	case "csv":
+		f = tabular.CSV
+	default:
+		return errs.Field("format", "error.param", "format", q.Get("format"))
+	}
+	var buf bytes.Buffer
+	if err := h.Svc.ExportSheet(r.Context(), &buf, q.Get("unit"), f, web.LangOf(r)); err != nil {
+		return err
+	}
+	ct := "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	if f == tabular.CSV {
+		ct = "text/csv; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", `attachment; filename="experts-`+url.PathEscape(q.Get("unit"))+`.`+string(f)+`"`)
+	_, err := buf.WriteTo(w)
+	return err
 }
