@@ -42,6 +42,9 @@ func bench(ctx context.Context, log *slog.Logger, args []string) error {
 	if len(args) > 0 && args[0] == "library" {
 		return benchLibrary(ctx, args[1:])
 	}
+	if len(args) > 0 && args[0] == "experts" {
+		return benchExperts(ctx, args[1:])
+	}
 	if len(args) > 0 && args[0] == "network" {
 		return benchNetwork(ctx, args[1:])
 	}
@@ -49,7 +52,7 @@ func bench(ctx context.Context, log *slog.Logger, args []string) error {
 		return benchAll(ctx, args[1:])
 	}
 	if len(args) < 1 || args[0] != "org" {
-		return errors.New("want: bench org|search|library|network|exam|lrs|monitoring|accounts|credentials|all [flags]")
+		return errors.New("want: bench org|search|library|network|experts|exam|lrs|monitoring|accounts|credentials|all [flags]")
 	}
 	fs := flag.NewFlagSet("bench org", flag.ContinueOnError)
 	dbURL := fs.String("db", env("DB", ""), "database URL; default a fresh SQLite file in a temporary folder")

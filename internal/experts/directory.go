@@ -274,7 +274,10 @@ func (s *Service) byIDs(ctx context.Context, ids []string) ([]*Profile, error) {
 	for i, id := range ids {
 		args[i] = id
 	}
-	prs, err := db.Query(ctx, s.DB.R, scanProfile, `SELECT `+profileCols+` FROM exp_profiles WHERE id IN (`+db.Numbered(1, len(ids))+`)`, args...)
+	// The ids drive the join: SQLite, without statistics, would otherwise
+	// walk another index over the table.
+	prs, err := db.Query(ctx, s.DB.R, scanBrief, `WITH want(want_id) AS (VALUES `+db.NumberedRows(1, len(ids))+`)
+		SELECT `+profileBriefCols+` FROM want CROSS JOIN exp_profiles WHERE exp_profiles.id = want.want_id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -302,15 +305,15 @@ func (s *Service) listProfiles(ctx context.Context, f Filter, scopes []string) (
 		where = append(where, "public = 1 AND status = 'verified'")
 	}
 	if f.Field != "" {
-		where = append(where, "fields LIKE "+arg(`%"`+f.Field+`"%`))
+		where = append(where, "id IN (SELECT profile_id FROM exp_profile_terms WHERE term = "+arg("f:"+f.Field)+")")
 	}
 	if f.Competence != "" {
-		where = append(where, "skills LIKE "+arg(`%"competence":"`+f.Competence+`"%`))
+		where = append(where, "id IN (SELECT profile_id FROM exp_profile_terms WHERE term = "+arg("c:"+f.Competence)+")")
 	}
 	if f.Origin != "" {
 		where = append(where, "origin = "+arg(f.Origin))
 	}
-	return db.Query(ctx, s.DB.R, scanProfile, `SELECT `+profileCols+` FROM exp_profiles WHERE `+strings.Join(where, " AND ")+
+	return db.Query(ctx, s.DB.R, scanBrief, `SELECT `+profileBriefCols+` FROM exp_profiles WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY rating_n DESC, full_name, id LIMIT `+arg(candidateLimit), args...)
 }
 
@@ -325,18 +328,19 @@ func (s *Service) Similar(ctx context.Context, id string, n int) ([]*Profile, er
 		return []*Profile{}, nil
 	}
 	p := auth.FromContext(ctx)
-	var or []string
-	var args []any
+	var terms []any
 	for _, f := range pr.Fields {
-		args = append(args, `%"`+f+`"%`)
-		or = append(or, fmt.Sprintf("fields LIKE $%d", len(args)))
+		terms = append(terms, "f:"+f)
 	}
 	for _, sk := range pr.Skills {
-		args = append(args, `%"competence":"`+sk.Competence+`"%`)
-		or = append(or, fmt.Sprintf("skills LIKE $%d", len(args)))
+		terms = append(terms, "c:"+sk.Competence)
 	}
-	args = append(args, id)
-	cands, err := db.Query(ctx, s.DB.R, scanProfile, `SELECT `+profileCols+` FROM exp_profiles WHERE (`+strings.Join(or, " OR ")+fmt.Sprintf(`) AND id <> $%d LIMIT 400`, len(args)), args...)
+	ids, err := db.Strings(ctx, s.DB.R, `SELECT profile_id FROM exp_profile_terms WHERE term IN (`+db.Numbered(1, len(terms))+fmt.Sprintf(`) AND profile_id <> $%d
+		GROUP BY profile_id ORDER BY COUNT(*) DESC, profile_id LIMIT 200`, len(terms)+1), append(terms, id)...)
+	if err != nil {
+		return nil, err
+	}
+	cands, err := s.byIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

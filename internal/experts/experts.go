@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -685,8 +686,8 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, pr *Profile, insert boo
 	now := db.Now()
 	pr.UpdatedAt = now
 	args := []any{pr.ID, pr.AccountID, pr.FullName, pr.UnitID, pr.UnitPath, pr.OrgName, pr.Position, pr.Origin, pr.Province,
-		j(pr.Languages), j(pr.Fields), j(pr.Skills), j(pr.Degrees), j(pr.Works), j(pr.Projects), pr.ORCID, pr.Hours, db.Flag(pr.Remote), db.Flag(pr.OnSite),
-		j(pr.Provinces), pr.Email, pr.Phone, pr.ContactPref, db.Flag(pr.Public), j(pr.Private), j(pr.Verified), pr.Status, now}
+		joinList(pr.Languages), joinList(pr.Fields), joinSkills(pr.Skills), j(pr.Degrees), j(pr.Works), j(pr.Projects), pr.ORCID, pr.Hours, db.Flag(pr.Remote), db.Flag(pr.OnSite),
+		joinList(pr.Provinces), pr.Email, pr.Phone, pr.ContactPref, db.Flag(pr.Public), joinList(pr.Private), j(pr.Verified), pr.Status, now}
 	q := `UPDATE exp_profiles SET account_id = $2, full_name = $3, unit_id = $4, unit_path = $5, org_name = $6, position = $7, origin = $8, province = $9,
 		languages = $10, fields = $11, skills = $12, degrees = $13, publications = $14, projects = $15, orcid = $16, hours = $17, remote = $18, onsite = $19,
 		provinces = $20, email = $21, phone = $22, contact_pref = $23, public = $24, private = $25, verified = $26, status = $27, updated_at = $28 WHERE id = $1`
@@ -698,7 +699,36 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, pr *Profile, insert boo
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("save expert %s: %w", pr.ID, err)
 	}
+	if err := writeTerms(ctx, tx, pr); err != nil {
+		return err
+	}
 	return s.index(ctx, tx, pr)
+}
+
+// writeTerms keeps the profile's fields and competences where matching
+// and the facets look them up.
+func writeTerms(ctx context.Context, tx *sql.Tx, pr *Profile) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM exp_profile_terms WHERE profile_id = $1`, pr.ID); err != nil {
+		return err
+	}
+	verified := pr.Status == Verified
+	visible := verified && pr.Public
+	add := func(term string, level int, private bool) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO exp_profile_terms (term, profile_id, level, visible, verified, unit_path) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+			term, pr.ID, level, db.Flag(visible && !private), db.Flag(verified), pr.UnitPath)
+		return err
+	}
+	for _, f := range pr.Fields {
+		if err := add("f:"+f, 1, slices.Contains(pr.Private, "fields")); err != nil {
+			return err
+		}
+	}
+	for _, sk := range pr.Skills {
+		if err := add("c:"+sk.Competence, sk.Level, slices.Contains(pr.Private, "skills")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 const profileCols = `id, account_id, full_name, unit_id, unit_path, org_name, position, origin, province, languages, fields, skills, degrees, publications, projects,
@@ -717,18 +747,63 @@ func scanProfile(r db.Scanner) (*Profile, error) {
 	for _, x := range []struct {
 		raw string
 		to  any
-	}{{langs, &pr.Languages}, {fields, &pr.Fields}, {skills, &pr.Skills}, {degrees, &pr.Degrees}, {works, &pr.Works}, {projects, &pr.Projects},
-		{provinces, &pr.Provinces}, {private, &pr.Private}, {verified, &pr.Verified}} {
+	}{{degrees, &pr.Degrees}, {works, &pr.Works}, {projects, &pr.Projects}, {verified, &pr.Verified}} {
 		json.Unmarshal([]byte(x.raw), x.to)
 	}
-	pr.Remote, pr.OnSite, pr.Public = remote == 1, onsite == 1, public == 1
+	lists(pr, langs, fields, skills, provinces, private, remote, onsite, public, sum)
 	if pr.Verified == nil {
 		pr.Verified = map[string]Check{}
 	}
+	return pr, nil
+}
+
+// profileBriefCols are what lists and matching read: no works, no checks.
+const profileBriefCols = `id, account_id, full_name, unit_id, unit_path, org_name, position, origin, province, languages, fields, skills,
+	hours, remote, onsite, provinces, public, private, status, load, rating_sum, rating_n, updated_at`
+
+// scanBrief reads a profile for a list or a match (its works and checks
+// left empty): most of reading a profile is decoding those.
+func scanBrief(r db.Scanner) (*Profile, error) {
+	pr := &Profile{Details: Details{Degrees: []Work{}, Works: []Work{}, Projects: []Work{}}, Verified: map[string]Check{}}
+	var langs, fields, skills, provinces, private string
+	var remote, onsite, public, sum int
+	err := r.Scan(&pr.ID, &pr.AccountID, &pr.FullName, &pr.UnitID, &pr.UnitPath, &pr.OrgName, &pr.Position, &pr.Origin, &pr.Province,
+		&langs, &fields, &skills, &pr.Hours, &remote, &onsite, &provinces, &public, &private, &pr.Status, &pr.Load, &sum, &pr.Ratings, &pr.UpdatedAt)
+	lists(pr, langs, fields, skills, provinces, private, remote, onsite, public, sum)
+	return pr, err
+}
+
+func lists(pr *Profile, langs, fields, skills, provinces, private string, remote, onsite, public, sum int) {
+	pr.Languages, pr.Fields, pr.Provinces, pr.Private = splitList(langs), splitList(fields), splitList(provinces), splitList(private)
+	pr.Skills = []Skill{}
+	for _, v := range splitList(skills) {
+		code, lvl, _ := strings.Cut(v, ":")
+		n, _ := strconv.Atoi(lvl)
+		pr.Skills = append(pr.Skills, Skill{Competence: code, Level: n})
+	}
+	pr.Remote, pr.OnSite, pr.Public = remote == 1, onsite == 1, public == 1
 	if pr.Ratings > 0 {
 		pr.Rating = float64(sum) / float64(pr.Ratings)
 	}
-	return pr, nil
+}
+
+// Lists of codes are stored joined by ";" (codes never hold one), which
+// reads far faster than JSON; skills as "2.1:3".
+func joinList(l []string) string { return strings.Join(l, ";") }
+
+func splitList(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ";")
+}
+
+func joinSkills(sk []Skill) string {
+	parts := make([]string, len(sk))
+	for i, s := range sk {
+		parts[i] = s.Competence + ":" + strconv.Itoa(s.Level)
+	}
+	return strings.Join(parts, ";")
 }
 
 type rowQuerier interface {
@@ -926,6 +1001,36 @@ func (s *Service) EnsureTaxonomy(ctx context.Context) error {
 		}
 		for _, f := range defaultFields {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO exp_fields (code, name_vi, name_en, since) VALUES ($1, $2, $3, 1) ON CONFLICT (code) DO NOTHING`, f.Code, f.NameVI, f.NameEN); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Load writes verified profiles in bulk, one transaction a batch, without
+// the one-by-one checks (benchmarks; trusted callers): each input's unit
+// must exist.
+func (s *Service) Load(ctx context.Context, ins []Input) error {
+	units := map[string]*org.Unit{}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		now := s.clock().UnixMilli()
+		for _, in := range ins {
+			in.normalize()
+			u, ok := units[in.UnitCode]
+			if !ok {
+				var err error
+				if u, err = s.Org.UnitByCode(ctx, in.UnitCode); err != nil {
+					return fmt.Errorf("load expert %s: %w", in.FullName, err)
+				}
+				units[in.UnitCode] = u
+			}
+			pr := &Profile{ID: db.NewID(), UnitID: u.ID, UnitPath: u.Path, UnitCode: u.Code, UnitName: u.NameVI, Status: Verified, Verified: map[string]Check{}}
+			apply(pr, in)
+			for _, f := range VerifiableFields {
+				pr.Verified[f] = Check{At: now, By: "system", Digest: pr.digest(f)}
+			}
+			if err := s.write(ctx, tx, pr, true); err != nil {
 				return err
 			}
 		}

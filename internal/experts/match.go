@@ -286,8 +286,8 @@ func (s *Service) SetWeights(ctx context.Context, unitCode string, w Weights) er
 	return s.record(ctx, p, "expert_weights_set", u.ID, u.Path, string(b))
 }
 
-// matchCandidates bounds the profiles a match scores.
-const matchCandidates = 2000
+// matchCandidates bounds the profiles a match scores with every reason.
+const matchCandidates = 300
 
 // Matches ranks experts for a need: verified profiles, public or of the
 // need's unit's scope, holding one of the fields or competences asked.
@@ -343,25 +343,41 @@ func (s *Service) Matches(ctx context.Context, needID string, n int) ([]Match, e
 }
 
 // candidates are the verified profiles a need's unit may consider that
-// share a field or competence with it.
+// share a field or competence with it, the most promising first: the
+// database adds up each profile's shared fields and competences (a
+// competence at the level wanted or above counts whole) and returns the
+// best matchCandidates, which score then ranks with every reason.
 func (s *Service) candidates(ctx context.Context, need *Need) ([]*Profile, error) {
-	var or []string
+	var rows []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	for _, f := range need.Fields {
-		or = append(or, "fields LIKE "+arg(`%"`+f+`"%`))
+		rows = append(rows, "(CAST("+arg("f:"+f)+" AS TEXT), CAST("+arg(1.0/float64(len(need.Fields)))+" AS DOUBLE PRECISION), CAST("+arg(1)+" AS INTEGER))")
 	}
 	for _, sk := range need.Skills {
-		or = append(or, "skills LIKE "+arg(`%"competence":"`+sk.Competence+`"%`))
+		rows = append(rows, "(CAST("+arg("c:"+sk.Competence)+" AS TEXT), CAST("+arg(1.0/float64(len(need.Skills)))+" AS DOUBLE PRECISION), CAST("+arg(max(sk.Level, 1))+" AS INTEGER))")
 	}
 	// The public may be matched anywhere; a private profile only by the
 	// offices of its own scope.
 	p := auth.FromContext(ctx)
-	vis := []string{"public = 1"}
+	vis := []string{"t.visible = 1"}
 	for _, sc := range p.Scopes(auth.VerifyExperts) {
-		vis = append(vis, "(unit_path >= "+arg(sc)+" AND unit_path < "+arg(strings.TrimSuffix(sc, "/")+"0")+")")
+		vis = append(vis, "(t.verified = 1 AND t.unit_path >= "+arg(sc)+" AND t.unit_path < "+arg(strings.TrimSuffix(sc, "/")+"0")+")")
 	}
-	return db.Query(ctx, s.DB.R, scanProfile, `SELECT `+profileCols+` FROM exp_profiles WHERE status = 'verified' AND (`+strings.Join(vis, " OR ")+`) AND (`+strings.Join(or, " OR ")+`) LIMIT `+arg(matchCandidates), args...)
+	ids, err := db.Strings(ctx, s.DB.R, `WITH want (term, w, lvl) AS (VALUES `+strings.Join(rows, ", ")+`)
+		SELECT t.profile_id FROM exp_profile_terms t JOIN want ON want.term = t.term
+		WHERE `+strings.Join(vis, " OR ")+`
+		GROUP BY t.profile_id
+		ORDER BY SUM(want.w * CASE WHEN t.level >= want.lvl THEN 1.0 ELSE t.level * 1.0 / want.lvl END) DESC, t.profile_id
+		LIMIT `+arg(matchCandidates), args...)
+	if err != nil {
+		return nil, err
+	}
+	prs, err := s.byIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(prs, func(pr *Profile) bool { return pr.Status != Verified }), nil
 }
 
 // score rates a profile (as the reader sees it) for a need, each part

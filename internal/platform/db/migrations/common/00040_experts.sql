@@ -2,9 +2,9 @@
 -- The expert network (internal/experts). A profile belongs to a unit (the
 -- expert's organisation in the tree, or the office that keeps an outside
 -- expert): offices of that unit and above verify it and see its private
--- fields. JSON columns hold short lists (languages, fields, skills,
--- degrees, publications, projects, provinces, which fields are private,
--- what was verified when).
+-- fields. Lists of codes (languages, fields, skills as "2.1:3",
+-- provinces, which fields are private) are joined by ";"; degrees,
+-- publications, projects and what was verified when are JSON.
 CREATE TABLE exp_fields (
     code       TEXT PRIMARY KEY,
     name_vi    TEXT NOT NULL,
@@ -30,29 +30,31 @@ CREATE TABLE exp_profiles (
     position        TEXT NOT NULL DEFAULT '',
     origin          TEXT NOT NULL,
     province        TEXT NOT NULL DEFAULT '',
-    languages       TEXT NOT NULL DEFAULT '[]',
-    fields          TEXT NOT NULL DEFAULT '[]',
-    skills          TEXT NOT NULL DEFAULT '[]',
-    degrees         TEXT NOT NULL DEFAULT '[]',
-    publications    TEXT NOT NULL DEFAULT '[]',
-    projects        TEXT NOT NULL DEFAULT '[]',
+    languages       TEXT NOT NULL DEFAULT '',
+    fields          TEXT NOT NULL DEFAULT '',
+    skills          TEXT NOT NULL DEFAULT '',
     orcid           TEXT NOT NULL DEFAULT '',
     hours           INTEGER NOT NULL DEFAULT 0,
     remote          INTEGER NOT NULL DEFAULT 0,
     onsite          INTEGER NOT NULL DEFAULT 0,
-    provinces       TEXT NOT NULL DEFAULT '[]',
+    provinces       TEXT NOT NULL DEFAULT '',
     email           TEXT NOT NULL DEFAULT '',
     phone           TEXT NOT NULL DEFAULT '',
     contact_pref    TEXT NOT NULL DEFAULT '',
     public          INTEGER NOT NULL DEFAULT 0,
-    private         TEXT NOT NULL DEFAULT '[]',
-    verified        TEXT NOT NULL DEFAULT '{}',
+    private         TEXT NOT NULL DEFAULT '',
     status          TEXT NOT NULL,
     load            INTEGER NOT NULL DEFAULT 0,
     rating_sum      INTEGER NOT NULL DEFAULT 0,
     rating_n        INTEGER NOT NULL DEFAULT 0,
     created_at      BIGINT NOT NULL,
-    updated_at      BIGINT NOT NULL
+    updated_at      BIGINT NOT NULL,
+    -- Long texts last: lists and matching read the columns above without
+    -- walking through these.
+    degrees         TEXT NOT NULL DEFAULT '[]',
+    publications    TEXT NOT NULL DEFAULT '[]',
+    projects        TEXT NOT NULL DEFAULT '[]',
+    verified        TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX exp_profiles_path ON exp_profiles (unit_path);
 CREATE INDEX exp_profiles_account ON exp_profiles (account_id);
