@@ -86,6 +86,19 @@ func TestExpertProfilesVerificationPrivacy(t *testing.T) {
 	if dir.Total != 1 || dir.Experts[0].ID != pr.ID {
 		t.Fatalf("the public directory: %+v", dir)
 	}
+	// The one search box finds the public profile too, as the public
+	// sees it.
+	if all := apiJSON(t, ta, "", "GET", "/api/v1/search?q=nguyen+minh+tri", "", 200); !strings.Contains(all, pr.ID) || strings.Contains(all, "tri@example.vn") {
+		t.Fatalf("the one search box: %s", all)
+	}
+	// An exact name comes first among similar names.
+	addAccount(t, ta, "chuyengia2", "expert@66")
+	near := profileOf(t, apiJSON(t, ta, "chuyengia2", "PUT", "/api/v1/experts/me", `{"full_name":"Nguyễn Minh Trí Dũng","fields":["ai"],"public":true}`, 200))
+	apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/"+near.ID+"/verify", `{"note":"Hồ sơ"}`, 200)
+	json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/experts?q=Nguy%E1%BB%85n+Minh+Tr%C3%AD", "", 200)), &dir)
+	if dir.Total != 2 || dir.Experts[0].ID != pr.ID {
+		t.Fatalf("the exact name is not first: %+v", dir.Experts)
+	}
 	json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/experts?q=hoc+may+dich+vu+cong", "", 200)), &dir)
 	if dir.Total != 0 {
 		t.Fatalf("found by a private publication: %+v", dir.Experts)
@@ -115,8 +128,10 @@ func TestExpertProfilesVerificationPrivacy(t *testing.T) {
 		t.Fatalf("after a change: %s", pr.Status)
 	}
 	json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/experts?q=nguyen+minh+tri", "", 200)), &dir)
-	if dir.Total != 0 {
-		t.Fatal("a changed profile stays public before review")
+	for _, e := range dir.Experts {
+		if e.ID == pr.ID {
+			t.Fatal("a changed profile stays public before review")
+		}
 	}
 }
 
@@ -168,6 +183,9 @@ func TestExpertNeedsMatchingEngagements(t *testing.T) {
 	apiJSON(t, ta, "daklak", "POST", "/api/v1/experts/needs/"+need.ID+"/invitations", `{"profile_id":"`+a.ID+`"}`, 409)
 	if sent := ta.Mail.Sent(); !strings.Contains(sent[len(sent)-1].Subject, "Xây dựng kho dữ liệu") || sent[len(sent)-1].To != "cg1@example.vn" {
 		t.Fatalf("the invitation's mail: %+v", sent[len(sent)-1])
+	}
+	if _, home, _ := ta.do(ta.as("cg1"), "GET", "/", nil); !strings.Contains(home, "Lời mời chuyên gia chờ bạn trả lời") {
+		t.Fatal("the expert's home page does not show the invitation")
 	}
 	var mine struct{ Invitations []experts.Invitation }
 	json.Unmarshal([]byte(apiJSON(t, ta, "cg1", "GET", "/api/v1/experts/me/invitations", "", 200)), &mine)

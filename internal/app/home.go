@@ -6,8 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"dxhub/internal/experts"
 	"dxhub/internal/learning"
 	"dxhub/internal/library"
+	"dxhub/internal/network"
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
@@ -24,6 +26,9 @@ func init() {
 		"home.continue":      {"Học tiếp: %s (%d%%)", "Continue: %s (%d%%)"},
 		"home.assigned":      {"Được giao: %s, hạn %s", "Assigned: %s, due %s"},
 		"home.exam_open":     {"Kỳ sát hạch đang mở: %s", "Exam open to you: %s"},
+		"home.invited":       {"Lời mời chuyên gia chờ bạn trả lời: %s (%s)", "An invitation waiting for your answer: %s (%s)"},
+		"home.log_help":      {"Ghi hoạt động hỗ trợ người dân của tổ", "Log the help your team gave residents"},
+		"home.task_late":     {"Nhiệm vụ chậm tiến độ: %s (hạn %s)", "A late task: %s (due %s)"},
 		"home.report_due":    {"Báo cáo cần nhập: %s – %s, hạn %s", "Report to enter: %s – %s, due %s"},
 		"home.nothing_next":  {"Bạn chưa có việc nào đang chờ. Hãy chọn một khóa học dưới đây.", "Nothing is waiting for you. Choose a course below."},
 		"home.courses":       {"Học kỹ năng số miễn phí", "Learn digital skills for free"},
@@ -50,6 +55,7 @@ func init() {
 		"search.courses":     {"Khóa học", "Courses"},
 		"search.library":     {"Thư viện và tin tức", "Library and news"},
 		"search.units":       {"Đơn vị hành chính và cơ quan", "Administrative units and bodies"},
+		"search.experts":     {"Chuyên gia", "Experts"},
 		"search.more":        {"Xem thêm", "More"},
 		"search.nothing":     {"Không tìm thấy kết quả nào cho “%s”.", "Nothing found for “%s”."},
 		"search.nothing_in":  {"Không có kết quả.", "No result."},
@@ -158,6 +164,35 @@ func (a *App) nextSteps(r *http.Request, p *auth.Principal, lang i18n.Lang) ([]n
 	for _, s := range sessions[:min(2, len(sessions))] {
 		out = append(out, nextStep{i18n.T(lang, "home.exam_open", s.Name), "/exams"})
 	}
+	// An invitation waiting for the expert's answer; help to log for a
+	// team member; a plan's task the person's unit leads, late first.
+	invs, err := a.Exp.MyInvitations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, inv := range invs {
+		if inv.Status == experts.Invited && len(out) < 8 {
+			out = append(out, nextStep{i18n.T(lang, "home.invited", inv.NeedTitle, inv.UnitName), "/experts/me#invitations"})
+		}
+	}
+	if in, err := a.Net.InAnyTeam(ctx, p); err != nil {
+		return nil, err
+	} else if in {
+		out = append(out, nextStep{i18n.T(lang, "home.log_help"), "/network/log"})
+	}
+	if p.CanAnywhere(auth.ReportTasks) {
+		tasks, err := a.Net.MyTasks(ctx)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for _, t := range tasks {
+			if t.State == network.Late && n < 2 {
+				out = append(out, nextStep{i18n.T(lang, "home.task_late", t.Title, i18n.Day(lang, t.DueOn)), "/plans/" + t.PlanID + "/tasks/" + t.ID})
+				n++
+			}
+		}
+	}
 	if p.CanAnywhere(auth.SubmitReports) {
 		enter, _, err := a.Mon.MyTasks(ctx)
 		if err != nil {
@@ -192,12 +227,12 @@ func (a *App) APISearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, map[string]any{"query": q, "courses": res["Courses"], "documents": res["Docs"], "units": res["Units"]})
+	return web.JSON(w, http.StatusOK, map[string]any{"query": q, "courses": res["Courses"], "documents": res["Docs"], "units": res["Units"], "experts": res["Experts"]})
 }
 
 func (a *App) searchAll(r *http.Request, q string) (map[string]any, error) {
 	ctx := r.Context()
-	out := map[string]any{"Q": q, "Courses": []*learning.Course{}, "Docs": []*library.Doc{}, "Units": []*org.Unit{}}
+	out := map[string]any{"Q": q, "Courses": []*learning.Course{}, "Docs": []*library.Doc{}, "Units": []*org.Unit{}, "Experts": []*experts.Profile{}}
 	if q == "" {
 		return out, nil
 	}
@@ -228,6 +263,13 @@ func (a *App) searchAll(r *http.Request, q string) (map[string]any, error) {
 	}
 	out["Units"] = units[:min(8, len(units))]
 	out["MoreUnits"] = len(units) > 8
-	out["None"] = len(courses)+len(docs)+len(units) == 0
+	// Public expert profiles, as the public sees them.
+	exps, err := a.Exp.Directory(auth.WithPrincipal(ctx, nil), experts.Filter{Q: q, Limit: 9})
+	if err != nil {
+		return nil, err
+	}
+	out["Experts"] = exps.Experts[:min(8, len(exps.Experts))]
+	out["MoreExperts"] = exps.Total > 8
+	out["None"] = len(courses)+len(docs)+len(units)+exps.Total == 0
 	return out, nil
 }
