@@ -222,7 +222,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	if cfg.Background {
 		a.Learn.Start(stopCtx, time.Hour)
 	}
-	a.Exp = &experts.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Search: a.Search, Auth: a.Auth, Mail: a.Mail, BaseURL: cfg.BaseURL, Learn: a.Learn, Creds: a.Cred, Skills: a.skillLevels}
+	a.Exp = &experts.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Search: a.Search, Auth: a.Auth, Mail: a.Mail, BaseURL: cfg.BaseURL, Learn: a.Learn, Creds: a.Cred, Skills: a.skillLevels, Files: a.Files}
 	a.Mon = &monitor.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Learn: a.Learn, Exams: a.Exams, Mail: a.Mail, Files: a.Files, BaseURL: cfg.BaseURL, Net: a.Net, Experts: a.Exp}
 	if cfg.Background {
 		a.Mon.Start(stopCtx, time.Hour)

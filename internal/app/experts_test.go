@@ -120,6 +120,33 @@ func TestExpertProfilesVerificationPrivacy(t *testing.T) {
 		t.Fatalf("another province's office finds a private field: %+v", dir)
 	}
 
+	// A photo: seen by the public on a public profile, not once private.
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+	photoBody, ct := formWithFile(t, nil, "photo", "anh.png", png)
+	if code, _, _ := ta.do(ta.as("chuyengia"), "POST", "/experts/me/photo", photoBody, "Content-Type", ct); code != 303 {
+		t.Fatalf("photo upload: %d", code)
+	}
+	notPhoto, ct2 := formWithFile(t, nil, "photo", "x.png", []byte("%PDF-1.4\n"))
+	if code, _, _ := ta.do(ta.as("chuyengia"), "POST", "/experts/me/photo", notPhoto, "Content-Type", ct2); code != 400 {
+		t.Fatalf("a PDF as a photo: %d", code)
+	}
+	withPhoto := profileOf(t, apiJSON(t, ta, "", "GET", "/api/v1/experts/"+pr.ID, "", 200))
+	if withPhoto.PhotoID == "" {
+		t.Fatal("the public profile has no photo")
+	}
+	if code, _, h := ta.do(ta.client(""), "GET", "/files/"+withPhoto.PhotoID, nil); code != 200 || h.Get("Content-Type") != "image/png" {
+		t.Fatalf("the public photo: %d %s", code, h.Get("Content-Type"))
+	}
+	hidden := strings.Replace(body, `"private":["contact","publications"]`, `"private":["contact","publications","photo"]`, 1)
+	apiJSON(t, ta, "chuyengia", "PUT", "/api/v1/experts/me", hidden, 200)
+	if code, _, _ := ta.do(ta.client(""), "GET", "/files/"+withPhoto.PhotoID, nil); code == 200 {
+		t.Fatal("a private photo is served to the public")
+	}
+	if code, _, _ := ta.do(ta.as("daklak"), "GET", "/files/"+withPhoto.PhotoID, nil); code != 200 {
+		t.Fatalf("the office's view of a private photo: %d", code)
+	}
+	apiJSON(t, ta, "chuyengia", "PUT", "/api/v1/experts/me", body, 200)
+
 	// A changed verified field goes back to review, and off the public
 	// directory until checked again.
 	changed := strings.Replace(body, `"fields":["ai","data"]`, `"fields":["ai","data","cloud"]`, 1)

@@ -45,8 +45,8 @@ func (a *App) Routes() []Route {
 	ex := &assessment.ExamHTTP{X: a.Exams, Web: a.Web}
 	le := &learning.HTTP{Svc: a.Learn, Web: a.Web}
 	mo := &monitor.HTTP{Svc: a.Mon, Web: a.Web}
-	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web, Access: map[string]files.Access{"report": a.Mon.EvidenceAccess, "library": a.Lib.FileAccess, "netteam": a.Net.PhotoAccess, "plantask": a.Net.EvidenceAccess},
-		Public: map[string]bool{"library": true}}
+	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web, Access: map[string]files.Access{"report": a.Mon.EvidenceAccess, "library": a.Lib.FileAccess, "netteam": a.Net.PhotoAccess, "plantask": a.Net.EvidenceAccess, "expert": a.Exp.PhotoAccess},
+		Public: map[string]bool{"library": true, "expert": true}}
 	lib := &library.HTTP{Svc: a.Lib, Web: a.Web, Auth: a.Auth, BaseURL: a.Cfg.BaseURL}
 	su := &account.HTTP{Svc: a.Account, Web: a.Web}
 	cr := &credential.HTTP{Svc: a.Cred, Web: a.Web}
@@ -129,6 +129,7 @@ func (a *App) Routes() []Route {
 		{"GET /experts", xp.DirectoryPage},
 		{"GET /experts/me", xp.MyPage},
 		{"POST /experts/me", xp.SaveMine},
+		{"POST /experts/me/photo", xp.Photo},
 		{"GET /experts/new", xp.NewPage},
 		{"POST /experts/new", xp.Create},
 		{"GET /experts/needs", xp.NeedsPage},
@@ -149,6 +150,7 @@ func (a *App) Routes() []Route {
 		{"GET /api/v1/experts/export", xp.Export},
 		{"GET /experts/{id}", xp.ProfilePage},
 		{"POST /experts/{id}/verify", xp.Verify},
+		{"POST /experts/{id}/photo", xp.Photo},
 		{"POST /experts/{id}/nominate", xp.Nominate},
 		{"GET /api/v1/experts", xp.APIDirectory},
 		{"POST /api/v1/experts", xp.APICreate},

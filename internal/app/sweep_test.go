@@ -144,6 +144,8 @@ func TestRouteSweep(t *testing.T) {
 		e("P", "", "GET", "/api/v1/experts/similar/{exppub}", ""),
 		e("P", "", "GET", "/api/v1/experts/fields", ""),
 		r("cg66", "learner", "GET", "/experts/me", ""),
+		r("cg66", "learner", "POST", "/experts/me/photo", "@png"),
+		e("S", "daklak", "POST", "/experts/{exppriv}/photo", "@png"),
 		r("cg66", "learner", "POST", "/experts/me", "full_name=L%C3%AA+Chuy%C3%AAn+Gia&fields=ai&public=1&remote=1&hours_per_month=10"),
 		e("U", "cg66", "GET", "/api/v1/experts/me", ""),
 		r("cg66", "learner", "PUT", "/api/v1/experts/me", `{"full_name":"Lê Chuyên Gia","fields":["ai"],"public":true,"remote":true,"hours_per_month":10}`),

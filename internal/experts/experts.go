@@ -9,6 +9,7 @@
 package experts
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -16,7 +17,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -30,6 +33,7 @@ import (
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/files"
 	"dxhub/internal/platform/i18n"
 	"dxhub/internal/platform/mail"
 	"dxhub/internal/platform/search"
@@ -52,7 +56,7 @@ const (
 // PrivateFields are the fields an expert may hide from the public (the
 // name is shown on every public profile; the offices of the profile's
 // scope see everything).
-var PrivateFields = []string{"org", "position", "languages", "fields", "skills", "degrees", "publications", "projects", "orcid", "availability", "contact"}
+var PrivateFields = []string{"photo", "org", "position", "languages", "fields", "skills", "degrees", "publications", "projects", "orcid", "availability", "contact"}
 
 // Languages an expert may list (ISO 639-1).
 var Languages = []string{"vi", "en", "fr", "de", "ja", "ko", "zh", "ru", "es"}
@@ -85,6 +89,7 @@ type Profile struct {
 	ID        string `json:"id"`
 	AccountID string `json:"-"`
 	FullName  string `json:"full_name"`
+	PhotoID   string `json:"photo_id,omitempty"`
 	UnitID    string `json:"-"`
 	UnitCode  string `json:"unit_code,omitempty"`
 	UnitName  string `json:"unit_name,omitempty"`
@@ -294,6 +299,8 @@ type Service struct {
 	// Skills gives the skills standard's competences: code → the highest
 	// level (nil: none checked).
 	Skills func(ctx context.Context) (map[string]int, error)
+	// Files stores profiles' photos.
+	Files files.Store
 	// Learn and Creds show an expert's training: courses completed and
 	// certificates in force of the expert's account (nil: not shown).
 	Learn interface {
@@ -361,6 +368,8 @@ func redact(pr *Profile) {
 	for _, f := range pr.Private {
 		pr.Redacted = true
 		switch f {
+		case "photo":
+			pr.PhotoID = ""
 		case "org":
 			pr.OrgName, pr.UnitCode, pr.UnitName = "", "", ""
 		case "position":
@@ -731,14 +740,14 @@ func writeTerms(ctx context.Context, tx *sql.Tx, pr *Profile) error {
 	return nil
 }
 
-const profileCols = `id, account_id, full_name, unit_id, unit_path, org_name, position, origin, province, languages, fields, skills, degrees, publications, projects,
+const profileCols = `id, account_id, full_name, photo_id, unit_id, unit_path, org_name, position, origin, province, languages, fields, skills, degrees, publications, projects,
 	orcid, hours, remote, onsite, provinces, email, phone, contact_pref, public, private, verified, status, load, rating_sum, rating_n, updated_at`
 
 func scanProfile(r db.Scanner) (*Profile, error) {
 	pr := &Profile{}
 	var langs, fields, skills, degrees, works, projects, provinces, private, verified string
 	var remote, onsite, public, sum int
-	err := r.Scan(&pr.ID, &pr.AccountID, &pr.FullName, &pr.UnitID, &pr.UnitPath, &pr.OrgName, &pr.Position, &pr.Origin, &pr.Province,
+	err := r.Scan(&pr.ID, &pr.AccountID, &pr.FullName, &pr.PhotoID, &pr.UnitID, &pr.UnitPath, &pr.OrgName, &pr.Position, &pr.Origin, &pr.Province,
 		&langs, &fields, &skills, &degrees, &works, &projects, &pr.ORCID, &pr.Hours, &remote, &onsite, &provinces, &pr.Email, &pr.Phone, &pr.ContactPref,
 		&public, &private, &verified, &pr.Status, &pr.Load, &sum, &pr.Ratings, &pr.UpdatedAt)
 	if err != nil {
@@ -758,7 +767,7 @@ func scanProfile(r db.Scanner) (*Profile, error) {
 }
 
 // profileBriefCols are what lists and matching read: no works, no checks.
-const profileBriefCols = `id, account_id, full_name, unit_id, unit_path, org_name, position, origin, province, languages, fields, skills,
+const profileBriefCols = `id, account_id, full_name, photo_id, unit_id, unit_path, org_name, position, origin, province, languages, fields, skills,
 	hours, remote, onsite, provinces, public, private, status, load, rating_sum, rating_n, updated_at`
 
 // scanBrief reads a profile for a list or a match (its works and checks
@@ -767,7 +776,7 @@ func scanBrief(r db.Scanner) (*Profile, error) {
 	pr := &Profile{Details: Details{Degrees: []Work{}, Works: []Work{}, Projects: []Work{}}, Verified: map[string]Check{}}
 	var langs, fields, skills, provinces, private string
 	var remote, onsite, public, sum int
-	err := r.Scan(&pr.ID, &pr.AccountID, &pr.FullName, &pr.UnitID, &pr.UnitPath, &pr.OrgName, &pr.Position, &pr.Origin, &pr.Province,
+	err := r.Scan(&pr.ID, &pr.AccountID, &pr.FullName, &pr.PhotoID, &pr.UnitID, &pr.UnitPath, &pr.OrgName, &pr.Position, &pr.Origin, &pr.Province,
 		&langs, &fields, &skills, &pr.Hours, &remote, &onsite, &provinces, &public, &private, &pr.Status, &pr.Load, &sum, &pr.Ratings, &pr.UpdatedAt)
 	lists(pr, langs, fields, skills, provinces, private, remote, onsite, public, sum)
 	return pr, err
@@ -1036,4 +1045,50 @@ func (s *Service) Load(ctx context.Context, ins []Input) error {
 		}
 		return nil
 	})
+}
+
+// SetPhoto stores a profile's photo (an image; the expert or an office of
+// the profile's scope).
+func (s *Service) SetPhoto(ctx context.Context, id, name string, r io.Reader) (*Profile, error) {
+	pr, err := s.profile(ctx, s.DB.R, id)
+	if err != nil {
+		return nil, err
+	}
+	p := auth.FromContext(ctx)
+	if !own(p, pr) {
+		if _, err := auth.Authorize(ctx, auth.VerifyExperts, pr.UnitPath); err != nil {
+			return nil, err
+		}
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(r, head)
+	switch http.DetectContentType(head[:n]) {
+	case "image/jpeg", "image/png", "image/webp":
+	default:
+		return nil, errs.Field("photo", "experts.photo_not_image")
+	}
+	key, _, err := files.Save(ctx, s.DB, s.Files, files.Evidence, "expert:"+pr.ID, name, io.MultiReader(bytes.NewReader(head[:n]), r), p.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.DB.W.ExecContext(ctx, `UPDATE exp_profiles SET photo_id = $1, updated_at = $2 WHERE id = $3`, key, db.Now(), pr.ID); err != nil {
+		return nil, err
+	}
+	if err := s.record(ctx, p, "expert_updated", pr.ID, pr.UnitPath, "photo"); err != nil {
+		return nil, err
+	}
+	return s.profile(ctx, s.DB.R, pr.ID)
+}
+
+// PhotoAccess decides who may see a profile's photo: who may read the
+// profile, unless the photo is private to its offices.
+func (s *Service) PhotoAccess(ctx context.Context, id string) error {
+	pr, err := s.Profile(ctx, id)
+	if err != nil {
+		return err
+	}
+	if pr.PhotoID == "" {
+		return errs.E(errs.NotFound, "error.not_found")
+	}
+	return nil
 }

@@ -635,3 +635,36 @@ func (h *HTTP) Export(w http.ResponseWriter, r *http.Request) error {
 	_, err := buf.WriteTo(w)
 	return err
 }
+
+// Photo stores a profile's photo from the expert's or the office's form.
+func (h *HTTP) Photo(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 6<<20)
+	f, hdr, err := r.FormFile("photo")
+	if err != nil {
+		return errs.Field("photo", "experts.photo_not_image")
+	}
+	defer f.Close()
+	id := r.PathValue("id")
+	if id == "" {
+		mine, err := h.Svc.Mine(r.Context())
+		if err != nil {
+			return err
+		}
+		if mine == nil {
+			return errs.E(errs.Forbidden, "experts.not_expert")
+		}
+		id = mine.ID
+	}
+	if _, err := h.Svc.SetPhoto(r.Context(), id, hdr.Filename, f); err != nil {
+		if e, ok := invalid(err); ok && r.PathValue("id") == "" {
+			return h.myPage(w, r, http.StatusBadRequest, Input{}, e)
+		}
+		return err
+	}
+	to := "/experts/me?saved=1"
+	if r.PathValue("id") != "" {
+		to = "/experts/" + id
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}

@@ -24,6 +24,7 @@ CREATE TABLE exp_profiles (
     id              TEXT PRIMARY KEY,
     account_id      TEXT NOT NULL DEFAULT '',
     full_name       TEXT NOT NULL,
+    photo_id        TEXT NOT NULL DEFAULT '',
     unit_id         TEXT NOT NULL,
     unit_path       TEXT NOT NULL,
     org_name        TEXT NOT NULL DEFAULT '',
