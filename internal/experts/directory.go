@@ -3,14 +3,12 @@ package experts
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"dxhub/internal/platform/auth"
-	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/search"
 )
@@ -142,34 +140,64 @@ func (s *Service) Directory(ctx context.Context, f Filter) (*Result, error) {
 			scopes = []string{u.Path}
 		}
 	}
-	var prs []*Profile
-	var err error
-	if q := strings.TrimSpace(f.Q); q != "" {
-		prs, err = s.searchProfiles(ctx, q, f.All, scopes)
-	} else {
-		prs, err = s.listProfiles(ctx, f, scopes)
-	}
+	b, err := s.current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.name(ctx, prs...); err != nil {
-		return nil, err
+	// What this reader sees of a profile: everything in its office's
+	// scope, else the public fields of a verified public profile.
+	var inScope func(path string) bool
+	if f.All {
+		inScope = func(path string) bool {
+			for _, sc := range scopes {
+				if strings.HasPrefix(path, sc) {
+					return true
+				}
+			}
+			return false
+		}
 	}
-	res := &Result{Facets: map[string][]Facet{}}
+	view := func(pr *Profile) *Profile {
+		if f.All && inScope(pr.UnitPath) {
+			return pr
+		}
+		if f.All || !pr.Public || pr.Status != Verified {
+			return nil
+		}
+		if len(pr.Private) > 0 {
+			c := pr.copy()
+			redact(c)
+			return c
+		}
+		return pr
+	}
 	var kept []*Profile
-	for _, pr := range prs {
-		if !f.All || !office(p, pr.UnitPath) {
-			redact(pr)
+	if q := strings.TrimSpace(f.Q); q != "" {
+		ids, err := s.searchIDs(ctx, q, f.All, scopes)
+		if err != nil {
+			return nil, err
 		}
-		if f.matches(pr) {
-			kept = append(kept, pr)
+		for _, pr := range b.get(ids) {
+			if v := view(pr); v != nil && f.matches(v) {
+				kept = append(kept, v)
+			}
 		}
+	} else {
+		b.each(func(pr *Profile) bool {
+			if v := view(pr); v != nil && f.matches(v) {
+				kept = append(kept, v)
+			}
+			return true
+		})
 	}
-	res.Total = len(kept)
-	res.Facets = facets(kept)
-	res.Experts = kept[min(f.Offset, len(kept)):min(f.Offset+f.Limit, len(kept))]
-	if res.Experts == nil {
-		res.Experts = []*Profile{}
+	res := &Result{Total: len(kept), Facets: facets(kept)}
+	page := kept[min(f.Offset, len(kept)):min(f.Offset+f.Limit, len(kept))]
+	res.Experts = make([]*Profile, len(page))
+	for i, pr := range page {
+		res.Experts[i] = pr.copy()
+		if !f.All || !office(p, pr.UnitPath) {
+			redact(res.Experts[i])
+		}
 	}
 	if f.All && len(res.Experts) > 0 {
 		if err := s.record(ctx, p, "experts_listed", "", scopes[0], strconv.Itoa(len(res.Experts))); err != nil {
@@ -235,8 +263,10 @@ func facets(prs []*Profile) map[string][]Facet {
 	return out
 }
 
-// searchProfiles finds profiles by text, best first.
-func (s *Service) searchProfiles(ctx context.Context, q string, all bool, scopes []string) ([]*Profile, error) {
+// searchIDs finds profiles by text, best first: in the public index
+// (public fields of verified public profiles) or the offices' (their
+// scopes).
+func (s *Service) searchIDs(ctx context.Context, q string, all bool, scopes []string) ([]string, error) {
 	st, query := s.Search.Store("experts"), search.Query{Text: q, Limit: candidateLimit}
 	if all {
 		st = s.Search.Store("experts_all")
@@ -253,68 +283,16 @@ func (s *Service) searchProfiles(ctx context.Context, q string, all bool, scopes
 	for i, h := range hits {
 		ids[i] = h.ID
 	}
-	prs, err := s.byIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	// The public index holds only what may be shown; re-check the stored
-	// state in case a profile changed since.
-	if !all {
-		prs = slices.DeleteFunc(prs, func(pr *Profile) bool { return !pr.Public || pr.Status != Verified })
-	}
-	return prs, nil
+	return ids, nil
 }
 
-// byIDs reads profiles in the order of ids.
+// byIDs returns copies of profiles in the order of ids.
 func (s *Service) byIDs(ctx context.Context, ids []string) ([]*Profile, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	// The ids drive the join: SQLite, without statistics, would otherwise
-	// walk another index over the table.
-	prs, err := db.Query(ctx, s.DB.R, scanBrief, `WITH want(want_id) AS (VALUES `+db.NumberedRows(1, len(ids))+`)
-		SELECT `+profileBriefCols+` FROM want CROSS JOIN exp_profiles WHERE exp_profiles.id = want.want_id`, args...)
+	b, err := s.current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	pos := map[string]int{}
-	for i, id := range ids {
-		pos[id] = i
-	}
-	slices.SortFunc(prs, func(a, b *Profile) int { return pos[a.ID] - pos[b.ID] })
-	return prs, nil
-}
-
-// listProfiles lists profiles without a text query, narrowed in SQL by
-// the facets that can be (the JSON lists are matched as text).
-func (s *Service) listProfiles(ctx context.Context, f Filter, scopes []string) ([]*Profile, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.All {
-		var or []string
-		for _, sc := range scopes {
-			or = append(or, "(unit_path >= "+arg(sc)+" AND unit_path < "+arg(strings.TrimSuffix(sc, "/")+"0")+")")
-		}
-		where = append(where, "("+strings.Join(or, " OR ")+")")
-	} else {
-		where = append(where, "public = 1 AND status = 'verified'")
-	}
-	if f.Field != "" {
-		where = append(where, "id IN (SELECT profile_id FROM exp_profile_terms WHERE term = "+arg("f:"+f.Field)+")")
-	}
-	if f.Competence != "" {
-		where = append(where, "id IN (SELECT profile_id FROM exp_profile_terms WHERE term = "+arg("c:"+f.Competence)+")")
-	}
-	if f.Origin != "" {
-		where = append(where, "origin = "+arg(f.Origin))
-	}
-	return db.Query(ctx, s.DB.R, scanBrief, `SELECT `+profileBriefCols+` FROM exp_profiles WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY rating_n DESC, full_name, id LIMIT `+arg(candidateLimit), args...)
+	return b.get(ids), nil
 }
 
 // Similar lists the profiles nearest to one (shared fields and
@@ -328,22 +306,17 @@ func (s *Service) Similar(ctx context.Context, id string, n int) ([]*Profile, er
 		return []*Profile{}, nil
 	}
 	p := auth.FromContext(ctx)
-	var terms []any
-	for _, f := range pr.Fields {
-		terms = append(terms, "f:"+f)
-	}
-	for _, sk := range pr.Skills {
-		terms = append(terms, "c:"+sk.Competence)
-	}
-	ids, err := db.Strings(ctx, s.DB.R, `SELECT profile_id FROM exp_profile_terms WHERE term IN (`+db.Numbered(1, len(terms))+fmt.Sprintf(`) AND profile_id <> $%d
-		GROUP BY profile_id ORDER BY COUNT(*) DESC, profile_id LIMIT 200`, len(terms)+1), append(terms, id)...)
+	b, err := s.current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cands, err := s.byIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
+	var cands []*Profile
+	b.each(func(c *Profile) bool {
+		if c.ID != id && (overlap(pr.Fields, c.Fields) > 0 || overlap(competencesOf(pr.Skills), competencesOf(c.Skills)) > 0) {
+			cands = append(cands, c.copy())
+		}
+		return true
+	})
 	type scored struct {
 		pr *Profile
 		s  float64
@@ -389,4 +362,14 @@ func overlap(a, b []string) float64 {
 		}
 	}
 	return float64(in) / float64(len(a)+len(b)-in)
+}
+
+// sortByName orders profile ids by name, then id.
+func sortByName(ids []string, all map[string]*Profile) {
+	slices.SortFunc(ids, func(a, b string) int {
+		if c := strings.Compare(all[a].FullName, all[b].FullName); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
 }

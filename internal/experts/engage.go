@@ -151,7 +151,7 @@ func (s *Service) Answer(ctx context.Context, invitationID string, accept bool, 
 			db.NewID(), inv.ID, inv.NeedID, inv.ProfileID, now); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE exp_profiles SET load = load + 1 WHERE id = $1`, inv.ProfileID)
+		_, err = tx.ExecContext(ctx, `UPDATE exp_profiles SET load = load + 1, updated_at = $2 WHERE id = $1`, inv.ProfileID, db.Now())
 		return err
 	})
 	if err != nil {
@@ -222,13 +222,13 @@ func (s *Service) Record(ctx context.Context, invitationID string, in Engagement
 				return err
 			}
 			if status == "done" && e.Status != "done" {
-				if _, err := tx.ExecContext(ctx, `UPDATE exp_profiles SET load = load - 1 WHERE id = $1 AND load > 0`, pr.ID); err != nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE exp_profiles SET load = load - 1, updated_at = $2 WHERE id = $1 AND load > 0`, pr.ID, db.Now()); err != nil {
 					return err
 				}
 			}
 			// The expert's rating counts each engagement once, as last rated.
-			if _, err := tx.ExecContext(ctx, `UPDATE exp_profiles SET rating_sum = rating_sum - $1 + $2, rating_n = rating_n + $3 WHERE id = $4`,
-				e.OrgRating, in.Rating, db.Flag(e.OrgRating == 0 && in.Rating > 0)-db.Flag(e.OrgRating > 0 && in.Rating == 0), pr.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE exp_profiles SET rating_sum = rating_sum - $1 + $2, rating_n = rating_n + $3, updated_at = $5 WHERE id = $4`,
+				e.OrgRating, in.Rating, db.Flag(e.OrgRating == 0 && in.Rating > 0)-db.Flag(e.OrgRating > 0 && in.Rating == 0), pr.ID, db.Now()); err != nil {
 				return err
 			}
 			return nil

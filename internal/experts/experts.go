@@ -310,6 +310,8 @@ type Service struct {
 		HeldByAccounts(ctx context.Context, accountIDs []string) (map[string]int, error)
 	}
 	now func() time.Time
+	// briefs is this node's copy of the profiles lists and matching read.
+	briefs briefs
 }
 
 // SetClock replaces the clock (tests).
@@ -708,36 +710,7 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, pr *Profile, insert boo
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("save expert %s: %w", pr.ID, err)
 	}
-	if err := writeTerms(ctx, tx, pr); err != nil {
-		return err
-	}
 	return s.index(ctx, tx, pr)
-}
-
-// writeTerms keeps the profile's fields and competences where matching
-// and the facets look them up.
-func writeTerms(ctx context.Context, tx *sql.Tx, pr *Profile) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM exp_profile_terms WHERE profile_id = $1`, pr.ID); err != nil {
-		return err
-	}
-	verified := pr.Status == Verified
-	visible := verified && pr.Public
-	add := func(term string, level int, private bool) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO exp_profile_terms (term, profile_id, level, visible, verified, unit_path) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-			term, pr.ID, level, db.Flag(visible && !private), db.Flag(verified), pr.UnitPath)
-		return err
-	}
-	for _, f := range pr.Fields {
-		if err := add("f:"+f, 1, slices.Contains(pr.Private, "fields")); err != nil {
-			return err
-		}
-	}
-	for _, sk := range pr.Skills {
-		if err := add("c:"+sk.Competence, sk.Level, slices.Contains(pr.Private, "skills")); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 const profileCols = `id, account_id, full_name, photo_id, unit_id, unit_path, org_name, position, origin, province, languages, fields, skills, degrees, publications, projects,

@@ -1,6 +1,7 @@
 package experts
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -342,42 +343,62 @@ func (s *Service) Matches(ctx context.Context, needID string, n int) ([]Match, e
 	return out, s.name(ctx, prs...)
 }
 
-// candidates are the verified profiles a need's unit may consider that
-// share a field or competence with it, the most promising first: the
-// database adds up each profile's shared fields and competences (a
-// competence at the level wanted or above counts whole) and returns the
-// best matchCandidates, which score then ranks with every reason.
+// candidates are the verified profiles a need's unit may consider —
+// public ones, and its offices' own — that share a field or competence
+// with it, the most promising first: shared fields and competences (one
+// at the level wanted or above counting whole) add up, and the best
+// matchCandidates go on to be scored with every reason.
 func (s *Service) candidates(ctx context.Context, need *Need) ([]*Profile, error) {
-	var rows []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	for _, f := range need.Fields {
-		rows = append(rows, "(CAST("+arg("f:"+f)+" AS TEXT), CAST("+arg(1.0/float64(len(need.Fields)))+" AS DOUBLE PRECISION), CAST("+arg(1)+" AS INTEGER))")
-	}
-	for _, sk := range need.Skills {
-		rows = append(rows, "(CAST("+arg("c:"+sk.Competence)+" AS TEXT), CAST("+arg(1.0/float64(len(need.Skills)))+" AS DOUBLE PRECISION), CAST("+arg(max(sk.Level, 1))+" AS INTEGER))")
-	}
-	// The public may be matched anywhere; a private profile only by the
-	// offices of its own scope.
-	p := auth.FromContext(ctx)
-	vis := []string{"t.visible = 1"}
-	for _, sc := range p.Scopes(auth.VerifyExperts) {
-		vis = append(vis, "(t.verified = 1 AND t.unit_path >= "+arg(sc)+" AND t.unit_path < "+arg(strings.TrimSuffix(sc, "/")+"0")+")")
-	}
-	ids, err := db.Strings(ctx, s.DB.R, `WITH want (term, w, lvl) AS (VALUES `+strings.Join(rows, ", ")+`)
-		SELECT t.profile_id FROM exp_profile_terms t JOIN want ON want.term = t.term
-		WHERE `+strings.Join(vis, " OR ")+`
-		GROUP BY t.profile_id
-		ORDER BY SUM(want.w * CASE WHEN t.level >= want.lvl THEN 1.0 ELSE t.level * 1.0 / want.lvl END) DESC, t.profile_id
-		LIMIT `+arg(matchCandidates), args...)
+	b, err := s.current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	prs, err := s.byIDs(ctx, ids)
-	if err != nil {
-		return nil, err
+	scopes := auth.FromContext(ctx).Scopes(auth.VerifyExperts)
+	type pre struct {
+		s  float64
+		pr *Profile
 	}
-	return slices.DeleteFunc(prs, func(pr *Profile) bool { return pr.Status != Verified }), nil
+	var found []pre
+	b.each(func(pr *Profile) bool {
+		if pr.Status != Verified {
+			return true
+		}
+		visible := pr.Public
+		for _, sc := range scopes {
+			visible = visible || strings.HasPrefix(pr.UnitPath, sc)
+		}
+		if !visible {
+			return true
+		}
+		sc := 0.0
+		for _, f := range need.Fields {
+			if slices.Contains(pr.Fields, f) {
+				sc += 1 / float64(len(need.Fields))
+			}
+		}
+		for _, want := range need.Skills {
+			for _, have := range pr.Skills {
+				if have.Competence == want.Competence {
+					sc += min(1, float64(have.Level)/float64(max(want.Level, 1))) / float64(len(need.Skills))
+				}
+			}
+		}
+		if sc > 0 {
+			found = append(found, pre{sc, pr})
+		}
+		return true
+	})
+	slices.SortFunc(found, func(a, b pre) int {
+		if a.s != b.s {
+			return cmp.Compare(b.s, a.s)
+		}
+		return strings.Compare(a.pr.ID, b.pr.ID)
+	})
+	out := make([]*Profile, 0, min(len(found), matchCandidates))
+	for _, f := range found[:min(len(found), matchCandidates)] {
+		out = append(out, f.pr.copy())
+	}
+	return out, nil
 }
 
 // score rates a profile (as the reader sees it) for a need, each part
