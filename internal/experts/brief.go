@@ -2,6 +2,8 @@ package experts
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 
 	"dxhub/internal/platform/db"
@@ -18,10 +20,16 @@ type briefs struct {
 	mu   sync.RWMutex
 	upto int64 // the latest updated_at read
 	all  map[string]*Profile
-	// order is every profile id, by name then id (the directory's order
+	// order is every profile, by name then id (the directory's order
 	// without a query), rebuilt when profiles come or names change.
-	order []string
-	dirty bool
+	order []*Profile
+	// byTerm are the profiles of each field ("f:data") and competence
+	// ("c:2.1"), in the same order: a facet's list without reading all.
+	byTerm map[string][]*Profile
+	// public is the public directory without a query or facet — every
+	// verified public profile and its facets — made once per change.
+	public    *Result
+	publicAll []*Profile
 }
 
 // current returns the copy, brought up to date.
@@ -52,22 +60,67 @@ func (s *Service) current(ctx context.Context) (*briefs, error) {
 		b.all = map[string]*Profile{}
 	}
 	for _, pr := range changed {
-		old := b.all[pr.ID]
-		if old == nil || old.FullName != pr.FullName {
-			b.dirty = true
-		}
 		b.all[pr.ID] = pr
 		b.upto = max(b.upto, pr.UpdatedAt)
 	}
-	if b.dirty {
-		b.order = b.order[:0]
-		for id := range b.all {
-			b.order = append(b.order, id)
+	// Profiles are replaced, not changed in place: the order is rebuilt
+	// whenever any came, so that it holds the current ones.
+	if len(changed) > 0 {
+		// New slices, not the old ones refilled: readers may still walk those.
+		b.order = make([]*Profile, 0, len(b.all))
+		for _, pr := range b.all {
+			b.order = append(b.order, pr)
 		}
-		sortByName(b.order, b.all)
-		b.dirty = false
+		slices.SortFunc(b.order, func(x, y *Profile) int {
+			if c := strings.Compare(x.FullName, y.FullName); c != 0 {
+				return c
+			}
+			return strings.Compare(x.ID, y.ID)
+		})
+		b.byTerm = map[string][]*Profile{}
+		for _, pr := range b.order {
+			for _, f := range pr.Fields {
+				b.byTerm["f:"+f] = append(b.byTerm["f:"+f], pr)
+			}
+			for _, sk := range pr.Skills {
+				b.byTerm["c:"+sk.Competence] = append(b.byTerm["c:"+sk.Competence], pr)
+			}
+		}
+		b.public, b.publicAll = nil, nil
 	}
 	return b, nil
+}
+
+// list is what a listing without a query walks: the profiles of a field
+// or competence it asks for, else all.
+func (b *briefs) list(f Filter) []*Profile {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	switch {
+	case f.Field != "":
+		return b.byTerm["f:"+f.Field]
+	case f.Competence != "":
+		return b.byTerm["c:"+f.Competence]
+	}
+	return b.order
+}
+
+// publicDirectory is the public directory without a query or facet, made
+// once per change: the verified public profiles, their facets.
+func (b *briefs) publicDirectory() ([]*Profile, *Result) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.public == nil {
+		var kept []*Profile
+		var whole []bool
+		for _, pr := range b.order {
+			if pr.Public && pr.Status == Verified {
+				kept, whole = append(kept, pr), append(whole, false)
+			}
+		}
+		b.publicAll, b.public = kept, &Result{Total: len(kept), Facets: facets(kept, whole)}
+	}
+	return b.publicAll, b.public
 }
 
 // get returns copies of the profiles with ids, in their order (ids not
@@ -89,8 +142,8 @@ func (b *briefs) get(ids []string) []*Profile {
 func (b *briefs) each(f func(*Profile) bool) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	for _, id := range b.order {
-		if !f(b.all[id]) {
+	for _, pr := range b.order {
+		if !f(pr) {
 			return
 		}
 	}

@@ -157,40 +157,44 @@ func (s *Service) Directory(ctx context.Context, f Filter) (*Result, error) {
 			return false
 		}
 	}
-	view := func(pr *Profile) *Profile {
+	// seen says whether the reader sees a profile, and whole (an office
+	// of its scope) or only its public fields.
+	seen := func(pr *Profile) (ok, whole bool) {
 		if f.All && inScope(pr.UnitPath) {
-			return pr
+			return true, true
 		}
-		if f.All || !pr.Public || pr.Status != Verified {
-			return nil
-		}
-		if len(pr.Private) > 0 {
-			c := pr.copy()
-			redact(c)
-			return c
-		}
-		return pr
+		return !f.All && pr.Public && pr.Status == Verified, false
 	}
 	var kept []*Profile
+	var whole []bool
+	var res *Result
+	keep := func(pr *Profile) {
+		ok, w := seen(pr)
+		if ok && f.matches(pr, w) {
+			kept, whole = append(kept, pr), append(whole, w)
+		}
+	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		ids, err := s.searchIDs(ctx, q, f.All, scopes)
 		if err != nil {
 			return nil, err
 		}
 		for _, pr := range b.get(ids) {
-			if v := view(pr); v != nil && f.matches(v) {
-				kept = append(kept, v)
-			}
+			keep(pr)
 		}
+	} else if !f.All && f == (Filter{Limit: f.Limit, Offset: f.Offset}) {
+		// The public directory as it opens: made once per change.
+		all, made := b.publicDirectory()
+		kept = all
+		res = &Result{Total: made.Total, Facets: made.Facets}
 	} else {
-		b.each(func(pr *Profile) bool {
-			if v := view(pr); v != nil && f.matches(v) {
-				kept = append(kept, v)
-			}
-			return true
-		})
+		for _, pr := range b.list(f) {
+			keep(pr)
+		}
 	}
-	res := &Result{Total: len(kept), Facets: facets(kept)}
+	if res == nil {
+		res = &Result{Total: len(kept), Facets: facets(kept, whole)}
+	}
 	page := kept[min(f.Offset, len(kept)):min(f.Offset+f.Limit, len(kept))]
 	res.Experts = make([]*Profile, len(page))
 	for i, pr := range page {
@@ -207,25 +211,28 @@ func (s *Service) Directory(ctx context.Context, f Filter) (*Result, error) {
 	return res, nil
 }
 
-func (f Filter) matches(pr *Profile) bool {
+// matches reports whether a profile meets the filter's facets, on its
+// public fields only unless whole.
+func (f Filter) matches(pr *Profile, whole bool) bool {
+	shown := func(field string) bool { return whole || !slices.Contains(pr.Private, field) }
 	switch {
-	case f.Field != "" && !slices.Contains(pr.Fields, f.Field):
+	case f.Field != "" && !(shown("fields") && slices.Contains(pr.Fields, f.Field)):
 		return false
-	case f.Competence != "" && !slices.ContainsFunc(pr.Skills, func(s Skill) bool { return s.Competence == f.Competence }):
+	case f.Competence != "" && !(shown("skills") && slices.ContainsFunc(pr.Skills, func(s Skill) bool { return s.Competence == f.Competence })):
 		return false
-	case f.Province != "" && pr.Province != f.Province && !slices.Contains(pr.Provinces, f.Province):
+	case f.Province != "" && pr.Province != f.Province && !(shown("availability") && slices.Contains(pr.Provinces, f.Province)):
 		return false
-	case f.Language != "" && !slices.Contains(pr.Languages, f.Language):
+	case f.Language != "" && !(shown("languages") && slices.Contains(pr.Languages, f.Language)):
 		return false
 	case f.Origin != "" && pr.Origin != f.Origin:
 		return false
-	case f.Available && (pr.Hours == 0 || pr.Load >= 3):
+	case f.Available && (!shown("availability") || pr.Hours == 0 || pr.Load >= 3):
 		return false
 	}
 	return true
 }
 
-func facets(prs []*Profile) map[string][]Facet {
+func facets(prs []*Profile, whole []bool) map[string][]Facet {
 	counts := map[string]map[string]int{}
 	add := func(facet, v string) {
 		if v == "" {
@@ -236,16 +243,23 @@ func facets(prs []*Profile) map[string][]Facet {
 		}
 		counts[facet][v]++
 	}
-	for _, pr := range prs {
-		for _, v := range pr.Fields {
-			add("field", v)
+	for i, pr := range prs {
+		shown := func(field string) bool { return whole[i] || !slices.Contains(pr.Private, field) }
+		if shown("fields") {
+			for _, v := range pr.Fields {
+				add("field", v)
+			}
 		}
-		for _, v := range pr.Skills {
-			add("competence", v.Competence)
+		if shown("skills") {
+			for _, v := range pr.Skills {
+				add("competence", v.Competence)
+			}
 		}
 		add("province", pr.Province)
-		for _, v := range pr.Languages {
-			add("language", v)
+		if shown("languages") {
+			for _, v := range pr.Languages {
+				add("language", v)
+			}
 		}
 		add("origin", pr.Origin)
 	}
@@ -310,36 +324,41 @@ func (s *Service) Similar(ctx context.Context, id string, n int) ([]*Profile, er
 	if err != nil {
 		return nil, err
 	}
-	var cands []*Profile
-	b.each(func(c *Profile) bool {
-		if c.ID != id && (overlap(pr.Fields, c.Fields) > 0 || overlap(competencesOf(pr.Skills), competencesOf(c.Skills)) > 0) {
-			cands = append(cands, c.copy())
-		}
-		return true
-	})
+	// Scored on what this reader sees of each: the public's view unless
+	// an office of its scope or the expert.
+	mine := competencesOf(pr.Skills)
 	type scored struct {
 		pr *Profile
 		s  float64
 	}
 	var out []scored
-	for _, c := range cands {
-		if !mayRead(p, c) {
-			continue
+	b.each(func(c *Profile) bool {
+		if c.ID == id || !mayRead(p, c) {
+			return true
 		}
-		if !office(p, c.UnitPath) && !own(p, c) {
-			redact(c)
+		whole := office(p, c.UnitPath) || own(p, c)
+		sc := 0.0
+		if whole || !slices.Contains(c.Private, "fields") {
+			sc += overlap(pr.Fields, c.Fields)
 		}
-		sc := overlap(pr.Fields, c.Fields) + 0.5*overlap(competencesOf(pr.Skills), competencesOf(c.Skills))
+		if whole || !slices.Contains(c.Private, "skills") {
+			sc += 0.5 * overlap(mine, competencesOf(c.Skills))
+		}
 		if sc > 0 {
 			out = append(out, scored{c, sc})
 		}
-	}
+		return true
+	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].s > out[j].s })
 	res := []*Profile{}
 	for _, o := range out[:min(n, len(out))] {
-		res = append(res, o.pr)
+		c := o.pr.copy()
+		if !office(p, c.UnitPath) && !own(p, c) {
+			redact(c)
+		}
+		res = append(res, c)
 	}
-	return res, s.name(ctx, res...)
+	return res, nil
 }
 
 func competencesOf(sk []Skill) []string {
@@ -362,14 +381,4 @@ func overlap(a, b []string) float64 {
 		}
 	}
 	return float64(in) / float64(len(a)+len(b)-in)
-}
-
-// sortByName orders profile ids by name, then id.
-func sortByName(ids []string, all map[string]*Profile) {
-	slices.SortFunc(ids, func(a, b string) int {
-		if c := strings.Compare(all[a].FullName, all[b].FullName); c != 0 {
-			return c
-		}
-		return strings.Compare(a, b)
-	})
 }

@@ -2,6 +2,7 @@ package experts
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -354,20 +355,10 @@ func (s *Service) candidates(ctx context.Context, need *Need) ([]*Profile, error
 		return nil, err
 	}
 	scopes := auth.FromContext(ctx).Scopes(auth.VerifyExperts)
-	type pre struct {
-		s  float64
-		pr *Profile
-	}
-	var found []pre
+	// The best matchCandidates so far, the weakest first (a min-heap).
+	top := &preHeap{}
 	b.each(func(pr *Profile) bool {
 		if pr.Status != Verified {
-			return true
-		}
-		visible := pr.Public
-		for _, sc := range scopes {
-			visible = visible || strings.HasPrefix(pr.UnitPath, sc)
-		}
-		if !visible {
 			return true
 		}
 		sc := 0.0
@@ -383,22 +374,56 @@ func (s *Service) candidates(ctx context.Context, need *Need) ([]*Profile, error
 				}
 			}
 		}
-		if sc > 0 {
-			found = append(found, pre{sc, pr})
+		if sc == 0 || (top.Len() == matchCandidates && sc <= (*top)[0].s) {
+			return true
+		}
+		visible := pr.Public
+		for _, s := range scopes {
+			visible = visible || strings.HasPrefix(pr.UnitPath, s)
+		}
+		if !visible {
+			return true
+		}
+		heap.Push(top, pre{sc, pr})
+		if top.Len() > matchCandidates {
+			heap.Pop(top)
 		}
 		return true
 	})
+	found := *top
 	slices.SortFunc(found, func(a, b pre) int {
 		if a.s != b.s {
 			return cmp.Compare(b.s, a.s)
 		}
 		return strings.Compare(a.pr.ID, b.pr.ID)
 	})
-	out := make([]*Profile, 0, min(len(found), matchCandidates))
-	for _, f := range found[:min(len(found), matchCandidates)] {
+	out := make([]*Profile, 0, len(found))
+	for _, f := range found {
 		out = append(out, f.pr.copy())
 	}
 	return out, nil
+}
+
+// pre is a profile with its first, rough score.
+type pre struct {
+	s  float64
+	pr *Profile
+}
+
+// preHeap keeps the best rough scores, the weakest on top.
+type preHeap []pre
+
+func (h preHeap) Len() int { return len(h) }
+func (h preHeap) Less(i, j int) bool {
+	return h[i].s < h[j].s || (h[i].s == h[j].s && h[i].pr.ID > h[j].pr.ID)
+}
+func (h preHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *preHeap) Push(x any)   { *h = append(*h, x.(pre)) }
+func (h *preHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // score rates a profile (as the reader sees it) for a need, each part
