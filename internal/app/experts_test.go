@@ -253,8 +253,9 @@ func TestExpertNeedsMatchingEngagements(t *testing.T) {
 
 	// The counts are computed data elements of monitoring.
 	for code, src := range map[string]string{"exp_verified": experts.SourceVerified, "exp_national": experts.SourceNational, "exp_provincial": experts.SourceProvincial, "exp_engaged": experts.SourceEngaged} {
-		apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/elements", `{"code":"`+code+`","name_vi":"`+code+`","source":"`+src+`"}`, 200)
+		apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/elements", `{"code":"`+code+`","name_vi":"`+code+`","source":"`+src+`","categories":["ai","data","cybersecurity"]}`, 200)
 	}
+	apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/indicators", `{"code":"cyber_experts","name_vi":"Chuyên gia an toàn thông tin đã xác minh","measure":"count","numerator":"{exp_verified.cybersecurity}"}`, 200)
 	apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/indicators", `{"code":"national_experts","name_vi":"Chuyên gia quốc gia","measure":"count","numerator":"{exp_national}"}`, 200)
 	apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/indicators", `{"code":"verified_experts","name_vi":"Chuyên gia đã xác minh","measure":"count","numerator":"{exp_verified}"}`, 200)
 	apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/recompute", "", 200)
@@ -264,6 +265,9 @@ func TestExpertNeedsMatchingEngagements(t *testing.T) {
 	}
 	if r := indicatorRow(t, dashboard(t, ta, "daklak", "66", ""), "verified_experts"); r.Value != 2 {
 		t.Fatalf("verified experts of Đắk Lắk in monitoring: %+v", r)
+	}
+	if r := indicatorRow(t, dashboard(t, ta, "daklak", "66", ""), "cyber_experts"); r.Value != 1 {
+		t.Fatalf("verified cybersecurity experts of Đắk Lắk in monitoring: %+v", r)
 	}
 
 	// Similar experts: the other expert shares nothing; an office's

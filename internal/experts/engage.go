@@ -501,18 +501,23 @@ const (
 )
 
 // MonitorCounts are the expert network's figures for monitoring, each in
-// the unit that holds it: verified profiles in their unit; selections in
-// the nominating unit; engagements in the unit of the need.
+// the unit that holds it — verified profiles in their unit, selections in
+// the nominating unit, engagements in the unit of the need — in total and
+// per field of the taxonomy (the category is the field's code).
 func (s *Service) MonitorCounts(ctx context.Context, year int) (map[string][]org.UnitCount, error) {
 	out := map[string][]org.UnitCount{}
+	type key struct{ src, unit, field string }
+	n := map[key]int64{}
 	read := func(src, q string, args ...any) error {
 		return db.Each(ctx, s.DB.R, func(r db.Scanner) error {
-			var id string
-			var n int64
-			if err := r.Scan(&id, &n); err != nil {
+			var unit, fields string
+			if err := r.Scan(&unit, &fields); err != nil {
 				return err
 			}
-			out[src] = append(out[src], org.UnitCount{UnitID: id, N: n})
+			n[key{src, unit, ""}]++
+			for _, f := range splitList(fields) {
+				n[key{src, unit, f}]++
+			}
 			return nil
 		}, q, args...)
 	}
@@ -522,14 +527,17 @@ func (s *Service) MonitorCounts(ctx context.Context, year int) (map[string][]org
 		src, query string
 		args       []any
 	}{
-		{SourceVerified, `SELECT unit_id, COUNT(*) FROM exp_profiles WHERE status = 'verified' GROUP BY unit_id`, nil},
-		{SourceNational, `SELECT unit_id, COUNT(DISTINCT profile_id) FROM exp_nominations WHERE status = 'selected' AND level = 'national' GROUP BY unit_id`, nil},
-		{SourceProvincial, `SELECT unit_id, COUNT(DISTINCT profile_id) FROM exp_nominations WHERE status = 'selected' AND level = 'provincial' GROUP BY unit_id`, nil},
-		{SourceEngaged, `SELECT n.unit_id, COUNT(*) FROM exp_engagements e JOIN exp_needs n ON n.id = e.need_id WHERE e.created_at >= $1 AND e.created_at < $2 GROUP BY n.unit_id`, []any{from, to}},
+		{SourceVerified, `SELECT unit_id, fields FROM exp_profiles WHERE status = 'verified'`, nil},
+		{SourceNational, `SELECT unit_id, fields FROM (SELECT DISTINCT n.unit_id, p.fields, p.id FROM exp_nominations n JOIN exp_profiles p ON p.id = n.profile_id WHERE n.status = 'selected' AND n.level = 'national') x`, nil},
+		{SourceProvincial, `SELECT unit_id, fields FROM (SELECT DISTINCT n.unit_id, p.fields, p.id FROM exp_nominations n JOIN exp_profiles p ON p.id = n.profile_id WHERE n.status = 'selected' AND n.level = 'provincial') x`, nil},
+		{SourceEngaged, `SELECT n.unit_id, p.fields FROM exp_engagements e JOIN exp_needs n ON n.id = e.need_id JOIN exp_profiles p ON p.id = e.profile_id WHERE e.created_at >= $1 AND e.created_at < $2`, []any{from, to}},
 	} {
 		if err := read(q.src, q.query, q.args...); err != nil {
 			return nil, err
 		}
+	}
+	for k, v := range n {
+		out[k.src] = append(out[k.src], org.UnitCount{UnitID: k.unit, Group: k.field, N: v})
 	}
 	return out, nil
 }

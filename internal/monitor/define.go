@@ -263,6 +263,7 @@ func (s *Service) SaveElement(ctx context.Context, e Element) (*Element, error) 
 	if !slices.Contains([]string{TypeInteger, TypeNumber, TypePercent}, e.ValueType) {
 		return nil, errs.Field("value_type", "monitor.value_type_invalid", e.ValueType)
 	}
+	given := e.Categories
 	if e.Source != SourceReported {
 		e.Categories = slices.Clone(org.Groups)
 		e.ValueType = TypeInteger
@@ -272,7 +273,13 @@ func (s *Service) SaveElement(ctx context.Context, e Element) (*Element, error) 
 			e.Aggregation = AggSum
 		}
 		if slices.Contains(networkSources, e.Source) || slices.Contains(expertSources, e.Source) {
+			// The network counts without categories; the expert network
+			// per field of its taxonomy, so its elements keep the field
+			// codes their definer names.
 			e.Categories = nil
+			if slices.Contains(expertSources, e.Source) {
+				e.Categories = given
+			}
 			if !slices.Contains(roomFlows, e.Source) {
 				e.Aggregation = AggLast
 			}
