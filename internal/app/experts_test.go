@@ -107,6 +107,9 @@ func TestExpertProfilesVerificationPrivacy(t *testing.T) {
 	if strings.Contains(public, "tri@example.vn") || strings.Contains(public, "Học máy") || !strings.Contains(public, `"redacted":true`) {
 		t.Fatalf("the public profile shows private fields: %s", public)
 	}
+	if other := apiJSON(t, ta, "dongnai", "GET", "/api/v1/experts/"+pr.ID, "", 200); strings.Contains(other, "tri@example.vn") || strings.Contains(other, "Học máy") {
+		t.Fatalf("another province's office reads the private fields: %s", other)
+	}
 	if office := apiJSON(t, ta, "daklak", "GET", "/api/v1/experts/"+pr.ID, "", 200); !strings.Contains(office, "tri@example.vn") || !strings.Contains(office, "Học máy") {
 		t.Fatalf("the office does not see the private fields: %s", office)
 	}
@@ -221,6 +224,9 @@ func TestExpertNeedsMatchingEngagements(t *testing.T) {
 	}
 	apiJSON(t, ta, "cg2", "POST", "/api/v1/experts/invitations/"+inv.ID+"/answer", `{"accept":true}`, 404)
 	json.Unmarshal([]byte(apiJSON(t, ta, "cg1", "POST", "/api/v1/experts/invitations/"+inv.ID+"/answer", `{"accept":true}`, 200)), &inv)
+	if sent := ta.Mail.Sent(); sent[len(sent)-1].To != "daklak@example.vn" || !strings.Contains(sent[len(sent)-1].Body, "Lê Thị An") {
+		t.Fatalf("the organisation is not told of the answer: %+v", sent[len(sent)-1])
+	}
 	if inv.Status != experts.Accepted || inv.Engagement == nil {
 		t.Fatalf("accepted: %+v", inv)
 	}

@@ -160,7 +160,31 @@ func (s *Service) Answer(ctx context.Context, invitationID string, accept bool, 
 	if err := s.record(ctx, p, "expert_"+status, inv.ProfileID, pr.UnitPath, inv.NeedTitle); err != nil {
 		return nil, err
 	}
+	s.tellPoster(ctx, inv, pr, status)
 	return s.invitation(ctx, inv.ID)
+}
+
+// tellPoster mails the person who posted the need that the expert
+// answered (failures are logged: the need's page shows the same).
+func (s *Service) tellPoster(ctx context.Context, inv *Invitation, pr *Profile, status string) {
+	if s.Mail == nil || s.Auth == nil {
+		return
+	}
+	var by string
+	if err := s.DB.R.QueryRowContext(ctx, `SELECT created_by FROM exp_needs WHERE id = $1`, inv.NeedID).Scan(&by); err != nil {
+		return
+	}
+	to, _ := s.Auth.EmailOf(ctx, by)
+	if to == "" {
+		return
+	}
+	link := s.BaseURL + "/experts/needs/" + inv.NeedID + "#invitations"
+	answer := func(l i18n.Lang) string { return i18n.T(l, "experts.answer_"+status) }
+	subject := i18n.T(i18n.VI, "experts.mail_answered_subject", pr.FullName, answer(i18n.VI)) + " / " + i18n.T(i18n.EN, "experts.mail_answered_subject", pr.FullName, answer(i18n.EN))
+	body := i18n.Both("experts.mail_answered_body", func(l i18n.Lang) []any { return []any{pr.FullName, answer(l), inv.NeedTitle, link} })
+	if err := s.Mail.Send(ctx, mail.Message{To: to, Subject: subject, Body: body}); err != nil && s.Log != nil {
+		s.Log.Warn("experts: mail not sent", "to", to, "err", err)
+	}
 }
 
 // EngagementInput is what an organisation records of the work, and its
