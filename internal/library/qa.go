@@ -539,7 +539,7 @@ func (s *Service) Questions(ctx context.Context) ([]Question, error) {
 			q.Helpful = &h.Bool
 		}
 		return q, err
-	}, `SELECT id, question, lang, answered, helpful, at FROM lib_questions ORDER BY at DESC LIMIT 500`)
+	}, `SELECT id, question, lang, answered, helpful, at FROM lib_questions ORDER BY at DESC, id DESC LIMIT 500`)
 	if err != nil {
 		return nil, err
 	}
