@@ -8,8 +8,11 @@ import (
 	"path"
 	"testing/fstest"
 
+	"crypto/sha256"
+	"encoding/hex"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"sort"
 )
 
 // migrations holds the SQL both engines share (common/) and the few files
@@ -88,4 +91,27 @@ func migrationFS(d Dialect) (fs.FS, error) {
 		}
 	}
 	return out, nil
+}
+
+// MigrationsDigest identifies the migrations an engine runs (their names
+// and contents): a test suite keeps one migrated database per digest to
+// copy, instead of migrating a database for every test.
+func MigrationsDigest(d Dialect) (string, error) {
+	fsys, err := migrationFS(d)
+	if err != nil {
+		return "", err
+	}
+	mf := fsys.(fstest.MapFS)
+	names := make([]string, 0, len(mf))
+	for n := range mf {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		h.Write([]byte(n + "\x00"))
+		h.Write(mf[n].Data)
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
