@@ -224,8 +224,11 @@ func TestExpertNeedsMatchingEngagements(t *testing.T) {
 	}
 	apiJSON(t, ta, "cg2", "POST", "/api/v1/experts/invitations/"+inv.ID+"/answer", `{"accept":true}`, 404)
 	json.Unmarshal([]byte(apiJSON(t, ta, "cg1", "POST", "/api/v1/experts/invitations/"+inv.ID+"/answer", `{"accept":true}`, 200)), &inv)
-	if sent := ta.Mail.Sent(); sent[len(sent)-1].To != "daklak@example.vn" || !strings.Contains(sent[len(sent)-1].Body, "Lê Thị An") {
+	if sent := ta.Mail.Sent(); sent[len(sent)-1].To != "daklak@example.vn" || !strings.Contains(sent[len(sent)-1].Body, "Lê Thị An — đã nhận lời mời") {
 		t.Fatalf("the organisation is not told of the answer: %+v", sent[len(sent)-1])
+	}
+	if _, home, _ := ta.do(ta.as("daklak"), "GET", "/", nil); !strings.Contains(home, "Lê Thị An đã nhận lời mời") {
+		t.Fatal("the home page of the need's poster does not show the answer")
 	}
 	if inv.Status != experts.Accepted || inv.Engagement == nil {
 		t.Fatalf("accepted: %+v", inv)

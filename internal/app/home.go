@@ -27,6 +27,7 @@ func init() {
 		"home.assigned":      {"Được giao: %s, hạn %s", "Assigned: %s, due %s"},
 		"home.exam_open":     {"Kỳ sát hạch đang mở: %s", "Exam open to you: %s"},
 		"home.invited":       {"Lời mời chuyên gia chờ bạn trả lời: %s (%s)", "An invitation waiting for your answer: %s (%s)"},
+		"home.answered":      {"%s %s lời mời cho “%s”", "%s %s your invitation for “%s”"},
 		"home.log_help":      {"Ghi hoạt động hỗ trợ người dân của tổ", "Log the help your team gave residents"},
 		"home.task_late":     {"Nhiệm vụ chậm tiến độ: %s (hạn %s)", "A late task: %s (due %s)"},
 		"home.report_due":    {"Báo cáo cần nhập: %s – %s, hạn %s", "Report to enter: %s – %s, due %s"},
@@ -173,6 +174,15 @@ func (a *App) nextSteps(r *http.Request, p *auth.Principal, lang i18n.Lang) ([]n
 	for _, inv := range invs {
 		if inv.Status == experts.Invited && len(out) < 8 {
 			out = append(out, nextStep{i18n.T(lang, "home.invited", inv.NeedTitle, inv.UnitName), "/experts/me#invitations"})
+		}
+	}
+	if p.CanAnywhere(auth.PostNeeds) {
+		answers, err := a.Exp.RecentAnswers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, inv := range answers[:min(2, len(answers))] {
+			out = append(out, nextStep{i18n.T(lang, "home.answered", inv.Expert, i18n.T(lang, "experts.answer_"+inv.Status), inv.NeedTitle), "/experts/needs/" + inv.NeedID + "#invitations"})
 		}
 	}
 	if in, err := a.Net.InAnyTeam(ctx, p); err != nil {

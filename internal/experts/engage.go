@@ -363,6 +363,17 @@ func (s *Service) MyInvitations(ctx context.Context) ([]*Invitation, error) {
 	return s.scanInvitations(ctx, `i.profile_id = $1`, pr.ID)
 }
 
+// RecentAnswers are the answers of the last two weeks to invitations on
+// needs the signed-in person posted: their home page shows them.
+func (s *Service) RecentAnswers(ctx context.Context) ([]*Invitation, error) {
+	p := auth.FromContext(ctx)
+	if p == nil {
+		return nil, nil
+	}
+	since := s.clock().Add(-14 * 24 * time.Hour).UnixMilli()
+	return s.scanInvitations(ctx, `n.created_by = $1 AND i.answered_at >= $2`, p.AccountID, since)
+}
+
 // ---- nomination and selection
 
 // Levels of a core.

@@ -186,6 +186,8 @@ func init() {
 		"experts.why_rating":               {"Được đánh giá %v/5 (%d lần)", "Rated %v/5 (%d times)"},
 		"experts.mail_invited_subject":     {"Lời mời hỗ trợ: %[1]s", "An invitation: %[1]s"},
 		"experts.mail_invited_body":        {"%[2]s mời bạn hỗ trợ: %[1]s. Xem và trả lời tại %[3]s", "%[2]s invites you to help with: %[1]s. See and answer at %[3]s"},
+		"experts.answer_accepted":          {"đã nhận", "accepted"},
+		"experts.answer_declined":          {"đã từ chối", "declined"},
 		"experts.mail_answered_subject":    {"%s: %s", "%s: %s"},
 		"experts.mail_answered_body":       {"%s — %s lời mời của bạn cho “%s”. Xem tại %s", "%s — %s your invitation for “%s”. See it at %s"},
 		"experts.bad_name":                 {"Họ tên không được trống và dài tối đa %d ký tự.", "The name must not be empty and at most %d characters."},
