@@ -117,6 +117,15 @@ func env(name, def string) string {
 	return def
 }
 
+// envInt reads DXHUB_<name> as a whole number (def when unset or not one).
+func envInt(name string, def int) int {
+	n, err := strconv.Atoi(env(name, ""))
+	if err != nil {
+		return def
+	}
+	return n
+}
+
 // configFlags declares the flags every server-side command shares.
 func configFlags(fs *flag.FlagSet, dbDefault string) *app.Config {
 	c := &app.Config{}
@@ -140,6 +149,8 @@ func configFlags(fs *flag.FlagSet, dbDefault string) *app.Config {
 	fs.StringVar(&c.AssistantModel, "assistant-model", env("ASSISTANT_MODEL", ""), "model name sent to the assistant's server (DXHUB_ASSISTANT_MODEL)")
 	fs.DurationVar(&c.AssistantTimeout, "assistant-timeout", 15*time.Second, "longest wait for the assistant's server before answering by extraction")
 	c.AssistantToken = env("ASSISTANT_TOKEN", "") // never a flag: the server's bearer token
+	fs.IntVar(&c.MailRate, "mail-rate", envInt("MAIL_RATE", 50), "messages to target groups e-mailed a second at most, 0 for no bound (DXHUB_MAIL_RATE)")
+	fs.IntVar(&c.SMSRate, "sms-rate", envInt("SMS_RATE", 20), "messages to target groups sent by SMS a second at most, 0 for no bound (DXHUB_SMS_RATE)")
 	fs.StringVar(&c.TimeZone, "time-zone", env("TIME_ZONE", "Asia/Ho_Chi_Minh"), "time zone in which times are shown and typed, unless a person chooses their own (DXHUB_TIME_ZONE)")
 	return c
 }

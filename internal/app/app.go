@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/campaign"
 	"dxhub/internal/credential"
 	"dxhub/internal/experts"
 	"dxhub/internal/learning"
@@ -78,6 +79,10 @@ type Config struct {
 	// environment only.
 	AssistantURL, AssistantModel, AssistantToken string
 	AssistantTimeout                             time.Duration
+	// MailRate and SMSRate bound the messages to target groups sent a
+	// second on each channel (0: unbounded), to stay within what the
+	// mail server and the SMS gateway accept.
+	MailRate, SMSRate int
 }
 
 func sweepEvery(cfg Config) time.Duration {
@@ -117,6 +122,8 @@ type App struct {
 	Lib *library.Service
 	Net *network.Service
 	Exp *experts.Service
+	// Camp is campaigns, contests and messages to target groups.
+	Camp *campaign.Service
 
 	stop context.CancelFunc
 }
@@ -223,13 +230,19 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 		a.Learn.Start(stopCtx, time.Hour)
 	}
 	a.Exp = &experts.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Search: a.Search, Auth: a.Auth, Mail: a.Mail, BaseURL: cfg.BaseURL, Learn: a.Learn, Creds: a.Cred, Skills: a.skillLevels, Files: a.Files}
+	a.Camp = &campaign.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Exams: a.Exams, Mail: a.Mail, SMS: a.SMS, BaseURL: cfg.BaseURL,
+		Rates: map[string]int{campaign.Email: cfg.MailRate, campaign.SMS: cfg.SMSRate}}
+	a.Camp.Subscribe(a.Events)
+	if cfg.Background {
+		go a.Camp.Run(stopCtx, time.Second)
+	}
 	a.Mon = &monitor.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Learn: a.Learn, Exams: a.Exams, Mail: a.Mail, Files: a.Files, BaseURL: cfg.BaseURL, Net: a.Net, Experts: a.Exp}
 	if cfg.Background {
 		a.Mon.Start(stopCtx, time.Hour)
 		a.Events.Start(stopCtx)
 	}
 	shell, _ := fs.Sub(templates, "templates")
-	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates(), "account": account.Templates(), "credential": credential.Templates(), "search": search.Templates(), "library": library.Templates(), "network": network.Templates(), "experts": experts.Templates()})
+	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates(), "account": account.Templates(), "credential": credential.Templates(), "search": search.Templates(), "library": library.Templates(), "network": network.Templates(), "experts": experts.Templates(), "campaign": campaign.Templates()})
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +284,7 @@ func (a *App) shellFor(r *http.Request) web.Shell {
 	if p.CanAnywhere(auth.EditLibrary) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/library/questions", Key: "nav.questions"})
 	}
-	s.Nav = append(s.Nav, web.NavItem{Href: "/experts", Key: "nav.experts"})
+	s.Nav = append(s.Nav, web.NavItem{Href: "/experts", Key: "nav.experts"}, web.NavItem{Href: "/campaigns", Key: "nav.campaigns"}, web.NavItem{Href: "/notices", Key: "nav.notices"})
 	if p.CanAnywhere(auth.ViewNetwork) || p.CanAnywhere(auth.ReportTasks) {
 		s.Nav = append(s.Nav, web.NavItem{Href: "/plans", Key: "nav.plans"})
 	}

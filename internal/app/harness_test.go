@@ -78,7 +78,7 @@ func newTestApp(t *testing.T) *testApp {
 		t.Fatal(err)
 	}
 	ls := &mail.LogSender{Log: log}
-	a.Mail, a.Auth.Mail, a.Learn.Mail, a.Mon.Mail, a.Account.Mail, a.Net.Mail, a.Exp.Mail = ls, ls, ls, ls, ls, ls, ls
+	a.Mail, a.Auth.Mail, a.Learn.Mail, a.Mon.Mail, a.Account.Mail, a.Net.Mail, a.Exp.Mail, a.Camp.Mail = ls, ls, ls, ls, ls, ls, ls, ls
 	ctx := auth.WithPrincipal(context.Background(), auth.System())
 	if _, err := a.Org.ImportUnits(ctx, strings.NewReader(demo.SampleUnitsCSV)); err != nil {
 		t.Fatal(err)

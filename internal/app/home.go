@@ -185,6 +185,18 @@ func (a *App) nextSteps(r *http.Request, p *auth.Principal, lang i18n.Lang) ([]n
 			out = append(out, nextStep{i18n.T(lang, "home.answered", inv.Expert, i18n.T(lang, "experts.answer_"+inv.Status), inv.NeedTitle), "/experts/needs/" + inv.NeedID + "#invitations"})
 		}
 	}
+	if n, err := a.Camp.Unread(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		out = append(out, nextStep{i18n.T(lang, "home.notices", n), "/notices"})
+	}
+	rounds, err := a.Camp.OpenRounds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range rounds[:min(1, len(rounds))] {
+		out = append(out, nextStep{i18n.T(lang, "home.contest_open", o.Contest, o.Num), "/contests/" + o.ContestID})
+	}
 	if in, err := a.Net.InAnyTeam(ctx, p); err != nil {
 		return nil, err
 	} else if in {

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"dxhub/internal/campaign"
 	"dxhub/internal/experts"
 	"dxhub/internal/library"
 	"dxhub/internal/network"
@@ -159,7 +160,40 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 	if _, err := ta.App.Exp.Nominate(nctx, exp.ID, experts.National, "66", ""); err != nil {
 		t.Fatal(err)
 	}
+	// Campaigns: a published campaign with an event, a two-round contest
+	// open now and a message.
+	now := time.Now()
+	cmp, err := ta.App.Camp.SaveCampaign(nctx, "", campaign.CampaignInput{Slug: "thang-cds", NameVI: "Tháng chuyển đổi số", NameEN: "DX month", GoalVI: "Phổ cập kỹ năng số", UnitCode: "66",
+		StartsOn: now.Format(time.DateOnly), EndsOn: now.AddDate(0, 1, 0).Format(time.DateOnly), Links: []campaign.Link{{Title: "Khoá học", URL: "/courses"}}, Published: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Camp.AddEvent(nctx, cmp.ID, campaign.EventInput{Kind: "livestream", Title: "Hỏi đáp trực tuyến", StartsAt: now.Add(24 * time.Hour).UnixMilli(), Link: "https://example.vn/live"}); err != nil {
+		t.Fatal(err)
+	}
+	contest, err := ta.App.Camp.AddContest(nctx, cmp.ID, campaign.ContestInput{Name: "Tìm hiểu chuyển đổi số", Rules: "Mỗi người một lượt.", BlueprintID: bpID, TimeLimitMin: 15, Prediction: "Bao nhiêu người đúng hết?",
+		Rounds: []campaign.RoundInput{{OpensAt: now.Add(-time.Minute).UnixMilli(), ClosesAt: now.Add(time.Hour).UnixMilli()}, {OpensAt: now.Add(2 * time.Hour).UnixMilli(), ClosesAt: now.Add(3 * time.Hour).UnixMilli()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := ta.App.Camp.Compose(nctx, campaign.MessageInput{UnitCode: "66", SubjectVI: "Mời dự thi", BodyVI: "Vòng 1 đang mở.", Channels: []string{"notice", "email"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsubscribe := ta.App.Camp.UnsubscribeURL(t.Context(), ta.personID("A1"), "contests")
+	unsubscribe = unsubscribe[strings.Index(unsubscribe, "/unsubscribe"):]
 	return []pageCase{
+		{"", "/campaigns", "campaign/list"},
+		{"national", "/campaigns", "campaign/list"},
+		{"", "/campaigns/thang-cds", "campaign/campaign"},
+		{"national", "/campaigns/thang-cds", "campaign/campaign"},
+		{"learner", "/contests/" + contest.ID, "campaign/contest"},
+		{"", "/contests/" + contest.ID + "/rounds/1", "campaign/round"},
+		{"national", "/contests/" + contest.ID + "/rounds/1", "campaign/round"},
+		{"national", "/messages", "campaign/messages"},
+		{"national", "/messages/" + msg.ID, "campaign/message"},
+		{"learner", "/notices", "campaign/notices"},
+		{"", unsubscribe, "campaign/unsubscribe"},
 		{"", "/experts", "experts/directory"},
 		{"", "/experts?q=hoang+thi+mai&field=data", "experts/directory"},
 		{"national", "/experts?all=1", "experts/directory"},

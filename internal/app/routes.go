@@ -3,6 +3,7 @@ package app
 import (
 	"crypto/subtle"
 	"dxhub/internal/account"
+	"dxhub/internal/campaign"
 	"dxhub/internal/credential"
 	_ "embed"
 	"net/http"
@@ -52,7 +53,52 @@ func (a *App) Routes() []Route {
 	cr := &credential.HTTP{Svc: a.Cred, Web: a.Web}
 	nw := &network.HTTP{Svc: a.Net, Web: a.Web}
 	xp := &experts.HTTP{Svc: a.Exp, Web: a.Web}
+	cp := &campaign.HTTP{Svc: a.Camp, Web: a.Web}
 	return []Route{
+		// Campaigns, contests and messages to target groups
+		{"GET /campaigns", cp.ListPage},
+		{"POST /campaigns", cp.Create},
+		{"GET /campaigns/{slug}", cp.Page},
+		{"POST /campaigns/{slug}/edit", cp.Update},
+		{"POST /campaigns/{slug}/events", cp.AddEvent},
+		{"POST /campaigns/{slug}/contests", cp.AddContest},
+		{"POST /events/{id}/register", cp.Register},
+		{"POST /events/{id}/attendance", cp.Attendance},
+		{"GET /contests/{id}", cp.ContestPage},
+		{"POST /contests/{id}/rounds/{n}/enter", cp.Enter},
+		{"GET /contests/{id}/rounds/{n}", cp.RoundPage},
+		{"POST /contests/{id}/rounds/{n}/publish", cp.Publish},
+		{"POST /contests/{id}/rounds/{n}/decide", cp.Decide},
+		{"POST /contests/{id}/rounds/{n}/prize", cp.Prize},
+		{"GET /messages", cp.MessagesPage},
+		{"POST /messages", cp.Compose},
+		{"GET /messages/{id}", cp.MessagePage},
+		{"POST /messages/{id}/cancel", cp.CancelMessage},
+		{"GET /notices", cp.NoticesPage},
+		{"POST /notices/topics", cp.SaveTopics},
+		{"GET /unsubscribe", cp.UnsubscribePage},
+		{"POST /unsubscribe", cp.Unsubscribe},
+		{"GET /api/v1/campaigns", cp.APICampaigns},
+		{"POST /api/v1/campaigns", cp.APICreate},
+		{"GET /api/v1/campaigns/{slug}", cp.APICampaign},
+		{"PUT /api/v1/campaigns/{slug}", cp.APIUpdate},
+		{"POST /api/v1/campaigns/{slug}/events", cp.APIAddEvent},
+		{"POST /api/v1/campaigns/{slug}/contests", cp.APIAddContest},
+		{"POST /api/v1/events/{id}/register", cp.APIRegister},
+		{"GET /api/v1/contests/{id}", cp.APIContest},
+		{"GET /api/v1/contests/{id}/board", cp.APIOverallBoard},
+		{"POST /api/v1/contests/{id}/rounds/{n}/enter", cp.APIEnter},
+		{"GET /api/v1/contests/{id}/rounds/{n}/board", cp.APIRoundBoard},
+		{"POST /api/v1/contests/{id}/rounds/{n}/publish", cp.APIPublish},
+		{"GET /api/v1/contests/{id}/rounds/{n}/flagged", cp.APIFlagged},
+		{"POST /api/v1/contests/{id}/rounds/{n}/decisions", cp.APIDecide},
+		{"POST /api/v1/contests/{id}/rounds/{n}/prizes", cp.APIPrize},
+		{"GET /api/v1/messages", cp.APIMessages},
+		{"POST /api/v1/messages", cp.APICompose},
+		{"GET /api/v1/messages/{id}", cp.APIMessage},
+		{"POST /api/v1/messages/{id}/cancel", cp.APICancel},
+		{"GET /api/v1/me/notices", cp.APINotices},
+
 		{"GET /signup", su.SignUpPage},
 		{"POST /signup", su.SignUp},
 		{"GET /signup/sent", su.SentPage},
@@ -502,6 +548,7 @@ var anonymousWrites = map[string]bool{
 	"POST /verify":                    true,
 	"POST /api/v1/credentials/verify": true,
 	"POST /ask/keep":                  true,
+	"POST /unsubscribe":               true,
 	"POST /api/v1/ask/keep":           true,
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/campaign"
 	"dxhub/internal/credential"
 	"dxhub/internal/demo"
 	"dxhub/internal/experts"
@@ -133,6 +134,50 @@ func TestRouteSweep(t *testing.T) {
 		e("S", "daklak", "GET", "/network/export?unit=66", ""),
 		e("S", "daklak", "GET", "/api/v1/network/export?unit=66&format=csv", ""),
 		e("S", "daklak", "POST", "/api/v1/network/import", "@teams"),
+		e("P", "", "GET", "/campaigns", ""),
+		e("S", "daklak", "POST", "/campaigns", "slug=sw-a&name_vi=Chi%E1%BA%BFn+d%E1%BB%8Bch&unit_code=66&starts_on={today}&ends_on={later}"),
+		e("P", "", "GET", "/campaigns/{cmp}", ""),
+		e("S", "daklak", "GET", "/campaigns/{cmpdraft}", ""),
+		e("S", "daklak", "POST", "/campaigns/{cmp}/edit", "slug={cmp}&name_vi=Chi%E1%BA%BFn+d%E1%BB%8Bch+%C4%90%E1%BA%AFk+L%E1%BA%AFk&unit_code=66&starts_on={today}&ends_on={later}&published=1"),
+		e("S", "daklak", "POST", "/campaigns/{cmp}/events", "kind=dx_day&title=Ng%C3%A0y+C%C4%90S&starts_at=2030-01-01T08:00&place=H%E1%BB%99i+tr%C6%B0%E1%BB%9Dng"),
+		e("S", "daklak", "POST", "/campaigns/{cmp}/contests", "name=Cu%E1%BB%99c+thi&blueprint_id={bp}&time_limit_min=10&first_opens=2030-01-01T08:00&rounds=1&length_hours=2&every_days=7"),
+		e("U", "learner", "POST", "/events/{event}/register", ""),
+		e("S", "daklak", "POST", "/events/{event}/attendance", "attended=5"),
+		e("P", "", "GET", "/contests/{contest}", ""),
+		e("U", "learner", "POST", "/contests/{contest}/rounds/{n}/enter", "consent=1"),
+		e("P", "", "GET", "/contests/{contest}/rounds/{n}", ""),
+		e("S", "daklak", "POST", "/contests/{contest}/rounds/{n}/publish", ""),
+		e("S", "daklak", "POST", "/contests/{contest}/rounds/{n}/decide", "entrant=nobody&decision=cleared&reason=ok"),
+		e("S", "daklak", "POST", "/contests/{contest}/rounds/{n}/prize", "entrant=nobody&prize=Gi%E1%BA%A3i"),
+		r("daklak", "learner", "GET", "/messages", ""),
+		e("S", "daklak", "POST", "/messages", "unit_code=66&subject_vi=Th%C6%B0&body_vi=N%E1%BB%99i+dung&channels=notice"),
+		e("S", "daklak", "GET", "/messages/{msg}", ""),
+		e("S", "daklak", "POST", "/messages/{msg2}/cancel", ""),
+		e("U", "learner", "GET", "/notices", ""),
+		e("U", "learner", "POST", "/notices/topics", "topic_general=1"),
+		e("P", "", "GET", "/unsubscribe?p=x&t=general&s=bad", ""),
+		e("P", "", "POST", "/unsubscribe?p=x&t=general&s=bad", "List-Unsubscribe=One-Click"),
+		e("P", "", "GET", "/api/v1/campaigns", ""),
+		e("S", "daklak", "POST", "/api/v1/campaigns", `{"slug":"sw-b","name_vi":"Chiến dịch","unit_code":"66","starts_on":"{today}","ends_on":"{later}"}`),
+		e("P", "", "GET", "/api/v1/campaigns/{cmp}", ""),
+		e("S", "daklak", "GET", "/api/v1/campaigns/{cmpdraft}", ""),
+		e("S", "daklak", "PUT", "/api/v1/campaigns/{cmp}", `{"slug":"{cmp}","name_vi":"Chiến dịch Đắk Lắk","unit_code":"66","starts_on":"{today}","ends_on":"{later}","published":true}`),
+		e("S", "daklak", "POST", "/api/v1/campaigns/{cmp}/events", `{"kind":"training_day","title":"Tập huấn","starts_at":1893456000000,"place":"Hội trường"}`),
+		e("S", "daklak", "POST", "/api/v1/campaigns/{cmp}/contests", `{"name":"Cuộc thi","blueprint_id":"{bp}","time_limit_min":10,"rounds":[{"opens_at":1893456000000,"closes_at":1893459600000}]}`),
+		e("U", "learner", "POST", "/api/v1/events/{event}/register", ""),
+		e("P", "", "GET", "/api/v1/contests/{contest}", ""),
+		e("P", "", "GET", "/api/v1/contests/{contest}/board", ""),
+		e("U", "learner", "POST", "/api/v1/contests/{contest}/rounds/{n}/enter", `{"consent":false}`),
+		e("P", "", "GET", "/api/v1/contests/{contest}/rounds/{n}/board", ""),
+		e("S", "daklak", "POST", "/api/v1/contests/{contest}/rounds/{n}/publish", ""),
+		e("S", "daklak", "GET", "/api/v1/contests/{contest}/rounds/{n}/flagged", ""),
+		e("S", "daklak", "POST", "/api/v1/contests/{contest}/rounds/{n}/decisions", `{"entrant":"nobody","decision":"cleared","reason":"ok"}`),
+		e("S", "daklak", "POST", "/api/v1/contests/{contest}/rounds/{n}/prizes", `{"entrant":"nobody","prize":"Giải"}`),
+		r("daklak", "learner", "GET", "/api/v1/messages", ""),
+		e("S", "daklak", "POST", "/api/v1/messages", `{"unit_code":"66","subject_vi":"Thư","body_vi":"Nội dung","channels":["notice"]}`),
+		e("S", "daklak", "GET", "/api/v1/messages/{msg}", ""),
+		e("S", "daklak", "POST", "/api/v1/messages/{msg3}/cancel", ""),
+		e("U", "learner", "GET", "/api/v1/me/notices", ""),
 		e("P", "", "GET", "/experts", ""),
 		e("P", "", "GET", "/experts/{exppub}", ""),
 		e("P", "", "GET", "/experts/{exppriv}", ""),
@@ -844,6 +889,31 @@ func sweepFixture(t *testing.T, ta *testApp) map[string]string {
 		if v == "" {
 			t.Fatalf("fixture: %s is empty", k)
 		}
+	}
+	cmp, err := ta.App.Camp.SaveCampaign(da, "", campaign.CampaignInput{Slug: "sweep-66", NameVI: "Chiến dịch Đắk Lắk", UnitCode: "66", StartsOn: now.Format(time.DateOnly), EndsOn: now.AddDate(0, 1, 0).Format(time.DateOnly), Published: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Camp.SaveCampaign(da, "", campaign.CampaignInput{Slug: "nhap-66", NameVI: "Nháp MAT66SECRET", UnitCode: "66", StartsOn: now.Format(time.DateOnly), EndsOn: now.Format(time.DateOnly)}); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := ta.App.Camp.AddEvent(da, cmp.ID, campaign.EventInput{Kind: "dx_day", Title: "Ngày chuyển đổi số", StartsAt: now.Add(48 * time.Hour).UnixMilli(), Place: "Hội trường"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := ta.App.Camp.AddContest(da, cmp.ID, campaign.ContestInput{Name: "Tìm hiểu chuyển đổi số", BlueprintID: bp.ID, TimeLimitMin: 10,
+		Rounds: []campaign.RoundInput{{OpensAt: now.Add(-time.Minute).UnixMilli(), ClosesAt: now.Add(time.Hour).UnixMilli()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f["cmp"], f["cmpdraft"], f["event"], f["contest"], f["n"] = cmp.Slug, "nhap-66", ev.ID, k.ID, "1"
+	f["today"], f["later"] = now.Format(time.DateOnly), now.AddDate(0, 1, 0).Format(time.DateOnly)
+	for _, key := range []string{"msg", "msg2", "msg3"} {
+		m, err := ta.App.Camp.Compose(da, campaign.MessageInput{UnitCode: "66", SubjectVI: "Thư MAT66SECRET", BodyVI: "Nội dung", Channels: []string{"notice"}, SendAt: now.Add(24 * time.Hour).UnixMilli()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f[key] = m.ID
 	}
 	return f
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"dxhub/internal/org"
@@ -156,6 +157,18 @@ type AttemptFinished struct {
 	Passed    bool    `json:"passed"`
 	Percent   float64 `json:"percent"`
 	At        int64   `json:"at"`
+	// What a contest ranks and checks by (fields added later: absent in
+	// events recorded before them).
+	StartedAt   int64   `json:"started_at,omitempty"`
+	Score       float64 `json:"score,omitempty"`
+	MaxScore    float64 `json:"max_score,omitempty"`
+	DisplayName string  `json:"display_name,omitempty"`
+	Unit        string  `json:"unit,omitempty"` // the person's unit when the attempt began
+	Answered    int     `json:"answered,omitempty"`
+	Items       int     `json:"items,omitempty"`
+	// Digest is a hash of the items and responses, whatever order they
+	// were shown in: equal digests are identical answer sheets.
+	Digest string `json:"digest,omitempty"`
 }
 
 // SaveBlueprint creates (ID empty) or replaces a blueprint; the caller
@@ -246,6 +259,21 @@ func (x *Exams) Blueprints(ctx context.Context) ([]*Blueprint, error) {
 		codes[i] = &b.UnitCode
 	}
 	return append([]*Blueprint{}, out...), x.Bank.Org.ResolveCodes(ctx, codes...)
+}
+
+// BlueprintsAbove lists the blueprints of the unit at path and of the
+// units above it: those a session another room owns there may use.
+func (x *Exams) BlueprintsAbove(ctx context.Context, path string) ([]*Blueprint, error) {
+	out, err := db.Query(ctx, x.Bank.DB.R, scanBlueprint, `SELECT `+blueprintCols+` FROM blueprints b ORDER BY b.updated_at DESC LIMIT 2000`)
+	if err != nil {
+		return nil, err
+	}
+	out = slices.DeleteFunc(out, func(b *Blueprint) bool { return !strings.HasPrefix(path, b.UnitPath) })
+	codes := make([]*string, len(out))
+	for i, b := range out {
+		codes[i] = &b.UnitCode
+	}
+	return out, x.Bank.Org.ResolveCodes(ctx, codes...)
 }
 
 func scopeWhere(d *db.DB, col string, scopes []string, args []any) (string, []any) {

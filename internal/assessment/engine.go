@@ -2,14 +2,16 @@ package assessment
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
-	"dxhub/internal/platform/events"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"html/template"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +24,7 @@ import (
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/events"
 	"dxhub/internal/platform/richtext"
 )
 
@@ -788,13 +791,37 @@ func (x *Exams) finish(ctx context.Context, a *Attempt, status string, finishedA
 		if maxScore > 0 {
 			pct = 100 * score / maxScore
 		}
+		var unit string
+		if err := tx.QueryRowContext(ctx, `SELECT person_unit FROM attempts WHERE id = $1`, a.ID).Scan(&unit); err != nil {
+			return err
+		}
 		return events.Record(ctx, tx, TopicAttemptFinished, AttemptFinished{AttemptID: a.ID, SessionID: a.SessionID, AccountID: a.AccountID,
-			Status: status, Passed: passed, Percent: pct, At: finishedAt})
+			Status: status, Passed: passed, Percent: pct, At: finishedAt, StartedAt: a.StartedAt, Score: score, MaxScore: maxScore,
+			DisplayName: a.DisplayName, Unit: unit, Answered: len(resps), Items: len(a.Form), Digest: sheetDigest(a.Form, resps)})
 	})
 	if err == nil {
 		x.Events.Notify()
 	}
 	return err
+}
+
+// sheetDigest hashes an answer sheet by item, not by the order shown, so
+// that two candidates who gave the same answers to the same items share
+// it even when their forms were shuffled differently.
+func sheetDigest(form []FormEntry, resps map[int][]string) string {
+	lines := make([]string, 0, len(resps))
+	for idx, v := range resps {
+		if idx < 0 || idx >= len(form) || len(v) == 0 {
+			continue
+		}
+		lines = append(lines, form[idx].Item+"="+strings.Join(v, "\x1f"))
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	slices.Sort(lines)
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\x1e")))
+	return hex.EncodeToString(sum[:12])
 }
 
 // Passed reports whether an account has passed an attempt in a session.

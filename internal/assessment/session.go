@@ -48,6 +48,9 @@ type Session struct {
 	GraceS        int      `json:"grace_s"`
 	Candidates    []string `json:"candidates,omitempty"` // usernames, for the list eligibility
 	HasAccessCode bool     `json:"has_access_code"`
+	// Owner names the room whose pages a candidate enters this session
+	// through (a contest's round); such sessions are not listed in /exams.
+	Owner string `json:"owner,omitempty"`
 }
 
 // Open reports whether candidates may start at t.
@@ -122,6 +125,23 @@ func validGroup(g string) bool {
 // SaveSession schedules a session; the caller needs ManageExams on its
 // unit and on the blueprint's.
 func (x *Exams) SaveSession(ctx context.Context, s *Session) error {
+	s.Owner = ""
+	return x.saveSession(ctx, s, auth.ManageExams)
+}
+
+// SaveOwnedSession schedules a session that another room owns and lets
+// candidates into (a contest's round): the caller needs that room's
+// action on the session's unit instead of ManageExams, and may use a
+// blueprint of the unit or above it. Owner names the room.
+func (x *Exams) SaveOwnedSession(ctx context.Context, s *Session, owner string, may auth.Action) error {
+	if owner == "" {
+		return errs.E(errs.Internal, "error.internal")
+	}
+	s.Owner = owner
+	return x.saveSession(ctx, s, may)
+}
+
+func (x *Exams) saveSession(ctx context.Context, s *Session, may auth.Action) error {
 	if err := s.validate(); err != nil {
 		return err
 	}
@@ -136,11 +156,11 @@ func (x *Exams) SaveSession(ctx context.Context, s *Session) error {
 	if err != nil || !u.Live() {
 		return errs.Field("unit_code", "org.unit_not_found", s.UnitCode)
 	}
-	p, err := auth.Authorize(ctx, auth.ManageExams, u.Path)
+	p, err := auth.Authorize(ctx, may, u.Path)
 	if err != nil {
 		return err
 	}
-	if !p.Can(auth.ManageExams, b.UnitPath) && !strings.HasPrefix(u.Path, b.UnitPath) {
+	if !p.Can(may, b.UnitPath) && !strings.HasPrefix(u.Path, b.UnitPath) {
 		return errs.E(errs.Forbidden, "error.forbidden")
 	}
 	if _, ok, err := x.Coverage(ctx, b); err != nil {
@@ -162,10 +182,10 @@ func (x *Exams) SaveSession(ctx context.Context, s *Session) error {
 	}
 	s.ID = db.NewID()
 	return x.Bank.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO exam_sessions (id, blueprint_id, name, unit_id, unit_path, opens_at, closes_at, time_limit_s, access_code, eligibility, eligible_groups, waves, wave_interval_s, review_policy, grace_s, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO exam_sessions (id, blueprint_id, name, unit_id, unit_path, opens_at, closes_at, time_limit_s, access_code, eligibility, eligible_groups, waves, wave_interval_s, review_policy, grace_s, created_by, created_at, owner)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 			s.ID, s.BlueprintID, s.Name, u.ID, u.Path, s.OpensAt, s.ClosesAt, s.TimeLimitMin*60, strings.TrimSpace(s.AccessCode), s.Eligibility, strings.Join(s.Groups, ","),
-			s.Waves, s.WaveIntervalS, s.ReviewPolicy, s.GraceS, p.AccountID, db.Now()); err != nil {
+			s.Waves, s.WaveIntervalS, s.ReviewPolicy, s.GraceS, p.AccountID, db.Now(), s.Owner); err != nil {
 			return err
 		}
 		for _, a := range accounts {
@@ -177,13 +197,13 @@ func (x *Exams) SaveSession(ctx context.Context, s *Session) error {
 	})
 }
 
-const sessionCols = `s.id, s.blueprint_id, s.name, s.unit_id, s.unit_path, s.opens_at, s.closes_at, s.time_limit_s, s.access_code, s.eligibility, s.eligible_groups, s.waves, s.wave_interval_s, s.review_policy, s.grace_s`
+const sessionCols = `s.id, s.blueprint_id, s.name, s.unit_id, s.unit_path, s.opens_at, s.closes_at, s.time_limit_s, s.access_code, s.eligibility, s.eligible_groups, s.waves, s.wave_interval_s, s.review_policy, s.grace_s, s.owner`
 
 func scanSession(r interface{ Scan(...any) error }) (*Session, error) {
 	var s Session
 	var limit int
 	var groups string
-	if err := r.Scan(&s.ID, &s.BlueprintID, &s.Name, &s.UnitCode, &s.UnitPath, &s.OpensAt, &s.ClosesAt, &limit, &s.AccessCode, &s.Eligibility, &groups, &s.Waves, &s.WaveIntervalS, &s.ReviewPolicy, &s.GraceS); err != nil {
+	if err := r.Scan(&s.ID, &s.BlueprintID, &s.Name, &s.UnitCode, &s.UnitPath, &s.OpensAt, &s.ClosesAt, &limit, &s.AccessCode, &s.Eligibility, &groups, &s.Waves, &s.WaveIntervalS, &s.ReviewPolicy, &s.GraceS, &s.Owner); err != nil {
 		return nil, err
 	}
 	s.TimeLimitMin, s.HasAccessCode = limit/60, s.AccessCode != ""
@@ -239,7 +259,7 @@ func (x *Exams) AvailableSessions(ctx context.Context) ([]*Session, error) {
 		return nil, err
 	}
 	now := time.Now().UnixMilli()
-	all, err := x.sessions(ctx, `s.closes_at > $1 AND s.opens_at < $2 ORDER BY s.opens_at LIMIT 500`, now, now+24*3600*1000)
+	all, err := x.sessions(ctx, `s.closes_at > $1 AND s.opens_at < $2 AND s.owner = '' ORDER BY s.opens_at LIMIT 500`, now, now+24*3600*1000)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"dxhub/internal/platform/audit"
@@ -255,6 +256,61 @@ func (s *Service) PeopleIn(ctx context.Context, path string, groups []string) ([
 		err := r.Scan(&p.ID, &p.FullName, &p.UnitPath, &p.Key, &p.Email)
 		return p, err
 	}, `SELECT p.id, p.full_name, p.unit_path, p.ext_key, p.email FROM people p WHERE `+s.DB.Dialect.PrefixMatch("p.unit_path", 1)+cond+` ORDER BY p.unit_path, p.name_fold`, args...)
+}
+
+// Contact is what a message to a person needs.
+type Contact struct {
+	ID, UnitPath, Email, Phone string
+}
+
+// EachPersonIn calls fn with the people under path (in any of groups when
+// given), a batch at a time in id order, so that a message to millions
+// never holds them all. It is for other rooms that checked the caller's
+// rights when the work was asked for.
+func (s *Service) EachPersonIn(ctx context.Context, path string, groups []string, batch int, fn func([]Contact) error) error {
+	after := ""
+	for {
+		args := []any{s.DB.Dialect.PrefixPattern(path), after}
+		cond := ""
+		if len(groups) > 0 {
+			for _, g := range groups {
+				args = append(args, g)
+			}
+			cond = ` AND p.id IN (SELECT person_id FROM person_groups WHERE grp IN (` + db.Numbered(3, len(groups)) + `))`
+		}
+		cs, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (Contact, error) {
+			var c Contact
+			err := r.Scan(&c.ID, &c.UnitPath, &c.Email, &c.Phone)
+			return c, err
+		}, `SELECT p.id, p.unit_path, p.email, p.phone FROM people p WHERE `+s.DB.Dialect.PrefixMatch("p.unit_path", 1)+` AND p.id > $2`+cond+
+			` ORDER BY p.id LIMIT `+strconv.Itoa(batch), args...)
+		if err != nil || len(cs) == 0 {
+			return err
+		}
+		if err := fn(cs); err != nil {
+			return err
+		}
+		if len(cs) < batch {
+			return nil
+		}
+		after = cs[len(cs)-1].ID
+	}
+}
+
+// Contacts reads the contacts of people by id (missing ones left out).
+func (s *Service) Contacts(ctx context.Context, ids []string) ([]Contact, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return db.Query(ctx, s.DB.R, func(r db.Scanner) (Contact, error) {
+		var c Contact
+		err := r.Scan(&c.ID, &c.UnitPath, &c.Email, &c.Phone)
+		return c, err
+	}, `SELECT p.id, p.unit_path, p.email, p.phone FROM people p WHERE p.id IN (`+db.Numbered(1, len(ids))+`)`, args...)
 }
 
 // PeopleMatching finds the records whose e-mail address or phone equals

@@ -92,13 +92,17 @@ const (
 	// PostNeeds: post a unit's needs for experts, invite experts and
 	// record engagements.
 	PostNeeds Action = "experts.need"
+	// ManageCampaigns: run a unit's campaigns, events and contests (rules,
+	// rounds, fair-play review, prizes, publishing results) and send
+	// messages to the people of its subtree.
+	ManageCampaigns Action = "campaigns.manage"
 )
 
 // roleActions is the whole permission table: one place to read who may do
 // what. Every check in dxhub goes through Principal.Can with it.
 var roleActions = map[Role][]Action{
-	NationalAdmin: {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, AuthorContent, ManageExams, ProctorExams, SubmitReports, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, ManageSearch, EditLibrary, PublishLibrary, ManageNetwork, ViewNetwork, ManagePlans, ReportTasks, VerifyExperts, PostNeeds},
-	UnitAdmin:     {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, EditLibrary, PublishLibrary, ManageNetwork, ViewNetwork, ManagePlans, ReportTasks, VerifyExperts, PostNeeds},
+	NationalAdmin: {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, AuthorContent, ManageExams, ProctorExams, SubmitReports, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, ManageSearch, EditLibrary, PublishLibrary, ManageNetwork, ViewNetwork, ManagePlans, ReportTasks, VerifyExperts, PostNeeds, ManageCampaigns},
+	UnitAdmin:     {ViewPeople, EditPeople, ImportPeople, ExportPeople, EditUnits, ManageRoles, ViewAudit, ApproveReports, AssignLearning, ViewLearning, ManageLRS, ViewMonitoring, ManageTargets, DefineAchievements, IssueCredentials, EditLibrary, PublishLibrary, ManageNetwork, ViewNetwork, ManagePlans, ReportTasks, VerifyExperts, PostNeeds, ManageCampaigns},
 	ExamAdmin:     {ViewPeople, ManageExams, ProctorExams},
 	Proctor:       {ProctorExams},
 	Author:        {AuthorContent, DefineAchievements},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // Scanner is a row being read, *sql.Row or *sql.Rows; scan functions take
@@ -98,4 +99,40 @@ func CountsByIDs(ctx context.Context, q Querier, query string, ids []string) (ma
 		ids = ids[n:]
 	}
 	return out, nil
+}
+
+// InsertRows inserts rows of equal width with one statement per few
+// hundred rows: head is "INSERT INTO t (a, b) VALUES ", tail what
+// follows the values (an ON CONFLICT clause, or empty).
+func InsertRows(ctx context.Context, tx *sql.Tx, head, tail string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	width := len(rows[0])
+	per := max(1, 900/width) // under SQLite's and PostgreSQL's bound on parameters
+	for i := 0; i < len(rows); i += per {
+		chunk := rows[i:min(len(rows), i+per)]
+		args := make([]any, 0, len(chunk)*width)
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		var b strings.Builder
+		for r := range chunk {
+			if r > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('(')
+			for c := range width {
+				if c > 0 {
+					b.WriteByte(',')
+				}
+				fmt.Fprintf(&b, "$%d", r*width+c+1)
+			}
+			b.WriteByte(')')
+		}
+		if _, err := tx.ExecContext(ctx, head+b.String()+tail, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }

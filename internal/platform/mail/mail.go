@@ -20,6 +20,9 @@ type Message struct {
 	To      string
 	Subject string
 	Body    string
+	// Unsubscribe is a one-click unsubscribe address (RFC 8058) for mail
+	// sent to many, empty for mail a person asked for.
+	Unsubscribe string
 }
 
 // Sender sends messages.
@@ -64,6 +67,9 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		auth = smtp.PlainAuth("", s.User, s.Password, host)
 	}
 	var b strings.Builder
+	if m.Unsubscribe != "" && !strings.ContainsAny(m.Unsubscribe, "\r\n<>") {
+		fmt.Fprintf(&b, "List-Unsubscribe: <%s>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n", m.Unsubscribe)
+	}
 	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n%s",
 		s.From, m.To, mime.QEncoding.Encode("utf-8", m.Subject), time.Now().Format(time.RFC1123Z), strings.ReplaceAll(m.Body, "\n", "\r\n"))
 	if err := smtp.SendMail(s.Addr, auth, s.From, []string{m.To}, []byte(b.String())); err != nil {

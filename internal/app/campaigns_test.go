@@ -1,0 +1,340 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"dxhub/internal/platform/auth"
+)
+
+// contestJSON is what the contest API answers, as far as tests read it.
+type contestJSON struct {
+	ID     string `json:"id"`
+	Rounds []struct {
+		ID    string `json:"id"`
+		Num   int    `json:"num"`
+		State string `json:"state"`
+		Mine  *struct {
+			TriesUsed int `json:"tries_used"`
+			TriesLeft int `json:"tries_left"`
+			Place     int `json:"place"`
+		} `json:"mine"`
+	} `json:"rounds"`
+}
+
+type boardJSON struct {
+	Entrants int  `json:"entrants"`
+	Official bool `json:"official"`
+	Rows     []struct {
+		Place int     `json:"place"`
+		Name  string  `json:"name"`
+		Score float64 `json:"score"`
+		Prize string  `json:"prize"`
+	} `json:"rows"`
+}
+
+// enterAndSubmit enters a round through the API, answers right the first
+// `right` items (fast, as a bot would) and submits.
+func enterAndSubmit(t *testing.T, ta *testApp, c *http.Client, user, contest string, round, right int, body string) string {
+	t.Helper()
+	status, out, _ := ta.do(c, "POST", fmt.Sprintf("/api/v1/contests/%s/rounds/%d/enter", contest, round), strings.NewReader(body), "Content-Type", "application/json")
+	if status != 200 {
+		t.Fatalf("%s enters: %d %s", user, status, out)
+	}
+	var e struct {
+		AttemptID string `json:"attempt_id"`
+	}
+	json.Unmarshal([]byte(out), &e)
+	if right > 0 {
+		ctx := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, user))
+		a, err := ta.App.Exams.Attempt(ctx, e.AttemptID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for idx := range right {
+			resp, _, err := ta.App.Exams.Correct(ctx, a, idx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(map[string]any{"response": resp})
+			if status, out, _ := ta.do(c, "PUT", fmt.Sprintf("/api/v1/attempts/%s/answers/%d", e.AttemptID, idx), strings.NewReader(string(b)), "Content-Type", "application/json"); status != 200 {
+				t.Fatalf("answer: %d %s", status, out)
+			}
+		}
+	}
+	if status, out, _ := ta.do(c, "POST", "/api/v1/attempts/"+e.AttemptID+"/submit", nil); status != 200 {
+		t.Fatalf("submit: %d %s", status, out)
+	}
+	return e.AttemptID
+}
+
+func TestCampaignContestAndMessages(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	bp, _ := examFixture(t, ta, "")
+	ctx := auth.WithPrincipal(context.Background(), auth.System())
+	if _, err := ta.App.Org.ImportPeople(ctx, strings.NewReader("key,full_name,unit_code,groups,email,phone\nC1,Lê Thị Cúc,24133,citizen,cuc@example.vn,0912345678\nC2,Phạm Văn Dũng,24121,civil_servant,,\n"), ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := ta.App.Auth.LinkPerson(ctx, mustPrincipal(t, ta, "learner").AccountID, ta.personID("C1")); err != nil {
+		t.Fatal(err)
+	}
+	clients := map[string]*http.Client{}
+	as := func(user string) *http.Client {
+		if clients[user] == nil {
+			clients[user] = ta.client(user)
+		}
+		return clients[user]
+	}
+	dl, dn := as("daklak"), as("dongnai")
+
+	t.Run("a campaign is refused with the field named, then made", func(t *testing.T) {
+		status, out, _ := ta.do(dl, "POST", "/api/v1/campaigns", strings.NewReader(`{"slug":"A","name_vi":"x","unit_code":"66","starts_on":"2026-12-01","ends_on":"2026-12-31"}`), "Content-Type", "application/json")
+		if status != 400 || !strings.Contains(out, `"slug"`) {
+			t.Fatalf("bad slug: %d %s", status, out)
+		}
+		status, out, _ = ta.do(dl, "POST", "/api/v1/campaigns", strings.NewReader(`{"slug":"thang-cds-66","name_vi":"x","unit_code":"66","starts_on":"2026-12-31","ends_on":"2026-12-01"}`), "Content-Type", "application/json")
+		if status != 400 || !strings.Contains(out, `"ends_on"`) {
+			t.Fatalf("bad period: %d %s", status, out)
+		}
+		status, out, _ = ta.do(dn, "POST", "/api/v1/campaigns", strings.NewReader(`{"slug":"thang-cds-66","name_vi":"Tháng chuyển đổi số","unit_code":"66","starts_on":"2026-12-01","ends_on":"2026-12-31"}`), "Content-Type", "application/json")
+		if status != 403 {
+			t.Fatalf("another province's office: %d %s", status, out)
+		}
+		status, out, _ = ta.do(dl, "POST", "/api/v1/campaigns", strings.NewReader(`{"slug":"thang-cds-66","name_vi":"Tháng chuyển đổi số Đắk Lắk","name_en":"Dak Lak DX month","goal_vi":"Mọi người dân biết dùng dịch vụ công trực tuyến","unit_code":"66","starts_on":"2026-12-01","ends_on":"2026-12-31","links":[{"title":"Khoá học kỹ năng số","url":"/courses"}],"published":true}`), "Content-Type", "application/json")
+		if status != 201 {
+			t.Fatalf("campaign: %d %s", status, out)
+		}
+		if status, out, _ := ta.do(dn, "PUT", "/api/v1/campaigns/thang-cds-66", strings.NewReader(`{"slug":"thang-cds-66","name_vi":"Đổi tên","unit_code":"66","starts_on":"2026-12-01","ends_on":"2026-12-31"}`), "Content-Type", "application/json"); status != 403 {
+			t.Fatalf("another province edits: %d %s", status, out)
+		}
+	})
+
+	t.Run("an event takes registrations and counts page views", func(t *testing.T) {
+		at := time.Now().Add(48 * time.Hour).UnixMilli()
+		status, out, _ := ta.do(dl, "POST", "/api/v1/campaigns/thang-cds-66/events", strings.NewReader(fmt.Sprintf(`{"kind":"livestream","title":"Hỏi đáp về VNeID","starts_at":%d,"link":"https://example.vn/live","capacity":1}`, at)), "Content-Type", "application/json")
+		if status != 201 {
+			t.Fatalf("event: %d %s", status, out)
+		}
+		var e struct{ ID string }
+		json.Unmarshal([]byte(out), &e)
+		if status, out, _ := ta.do(as("learner"), "POST", "/api/v1/events/"+e.ID+"/register", nil); status != 200 || !strings.Contains(out, `"registered":1`) {
+			t.Fatalf("register: %d %s", status, out)
+		}
+		if status, out, _ := ta.do(as("author"), "POST", "/api/v1/events/"+e.ID+"/register", nil); status != 409 {
+			t.Fatalf("a full event: %d %s", status, out)
+		}
+		for range 2 {
+			if status, page, _ := ta.do(as(""), "GET", "/campaigns/thang-cds-66", nil); status != 200 || !strings.Contains(page, "Hỏi đáp về VNeID") {
+				t.Fatalf("public page: %d", status)
+			}
+		}
+		if err := ta.App.Camp.FlushVisits(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if _, out, _ := ta.do(dl, "GET", "/api/v1/campaigns/thang-cds-66", nil); !strings.Contains(out, `"visits":2`) {
+			t.Fatalf("visits: %s", out)
+		}
+	})
+
+	now := time.Now()
+	var k contestJSON
+	t.Run("a contest's rounds are exam sessions not listed among exams", func(t *testing.T) {
+		body := fmt.Sprintf(`{"name":"Tìm hiểu chuyển đổi số","rules":"Mỗi vòng 2 lượt, tính lượt cao nhất.","blueprint_id":%q,"eligibility":"open","tries":2,"time_limit_min":20,
+			"prediction":"Bao nhiêu người trả lời đúng tất cả?","rounds":[{"opens_at":%d,"closes_at":%d},{"opens_at":%d,"closes_at":%d}]}`,
+			bp, now.Add(-time.Minute).UnixMilli(), now.Add(time.Hour).UnixMilli(), now.Add(2*time.Hour).UnixMilli(), now.Add(3*time.Hour).UnixMilli())
+		if status, out, _ := ta.do(dl, "POST", "/api/v1/campaigns/thang-cds-66/contests", strings.NewReader(strings.Replace(body, `"tries":2`, `"tries":9`, 1)), "Content-Type", "application/json"); status != 400 || !strings.Contains(out, `"tries"`) {
+			t.Fatalf("nine tries: %d %s", status, out)
+		}
+		status, out, _ := ta.do(dl, "POST", "/api/v1/campaigns/thang-cds-66/contests", strings.NewReader(body), "Content-Type", "application/json")
+		if status != 201 {
+			t.Fatalf("contest: %d %s", status, out)
+		}
+		json.Unmarshal([]byte(out), &k)
+		if _, page, _ := ta.do(as("learner"), "GET", "/exams", nil); strings.Contains(page, "Tìm hiểu chuyển đổi số") {
+			t.Fatal("a contest's session is listed among the learner's exams")
+		}
+	})
+
+	t.Run("entrants enter, try again, and run out of tries", func(t *testing.T) {
+		if status, out, _ := ta.do(as("learner"), "POST", "/api/v1/contests/"+k.ID+"/rounds/1/enter", strings.NewReader(`{"consent":true}`), "Content-Type", "application/json"); status != 400 || !strings.Contains(out, "prediction") {
+			t.Fatalf("no prediction: %d %s", status, out)
+		}
+		if status, _, _ := ta.do(as("learner"), "POST", "/api/v1/contests/"+k.ID+"/rounds/2/enter", strings.NewReader(`{"prediction":1}`), "Content-Type", "application/json"); status != 409 {
+			t.Fatalf("round 2 before it opens: %d", status)
+		}
+		enterAndSubmit(t, ta, as("learner"), "learner", k.ID, 1, 2, `{"prediction":1,"consent":true}`)
+		enterAndSubmit(t, ta, as("learner"), "learner", k.ID, 1, 6, `{"prediction":5,"consent":true}`)
+		if status, out, _ := ta.do(as("learner"), "POST", "/api/v1/contests/"+k.ID+"/rounds/1/enter", strings.NewReader(`{"prediction":1}`), "Content-Type", "application/json"); status != 409 {
+			t.Fatalf("a third try: %d %s", status, out)
+		}
+		enterAndSubmit(t, ta, as("author"), "author", k.ID, 1, 3, `{"prediction":0}`)
+		enterAndSubmit(t, ta, as("author2"), "author2", k.ID, 1, 0, `{"prediction":0}`)
+		if err := ta.App.Events.RunOnce(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("the leaderboard keeps the best try, names only with consent", func(t *testing.T) {
+		var b boardJSON
+		_, out, _ := ta.do(as(""), "GET", "/api/v1/contests/"+k.ID+"/rounds/1/board", nil)
+		json.Unmarshal([]byte(out), &b)
+		if b.Entrants != 3 || len(b.Rows) != 3 || b.Rows[0].Name != "learner" || b.Rows[1].Name == "author" || b.Rows[0].Score <= b.Rows[1].Score || b.Official {
+			t.Fatalf("board: %s", out)
+		}
+		var kk contestJSON
+		_, out, _ = ta.do(as("learner"), "GET", "/api/v1/contests/"+k.ID, nil)
+		json.Unmarshal([]byte(out), &kk)
+		if m := kk.Rounds[0].Mine; m == nil || m.TriesUsed != 2 || m.TriesLeft != 0 || m.Place != 1 {
+			t.Fatalf("learner's entry: %s", out)
+		}
+		if status, out, _ := ta.do(as(""), "GET", "/api/v1/contests/"+k.ID+"/rounds/1/board?unit=NOPE", nil); status != 400 || !strings.Contains(out, "unit") {
+			t.Fatalf("an unknown unit: %d %s", status, out)
+		}
+	})
+
+	t.Run("answers faster than a person reads are flagged, and decided on", func(t *testing.T) {
+		status, out, _ := ta.do(dl, "GET", "/api/v1/contests/"+k.ID+"/rounds/1/flagged", nil)
+		if status != 200 || !strings.Contains(out, `"flag":"fast"`) {
+			t.Fatalf("flagged: %d %s", status, out)
+		}
+		if status, _, _ := ta.do(dn, "GET", "/api/v1/contests/"+k.ID+"/rounds/1/flagged", nil); status != 403 {
+			t.Fatalf("another province reads the flags: %d", status)
+		}
+		if status, _, _ := ta.do(as("learner"), "GET", "/api/v1/contests/"+k.ID+"/rounds/1/flagged", nil); status != 403 {
+			t.Fatalf("an entrant reads the flags: %d", status)
+		}
+		var fl struct {
+			Entries []struct {
+				Entrant, Name string
+			} `json:"entries"`
+		}
+		json.Unmarshal([]byte(out), &fl)
+		var authorID string
+		for _, e := range fl.Entries {
+			if e.Name == "author" {
+				authorID = e.Entrant
+			}
+		}
+		if status, out, _ := ta.do(dl, "POST", "/api/v1/contests/"+k.ID+"/rounds/1/decisions", strings.NewReader(`{"entrant":"`+authorID+`","decision":"disqualified","reason":""}`), "Content-Type", "application/json"); status != 400 || !strings.Contains(out, "reason") {
+			t.Fatalf("no reason: %d %s", status, out)
+		}
+		if status, out, _ := ta.do(dl, "POST", "/api/v1/contests/"+k.ID+"/rounds/1/decisions", strings.NewReader(`{"entrant":"`+authorID+`","decision":"disqualified","reason":"Bot"}`), "Content-Type", "application/json"); status != 200 {
+			t.Fatalf("decide: %d %s", status, out)
+		}
+		var b boardJSON
+		_, out, _ = ta.do(as(""), "GET", "/api/v1/contests/"+k.ID+"/rounds/1/board", nil)
+		json.Unmarshal([]byte(out), &b)
+		if b.Entrants != 2 {
+			t.Fatalf("the disqualified entry stays on the board: %s", out)
+		}
+	})
+
+	t.Run("results are published after the round closes, with prizes", func(t *testing.T) {
+		if status, out, _ := ta.do(dl, "POST", "/api/v1/contests/"+k.ID+"/rounds/1/publish", nil); status != 409 {
+			t.Fatalf("publish while open: %d %s", status, out)
+		}
+		ta.App.Exams.SetClock(func() time.Time { return now.Add(90 * time.Minute) })
+		t.Cleanup(func() { ta.App.Exams.SetClock(time.Now) })
+		if status, out, _ := ta.do(dl, "POST", "/api/v1/contests/"+k.ID+"/rounds/1/publish", nil); status != 200 || !strings.Contains(out, `"full_marks"`) {
+			t.Fatalf("publish: %d %s", status, out)
+		}
+		var b boardJSON
+		_, out, _ := ta.do(as(""), "GET", "/api/v1/contests/"+k.ID+"/rounds/1/board", nil)
+		json.Unmarshal([]byte(out), &b)
+		if !b.Official || b.Rows[0].Name != "learner" {
+			t.Fatalf("official board: %s", out)
+		}
+		learnerID := mustPrincipal(t, ta, "learner").AccountID
+		if status, out, _ := ta.do(dl, "POST", "/api/v1/contests/"+k.ID+"/rounds/1/prizes", strings.NewReader(`{"entrant":"`+learnerID+`","prize":"Giải Nhất"}`), "Content-Type", "application/json"); status != 200 {
+			t.Fatalf("prize: %d %s", status, out)
+		}
+		if _, page, _ := ta.do(as("learner"), "GET", "/contests/"+k.ID+"/rounds/1", nil); !strings.Contains(page, "Giải Nhất") || !strings.Contains(page, "xếp thứ 1") {
+			t.Fatal("the round's page does not show the entrant's place and prize")
+		}
+	})
+
+	var msgID string
+	t.Run("a message reaches those who entered, by notice and mail, once", func(t *testing.T) {
+		round1 := k.Rounds[0].ID
+		body := `{"unit_code":"66","topic":"contests","subject_vi":"Vòng 2 sắp mở","subject_en":"Round 2 opens soon","body_vi":"Mời bạn dự vòng 2.","body_en":"Join round 2.","channels":["notice","email"],"behaviour":"entered_round","behaviour_ref":"` + round1 + `"}`
+		if status, out, _ := ta.do(dl, "POST", "/api/v1/messages", strings.NewReader(strings.Replace(body, `"channels":["notice","email"]`, `"channels":["fax"]`, 1)), "Content-Type", "application/json"); status != 400 || !strings.Contains(out, "channels") {
+			t.Fatalf("a bad channel: %d %s", status, out)
+		}
+		if status, out, _ := ta.do(dn, "POST", "/api/v1/messages", strings.NewReader(strings.Replace(body, `"unit_code":"66"`, `"unit_code":"75"`, 1)), "Content-Type", "application/json"); status != 400 || !strings.Contains(out, "behaviour_ref") {
+			t.Fatalf("another province names our round: %d %s", status, out)
+		}
+		status, out, _ := ta.do(dl, "POST", "/api/v1/messages", strings.NewReader(body), "Content-Type", "application/json")
+		if status != 201 {
+			t.Fatalf("compose: %d %s", status, out)
+		}
+		var m struct{ ID string }
+		json.Unmarshal([]byte(out), &m)
+		msgID = m.ID
+		if _, home, _ := ta.do(as("learner"), "GET", "/", nil); strings.Contains(home, "thông báo mới") {
+			t.Fatal("a notice before the message is sent")
+		}
+		n, err := ta.App.Camp.SendDue(t.Context())
+		if err != nil || n != 2 {
+			t.Fatalf("send: %d %v", n, err)
+		}
+		if n, err := ta.App.Camp.SendDue(t.Context()); err != nil || n != 0 {
+			t.Fatalf("sent again: %d %v", n, err)
+		}
+		if _, home, _ := ta.do(as("learner"), "GET", "/", nil); !strings.Contains(home, "1 thông báo mới") {
+			t.Fatal("the home page does not tell of the new notice")
+		}
+		if _, out, _ := ta.do(as("learner"), "GET", "/api/v1/me/notices", nil); !strings.Contains(out, "Vòng 2 sắp mở") {
+			t.Fatalf("notices: %s", out)
+		}
+		if _, out, _ := ta.do(as("author"), "GET", "/api/v1/me/notices", nil); strings.Contains(out, "Vòng 2") {
+			t.Fatalf("someone outside the audience has the notice: %s", out)
+		}
+		_, out, _ = ta.do(dl, "GET", "/api/v1/messages/"+m.ID, nil)
+		if !strings.Contains(out, `"recipients":1`) || !strings.Contains(out, `"notice":{"opened":1}`) || !strings.Contains(out, `"email":{"sent":1}`) {
+			t.Fatalf("delivery: %s", out)
+		}
+		if status, _, _ := ta.do(dn, "GET", "/api/v1/messages/"+m.ID, nil); status != 403 {
+			t.Fatalf("another province reads the message: %d", status)
+		}
+	})
+
+	t.Run("one click unsubscribes a topic from mail, not from notices", func(t *testing.T) {
+		sent := ta.Mail.Sent()
+		last := sent[len(sent)-1]
+		if last.To != "cuc@example.vn" || last.Unsubscribe == "" || !strings.Contains(last.Body, last.Unsubscribe) {
+			t.Fatalf("mail: %+v", last)
+		}
+		u, _ := url.Parse(last.Unsubscribe)
+		bad := u.Query()
+		bad.Set("t", "general")
+		if status, _, _ := ta.do(as(""), "POST", "/unsubscribe?"+bad.Encode(), strings.NewReader("List-Unsubscribe=One-Click"), "Content-Type", "application/x-www-form-urlencoded"); status != 400 {
+			t.Fatalf("a link changed to another topic: %d", status)
+		}
+		if status, page, _ := ta.do(as(""), "POST", "/unsubscribe?"+u.RawQuery, strings.NewReader("List-Unsubscribe=One-Click"), "Content-Type", "application/x-www-form-urlencoded"); status != 200 || !strings.Contains(page, "Đã hủy nhận") {
+			t.Fatalf("one click: %d", status)
+		}
+		status, out, _ := ta.do(dl, "POST", "/api/v1/messages", strings.NewReader(`{"unit_code":"66","topic":"contests","subject_vi":"Nhắc lần hai","body_vi":"Còn một ngày.","channels":["notice","email","sms"]}`), "Content-Type", "application/json")
+		if status != 201 {
+			t.Fatalf("compose: %d %s", status, out)
+		}
+		var m struct{ ID string }
+		json.Unmarshal([]byte(out), &m)
+		if _, err := ta.App.Camp.SendDue(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		_, out, _ = ta.do(dl, "GET", "/api/v1/messages/"+m.ID, nil)
+		for _, want := range []string{`"recipients":3`, `"unsubscribed":1`, `"no_address":`, `"notice":{"sent":3}`} {
+			if !strings.Contains(out, want) {
+				t.Fatalf("delivery lacks %s: %s", want, out)
+			}
+		}
+	})
+	_ = msgID
+}
