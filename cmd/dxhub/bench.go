@@ -48,11 +48,14 @@ func bench(ctx context.Context, log *slog.Logger, args []string) error {
 	if len(args) > 0 && args[0] == "network" {
 		return benchNetwork(ctx, args[1:])
 	}
+	if len(args) > 0 && args[0] == "contest" {
+		return benchContest(ctx, args[1:])
+	}
 	if len(args) > 0 && args[0] == "all" {
 		return benchAll(ctx, args[1:])
 	}
 	if len(args) < 1 || args[0] != "org" {
-		return errors.New("want: bench org|search|library|network|experts|exam|lrs|monitoring|accounts|credentials|all [flags]")
+		return errors.New("want: bench org|search|library|network|experts|contest|exam|lrs|monitoring|accounts|credentials|all [flags]")
 	}
 	fs := flag.NewFlagSet("bench org", flag.ContinueOnError)
 	dbURL := fs.String("db", env("DB", ""), "database URL; default a fresh SQLite file in a temporary folder")

@@ -532,13 +532,23 @@ func (s *Service) sendBatch(ctx context.Context, m *Message, ch string) (int, er
 	}
 	now := db.Now()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		// One statement for those sent, one a failure.
+		args := []any{Sent, now, m.ID, ch}
 		for _, id := range ids {
-			st, e := Sent, results[id]
-			if e != "" {
-				st = Failed
+			if results[id] == "" {
+				args = append(args, id)
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE cmp_deliveries SET status = $1, error = $2, at = $3 WHERE message_id = $4 AND channel = $5 AND person_id = $6`, st, e, now, m.ID, ch, id); err != nil {
+		}
+		if len(args) > 4 {
+			if _, err := tx.ExecContext(ctx, `UPDATE cmp_deliveries SET status = $1, at = $2 WHERE message_id = $3 AND channel = $4 AND person_id IN (`+db.Numbered(5, len(args)-4)+`)`, args...); err != nil {
 				return err
+			}
+		}
+		for _, id := range ids {
+			if e := results[id]; e != "" {
+				if _, err := tx.ExecContext(ctx, `UPDATE cmp_deliveries SET status = $1, error = $2, at = $3 WHERE message_id = $4 AND channel = $5 AND person_id = $6`, Failed, e, now, m.ID, ch, id); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
