@@ -25,6 +25,7 @@ import (
 
 	"dxhub/internal/account"
 	"dxhub/internal/app"
+	"dxhub/internal/campaign"
 	"dxhub/internal/demo"
 	"dxhub/internal/library"
 	"dxhub/internal/network"
@@ -261,6 +262,16 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 			fmt.Fprintln(os.Stderr, "Seeding the demo expert network (300 profiles, needs, an engagement)...")
 			if err := demo.SeedExperts(ctx, a.Exp, a.Org, principalOf(ctx, a), 300); err != nil {
 				return fmt.Errorf("seed experts: %w", err)
+			}
+		}
+		if cs, err := a.Camp.Campaigns(ctx, campaign.CampaignFilter{Limit: 1}); err == nil && len(cs) == 0 {
+			fmt.Fprintln(os.Stderr, "Seeding the demo campaign (DX month, two events, a two-round contest open now, a message to Đắk Lắk's civil servants)...")
+			std, err := a.Skills.Latest(ctx, "VN-DSF")
+			if err != nil {
+				return err
+			}
+			if err := demo.SeedCampaigns(ctx, a.Camp, a.Exams, std, principalOf(ctx, a), time.Now()); err != nil {
+				return fmt.Errorf("seed campaigns: %w", err)
 			}
 		}
 		if sets, err := a.Mon.Datasets(ctx); err == nil && len(sets) == 0 {

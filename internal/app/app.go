@@ -236,7 +236,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	if cfg.Background {
 		go a.Camp.Run(stopCtx, time.Second)
 	}
-	a.Mon = &monitor.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Learn: a.Learn, Exams: a.Exams, Mail: a.Mail, Files: a.Files, BaseURL: cfg.BaseURL, Net: a.Net, Experts: a.Exp}
+	a.Mon = &monitor.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Learn: a.Learn, Exams: a.Exams, Mail: a.Mail, Files: a.Files, BaseURL: cfg.BaseURL, Net: a.Net, Experts: a.Exp, Campaigns: a.Camp}
 	if cfg.Background {
 		a.Mon.Start(stopCtx, time.Hour)
 		a.Events.Start(stopCtx)
@@ -258,6 +258,7 @@ func (a *App) Close() error {
 	a.LRS.Close()
 	a.Exams.Close()
 	a.Net.Close()
+	a.Camp.Close()
 	a.Audit.Close()
 	return a.DB.Close()
 }

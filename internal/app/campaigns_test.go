@@ -1,16 +1,23 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"dxhub/internal/campaign"
 	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/mail"
 )
 
 // contestJSON is what the contest API answers, as far as tests read it.
@@ -260,6 +267,21 @@ func TestCampaignContestAndMessages(t *testing.T) {
 		}
 	})
 
+	t.Run("participation figures are computed data elements of monitoring", func(t *testing.T) {
+		for code, src := range map[string]string{"cmp_entries": campaign.SourceEntries, "cmp_regs": campaign.SourceRegistrations, "cmp_visits": campaign.SourceVisits} {
+			apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/elements", `{"code":"`+code+`","name_vi":"`+code+`","source":"`+src+`"}`, 200)
+			apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/indicators", `{"code":"i_`+code+`","name_vi":"`+code+`","measure":"count","numerator":"{`+code+`}"}`, 200)
+		}
+		apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/recompute", "", 200)
+		d := dashboard(t, ta, "daklak", "66", "")
+		// Only the learner's entry has a person in the tree (in Tân An).
+		for code, want := range map[string]float64{"i_cmp_entries": 1, "i_cmp_regs": 1, "i_cmp_visits": 2} {
+			if r := indicatorRow(t, d, code); r.Value != want {
+				t.Fatalf("%s of Đắk Lắk in monitoring: %+v, want %v", code, r, want)
+			}
+		}
+	})
+
 	var msgID string
 	t.Run("a message reaches those who entered, by notice and mail, once", func(t *testing.T) {
 		round1 := k.Rounds[0].ID
@@ -337,4 +359,144 @@ func TestCampaignContestAndMessages(t *testing.T) {
 		}
 	})
 	_ = msgID
+}
+
+// TestMessageSentOnceByManyNodes: several nodes run the sender over one
+// database; each person gets the message once, and a node that stopped
+// mid-batch leaves its claimed deliveries marked unknown, not sent again.
+func TestMessageSentOnceByManyNodes(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	var csv strings.Builder
+	csv.WriteString("key,full_name,unit_code,groups,email\n")
+	for i := range 300 {
+		fmt.Fprintf(&csv, "M%03d,Người Nhận %d,24121,civil_servant,m%03d@example.vn\n", i, i, i)
+	}
+	sys := auth.WithPrincipal(context.Background(), auth.System())
+	if _, err := ta.App.Org.ImportPeople(sys, strings.NewReader(csv.String()), ""); err != nil {
+		t.Fatal(err)
+	}
+	dl := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "daklak"))
+	m, err := ta.App.Camp.Compose(dl, campaign.MessageInput{UnitCode: "24121", Groups: []string{"civil_servant"}, SubjectVI: "Tập huấn", BodyVI: "Mời dự tập huấn.", Channels: []string{campaign.Email}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes := make([]*campaign.Service, 3)
+	senders := make([]*mail.LogSender, 3)
+	for i := range nodes {
+		senders[i] = &mail.LogSender{Log: slog.New(slog.DiscardHandler)}
+		nodes[i] = &campaign.Service{DB: ta.App.DB, Org: ta.App.Org, Auth: ta.App.Auth, Exams: ta.App.Exams, Mail: senders[i], SMS: ta.App.SMS, BaseURL: "http://dxhub.test"}
+	}
+	var wg sync.WaitGroup
+	for _, n := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := n.SendDue(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	// Each node's log sender keeps its last hundred mails: the one that
+	// held the lease sent them all, the others none.
+	busy := 0
+	for _, s := range senders {
+		if n := len(s.Sent()); n > 0 {
+			busy++
+			seen := map[string]bool{}
+			for _, sent := range s.Sent() {
+				if seen[sent.To] {
+					t.Fatalf("%s got the message twice", sent.To)
+				}
+				seen[sent.To] = true
+			}
+		}
+	}
+	if busy != 1 {
+		t.Fatalf("%d nodes sent the message, want one", busy)
+	}
+	var sent int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM cmp_deliveries WHERE message_id = $1 AND status = 'sent'`, m.ID).Scan(&sent)
+	if sent != 300 {
+		t.Fatalf("%d sent, want 300", sent)
+	}
+
+	// A node took a message, claimed a batch and stopped: its lease runs
+	// out, another node takes over.
+	m2, err := ta.App.Camp.Compose(dl, campaign.MessageInput{UnitCode: "24121", Groups: []string{"civil_servant"}, SubjectVI: "Lần hai", BodyVI: "Nhắc lại.", Channels: []string{campaign.Email}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.DB.W.Exec(`UPDATE cmp_messages SET status = 'sending', lease_until = 1, expanded = 1 WHERE id = $1`, m2.ID); err != nil {
+		t.Fatal(err)
+	}
+	rows := []string{}
+	for i := range 300 {
+		st := "pending"
+		if i < 40 {
+			st = "sending" // claimed by the stopped node, maybe sent
+		}
+		rows = append(rows, fmt.Sprintf("('%s', '%s', 'email', '%s')", m2.ID, ta.personID(fmt.Sprintf("M%03d", i)), st))
+	}
+	if _, err := ta.App.DB.W.Exec(`INSERT INTO cmp_deliveries (message_id, person_id, channel, status) VALUES ` + strings.Join(rows, ",")); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := nodes[1].SendDue(context.Background()); err != nil || n != 260 {
+		t.Fatalf("takeover sent %d (%v), want 260", n, err)
+	}
+	var unknown, sent2 int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM cmp_deliveries WHERE message_id = $1 AND status = 'unknown'`, m2.ID).Scan(&unknown)
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM cmp_deliveries WHERE message_id = $1 AND status = 'sent'`, m2.ID).Scan(&sent2)
+	if unknown != 40 || sent2 != 260 {
+		t.Fatalf("after the takeover: %d unknown, %d sent; want 40 and 260", unknown, sent2)
+	}
+}
+
+// TestContestInvitationList: a contest open only to those on a list the
+// office keeps in LibreOffice; a list with a repeated or unknown name is
+// refused whole with the rows named; those not on it cannot enter.
+func TestContestInvitationList(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	bp, _ := examFixture(t, ta, "")
+	dl := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "daklak"))
+	now := time.Now()
+	c, err := ta.App.Camp.SaveCampaign(dl, "", campaign.CampaignInput{Slug: "cuoc-thi-moi", NameVI: "Cuộc thi theo danh sách", UnitCode: "66", StartsOn: now.Format(time.DateOnly), EndsOn: now.Format(time.DateOnly), Published: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(list []byte) (int, string) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for k, v := range map[string]string{"name": "Cuộc thi cán bộ", "blueprint_id": bp, "eligibility": "list", "time_limit_min": "15", "tries": "1",
+			"first_opens": now.Add(-time.Minute).In(i18n.DefaultZone).Format("2006-01-02T15:04"), "rounds": "1", "length_hours": "2", "every_days": "7"} {
+			mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("invited_file", "danh-sach.xlsx")
+		fw.Write(list)
+		mw.Close()
+		status, body, _ := ta.do(ta.client("daklak"), "POST", "/campaigns/cuoc-thi-moi/contests", &buf, "Content-Type", mw.FormDataContentType())
+		return status, body
+	}
+	for list, want := range map[string]string{"Tên đăng nhập\nlearner\nauthor\nLEARNER\n": "Dòng 4, cột username: Tên đăng nhập “learner” đã có ở dòng 2", "Tên đăng nhập\nlearner\nnobody\n": "Dòng 3, cột username: Không có tài khoản “nobody”"} {
+		if status, body := post(libreOfficeXLSX(t, list)); status != 400 || !strings.Contains(body, want) {
+			i := strings.Index(body, `role="alert"`)
+			t.Fatalf("a bad list: %d %s", status, body[max(0, i):min(len(body), i+600)])
+		}
+	}
+	if got, _ := ta.App.Camp.Campaign(dl, c.ID); len(got.Contests) != 0 {
+		t.Fatal("a refused list made a contest")
+	}
+	if status, _ := post(libreOfficeXLSX(t, "Tên đăng nhập\nlearner\nauthor\n")); status != 303 {
+		t.Fatalf("the list: %d", status)
+	}
+	got, _ := ta.App.Camp.Campaign(dl, c.ID)
+	k := got.Contests[0]
+	if status, out, _ := ta.do(ta.client("author2"), "POST", "/api/v1/contests/"+k.ID+"/rounds/1/enter", strings.NewReader(`{}`), "Content-Type", "application/json"); status != 403 {
+		t.Fatalf("someone not invited enters: %d %s", status, out)
+	}
+	if status, out, _ := ta.do(ta.client("learner"), "POST", "/api/v1/contests/"+k.ID+"/rounds/1/enter", strings.NewReader(`{}`), "Content-Type", "application/json"); status != 200 {
+		t.Fatalf("an invited entrant: %d %s", status, out)
+	}
 }

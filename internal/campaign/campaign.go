@@ -132,11 +132,14 @@ type Service struct {
 		NotStarted(ctx context.Context, assignmentID string) ([]string, error)
 	}
 
-	now    func() time.Time
-	rounds sync.Map // exam session id → *sessionRound (immutable once made)
-	boards sync.Map // boardKey → *board
-	visits sync.Map // campaign id → *atomic.Int64 not yet stored
-	key    atomic.Pointer[[]byte]
+	now      func() time.Time
+	entrants *db.GroupCommit[entrant]
+	once     sync.Once
+	contests sync.Map // contest id → *cachedContest
+	rounds   sync.Map // exam session id → *sessionRound (immutable once made)
+	boards   sync.Map // boardKey → *board
+	visits   sync.Map // campaign id → *atomic.Int64 not yet stored
+	key      atomic.Pointer[[]byte]
 }
 
 // SetClock replaces the clock (tests).
@@ -319,6 +322,7 @@ func (s *Service) SaveCampaign(ctx context.Context, id string, in CampaignInput)
 	if err != nil {
 		return nil, err
 	}
+	s.contests.Clear()
 	if err := s.audit(ctx, p, "campaign.save", "campaign", id, u.Path, in.Slug); err != nil {
 		return nil, err
 	}

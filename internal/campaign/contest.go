@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -19,6 +20,8 @@ import (
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/events"
+	"dxhub/internal/platform/i18n"
+	"dxhub/internal/platform/tabular"
 	"dxhub/internal/platform/textfold"
 )
 
@@ -26,7 +29,11 @@ import (
 const (
 	OpenToAll = "open"    // anyone with an account
 	Subtree   = "subtree" // people of the campaign's target subtree (and groups)
+	Invited   = "list"    // the accounts on a list the organisers import
 )
+
+// maxInvited bounds an invitation list.
+const maxInvited = 100_000
 
 // Fair-play flags and the organisers' decisions on them.
 const (
@@ -101,6 +108,9 @@ type ContestInput struct {
 	TimeLimitMin int          `json:"time_limit_min"`
 	Prediction   string       `json:"prediction"`
 	Rounds       []RoundInput `json:"rounds"`
+	// Invited are the user names of those who may enter (eligibility
+	// "list"), e.g. from ReadInvited.
+	Invited []string `json:"invited,omitempty"`
 }
 
 // RoundInput is a round's window (milliseconds since the epoch).
@@ -124,8 +134,12 @@ func (in *ContestInput) clean() error {
 		return errs.Field("rules", "campaign.too_long", maxText)
 	case utf8.RuneCountInString(in.Prediction) > maxName:
 		return errs.Field("prediction", "campaign.too_long", maxName)
-	case in.Eligibility != OpenToAll && in.Eligibility != Subtree:
+	case in.Eligibility != OpenToAll && in.Eligibility != Subtree && in.Eligibility != Invited:
 		return errs.Field("eligibility", "campaign.bad_eligibility", in.Eligibility)
+	case in.Eligibility == Invited && len(in.Invited) == 0:
+		return errs.Field("invited", "campaign.no_invited")
+	case len(in.Invited) > maxInvited:
+		return errs.Field("invited", "campaign.too_many", maxInvited)
 	case in.Tries < 1 || in.Tries > maxTries:
 		return errs.Field("tries", "campaign.bad_tries", maxTries)
 	case in.TimeLimitMin < 1 || in.TimeLimitMin > 180:
@@ -145,6 +159,61 @@ func (in *ContestInput) clean() error {
 		}
 	}
 	return nil
+}
+
+// invitedFields are the columns of an invitation list.
+var invitedFields = []tabular.Field{{Name: "username", Aliases: []string{"Tên đăng nhập", "tai khoan", "account"}, Required: true}}
+
+// ParseInvited reads an invitation list (CSV or XLSX, a column of user
+// names): every empty or repeated name is named by its row, and the list
+// is refused whole.
+func ParseInvited(r io.Reader) (names []string, rows []int, err error) {
+	t, err := tabular.Read(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	cols, err := t.Columns(invitedFields)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(t.Rows) > maxInvited {
+		return nil, nil, errs.Field("file", "campaign.too_many", maxInvited)
+	}
+	var bad tabular.ImportError
+	seen := map[string]int{}
+	for i := range t.Rows {
+		name := strings.ToLower(strings.TrimSpace(t.Cell(cols, i, "username")))
+		switch {
+		case name == "":
+			bad.Add(t.Lines[i], "username", "campaign.required")
+		case utf8.RuneCountInString(name) > 100:
+			bad.Add(t.Lines[i], "username", "campaign.too_long", 100)
+		case seen[name] > 0:
+			bad.Add(t.Lines[i], "username", "campaign.invited_twice", name, seen[name])
+		default:
+			seen[name] = t.Lines[i]
+			names, rows = append(names, name), append(rows, t.Lines[i])
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return nil, nil, err
+	}
+	if len(names) == 0 {
+		return nil, nil, errs.Field("file", "campaign.no_invited")
+	}
+	return names, rows, nil
+}
+
+// CheckInvited names, by row, the user names of a list that no account
+// has.
+func (s *Service) CheckInvited(ctx context.Context, names []string, rows []int) error {
+	var bad tabular.ImportError
+	for i, name := range names {
+		if _, err := s.Auth.AccountByUsername(ctx, name); err != nil {
+			bad.Add(rows[i], "username", "campaign.no_account", name)
+		}
+	}
+	return bad.Err()
 }
 
 // Blueprints are the exam blueprints a contest of the campaign may draw
@@ -167,6 +236,17 @@ func (s *Service) AddContest(ctx context.Context, campaignID string, in ContestI
 	if err := in.clean(); err != nil {
 		return nil, err
 	}
+	if in.Eligibility == Invited {
+		rows := make([]int, len(in.Invited))
+		for i := range rows {
+			rows[i] = i + 1
+		}
+		if err := s.CheckInvited(ctx, in.Invited, rows); err != nil {
+			return nil, err
+		}
+	} else {
+		in.Invited = nil
+	}
 	k := &Contest{ID: db.NewID(), CampaignID: c.ID, Name: in.Name, Rules: in.Rules, BlueprintID: in.BlueprintID, Eligibility: in.Eligibility, Groups: in.Groups,
 		Tries: in.Tries, TimeLimitMin: in.TimeLimitMin, Prediction: in.Prediction}
 	// Sessions first: each is its own write in the exam room, which checks
@@ -176,9 +256,12 @@ func (s *Service) AddContest(ctx context.Context, campaignID string, in ContestI
 		for t := 1; t <= in.Tries; t++ {
 			sess := &assessment.Session{BlueprintID: in.BlueprintID, Name: fmt.Sprintf("%s — %d/%d", k.Name, r.Num, t), UnitCode: c.UnitCode,
 				OpensAt: r.OpensAt, ClosesAt: r.ClosesAt, TimeLimitMin: in.TimeLimitMin, ReviewPolicy: assessment.ReviewScore, Waves: 1}
-			if in.Eligibility == OpenToAll {
+			switch in.Eligibility {
+			case OpenToAll:
 				sess.Eligibility = assessment.EligibleOpen
-			} else {
+			case Invited:
+				sess.Eligibility, sess.Candidates = assessment.EligibleList, in.Invited
+			default:
 				sess.Eligibility, sess.Groups, sess.UnitCode = assessment.EligibleSubtree, in.Groups, c.TargetCode
 			}
 			if err := s.Exams.SaveOwnedSession(ctx, sess, SessionOwner, auth.ManageCampaigns); err != nil {
@@ -250,23 +333,41 @@ func (s *Service) contestsOf(ctx context.Context, where string, args ...any) ([]
 	return ks, err
 }
 
+// cachedContest is a contest and its campaign as read at a moment.
+type cachedContest struct {
+	k  *Contest
+	c  *Campaign
+	at time.Time
+}
+
+// contestAge is how long a node serves a contest it read (every entrant's
+// request reads it; a change shows on every node within it).
+const contestAge = time.Second
+
 // Contest reads a contest and its campaign for whoever may see them.
 func (s *Service) Contest(ctx context.Context, id string) (*Contest, *Campaign, error) {
-	ks, err := s.contestsOf(ctx, `c.id = $1`, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(ks) == 0 {
-		return nil, nil, errs.E(errs.NotFound, "error.not_found")
-	}
-	c, err := s.campaign(ctx, `c.id = $1`, ks[0].CampaignID)
-	if err != nil {
-		return nil, nil, err
+	var k *Contest
+	var c *Campaign
+	if v, ok := s.contests.Load(id); ok && time.Since(v.(*cachedContest).at) < contestAge {
+		k, c = v.(*cachedContest).k, v.(*cachedContest).c
+	} else {
+		ks, err := s.contestsOf(ctx, `c.id = $1`, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(ks) == 0 {
+			return nil, nil, errs.E(errs.NotFound, "error.not_found")
+		}
+		if c, err = s.campaign(ctx, `c.id = $1`, ks[0].CampaignID); err != nil {
+			return nil, nil, err
+		}
+		k = ks[0]
+		s.contests.Store(id, &cachedContest{k, c, time.Now()})
 	}
 	if !visible(auth.FromContext(ctx), c) {
 		return nil, nil, errs.E(errs.NotFound, "error.not_found")
 	}
-	return ks[0], c, nil
+	return k, c, nil
 }
 
 // Round finds a round of a contest by number.
@@ -392,12 +493,46 @@ func (s *Service) Enter(ctx context.Context, k *Contest, r *Round, in EnterInput
 	if next == "" {
 		return nil, errs.E(errs.Conflict, "campaign.no_tries_left")
 	}
-	// The first prediction stands: a later try does not change it.
-	if _, err := s.DB.W.ExecContext(ctx, `INSERT INTO cmp_entrants (round_id, account_id, prediction, consent, created_at) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (round_id, account_id) DO UPDATE SET consent = excluded.consent`, r.ID, p.AccountID, pred, db.Flag(in.Consent), db.Now()); err != nil {
+	if err := s.entrantWriter().Do(ctx, entrant{r.ID, p.AccountID, pred, in.Consent}); err != nil {
 		return nil, err
 	}
 	return s.Exams.StartAttempt(ctx, next, "")
+}
+
+// entrant is an entrant's answers when entering a round.
+type entrant struct {
+	round, account string
+	prediction     int64
+	consent        bool
+}
+
+// entrantWriter batches entrants' rows from many requests into one
+// transaction (a round's last minutes bring thousands a second).
+func (s *Service) entrantWriter() *db.GroupCommit[entrant] {
+	s.once.Do(func() { s.entrants = db.NewGroupCommit(s.DB, 512, s.writeEntrants) })
+	return s.entrants
+}
+
+func (s *Service) writeEntrants(ctx context.Context, tx *sql.Tx, es []entrant) error {
+	now := db.Now()
+	for _, e := range es {
+		// The first prediction stands: a later try does not change it.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cmp_entrants (round_id, account_id, prediction, consent, created_at) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (round_id, account_id) DO UPDATE SET consent = excluded.consent`, e.round, e.account, e.prediction, db.Flag(e.consent), now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close stops the room's batch writer and stores the page views counted.
+func (s *Service) Close() {
+	if s.entrants != nil {
+		s.entrants.Close()
+	}
+	if err := s.FlushVisits(context.Background()); err != nil && s.Log != nil {
+		s.Log.Warn("campaign: visits not stored", "err", err)
+	}
 }
 
 // ---- what the exam engine tells this room
@@ -485,8 +620,9 @@ func (s *Service) recordEntries(ctx context.Context, es []events.Event) error {
 			pick := func(col string) string {
 				return col + ` = CASE WHEN ` + better + ` THEN excluded.` + col + ` ELSE cmp_entries.` + col + ` END`
 			}
+			// Full marks are alike by nature; short sheets too often.
 			digest := f.Digest
-			if f.Answered < minItemsSheet {
+			if f.Answered < minItemsSheet || (f.MaxScore > 0 && f.Score >= f.MaxScore) {
 				digest = ""
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO cmp_entries (round_id, account_id, attempt_id, display_name, unit_id, unit_path, score, max_score, time_ms, finished_at, digest, flag)
@@ -496,13 +632,6 @@ func (s *Service) recordEntries(ctx context.Context, es []events.Event) error {
 				WHERE cmp_entries.attempt_id <> excluded.attempt_id`,
 				t.round, f.AccountID, f.AttemptID, f.DisplayName, f.Unit, path, f.Score, f.MaxScore, max(0, f.At-f.StartedAt), f.At, digest, flag); err != nil {
 				return err
-			}
-			if digest != "" {
-				// Identical sheets are flagged for review, never dropped.
-				if _, err := tx.ExecContext(ctx, `UPDATE cmp_entries SET flag = $1 WHERE round_id = $2 AND digest = $3 AND flag = ''
-					AND (SELECT COUNT(*) FROM cmp_entries x WHERE x.round_id = $2 AND x.digest = $3) >= $4`, FlagIdentical, t.round, digest, identicalSheet); err != nil {
-					return err
-				}
 			}
 			touched[t.round] = true
 		}
@@ -827,6 +956,7 @@ func (s *Service) Publish(ctx context.Context, k *Contest, c *Campaign, r *Round
 		return err
 	}
 	r.PublishedAt, r.FullMarks = db.Now(), full
+	s.contests.Delete(k.ID)
 	s.dropBoards(r.ID)
 	return s.audit(ctx, p, "contest.publish", "contest", k.ID, c.UnitPath, fmt.Sprintf("round %d: %d full marks", r.Num, full))
 }
@@ -837,7 +967,16 @@ func (s *Service) Flagged(ctx context.Context, c *Campaign, r *Round) ([]*BoardR
 	if _, err := auth.Authorize(ctx, auth.ManageCampaigns, c.UnitPath); err != nil {
 		return nil, err
 	}
-	rows, err := db.Query(ctx, s.DB.R, scanRow, entryQuery+` WHERE e.round_id = $1 AND e.flag <> '' ORDER BY e.flag, e.digest, e.score DESC LIMIT 500`, r.ID)
+	// Identical sheets are found when the organisers look, not written
+	// at every entry: a group of them is one query over the round.
+	rows, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (*BoardRow, error) {
+		b, err := scanRow(r)
+		if b != nil && b.Flag == "" {
+			b.Flag = FlagIdentical
+		}
+		return b, err
+	}, entryQuery+` WHERE e.round_id = $1 AND (e.flag <> '' OR e.digest IN (SELECT digest FROM cmp_entries WHERE round_id = $1 AND digest <> '' GROUP BY digest HAVING COUNT(*) >= $2))
+		ORDER BY e.flag, e.digest, e.score DESC LIMIT 500`, r.ID, identicalSheet)
 	if err != nil {
 		return nil, err
 	}
@@ -915,4 +1054,42 @@ func (s *Service) enteredAccounts(ctx context.Context, roundID string) (map[stri
 		return nil
 	}, `SELECT account_id FROM cmp_entries WHERE round_id = $1`, roundID)
 	return out, err
+}
+
+// Sources this room gives monitoring (counted per unit over a year).
+const (
+	SourceEntries       = "campaigns.contest_entries" // finished contest entries, by the entrant's unit
+	SourceRegistrations = "campaigns.registrations"   // event registrations, by the organising unit
+	SourceAttendance    = "campaigns.attendance"      // people who came to events, by the organising unit
+	SourceVisits        = "campaigns.visits"          // views of campaign pages, by the organising unit
+)
+
+// MonitorCounts counts a year's participation per unit for monitoring's
+// computed data elements.
+func (s *Service) MonitorCounts(ctx context.Context, year int) (map[string][]org.UnitCount, error) {
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, i18n.DefaultZone).UnixMilli()
+	to := time.Date(year+1, 1, 1, 0, 0, 0, 0, i18n.DefaultZone).UnixMilli()
+	if err := s.FlushVisits(ctx); err != nil {
+		return nil, err
+	}
+	out := map[string][]org.UnitCount{}
+	for _, q := range []struct {
+		src, query string
+		args       []any
+	}{
+		{SourceEntries, `SELECT unit_id, COUNT(*) FROM cmp_entries WHERE unit_id <> '' AND finished_at >= $1 AND finished_at < $2 GROUP BY unit_id`, []any{from, to}},
+		{SourceRegistrations, `SELECT c.unit_id, COUNT(*) FROM cmp_registrations r JOIN cmp_events e ON e.id = r.event_id JOIN cmp_campaigns c ON c.id = e.campaign_id WHERE e.starts_at >= $1 AND e.starts_at < $2 GROUP BY c.unit_id`, []any{from, to}},
+		{SourceAttendance, `SELECT c.unit_id, SUM(e.attended) FROM cmp_events e JOIN cmp_campaigns c ON c.id = e.campaign_id WHERE e.starts_at >= $1 AND e.starts_at < $2 GROUP BY c.unit_id`, []any{from, to}},
+		{SourceVisits, `SELECT unit_id, SUM(visits) FROM cmp_campaigns WHERE starts_on >= $1 AND starts_on < $2 GROUP BY unit_id`, []any{fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-01-01", year+1)}},
+	} {
+		counts, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (org.UnitCount, error) {
+			var c org.UnitCount
+			return c, r.Scan(&c.UnitID, &c.N)
+		}, q.query, q.args...)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", q.src, err)
+		}
+		out[q.src] = counts
+	}
+	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"dxhub/internal/org"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/tabular"
 	"dxhub/internal/platform/web"
 )
 
@@ -112,7 +113,7 @@ func (h *HTTP) Page(w http.ResponseWriter, r *http.Request) error {
 	return h.page(w, r, http.StatusOK, nil, "")
 }
 
-func (h *HTTP) page(w http.ResponseWriter, r *http.Request, status int, formErr *errs.Error, notice string) error {
+func (h *HTTP) page(w http.ResponseWriter, r *http.Request, status int, formErr *errs.Error, notice string, rowErrs ...string) error {
 	c, err := h.Svc.Campaign(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		return err
@@ -120,7 +121,7 @@ func (h *HTTP) page(w http.ResponseWriter, r *http.Request, status int, formErr 
 	if r.Method == http.MethodGet && c.Published {
 		h.Svc.Visit(c)
 	}
-	data := map[string]any{"C": c, "Error": formErr, "Notice": notice, "Now": h.Svc.Exams.Now(), "Kinds": EventKinds}
+	data := map[string]any{"C": c, "Error": formErr, "Notice": notice, "Now": h.Svc.Exams.Now(), "Kinds": EventKinds, "RowErrors": rowErrs}
 	if CanManage(r.Context(), c) {
 		bps, err := h.Svc.Blueprints(r.Context(), c.ID)
 		if err != nil {
@@ -241,16 +242,43 @@ func contestFromForm(v url.Values, loc *time.Location) ContestInput {
 	return in
 }
 
-// AddContest adds a contest from the campaign's page.
+// AddContest adds a contest from the campaign's page; an invitation
+// list comes as a file.
 func (h *HTTP) AddContest(w http.ResponseWriter, r *http.Request) error {
-	if err := h.form(r); err != nil {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		r.Body = http.MaxBytesReader(w, r.Body, tabular.MaxBytes+1<<20)
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			return errs.Field("invited_file", "error.too_large", tabular.MaxBytes>>20)
+		}
+	} else if err := h.form(r); err != nil {
 		return err
 	}
 	c, err := h.Svc.Campaign(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		return err
 	}
-	k, err := h.Svc.AddContest(r.Context(), c.ID, contestFromForm(r.PostForm, zoneOf(r)))
+	in := contestFromForm(r.PostForm, zoneOf(r))
+	if f, _, ferr := r.FormFile("invited_file"); ferr == nil && in.Eligibility == Invited {
+		defer f.Close()
+		names, rows, err := ParseInvited(f)
+		if err == nil {
+			err = h.Svc.CheckInvited(r.Context(), names, rows)
+		}
+		if ie, ok := tabular.AsImportError(err); ok {
+			return h.page(w, r, http.StatusBadRequest, nil, "", ie.Messages(web.LangOf(r))...)
+		}
+		if e, ok := invalid(err); ok {
+			return h.page(w, r, http.StatusBadRequest, e, "")
+		}
+		if err != nil {
+			return err
+		}
+		in.Invited = names
+	}
+	k, err := h.Svc.AddContest(r.Context(), c.ID, in)
+	if ie, ok := tabular.AsImportError(err); ok {
+		return h.page(w, r, http.StatusBadRequest, nil, "", ie.Messages(web.LangOf(r))...)
+	}
 	if e, ok := invalid(err); ok {
 		return h.page(w, r, http.StatusBadRequest, e, "")
 	}

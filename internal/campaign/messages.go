@@ -218,6 +218,11 @@ func init() {
 		"audit.obj.contest":                    {"Cuộc thi", "Contest"},
 		"audit.obj.contest_entry":              {"Bài dự thi", "Contest entry"},
 		"audit.obj.message":                    {"Thông điệp", "Message"},
+		"campaign.elig_list":                   {"Người trong danh sách mời", "Those on an invitation list"},
+		"campaign.invited_file":                {"Danh sách mời (CSV hoặc XLSX, cột “Tên đăng nhập”), khi chọn danh sách mời", "Invitation list (CSV or XLSX, a column “username”), for an invitation list"},
+		"campaign.no_invited":                  {"Cần danh sách người được mời.", "Give the list of those invited."},
+		"campaign.invited_twice":               {"Tên đăng nhập “%s” đã có ở dòng %d.", "The user name “%s” is already on row %d."},
+		"campaign.no_account":                  {"Không có tài khoản “%s”.", "No account is called “%s”."},
 		"home.notices":                         {"Bạn có %d thông báo mới", "You have %d new notices"},
 		"home.contest_open":                    {"Cuộc thi đang mở: %s – vòng %d", "A contest is open: %s – round %d"},
 	})

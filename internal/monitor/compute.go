@@ -107,7 +107,7 @@ func (s *Service) readSources(ctx context.Context, elems []*Element, w window) (
 	for _, room := range []struct {
 		counts  RoomCounts
 		sources []string
-	}{{s.Net, networkSources}, {s.Experts, expertSources}} {
+	}{{s.Net, networkSources}, {s.Experts, expertSources}, {s.Campaigns, campaignSources}} {
 		if room.counts != nil && w.people && slices.ContainsFunc(room.sources, func(src string) bool { return need[src] }) {
 			run(func() (map[string][]org.UnitCount, error) { return room.counts.MonitorCounts(ctx, w.year) })
 		}

@@ -272,7 +272,7 @@ func (s *Service) SaveElement(ctx context.Context, e Element) (*Element, error) 
 		} else {
 			e.Aggregation = AggSum
 		}
-		if slices.Contains(networkSources, e.Source) || slices.Contains(expertSources, e.Source) {
+		if slices.Contains(networkSources, e.Source) || slices.Contains(expertSources, e.Source) || slices.Contains(campaignSources, e.Source) {
 			// The network counts without categories; the expert network
 			// per field of its taxonomy, so its elements keep the field
 			// codes their definer names.

@@ -11,11 +11,13 @@ import (
 	"dxhub/internal/platform/loop"
 	"log/slog"
 	"regexp"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"dxhub/internal/assessment"
+	"dxhub/internal/campaign"
 	"dxhub/internal/experts"
 	"dxhub/internal/learning"
 	"dxhub/internal/network"
@@ -60,7 +62,7 @@ const (
 )
 
 // Sources lists the computed sources in display order.
-var Sources = append([]string{SourcePeople, SourceTrained, SourceAssessed, SourcePassed}, append(networkSources, expertSources...)...)
+var Sources = slices.Concat([]string{SourcePeople, SourceTrained, SourceAssessed, SourcePassed}, networkSources, expertSources, campaignSources)
 
 // networkSources are the DX network's and expertSources the expert
 // network's: counted per unit without categories, read at a full
@@ -69,11 +71,13 @@ var (
 	networkSources = []string{network.SourceCommittees, network.SourceTeams, network.SourceMembers, network.SourceVillages, network.SourceVillagesCovered, network.SourcePopulation,
 		network.SourceActivities, network.SourceHelped}
 	expertSources = []string{experts.SourceVerified, experts.SourceNational, experts.SourceProvincial, experts.SourceEngaged}
+	// campaignSources are campaigns' participation figures, all flows.
+	campaignSources = []string{campaign.SourceEntries, campaign.SourceRegistrations, campaign.SourceAttendance, campaign.SourceVisits}
 )
 
 // roomFlows are those sources counted over the year (the rest are
 // stocks).
-var roomFlows = []string{network.SourceActivities, network.SourceHelped, experts.SourceEngaged}
+var roomFlows = slices.Concat([]string{network.SourceActivities, network.SourceHelped, experts.SourceEngaged}, campaignSources)
 
 // RoomCounts is what monitoring asks of a room that gives computed
 // sources (the DX network, the expert network).
@@ -149,9 +153,9 @@ type Service struct {
 	Exams *assessment.Exams
 	// Net and Experts give the DX network's and the expert network's
 	// figures (nil: none).
-	Net, Experts RoomCounts
-	Mail         mail.Sender
-	Files        files.Store
+	Net, Experts, Campaigns RoomCounts
+	Mail                    mail.Sender
+	Files                   files.Store
 	// BaseURL makes links in reminders absolute.
 	BaseURL string
 	// Now is the clock; tests set it.
