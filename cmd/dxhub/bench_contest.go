@@ -30,7 +30,7 @@ import (
 func benchContest(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench contest", flag.ContinueOnError)
 	dbURL := fs.String("db", env("DB", ""), "database URL; default a fresh SQLite file in a temporary folder")
-	n := fs.Int("entrants", 50000, "entrants of the round")
+	n := fs.Int("entrants", 50000, "entrants of the round (0: only the message, with -recipients)")
 	round := fs.Duration("round", 8*time.Minute, "length of the round (its days compressed into minutes)")
 	rush := fs.Duration("rush", 5*time.Minute, "the round's last minutes, when -rush-share of the entrants submit (real time by default)")
 	share := fs.Float64("rush-share", 0.7, "share of the entrants who submit in the rush")
@@ -77,6 +77,9 @@ func benchContest(ctx context.Context, args []string) error {
 	nation, err := a.Org.Nation(ctx)
 	if err != nil {
 		return err
+	}
+	if *n == 0 {
+		return benchMessage(ctx, a, actx, nation.Code, *recipients)
 	}
 	now := time.Now()
 	c, err := a.Camp.SaveCampaign(actx, "", campaign.CampaignInput{Slug: prefix + "dx-month", NameVI: "Tháng chuyển đổi số (bench)", UnitCode: nation.Code,

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"dxhub/internal/campaign"
+	"dxhub/internal/credential"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/i18n"
 	"dxhub/internal/platform/mail"
@@ -264,6 +265,25 @@ func TestCampaignContestAndMessages(t *testing.T) {
 		}
 		if _, page, _ := ta.do(as("learner"), "GET", "/contests/"+k.ID+"/rounds/1", nil); !strings.Contains(page, "Giải Nhất") || !strings.Contains(page, "xếp thứ 1") {
 			t.Fatal("the round's page does not show the entrant's place and prize")
+		}
+		// The prize winners' list goes to the certificates system as it is.
+		ach := &credential.Achievement{Code: "CT-66", UnitCode: "66", Name: "Giải cuộc thi tìm hiểu chuyển đổi số", Criteria: "Đạt giải", Rule: credential.RuleManual}
+		dctx := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "daklak"))
+		if err := ta.App.Cred.SaveAchievement(dctx, ach); err != nil {
+			t.Fatal(err)
+		}
+		if status, _, _ := ta.do(dl, "GET", "/contests/"+k.ID+"/rounds/1/certificates.csv?achievement=CT%2066", nil); status != 400 {
+			t.Fatalf("a bad achievement code: %d", status)
+		}
+		status, list, _ := ta.do(dl, "GET", "/contests/"+k.ID+"/rounds/1/certificates.csv?achievement=CT-66&prizes=1", nil)
+		if status != 200 || list != "achievement,username\nCT-66,learner\n" {
+			t.Fatalf("prize list: %d %q", status, list)
+		}
+		if res, err := ta.App.Cred.IssueList(dctx, strings.NewReader(list), ""); err != nil || res.Issued != 1 {
+			t.Fatalf("issuing the prize list: %+v %v", res, err)
+		}
+		if _, all, _ := ta.do(dl, "GET", "/contests/"+k.ID+"/rounds/1/certificates.csv?achievement=CT-66", nil); strings.Count(all, "CT-66,") != 2 {
+			t.Fatalf("participation list (the disqualified entrant left out): %q", all)
 		}
 	})
 

@@ -70,6 +70,7 @@ func (a *App) Routes() []Route {
 		{"POST /contests/{id}/rounds/{n}/publish", cp.Publish},
 		{"POST /contests/{id}/rounds/{n}/decide", cp.Decide},
 		{"POST /contests/{id}/rounds/{n}/prize", cp.Prize},
+		{"GET /contests/{id}/rounds/{n}/certificates.csv", cp.CertificateList},
 		{"GET /messages", cp.MessagesPage},
 		{"POST /messages", cp.Compose},
 		{"GET /messages/{id}", cp.MessagePage},

@@ -149,6 +149,7 @@ func TestRouteSweep(t *testing.T) {
 		e("S", "daklak", "POST", "/contests/{contest}/rounds/{n}/publish", ""),
 		e("S", "daklak", "POST", "/contests/{contest}/rounds/{n}/decide", "entrant=nobody&decision=cleared&reason=ok"),
 		e("S", "daklak", "POST", "/contests/{contest}/rounds/{n}/prize", "entrant=nobody&prize=Gi%E1%BA%A3i"),
+		e("S", "daklak", "GET", "/contests/{contest}/rounds/{n}/certificates.csv?achievement=DL-ACH", ""),
 		r("daklak", "learner", "GET", "/messages", ""),
 		e("S", "daklak", "POST", "/messages", "unit_code=66&subject_vi=Th%C6%B0&body_vi=N%E1%BB%99i+dung&channels=notice"),
 		e("S", "daklak", "GET", "/messages/{msg}", ""),

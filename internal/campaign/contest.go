@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -1090,6 +1091,43 @@ func (s *Service) MonitorCounts(ctx context.Context, year int) (map[string][]org
 			return nil, fmt.Errorf("%s: %w", q.src, err)
 		}
 		out[q.src] = counts
+	}
+	return out, nil
+}
+
+var achievementRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// CertificateList is a round's list for the certificates system's
+// "issue from a list" (columns achievement, username): every entrant not
+// disqualified (a certificate of participation), or only the prize
+// winners.
+func (s *Service) CertificateList(ctx context.Context, c *Campaign, r *Round, achievement string, prizesOnly bool) ([][]string, error) {
+	if _, err := auth.Authorize(ctx, auth.ManageCampaigns, c.UnitPath); err != nil {
+		return nil, err
+	}
+	if !achievementRe.MatchString(achievement) {
+		return nil, errs.Field("achievement", "campaign.bad_achievement")
+	}
+	cond := ``
+	if prizesOnly {
+		cond = ` AND prize <> ''`
+	}
+	ids, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	}, `SELECT account_id FROM cmp_entries WHERE round_id = $1 AND decision <> $2`+cond+` ORDER BY score DESC, time_ms, account_id`, r.ID, Disqualified)
+	if err != nil {
+		return nil, err
+	}
+	names, err := s.Auth.Usernames(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := [][]string{{"achievement", "username"}}
+	for _, id := range ids {
+		if n := names[id]; n != "" {
+			out = append(out, []string{achievement, n})
+		}
 	}
 	return out, nil
 }

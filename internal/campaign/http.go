@@ -1,7 +1,10 @@
 package campaign
 
 import (
+	"bytes"
 	"embed"
+	"encoding/csv"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -584,3 +587,20 @@ func (h *HTTP) Unsubscribe(w http.ResponseWriter, r *http.Request) error {
 }
 
 func groupsAll() []string { return org.Groups }
+
+// CertificateList downloads a round's list for issuing certificates
+// (?achievement=CODE, &prizes=1 for the prize winners only).
+func (h *HTTP) CertificateList(w http.ResponseWriter, r *http.Request) error {
+	_, c, rd, err := h.round(r)
+	if err != nil {
+		return err
+	}
+	rows, err := h.Svc.CertificateList(r.Context(), c, rd, r.URL.Query().Get("achievement"), r.URL.Query().Get("prizes") == "1")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	cw.WriteAll(rows)
+	return web.Download(w, "text/csv; charset=utf-8", fmt.Sprintf("chung-nhan-vong-%d.csv", rd.Num), &buf)
+}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"dxhub/internal/platform/audit"
@@ -264,37 +263,57 @@ type Contact struct {
 }
 
 // EachPersonIn calls fn with the people under path (in any of groups when
-// given), a batch at a time in id order, so that a message to millions
-// never holds them all. It is for other rooms that checked the caller's
-// rights when the work was asked for.
+// given), a batch at a time, so that a message to millions never holds
+// them all. It walks unit by unit, each by id, so that every query uses
+// an index and no batch sorts the whole subtree. It is for other rooms
+// that checked the caller's rights when the work was asked for.
 func (s *Service) EachPersonIn(ctx context.Context, path string, groups []string, batch int, fn func([]Contact) error) error {
-	after := ""
-	for {
-		args := []any{s.DB.Dialect.PrefixPattern(path), after}
-		cond := ""
-		if len(groups) > 0 {
+	units, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	}, `SELECT u.id FROM units u WHERE `+s.DB.Dialect.PrefixMatch("u.path", 1)+` ORDER BY u.path`, s.DB.Dialect.PrefixPattern(path))
+	if err != nil {
+		return err
+	}
+	cond := ""
+	if len(groups) > 0 {
+		cond = ` AND p.id IN (SELECT person_id FROM person_groups WHERE grp IN (` + db.Numbered(4, len(groups)) + `))`
+	}
+	buf := make([]Contact, 0, batch)
+	for _, unit := range units {
+		after := ""
+		for {
+			args := []any{unit, after, batch}
 			for _, g := range groups {
 				args = append(args, g)
 			}
-			cond = ` AND p.id IN (SELECT person_id FROM person_groups WHERE grp IN (` + db.Numbered(3, len(groups)) + `))`
+			cs, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (Contact, error) {
+				var c Contact
+				err := r.Scan(&c.ID, &c.UnitPath, &c.Email, &c.Phone)
+				return c, err
+			}, `SELECT p.id, p.unit_path, p.email, p.phone FROM people p WHERE p.unit_id = $1 AND p.id > $2`+cond+` ORDER BY p.id LIMIT $3`, args...)
+			if err != nil {
+				return err
+			}
+			for _, c := range cs {
+				buf = append(buf, c)
+				if len(buf) == batch {
+					if err := fn(buf); err != nil {
+						return err
+					}
+					buf = buf[:0]
+				}
+			}
+			if len(cs) < batch {
+				break
+			}
+			after = cs[len(cs)-1].ID
 		}
-		cs, err := db.Query(ctx, s.DB.R, func(r db.Scanner) (Contact, error) {
-			var c Contact
-			err := r.Scan(&c.ID, &c.UnitPath, &c.Email, &c.Phone)
-			return c, err
-		}, `SELECT p.id, p.unit_path, p.email, p.phone FROM people p WHERE `+s.DB.Dialect.PrefixMatch("p.unit_path", 1)+` AND p.id > $2`+cond+
-			` ORDER BY p.id LIMIT `+strconv.Itoa(batch), args...)
-		if err != nil || len(cs) == 0 {
-			return err
-		}
-		if err := fn(cs); err != nil {
-			return err
-		}
-		if len(cs) < batch {
-			return nil
-		}
-		after = cs[len(cs)-1].ID
 	}
+	if len(buf) > 0 {
+		return fn(buf)
+	}
+	return nil
 }
 
 // Contacts reads the contacts of people by id (missing ones left out).

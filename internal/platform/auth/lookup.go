@@ -45,6 +45,11 @@ func (s *Service) DisplayNames(ctx context.Context, ids []string) (map[string]st
 	return s.lookup(ctx, `SELECT id, display_name FROM accounts WHERE id`, ids)
 }
 
+// Usernames maps account ids to their user names.
+func (s *Service) Usernames(ctx context.Context, ids []string) (map[string]string, error) {
+	return s.lookup(ctx, `SELECT id, username FROM accounts WHERE id`, ids)
+}
+
 // PersonsOf maps account ids to the person records they are linked to
 // (accounts without one are left out).
 func (s *Service) PersonsOf(ctx context.Context, ids []string) (map[string]string, error) {

@@ -152,7 +152,7 @@ CREATE TABLE cmp_deliveries (
     at          BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (message_id, person_id, channel)
 );
-CREATE INDEX cmp_deliveries_pending ON cmp_deliveries (message_id, status);
+CREATE INDEX cmp_deliveries_pending ON cmp_deliveries (message_id, channel, status, person_id);
 CREATE INDEX cmp_deliveries_person ON cmp_deliveries (person_id, channel, at);
 
 CREATE TABLE cmp_unsubscribes (
