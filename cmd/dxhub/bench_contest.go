@@ -143,7 +143,7 @@ func benchContest(ctx context.Context, args []string) error {
 	}
 	defer stopProfile()
 
-	var enters, saves, submits, boards recorder
+	var enters, opens, saves, submits, boards recorder
 	call := func(rec *recorder, token, method, path string, body any) ([]byte, bool) {
 		var rd io.Reader
 		if body != nil {
@@ -202,7 +202,7 @@ func benchContest(ctx context.Context, args []string) error {
 				AttemptID string `json:"attempt_id"`
 			}
 			json.Unmarshal(out, &e)
-			out, ok = call(&enters, tokens[i], "GET", "/api/v1/attempts/"+e.AttemptID, nil)
+			out, ok = call(&opens, tokens[i], "GET", "/api/v1/attempts/"+e.AttemptID, nil)
 			if !ok {
 				return
 			}
@@ -319,12 +319,13 @@ func benchContest(ctx context.Context, args []string) error {
 		}
 	}
 	enters.print("enter")
+	opens.print("open")
 	saves.print("save")
 	submits.print("submit")
 	boards.print("board")
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	errs := enters.errors.Load() + saves.errors.Load() + submits.errors.Load() + boards.errors.Load()
+	errs := enters.errors.Load() + opens.errors.Load() + saves.errors.Load() + submits.errors.Load() + boards.errors.Load()
 	fmt.Printf("acknowledged saves %d, lost %d; submissions acknowledged %d, entries on the board %d; board behind at most %s; memory: heap %d MiB, from OS %d MiB\n",
 		len(acks), lost, len(submitAt), entries, behind.Round(time.Millisecond), ms.HeapAlloc>>20, ms.Sys>>20)
 	fmt.Printf("RESULT entrants=%d errors=%d lost=%d missing_entries=%d enter_p99_ms=%.1f save_p99_ms=%.1f submit_p50_ms=%.1f submit_p99_ms=%.1f leaderboard_p50_ms=%.1f leaderboard_p99_ms=%.1f board_behind_ms=%d db=%s\n",

@@ -231,7 +231,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	}
 	a.Exp = &experts.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Search: a.Search, Auth: a.Auth, Mail: a.Mail, BaseURL: cfg.BaseURL, Learn: a.Learn, Creds: a.Cred, Skills: a.skillLevels, Files: a.Files}
 	a.Camp = &campaign.Service{DB: d, Log: log, Audit: a.Audit, Org: a.Org, Auth: a.Auth, Exams: a.Exams, Mail: a.Mail, SMS: a.SMS, BaseURL: cfg.BaseURL,
-		Rates: map[string]int{campaign.Email: cfg.MailRate, campaign.SMS: cfg.SMSRate}}
+		Rates: map[string]int{campaign.Email: cfg.MailRate, campaign.SMS: cfg.SMSRate}, Learn: a.Learn}
 	a.Camp.Subscribe(a.Events)
 	if cfg.Background {
 		go a.Camp.Run(stopCtx, time.Second)

@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"dxhub/internal/campaign"
 	"dxhub/internal/credential"
+	"dxhub/internal/learning"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/i18n"
 	"dxhub/internal/platform/mail"
@@ -518,5 +520,143 @@ func TestContestInvitationList(t *testing.T) {
 	}
 	if status, out, _ := ta.do(ta.client("learner"), "POST", "/api/v1/contests/"+k.ID+"/rounds/1/enter", strings.NewReader(`{}`), "Content-Type", "application/json"); status != 200 {
 		t.Fatalf("an invited entrant: %d %s", status, out)
+	}
+}
+
+// TestContestIdenticalSheets: three entrants hand in the same answers to
+// the same items (shown in different orders) and are flagged for review,
+// not dropped; a fourth with other answers is not.
+func TestContestIdenticalSheets(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	examFixture(t, ta, "")
+	var comp string
+	var n int
+	if err := ta.App.DB.R.QueryRow(`SELECT competence, COUNT(*) FROM items WHERE status = 'approved' GROUP BY competence HAVING COUNT(*) >= 6 ORDER BY COUNT(*), competence LIMIT 1`).Scan(&comp, &n); err != nil {
+		t.Fatal(err)
+	}
+	// Every form holds all the competence's items: the sheets can match.
+	out := apiJSON(t, ta, "national", "POST", "/api/v1/blueprints", fmt.Sprintf(`{"name":"Đủ câu","standard_code":"VN-DSF","standard_version":1,"time_limit_min":20,"pass_percent":50,
+		"rules":[{"competence":%q,"count":%d}],"shuffle_items":true,"shuffle_options":true,"navigation":"free"}`, comp, n), 201)
+	var bp struct {
+		Blueprint struct{ ID string } `json:"blueprint"`
+	}
+	json.Unmarshal([]byte(out), &bp)
+	nat := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "national"))
+	now := time.Now()
+	c, err := ta.App.Camp.SaveCampaign(nat, "", campaign.CampaignInput{Slug: "giong-nhau", NameVI: "Cuộc thi", UnitCode: "VN", StartsOn: now.Format(time.DateOnly), EndsOn: now.Format(time.DateOnly), Published: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := ta.App.Camp.AddContest(nat, c.ID, campaign.ContestInput{Name: "Cuộc thi", BlueprintID: bp.Blueprint.ID, TimeLimitMin: 20,
+		Rounds: []campaign.RoundInput{{OpensAt: now.Add(-time.Minute).UnixMilli(), ClosesAt: now.Add(time.Hour).UnixMilli()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var skip string // the item the copied sheets leave blank; the fourth leaves another
+	other := ""
+	for i, user := range []string{"learner", "author", "author2", "dlauthor"} {
+		ctx := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, user))
+		a, err := ta.App.Camp.Enter(ctx, k, k.Rounds[0], campaign.EnterInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if skip == "" {
+			skip = slices.Min(slices.Collect(func(yield func(string) bool) {
+				for _, f := range a.Form {
+					yield(f.Item)
+				}
+			}))
+		}
+		for _, f := range a.Form {
+			if other == "" && f.Item != skip {
+				other = f.Item
+			}
+		}
+		for idx, f := range a.Form {
+			if (i < 3 && f.Item == skip) || (i == 3 && f.Item == other) {
+				continue
+			}
+			resp, _, err := ta.App.Exams.Correct(ctx, a, idx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ta.App.Exams.SaveAnswer(ctx, a.ID, idx, resp); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// They hand in a minute later, as a person would.
+	ta.App.Exams.SetClock(func() time.Time { return now.Add(time.Minute) })
+	t.Cleanup(func() { ta.App.Exams.SetClock(time.Now) })
+	for _, user := range []string{"learner", "author", "author2", "dlauthor"} {
+		ctx := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, user))
+		a, err := ta.App.Exams.MyAttemptIn(ctx, k.Rounds[0].Sessions[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ta.App.Exams.Submit(ctx, a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ta.App.Events.RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ta.App.Camp.Flagged(nat, c, k.Rounds[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range rows {
+		if r.Flag != campaign.FlagIdentical {
+			t.Fatalf("flag %q", r.Flag)
+		}
+		names = append(names, r.Name)
+	}
+	slices.Sort(names)
+	if strings.Join(names, ",") != "author,author2,learner" {
+		t.Fatalf("flagged %v, want the three copied sheets", names)
+	}
+	var b boardJSON
+	json.Unmarshal([]byte(apiJSON(t, ta, "", "GET", "/api/v1/contests/"+k.ID+"/rounds/1/board", "", 200)), &b)
+	if b.Entrants != 4 {
+		t.Fatalf("flagged entries left the board: %+v", b)
+	}
+}
+
+// TestMessageToThoseNotStarted: a message to the people a learning
+// assignment covers who have begun none of its courses.
+func TestMessageToThoseNotStarted(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	sys := auth.WithPrincipal(context.Background(), auth.System())
+	if _, err := ta.App.Org.ImportPeople(sys, strings.NewReader("key,full_name,unit_code,groups\nC1,Lê Thị Cúc,24133,citizen\nC2,Phạm Văn Dũng,24121,civil_servant\n"), ""); err != nil {
+		t.Fatal(err)
+	}
+	dl := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "daklak"))
+	author := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "dlauthor"))
+	mustCourse(t, ta, author, learning.CourseInput{Code: "DL-KH", UnitCode: "66", Title: "Khóa học ngắn", Summary: "x", Audiences: []string{"citizen"}, OpenEnrol: true, PassPercent: 50},
+		learning.LessonInput{Kind: learning.KindText, Title: "Bài 1", Body: "Nội dung", Required: true})
+	asg, err := ta.App.Learn.Assign(dl, learning.AssignInput{UnitCode: "24121", Kind: "course", Code: "DL-KH", Due: time.Now().AddDate(0, 1, 0).Format(time.DateOnly)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Camp.Compose(dl, campaign.MessageInput{UnitCode: "66", SubjectVI: "Nhắc học", BodyVI: "x", Channels: []string{campaign.Notice}, Behaviour: campaign.CourseNotBegun, BehaviourRef: "nope"}); err == nil {
+		t.Fatal("an unknown assignment is accepted")
+	}
+	m, err := ta.App.Camp.Compose(dl, campaign.MessageInput{UnitCode: "66", SubjectVI: "Nhắc học", BodyVI: "Mời bắt đầu khóa học.", Channels: []string{campaign.Notice}, Behaviour: campaign.CourseNotBegun, BehaviourRef: asg.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Camp.SendDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ta.App.Camp.Message(dl, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The two people of Buôn Ma Thuột (A1 and C2), not C1 of Tân An.
+	if got.Recipients != 2 {
+		t.Fatalf("%d recipients, want 2", got.Recipients)
 	}
 }

@@ -154,7 +154,9 @@ func (h *HTTP) APIRoundBoard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, b)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, err = w.Write(b.JSON())
+	return err
 }
 
 // APIOverallBoard is the contest's overall leaderboard (?unit=).
@@ -167,7 +169,9 @@ func (h *HTTP) APIOverallBoard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return web.JSON(w, http.StatusOK, b)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, err = w.Write(b.JSON())
+	return err
 }
 
 // APIPublish publishes a closed round's results.

@@ -136,6 +136,7 @@ type Service struct {
 	entrants *db.GroupCommit[entrant]
 	once     sync.Once
 	contests sync.Map // contest id → *cachedContest
+	scopes   sync.Map // unit code → *cachedPath
 	rounds   sync.Map // exam session id → *sessionRound (immutable once made)
 	boards   sync.Map // boardKey → *board
 	visits   sync.Map // campaign id → *atomic.Int64 not yet stored

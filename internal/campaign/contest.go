@@ -3,6 +3,7 @@ package campaign
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -715,7 +716,12 @@ type Board struct {
 	Entrants int         `json:"entrants"`
 	AsOf     int64       `json:"as_of"`
 	Official bool        `json:"official"` // published results, with the prediction's tie-break
+	// body is the board as JSON, made once for all its readers.
+	body []byte
 }
+
+// JSON is the board as the API sends it, made once per reading.
+func (b *Board) JSON() []byte { return b.body }
 
 type boardKey struct{ round, contest, scope string }
 
@@ -770,15 +776,26 @@ func (s *Service) OverallBoard(ctx context.Context, k *Contest, scope string) (*
 	return s.cached(ctx, boardKey{contest: k.ID, scope: path}, func() (*Board, error) { return s.readOverall(ctx, k, path) })
 }
 
+// scopePath is the path of a board's unit, kept a minute: every reader
+// of a province's board names it.
 func (s *Service) scopePath(ctx context.Context, code string) (string, error) {
 	if code == "" {
 		return "", nil
+	}
+	if v, ok := s.scopes.Load(code); ok && time.Since(v.(*cachedPath).at) < time.Minute {
+		return v.(*cachedPath).path, nil
 	}
 	u, err := s.Org.UnitByCode(ctx, code)
 	if err != nil {
 		return "", errs.Field("unit", "org.unit_not_found", code)
 	}
+	s.scopes.Store(code, &cachedPath{u.Path, time.Now()})
 	return u.Path, nil
+}
+
+type cachedPath struct {
+	path string
+	at   time.Time
 }
 
 func (s *Service) cached(ctx context.Context, key boardKey, read func() (*Board, error)) (*Board, error) {
@@ -807,6 +824,9 @@ func (s *Service) cached(ctx context.Context, key boardKey, read func() (*Board,
 		return nil, err
 	}
 	nb.AsOf = time.Now().UnixMilli()
+	if nb.body, err = json.Marshal(nb); err != nil {
+		return nil, err
+	}
 	b.cur.Store(nb)
 	return nb, nil
 }
@@ -819,7 +839,9 @@ func (s *Service) readRoundBoard(ctx context.Context, k *Contest, r *Round, path
 		cond = ` AND ` + s.DB.Dialect.PrefixMatch("e.unit_path", 3)
 	}
 	b := &Board{Official: r.PublishedAt > 0}
-	if err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM cmp_entries e WHERE e.round_id = $1 AND e.decision <> $2`+cond, args...).Scan(&b.Entrants); err != nil {
+	// All entries less the disqualified: two counts an index answers.
+	if err := s.DB.R.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM cmp_entries e WHERE e.round_id = $1`+cond+`)
+		- (SELECT COUNT(*) FROM cmp_entries e WHERE e.round_id = $1 AND e.decision = $2`+cond+`)`, args...).Scan(&b.Entrants); err != nil {
 		return nil, err
 	}
 	order := ` ORDER BY e.score DESC, e.time_ms, e.account_id LIMIT ` + fmt.Sprint(boardSize)

@@ -42,13 +42,14 @@ var Topics = []string{"campaigns", "contests", "learning", "general"}
 // Behaviours narrow a message's audience by what people did.
 const (
 	EveryOne        = ""
-	EnteredRound    = "entered_round"     // finished a try of the round (ref: round id)
-	NotEnteredRound = "not_entered_round" // did not (ref: round id)
-	EnteredNotNext  = "entered_not_round" // entered the first, not the second (ref: "round,round")
+	EnteredRound    = "entered_round"          // finished a try of the round (ref: round id)
+	NotEnteredRound = "not_entered_round"      // did not (ref: round id)
+	EnteredNotNext  = "entered_not_round"      // entered the first, not the second (ref: "round,round")
+	CourseNotBegun  = "assignment_not_started" // assigned courses and begun none (ref: the assignment's id)
 )
 
 // Behaviours in the order forms show them.
-var Behaviours = []string{EveryOne, EnteredRound, NotEnteredRound, EnteredNotNext}
+var Behaviours = []string{EveryOne, EnteredRound, NotEnteredRound, EnteredNotNext, CourseNotBegun}
 
 // States of a message and of a delivery.
 const (
@@ -163,6 +164,15 @@ func (in *MessageInput) clean() error {
 // of contests of campaigns the caller runs.
 func (s *Service) checkBehaviour(ctx context.Context, p *auth.Principal, behaviour, ref string) error {
 	if behaviour == EveryOne {
+		return nil
+	}
+	if behaviour == CourseNotBegun {
+		if s.Learn == nil {
+			return errs.Field("behaviour", "campaign.bad_behaviour", behaviour)
+		}
+		if _, err := s.Learn.NotStarted(ctx, strings.TrimSpace(ref)); err != nil {
+			return errs.Field("behaviour_ref", "campaign.bad_assignment")
+		}
 		return nil
 	}
 	ids := strings.Split(ref, ",")
@@ -444,6 +454,17 @@ func (s *Service) expand(ctx context.Context, m *Message) error {
 func (s *Service) behaviourFilter(ctx context.Context, m *Message) (func(string) bool, error) {
 	if m.Behaviour == EveryOne {
 		return nil, nil
+	}
+	if m.Behaviour == CourseNotBegun {
+		ids, err := s.Learn.NotStarted(ctx, strings.TrimSpace(m.BehaviourRef))
+		if err != nil {
+			return nil, err
+		}
+		set := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			set[id] = true
+		}
+		return func(id string) bool { return set[id] }, nil
 	}
 	rounds := strings.Split(m.BehaviourRef, ",")
 	sets := make([]map[string]bool, len(rounds))

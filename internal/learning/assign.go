@@ -269,6 +269,30 @@ func (s *Service) Assignment(ctx context.Context, id string) (*Assignment, error
 	return as[0], nil
 }
 
+// NotStarted lists the people an assignment covers who have begun none of
+// its courses, for a message to them (the room sending it checked its
+// caller's rights when the message was written).
+func (s *Service) NotStarted(ctx context.Context, assignmentID string) ([]string, error) {
+	as, err := s.assignments(ctx, `a.id = $1`, assignmentID)
+	if err != nil {
+		return nil, err
+	}
+	if len(as) == 0 {
+		return nil, errs.E(errs.NotFound, "error.not_found")
+	}
+	people, err := s.statuses(ctx, as[0], as[0].UnitPath)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, p := range people {
+		if p.Status == NotStarted {
+			out = append(out, p.PersonID)
+		}
+	}
+	return out, nil
+}
+
 // Assignments lists the assignments made in, above or below the caller's
 // reporting scopes.
 func (s *Service) Assignments(ctx context.Context) ([]*Assignment, error) {

@@ -110,7 +110,11 @@ CREATE TABLE cmp_entries (
     prize        TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (round_id, account_id)
 );
-CREATE INDEX cmp_entries_board ON cmp_entries (round_id, decision, score DESC, time_ms);
+-- Boards read a round in score order (the few disqualified skipped as
+-- they come) and count a unit's entrants by its path.
+CREATE INDEX cmp_entries_board ON cmp_entries (round_id, score DESC, time_ms, account_id);
+CREATE INDEX cmp_entries_unit ON cmp_entries (round_id, unit_path);
+CREATE INDEX cmp_entries_decided ON cmp_entries (round_id, decision, unit_path);
 CREATE INDEX cmp_entries_digest ON cmp_entries (round_id, digest);
 
 -- Messages to target groups, their recipients and what became of each.
