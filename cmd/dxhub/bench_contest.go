@@ -185,15 +185,16 @@ func benchContest(ctx context.Context, args []string) error {
 		go func(i int) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(i), 11))
-			// Submit time: in the rush for the share, else spread over the round.
-			var submitBy time.Time
+			// The share in the rush begin so as to hand in during it; the
+			// others begin at any moment of the round before it.
+			work := time.Duration(*answers) * *think / 2 // think times average half the longest
+			var begin time.Time
 			if rng.Float64() < *share {
-				submitBy = end.Add(-time.Duration(rng.Int64N(int64(*rush))))
+				begin = end.Add(-time.Duration(rng.Int64N(int64(*rush))) - work)
 			} else {
-				submitBy = start.Add(time.Duration(rng.Int64N(int64(*round - *rush))))
+				begin = start.Add(time.Duration(rng.Int64N(int64(max(*round-*rush-work, time.Second)))))
 			}
-			work := time.Duration(*answers) * *think
-			time.Sleep(time.Until(submitBy.Add(-work)))
+			time.Sleep(time.Until(begin))
 			out, ok := call(&enters, tokens[i], "POST", "/api/v1/contests/"+k.ID+"/rounds/1/enter", map[string]any{"consent": i%2 == 0})
 			if !ok {
 				return
