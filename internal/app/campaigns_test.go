@@ -289,6 +289,16 @@ func TestCampaignContestAndMessages(t *testing.T) {
 		}
 	})
 
+	t.Run("the campaign's figures for its organisers", func(t *testing.T) {
+		out := apiJSON(t, ta, "daklak", "GET", "/api/v1/campaigns/thang-cds-66/figures", "", 200)
+		for _, want := range []string{`"visits":2`, `"registrations":1`, `"entrants":2`, `"entries":2`, `"nation":false`} {
+			if !strings.Contains(out, want) {
+				t.Fatalf("figures lack %s: %s", want, out)
+			}
+		}
+		apiJSON(t, ta, "dongnai", "GET", "/api/v1/campaigns/thang-cds-66/figures", "", 403)
+	})
+
 	t.Run("participation figures are computed data elements of monitoring", func(t *testing.T) {
 		for code, src := range map[string]string{"cmp_entries": campaign.SourceEntries, "cmp_regs": campaign.SourceRegistrations, "cmp_visits": campaign.SourceVisits} {
 			apiJSON(t, ta, "national", "POST", "/api/v1/monitoring/elements", `{"code":"`+code+`","name_vi":"`+code+`","source":"`+src+`"}`, 200)

@@ -83,6 +83,7 @@ func (a *App) Routes() []Route {
 		{"POST /api/v1/campaigns", cp.APICreate},
 		{"GET /api/v1/campaigns/{slug}", cp.APICampaign},
 		{"PUT /api/v1/campaigns/{slug}", cp.APIUpdate},
+		{"GET /api/v1/campaigns/{slug}/figures", cp.APIFigures},
 		{"POST /api/v1/campaigns/{slug}/events", cp.APIAddEvent},
 		{"POST /api/v1/campaigns/{slug}/contests", cp.APIAddContest},
 		{"POST /api/v1/events/{id}/register", cp.APIRegister},

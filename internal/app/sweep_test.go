@@ -162,6 +162,7 @@ func TestRouteSweep(t *testing.T) {
 		e("S", "daklak", "POST", "/api/v1/campaigns", `{"slug":"sw-b","name_vi":"Chiến dịch","unit_code":"66","starts_on":"{today}","ends_on":"{later}"}`),
 		e("P", "", "GET", "/api/v1/campaigns/{cmp}", ""),
 		e("S", "daklak", "GET", "/api/v1/campaigns/{cmpdraft}", ""),
+		e("S", "daklak", "GET", "/api/v1/campaigns/{cmp}/figures", ""),
 		e("S", "daklak", "PUT", "/api/v1/campaigns/{cmp}", `{"slug":"{cmp}","name_vi":"Chiến dịch Đắk Lắk","unit_code":"66","starts_on":"{today}","ends_on":"{later}","published":true}`),
 		e("S", "daklak", "POST", "/api/v1/campaigns/{cmp}/events", `{"kind":"training_day","title":"Tập huấn","starts_at":1893456000000,"place":"Hội trường"}`),
 		e("S", "daklak", "POST", "/api/v1/campaigns/{cmp}/contests", `{"name":"Cuộc thi","blueprint_id":"{bp}","time_limit_min":10,"rounds":[{"opens_at":1893456000000,"closes_at":1893459600000}]}`),

@@ -295,3 +295,16 @@ func (h *HTTP) APINotices(w http.ResponseWriter, r *http.Request) error {
 	}
 	return web.JSON(w, http.StatusOK, map[string]any{"notices": ns})
 }
+
+// APIFigures are a campaign's participation figures, for its organisers.
+func (h *HTTP) APIFigures(w http.ResponseWriter, r *http.Request) error {
+	c, err := h.Svc.Campaign(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	f, err := h.Svc.Figures(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, f)
+}

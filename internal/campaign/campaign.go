@@ -127,9 +127,11 @@ type Service struct {
 	BaseURL string
 	// Rates bound sending per channel, messages a second (0: unbounded).
 	Rates map[string]int
-	// Learn answers the course behaviours of a message's audience.
+	// Learn answers the course behaviours of a message's audience and
+	// counts enrolments in the courses a campaign promotes.
 	Learn interface {
 		NotStarted(ctx context.Context, assignmentID string) ([]string, error)
+		EnrolmentsIn(ctx context.Context, codes []string, path string, from, to int64) (int, error)
 	}
 
 	now      func() time.Time
@@ -653,4 +655,68 @@ func (s *Service) managed(ctx context.Context, id string) (*Campaign, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// Figures are a campaign's participation so far, for its organisers.
+type Figures struct {
+	Visits        int `json:"visits"`
+	Registrations int `json:"registrations"`
+	Attendance    int `json:"attendance"`
+	Entrants      int `json:"entrants"` // distinct people who finished a try of its contests
+	Entries       int `json:"entries"`  // their best tries, a round each
+	Enrolments    int `json:"enrolments"`
+	// SignUps are the accounts made during the period: shown for a
+	// campaign of the whole country only (an account belongs to no unit
+	// until it claims a record).
+	SignUps int  `json:"sign_ups"`
+	Nation  bool `json:"nation"`
+}
+
+// Figures counts a campaign's participation: page views, events' sign-ups
+// and attendance, contest entries, enrolments in the courses it promotes
+// by people of its target during its period, and (nation-wide) new
+// accounts during its period.
+func (s *Service) Figures(ctx context.Context, c *Campaign) (*Figures, error) {
+	if _, err := auth.Authorize(ctx, auth.ManageCampaigns, c.UnitPath); err != nil {
+		return nil, err
+	}
+	f := &Figures{Visits: int(c.Visits)}
+	for _, e := range c.Events {
+		f.Registrations += e.Registered
+		f.Attendance += e.Attended
+	}
+	if err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(DISTINCT e.account_id), COUNT(*) FROM cmp_entries e JOIN cmp_rounds r ON r.id = e.round_id JOIN cmp_contests k ON k.id = r.contest_id
+		WHERE k.campaign_id = $1 AND e.decision <> $2`, c.ID, Disqualified).Scan(&f.Entrants, &f.Entries); err != nil {
+		return nil, err
+	}
+	from, err := time.ParseInLocation(time.DateOnly, c.StartsOn, i18n.DefaultZone)
+	if err != nil {
+		return nil, err
+	}
+	to, err := time.ParseInLocation(time.DateOnly, c.EndsOn, i18n.DefaultZone)
+	if err != nil {
+		return nil, err
+	}
+	to = to.AddDate(0, 0, 1)
+	var codes []string
+	for _, l := range c.Links {
+		if code, ok := strings.CutPrefix(l.URL, "/courses/"); ok {
+			code, _, _ = strings.Cut(code, "/")
+			code, _, _ = strings.Cut(code, "?")
+			if code != "" {
+				codes = append(codes, code)
+			}
+		}
+	}
+	if s.Learn != nil {
+		if f.Enrolments, err = s.Learn.EnrolmentsIn(ctx, codes, c.TargetPath, from.UnixMilli(), to.UnixMilli()); err != nil {
+			return nil, err
+		}
+	}
+	if f.Nation = strings.Count(strings.Trim(c.TargetPath, "/"), "/") == 0; f.Nation {
+		if f.SignUps, err = s.Auth.SignUpsBetween(ctx, from.UnixMilli(), to.UnixMilli()); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
 }

@@ -134,6 +134,9 @@ func (h *HTTP) page(w http.ResponseWriter, r *http.Request, status int, formErr 
 		data["In"] = CampaignInput{Slug: c.Slug, NameVI: c.NameVI, NameEN: c.NameEN, GoalVI: c.GoalVI, GoalEN: c.GoalEN, UnitCode: c.UnitCode, StartsOn: c.StartsOn, EndsOn: c.EndsOn,
 			TargetCode: c.TargetCode, Groups: c.Groups, Links: c.Links, Published: c.Published}
 		data["FirstOpens"] = h.Svc.clock().In(zoneOf(r)).Add(time.Hour).Format("2006-01-02T15:00")
+		if data["Figures"], err = h.Svc.Figures(r.Context(), c); err != nil {
+			return err
+		}
 	}
 	return h.Web.RenderTitle(w, r, status, "campaign/campaign", c.Name(web.LangOf(r)), data)
 }

@@ -51,3 +51,20 @@ func (s *Service) CompletedCourses(ctx context.Context, personIDs []string) (map
 func (s *Service) CompletedByAccounts(ctx context.Context, accountIDs []string) (map[string]int, error) {
 	return db.CountsByIDs(ctx, s.DB.R, `SELECT account_id, COUNT(*) FROM enrolments WHERE completed_at > 0 AND account_id IN (%s) GROUP BY account_id`, accountIDs)
 }
+
+// EnrolmentsIn counts the enrolments in the courses of the given codes
+// made in [from, to) by people of the subtree at path (a campaign's
+// figures: the courses it promotes, during its period, among its target).
+func (s *Service) EnrolmentsIn(ctx context.Context, codes []string, path string, from, to int64) (int, error) {
+	if len(codes) == 0 {
+		return 0, nil
+	}
+	args := []any{from, to, s.DB.Dialect.PrefixPattern(path)}
+	for _, c := range codes {
+		args = append(args, c)
+	}
+	var n int
+	err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM enrolments e JOIN courses c ON c.id = e.course_id
+		WHERE e.enrolled_at >= $1 AND e.enrolled_at < $2 AND `+s.DB.Dialect.PrefixMatch("e.unit_path", 3)+` AND c.code IN (`+db.Numbered(4, len(codes))+`)`, args...).Scan(&n)
+	return n, err
+}

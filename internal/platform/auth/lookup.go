@@ -126,3 +126,11 @@ func (s *Service) PerPerson(ctx context.Context, personIDs []string, count func(
 func (s *Service) AccountsOfPersons(ctx context.Context, personIDs []string) (map[string]string, error) {
 	return s.lookup(ctx, `SELECT person_id, id FROM accounts WHERE person_id`, personIDs)
 }
+
+// SignUpsBetween counts the accounts made in [from, to) (a nation-wide
+// campaign's figure).
+func (s *Service) SignUpsBetween(ctx context.Context, from, to int64) (int, error) {
+	var n int
+	err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts WHERE created_at >= $1 AND created_at < $2`, from, to).Scan(&n)
+	return n, err
+}
