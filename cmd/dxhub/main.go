@@ -47,6 +47,7 @@ Commands:
   lrs-client issue xAPI credentials: dxhub lrs-client add --unit CODE --name NAME
   credential-key  rotate or reseal certificate signing keys: dxhub credential-key rotate --unit CODE | reseal
   backup     copy a SQLite database while it runs: dxhub backup --to FILE
+  restore    put a backup in place of a stopped SQLite database: dxhub restore --from FILE [--replace]
   bench      benchmarks on loopback: dxhub bench org|search|exam|lrs|monitoring|accounts|credentials
   eval       measure search against expected answers (dxhub eval search FILE), or QTI import against real items (dxhub eval qti DIR...)
 
@@ -86,6 +87,8 @@ func main() {
 		err = credentialKeyCmd(ctx, log, args)
 	case "backup":
 		err = backup(ctx, args)
+	case "restore":
+		err = restore(ctx, args)
 	case "bench":
 		err = bench(ctx, log, args)
 	case "eval":
@@ -285,6 +288,7 @@ func serve(ctx context.Context, log *slog.Logger, args []string, isDemo bool) er
 	if err != nil {
 		return err
 	}
+	a.RegisterMetrics()
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
 	if isDemo {
 		printDemo(os.Stdout, "http://"+ln.Addr().String())
@@ -524,6 +528,32 @@ func roleList() string {
 		s = append(s, string(r))
 	}
 	return strings.Join(s, ", ")
+}
+
+func restore(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
+	dbURL := fs.String("db", env("DB", "sqlite:dxhub.db"), "database URL (DXHUB_DB)")
+	from := fs.String("from", "", "the copy written by dxhub backup")
+	replace := fs.Bool("replace", false, "replace an existing database (stop dxhub first); it is kept beside, renamed")
+	if err := parse(fs, args, "dxhub restore --from FILE [--db URL] [--replace]: put a copy made by dxhub backup in place of a SQLite\ndatabase, checked and migrated first. Stop dxhub before. For PostgreSQL use pg_restore (docs/operations.md)."); err != nil {
+		return err
+	}
+	if *from == "" {
+		return errors.New("--from FILE is required")
+	}
+	path, ok := strings.CutPrefix(*dbURL, "sqlite:")
+	if !ok {
+		return errors.New("restore: use pg_restore for PostgreSQL (docs/operations.md)")
+	}
+	kept, err := db.Restore(ctx, *from, path, *replace)
+	if err != nil {
+		return err
+	}
+	if kept != "" {
+		fmt.Printf("the database that was there is kept as %s\n", kept)
+	}
+	fmt.Printf("restored %s from %s\n", path, *from)
+	return nil
 }
 
 func backup(ctx context.Context, args []string) error {

@@ -148,6 +148,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		d.Close()
 		return nil, err
 	}
+	d.SetLogger(log)
+	warnings, err := d.DurabilityWarnings(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	for _, w := range warnings {
+		log.Warn(w)
+	}
 	a, err := Build(cfg, log, d)
 	if err != nil {
 		d.Close()
@@ -241,6 +250,11 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 		a.Mon.Start(stopCtx, time.Hour)
 		a.Events.Start(stopCtx)
 	}
+	// What other nodes change reaches this node's caches at once.
+	a.Auth.WatchChanges()
+	a.LRS.WatchChanges()
+	a.Mon.WatchChanges()
+	a.Cred.WatchChanges()
 	shell, _ := fs.Sub(templates, "templates")
 	w, err := web.New(log, map[string]fs.FS{"app": shell, "org": org.Templates(), "auth": auth.Templates(), "skills": skills.Templates(), "assessment": assessment.Templates(), "learning": learning.Templates(), "monitor": monitor.Templates(), "files": files.Templates(), "account": account.Templates(), "credential": credential.Templates(), "search": search.Templates(), "library": library.Templates(), "network": network.Templates(), "experts": experts.Templates(), "campaign": campaign.Templates()})
 	if err != nil {

@@ -213,6 +213,10 @@ func (x *Exams) SaveBlueprint(ctx context.Context, b *Blueprint) error {
 	_, err = x.Bank.DB.W.ExecContext(ctx, `UPDATE blueprints SET name = $1, unit_id = $2, unit_path = $3, standard_code = $4, standard_version = $5, time_limit_s = $6, pass_percent = $7,
 		area_min = $8, rules = $9, shuffle_items = $10, shuffle_options = $11, navigation = $12, updated_at = $13 WHERE id = $14`,
 		b.Name, u.ID, u.Path, b.StandardCode, b.StandardVersion, b.TimeLimitMin*60, b.PassPercent, string(amin), string(rules), db.Flag(b.ShuffleItems), db.Flag(b.ShuffleOptions), b.Navigation, now, b.ID)
+	if err == nil {
+		x.engine.sessions.Clear()
+		x.Bank.DB.Announce(ctx, topicSessions, "")
+	}
 	return err
 }
 

@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"dxhub/internal/org"
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
@@ -164,7 +166,7 @@ func (x *Exams) Start(sweepEvery time.Duration) {
 				}
 			}
 			return nil
-		}))
+		}).Named("exam"))
 	}
 	var err error
 	// A step is stored only while its attempt is in progress, so that
@@ -187,6 +189,17 @@ func (x *Exams) Start(sweepEvery time.Duration) {
 	}
 	x.engine = e
 	e.done.Add(1)
+	// A proctor's extension or voiding on another node reaches this
+	// node's cache at once (saves re-read before refusing, and the step's
+	// INSERT checks the status, so this is about what pages show).
+	x.Bank.DB.Subscribe(topicAttempt, func(id string) {
+		if id == "" {
+			e.headers.Clear()
+		} else {
+			e.headers.Delete(id)
+		}
+	})
+	x.Bank.DB.Subscribe(topicSessions, func(string) { e.sessions.Clear() })
 	go e.background(sweepEvery)
 }
 
@@ -226,7 +239,10 @@ func (e *engine) background(every time.Duration) {
 		case <-e.stop:
 			return
 		case <-sweep:
-			if _, err := e.x.Sweep(context.Background()); err != nil {
+			if _, err := e.x.Bank.DB.Alone(context.Background(), "sweep attempts", func(ctx context.Context) error {
+				_, err := e.x.Sweep(ctx)
+				return err
+			}); err != nil {
 				e.x.Bank.Log.Error("sweep attempts", "err", err)
 			}
 		case <-flush.C:
@@ -253,6 +269,18 @@ func (e *engine) nextSeq() int64 {
 			return now
 		}
 	}
+}
+
+// Topics of the news other nodes hear (db.Announce).
+const (
+	topicAttempt  = "exams.attempt"  // an attempt's deadline or state changed
+	topicSessions = "exams.sessions" // a blueprint changed: cached sessions hold it
+)
+
+// forgetAttempt drops the cached header of an attempt on every node.
+func (x *Exams) forgetAttempt(ctx context.Context, id string) {
+	x.engine.headers.Delete(id)
+	x.Bank.DB.Announce(ctx, topicAttempt, id)
 }
 
 func (e *engine) session(ctx context.Context, id string) (*Session, *Blueprint, error) {
@@ -509,6 +537,7 @@ func (x *Exams) StartAttempt(ctx context.Context, sessionID, accessCode string) 
 	}
 	if won {
 		a.fresh = true
+		examOps.WithLabelValues("start").Inc()
 		return a, nil
 	}
 	// A second start racing this one won; both return the winner.
@@ -651,6 +680,7 @@ func (x *Exams) SaveAnswer(ctx context.Context, attemptID string, idx int, respo
 	if err != nil {
 		return 0, fmt.Errorf("save answer: %w", err)
 	}
+	examOps.WithLabelValues("save").Inc()
 	return seq, nil
 }
 
@@ -801,9 +831,18 @@ func (x *Exams) finish(ctx context.Context, a *Attempt, status string, finishedA
 	})
 	if err == nil {
 		x.Events.Notify()
+		examOps.WithLabelValues(status).Inc()
 	}
 	return err
 }
+
+// examOps counts what candidates and the sweeper did, for the operators'
+// saves per second on exam day.
+var examOps = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "dxhub_exam_operations_total", Help: "Attempts started, answers saved, attempts submitted, expired (closed at their deadline) and voided.",
+}, []string{"op"})
+
+func init() { prometheus.MustRegister(examOps) }
 
 // sheetDigest hashes an answer sheet by item, not by the order shown, so
 // that two candidates who gave the same answers to the same items share

@@ -128,7 +128,7 @@ func (x *Exams) Extend(ctx context.Context, attemptID string, minutes int, reaso
 	}); err != nil {
 		return err
 	}
-	x.engine.headers.Delete(attemptID)
+	x.forgetAttempt(ctx, attemptID)
 	return x.event(ctx, a.SessionID, attemptID, "extend", fmt.Sprintf("+%d min: %s", minutes, strings.TrimSpace(reason)))
 }
 
@@ -155,7 +155,7 @@ func (x *Exams) Void(ctx context.Context, attemptID, reason string) error {
 	}); err != nil {
 		return err
 	}
-	x.engine.headers.Delete(attemptID)
+	x.forgetAttempt(ctx, attemptID)
 	return x.event(ctx, a.SessionID, attemptID, "void", reason)
 }
 

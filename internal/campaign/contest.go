@@ -511,7 +511,7 @@ type entrant struct {
 // entrantWriter batches entrants' rows from many requests into one
 // transaction (a round's last minutes bring thousands a second).
 func (s *Service) entrantWriter() *db.GroupCommit[entrant] {
-	s.once.Do(func() { s.entrants = db.NewGroupCommit(s.DB, 512, s.writeEntrants) })
+	s.once.Do(func() { s.entrants = db.NewGroupCommit(s.DB, 512, s.writeEntrants).Named("contest") })
 	return s.entrants
 }
 

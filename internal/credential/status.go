@@ -51,13 +51,26 @@ func (s *Service) Revoke(ctx context.Context, id, reason, ip string) (*Credentia
 }
 
 // listTTL is how long a signed status list is served before it is made
-// again on this node; a revocation on this node clears it at once.
+// again; a revocation clears it at once on every node.
 const listTTL = 30 * time.Second
 
+// topicStatus is the news other nodes hear of a unit's revocation.
+const topicStatus = "credential.status"
+
+// WatchChanges makes this node sign its status lists anew when another
+// node revokes a credential.
+func (s *Service) WatchChanges() { s.DB.Subscribe(topicStatus, s.dropList) }
+
 func (s *Service) forgetList(unitID string) {
+	s.dropList(unitID)
+	s.DB.Announce(context.Background(), topicStatus, unitID)
+}
+
+// dropList forgets a unit's signed lists (all, when unitID is empty).
+func (s *Service) dropList(unitID string) {
 	s.statusMu.Lock()
 	for k := range s.statusCache {
-		if strings.HasPrefix(k, unitID+"/") {
+		if unitID == "" || strings.HasPrefix(k, unitID+"/") {
 			delete(s.statusCache, k)
 		}
 	}

@@ -544,7 +544,10 @@ func (s *Service) statuses(ctx context.Context, a *Assignment, path string) ([]P
 
 // Remind e-mails learners whose assignment is due within three days, and
 // once it is overdue, the learners and the administrator who assigned it.
-// Each reminder goes out once per assignment; it returns the number sent.
+// Each reminder goes out once per assignment and person, claimed in the
+// database before it is sent, so that nodes taking turns (or one taking
+// over from a node that died) never send it twice; it returns the number
+// sent.
 func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 	all, err := s.assignments(ctx, `(a.reminded_before = 0 AND a.due_at > $1 AND a.due_at <= $2) OR (a.reminded_overdue = 0 AND a.due_at < $1)`,
 		now.UnixMilli(), now.Add(72*time.Hour).UnixMilli())
@@ -560,7 +563,7 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 		}
 		due := time.UnixMilli(a.DueAt).In(i18n.DefaultZone)
 		args := func(l i18n.Lang) []any { return []any{a.Title, i18n.Date(l, due), s.home()} }
-		late := 0
+		late, failed := 0, false
 		for _, p := range people {
 			if p.Status == Completed {
 				continue
@@ -574,13 +577,31 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 			if overdue {
 				kind = "overdue"
 			}
+			// Claimed before it is sent: never twice, whichever node runs.
+			res, err := s.DB.W.ExecContext(ctx, `INSERT INTO course_reminders (assignment_id, kind, person_id, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+				a.ID, kind, p.PersonID, now.UnixMilli())
+			if err != nil {
+				return sent, err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue
+			}
 			subject := i18n.T(i18n.VI, "learning.mail_"+kind+"_subject", args(i18n.VI)...) + " / " + i18n.T(i18n.EN, "learning.mail_"+kind+"_subject", args(i18n.EN)...)
 			body := i18n.Both("learning.mail_"+kind+"_body", args)
 			if err := s.Mail.Send(ctx, mail.Message{To: email, Subject: subject, Body: body}); err != nil {
+				// Not sent: handed back for the next turn.
+				s.DB.W.ExecContext(context.WithoutCancel(ctx), `DELETE FROM course_reminders WHERE assignment_id = $1 AND kind = $2 AND person_id = $3`, a.ID, kind, p.PersonID)
+				if ctx.Err() != nil {
+					return sent, ctx.Err()
+				}
 				s.Log.Error("reminder", "err", err)
+				failed = true
 				continue
 			}
 			sent++
+		}
+		if failed {
+			continue // the assignment stays unmarked: the next turn retries
 		}
 		col := "reminded_before"
 		if overdue {
@@ -591,14 +612,27 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 			if err == nil {
 				email, err = s.Auth.EmailOf(ctx, by)
 			}
+			claimed := false
 			if err == nil && email != "" && late > 0 {
+				res, err := s.DB.W.ExecContext(ctx, `INSERT INTO course_reminders (assignment_id, kind, person_id, sent_at) VALUES ($1, 'late', $2, $3) ON CONFLICT DO NOTHING`,
+					a.ID, "account:"+by, now.UnixMilli())
+				if err != nil {
+					return sent, err
+				}
+				n, _ := res.RowsAffected()
+				claimed = n == 1
+			}
+			if claimed {
 				body := i18n.Both("learning.mail_late_body", func(l i18n.Lang) []any {
 					return []any{i18n.Num(l, late), a.Title, i18n.Date(l, due), s.home(), a.ID}
 				})
 				subject := i18n.T(i18n.VI, "learning.mail_late_subject", a.Title) + " / " + i18n.T(i18n.EN, "learning.mail_late_subject", a.Title)
-				if err := s.Mail.Send(ctx, mail.Message{To: email, Subject: subject, Body: body}); err == nil {
-					sent++
+				if err := s.Mail.Send(ctx, mail.Message{To: email, Subject: subject, Body: body}); err != nil {
+					s.DB.W.ExecContext(context.WithoutCancel(ctx), `DELETE FROM course_reminders WHERE assignment_id = $1 AND kind = 'late' AND person_id = $2`, a.ID, "account:"+by)
+					s.Log.Error("reminder", "err", err)
+					continue
 				}
+				sent++
 			}
 		}
 		if _, err := s.DB.W.ExecContext(ctx, `UPDATE assignments SET `+col+` = $1 WHERE id = $2`, now.UnixMilli(), a.ID); err != nil {
@@ -610,7 +644,7 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 
 // Start runs the reminder sweep every interval until ctx ends.
 func (s *Service) Start(ctx context.Context, every time.Duration) {
-	loop.Every(ctx, every, s.Log, "course reminders", func(ctx context.Context) error {
+	loop.EveryOnce(ctx, s.DB, every, s.Log, "course reminders", func(ctx context.Context) error {
 		_, err := s.Remind(ctx, time.Now())
 		return err
 	})

@@ -159,18 +159,32 @@ func (s *Store) ClientByID(ctx context.Context, id string) (*Client, error) {
 	return &c, err
 }
 
-// RevokeClient stops a client's credentials from working (on every node
-// within the cache lifetime).
+// RevokeClient stops a client's credentials from working, on every node
+// at once.
 func (s *Store) RevokeClient(ctx context.Context, id string) error {
 	_, err := s.DB.W.ExecContext(ctx, `UPDATE lrs_clients SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, db.Now(), id)
+	s.dropClient(id)
+	if err == nil {
+		s.DB.Announce(ctx, topicClient, id)
+	}
+	return err
+}
+
+// topicClient is the news other nodes hear of a revoked client.
+const topicClient = "lrs.client"
+
+// WatchChanges makes this node forget clients other nodes revoke.
+func (s *Store) WatchChanges() { s.DB.Subscribe(topicClient, s.dropClient) }
+
+// dropClient forgets a cached client (all, when id is empty).
+func (s *Store) dropClient(id string) {
 	s.mu.Lock()
 	for k, cc := range s.clients {
-		if cc.c.ID == id {
+		if id == "" || cc.c.ID == id {
 			delete(s.clients, k)
 		}
 	}
 	s.mu.Unlock()
-	return err
 }
 
 const clientCacheTTL = 15 * time.Second
@@ -495,7 +509,7 @@ func (s *Store) writer() *db.GroupCommit[saveReq] {
 		if s.keys != nil {
 			committed = func(reqs []saveReq) { s.keys.add(keyEntries(reqs)) }
 		}
-		s.gc = db.NewGroupCommitThen(s.DB, 64, write, committed)
+		s.gc = db.NewGroupCommitThen(s.DB, 64, write, committed).Named("lrs")
 	}
 	return s.gc
 }

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -88,8 +89,32 @@ func (c *catalog) emptyRow() []float64 {
 }
 
 // reportsChanged marks units whose reports of a year changed (none: all of
-// them); the reported layers read them again when next needed.
+// them) on every node; the reported layers read them again when next
+// needed.
 func (s *Service) reportsChanged(year int, unitIDs ...string) {
+	s.markReports(year, unitIDs...)
+	key := strconv.Itoa(year)
+	if units := strings.Join(unitIDs, ","); units != "" && len(units) < 6000 {
+		key += " " + units
+	}
+	s.DB.Announce(context.Background(), topicReports, key)
+}
+
+// drop forgets every cached layer.
+func (l *layers) drop() {
+	l.mu.Lock()
+	l.cached = nil
+	l.mu.Unlock()
+}
+
+// dropComputed forgets a year's computed layer.
+func (l *layers) dropComputed(year int) {
+	l.mu.Lock()
+	delete(l.cached, layerKey{year, layerComputed})
+	l.mu.Unlock()
+}
+
+func (s *Service) markReports(year int, unitIDs ...string) {
 	l := &s.layers
 	l.dmu.Lock()
 	if l.dirty == nil {
@@ -192,6 +217,7 @@ func (s *Service) computedStored(c *catalog, year int, counts map[string][]org.U
 		return err
 	}
 	defer s.changedYear(year)
+	defer s.DB.Announce(context.Background(), topicComputed, strconv.Itoa(year))
 	if l.cached == nil {
 		l.cached = map[layerKey]*layer{}
 	}

@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -180,8 +182,14 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// changed drops every cached roll-up; the next read rebuilds what it needs.
+// changed drops every cached roll-up on every node; the next read
+// rebuilds what it needs.
 func (s *Service) changed() {
+	s.dropAll()
+	s.DB.Announce(context.Background(), topicDefinitions, "")
+}
+
+func (s *Service) dropAll() {
 	s.gen.Add(1)
 	s.cat.Store(nil)
 }
@@ -190,6 +198,47 @@ func (s *Service) changed() {
 // the other years' roll-ups stay valid.
 func (s *Service) changedYear(year int) { s.yearGen(year).Add(1) }
 
+// Topics of the news other nodes hear (db.Announce): definitions or
+// targets changed; reports of a year changed ("year" or "year unit,unit");
+// a recompute stored new counts of a year.
+const (
+	topicDefinitions = "monitor.definitions"
+	topicReports     = "monitor.reports"
+	topicComputed    = "monitor.computed"
+)
+
+// WatchChanges makes this node's roll-ups follow what other nodes change.
+func (s *Service) WatchChanges() {
+	s.DB.Subscribe(topicDefinitions, func(string) { s.dropAll() })
+	s.DB.Subscribe(topicReports, func(key string) {
+		if key == "" {
+			s.dropAll()
+			s.layers.drop()
+			return
+		}
+		y, units, _ := strings.Cut(key, " ")
+		year, err := strconv.Atoi(y)
+		if err != nil {
+			return
+		}
+		var ids []string
+		if units != "" {
+			ids = strings.Split(units, ",")
+		}
+		s.markReports(year, ids...)
+	})
+	s.DB.Subscribe(topicComputed, func(key string) {
+		year, err := strconv.Atoi(key)
+		if key == "" || err != nil {
+			s.dropAll()
+			s.layers.drop()
+			return
+		}
+		s.layers.dropComputed(year)
+		s.changedYear(year)
+	})
+}
+
 func (s *Service) yearGen(year int) *atomic.Int64 {
 	g, _ := s.ygen.LoadOrStore(year, new(atomic.Int64))
 	return g.(*atomic.Int64)
@@ -197,7 +246,7 @@ func (s *Service) yearGen(year int) *atomic.Int64 {
 
 // Start runs the reminders once an hour until ctx ends.
 func (s *Service) Start(ctx context.Context, every time.Duration) {
-	loop.Every(ctx, every, s.Log, "monitoring reminders", func(ctx context.Context) error {
+	loop.EveryOnce(ctx, s.DB, every, s.Log, "monitoring reminders", func(ctx context.Context) error {
 		_, err := s.Remind(ctx, s.now())
 		return err
 	})

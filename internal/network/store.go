@@ -178,7 +178,7 @@ type pendingLog struct {
 }
 
 func (s *Service) writer() *db.GroupCommit[*pendingLog] {
-	s.once.Do(func() { s.log = db.NewGroupCommit(s.DB, 512, s.writeLogs) })
+	s.once.Do(func() { s.log = db.NewGroupCommit(s.DB, 512, s.writeLogs).Named("network") })
 	return s.log
 }
 

@@ -68,7 +68,7 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 	if e.At == 0 {
 		e.At = db.Now()
 	}
-	l.once.Do(func() { l.group = db.NewGroupCommit(l.DB, 256, insertEntries) })
+	l.once.Do(func() { l.group = db.NewGroupCommit(l.DB, 256, insertEntries).Named("audit") })
 	if err := l.group.Do(ctx, e); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}

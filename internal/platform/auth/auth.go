@@ -82,8 +82,34 @@ type cachedPrincipal struct {
 	sessionEnds int64     // the session's own expiry (service clock, ms)
 }
 
-// forget drops cached principals of an account (all, when id is empty).
+// Topics of the news other nodes hear (db.Announce): an account whose
+// roles, sessions or state changed, and one session that ended.
+const (
+	topicAccount = "auth.account"
+	topicSession = "auth.session"
+)
+
+// WatchChanges makes this node drop what it cached of an account or
+// session when another node changes it.
+func (s *Service) WatchChanges() {
+	s.DB.Subscribe(topicAccount, s.drop)
+	s.DB.Subscribe(topicSession, func(h string) {
+		if h == "" {
+			s.drop("")
+		} else {
+			s.principals.Delete(h)
+		}
+	})
+}
+
+// forget drops cached principals of an account on every node.
 func (s *Service) forget(accountID string) {
+	s.drop(accountID)
+	s.DB.Announce(context.Background(), topicAccount, accountID)
+}
+
+// drop drops cached principals of an account (all, when id is empty).
+func (s *Service) drop(accountID string) {
 	s.principals.Range(func(k, v any) bool {
 		if accountID == "" || v.(cachedPrincipal).p.AccountID == accountID {
 			s.principals.Delete(k)
@@ -378,8 +404,12 @@ func truncate(s string, n int) string {
 
 // Logout ends the session.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	s.principals.Delete(hashSecret(token))
-	_, err := s.DB.W.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, hashSecret(token))
+	h := hashSecret(token)
+	s.principals.Delete(h)
+	_, err := s.DB.W.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, h)
+	if err == nil {
+		s.DB.Announce(ctx, topicSession, h)
+	}
 	return err
 }
 

@@ -51,6 +51,8 @@ type DB struct {
 	// restartFrames is walRestartBytes in pages of this database.
 	restartFrames int
 	keeper        *resident // see KeepInMemory
+
+	changes changes // see Announce
 }
 
 // Open connects to url: "sqlite:PATH" (PATH may be ":memory:" only for
@@ -88,11 +90,17 @@ func openSQLite(ctx context.Context, path, raw string) (*DB, error) {
 	// than a read of the page (docs/performance.md), and SQLite maps the
 	// file anew whenever another connection has committed. The driver applies _pragma values
 	// sorted as text, so each pragma is given once.
-	for _, p := range []string{"journal_mode(WAL)", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS), "synchronous(NORMAL)", "foreign_keys(ON)", "mmap_size(0)"} {
+	for _, p := range []string{"journal_mode(WAL)", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS), "foreign_keys(ON)", "mmap_size(0)"} {
 		q.Add("_pragma", p)
 	}
-	rq := url.Values{"_pragma": append([]string{fmt.Sprintf("cache_size(-%d)", readerCacheKiB)}, q["_pragma"]...)}
+	rq := url.Values{"_pragma": append([]string{fmt.Sprintf("cache_size(-%d)", readerCacheKiB), "synchronous(NORMAL)"}, q["_pragma"]...)}
 	readers := rq.Encode()
+	// Every commit syncs the WAL before it returns, so that what dxhub
+	// acknowledges survives a power cut or a kernel crash, not only a
+	// killed process. Writes are committed in groups (group.go), so that
+	// is one sync per group, not per answer saved (docs/performance.md
+	// has the cost).
+	q.Add("_pragma", "synchronous(FULL)")
 	q.Set("_txlock", "immediate")
 	q.Add("_pragma", "wal_autocheckpoint(0)")
 	// Once checkpointed, the WAL is written again from its start and keeps
@@ -167,13 +175,37 @@ func openPostgres(ctx context.Context, raw string) (*DB, error) {
 		p.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	return &DB{W: p, R: p, Dialect: Postgres, URL: raw}, nil
+	d := &DB{W: p, R: p, Dialect: Postgres, URL: raw}
+	d.changes.node = rand.Text()
+	return d, nil
+}
+
+// DurabilityWarnings says what in the database's settings lets a commit
+// dxhub acknowledges be lost in a crash of the database's machine
+// (PostgreSQL's synchronous_commit or fsync turned off); nothing on
+// SQLite, whose settings dxhub makes itself.
+func (d *DB) DurabilityWarnings(ctx context.Context) ([]string, error) {
+	if d.Dialect != Postgres {
+		return nil, nil
+	}
+	var warnings []string
+	for _, setting := range []string{"synchronous_commit", "fsync"} {
+		var v string
+		if err := d.W.QueryRowContext(ctx, `SELECT current_setting($1)`, setting).Scan(&v); err != nil {
+			return nil, err
+		}
+		if v == "off" {
+			warnings = append(warnings, fmt.Sprintf("PostgreSQL has %s=off: commits dxhub acknowledges can be lost if the database's machine crashes", setting))
+		}
+	}
+	return warnings, nil
 }
 
 // Close closes both pools. On SQLite the writer closes last and copies the
 // whole WAL into the database first, so that the next start does not begin
 // by reading and copying what this run left in it.
 func (d *DB) Close() error {
+	d.closeChanges()
 	var err error
 	if d.R != d.W {
 		err = d.R.Close()

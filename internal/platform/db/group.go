@@ -5,7 +5,25 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
+
+// What an operator watches of the group commits on exam day: how many
+// writes each commit carries and how long a write waits for its commit.
+var (
+	groupBatch = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "dxhub_group_commit_batch_size", Help: "Writes committed together, by writer.",
+		Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512},
+	}, []string{"writer"})
+	groupWait = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "dxhub_group_commit_wait_seconds", Help: "Time from a write's arrival to its commit, by writer.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"writer"})
+)
+
+func init() { prometheus.MustRegister(groupBatch, groupWait) }
 
 // GroupCommit batches small writes from many requests into one transaction:
 // one goroutine takes every write waiting at that moment, commits them
@@ -26,11 +44,15 @@ type GroupCommit[T any] struct {
 	// closed, so everything sent is drained and committed by the loop.
 	mu     sync.RWMutex
 	closed bool
+
+	batchSize prometheus.Observer
+	wait      prometheus.Observer
 }
 
 type pending[T any] struct {
 	item T
 	done chan error
+	at   time.Time
 }
 
 // ErrClosed is returned by Do after Close.
@@ -47,15 +69,22 @@ func NewGroupCommit[T any](d *DB, max int, write func(ctx context.Context, tx *s
 // the order of the commits.
 func NewGroupCommitThen[T any](d *DB, max int, write func(ctx context.Context, tx *sql.Tx, items []T) error, committed func(items []T)) *GroupCommit[T] {
 	g := &GroupCommit[T]{db: d, write: write, committed: committed, max: max, ch: make(chan pending[T], max), stop: make(chan struct{})}
+	g.Named("other")
 	g.wg.Add(1)
 	go g.loop()
+	return g
+}
+
+// Named names the writer in the metrics (exam, lrs, audit ...).
+func (g *GroupCommit[T]) Named(name string) *GroupCommit[T] {
+	g.batchSize, g.wait = groupBatch.WithLabelValues(name), groupWait.WithLabelValues(name)
 	return g
 }
 
 // Do writes item and returns once it is committed, or ErrClosed (nothing
 // written) once Close has begun.
 func (g *GroupCommit[T]) Do(ctx context.Context, item T) error {
-	p := pending[T]{item: item, done: make(chan error, 1)}
+	p := pending[T]{item: item, done: make(chan error, 1), at: time.Now()}
 	g.mu.RLock()
 	if g.closed {
 		g.mu.RUnlock()
@@ -137,7 +166,10 @@ func (g *GroupCommit[T]) commit(batch []pending[T]) {
 	if err == nil && g.committed != nil {
 		g.committed(items)
 	}
+	g.batchSize.Observe(float64(len(batch)))
+	now := time.Now()
 	for _, p := range batch {
+		g.wait.Observe(now.Sub(p.at).Seconds())
 		p.done <- err
 	}
 }

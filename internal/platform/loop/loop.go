@@ -6,6 +6,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"dxhub/internal/platform/db"
 )
 
 // Every calls fn every interval until ctx ends; an error is logged under
@@ -25,4 +27,13 @@ func Every(ctx context.Context, every time.Duration, log *slog.Logger, name stri
 			}
 		}
 	}()
+}
+
+// EveryOnce is Every for work that must run on one node at a time: each
+// turn runs only if no other node is running the same work (db.Alone).
+func EveryOnce(ctx context.Context, d *db.DB, every time.Duration, log *slog.Logger, name string, fn func(context.Context) error) {
+	Every(ctx, every, log, name, func(ctx context.Context) error {
+		_, err := d.Alone(ctx, name, fn)
+		return err
+	})
 }

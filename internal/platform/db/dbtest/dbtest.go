@@ -138,12 +138,20 @@ func copyOfTemplate(t testing.TB, pg string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := "t_" + strings.ReplaceAll(db.NewID(), "-", "")
+	return newDatabase(t, pg, "t_", ` TEMPLATE `+tpl)
+}
+
+// newDatabase creates a database named with prefix (and the CREATE
+// DATABASE options given), dropped at the end of the test, and returns
+// its URL.
+func newDatabase(t testing.TB, pg, prefix, options string) string {
+	t.Helper()
+	name := prefix + strings.ReplaceAll(db.NewID(), "-", "")
 	admin, err := sql.Open("pgx", pg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + tpl); err != nil {
+	if _, err := admin.Exec(`CREATE DATABASE ` + name + options); err != nil {
 		admin.Close()
 		t.Fatal(err)
 	}
@@ -254,4 +262,16 @@ func buildSQLiteTemplate() ([]byte, error) {
 		os.Rename(tmp+".done", path)
 	}
 	return b, nil
+}
+
+// EmptyPostgres returns the URL of a new, empty PostgreSQL database on the
+// test command's server, dropped at the end of the test (a place to
+// restore a dump into), or "" when the suite runs on SQLite.
+func EmptyPostgres(t testing.TB) string {
+	t.Helper()
+	pg := os.Getenv("DXHUB_TEST_POSTGRES")
+	if pg == "" {
+		return ""
+	}
+	return newDatabase(t, pg, "e_", "")
 }
