@@ -123,10 +123,14 @@ up() {
   for n in $(seq 1 $nodes); do start_node "$n"; done
 
   echo "== starting HAProxy on 127.0.0.1:$lbport"
+  # Two descriptors a connection (client and node side): as many
+  # connections as the process may open files, halved.
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  local maxconn=$(( $(ulimit -n) / 2 - 100 ))
   {
     cat <<EOF
 global
-    maxconn 200000
+    maxconn $maxconn
 defaults
     mode http
     timeout connect 2s

@@ -16,6 +16,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
 # pdftotext reads the certificates' PDFs in the browser test.
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+# HAProxy balances the nodes of the cluster fault test.
+command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 bindir=$(pg_bindir)
 { [ -n "$bindir" ] && [ -x "$bindir/initdb" ]; } || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -65,6 +67,7 @@ export DXHUB_VC_JUDGE=required
 export DXHUB_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 export DXHUB_BROWSER=required
 export DXHUB_LIBREOFFICE=required
+export DXHUB_CLUSTER=required
 
 echo "== go vet"
 go vet ./...

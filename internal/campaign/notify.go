@@ -199,8 +199,10 @@ func (s *Service) Compose(ctx context.Context, in MessageInput) (*Message, error
 	if err != nil {
 		return nil, err
 	}
+	// A message may promote any campaign its sender can see: a province
+	// invites its civil servants to the national month.
 	if in.CampaignID != "" {
-		if _, err := s.managed(ctx, in.CampaignID); err != nil {
+		if _, err := s.Campaign(ctx, in.CampaignID); err != nil {
 			return nil, errs.Field("campaign_id", "error.not_found")
 		}
 	}
