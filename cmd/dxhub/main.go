@@ -32,6 +32,7 @@ import (
 	"dxhub/internal/platform/audit"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/files"
 )
 
 const usage = `dxhub — platform for Vietnam's national digital-skills and DX scheme
@@ -136,7 +137,8 @@ func configFlags(fs *flag.FlagSet, dbDefault string) *app.Config {
 	fs.StringVar(&c.DB, "db", env("DB", dbDefault), "database URL: sqlite:PATH or postgres://... (DXHUB_DB)")
 	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (DXHUB_ADDR)")
 	fs.StringVar(&c.BaseURL, "base-url", env("BASE_URL", ""), "public URL used in e-mailed links; default http://ADDR (DXHUB_BASE_URL)")
-	fs.StringVar(&c.FilesDir, "files", env("FILES", "dxhub-files"), "folder for uploaded files; shared by all nodes (DXHUB_FILES)")
+	fs.StringVar(&c.FilesDir, "files", env("FILES", "dxhub-files"), "folder for uploaded files, or s3://BUCKET[/PREFIX] for an S3-compatible object store (DXHUB_S3_ENDPOINT, _REGION, _ACCESS_KEY, _SECRET_KEY); shared by all nodes (DXHUB_FILES)")
+	c.S3 = files.S3Config{Endpoint: env("S3_ENDPOINT", ""), Region: env("S3_REGION", ""), AccessKey: env("S3_ACCESS_KEY", ""), SecretKey: env("S3_SECRET_KEY", "")}
 	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("SMTP_ADDR", ""), "SMTP server HOST:PORT; empty logs e-mails instead (DXHUB_SMTP_ADDR)")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", env("SMTP_FROM", "dxhub@localhost"), "sender address (DXHUB_SMTP_FROM)")
 	fs.StringVar(&c.SMTPUser, "smtp-user", env("SMTP_USER", ""), "SMTP user (DXHUB_SMTP_USER)")

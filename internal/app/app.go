@@ -40,10 +40,13 @@ import (
 // Config is everything dxhub is configured with (flags and DXHUB_*
 // environment variables; see cmd/dxhub).
 type Config struct {
-	Addr          string
-	DB            string
-	BaseURL       string
-	FilesDir      string
+	Addr     string
+	DB       string
+	BaseURL  string
+	FilesDir string // a folder, or s3://BUCKET[/PREFIX] for an object store
+	// S3 is where the object store is and its keys (DXHUB_S3_*), when
+	// FilesDir names a bucket.
+	S3            files.S3Config
 	SMTPAddr      string
 	SMTPFrom      string
 	SMTPUser      string
@@ -206,7 +209,19 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 	if cfg.FilesDir == "" {
 		cfg.FilesDir = "dxhub-files"
 	}
-	a.Files = &files.Local{Dir: cfg.FilesDir}
+	if bucket, prefix, ok := files.ParseS3(cfg.FilesDir); ok {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c := cfg.S3
+		c.Bucket, c.Prefix = bucket, prefix
+		s3, err := files.NewS3(ctx, c)
+		if err != nil {
+			return nil, fmt.Errorf("--files %s: %w", cfg.FilesDir, err)
+		}
+		a.Files = s3
+	} else {
+		a.Files = &files.Local{Dir: cfg.FilesDir}
+	}
 	a.Auth = &auth.Service{DB: d, Audit: a.Audit, Mail: a.Mail, Log: log, BaseURL: cfg.BaseURL, Secure: cfg.SecureCookies, TrustProxy: cfg.TrustProxy}
 	a.Search = &search.Service{DB: d, Audit: a.Audit}
 	a.Org = &org.Service{DB: d, Audit: a.Audit, Log: log, Search: a.Search}

@@ -1,12 +1,17 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	pngenc "image/png"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -14,12 +19,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
 	"dxhub/internal/demo"
 	"dxhub/internal/learning"
 	"dxhub/internal/lrs"
 	"dxhub/internal/monitor"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/db/dbtest"
+	"dxhub/internal/platform/files"
 	"dxhub/internal/platform/mail"
 )
 
@@ -312,5 +324,86 @@ func TestOperatorMetrics(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+}
+
+// TestUploadsSharedThroughObjectStore: two nodes whose uploads go to one
+// S3-compatible object store (gofakes3 on a loopback port, reached with
+// minio-go): a file uploaded through one node is served by the other.
+func TestUploadsSharedThroughObjectStore(t *testing.T) {
+	t.Parallel()
+	d := dbtest.Open(t)
+	if d.Dialect != db.Postgres {
+		t.Skip("several nodes share a PostgreSQL database")
+	}
+	ctx := context.Background()
+	s3srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	t.Cleanup(s3srv.Close)
+	admin, err := minio.New(strings.TrimPrefix(s3srv.URL, "http://"), &minio.Options{Creds: credentials.NewStaticV4("dxhub", "s3-secret", ""), Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.MakeBucket(ctx, "uploads", minio.MakeBucketOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{FilesDir: "s3://uploads/dxhub", S3: files.S3Config{Endpoint: s3srv.URL, Region: "us-east-1", AccessKey: "dxhub", SecretKey: "s3-secret"}, BaseURL: "http://dxhub.test"}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var nodes []*httptest.Server
+	var apps []*App
+	for i := range 2 {
+		dn := d
+		if i > 0 {
+			if dn, err = db.Open(ctx, d.URL); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a, err := Build(cfg, log, dn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { a.Exams.Close(); a.Audit.Close() })
+		srv := httptest.NewServer(a.Handler())
+		t.Cleanup(srv.Close)
+		nodes, apps = append(nodes, srv), append(apps, a)
+	}
+	sys := auth.WithPrincipal(ctx, auth.System())
+	id, err := apps[0].Auth.CreateAccount(sys, auth.NewAccount{Username: "uploader", Email: "uploader@example.vn", Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := apps[0].Auth.OpenSession(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var png bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	img.Set(1, 1, color.RGBA{200, 30, 30, 255})
+	if err := pngenc.Encode(&png, img); err != nil {
+		t.Fatal(err)
+	}
+	key, _, err := files.Save(ctx, apps[0].DB, apps[0].Files, files.Media, "", "hinh.png", bytes.NewReader(png.Bytes()), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", nodes[1].URL+"/files/"+key, nil)
+	req.Header.Set("Cookie", auth.SessionCookie+"="+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(got, png.Bytes()) || resp.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("the other node serves the upload: %d %q, %d bytes of %d", resp.StatusCode, resp.Header.Get("Content-Type"), len(got), png.Len())
+	}
+	objects := 0
+	for o := range admin.ListObjects(ctx, "uploads", minio.ListObjectsOptions{Prefix: "dxhub/", Recursive: true}) {
+		if o.Err != nil {
+			t.Fatal(o.Err)
+		}
+		objects++
+	}
+	if objects != 1 {
+		t.Fatalf("%d objects in the bucket, want the one upload", objects)
 	}
 }
