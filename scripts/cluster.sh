@@ -127,6 +127,11 @@ up() {
   # connections as the process may open files, halved.
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   local maxconn=$(( $(ulimit -n) / 2 - 100 ))
+  # With every node out (the database down: /readyz fails everywhere),
+  # the balancer answers in dxhub's own words and shape (error.unavailable).
+  printf 'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nRetry-After: 5\r\nConnection: close\r\n\r\n%s\n' \
+    '{"error":{"code":"unavailable","message":"Hệ thống tạm thời không kết nối được cơ sở dữ liệu; việc vừa làm có thể chưa được lưu. Vui lòng thử lại sau ít giây. / The service cannot reach its database for the moment; what you just did may not have been saved. Please try again in a few seconds."}}' \
+    >"$dir/503.http"
   {
     cat <<EOF
 global
@@ -142,6 +147,7 @@ defaults
     retries 3
     option redispatch
     retry-on conn-failure empty-response response-timeout
+    errorfile 503 $dir/503.http
 frontend dxhub
     bind 127.0.0.1:$lbport
     default_backend nodes

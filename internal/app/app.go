@@ -276,6 +276,7 @@ func Build(cfg Config, log *slog.Logger, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	w.ShellFor = a.shellFor
+	w.Unavailable = db.IsUnavailable
 	a.Web = w
 	return a, nil
 }

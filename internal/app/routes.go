@@ -559,8 +559,8 @@ var anonymousWrites = map[string]bool{
 // no handler has to remember to check first.
 func signedIn(h web.HandlerFunc) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if auth.FromContext(r.Context()) == nil {
-			return errs.E(errs.Unauthorized, "error.unauthorized")
+		if _, err := auth.RequireUser(r.Context()); err != nil {
+			return err
 		}
 		return h(w, r)
 	}

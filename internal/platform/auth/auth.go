@@ -523,21 +523,20 @@ const SessionCookie = "dxhub_session"
 func (s *Service) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var p *Principal
+		var lookupErr error
 		if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
-			if pp, err := s.PrincipalByToken(r.Context(), strings.TrimPrefix(h, "Bearer ")); err == nil {
-				p = pp
-			} else if !errs.Is(err, errs.Unauthorized) {
-				s.Log.Error("token lookup", "err", err)
-			}
+			p, lookupErr = s.PrincipalByToken(r.Context(), strings.TrimPrefix(h, "Bearer "))
 		} else if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
-			if pp, err := s.PrincipalBySession(r.Context(), c.Value); err == nil {
-				p = pp
-			} else if !errs.Is(err, errs.Unauthorized) {
-				s.Log.Error("session lookup", "err", err)
-			}
+			p, lookupErr = s.PrincipalBySession(r.Context(), c.Value)
 		}
-		if p != nil {
+		switch {
+		case p != nil:
 			r = r.WithContext(WithPrincipal(r.Context(), p))
+		case lookupErr != nil && !errs.Is(lookupErr, errs.Unauthorized):
+			// Not anonymous: what needs the principal answers with
+			// this error (the database is down: 503), not "sign in".
+			s.Log.Warn("session or token lookup", "err", lookupErr)
+			r = r.WithContext(context.WithValue(r.Context(), lookupErrKey{}, lookupErr))
 		}
 		if s.SecureRequest(r) {
 			// Over HTTPS, browsers are told to keep to it for a year.

@@ -220,7 +220,7 @@ func roleAllows(r Role, a Action) bool {
 func Authorize(ctx context.Context, a Action, path string) (*Principal, error) {
 	p := FromContext(ctx)
 	if p == nil {
-		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
+		return nil, anonymous(ctx)
 	}
 	if !p.Can(a, path) {
 		return p, errs.E(errs.Forbidden, "error.forbidden")
@@ -233,7 +233,7 @@ func Authorize(ctx context.Context, a Action, path string) (*Principal, error) {
 func RequireScopes(ctx context.Context, a Action) (*Principal, []string, error) {
 	p := FromContext(ctx)
 	if p == nil {
-		return nil, nil, errs.E(errs.Unauthorized, "error.unauthorized")
+		return nil, nil, anonymous(ctx)
 	}
 	s := p.Scopes(a)
 	if len(s) == 0 {
@@ -246,12 +246,26 @@ func RequireScopes(ctx context.Context, a Action) (*Principal, []string, error) 
 func RequireUser(ctx context.Context) (*Principal, error) {
 	p := FromContext(ctx)
 	if p == nil {
-		return nil, errs.E(errs.Unauthorized, "error.unauthorized")
+		return nil, anonymous(ctx)
 	}
 	return p, nil
 }
 
 type ctxKey struct{}
+
+// lookupErrKey carries why a request's session or token could not be
+// looked up (the database could not be reached): such a request is not
+// anonymous, and must not be told to sign in.
+type lookupErrKey struct{}
+
+// anonymous is the error for a request without a principal: the lookup's
+// own failure when there was one, else "sign in".
+func anonymous(ctx context.Context) error {
+	if err, ok := ctx.Value(lookupErrKey{}).(error); ok {
+		return err
+	}
+	return errs.E(errs.Unauthorized, "error.unauthorized")
+}
 
 // WithPrincipal returns ctx carrying p.
 func WithPrincipal(ctx context.Context, p *Principal) context.Context {

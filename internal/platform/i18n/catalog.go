@@ -65,6 +65,7 @@ var catalog = map[string][2]string{
 	"home.stats":         {"%s tỉnh, thành phố và %s xã, phường, đặc khu", "%s provinces and %s communes, wards and special zones"},
 	"error.title":        {"Có lỗi", "Something went wrong"},
 	"error.internal":     {"Lỗi hệ thống. Mã yêu cầu: %s", "Internal error. Request id: %s"},
+	"error.unavailable":  {"Hệ thống tạm thời không kết nối được cơ sở dữ liệu; việc vừa làm có thể chưa được lưu. Vui lòng thử lại sau ít giây.", "The service cannot reach its database for the moment; what you just did may not have been saved. Please try again in a few seconds."},
 	"error.not_found":    {"Không tìm thấy trang hoặc dữ liệu yêu cầu.", "The page or record was not found."},
 	"error.forbidden":    {"Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."},
 	"error.unauthorized": {"Vui lòng đăng nhập.", "Please sign in."},

@@ -160,8 +160,12 @@ func (p *Page) LangHref(lang string) string {
 
 // Web renders pages and errors.
 type Web struct {
-	Log   *slog.Logger
-	pages map[string]*template.Template
+	Log *slog.Logger
+	// Unavailable says whether an error means the database could not be
+	// reached (the app sets it): such a request is answered 503 with a
+	// message to try again, not as an internal error.
+	Unavailable func(error) bool
+	pages       map[string]*template.Template
 	// ShellFor builds the frame's viewer data for a request; the app sets it
 	// so that this package need not know about accounts.
 	ShellFor func(r *http.Request) Shell
@@ -374,7 +378,12 @@ func (wb *Web) Error(w http.ResponseWriter, r *http.Request, err error) {
 	var messenger interface{ Message(i18n.Lang) string }
 	var lister interface{ Messages(i18n.Lang) []string }
 	e, isErr := errs.As(err)
+	unavailable := code == errs.Internal && wb.Unavailable != nil && wb.Unavailable(err)
 	switch {
+	case unavailable:
+		code, msg = "unavailable", i18n.T(lang, "error.unavailable")
+		w.Header().Set("Retry-After", "5")
+		wb.Log.Warn("database unavailable", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", err)
 	case code == errs.Internal:
 		msg = i18n.T(lang, "error.internal", rid)
 		wb.Log.Error("request failed", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", err)
@@ -388,6 +397,9 @@ func (wb *Web) Error(w http.ResponseWriter, r *http.Request, err error) {
 		msg = i18n.T(lang, "error.param", "-", err.Error())
 	}
 	status := Status(code)
+	if unavailable {
+		status = http.StatusServiceUnavailable
+	}
 	if IsAPI(r) {
 		var body ErrorBody
 		body.Error.Code, body.Error.Message, body.Error.Field, body.Error.RequestID = code, msg, field, rid
