@@ -27,6 +27,38 @@ import (
 	"dxhub/internal/platform/web"
 )
 
+// examCandidates makes an exam session open now on the database at dbURL
+// and n candidates signed in, and returns the session and their session
+// tokens.
+func examCandidates(t *testing.T, dbURL, prefix string, n int) (string, []string) {
+	t.Helper()
+	ctx := context.Background()
+	a, err := app.New(ctx, app.Config{DB: dbURL, FilesDir: t.TempDir()}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	_, sid, err := benchExamSetup(ctx, a, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []auth.NewAccount
+	for i := range n {
+		names = append(names, auth.NewAccount{Username: fmt.Sprintf("%scand%02d", prefix, i)})
+	}
+	ids, err := a.Auth.ProvisionAccounts(ctx, names, demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := make([]string, len(ids))
+	for i, id := range ids {
+		if tokens[i], err = a.Auth.OpenSession(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sid, tokens
+}
+
 // freeAddr is a loopback address nobody listens on now.
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -126,28 +158,8 @@ func TestClusterSurvivesKillAndRollingRestart(t *testing.T) {
 	}
 	ctx := context.Background()
 	dbURL := dbtest.URL(t)
-	a, err := app.New(ctx, app.Config{DB: dbURL, FilesDir: t.TempDir()}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, sid, err := benchExamSetup(ctx, a, "c-")
-	if err != nil {
-		t.Fatal(err)
-	}
 	const candidates = 24
-	var names []auth.NewAccount
-	for i := range candidates {
-		names = append(names, auth.NewAccount{Username: fmt.Sprintf("node%02d", i)})
-	}
-	ids, err := a.Auth.ProvisionAccounts(ctx, names, demo.Password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens := make([]string, len(ids))
-	for i, id := range ids {
-		tokens[i], _ = a.Auth.OpenSession(ctx, id)
-	}
-	a.Close()
+	sid, tokens := examCandidates(t, dbURL, "c-", candidates)
 
 	addrs := []string{freeAddr(t), freeAddr(t), freeAddr(t)}
 	nodes := make([]*server, len(addrs))
@@ -394,28 +406,8 @@ func TestDatabaseStopsAndReturns(t *testing.T) {
 	}
 	ctx := context.Background()
 	dbURL, ctl := ownPostgres(t)
-	a, err := app.New(ctx, app.Config{DB: dbURL, FilesDir: t.TempDir()}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, sid, err := benchExamSetup(ctx, a, "p-")
-	if err != nil {
-		t.Fatal(err)
-	}
 	const candidates = 8
-	var names []auth.NewAccount
-	for i := range candidates {
-		names = append(names, auth.NewAccount{Username: fmt.Sprintf("pg%02d", i)})
-	}
-	ids, err := a.Auth.ProvisionAccounts(ctx, names, demo.Password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens := make([]string, len(ids))
-	for i, id := range ids {
-		tokens[i], _ = a.Auth.OpenSession(ctx, id)
-	}
-	a.Close()
+	sid, tokens := examCandidates(t, dbURL, "p-", candidates)
 	addrs := []string{freeAddr(t), freeAddr(t)}
 	for _, addr := range addrs {
 		startServer(t, dbURL, addr)

@@ -16,9 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"dxhub/internal/app"
 	"dxhub/internal/assessment"
-	"dxhub/internal/demo"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/db/dbtest"
@@ -73,25 +71,8 @@ func startServer(t *testing.T, dbURL, addr string) *server {
 func TestCrashKeepsAcknowledgedSaves(t *testing.T) {
 	ctx := context.Background()
 	dbURL := dbtest.URL(t)
-	a, err := app.New(ctx, app.Config{DB: dbURL, FilesDir: t.TempDir()}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, sid, err := benchExamSetup(ctx, a, "t-")
-	if err != nil {
-		t.Fatal(err)
-	}
 	const candidates = 16
-	var names []auth.NewAccount
-	for i := 0; i < candidates; i++ {
-		names = append(names, auth.NewAccount{Username: fmt.Sprintf("cand%02d", i)})
-	}
-	ids, _ := a.Auth.ProvisionAccounts(ctx, names, demo.Password)
-	tokens := make([]string, len(ids))
-	for i, id := range ids {
-		tokens[i], _ = a.Auth.OpenSession(ctx, id)
-	}
-	a.Close()
+	sid, tokens := examCandidates(t, dbURL, "t-", candidates)
 
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
