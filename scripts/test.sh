@@ -90,23 +90,32 @@ DXHUB_TEST_POSTGRES= DXHUB_BROWSER= go test -race -count=1 -timeout 15m \
   ./cmd/dxhub ./internal/lrs ./internal/platform/... ./internal/assessment ./internal/monitor ./internal/org ./internal/skills ./internal/learning
 
 echo "== short fuzzing of every parser of outside input"
-# 5 s per target: 23 targets keep the whole command near 11 minutes on a
-# 2-core machine; every CI run fuzzes afresh, so the runs add up.
-for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal); do
-  pkg=./$(dirname "$target")
-  for fn in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$target" | cut -d' ' -f2); do
-    fuzz() { DXHUB_TEST_POSTGRES= go test -run='^$' -fuzz="^$fn\$" -fuzztime=5s "$pkg" >"$tmp/fuzz.log" 2>&1; }
-    failed() { cat "$tmp/fuzz.log"; echo "fuzzing $pkg $fn failed"; exit 1; }
-    if ! fuzz; then
-      # Go's fuzzing coordinator sometimes reports its own -fuzztime
-      # deadline as "context deadline exceeded", with no failing input
-      # (a race fixed in Go 1.27, go.dev/issue/75804); that run is tried
-      # once more. A failing input always fails.
-      grep -q 'context deadline exceeded' "$tmp/fuzz.log" && ! grep -q 'Failing input' "$tmp/fuzz.log" || failed
-      cat "$tmp/fuzz.log"; echo "fuzzing $pkg $fn: the engine stopped at its deadline without a failing input; once more"
-      fuzz || failed
+# 5 s per target, two targets at a time (one core each): every CI run
+# fuzzes afresh, so the runs add up, and the whole command keeps within
+# its twelve minutes on a 2-core machine.
+fuzz_one() { # PKG FN
+  local pkg=$1 fn=$2 log
+  log="$tmp/fuzz-$(echo "$pkg-$fn" | tr '/.' '__').log"
+  run() { DXHUB_TEST_POSTGRES= go test -run='^$' -fuzz="^$fn\$" -fuzztime=5s -parallel=1 "$pkg" >"$log" 2>&1; }
+  if ! run; then
+    # Go's fuzzing coordinator sometimes reports its own -fuzztime
+    # deadline as "context deadline exceeded", with no failing input
+    # (a race fixed in Go 1.27, go.dev/issue/75804); that run is tried
+    # once more. A failing input always fails.
+    if grep -q 'context deadline exceeded' "$log" && ! grep -q 'Failing input' "$log"; then
+      echo "fuzzing $pkg $fn: the engine stopped at its deadline without a failing input; once more"
+      run || { cat "$log"; echo "fuzzing $pkg $fn failed"; return 1; }
+    else
+      cat "$log"; echo "fuzzing $pkg $fn failed"; return 1
     fi
-    echo "fuzzed $pkg $fn"
+  fi
+  echo "fuzzed $pkg $fn"
+}
+export -f fuzz_one
+export tmp
+for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal); do
+  for fn in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$target" | cut -d' ' -f2); do
+    echo "./$(dirname "$target") $fn"
   done
-done
+done | xargs -P 2 -L 1 bash -c 'fuzz_one "$0" "$1"'
 echo "== all tests passed"
