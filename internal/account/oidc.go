@@ -386,7 +386,9 @@ func (s *Service) resolve(ctx context.Context, id string, c *Claims, ip string, 
 // show (or the sign-in name).
 func identityOf(id string, c *Claims) (email, username, name string) {
 	email = strings.ToLower(strings.TrimSpace(c.Email))
-	if !c.verified() || len(email) > 200 || !emailRe.MatchString(email) || strings.ContainsAny(email, "/\\:") {
+	// An address becomes the sign-in name and may be shown as the name:
+	// characters of markup or of quoting are refused with it.
+	if !c.verified() || len(email) > 200 || !emailRe.MatchString(email) || strings.ContainsAny(email, "/\\:<>\"'`()[],;") {
 		email = ""
 	}
 	username = email
