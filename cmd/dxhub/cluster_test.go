@@ -59,6 +59,37 @@ func examCandidates(t *testing.T, dbURL, prefix string, n int) (string, []string
 	return sid, tokens
 }
 
+// asCandidate sends a JSON request to base as the holder of the session
+// token and returns the status and body (0 when no answer came).
+func asCandidate(client *http.Client, base, token, method, path, body string) (int, []byte) {
+	req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+	req.Header.Set("Cookie", auth.SessionCookie+"="+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+// storedSteps are the saves stored in the database, as "attempt seq".
+func storedSteps(t *testing.T, d *db.DB) map[string]bool {
+	t.Helper()
+	stored := map[string]bool{}
+	if err := db.Each(context.Background(), d.R, func(r db.Scanner) error {
+		var id string
+		var seq int64
+		err := r.Scan(&id, &seq)
+		stored[fmt.Sprint(id, seq)] = true
+		return err
+	}, `SELECT attempt_id, seq FROM attempt_steps`); err != nil {
+		t.Fatal(err)
+	}
+	return stored
+}
+
 // freeAddr is a loopback address nobody listens on now.
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -169,16 +200,7 @@ func TestClusterSurvivesKillAndRollingRestart(t *testing.T) {
 	lb := startBalancer(t, addrs)
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: candidates}}
 	call := func(i int, method, path, body string) (int, []byte) {
-		req, _ := http.NewRequest(method, "http://"+lb+path, strings.NewReader(body))
-		req.Header.Set("Cookie", auth.SessionCookie+"="+tokens[i])
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, nil
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, out
+		return asCandidate(client, "http://"+lb, tokens[i], method, path, body)
 	}
 
 	type ack struct {
@@ -258,16 +280,7 @@ func TestClusterSurvivesKillAndRollingRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	stored := map[string]bool{}
-	if err := db.Each(ctx, d.R, func(r db.Scanner) error {
-		var id string
-		var seq int64
-		err := r.Scan(&id, &seq)
-		stored[fmt.Sprint(id, seq)] = true
-		return err
-	}, `SELECT attempt_id, seq FROM attempt_steps`); err != nil {
-		t.Fatal(err)
-	}
+	stored := storedSteps(t, d)
 	lost := 0
 	for _, k := range acks {
 		if !stored[fmt.Sprint(k.attempt, k.seq)] {
@@ -415,17 +428,9 @@ func TestDatabaseStopsAndReturns(t *testing.T) {
 	lb := startBalancer(t, addrs)
 	client := &http.Client{Timeout: 10 * time.Second}
 	call := func(i int, method, path, body string) (int, []byte, time.Duration) {
-		req, _ := http.NewRequest(method, "http://"+lb+path, strings.NewReader(body))
-		req.Header.Set("Cookie", auth.SessionCookie+"="+tokens[i])
-		req.Header.Set("Content-Type", "application/json")
 		start := time.Now()
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, nil, time.Since(start)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, out, time.Since(start)
+		status, out := asCandidate(client, "http://"+lb, tokens[i], method, path, body)
+		return status, out, time.Since(start)
 	}
 	attempts := make([]string, candidates)
 	for i := range candidates {

@@ -11,13 +11,11 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"dxhub/internal/assessment"
-	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/db/dbtest"
 )
@@ -78,17 +76,9 @@ func TestCrashKeepsAcknowledgedSaves(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	srv := startServer(t, dbURL, addr)
+	client := &http.Client{Timeout: 5 * time.Second}
 	call := func(i int, method, path, body string) (int, []byte) {
-		req, _ := http.NewRequest(method, "http://"+addr+path, strings.NewReader(body))
-		req.Header.Set("Cookie", auth.SessionCookie+"="+tokens[i])
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
-		if err != nil {
-			return 0, nil
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, out
+		return asCandidate(client, "http://"+addr, tokens[i], method, path, body)
 	}
 	type ack struct {
 		attempt string
@@ -154,17 +144,7 @@ func TestCrashKeepsAcknowledgedSaves(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	stored := map[string]bool{}
-	err = db.Each(ctx, d.R, func(r db.Scanner) error {
-		var id string
-		var seq int64
-		err := r.Scan(&id, &seq)
-		stored[fmt.Sprint(id, seq)] = true
-		return err
-	}, `SELECT attempt_id, seq FROM attempt_steps`)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stored := storedSteps(t, d)
 	lost := 0
 	answered := map[string]map[int]bool{}
 	for _, k := range acks {

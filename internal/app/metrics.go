@@ -8,12 +8,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// appMetrics are the figures an operator watches on exam day that live in
-// the database: attempts in progress, how late the sweeper is in closing
+// appMetrics are the figures an operator watches on exam day that the
+// rooms read from the database: attempts in progress, how late the sweeper is in closing
 // attempts past their time, the work queued for the background (events
 // not yet handled, message deliveries not yet made), and how many changes
 // made on other nodes this node has heard of. Read at most every ten
-// seconds whatever the scrape rate, each query bounded by a second.
+// seconds whatever the scrape rate, bounded by a second.
 type appMetrics struct {
 	a *App
 
@@ -57,30 +57,19 @@ func (m *appMetrics) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descChanges, prometheus.CounterValue, float64(m.a.DB.ChangesReceived()))
 }
 
-// read runs the queries; a figure whose query fails is left out of the
-// scrape (the metric's absence is what an alert on it sees).
+// read asks the rooms; a figure whose room fails to answer is left out
+// of the scrape (the metric's absence is what an alert on it sees).
 func (m *appMetrics) read() map[*prometheus.Desc]float64 {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	now := time.Now().UnixMilli()
 	vals := map[*prometheus.Desc]float64{}
-	r := m.a.DB.R
-	var n, oldest int64
-	if r.QueryRowContext(ctx, `SELECT COUNT(*) FROM attempts WHERE status = 'in_progress'`).Scan(&n) == nil {
-		vals[descInProgress] = float64(n)
+	if n, lag, err := m.a.Exams.InProgress(ctx); err == nil {
+		vals[descInProgress], vals[descSweepLag] = float64(n), lag.Seconds()
 	}
-	if r.QueryRowContext(ctx, `SELECT COALESCE(MIN(a.deadline + a.extra_s * 1000 + s.grace_s * 1000), 0) FROM attempts a JOIN exam_sessions s ON s.id = a.session_id
-		WHERE a.status = 'in_progress' AND a.deadline + a.extra_s * 1000 + s.grace_s * 1000 < $1`, now).Scan(&oldest) == nil {
-		lag := 0.0
-		if oldest > 0 {
-			lag = float64(now-oldest) / 1000
-		}
-		vals[descSweepLag] = lag
+	if n, err := m.a.Events.Behind(ctx); err == nil {
+		vals[descEvents] = float64(n)
 	}
-	if r.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(id) FROM events) - (SELECT MIN(last_id) FROM event_cursors), 0)`).Scan(&n) == nil {
-		vals[descEvents] = float64(max(n, 0))
-	}
-	if r.QueryRowContext(ctx, `SELECT COUNT(*) FROM cmp_deliveries d JOIN cmp_messages m ON m.id = d.message_id WHERE m.status = 'sending' AND d.status = 'pending'`).Scan(&n) == nil {
+	if n, err := m.a.Camp.DeliveriesPending(ctx); err == nil {
 		vals[descDeliveries] = float64(n)
 	}
 	return vals

@@ -1093,3 +1093,23 @@ func (x *Exams) ForgetCandidate(ctx context.Context, accountID string) error {
 	_, err := x.Bank.DB.W.ExecContext(ctx, `UPDATE attempts SET display_name = '—' WHERE account_id = $1`, accountID)
 	return err
 }
+
+// InProgress counts the attempts in progress in every session, and says
+// how long the oldest attempt past its time and grace has waited to be
+// closed (0: none), for the operators' metrics.
+func (x *Exams) InProgress(ctx context.Context) (n int, sweepLag time.Duration, err error) {
+	r := x.Bank.DB.R
+	if err := r.QueryRowContext(ctx, `SELECT COUNT(*) FROM attempts WHERE status = 'in_progress'`).Scan(&n); err != nil {
+		return 0, 0, err
+	}
+	now := time.Now().UnixMilli()
+	var oldest int64
+	if err := r.QueryRowContext(ctx, `SELECT COALESCE(MIN(a.deadline + a.extra_s * 1000 + s.grace_s * 1000), 0) FROM attempts a JOIN exam_sessions s ON s.id = a.session_id
+		WHERE a.status = 'in_progress' AND a.deadline + a.extra_s * 1000 + s.grace_s * 1000 < $1`, now).Scan(&oldest); err != nil {
+		return 0, 0, err
+	}
+	if oldest > 0 {
+		sweepLag = time.Duration(now-oldest) * time.Millisecond
+	}
+	return n, sweepLag, nil
+}

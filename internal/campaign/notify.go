@@ -830,3 +830,11 @@ func (s *Service) Unread(ctx context.Context) (int, error) {
 	}
 	return n, err
 }
+
+// DeliveriesPending counts the deliveries of messages being sent that are
+// not made yet (for the operators' metrics).
+func (s *Service) DeliveriesPending(ctx context.Context) (int, error) {
+	var n int
+	err := s.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM cmp_deliveries d JOIN cmp_messages m ON m.id = d.message_id WHERE m.status = $1 AND d.status = $2`, Sending, Pending).Scan(&n)
+	return n, err
+}

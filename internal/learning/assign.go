@@ -577,24 +577,20 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 			if overdue {
 				kind = "overdue"
 			}
-			// Claimed before it is sent: never twice, whichever node runs.
-			res, err := s.DB.W.ExecContext(ctx, `INSERT INTO course_reminders (assignment_id, kind, person_id, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-				a.ID, kind, p.PersonID, now.UnixMilli())
+			subject := i18n.T(i18n.VI, "learning.mail_"+kind+"_subject", args(i18n.VI)...) + " / " + i18n.T(i18n.EN, "learning.mail_"+kind+"_subject", args(i18n.EN)...)
+			body := i18n.Both("learning.mail_"+kind+"_body", args)
+			claimed, sendErr, err := s.remindOnce(ctx, a.ID, kind, p.PersonID, now, mail.Message{To: email, Subject: subject, Body: body})
 			if err != nil {
 				return sent, err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			if !claimed {
 				continue
 			}
-			subject := i18n.T(i18n.VI, "learning.mail_"+kind+"_subject", args(i18n.VI)...) + " / " + i18n.T(i18n.EN, "learning.mail_"+kind+"_subject", args(i18n.EN)...)
-			body := i18n.Both("learning.mail_"+kind+"_body", args)
-			if err := s.Mail.Send(ctx, mail.Message{To: email, Subject: subject, Body: body}); err != nil {
-				// Not sent: handed back for the next turn.
-				s.DB.W.ExecContext(context.WithoutCancel(ctx), `DELETE FROM course_reminders WHERE assignment_id = $1 AND kind = $2 AND person_id = $3`, a.ID, kind, p.PersonID)
+			if sendErr != nil {
 				if ctx.Err() != nil {
 					return sent, ctx.Err()
 				}
-				s.Log.Error("reminder", "err", err)
+				s.Log.Error("reminder", "err", sendErr)
 				failed = true
 				continue
 			}
@@ -612,27 +608,22 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 			if err == nil {
 				email, err = s.Auth.EmailOf(ctx, by)
 			}
-			claimed := false
 			if err == nil && email != "" && late > 0 {
-				res, err := s.DB.W.ExecContext(ctx, `INSERT INTO course_reminders (assignment_id, kind, person_id, sent_at) VALUES ($1, 'late', $2, $3) ON CONFLICT DO NOTHING`,
-					a.ID, "account:"+by, now.UnixMilli())
-				if err != nil {
-					return sent, err
-				}
-				n, _ := res.RowsAffected()
-				claimed = n == 1
-			}
-			if claimed {
 				body := i18n.Both("learning.mail_late_body", func(l i18n.Lang) []any {
 					return []any{i18n.Num(l, late), a.Title, i18n.Date(l, due), s.home(), a.ID}
 				})
 				subject := i18n.T(i18n.VI, "learning.mail_late_subject", a.Title) + " / " + i18n.T(i18n.EN, "learning.mail_late_subject", a.Title)
-				if err := s.Mail.Send(ctx, mail.Message{To: email, Subject: subject, Body: body}); err != nil {
-					s.DB.W.ExecContext(context.WithoutCancel(ctx), `DELETE FROM course_reminders WHERE assignment_id = $1 AND kind = 'late' AND person_id = $2`, a.ID, "account:"+by)
-					s.Log.Error("reminder", "err", err)
+				claimed, sendErr, err := s.remindOnce(ctx, a.ID, "late", "account:"+by, now, mail.Message{To: email, Subject: subject, Body: body})
+				if err != nil {
+					return sent, err
+				}
+				if sendErr != nil {
+					s.Log.Error("reminder", "err", sendErr)
 					continue
 				}
-				sent++
+				if claimed {
+					sent++
+				}
 			}
 		}
 		if _, err := s.DB.W.ExecContext(ctx, `UPDATE assignments SET `+col+` = $1 WHERE id = $2`, now.UnixMilli(), a.ID); err != nil {
@@ -640,6 +631,25 @@ func (s *Service) Remind(ctx context.Context, now time.Time) (int, error) {
 		}
 	}
 	return sent, nil
+}
+
+// remindOnce claims the reminder of kind about an assignment to who in
+// the database, then sends m: never twice, whichever node runs it. A send
+// that fails hands the claim back for the next turn (sendErr). claimed is
+// false when the reminder was claimed before; err is the database's.
+func (s *Service) remindOnce(ctx context.Context, assignmentID, kind, who string, now time.Time, m mail.Message) (claimed bool, sendErr, err error) {
+	res, err := s.DB.W.ExecContext(ctx, `INSERT INTO course_reminders (assignment_id, kind, person_id, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+		assignmentID, kind, who, now.UnixMilli())
+	if err != nil {
+		return false, nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil, nil
+	}
+	if sendErr = s.Mail.Send(ctx, m); sendErr != nil {
+		s.DB.W.ExecContext(context.WithoutCancel(ctx), `DELETE FROM course_reminders WHERE assignment_id = $1 AND kind = $2 AND person_id = $3`, assignmentID, kind, who)
+	}
+	return true, sendErr, nil
 }
 
 // Start runs the reminder sweep every interval until ctx ends.

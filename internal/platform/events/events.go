@@ -312,3 +312,11 @@ func (b *Bus) release() {
 	defer cancel()
 	b.DB.W.ExecContext(ctx, `UPDATE event_cursors SET owner = '', lease_until = 0 WHERE owner = $1`, b.node)
 }
+
+// Behind counts the events recorded that the slowest consumer has not
+// handled yet (for the operators' metrics).
+func (b *Bus) Behind(ctx context.Context) (int64, error) {
+	var n int64
+	err := b.DB.R.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(id) FROM events) - (SELECT MIN(last_id) FROM event_cursors), 0)`).Scan(&n)
+	return max(n, 0), err
+}
