@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"runtime"
@@ -145,30 +143,7 @@ func benchContest(ctx context.Context, args []string) error {
 
 	var enters, opens, saves, submits, boards recorder
 	call := func(rec *recorder, token, method, path string, body any) ([]byte, bool) {
-		var rd io.Reader
-		if body != nil {
-			bb, _ := json.Marshal(body)
-			rd = bytes.NewReader(bb)
-		}
-		req, _ := http.NewRequest(method, base+path, rd)
-		if token != "" {
-			req.Header.Set("Cookie", auth.SessionCookie+"="+token)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		t := time.Now()
-		resp, err := client.Do(req)
-		if err != nil {
-			rec.fail()
-			return nil, false
-		}
-		out, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			rec.fail()
-			return out, false
-		}
-		rec.ok(time.Since(t))
-		return out, true
+		return rec.call(client, base+path, token, method, body)
 	}
 	type acked struct {
 		attempt string

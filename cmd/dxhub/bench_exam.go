@@ -96,28 +96,7 @@ func benchExam(ctx context.Context, args []string) error {
 			rng := rand.New(rand.NewPCG(uint64(i), 7))
 			time.Sleep(time.Duration(rng.Int64N(int64(*startWindow))))
 			call := func(rec *recorder, method, path string, body any) ([]byte, bool) {
-				var rd io.Reader
-				if body != nil {
-					bb, _ := json.Marshal(body)
-					rd = bytes.NewReader(bb)
-				}
-				req, _ := http.NewRequest(method, base+path, rd)
-				req.Header.Set("Cookie", auth.SessionCookie+"="+tokens[i])
-				req.Header.Set("Content-Type", "application/json")
-				t := time.Now()
-				resp, err := client.Do(req)
-				if err != nil {
-					rec.fail()
-					return nil, false
-				}
-				out, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					rec.fail()
-					return out, false
-				}
-				rec.ok(time.Since(t))
-				return out, true
+				return rec.call(client, base+path, tokens[i], method, body)
 			}
 			body, ok := call(&starts, "POST", "/api/v1/exams/"+sid+"/start", nil)
 			if !ok {
@@ -253,6 +232,36 @@ func (r *recorder) ok(d time.Duration) {
 }
 
 func (r *recorder) fail() { r.errors.Add(1) }
+
+// call sends a request with body as JSON (nil: none) to url as the holder
+// of the session token ("" for none), records its time when answered 200
+// and a failure otherwise, and returns the answer and whether it was 200.
+func (r *recorder) call(client *http.Client, url, token, method string, body any) ([]byte, bool) {
+	var rd io.Reader
+	if body != nil {
+		bb, _ := json.Marshal(body)
+		rd = bytes.NewReader(bb)
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	if token != "" {
+		req.Header.Set("Cookie", auth.SessionCookie+"="+token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	t := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		r.fail()
+		return nil, false
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		r.fail()
+		return out, false
+	}
+	r.ok(time.Since(t))
+	return out, true
+}
 
 func (r *recorder) pct(p float64) float64 {
 	r.mu.Lock()
