@@ -21,6 +21,9 @@ import (
 )
 
 func bench(ctx context.Context, log *slog.Logger, args []string) error {
+	if len(args) > 0 && args[0] == "exam-load" { // a child of bench exam
+		return benchExamLoad()
+	}
 	if len(args) > 0 && args[0] == "exam" {
 		return benchExam(ctx, args[1:])
 	}

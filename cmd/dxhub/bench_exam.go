@@ -9,7 +9,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -32,10 +31,45 @@ func benchExam(ctx context.Context, args []string) error {
 	submitWindow := fs.Duration("submit-window", 30*time.Second, "all candidates submit within this window")
 	thinkMin := fs.Duration("think-min", time.Second, "shortest think time between answers")
 	thinkMax := fs.Duration("think-max", 4*time.Second, "longest think time between answers")
-	conns := fs.Int("conns", 512, "HTTP connections from the load generator")
+	conns := fs.Int("conns", 512, "HTTP connections from the load generator (shared by all candidates unless --pace realistic)")
+	pace := fs.String("pace", "compressed", "compressed: the flags above; realistic: start within 60s, 20–60s an item, submit within 2m, each candidate its own keep-alive connection (flags given still win)")
+	target := fs.String("url", "", "send the load to this running dxhub (a cluster's balancer) instead of serving in this process; --db must be its database")
+	generators := fs.Int("generators", -1, "load generator child processes, for more connections than one process may open (default: 0, or one per 15,000 candidates with --pace realistic)")
+	sources := fs.Int("sources", 0, "loopback source addresses 127.0.0.1 … 127.0.0.N, past one address's port range (default: one per 20,000 candidates)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load phases to this file")
 	if err := parse(fs, args, "dxhub bench exam [flags]: loopback load test of an exam session with a 30-item blueprint:\nstart rush, autosaves, submission rush; prints per-phase rates and latencies and a RESULT line."); err != nil {
 		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	p := examPace{StartWindow: *startWindow, ThinkMin: *thinkMin, ThinkMax: *thinkMax, SubmitWindow: *submitWindow, Conns: *conns, Sources: *sources}
+	switch *pace {
+	case "compressed":
+	case "realistic":
+		preset := func(name string, v *time.Duration, d time.Duration) {
+			if !set[name] {
+				*v = d
+			}
+		}
+		preset("start-window", &p.StartWindow, time.Minute)
+		preset("think-min", &p.ThinkMin, 20*time.Second)
+		preset("think-max", &p.ThinkMax, time.Minute)
+		preset("submit-window", &p.SubmitWindow, 2*time.Minute)
+		p.OwnConn = true
+		if *generators < 0 {
+			*generators = (*n + 14999) / 15000
+		}
+	default:
+		return fmt.Errorf("--pace: want compressed or realistic, not %q", *pace)
+	}
+	if *generators < 0 {
+		*generators = 0
+	}
+	if p.Sources == 0 {
+		p.Sources = (*n + 19999) / 20000
+	}
+	if p.OwnConn && *target == "" && uint64(*n)+500 > openFileLimit() {
+		return fmt.Errorf("%d candidates with a connection each need more open files than this process may hold (%d; raise `ulimit -n`, or give --url a server of its own)", *n, openFileLimit())
 	}
 	a, closeApp, err := benchApp(ctx, *dbURL)
 	if err != nil {
@@ -47,6 +81,7 @@ func benchExam(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	p.Items = b.ItemCount()
 	run := fmt.Sprintf("c%d", time.Now().UnixNano()%1000000)
 	names := make([]auth.NewAccount, *n)
 	for i := range names {
@@ -62,80 +97,48 @@ func benchExam(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	fmt.Printf("setup: %s, %d candidates, session %s, %d-item blueprint, db %s\n", time.Since(setupStart).Round(time.Millisecond), *n, sid, b.ItemCount(), a.DB.Dialect)
+	fmt.Printf("setup: %s, %d candidates, session %s, %d-item blueprint, db %s\n", time.Since(setupStart).Round(time.Millisecond), *n, sid, p.Items, a.DB.Dialect)
 
-	server, stopServer, err := serveLoopback(a)
-	if err != nil {
-		return err
+	var server serverWatch
+	base := *target
+	if base == "" {
+		b, stopServer, err := serveLoopbackWith(a, server.hook)
+		if err != nil {
+			return err
+		}
+		defer stopServer()
+		base = b
 	}
-	defer stopServer()
-	base := server
-	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: *conns, MaxIdleConnsPerHost: *conns}, Timeout: 60 * time.Second}
-
 	stopProfile, err := profileCPU(*cpuProfile)
 	if err != nil {
 		return err
 	}
 	defer stopProfile()
-	var starts, saves, submits recorder
-	type acked struct {
-		attempt string
-		seq     int64
+	// Children need a moment to start; the schedule begins after it.
+	t0 := time.Now().Add(2 * time.Second)
+	load := &examLoad{Base: base, Session: sid, Tokens: tokens, T0: t0, Pace: p}
+	if p.OwnConn {
+		load.AnswerEnd = t0.Add(p.lastAnswer(*n) + 5*time.Second)
+	} else {
+		load.AnswerEnd = t0.Add(p.StartWindow + time.Duration(p.Items)*p.ThinkMax + 2*time.Second)
 	}
-	var ackMu sync.Mutex
-	var acks []acked
-	var submitted atomic.Int64
-	var submittedIDs sync.Map
-	t0 := time.Now()
-	answerEnd := t0.Add(*startWindow + 30**thinkMax + 2*time.Second)
-	var wg sync.WaitGroup
-	for i := range ids {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(i), 7))
-			time.Sleep(time.Duration(rng.Int64N(int64(*startWindow))))
-			call := func(rec *recorder, method, path string, body any) ([]byte, bool) {
-				return rec.call(client, base+path, tokens[i], method, body)
-			}
-			body, ok := call(&starts, "POST", "/api/v1/exams/"+sid+"/start", nil)
-			if !ok {
-				return
-			}
-			var att struct {
-				Attempt struct{ ID string } `json:"attempt"`
-				Items   []struct {
-					Type    string `json:"type"`
-					Options []struct {
-						ID string `json:"id"`
-					} `json:"options"`
-					Targets []struct {
-						ID string `json:"id"`
-					} `json:"targets"`
-				} `json:"items"`
-			}
-			json.Unmarshal(body, &att)
-			for idx, it := range att.Items {
-				time.Sleep(*thinkMin + time.Duration(rng.Int64N(int64(*thinkMax-*thinkMin)+1)))
-				resp := benchResponse(it.Type, len(it.Options), rng, func(k int) string { return it.Options[k].ID }, func(k int) string { return it.Targets[k%max(1, len(it.Targets))].ID })
-				out, ok := call(&saves, "PUT", fmt.Sprintf("/api/v1/attempts/%s/answers/%d", att.Attempt.ID, idx), map[string]any{"response": resp})
-				if ok {
-					var r struct{ Seq int64 }
-					json.Unmarshal(out, &r)
-					ackMu.Lock()
-					acks = append(acks, acked{att.Attempt.ID, r.Seq})
-					ackMu.Unlock()
-				}
-			}
-			time.Sleep(time.Until(answerEnd) + time.Duration(rng.Int64N(int64(*submitWindow))))
-			if _, ok := call(&submits, "POST", "/api/v1/attempts/"+att.Attempt.ID+"/submit", nil); ok {
-				submitted.Add(1)
-				submittedIDs.Store(att.Attempt.ID, true)
-			}
-		}(i)
+	fmt.Printf("pace %s: starts within %s, %s–%s an item, the last answer at +%s, submits within %s after; %d load generator processes, %d source addresses, own connections %v\n",
+		*pace, p.StartWindow, p.ThinkMin, p.ThinkMax, load.AnswerEnd.Sub(t0).Round(time.Second), p.SubmitWindow, *generators, p.Sources, p.OwnConn)
+	stopWatch := server.watch()
+	var res *examLoadResult
+	if *generators > 0 {
+		if res, err = load.runSplit(ctx, *generators); err != nil {
+			return err
+		}
+	} else {
+		res = load.run()
 	}
-	wg.Wait()
+	stopWatch()
 	total := time.Since(t0)
+	var starts, saves, submits recorder
+	starts.add(res.Starts)
+	saves.add(res.Saves)
+	submits.add(res.Submits)
 
 	// Verify: every acknowledged save is stored, every submission scored.
 	stored := map[string]map[int64]bool{}
@@ -155,31 +158,33 @@ func benchExam(ctx context.Context, args []string) error {
 		return err
 	}
 	lost := 0
-	for _, k := range acks {
-		if !stored[k.attempt][k.seq] {
+	for _, k := range res.Acks {
+		if !stored[k.Attempt][k.Seq] {
 			lost++
 		}
 	}
 	unscored := 0
-	submittedIDs.Range(func(k, _ any) bool {
+	for _, id := range res.Submitted {
 		var status string
 		var maxScore float64
-		a.DB.R.QueryRowContext(ctx, `SELECT status, max_score FROM attempts WHERE id = $1`, k).Scan(&status, &maxScore)
+		a.DB.R.QueryRowContext(ctx, `SELECT status, max_score FROM attempts WHERE id = $1`, id).Scan(&status, &maxScore)
 		if status != "submitted" || maxScore <= 0 {
 			unscored++
 		}
-		return true
-	})
+	}
 	starts.print("start")
 	saves.print("save")
 	submits.print("submit")
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
 	errs := starts.errors.Load() + saves.errors.Load() + submits.errors.Load()
-	fmt.Printf("total %s; acknowledged saves %d, lost %d; submitted %d, unscored %d; memory: heap %d MiB, from OS %d MiB\n",
-		total.Round(time.Millisecond), len(acks), lost, submitted.Load(), unscored, ms.HeapAlloc>>20, ms.Sys>>20)
-	fmt.Printf("RESULT candidates=%d errors=%d lost=%d unscored=%d start_p99_ms=%.1f save_p99_ms=%.1f submit_p99_ms=%.1f saves_per_s=%.0f db=%s\n",
-		*n, errs, lost, unscored, starts.pct(0.99), saves.pct(0.99), submits.pct(0.99), saves.rate(), a.DB.Dialect)
+	fmt.Printf("total %s; acknowledged saves %d, lost %d; submitted %d, unscored %d\n",
+		total.Round(time.Millisecond), len(res.Acks), lost, len(res.Submitted), unscored)
+	fmt.Printf("connections: %d opened by the load generators, at most %d open at once\n", res.Dials, res.PeakConns)
+	if *target == "" {
+		fmt.Printf("server: at most %d connections open at once; memory: heap at most %d MiB, resident at most %d MiB (this process%s)\n",
+			server.peakConns.Load(), server.peakHeap.Load()>>20, peakRSS()>>20, map[bool]string{true: "", false: ", load generator included"}[*generators > 0])
+	}
+	fmt.Printf("RESULT candidates=%d errors=%d lost=%d unscored=%d start_p99_ms=%.1f save_p99_ms=%.1f submit_p99_ms=%.1f saves_per_s=%.0f pace=%s peak_conns=%d db=%s\n",
+		*n, errs, lost, unscored, starts.pct(0.99), saves.pct(0.99), submits.pct(0.99), saves.rate(), *pace, res.PeakConns, a.DB.Dialect)
 	return nil
 }
 
