@@ -123,10 +123,13 @@ up() {
   for n in $(seq 1 $nodes); do start_node "$n"; done
 
   echo "== starting HAProxy on 127.0.0.1:$lbport"
-  # Two descriptors a connection (client and node side): as many
-  # connections as the process may open files, halved.
+  # Connections to the nodes are shared by all clients (dxhub keeps no
+  # state on a connection: every request carries its session), so a
+  # client's keep-alive connection costs the balancer one descriptor and
+  # the nodes' side at most 3 x 1,000: as many clients as the process may
+  # open files, less those.
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-  local maxconn=$(( $(ulimit -n) / 2 - 100 ))
+  local maxconn=$(( $(ulimit -n) - 3 * 1000 - 100 ))
   # With every node out (the database down: /readyz fails everywhere),
   # the balancer answers in dxhub's own words and shape (error.unavailable).
   printf 'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nRetry-After: 5\r\nConnection: close\r\n\r\n%s\n' \
@@ -142,6 +145,8 @@ defaults
     timeout client 5m
     timeout server 5m
     timeout http-keep-alive 2m
+    timeout queue 30s
+    http-reuse always
     option forwardfor
     # A request that found its node dead (refused, reset) goes to another.
     retries 3
@@ -155,7 +160,7 @@ backend nodes
     balance leastconn
     option httpchk GET /readyz
     http-check expect status 200
-    default-server inter 1s fall 2 rise 1 maxconn 20000
+    default-server inter 1s fall 2 rise 1 maxconn 1000
 EOF
     for n in $(seq 1 $nodes); do echo "    server node$n 127.0.0.1:$(cat "$dir/node$n.port") check"; done
   } >"$dir/haproxy.cfg"

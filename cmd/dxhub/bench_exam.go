@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"dxhub/internal/app"
 	"dxhub/internal/demo"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
@@ -35,6 +36,7 @@ func benchExam(ctx context.Context, args []string) error {
 	pace := fs.String("pace", "compressed", "compressed: the flags above; realistic: start within 60s, 20–60s an item, submit within 2m, each candidate its own keep-alive connection (flags given still win)")
 	target := fs.String("url", "", "send the load to this running dxhub (a cluster's balancer) instead of serving in this process; --db must be its database")
 	generators := fs.Int("generators", -1, "load generator child processes, for more connections than one process may open (default: 0, or one per 15,000 candidates with --pace realistic)")
+	ownConns := fs.Bool("own-conns", false, "each candidate its own keep-alive connection (default with --pace realistic)")
 	sources := fs.Int("sources", 0, "loopback source addresses 127.0.0.1 … 127.0.0.N, past one address's port range (default: one per 20,000 candidates)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load phases to this file")
 	if err := parse(fs, args, "dxhub bench exam [flags]: loopback load test of an exam session with a 30-item blueprint:\nstart rush, autosaves, submission rush; prints per-phase rates and latencies and a RESULT line."); err != nil {
@@ -55,12 +57,15 @@ func benchExam(ctx context.Context, args []string) error {
 		preset("think-min", &p.ThinkMin, 20*time.Second)
 		preset("think-max", &p.ThinkMax, time.Minute)
 		preset("submit-window", &p.SubmitWindow, 2*time.Minute)
-		p.OwnConn = true
-		if *generators < 0 {
+		p.OwnConn = !set["own-conns"] || *ownConns
+		if *generators < 0 && p.OwnConn {
 			*generators = (*n + 14999) / 15000
 		}
 	default:
 		return fmt.Errorf("--pace: want compressed or realistic, not %q", *pace)
+	}
+	if set["own-conns"] {
+		p.OwnConn = *ownConns
 	}
 	if *generators < 0 {
 		*generators = 0
@@ -71,7 +76,9 @@ func benchExam(ctx context.Context, args []string) error {
 	if p.OwnConn && *target == "" && uint64(*n)+500 > openFileLimit() {
 		return fmt.Errorf("%d candidates with a connection each need more open files than this process may hold (%d; raise `ulimit -n`, or give --url a server of its own)", *n, openFileLimit())
 	}
-	a, closeApp, err := benchApp(ctx, *dbURL)
+	a, closeApp, err := benchAppWith(ctx, *dbURL, func(c *app.Config) {
+		c.Background = *target == "" // the cluster's nodes do the background work
+	})
 	if err != nil {
 		return err
 	}

@@ -138,6 +138,7 @@ defaults
     timeout connect 1s
     timeout client 30s
     timeout server 30s
+    http-reuse always
     option forwardfor
     retries 3
     option redispatch

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -10,6 +12,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -47,7 +51,7 @@ func evalQTICmd(ctx context.Context, args []string) error {
 			if err != nil {
 				return err
 			}
-			if ext == ".xml" && !isQTIItem(b) {
+			if ext == ".xml" && !assessment.IsQTIItem(b) {
 				return nil // manifests, tests, schemas
 			}
 			if h := sha256.Sum256(b); !seen[h] {
@@ -81,6 +85,11 @@ func evalQTICmd(ctx context.Context, args []string) error {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return err
+		}
+		if strings.EqualFold(filepath.Ext(p), ".xml") {
+			if b, err = withResources(p, b); err != nil {
+				return err
+			}
 		}
 		items, err := a.Bank.ImportQTI(sys, filepath.Base(p), b, def)
 		if err != nil {
@@ -128,13 +137,53 @@ func evalQTICmd(ctx context.Context, args []string) error {
 	return nil
 }
 
-// isQTIItem says whether an XML document's root is a QTI 2 or 3
-// assessment item.
-func isQTIItem(b []byte) bool {
-	s := string(b[:min(len(b), 4096)])
-	i := strings.Index(s, "<assessmentItem")
-	if j := strings.Index(s, "<qti-assessment-item"); j >= 0 && (i < 0 || j < i) {
-		i = j
+// withResources packs an item file that refers to files beside it on
+// disk (images: src="…", data="…") into a zip with them, as a person packs
+// an exporter's folder, so that the item is judged with its images; it
+// returns the file unchanged when it refers to none that exist.
+func withResources(p string, b []byte) ([]byte, error) {
+	var refs []string
+	for _, m := range resourceRef.FindAllSubmatch(b, -1) {
+		ref := string(m[1])
+		if strings.Contains(ref, "://") || strings.HasPrefix(ref, "/") || strings.HasPrefix(ref, "data:") {
+			continue
+		}
+		full := filepath.Join(filepath.Dir(p), filepath.FromSlash(ref))
+		if st, err := os.Stat(full); err == nil && st.Mode().IsRegular() && !slices.Contains(refs, full) {
+			refs = append(refs, full)
+		}
 	}
-	return i >= 0
+	if len(refs) == 0 {
+		return b, nil
+	}
+	// The zip's root is the folder above every file it holds.
+	root := filepath.Dir(p)
+	for _, r := range refs {
+		for rel, err := filepath.Rel(root, r); err != nil || strings.HasPrefix(rel, ".."); rel, err = filepath.Rel(root, r) {
+			root = filepath.Dir(root)
+		}
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range append([]string{p}, refs...) {
+		rel, _ := filepath.Rel(root, f)
+		data := b
+		if f != p {
+			var err error
+			if data, err = os.ReadFile(f); err != nil {
+				return nil, err
+			}
+		}
+		w, err := zw.Create(filepath.ToSlash(rel))
+		if err != nil {
+			return nil, err
+		}
+		w.Write(data)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
+
+var resourceRef = regexp.MustCompile(`\b(?:src|data)\s*=\s*"([^"]+)"`)

@@ -3,6 +3,7 @@ package app
 import (
 	"archive/zip"
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -97,3 +98,48 @@ const qtiGood = `<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1
 <responseDeclaration identifier="RESPONSE" cardinality="single" baseType="identifier"><correctResponse><value>A</value></correctResponse></responseDeclaration>
 <itemBody><choiceInteraction responseIdentifier="RESPONSE" maxChoices="1"><prompt>Chọn A</prompt><simpleChoice identifier="A">A</simpleChoice><simpleChoice identifier="B">B</simpleChoice></choiceInteraction></itemBody>
 <responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"/></assessmentItem>`
+
+// A zipped folder of item files without a manifest, as people pack what
+// an exporter left on disk: its items are read with the images they
+// point at (by <img> and by an image <object>, up a folder), a test file
+// beside them is not an item, and a zip with no item is refused by name.
+func TestQTIFolderZipWithImages(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+	item := strings.Replace(qtiGood, "<prompt>Chọn A</prompt>",
+		`<prompt>Chọn A <img src="../img/a.png" alt="biển báo"/> <object type="image/png" data="../img/a.png">sơ đồ</object></prompt>`, 1)
+	zipOf := func(files map[string][]byte) *bytes.Buffer {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for name, b := range files {
+			w, _ := zw.Create(name)
+			w.Write(b)
+		}
+		zw.Close()
+		return &buf
+	}
+	pkg := zipOf(map[string][]byte{"items/q1.xml": []byte(item), "img/a.png": png,
+		"items/test.xml": []byte(`<assessmentTest identifier="t"><testPart><assessmentSection><assessmentItemRef identifier="q1" href="q1.xml"/></assessmentSection></testPart></assessmentTest>`)})
+	author := ta.client("author")
+	status, body, _ := ta.do(author, "POST", "/api/v1/items/qti?filename=folder.zip&competence=1.1&level=1", pkg, "Content-Type", "application/zip")
+	if status != 201 {
+		t.Fatalf("import: %d %.500s", status, body)
+	}
+	refs := regexp.MustCompile(`!\[([^\]]*)\]\(/files/([0-9a-z-]+)\)`).FindAllStringSubmatch(body, -1)
+	if len(refs) != 2 || refs[0][1] != "biển báo" || refs[1][1] != "sơ đồ" {
+		t.Fatalf("stem does not show both images: %.500s", body)
+	}
+	s, got, h := ta.do(ta.client("learner"), "GET", "/files/"+refs[1][2], nil)
+	if s != 200 || h.Get("Content-Type") != "image/png" || got != string(png) {
+		t.Fatalf("stored image: %d %s", s, h.Get("Content-Type"))
+	}
+	status, body, _ = ta.do(author, "POST", "/api/v1/items/qti?filename=empty.zip&competence=1.1&level=1", zipOf(map[string][]byte{"img/a.png": png}), "Content-Type", "application/zip")
+	if status != 422 || !strings.Contains(body, "imsmanifest.xml") {
+		t.Fatalf("zip without items: %d %s", status, body)
+	}
+	status, body, _ = ta.do(author, "POST", "/api/v1/items/qti?filename=noimage.zip&competence=1.1&level=1", zipOf(map[string][]byte{"items/q1.xml": []byte(item)}), "Content-Type", "application/zip")
+	if status != 422 || !strings.Contains(body, "../img/a.png") || !strings.Contains(body, "q1.xml") {
+		t.Fatalf("zip without its image: %d %s", status, body)
+	}
+}

@@ -252,6 +252,7 @@ func init() {
 		"qti.custom_processing":         {"chỉ hỗ trợ xử lý điểm theo mẫu match_correct và map_response (dạng mẫu hoặc viết ra thành quy tắc chuẩn)", "only the match_correct and map_response processing templates are supported, as templates or written out as their standard rules"},
 		"qti.bad_template":              {"mẫu xử lý %q chưa được hỗ trợ", "processing template %q is not supported"},
 		"qti.one_interaction":           {"chỉ hỗ trợ câu hỏi có một tương tác", "only items with one interaction are supported"},
+		"qti.text_only":                 {"câu hỏi chỉ có nội dung, không có gì để trả lời (không có tương tác)", "the item is text only: it asks nothing (no interaction)"},
 		"qti.no_interaction":            {"không có tương tác được hỗ trợ (choice, order, match, associate, textEntry, inlineChoice, hottext, gapMatch)", "no supported interaction (choice, order, match, associate, textEntry, inlineChoice, hottext, gapMatch)"},
 		"qti.two_sets":                  {"tương tác ghép cặp cần đúng hai tập", "a match interaction needs exactly two sets"},
 		"qti.zip_too_large":             {"gói ZIP khi giải nén vượt quá %d MB hoặc có hơn %d tệp", "the ZIP package unpacks to more than %d MB or holds more than %d files"},

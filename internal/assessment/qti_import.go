@@ -43,6 +43,7 @@ const maxQTIDepth = 64
 func parseXML(data []byte) (*xnode, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = true
+	dec.CharsetReader = charsetReader
 	var stack []*xnode
 	var root *xnode
 	for {
@@ -187,6 +188,10 @@ var qtiAllowed = map[string]bool{
 	"gapmatchinteraction": true, "gaptext": true, "gap": true, "sliderinteraction": true, "math": true,
 	"table": true, "thead": true, "tbody": true, "tfoot": true, "tr": true, "td": true, "th": true, "caption": true, "colgroup": true, "col": true,
 	"h1": true, "h2": true, "h3": true, "h4": true, "ul": true, "ol": true, "li": true, "sub": true, "sup": true, "u": true, "small": true,
+	"h5": true, "h6": true, "dl": true, "dt": true, "dd": true, "figure": true, "figcaption": true, "hr": true, "ruby": true, "rt": true, "rp": true,
+	"section": true, "article": true, "aside": true, "header": true, "footer": true, "address": true, "pre": true,
+	"abbr": true, "acronym": true, "cite": true, "q": true, "dfn": true, "kbd": true, "samp": true, "var": true, "big": true, "tt": true,
+	"label": true, "bdi": true, "mark": true, "s": true, "del": true, "ins": true, "time": true,
 }
 
 // qtiIgnored are elements kept out of the item without loss to a
@@ -237,6 +242,9 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		if n.name == "responseprocessing" || qtiIgnored[n.name] || n.name == "math" {
 			return // checked on its own below, left out, or written as text
 		}
+		if n.name == "object" && isImageObject(n) {
+			return // an image; its fallback content is not shown
+		}
 		if !qtiAllowed[n.name] {
 			bad = fail(id, n.name, "qti.unsupported")
 			return
@@ -275,6 +283,11 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		rd = d
 	}
 	if rd == nil {
+		asks := false
+		body.walk(func(n *xnode) { asks = asks || strings.HasSuffix(n.name, "interaction") })
+		if !asks {
+			return in, fail(id, "itemBody", "qti.text_only")
+		}
 		return in, fail(id, "responseDeclaration", "qti.missing")
 	}
 	lang, _, _ := strings.Cut(strings.ToLower(root.attrs["xml:lang"]), "-")
@@ -775,12 +788,22 @@ func (q *qtiText) markup(n *xnode) string {
 					b.WriteString("`")
 				case "br":
 					b.WriteString("\n")
-				case "p", "div", "h1", "h2", "h3", "h4", "ul", "ol", "contentbody":
+				case "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "contentbody", "dl", "figure", "figcaption", "dd", "section", "article", "aside", "header", "footer", "address", "pre":
 					walk(c)
 					b.WriteString("\n\n")
-				case "li":
+				case "li", "dt":
 					b.WriteString("\n")
 					walk(c)
+				case "hr":
+					b.WriteString("\n\n")
+				case "ruby":
+					// Base text with its reading in brackets: 漢字 (かんじ).
+					walk(c)
+				case "rt":
+					b.WriteString(" (")
+					walk(c)
+					b.WriteString(")")
+				case "rp":
 				case "blockquote":
 					var inner qtiText = *q
 					inner.pending = nil
@@ -791,7 +814,7 @@ func (q *qtiText) markup(n *xnode) string {
 							b.WriteString("\n\n> " + strings.ReplaceAll(para, "\n", " ") + "\n\n")
 						}
 					}
-				case "prompt", "span", "sub", "sup", "u", "small", "bdo":
+				case "prompt", "span", "sub", "sup", "u", "small", "bdo", "abbr", "acronym", "cite", "q", "dfn", "kbd", "samp", "var", "big", "tt", "label", "bdi", "mark", "s", "del", "ins", "time":
 					walk(c)
 				case "a":
 					href := strings.TrimSpace(c.attrs["href"])
@@ -860,7 +883,11 @@ func (q *qtiText) markup(n *xnode) string {
 				case "gap":
 					b.WriteString(" **" + q.label(c.attrs["identifier"]) + "** " + gap + " ")
 				case "img":
-					b.WriteString(q.image(c))
+					b.WriteString(q.image("img", c.attrs["src"], c.attrs["alt"]))
+				case "object":
+					// Only images get here (checked above); the object's
+					// content is its text alternative.
+					b.WriteString(q.image("object", c.attrs["data"], strings.TrimSpace(q.markup(c))))
 				case "math":
 					b.WriteString(" " + mathText(c) + " ")
 				case "table":
@@ -892,24 +919,24 @@ func (q *qtiText) markup(n *xnode) string {
 
 // image stores nothing yet: it takes an image the package carries and
 // returns the markup that will show it once stored.
-func (q *qtiText) image(n *xnode) string {
-	src := strings.TrimSpace(n.attrs["src"])
-	alt := strings.NewReplacer("[", "", "]", "").Replace(strings.TrimSpace(n.attrs["alt"]))
+func (q *qtiText) image(element, src, alt string) string {
+	src = strings.TrimSpace(src)
+	alt = strings.NewReplacer("[", "", "]", "", "\n", " ").Replace(strings.TrimSpace(alt))
 	if q.err != nil {
 		return ""
 	}
 	if q.read == nil || src == "" || strings.Contains(src, "://") || strings.HasPrefix(src, "data:") {
-		q.err = &QTIError{File: q.file, Item: q.item, Element: "img", Key: "qti.image_missing", Args: []any{src}}
+		q.err = &QTIError{File: q.file, Item: q.item, Element: element, Key: "qti.image_missing", Args: []any{src}}
 		return ""
 	}
 	p := path.Clean(path.Join(path.Dir(q.file), src))
 	data, err := q.read(p)
 	if err != nil {
-		q.err = &QTIError{File: q.file, Item: q.item, Element: "img", Key: "qti.image_missing", Args: []any{src}}
+		q.err = &QTIError{File: q.file, Item: q.item, Element: element, Key: "qti.image_missing", Args: []any{src}}
 		return ""
 	}
 	if !files.IsImage(data) {
-		q.err = &QTIError{File: q.file, Item: q.item, Element: "img", Key: "qti.image_type", Args: []any{src}}
+		q.err = &QTIError{File: q.file, Item: q.item, Element: element, Key: "qti.image_type", Args: []any{src}}
 		return ""
 	}
 	*q.images++
@@ -1041,9 +1068,29 @@ func (bk *Bank) ImportQTI(ctx context.Context, name string, data []byte, def QTI
 		readPkg = read
 		manifest, err := read("imsmanifest.xml")
 		if err != nil {
-			return nil, &QTIImportError{[]*QTIError{{File: name, Item: "-", Element: "imsmanifest.xml", Key: "qti.no_manifest"}}}
+			// A zipped folder of item files without a manifest, as
+			// people pack what an exporter left on disk: every item
+			// file in it, images beside them.
+			for _, f := range zr.File {
+				if !strings.EqualFold(path.Ext(f.Name), ".xml") {
+					continue
+				}
+				b, err := read(f.Name)
+				if err != nil {
+					return nil, &QTIImportError{[]*QTIError{{File: f.Name, Item: "-", Element: "zip", Key: "qti.zip_too_large", Args: []any{maxQTIUnzipped >> 20, maxQTIEntries}}}}
+				}
+				if IsQTIItem(b) {
+					docs = append(docs, file{f.Name, b})
+				}
+			}
+			if len(docs) == 0 {
+				return nil, &QTIImportError{[]*QTIError{{File: name, Item: "-", Element: "imsmanifest.xml", Key: "qti.no_manifest"}}}
+			}
 		}
 		m, err := parseXML(manifest)
+		if err != nil && len(docs) > 0 {
+			m, err = &xnode{}, nil // no manifest: the items were found above
+		}
 		if err != nil {
 			return nil, &QTIImportError{[]*QTIError{{File: "imsmanifest.xml", Item: "-", Element: "manifest", Key: "qti.bad_xml", Args: []any{err.Error()}}}}
 		}
@@ -1198,4 +1245,47 @@ func mathText(n *xnode) string {
 		return strings.Join(k, "")
 	}
 	return strings.Join(strings.Fields(walk(n)), " ")
+}
+
+// isImageObject says whether a QTI object shows an image (dxhub shows
+// those as images; audio, video and embedded pages are not supported).
+func isImageObject(n *xnode) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(n.attrs["type"])), "image/")
+}
+
+// IsQTIItem says whether an XML document's root element is a QTI 2 or 3
+// assessment item (not a test, a manifest or anything else).
+func IsQTIItem(b []byte) bool {
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	dec.CharsetReader = charsetReader
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			return norm(se.Name.Local) == "assessmentitem"
+		}
+	}
+}
+
+// charsetReader reads the encodings other than UTF-8 that QTI files are
+// found in: ISO-8859-1 (Latin-1, whose bytes are the first 256 code
+// points) and US-ASCII.
+func charsetReader(label string, in io.Reader) (io.Reader, error) {
+	switch strings.ToLower(label) {
+	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1":
+		b, err := io.ReadAll(io.LimitReader(in, maxQTIFile+1))
+		if err != nil {
+			return nil, err
+		}
+		r := make([]rune, len(b))
+		for i, c := range b {
+			r[i] = rune(c)
+		}
+		return strings.NewReader(string(r)), nil
+	case "us-ascii", "ascii":
+		return in, nil
+	}
+	return nil, fmt.Errorf("encoding %q is not supported (use UTF-8)", label)
 }
