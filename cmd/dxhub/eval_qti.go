@@ -105,6 +105,19 @@ func evalQTICmd(ctx context.Context, args []string) error {
 		imported++
 		for _, it := range items {
 			body := it.Body
+			if body.Template != nil {
+				// Drawn afresh per attempt: each of a few draws must give
+				// the correct response it sets full marks.
+				for seed := range uint64(5) {
+					inst := body.Instance(seed)
+					if len(inst.Correct) > 0 && math.Abs(inst.Score(inst.Correct)-inst.MaxScore) > 1e-9 {
+						wrongMarks++
+						fmt.Printf("marks    %s: item %s, draw %d: its correct response %q earns %g of %g\n", p, it.ID, seed, inst.Correct, inst.Score(inst.Correct), inst.MaxScore)
+						break
+					}
+				}
+				continue
+			}
 			// An item's own rules need not give their declared correct
 			// response full marks; the templates must.
 			if body.Rules == nil && body.Mode == assessment.AllOrNothing && math.Abs(body.Score(body.Correct)-body.MaxScore) > 1e-9 {

@@ -6,8 +6,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"dxhub/internal/assessment"
 	"dxhub/internal/learning"
@@ -96,16 +99,7 @@ func TestQTIImportContentTypes(t *testing.T) {
 func TestQTIRulesItemInAQuiz(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
-	doc, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "interop", "examples", "qti30", "ims3_order_partial_scoring.xml"))
-	if err != nil {
-		t.Skipf("shared interop examples not found: %v", err)
-	}
-	code, out, _ := ta.do(ta.as("author"), "POST", "/api/v1/items/qti?filename=order.xml&competence=1.1&level=1", strings.NewReader(string(doc)), "Content-Type", "application/xml")
-	if code != 201 {
-		t.Fatalf("import: %d %.400s", code, out)
-	}
-	var id string
-	ta.App.DB.R.QueryRow(`SELECT id FROM items ORDER BY created_at DESC LIMIT 1`).Scan(&id)
+	id := importInterop(t, ta, "qti30/ims3_order_partial_scoring.xml")
 	ctx := context.Background()
 	a1 := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author"))
 	a2 := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author2"))
@@ -137,11 +131,139 @@ func TestQTIRulesItemInAQuiz(t *testing.T) {
 	}
 	_, ls := mustCourse(t, ta, a1, learning.CourseInput{Code: "Q-RULES", Title: "Quiz", Summary: "x", Audiences: []string{"citizen"}, OpenEnrol: true, PassPercent: 40},
 		learning.LessonInput{Kind: learning.KindQuiz, Title: "Q", Items: []string{id}, Required: true})
-	out = apiJSON(t, ta, "learner", "POST", "/api/v1/courses/Q-RULES/enrol", "", 200)
+	out := apiJSON(t, ta, "learner", "POST", "/api/v1/courses/Q-RULES/enrol", "", 200)
 	enr := jsonField(t, out, "id")
 	// One near order: 1 of 2 points by the item's rules.
 	out = apiJSON(t, ta, "learner", "POST", "/api/v1/enrolments/"+enr+"/lessons/"+ls[0].ID+"/quiz", `{"answers":{"`+id+`":["DriverC","DriverB","DriverA"]}}`, 200)
 	if !strings.Contains(out, `"percent":50`) {
 		t.Fatalf("a near order: %s", out)
 	}
+}
+
+// An item with template processing (qtiworks' UPMC addition) in an exam
+// and in a quiz: each candidate sees the numbers drawn for their attempt,
+// the same each time the attempt is read, and is scored on those numbers
+// (the sum right: full marks; another candidate's sum: none), on both
+// engines.
+func TestQTITemplateItemInExamAndQuiz(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	id := importInterop(t, ta, "qti21/qw_upmc_addition.xml")
+	ctx := context.Background()
+	a1 := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author"))
+	if _, err := ta.App.Bank.Transition(a1, id, assessment.ActionSubmit, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Bank.Transition(auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author2")), id, assessment.ActionApprove, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, page, _ := ta.do(ta.as("author"), "GET", "/items/"+id+"?lang=en", nil); !strings.Contains(page, "each attempt draws its own values") || strings.Contains(page, "⟦") {
+		t.Fatal("the item page does not show one draw and say so")
+	}
+	numbers := regexp.MustCompile(`Compute: ([\d.]+) \+ ([\d.]+) =`)
+	sumOf := func(text string) string {
+		t.Helper()
+		m := numbers.FindStringSubmatch(text)
+		if m == nil {
+			t.Fatalf("no numbers drawn in %q", text)
+		}
+		x, _ := strconv.ParseFloat(m[1], 64)
+		y, _ := strconv.ParseFloat(m[2], 64)
+		return strconv.FormatFloat(x+y, 'f', 2, 64)
+	}
+
+	ex := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "examiner"))
+	bp := &assessment.Blueprint{Name: "Phép cộng", UnitCode: "66", StandardCode: "VN-DSF", StandardVersion: 1, TimeLimitMin: 20, PassPercent: 50,
+		Rules: []assessment.Rule{{Competence: "1.1", Count: 1}}, Navigation: "free"}
+	if err := ta.App.Exams.SaveBlueprint(ex, bp); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	s := &assessment.Session{BlueprintID: bp.ID, Name: "Ca cộng", UnitCode: "66", OpensAt: now.Add(-time.Minute).UnixMilli(), ClosesAt: now.Add(time.Hour).UnixMilli(), Eligibility: "open", ReviewPolicy: "score"}
+	if err := ta.App.Exams.SaveSession(ex, s); err != nil {
+		t.Fatal(err)
+	}
+	var sums []string
+	for _, who := range []string{"learner", "author2"} {
+		c := auth.WithPrincipal(ctx, mustPrincipal(t, ta, who))
+		a, err := ta.App.Exams.StartAttempt(c, s.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		items, err := ta.App.Exams.AttemptItems(c, a)
+		if err != nil || len(items) != 1 {
+			t.Fatalf("%v %d", err, len(items))
+		}
+		sums = append(sums, sumOf(string(items[0].View.Stem)))
+		again, _ := ta.App.Exams.Attempt(c, a.ID)
+		items, _ = ta.App.Exams.AttemptItems(c, again)
+		if got := sumOf(string(items[0].View.Stem)); got != sums[len(sums)-1] {
+			t.Fatalf("the attempt's numbers changed: %s then %s", sums[len(sums)-1], got)
+		}
+	}
+	if sums[0] == sums[1] {
+		t.Logf("both candidates drew the same sum %s (possible, unlikely)", sums[0])
+	}
+	for i, who := range []string{"learner", "author2"} {
+		c := auth.WithPrincipal(ctx, mustPrincipal(t, ta, who))
+		as, _ := ta.App.Exams.MyAttempts(c)
+		var a *assessment.Attempt
+		for _, x := range as {
+			if x.SessionID == s.ID {
+				a = x
+			}
+		}
+		answer := sums[i]
+		if who == "author2" && sums[0] != sums[1] {
+			answer = sums[0] // another candidate's sum
+		}
+		if _, err := ta.App.Exams.SaveAnswer(c, a.ID, 0, []string{answer}); err != nil {
+			t.Fatal(err)
+		}
+		done, err := ta.App.Exams.Submit(c, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// An exam counts each item as one point, the item's share of its
+		// own maximum.
+		want := 1.0
+		if who == "author2" && sums[0] != sums[1] {
+			want = 0
+		}
+		if done.Score != want || done.MaxScore != 1 {
+			t.Fatalf("%s answered %s for %s: %g of %g", who, answer, sums[i], done.Score, done.MaxScore)
+		}
+	}
+
+	_, ls := mustCourse(t, ta, a1, learning.CourseInput{Code: "Q-TPL", Title: "Cộng", Summary: "x", Audiences: []string{"citizen"}, OpenEnrol: true, PassPercent: 40},
+		learning.LessonInput{Kind: learning.KindQuiz, Title: "Q", Items: []string{id}, Required: true})
+	out := apiJSON(t, ta, "learner", "POST", "/api/v1/courses/Q-TPL/enrol", "", 200)
+	enr := jsonField(t, out, "id")
+	_, page, _ := ta.do(ta.as("learner"), "GET", "/courses/Q-TPL/lessons/"+ls[0].ID, nil)
+	sum := sumOf(page)
+	if _, again, _ := ta.do(ta.as("learner"), "GET", "/courses/Q-TPL/lessons/"+ls[0].ID, nil); sumOf(again) != sum {
+		t.Fatal("the quiz drew again on a second visit")
+	}
+	out = apiJSON(t, ta, "learner", "POST", "/api/v1/enrolments/"+enr+"/lessons/"+ls[0].ID+"/quiz", `{"answers":{"`+id+`":["`+sum+`"]}}`, 200)
+	if !strings.Contains(out, `"percent":100`) {
+		t.Fatalf("the quiz's own sum %s: %s", sum, out)
+	}
+}
+
+// importInterop imports one of the shared interop examples (rel under
+// shared/interop/examples) as the author, competence 1.1, and returns the
+// item's id; the test is skipped where the examples are not.
+func importInterop(t *testing.T, ta *testApp, rel string) string {
+	t.Helper()
+	doc, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "interop", "examples", filepath.FromSlash(rel)))
+	if err != nil {
+		t.Skipf("shared interop examples not found: %v", err)
+	}
+	code, out, _ := ta.do(ta.as("author"), "POST", "/api/v1/items/qti?filename="+filepath.Base(rel)+"&competence=1.1&level=1", strings.NewReader(string(doc)), "Content-Type", "application/xml")
+	if code != 201 {
+		t.Fatalf("import %s: %d %.400s", rel, code, out)
+	}
+	var id string
+	ta.App.DB.R.QueryRow(`SELECT id FROM items ORDER BY created_at DESC LIMIT 1`).Scan(&id)
+	return id
 }

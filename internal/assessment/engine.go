@@ -45,6 +45,7 @@ type FormEntry struct {
 	Version int      `json:"v"`
 	Order   []string `json:"o,omitempty"`
 	Targets []string `json:"t,omitempty"`
+	Seed    uint64   `json:"s,omitempty"` // an item with a template: the draw this attempt sees
 }
 
 // Part is a result on an area or a competence.
@@ -373,6 +374,13 @@ func (e *engine) draw(ctx context.Context, b *Blueprint, rng *rand.Rand) ([]Form
 				return nil, err
 			}
 			fe := FormEntry{Item: it.id, Version: it.version}
+			if m.body.Template != nil {
+				fe.Seed = rng.Uint64()
+				m, err = e.metaIn(ctx, fe)
+				if err != nil {
+					return nil, err
+				}
+			}
 			for _, o := range m.body.Options {
 				fe.Order = append(fe.Order, o.ID)
 			}
@@ -437,6 +445,18 @@ func (e *engine) meta(ctx context.Context, id string, version int) (*itemMeta, e
 	m := &itemMeta{body: it.Body, competence: it.Competence, area: it.Area, stem: richtext.Render(it.Body.Stem)}
 	e.bodies.Store(key, m)
 	return m, nil
+}
+
+// metaIn is an item as a form entry shows it: the item itself or, for an
+// item with a template, the instance its seed draws (drawn again at each
+// use rather than cached: a draw is cheap, and few items have one).
+func (e *engine) metaIn(ctx context.Context, fe FormEntry) (*itemMeta, error) {
+	m, err := e.meta(ctx, fe.Item, fe.Version)
+	if err != nil || m.body.Template == nil {
+		return m, err
+	}
+	inst := m.body.Instance(fe.Seed)
+	return &itemMeta{body: inst, competence: m.competence, area: m.area, stem: richtext.Render(inst.Stem)}, nil
 }
 
 const attemptCols = `id, session_id, account_id, display_name, status, form, cursor_pos, started_at, deadline, extra_s, finished_at, score, max_score, passed, breakdown, void_reason`
@@ -653,7 +673,7 @@ func (x *Exams) SaveAnswer(ctx context.Context, attemptID string, idx int, respo
 	}
 	// The item's own bounds on the response (QTI max-choices/min-choices).
 	if idx < len(h.form) {
-		m, err := e.meta(ctx, h.form[idx].Item, h.form[idx].Version)
+		m, err := e.metaIn(ctx, h.form[idx])
 		if err != nil {
 			return 0, err
 		}
@@ -740,7 +760,7 @@ func (x *Exams) score(ctx context.Context, a *Attempt, b *Blueprint, resps map[i
 	areas, comps := map[string]*acc{}, map[string]*acc{}
 	var total, maxTotal float64
 	for i, fe := range a.Form {
-		m, err := x.engine.meta(ctx, fe.Item, fe.Version)
+		m, err := x.engine.metaIn(ctx, fe)
 		if err != nil {
 			return 0, 0, false, nil, err
 		}
@@ -976,7 +996,7 @@ func (x *Exams) AttemptItems(ctx context.Context, a *Attempt) ([]AttemptItem, er
 	}
 	out := make([]AttemptItem, len(a.Form))
 	for i, fe := range a.Form {
-		m, err := x.engine.meta(ctx, fe.Item, fe.Version)
+		m, err := x.engine.metaIn(ctx, fe)
 		if err != nil {
 			return nil, err
 		}
@@ -996,7 +1016,7 @@ func (x *Exams) Correct(ctx context.Context, a *Attempt, idx int) ([]string, str
 	if idx < 0 || idx >= len(a.Form) {
 		return nil, "", errs.Field("item", "exams.bad_item")
 	}
-	m, err := x.engine.meta(ctx, a.Form[idx].Item, a.Form[idx].Version)
+	m, err := x.engine.metaIn(ctx, a.Form[idx])
 	if err != nil {
 		return nil, "", err
 	}
@@ -1032,7 +1052,7 @@ func (x *Exams) Review(ctx context.Context, a *Attempt) ([]Reviewed, error) {
 	out := make([]Reviewed, 0, len(items))
 	for _, it := range items {
 		fe := a.Form[it.Index]
-		m, err := x.engine.meta(ctx, fe.Item, fe.Version)
+		m, err := x.engine.metaIn(ctx, fe)
 		if err != nil {
 			return nil, err
 		}

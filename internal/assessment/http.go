@@ -165,7 +165,7 @@ func (h *HTTP) Update(w http.ResponseWriter, r *http.Request) error {
 	if err == nil && it.Body.Rules != nil && in.Body.Type == it.Body.Type {
 		// An imported item's own rules outlive a change of wording; the
 		// form cannot show them, so it cannot be asked to keep them.
-		in.Body.Rules, in.Body.Mode, in.Body.Map = it.Body.Rules, AllOrNothing, nil
+		in.Body.Rules, in.Body.Mode, in.Body.Map, in.Body.Template = it.Body.Rules, AllOrNothing, nil, it.Body.Template
 	}
 	if err == nil {
 		_, err = h.Bank.Update(r.Context(), it.ID, in)
@@ -194,8 +194,9 @@ func (h *HTTP) ItemPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p := auth.FromContext(r.Context())
+	drawn := shown.Body.Instance(1) // an item with a template: one draw of its variables
 	return h.Web.Render(w, r, http.StatusOK, "assessment/item", "items.item", map[string]any{
-		"Item": it, "Shown": shown, "View": CandidateView(&shown.Body, rand.New(rand.NewPCG(1, 2))),
+		"Item": it, "Shown": shown, "Drawn": drawn, "View": CandidateView(&drawn, rand.New(rand.NewPCG(1, 2))),
 		"CanReview": p.AccountID != it.AuthorID && p.AccountID != it.EditorID, "Versions": versionList(it.Version)})
 }
 

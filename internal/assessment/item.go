@@ -93,6 +93,9 @@ type Body struct {
 	// Rules: a QTI item's own response processing, run as written to
 	// score it (see qti_rules.go); nil for dxhub's own scoring.
 	Rules *Rules `json:"rules,omitempty"`
+	// Template: a QTI item's template processing, drawn per attempt (see
+	// qti_template.go); such an item is always scored by its rules.
+	Template *Template `json:"template,omitempty"`
 }
 
 // Validate checks a body and fills defaults; errors name the field.
@@ -113,6 +116,14 @@ func (b *Body) Validate() error {
 	if b.Rules != nil {
 		if el, ok := b.Rules.check(); !ok {
 			return errs.Field("rules", "qti.custom_processing_at", el)
+		}
+	}
+	if b.Template != nil {
+		if b.Rules == nil {
+			return errs.Field("template", "qti.custom_processing_at", "templateProcessing")
+		}
+		if el, ok := b.Template.check(b.Rules); !ok {
+			return errs.Field("template", "qti.custom_processing_at", el)
 		}
 	}
 	if b.Mode != AllOrNothing && b.Mode != MapResponse {

@@ -66,6 +66,7 @@ func init() {
 		"items.mode.map":            {"Chấm từng phần theo bảng điểm", "Partial credit by a mapping"},
 		"items.rules_kept":          {"Câu hỏi này được chấm theo quy tắc QTI riêng khi nhập. Các quy tắc được giữ nguyên khi sửa nếu không đổi loại câu hỏi; cách chấm dưới đây khi đó không được dùng.", "This item is scored by the QTI rules it was imported with. They are kept when you edit it without changing its type; the scoring chosen below is then not used."},
 		"items.mode.rules":          {"Chấm theo quy tắc QTI riêng của câu hỏi", "Scored by the item's own QTI rules"},
+		"items.template_note":       {"Câu hỏi có biến ngẫu nhiên (mẫu QTI): mỗi lượt làm bài rút một bộ giá trị riêng, và đáp án đúng theo bộ giá trị đó. Dưới đây là một lần rút.", "This item has random variables (a QTI template): each attempt draws its own values, and the correct answer follows them. Shown here: one draw."},
 		"items.map":                 {"Bảng điểm (mỗi dòng: A = 1, hoặc A:R1 = 0.5 với câu ghép)", "Mapping (one per line: A = 1, or A:R1 = 0.5 for matching)"},
 		"items.max_score":           {"Điểm tối đa", "Maximum score"},
 		"items.feedback":            {"Giải thích (hiện khi ôn luyện và xem lại)", "Explanation (shown in practice and review)"},

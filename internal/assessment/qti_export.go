@@ -316,15 +316,7 @@ func qtiRulesItem(it *Item, lang string) string {
 		if o.ID == "SCORE" {
 			hasScore, extra = true, fmt.Sprintf(` normal-maximum="%s"`, num(b.MaxScore))
 		}
-		fmt.Fprintf(&rd, `<qti-outcome-declaration identifier="%s" cardinality="%s" base-type="%s"%s>`, esc(o.ID), esc(o.Cardinality), esc(o.BaseType), extra)
-		if len(o.Default) > 0 {
-			rd.WriteString("<qti-default-value>")
-			for _, v := range o.Default {
-				fmt.Fprintf(&rd, "<qti-value>%s</qti-value>", esc(v))
-			}
-			rd.WriteString("</qti-default-value>")
-		}
-		rd.WriteString("</qti-outcome-declaration>")
+		writeDeclaration(&rd, "qti-outcome-declaration", o, extra)
 	}
 	if !hasScore {
 		fmt.Fprintf(&rd, `<qti-outcome-declaration identifier="SCORE" cardinality="single" base-type="float" normal-maximum="%s"/>`, num(b.MaxScore))
@@ -340,7 +332,83 @@ func qtiRulesItem(it *Item, lang string) string {
 	}
 	r.writeQTI3(&rp)
 	rp.WriteString("</qti-response-processing>")
-	return qtiDocument(it, lang, rd.String(), itemBodyXHTML(it, lang), rp.String(), fb)
+	body := itemBodyXHTML(it, lang)
+	if t := b.Template; t != nil {
+		// The template as written: declarations, then its processing
+		// (before the body, in QTI's order), and the text's variables and
+		// shown parts back as QTI's elements.
+		for _, v := range t.Vars {
+			writeDeclaration(&rd, "qti-template-declaration", v, "")
+		}
+		rd.WriteString("<qti-template-processing>")
+		(&Rules{Response: r.Response, Program: t.Program}).writeQTI3(&rd)
+		rd.WriteString("</qti-template-processing>")
+		body, fb = templateXHTML(body, t), templateXHTML(fb, t)
+	}
+	return qtiDocument(it, lang, rd.String(), body, rp.String(), fb)
+}
+
+// writeDeclaration writes an outcome or template declaration with its
+// default value.
+func writeDeclaration(w *strings.Builder, tag string, o Outcome, extra string) {
+	fmt.Fprintf(w, `<%s identifier="%s" cardinality="%s" base-type="%s"%s>`, tag, esc(o.ID), esc(o.Cardinality), esc(o.BaseType), extra)
+	if len(o.Default) > 0 {
+		w.WriteString("<qti-default-value>")
+		for _, v := range o.Default {
+			fmt.Fprintf(w, "<qti-value>%s</qti-value>", esc(v))
+		}
+		w.WriteString("</qti-default-value>")
+	}
+	w.WriteString("</" + tag + ">")
+}
+
+var (
+	blockOpen  = regexp.MustCompile(`<p>⟦([?!])([A-Za-z_][\w.-]*)=([^⟧]*)⟧`)
+	blockClose = regexp.MustCompile(`⟦/[?!]⟧</p>`)
+	partOpen   = regexp.MustCompile(`⟦([?!])([A-Za-z_][\w.-]*)=([^⟧]*)⟧`)
+	partClose  = regexp.MustCompile(`⟦/[?!]⟧`)
+	choiceTag  = regexp.MustCompile(`<qti-(simple-choice|inline-choice|simple-associable-choice|gap-text) identifier="([^"]*)"`)
+)
+
+// templateXHTML writes a template item's text marks as QTI's elements:
+// printed variables, parts shown by a variable (a block where the part
+// spans paragraphs, inline within one) and options shown by one.
+func templateXHTML(x string, t *Template) string {
+	showHide := func(mark string) string {
+		if mark == "!" {
+			return "hide"
+		}
+		return "show"
+	}
+	x = blockOpen.ReplaceAllStringFunc(x, func(m string) string {
+		g := blockOpen.FindStringSubmatch(m)
+		return fmt.Sprintf(`<qti-template-block template-identifier="%s" identifier="%s" show-hide="%s"><p>`, g[2], g[3], showHide(g[1]))
+	})
+	x = blockClose.ReplaceAllString(x, "</p></qti-template-block>")
+	x = partOpen.ReplaceAllStringFunc(x, func(m string) string {
+		g := partOpen.FindStringSubmatch(m)
+		return fmt.Sprintf(`<qti-template-inline template-identifier="%s" identifier="%s" show-hide="%s">`, g[2], g[3], showHide(g[1]))
+	})
+	x = partClose.ReplaceAllString(x, "</qti-template-inline>")
+	x = printedVar.ReplaceAllStringFunc(x, func(m string) string {
+		g := printedVar.FindStringSubmatch(m)
+		if g[2] != "" {
+			return fmt.Sprintf(`<qti-printed-variable identifier="%s" format="%s"/>`, g[1], esc(g[2]))
+		}
+		return fmt.Sprintf(`<qti-printed-variable identifier="%s"/>`, g[1])
+	})
+	return choiceTag.ReplaceAllStringFunc(x, func(m string) string {
+		g := choiceTag.FindStringSubmatch(m)
+		c, ok := t.Options[g[2]]
+		if !ok {
+			return m
+		}
+		sh := "show"
+		if c.Hide {
+			sh = "hide"
+		}
+		return fmt.Sprintf(`%s template-identifier="%s" show-hide="%s"`, m, esc(c.Var), sh)
+	})
 }
 
 func sortedKeys(m map[string]float64) []string {

@@ -192,6 +192,7 @@ var qtiAllowed = map[string]bool{
 	"section": true, "article": true, "aside": true, "header": true, "footer": true, "address": true, "pre": true,
 	"abbr": true, "acronym": true, "cite": true, "q": true, "dfn": true, "kbd": true, "samp": true, "var": true, "big": true, "tt": true,
 	"label": true, "bdi": true, "mark": true, "s": true, "del": true, "ins": true, "time": true,
+	"printedvariable": true, "templateblock": true, "templateinline": true,
 }
 
 // qtiIgnored are elements kept out of the item without loss to a
@@ -239,7 +240,7 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		if bad != nil {
 			return
 		}
-		if n.name == "responseprocessing" || qtiIgnored[n.name] || n.name == "math" {
+		if n.name == "responseprocessing" || n.name == "templateprocessing" || n.name == "templatedeclaration" || qtiIgnored[n.name] || n.name == "math" {
 			return // checked on its own below, left out, or written as text
 		}
 		if n.name == "object" && isImageObject(n) {
@@ -258,7 +259,11 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		return ItemInput{}, bad
 	}
 	in := ItemInput{StandardCode: def.StandardCode, StandardVersion: def.StandardVersion, Competence: def.Competence, Level: def.Level, UnitCode: def.UnitCode, qtiID: id}
-	tx := &qtiText{file: file, item: id, read: read, images: images, labels: map[string]string{}}
+	tmpl, qe := readTemplate(root, id, file)
+	if qe != nil {
+		return in, qe
+	}
+	tx := &qtiText{file: file, item: id, read: read, images: images, labels: map[string]string{}, tmpl: tmpl}
 	markup := tx.markup
 	body := root.child("itembody")
 	if body == nil {
@@ -438,6 +443,11 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		var out []Option
 		for _, c := range n.all(tag) {
 			out = append(out, Option{ID: c.attrs["identifier"], Text: strings.TrimSpace(markup(c))})
+			if v := c.attrs["templateidentifier"]; v != "" && tmpl != nil {
+				// An option shown (or hidden) when the variable holds
+				// the option's identifier.
+				tmpl.Options[c.attrs["identifier"]] = Shown{Var: v, Value: c.attrs["identifier"], Hide: c.attrs["showhide"] == "hide"}
+			}
 		}
 		return out
 	}
@@ -626,6 +636,23 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		}
 		b.Correct = []string{best}
 	}
+	if tmpl != nil && rules == nil {
+		// Drawn variables reach the scoring through rules: the standard
+		// template is written out as its rules.
+		var el string
+		if isMap {
+			rules, el = mappedRules(root, rd)
+		} else {
+			rules, el = matchRules(root, rd, b.MaxScore)
+		}
+		if rules == nil {
+			return in, fail(id, el, "qti.custom_processing_at", el)
+		}
+	}
+	if rules != nil && tmpl != nil {
+		rules.Given = tmpl.Vars
+		b.Template = tmpl
+	}
 	if rules != nil {
 		if interaction.name == "gapmatchinteraction" || interaction.name == "associateinteraction" {
 			// dxhub turns these pairs round; rules written for QTI's
@@ -636,6 +663,15 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		b.Rules = rules
 		if !declaredMax {
 			b.MaxScore = rules.maximum()
+			if b.Template != nil {
+				// What the drawn correct responses earn (the rules alone
+				// do not know it).
+				b.MaxScore = 0
+				for seed := range uint64(5) {
+					inst := b.Instance(seed)
+					b.MaxScore = max(b.MaxScore, inst.Rules.maximum())
+				}
+			}
 		}
 	}
 	if b.Type == Multiple {
@@ -743,6 +779,7 @@ type qtiText struct {
 	images     *int
 	pending    []pendingImage
 	err        *QTIError
+	tmpl       *Template // the item's template variables, when it has some
 	// labels number the hot texts and gaps of the body as the stem shows
 	// them: "(1)", "(2)"…, by identifier.
 	labels map[string]string
@@ -884,6 +921,38 @@ func (q *qtiText) markup(n *xnode) string {
 					b.WriteString(" **" + q.label(c.attrs["identifier"]) + "** " + gap + " ")
 				case "img":
 					b.WriteString(q.image("img", c.attrs["src"], c.attrs["alt"]))
+				case "printedvariable", "templateblock", "templateinline":
+					v := c.attrs["identifier"]
+					if c.name != "printedvariable" {
+						v = c.attrs["templateidentifier"]
+					}
+					if q.err == nil && !q.tmpl.declares(v) {
+						// Printing an outcome (a score in feedback) is not
+						// supported; template variables are.
+						q.err = &QTIError{File: q.file, Item: q.item, Element: c.name, Key: "qti.unsupported"}
+					}
+					switch c.name {
+					case "printedvariable":
+						f := strings.NewReplacer("⟦", "", "⟧", "", "|", "").Replace(c.attrs["format"])
+						if f != "" {
+							f = "|" + f
+						}
+						b.WriteString("⟦" + v + f + "⟧")
+					default:
+						mark := "?"
+						if c.attrs["showhide"] == "hide" {
+							mark = "!"
+						}
+						if c.name == "templateblock" {
+							b.WriteString("\n\n")
+						}
+						b.WriteString("⟦" + mark + v + "=" + strings.ReplaceAll(c.attrs["identifier"], "⟧", "") + "⟧")
+						walk(c)
+						b.WriteString("⟦/" + mark + "⟧")
+						if c.name == "templateblock" {
+							b.WriteString("\n\n")
+						}
+					}
 				case "object":
 					// Only images get here (checked above); the object's
 					// content is its text alternative.

@@ -2,6 +2,7 @@ package assessment
 
 import (
 	"math"
+	"math/rand/v2"
 	"regexp"
 	"slices"
 	"sort"
@@ -24,6 +25,9 @@ type Rules struct {
 	Mapping     *RuleMap  `json:"mapping,omitempty"`
 	Outcomes    []Outcome `json:"outcomes"`
 	Program     []RPNode  `json:"program"`
+	// Given are the item's template variables: declared only in the item
+	// as stored, with an attempt's drawn values in its instance.
+	Given []Outcome `json:"given,omitempty"`
 }
 
 // RuleMap is the response's mapping as QTI declares it.
@@ -66,6 +70,8 @@ var ruleArity = map[string][2]int{
 	"stringmatch": {2, 2}, "substring": {2, 2}, "patternmatch": {1, 1}, "delete": {2, 2}, "index": {1, 1},
 	"and": {1, -1}, "or": {1, -1}, "sum": {1, -1}, "product": {1, -1}, "max": {1, -1}, "min": {1, -1},
 	"multiple": {0, -1}, "ordered": {0, -1}, "anyn": {1, -1},
+	"integertofloat": {1, 1}, "equalrounded": {2, 2}, "roundto": {1, 1}, "gcd": {1, -1}, "lcm": {1, -1},
+	"mathoperator": {1, -1}, "mathconstant": {0, 0}, "repeat": {1, -1},
 }
 
 // Bounds on a program: QTI's rules have no loops, so a bounded program
@@ -79,25 +85,41 @@ const (
 // the wrong number of parts, a variable nobody declared. It names the
 // element.
 func (r *Rules) check() (element string, ok bool) {
+	return r.checkProgram(r.Program, false)
+}
+
+// checkProgram checks response processing, or with tmpl template
+// processing, against the item's declarations.
+func (r *Rules) checkProgram(program []RPNode, tmpl bool) (element string, ok bool) {
 	known := map[string]bool{r.Response: true, "numAttempts": true, "duration": true, "completionStatus": true}
-	for _, o := range r.Outcomes {
+	for _, o := range append(append([]Outcome(nil), r.Outcomes...), r.Given...) {
 		if o.ID == "" {
 			return "outcomeDeclaration", false
 		}
 		known[o.ID] = true
+	}
+	prefix, cond, ifOp, elseIfOp, elseOp := "response", "responsecondition", "responseif", "responseelseif", "responseelse"
+	if tmpl {
+		prefix, cond, ifOp, elseIfOp, elseOp = "template", "templatecondition", "templateif", "templateelseif", "templateelse"
 	}
 	nodes := 0
 	var walk func(n *RPNode, depth int, rule bool) (string, bool)
 	walk = func(n *RPNode, depth int, rule bool) (string, bool) {
 		nodes++
 		ar, ok := ruleArity[n.Op]
+		if ta, isT := templateArity[n.Op]; isT {
+			ar, ok = ta, tmpl
+		}
 		if !ok || nodes > maxRuleNodes || depth > maxRuleDepth {
 			return n.Op, false
 		}
 		if len(n.Kids) < ar[0] || ar[1] >= 0 && len(n.Kids) > ar[1] {
 			return n.Op, false
 		}
-		isRule := strings.HasPrefix(n.Op, "response") || n.Op == "setoutcomevalue" || n.Op == "exitresponse"
+		isRule := strings.HasPrefix(n.Op, prefix) || n.Op == "setoutcomevalue" || n.Op == "exitresponse"
+		if tmpl {
+			isRule = strings.HasPrefix(n.Op, prefix) || n.Op == "settemplatevalue" || n.Op == "setcorrectresponse" || n.Op == "setdefaultvalue" || n.Op == "exittemplate"
+		}
 		if isRule != rule {
 			return n.Op, false
 		}
@@ -111,17 +133,25 @@ func (r *Rules) check() (element string, ok bool) {
 			if id != r.Response || (n.Op == "mapresponse" && r.Mapping == nil) {
 				return n.Op, false
 			}
-		case "setoutcomevalue":
+		case "setoutcomevalue", "settemplatevalue":
 			if !known[id] || id == r.Response {
 				return n.Op, false
 			}
-		case "responsecondition":
+		case "setcorrectresponse":
+			if id != r.Response {
+				return n.Op, false
+			}
+		case "setdefaultvalue":
+			if !known[id] {
+				return n.Op, false
+			}
+		case cond:
 			// if, then else-ifs, then at most one else, in that order.
 			for i, k := range n.Kids {
 				switch {
-				case i == 0 && k.Op == "responseif":
-				case i > 0 && k.Op == "responseelseif":
-				case i > 0 && i == len(n.Kids)-1 && k.Op == "responseelse":
+				case i == 0 && k.Op == ifOp:
+				case i > 0 && k.Op == elseIfOp:
+				case i > 0 && i == len(n.Kids)-1 && k.Op == elseOp:
 				default:
 					return k.Op, false
 				}
@@ -136,12 +166,10 @@ func (r *Rules) check() (element string, ok bool) {
 			// rest, and the parts of other rules, are rules.
 			kidRule := false
 			switch n.Op {
-			case "responsecondition":
+			case cond, elseOp:
 				kidRule = true
-			case "responseif", "responseelseif":
+			case ifOp, elseIfOp:
 				kidRule = i > 0
-			case "responseelse":
-				kidRule = true
 			}
 			if el, ok := walk(&n.Kids[i], depth+1, kidRule); !ok {
 				return el, false
@@ -149,12 +177,15 @@ func (r *Rules) check() (element string, ok bool) {
 		}
 		return "", true
 	}
-	sets := false
-	for i := range r.Program {
-		if el, ok := walk(&r.Program[i], 1, true); !ok {
+	for i := range program {
+		if el, ok := walk(&program[i], 1, true); !ok {
 			return el, ok
 		}
 	}
+	if tmpl {
+		return "", true
+	}
+	sets := false
 	var findSet func(n *RPNode)
 	findSet = func(n *RPNode) {
 		if n.Op == "setoutcomevalue" && n.Attrs["identifier"] == "SCORE" {
@@ -164,8 +195,8 @@ func (r *Rules) check() (element string, ok bool) {
 			findSet(&n.Kids[i])
 		}
 	}
-	for i := range r.Program {
-		findSet(&r.Program[i])
+	for i := range program {
+		findSet(&program[i])
 	}
 	if !sets {
 		return "responseProcessing", false
@@ -240,6 +271,12 @@ type ruleRun struct {
 	r    *Rules
 	vars map[string]qval
 	exit bool
+	// Template processing only: its random source, whether a constraint
+	// failed, and the correct response and defaults it set.
+	rng      *rand.Rand
+	violated bool
+	correct  *qval
+	defaults map[string]qval
 }
 
 // score runs the rules over a response (QTI values) and returns the
@@ -251,6 +288,9 @@ func (r *Rules) score(resp []string) float64 {
 	}
 	if _, ok := run.vars["SCORE"]; !ok {
 		run.vars["SCORE"] = number(0)
+	}
+	for _, g := range r.Given {
+		run.vars[g.ID] = r.declared(g)
 	}
 	var rv qval
 	if len(resp) == 0 {
@@ -291,36 +331,50 @@ func (run *ruleRun) rules(rs []RPNode) {
 			return
 		}
 		n := &rs[i]
+		if run.templateRule(n) {
+			continue
+		}
 		switch n.Op {
 		case "exitresponse":
 			run.exit = true
 		case "setoutcomevalue":
-			v := run.eval(&n.Kids[0])
-			for _, o := range run.r.Outcomes {
-				if o.ID == n.Attrs["identifier"] && !v.null {
-					v.base = o.BaseType
-					if o.BaseType == "integer" {
-						if f, ok := v.num(); ok {
-							v = single("integer", strconv.FormatInt(int64(f), 10))
-						}
-					}
-				}
-			}
-			run.vars[n.Attrs["identifier"]] = v
+			run.set(n.Attrs["identifier"], run.eval(&n.Kids[0]))
 		case "responsecondition":
-			for j := range n.Kids {
-				branch := &n.Kids[j]
-				if branch.Op == "responseelse" {
-					run.rules(branch.Kids)
-					break
-				}
-				if t, ok := run.eval(&branch.Kids[0]).truth(); ok && t {
-					run.rules(branch.Kids[1:])
-					break
+			run.branches(n, "responseelse")
+		}
+	}
+}
+
+// branches runs the first branch of a condition whose test holds (or its
+// else, named elseOp).
+func (run *ruleRun) branches(n *RPNode, elseOp string) {
+	for j := range n.Kids {
+		branch := &n.Kids[j]
+		if branch.Op == elseOp {
+			run.rules(branch.Kids)
+			return
+		}
+		if t, ok := run.eval(&branch.Kids[0]).truth(); ok && t {
+			run.rules(branch.Kids[1:])
+			return
+		}
+	}
+}
+
+// set gives a declared variable a value, typed as declared (an integer
+// variable keeps the whole part of a number).
+func (run *ruleRun) set(id string, v qval) {
+	for _, o := range run.r.Outcomes {
+		if o.ID == id && !v.null {
+			v.base = o.BaseType
+			if o.BaseType == "integer" {
+				if f, ok := v.num(); ok {
+					v = single("integer", strconv.FormatInt(int64(f), 10))
 				}
 			}
 		}
 	}
+	run.vars[id] = v
 }
 
 func (run *ruleRun) eval(n *RPNode) qval {
@@ -364,6 +418,8 @@ func (run *ruleRun) eval(n *RPNode) qval {
 		return single(n.Attrs["basetype"], strings.TrimSpace(n.Text))
 	case "variable":
 		return run.vars[n.Attrs["identifier"]]
+	case "randominteger", "randomfloat", "random":
+		return run.randomValue(n)
 	case "default":
 		for _, o := range run.r.Outcomes {
 			if o.ID == n.Attrs["identifier"] {
@@ -459,8 +515,9 @@ func (run *ruleRun) eval(n *RPNode) qval {
 		return out
 	case "index":
 		v := run.eval(&n.Kids[0])
-		i, err := strconv.Atoi(n.Attrs["n"])
-		if v.empty() || err != nil || i < 1 || i > len(v.vs) {
+		// n is a number or the name of a variable holding one.
+		i := int(run.attrNumber(n, "n", 0))
+		if v.empty() || i < 1 || i > len(v.vs) {
 			return qnull
 		}
 		return single(v.base, v.vs[i-1])
@@ -536,6 +593,86 @@ func (run *ruleRun) eval(n *RPNode) qval {
 			return qnull
 		}
 		return number(f)
+	case "integertofloat":
+		x, ok := run.eval(&n.Kids[0]).num()
+		if !ok {
+			return qnull
+		}
+		return number(x)
+	case "roundto", "equalrounded":
+		// Rounded to significant figures or decimal places, as QTI says
+		// (half away from zero); equalRounded compares two so rounded.
+		figs := int(run.attrNumber(n, "figures", -1))
+		sig := n.Attrs["roundingmode"] != "decimalPlaces"
+		if figs < 0 || sig && figs < 1 || figs > 15 {
+			return qnull
+		}
+		xs, ok := nums()
+		if !ok {
+			return qnull
+		}
+		for i, x := range xs {
+			xs[i] = roundTo(x, figs, sig)
+		}
+		if n.Op == "roundto" {
+			return number(xs[0])
+		}
+		return boolean(len(xs) == 2 && xs[0] == xs[1])
+	case "gcd", "lcm":
+		xs, ok := nums()
+		if !ok {
+			return qnull
+		}
+		acc := int64(math.Abs(xs[0]))
+		for _, x := range xs[1:] {
+			y := int64(math.Abs(x))
+			g := gcd(acc, y)
+			if n.Op == "gcd" {
+				acc = g
+			} else if g == 0 {
+				acc = 0
+			} else {
+				acc = acc / g * y
+			}
+		}
+		return single("integer", strconv.FormatInt(acc, 10))
+	case "mathconstant":
+		switch n.Attrs["name"] {
+		case "pi":
+			return number(math.Pi)
+		case "e":
+			return number(math.E)
+		}
+		return qnull
+	case "mathoperator":
+		xs, ok := nums()
+		if !ok {
+			return qnull
+		}
+		f, ok := mathOperator(n.Attrs["name"], xs)
+		if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
+			return qnull
+		}
+		return number(f)
+	case "repeat":
+		times := int(run.attrNumber(n, "numberrepeats", 1))
+		if times < 1 || times > 100 {
+			return qnull
+		}
+		var out qval
+		out.card = "ordered"
+		for range times {
+			for _, a := range args() {
+				if !a.empty() {
+					out.base = a.base
+					out.vs = append(out.vs, a.vs...)
+				}
+			}
+		}
+		if len(out.vs) == 0 {
+			return qnull
+		}
+		return out
 	case "round", "truncate":
 		x, ok := run.eval(&n.Kids[0]).num()
 		if !ok {
@@ -696,7 +833,7 @@ func (m *RuleMap) lookup(base, k string) (float64, bool) {
 // (its correct values and mapping, as QTI writes them) and the outcomes
 // with their defaults; or names the element it cannot read.
 func declaredRules(root, rd *xnode) (*Rules, string) {
-	r := &Rules{Response: rd.attrs["identifier"], Cardinality: rd.attrs["cardinality"], BaseType: rd.attrs["basetype"]}
+	r := &Rules{Response: rd.attrs["identifier"], Cardinality: rd.attrs["cardinality"], BaseType: rd.attrs["basetype"], Given: templateVars(root)}
 	if cr := rd.child("correctresponse"); cr != nil {
 		for _, v := range cr.all("value") {
 			r.Correct = append(r.Correct, strings.TrimSpace(v.text))
@@ -774,23 +911,7 @@ func compileRules(root, rd, rp *xnode) (*Rules, string) {
 	if r == nil {
 		return nil, el
 	}
-	var conv func(n *xnode) RPNode
-	conv = func(n *xnode) RPNode {
-		out := RPNode{Op: n.name, Text: strings.TrimSpace(n.text)}
-		if len(n.attrs) > 0 {
-			out.Attrs = map[string]string{}
-			for k, v := range n.attrs {
-				out.Attrs[k] = v
-			}
-		}
-		if len(n.children) > 0 {
-			out.Text = ""
-		}
-		for _, c := range n.children {
-			out.Kids = append(out.Kids, conv(c))
-		}
-		return out
-	}
+	conv := rpNode
 	for _, c := range rp.children {
 		if c.name == "responseprocessingfragment" {
 			for _, cc := range c.children {
@@ -804,6 +925,24 @@ func compileRules(root, rd, rp *xnode) (*Rules, string) {
 		return nil, el
 	}
 	return r, ""
+}
+
+// rpNode is an element of processing as dxhub keeps it.
+func rpNode(n *xnode) RPNode {
+	out := RPNode{Op: n.name, Text: strings.TrimSpace(n.text)}
+	if len(n.attrs) > 0 {
+		out.Attrs = map[string]string{}
+		for k, v := range n.attrs {
+			out.Attrs[k] = v
+		}
+	}
+	if len(n.children) > 0 {
+		out.Text = ""
+	}
+	for _, c := range n.children {
+		out.Kids = append(out.Kids, rpNode(c))
+	}
+	return out
 }
 
 // maximum is the most the rules give: MAXSCORE's declared value, else
@@ -873,6 +1012,14 @@ var qti3Names = map[string]string{
 	"delete": "qti-delete", "index": "qti-index", "and": "qti-and", "or": "qti-or", "sum": "qti-sum",
 	"product": "qti-product", "max": "qti-max", "min": "qti-min", "multiple": "qti-multiple",
 	"ordered": "qti-ordered", "anyn": "qti-any-n",
+	"templatecondition": "qti-template-condition", "templateif": "qti-template-if", "templateelseif": "qti-template-else-if",
+	"templateelse": "qti-template-else", "settemplatevalue": "qti-set-template-value", "setcorrectresponse": "qti-set-correct-response",
+	"setdefaultvalue": "qti-set-default-value", "templateconstraint": "qti-template-constraint", "exittemplate": "qti-exit-template",
+	"randominteger": "qti-random-integer", "randomfloat": "qti-random-float", "random": "qti-random",
+	"integertofloat": "qti-integer-to-float", "equalrounded": "qti-equal-rounded", "roundto": "qti-round-to",
+	"gcd": "qti-gcd", "lcm": "qti-lcm", "mathoperator": "qti-math-operator", "mathconstant": "qti-math-constant",
+	"repeat": "qti-repeat", "fieldvalue": "qti-field-value",
+	"roundingmode": "rounding-mode", "fieldidentifier": "field-identifier", "numberrepeats": "number-repeats",
 	// attributes
 	"basetype": "base-type", "tolerancemode": "tolerance-mode", "includelowerbound": "include-lower-bound",
 	"includeupperbound": "include-upper-bound", "casesensitive": "case-sensitive",
@@ -914,4 +1061,55 @@ func (r *Rules) writeQTI3(b *strings.Builder) {
 	for i := range r.Program {
 		write(&r.Program[i])
 	}
+}
+
+// roundTo rounds x to figs significant figures (sig) or decimal places,
+// half away from zero.
+func roundTo(x float64, figs int, sig bool) float64 {
+	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return x
+	}
+	places := figs
+	if sig {
+		places = figs - 1 - int(math.Floor(math.Log10(math.Abs(x))))
+	}
+	f, err := strconv.ParseFloat(strconv.FormatFloat(math.Round(x*math.Pow(10, float64(places)))/math.Pow(10, float64(places)), 'g', 15, 64), 64)
+	if err != nil {
+		return x
+	}
+	return f
+}
+
+func gcd(a, b int64) int64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// mathOperator is QTI 2.2's mathOperator.
+func mathOperator(name string, xs []float64) (float64, bool) {
+	one := map[string]func(float64) float64{
+		"sin": math.Sin, "cos": math.Cos, "tan": math.Tan, "asin": math.Asin, "acos": math.Acos, "atan": math.Atan,
+		"sinh": math.Sinh, "cosh": math.Cosh, "tanh": math.Tanh, "log": math.Log10, "ln": math.Log, "exp": math.Exp,
+		"abs": math.Abs, "floor": math.Floor, "ceil": math.Ceil, "signum": func(x float64) float64 {
+			switch {
+			case x > 0:
+				return 1
+			case x < 0:
+				return -1
+			}
+			return 0
+		},
+		"toDegrees": func(x float64) float64 { return x * 180 / math.Pi }, "toRadians": func(x float64) float64 { return x * math.Pi / 180 },
+		"sec": func(x float64) float64 { return 1 / math.Cos(x) }, "csc": func(x float64) float64 { return 1 / math.Sin(x) },
+		"cot": func(x float64) float64 { return 1 / math.Tan(x) },
+	}
+	if f, ok := one[name]; ok && len(xs) == 1 {
+		return f(xs[0]), true
+	}
+	if name == "atan2" && len(xs) == 2 {
+		return math.Atan2(xs[0], xs[1]), true
+	}
+	return 0, false
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -249,5 +250,93 @@ func TestQTIAssociate(t *testing.T) {
 	}
 	if in.Body.MaxScore != 4 || in.Body.Score([]string{"A:R-P"}) != 2 || in.Body.Score([]string{"A:R-P", "C:R-M", "D:R-L"}) != 4 || in.Body.Score([]string{"C:R-P"}) != 0 {
 		t.Fatalf("%+v", in.Body)
+	}
+}
+
+// An item with template processing (qtiworks' UPMC addition: two numbers
+// drawn per attempt, the answer their sum to two places, worth 10) draws
+// afresh for each seed and the same for the same seed, prints the numbers
+// in the question and its feedback, scores each draw's own sum full marks
+// and a near miss nothing, and travels out and back in QTI 3 drawing the
+// same numbers.
+func TestQTITemplateAddition(t *testing.T) {
+	in, qe := parseQTIItem("addition.xml", interop(t, "qti21/qw_upmc_addition.xml"), QTIDefaults{Competence: "1.1", Level: 1})
+	if qe != nil {
+		t.Fatal(qe)
+	}
+	b := in.Body
+	if b.Template == nil || b.Rules == nil || b.MaxScore != 10 || b.Validate() != nil {
+		t.Fatalf("%+v", b)
+	}
+	sum := regexp.MustCompile(`Compute: ([\d.]+) \+ ([\d.]+) =`)
+	stems := map[string]bool{}
+	for seed := range uint64(20) {
+		inst := b.Instance(seed)
+		if again := b.Instance(seed); again.Stem != inst.Stem {
+			t.Fatalf("seed %d drew twice differently: %q %q", seed, inst.Stem, again.Stem)
+		}
+		m := sum.FindStringSubmatch(inst.Stem)
+		if m == nil || strings.Contains(inst.Stem+inst.Feedback, "⟦") {
+			t.Fatalf("seed %d: stem %q feedback %q", seed, inst.Stem, inst.Feedback)
+		}
+		stems[inst.Stem] = true
+		x, _ := strconv.ParseFloat(m[1], 64)
+		y, _ := strconv.ParseFloat(m[2], 64)
+		right := strconv.FormatFloat(x+y, 'f', 2, 64)
+		if got := inst.Score([]string{right}); got != 10 {
+			t.Fatalf("seed %d: %s + %s = %s scores %g", seed, m[1], m[2], right, got)
+		}
+		if got := inst.Score([]string{strconv.FormatFloat(x+y+0.01, 'f', 2, 64)}); got != 0 {
+			t.Fatalf("seed %d: a near miss scores %g", seed, got)
+		}
+		if !strings.Contains(inst.Feedback, right) && !strings.Contains(inst.Feedback, strconv.FormatFloat(x+y, 'g', 6, 64)) {
+			t.Fatalf("seed %d: feedback %q does not give the sum %s", seed, inst.Feedback, right)
+		}
+		if b.Template == nil || strings.Contains(b.Stem, m[1]+" +") {
+			t.Fatal("drawing changed the stored item")
+		}
+	}
+	if len(stems) < 15 {
+		t.Fatalf("20 draws gave %d different questions", len(stems))
+	}
+	out := QTIItem(&Item{ID: "t1", Body: b, Competence: "1.1", Level: 1})
+	for _, want := range []string{"<qti-template-declaration identifier=\"a\"", "<qti-template-processing><qti-set-template-value", "<qti-random-float", "<qti-printed-variable identifier=\"a\"/>", "<qti-set-correct-response identifier=\"RESPONSE\">"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("export lacks %s:\n%s", want, out)
+		}
+	}
+	back, qe := parseQTIItem("t1.xml", []byte(out), QTIDefaults{Competence: "1.1", Level: 1})
+	if qe != nil {
+		t.Fatalf("%v\n%s", qe, out)
+	}
+	for seed := range uint64(5) {
+		if x, y := b.Instance(seed), back.Body.Instance(seed); x.Stem != y.Stem || x.Score(x.Correct) != y.Score(x.Correct) {
+			t.Fatalf("seed %d after the round trip: %q / %q", seed, x.Stem, y.Stem)
+		}
+	}
+}
+
+// A choice item whose template hides options and sets the correct one
+// (oat-sa's mc_calc3): each draw's correct option earns the item's
+// declared 2 points and the others nothing.
+func TestQTITemplateChoice(t *testing.T) {
+	in, qe := parseQTIItem("calc3.xml", interop(t, "qti21/sdk21_mc_calc3.xml"), QTIDefaults{Competence: "1.1", Level: 1})
+	if qe != nil {
+		t.Fatal(qe)
+	}
+	b := in.Body
+	if b.Template == nil || b.MaxScore != 2 {
+		t.Fatalf("%+v", b)
+	}
+	for seed := range uint64(10) {
+		inst := b.Instance(seed)
+		if len(inst.Correct) != 1 || inst.Score(inst.Correct) != 2 || strings.Contains(inst.Stem, "⟦") {
+			t.Fatalf("seed %d: correct %v scores %g; stem %q", seed, inst.Correct, inst.Score(inst.Correct), inst.Stem)
+		}
+		for _, o := range inst.Options {
+			if o.ID != inst.Correct[0] && inst.Score([]string{o.ID}) != 0 {
+				t.Fatalf("seed %d: wrong option %s scores", seed, o.ID)
+			}
+		}
 	}
 }

@@ -122,7 +122,7 @@ func (x *Exams) Stats(ctx context.Context, sessionID string) (*SessionStats, err
 		var ones []one
 		var total, maxTotal float64
 		for i, fe := range form {
-			m, err := x.engine.meta(ctx, fe.Item, fe.Version)
+			m, err := x.engine.metaIn(ctx, fe)
 			if err != nil {
 				return nil, err
 			}

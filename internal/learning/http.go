@@ -181,7 +181,11 @@ func (h *HTTP) lesson(w http.ResponseWriter, r *http.Request, status int, o *Out
 		data["NextLesson"] = ls[i+1]
 	}
 	if l.Kind == KindQuiz {
-		items, err := h.Svc.QuizItems(r.Context(), l)
+		enrolment := ""
+		if e != nil {
+			enrolment = e.ID
+		}
+		items, err := h.Svc.QuizItems(r.Context(), l, enrolment)
 		if err != nil {
 			return err
 		}

@@ -344,7 +344,9 @@ type ItemFeedback struct {
 }
 
 // QuizItems returns the items of a quiz lesson as learners see them.
-func (s *Service) QuizItems(ctx context.Context, l *Lesson) ([]QuizItem, error) {
+// enrolment is the learner's ("" for a preview): an item with a template
+// shows the learner's own draw, the one their answers are scored on.
+func (s *Service) QuizItems(ctx context.Context, l *Lesson, enrolment string) ([]QuizItem, error) {
 	var out []QuizItem
 	for _, id := range l.Items {
 		it, err := s.Bank.Version(ctx, id, 0)
@@ -353,9 +355,18 @@ func (s *Service) QuizItems(ctx context.Context, l *Lesson) ([]QuizItem, error) 
 		}
 		seed := fnv.New64a()
 		seed.Write([]byte(id))
-		out = append(out, QuizItem{ID: id, View: assessment.CandidateView(&it.Body, mrand.New(mrand.NewPCG(seed.Sum64(), 1))), Body: it.Body})
+		body := it.Body.Instance(quizDraw(enrolment, id))
+		out = append(out, QuizItem{ID: id, View: assessment.CandidateView(&body, mrand.New(mrand.NewPCG(seed.Sum64(), 1))), Body: body})
 	}
 	return out, nil
+}
+
+// quizDraw is the seed of the draw a learner's quiz shows of an item with
+// a template: the same each time they open or submit it.
+func quizDraw(enrolment, item string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(enrolment + "/" + item))
+	return h.Sum64()
 }
 
 // QuizItem is one item of a quiz lesson.
@@ -393,6 +404,7 @@ func (s *Service) SubmitQuiz(ctx context.Context, enrolmentID, lessonID string, 
 			return nil, nil, err
 		}
 		resp := answers[id]
+		it.Body = it.Body.Instance(quizDraw(enrolmentID, id))
 		if err := it.Body.CheckResponse(resp); err != nil {
 			e, _ := errs.As(err)
 			return nil, nil, errs.Field("answers", "learning."+strings.TrimPrefix(e.Key, "items."), len(res.Items)+1, e.Args[0])
