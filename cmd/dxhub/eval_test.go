@@ -127,3 +127,33 @@ func TestEvalExpertsPrecision(t *testing.T) {
 		t.Errorf("precision at 5 below 0.8:\n%s", printed)
 	}
 }
+
+// bench exam at realistic pacing, shrunk: every candidate on a connection
+// of its own, from two loopback source addresses, split over two child
+// load generators; every save kept, every submission scored, and the
+// connections counted on both sides.
+func TestBenchExamRealisticEndsWithResult(t *testing.T) {
+	if raceDetector {
+		t.Skip("the exam engine's own tests run under the race detector; this one runs child processes")
+	}
+	printed, err := printedBy(t, func() error {
+		return benchExam(context.Background(), []string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "exam.db"), "--pace", "realistic",
+			"--candidates", "40", "--start-window", "500ms", "--think-min", "5ms", "--think-max", "20ms", "--submit-window", "500ms",
+			"--generators", "2", "--sources", "2"})
+	})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, printed)
+	}
+	for _, want := range []string{
+		"2 load generator processes, 2 source addresses, own connections true",
+		"connections: 40 opened by the load generators, at most 40 open at once",
+		"server: at most 40 connections open at once",
+	} {
+		if !strings.Contains(printed, want) {
+			t.Fatalf("no %q in:\n%s", want, printed)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^RESULT candidates=40 errors=0 lost=0 unscored=0 start_p99_ms=[\d.]+ save_p99_ms=[\d.]+ submit_p99_ms=[\d.]+ saves_per_s=\d+ pace=realistic peak_conns=40 db=sqlite\n\z`).MatchString(printed) {
+		t.Fatalf("no RESULT line at the end:\n%s", printed)
+	}
+}

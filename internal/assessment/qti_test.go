@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -131,6 +132,17 @@ func TestQTILatin1(t *testing.T) {
 	}
 }
 
+// qti21Template is a small item with template processing: a number
+// drawn, printed in the question and in its correct response.
+const qti21Template = `<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="tpl21" title="Double" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="RESPONSE" cardinality="single" baseType="integer"/>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<templateDeclaration identifier="N" cardinality="single" baseType="integer"/>
+<templateProcessing><setTemplateValue identifier="N"><randomInteger min="2" max="9"/></setTemplateValue>
+<setCorrectResponse identifier="RESPONSE"><product><variable identifier="N"/><baseValue baseType="integer">2</baseValue></product></setCorrectResponse></templateProcessing>
+<itemBody><p>Twice <printedVariable identifier="N" format="%d"/> is <textEntryInteraction responseIdentifier="RESPONSE"/>.</p><templateBlock templateIdentifier="N" identifier="2" showHide="show"><p>Hint: 2 + 2.</p></templateBlock></itemBody>
+<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"/></assessmentItem>`
+
 func FuzzQTIItem(f *testing.F) {
 	for _, it := range sample() {
 		f.Add([]byte(QTIItem(it)))
@@ -139,13 +151,15 @@ func FuzzQTIItem(f *testing.F) {
 	f.Add([]byte(qti21Text))
 	f.Add([]byte(qti21Rules))
 	f.Add([]byte("<assessmentItem><itemBody>"))
+	f.Add([]byte(qti21Template))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, err := parseQTIItem("f.xml", data, QTIDefaults{Competence: "1.1", Level: 1})
 		if err == nil {
 			if in.Body.Validate() != nil {
 				t.Fatalf("accepted an invalid item: %+v", in.Body)
 			}
-			b := in.Body
+			// An item with a template is scored as a draw of it.
+			b := in.Body.Instance(7)
 			s := b.Score(b.Correct)
 			var all []string
 			for _, o := range b.Options {
@@ -320,5 +334,33 @@ func TestQTITableAsLines(t *testing.T) {
 		if !strings.Contains(in.Body.Stem, want) {
 			t.Errorf("stem %q lacks %q", in.Body.Stem, want)
 		}
+	}
+}
+
+// The small template item: each draw prints its number, shows the hint
+// only when the number is 2, and scores twice the number right.
+func TestQTITemplateSmall(t *testing.T) {
+	in, err := parseQTIItem("tpl.xml", []byte(qti21Template), QTIDefaults{Competence: "1.1", Level: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for seed := range uint64(60) {
+		b := in.Body.Instance(seed)
+		m := regexp.MustCompile(`^Twice (\d) is _____ ?\.`).FindStringSubmatch(b.Stem)
+		if m == nil {
+			t.Fatalf("seed %d: %q", seed, b.Stem)
+		}
+		seen[m[1]] = true
+		n, _ := strconv.Atoi(m[1])
+		if hint := strings.Contains(b.Stem, "Hint"); hint != (n == 2) {
+			t.Fatalf("seed %d: N=%d, hint shown %v: %q", seed, n, hint, b.Stem)
+		}
+		if b.Score([]string{strconv.Itoa(2 * n)}) != 1 || b.Score([]string{strconv.Itoa(2*n + 1)}) != 0 || len(b.Correct) != 1 || b.Correct[0] != strconv.Itoa(2*n) {
+			t.Fatalf("seed %d: N=%d scores wrong (correct %v)", seed, n, b.Correct)
+		}
+	}
+	if len(seen) != 8 {
+		t.Fatalf("60 draws of 2…9 gave %d different numbers", len(seen))
 	}
 }
