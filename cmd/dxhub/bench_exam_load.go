@@ -156,8 +156,10 @@ func (l *examLoad) run() *examLoadResult {
 		}
 		if l.Pace.OwnConn {
 			// One candidate, one connection kept open across its think
-			// times, as a browser holds one to its server.
-			return &http.Transport{DialContext: counter.dialer(source), MaxConnsPerHost: 1, MaxIdleConnsPerHost: 1, IdleConnTimeout: 5 * time.Minute}
+			// times and its wait for the submission (however long: a
+			// server or balancer that closes idle connections makes the
+			// candidate reconnect, and the run counts it).
+			return &http.Transport{DialContext: counter.dialer(source), MaxConnsPerHost: 1, MaxIdleConnsPerHost: 1}
 		}
 		return &http.Transport{DialContext: counter.dialer(source), MaxConnsPerHost: l.Pace.Conns, MaxIdleConnsPerHost: l.Pace.Conns}
 	}
