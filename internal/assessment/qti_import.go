@@ -491,6 +491,23 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 			}
 		})
 		b.Type, b.Targets = Matching, options(interaction, "gaptext")
+		if len(b.Options) == 1 && rules == nil {
+			// One gap: a choice of the text that fills it (a matching
+			// needs two rows); pairs "text gap" become the text.
+			b.Type, b.Options, b.Targets = Single, b.Targets, nil
+			for i, p := range correct {
+				correct[i], _, _ = strings.Cut(strings.TrimSpace(p), " ")
+			}
+			one := map[string]float64{}
+			for k, v := range mapping {
+				t, _, _ := strings.Cut(strings.TrimSpace(k), " ")
+				one[t] = v
+			}
+			if mapping != nil {
+				mapping = one
+			}
+			break
+		}
 		for i, p := range correct {
 			f := strings.Fields(p)
 			if len(f) != 2 {

@@ -364,3 +364,22 @@ func TestQTITemplateSmall(t *testing.T) {
 		t.Fatalf("60 draws of 2…9 gave %d different numbers", len(seen))
 	}
 }
+
+// A gap match with one gap (as TAO writes one) is a choice of the text
+// that fills it, scored as its pair says.
+func TestQTIOneGap(t *testing.T) {
+	doc := `<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p2" identifier="gap1" title="Gap" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="RESPONSE" cardinality="multiple" baseType="directedPair"><correctResponse><value>choice_2 gap_1</value></correctResponse></responseDeclaration>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<itemBody><gapMatchInteraction responseIdentifier="RESPONSE" shuffle="false"><gapText identifier="choice_1" matchMax="1">tường lửa</gapText><gapText identifier="choice_2" matchMax="1">mật khẩu</gapText><gapText identifier="choice_3" matchMax="1">trình duyệt</gapText>
+<p>Đừng chia sẻ <gap identifier="gap_1"/> với ai.</p></gapMatchInteraction></itemBody>
+<responseProcessing template="http://www.imsglobal.org/question/qti_v2p2/rptemplates/match_correct"/></assessmentItem>`
+	in, err := parseQTIItem("gap1.xml", []byte(doc), QTIDefaults{Competence: "4.1", Level: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := in.Body
+	if b.Type != Single || len(b.Options) != 3 || b.Score([]string{"choice_2"}) != 1 || b.Score([]string{"choice_1"}) != 0 || !strings.Contains(b.Stem, "Đừng chia sẻ **(1)** _____ với ai.") {
+		t.Fatalf("%+v", b)
+	}
+}
