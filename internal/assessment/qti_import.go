@@ -668,6 +668,10 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 	}
 	if rules != nil && tmpl != nil {
 		rules.Given = tmpl.Vars
+		// Checked before anything draws from it (the maximum below).
+		if el, ok := tmpl.check(rules); !ok {
+			return in, fail(id, el, "qti.custom_processing_at", el)
+		}
 		b.Template = tmpl
 	}
 	if rules != nil {
