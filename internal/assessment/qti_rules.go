@@ -75,10 +75,11 @@ var ruleArity = map[string][2]int{
 }
 
 // Bounds on a program: QTI's rules have no loops, so a bounded program
-// runs in bounded time.
+// runs in bounded time (repeat's containers bounded too).
 const (
-	maxRuleNodes = 2000
-	maxRuleDepth = 48
+	maxRepeatValues = 1000
+	maxRuleNodes    = 2000
+	maxRuleDepth    = 48
 )
 
 // check refuses a program dxhub cannot run: an element it does not know,
@@ -661,12 +662,16 @@ func (run *ruleRun) eval(n *RPNode) qval {
 		}
 		var out qval
 		out.card = "ordered"
+		parts := args()
 		for range times {
-			for _, a := range args() {
+			for _, a := range parts {
 				if !a.empty() {
 					out.base = a.base
 					out.vs = append(out.vs, a.vs...)
 				}
+			}
+			if len(out.vs) > maxRepeatValues {
+				return qnull // nested repeats would multiply without bound
 			}
 		}
 		if len(out.vs) == 0 {

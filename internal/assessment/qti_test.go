@@ -383,3 +383,22 @@ func TestQTIOneGap(t *testing.T) {
 		t.Fatalf("%+v", b)
 	}
 }
+
+// Nested repeats cannot multiply a container without bound: a template
+// that tries reads in bounded time and draws nothing from it.
+func TestQTIRepeatBounded(t *testing.T) {
+	expr := `<baseValue baseType="integer">1</baseValue>`
+	for range 10 {
+		expr = `<repeat numberRepeats="100">` + expr + `</repeat>`
+	}
+	doc := strings.Replace(qti21Template, `<setCorrectResponse identifier="RESPONSE">`, `<setTemplateValue identifier="N">`+expr+`</setTemplateValue><setCorrectResponse identifier="RESPONSE">`, 1)
+	in, err := parseQTIItem("rep.xml", []byte(doc), QTIDefaults{Competence: "1.1", Level: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 100^10 values unbounded; bounded, the repeat gives nothing and N,
+	// set from it after its draw, prints empty.
+	if b := in.Body.Instance(1); !regexp.MustCompile(`^Twice +is`).MatchString(b.Stem) {
+		t.Fatalf("%q", b.Stem)
+	}
+}
