@@ -183,20 +183,12 @@ func benchContest(ctx context.Context, args []string) error {
 				return
 			}
 			var att struct {
-				Items []struct {
-					Type    string `json:"type"`
-					Options []struct {
-						ID string `json:"id"`
-					} `json:"options"`
-					Targets []struct {
-						ID string `json:"id"`
-					} `json:"targets"`
-				} `json:"items"`
+				Items []benchItem `json:"items"`
 			}
 			json.Unmarshal(out, &att)
 			for idx, it := range att.Items[:min(*answers, len(att.Items))] {
 				time.Sleep(time.Duration(rng.Int64N(int64(*think) + 1)))
-				resp := benchResponse(it.Type, len(it.Options), rng, func(k int) string { return it.Options[k].ID }, func(k int) string { return it.Targets[k%max(1, len(it.Targets))].ID })
+				resp := it.response(rng)
 				out, ok := call(&saves, tokens[i], "PUT", fmt.Sprintf("/api/v1/attempts/%s/answers/%d", e.AttemptID, idx), map[string]any{"response": resp})
 				if ok {
 					var r struct{ Seq int64 }

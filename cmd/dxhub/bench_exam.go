@@ -195,25 +195,39 @@ func benchExam(ctx context.Context, args []string) error {
 	return nil
 }
 
-// benchResponse picks a plausible response for an item type.
-func benchResponse(typ string, nOpts int, rng *rand.Rand, opt func(int) string, target func(int) string) []string {
-	switch typ {
+// benchItem is an item of an attempt as the API sends it, with what a
+// candidate's response needs.
+type benchItem struct {
+	Type    string `json:"type"`
+	Options []struct {
+		ID string `json:"id"`
+	} `json:"options"`
+	Targets []struct {
+		ID string `json:"id"`
+	} `json:"targets"`
+}
+
+// response picks a plausible response for the item.
+func (it benchItem) response(rng *rand.Rand) []string {
+	opt := func(k int) string { return it.Options[k].ID }
+	n := len(it.Options)
+	switch it.Type {
 	case "single":
-		return []string{opt(rng.IntN(nOpts))}
+		return []string{opt(rng.IntN(n))}
 	case "multiple":
-		return []string{opt(0), opt(rng.IntN(nOpts))}
+		return []string{opt(0), opt(rng.IntN(n))}
 	case "true_false":
 		return []string{[]string{"true", "false"}[rng.IntN(2)]}
 	case "ordering":
-		out := make([]string, nOpts)
+		out := make([]string, n)
 		for k := range out {
 			out[k] = opt(k)
 		}
 		return out
 	case "matching":
-		out := make([]string, nOpts)
+		out := make([]string, n)
 		for k := range out {
-			out[k] = opt(k) + ":" + target(k)
+			out[k] = opt(k) + ":" + it.Targets[k%max(1, len(it.Targets))].ID
 		}
 		return out
 	case "numeric":

@@ -190,20 +190,12 @@ func (l *examLoad) run() *examLoadResult {
 			}
 			var att struct {
 				Attempt struct{ ID string } `json:"attempt"`
-				Items   []struct {
-					Type    string `json:"type"`
-					Options []struct {
-						ID string `json:"id"`
-					} `json:"options"`
-					Targets []struct {
-						ID string `json:"id"`
-					} `json:"targets"`
-				} `json:"items"`
+				Items   []benchItem         `json:"items"`
 			}
 			json.Unmarshal(body, &att)
 			for idx, it := range att.Items {
 				time.Sleep(thinks[idx%len(thinks)])
-				resp := benchResponse(it.Type, len(it.Options), rng, func(k int) string { return it.Options[k].ID }, func(k int) string { return it.Targets[k%max(1, len(it.Targets))].ID })
+				resp := it.response(rng)
 				out, ok := call(&saves, "PUT", fmt.Sprintf("/api/v1/attempts/%s/answers/%d", att.Attempt.ID, idx), map[string]any{"response": resp})
 				if ok {
 					var r struct{ Seq int64 }

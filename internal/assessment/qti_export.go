@@ -374,20 +374,20 @@ var (
 // printed variables, parts shown by a variable (a block where the part
 // spans paragraphs, inline within one) and options shown by one.
 func templateXHTML(x string, t *Template) string {
-	showHide := func(mark string) string {
-		if mark == "!" {
+	showHide := func(hide bool) string {
+		if hide {
 			return "hide"
 		}
 		return "show"
 	}
 	x = blockOpen.ReplaceAllStringFunc(x, func(m string) string {
 		g := blockOpen.FindStringSubmatch(m)
-		return fmt.Sprintf(`<qti-template-block template-identifier="%s" identifier="%s" show-hide="%s"><p>`, g[2], g[3], showHide(g[1]))
+		return fmt.Sprintf(`<qti-template-block template-identifier="%s" identifier="%s" show-hide="%s"><p>`, g[2], g[3], showHide(g[1] == "!"))
 	})
 	x = blockClose.ReplaceAllString(x, "</p></qti-template-block>")
 	x = partOpen.ReplaceAllStringFunc(x, func(m string) string {
 		g := partOpen.FindStringSubmatch(m)
-		return fmt.Sprintf(`<qti-template-inline template-identifier="%s" identifier="%s" show-hide="%s">`, g[2], g[3], showHide(g[1]))
+		return fmt.Sprintf(`<qti-template-inline template-identifier="%s" identifier="%s" show-hide="%s">`, g[2], g[3], showHide(g[1] == "!"))
 	})
 	x = partClose.ReplaceAllString(x, "</qti-template-inline>")
 	x = printedVar.ReplaceAllStringFunc(x, func(m string) string {
@@ -403,11 +403,7 @@ func templateXHTML(x string, t *Template) string {
 		if !ok {
 			return m
 		}
-		sh := "show"
-		if c.Hide {
-			sh = "hide"
-		}
-		return fmt.Sprintf(`%s template-identifier="%s" show-hide="%s"`, m, esc(c.Var), sh)
+		return fmt.Sprintf(`%s template-identifier="%s" show-hide="%s"`, m, esc(c.Var), showHide(c.Hide))
 	})
 }
 

@@ -49,21 +49,25 @@ const maxTemplateTries = 100
 
 // check refuses template processing dxhub cannot run, naming the element.
 func (t *Template) check(rules *Rules) (string, bool) {
+	return t.scope(rules).checkProgram(t.Program, true)
+}
+
+// scope is what the processing sees of the item, checked and run alike:
+// its template variables and outcomes, its response and the response's
+// declared correct value.
+func (t *Template) scope(rules *Rules) *Rules {
 	r := &Rules{Outcomes: t.Vars}
 	if rules != nil {
-		r.Response, r.Cardinality, r.BaseType = rules.Response, rules.Cardinality, rules.BaseType
+		r.Response, r.Cardinality, r.BaseType, r.Correct = rules.Response, rules.Cardinality, rules.BaseType, rules.Correct
 		r.Outcomes = append(append([]Outcome(nil), t.Vars...), rules.Outcomes...)
 	}
-	return r.checkProgram(t.Program, true)
+	return r
 }
 
 // draw runs the processing with a seed: the variables' values, the
 // correct response it set (nil when none) and the defaults it set.
 func (t *Template) draw(seed uint64, rules *Rules) (vars map[string]qval, correct *qval, defaults map[string]qval) {
-	r := &Rules{Outcomes: t.Vars}
-	if rules != nil {
-		r.Response, r.Cardinality, r.BaseType, r.Correct = rules.Response, rules.Cardinality, rules.BaseType, rules.Correct
-	}
+	r := t.scope(rules)
 	// ChaCha8 rather than PCG: neighbouring seeds (a quiz's, an exam's)
 	// must not draw alike.
 	var key [32]byte
@@ -71,7 +75,7 @@ func (t *Template) draw(seed uint64, rules *Rules) (vars map[string]qval, correc
 	rng := rand.New(rand.NewChaCha8(key))
 	for range maxTemplateTries {
 		run := &ruleRun{r: r, vars: map[string]qval{}, rng: rng, defaults: map[string]qval{}}
-		for _, v := range t.Vars {
+		for _, v := range r.Outcomes {
 			run.vars[v.ID] = r.declared(v)
 		}
 		run.rules(t.Program)
