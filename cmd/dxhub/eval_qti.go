@@ -120,9 +120,9 @@ func evalQTICmd(ctx context.Context, args []string) error {
 			}
 			// An item's own rules need not give their declared correct
 			// response full marks; the templates must.
-			if body.Rules == nil && body.Mode == assessment.AllOrNothing && math.Abs(body.Score(body.Correct)-body.MaxScore) > 1e-9 {
+			if right := body.CorrectResponse(); body.Rules == nil && body.Mode == assessment.AllOrNothing && math.Abs(body.Score(right)-body.MaxScore) > 1e-9 {
 				wrongMarks++
-				fmt.Printf("marks    %s: item %s: its correct response %q earns %g of %g\n", p, it.ID, body.Correct, body.Score(body.Correct), body.MaxScore)
+				fmt.Printf("marks    %s: item %s: its correct response %q earns %g of %g\n", p, it.ID, right, body.Score(right), body.MaxScore)
 			}
 		}
 		if *verbose {

@@ -3,9 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"dxhub/internal/platform/auth"
 
 	"github.com/chromedp/chromedp"
 )
@@ -181,4 +184,75 @@ func waitText(t *testing.T, ctx context.Context, id, want string) string {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return got
+}
+
+// TestBrowserCompositeItem: a candidate answers the four parts of a
+// composite item (a choice, an inline choice, a typed gap, a gap match)
+// on a phone-wide page; the script saves them as one response, the page
+// passes axe-core, and the submitted attempt is scored by the item's rules.
+func TestBrowserCompositeItem(t *testing.T) {
+	ctx := browser(t)
+	axe := axeScript(t)
+	ta := newTestApp(t)
+	_, s := compositeExam(t, ta)
+	err := chromedp.Do(ctx,
+		signIn(t, ta, "learner"),
+		chromedp.Navigate(ta.Srv.URL+"/exams"),
+		chromedp.Click(chromedp.CSS(`button.start`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-part="3"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phoneCheck(t, ctx, axe, "composite item on the exam page")
+	answer := chromedp.Evaluate[bool](`(function(){
+		document.querySelector("input[name='p0-r'][value='ChoiceA']").click();
+		document.querySelector("input[name='p1-r'][value='A2']").click();
+		var pick = {"p3-match-G1": "F", "p3-match-G2": "C", "p3-match-G3": "S"};
+		for (var n in pick) {
+			var sel = document.querySelector("select[name='" + n + "']");
+			sel.value = pick[n];
+			sel.dispatchEvent(new Event("change", {bubbles: true}));
+		}
+		var tx = document.querySelector("input[name='p2-r']");
+		tx.value = "bad king";
+		tx.dispatchEvent(new Event("input", {bubbles: true}));
+		return true;
+	})()`)
+	if _, err := chromedp.Run(ctx, answer); err != nil {
+		t.Fatal(err)
+	}
+	// The typed gap saves after a pause; then the stored response holds
+	// every part.
+	c := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "learner"))
+	var stored []string
+	for i := 0; i < 60; i++ {
+		time.Sleep(100 * time.Millisecond)
+		as, _ := ta.App.Exams.MyAttempts(c)
+		for _, a := range as {
+			if a.SessionID == s.ID {
+				items, _ := ta.App.Exams.AttemptItems(c, a)
+				stored = items[0].Response
+			}
+		}
+		if len(stored) == 6 {
+			break
+		}
+	}
+	// (A matching's rows come in the candidate's own order.)
+	stored = slices.Sorted(slices.Values(stored))
+	want := []string{"0:ChoiceA", "1:A2", "2:bad king", "3:G1:F", "3:G2:C", "3:G3:S"}
+	if strings.Join(stored, "|") != strings.Join(want, "|") {
+		t.Fatalf("stored %q, want %q", stored, want)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("submit-exam")), chromedp.WaitVisible(chromedp.ID("confirm-yes")),
+		chromedp.Click(chromedp.ID("confirm-yes")), chromedp.WaitVisible(chromedp.ID("verdict"))); err != nil {
+		t.Fatal(err)
+	}
+	result, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("result")))
+	// 0.5 for "bad king", 1 and 1 for the choices, 0 for the gaps: 2.5
+	// of 4, 62.5 %.
+	if !strings.Contains(result, "62,5") {
+		t.Fatalf("result %q", result)
+	}
 }

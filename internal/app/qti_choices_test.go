@@ -172,17 +172,7 @@ func TestQTITemplateItemInExamAndQuiz(t *testing.T) {
 		return strconv.FormatFloat(x+y, 'f', 2, 64)
 	}
 
-	ex := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "examiner"))
-	bp := &assessment.Blueprint{Name: "Phép cộng", UnitCode: "66", StandardCode: "VN-DSF", StandardVersion: 1, TimeLimitMin: 20, PassPercent: 50,
-		Rules: []assessment.Rule{{Competence: "1.1", Count: 1}}, Navigation: "free"}
-	if err := ta.App.Exams.SaveBlueprint(ex, bp); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	s := &assessment.Session{BlueprintID: bp.ID, Name: "Ca cộng", UnitCode: "66", OpensAt: now.Add(-time.Minute).UnixMilli(), ClosesAt: now.Add(time.Hour).UnixMilli(), Eligibility: "open", ReviewPolicy: "score"}
-	if err := ta.App.Exams.SaveSession(ex, s); err != nil {
-		t.Fatal(err)
-	}
+	s := oneItemSession(t, ta, "Phép cộng", assessment.ReviewScore)
 	var sums []string
 	for _, who := range []string{"learner", "author2"} {
 		c := auth.WithPrincipal(ctx, mustPrincipal(t, ta, who))
@@ -266,4 +256,123 @@ func importInterop(t *testing.T, ta *testApp, rel string) string {
 	var id string
 	ta.App.DB.R.QueryRow(`SELECT id FROM items ORDER BY created_at DESC LIMIT 1`).Scan(&id)
 	return id
+}
+
+// A composite item (a choice, an inline choice, a text entry and a gap
+// match about one passage, 1EdTech's own example) is asked part by part
+// on the exam page, saved from its form and through the API, and scored
+// by its rules; a quiz asks and scores it the same way.
+func TestQTICompositeItemInExamAndQuiz(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	id, s := compositeExam(t, ta)
+	ctx := context.Background()
+	a1 := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author"))
+	_, page, _ := ta.do(ta.as("author"), "GET", "/items/"+id+"?lang=en", nil)
+	for _, want := range []string{"Several questions in one", `data-part="3"`, `name="p2-r"`, `name="p3-match-G1"`, "(2) Marion", "(3) wicked king"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("item page lacks %q", want)
+		}
+	}
+
+	// The page's form: every part's fields, saved together.
+	learner := ta.client("learner")
+	status, _, h := ta.do(learner, "POST", "/exams/"+s.ID+"/start", strings.NewReader(""), "Content-Type", "application/x-www-form-urlencoded")
+	if status != 303 {
+		t.Fatalf("start: %d", status)
+	}
+	attempt := strings.TrimPrefix(h.Get("Location"), "/attempts/")
+	_, page, _ = ta.do(learner, "GET", "/attempts/"+attempt, nil)
+	for _, want := range []string{`data-type="composite"`, `name="p0-r" value="ChoiceA"`, `name="p1-r" value="A2"`, `name="p2-r"`, `name="p3-match-G3"`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("exam page lacks %q", want)
+		}
+	}
+	fb, k, v := form(url.Values{"idx": {"0"}, "go": {"stay"}, "p0-r": {"ChoiceA"}, "p1-r": {"A2"}, "p2-r": {"evil king"},
+		"p3-match-G1": {"F"}, "p3-match-G2": {"C"}, "p3-match-G3": {"H"}})
+	if s, _, _ := ta.do(learner, "POST", "/attempts/"+attempt+"/answer", fb, k, v); s != 303 {
+		t.Fatalf("save: %d", s)
+	}
+	_, page, _ = ta.do(learner, "GET", "/attempts/"+attempt, nil)
+	if !strings.Contains(page, `name="p2-r" aria-labelledby="part-2" value="evil king"`) || !strings.Contains(page, `<option value="H" selected>`) {
+		t.Fatal("the saved parts are not shown again")
+	}
+	c := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "learner"))
+	done, err := ta.App.Exams.Submit(c, attempt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3.5 of the item's 4: "evil king" earns the text entry 0.5.
+	if done.Score != 0.875 || done.MaxScore != 1 {
+		t.Fatalf("form answers: %g of %g", done.Score, done.MaxScore)
+	}
+	_, page, _ = ta.do(learner, "GET", "/attempts/"+attempt+"/result?lang=en", nil)
+	if !strings.Contains(page, "(3) evil king") || !strings.Contains(page, "(3) wicked king") {
+		t.Fatal("the review does not show each part's answer and the right one")
+	}
+
+	// The API: values written "k:value"; a part's value naming no part
+	// is ignored, and a response too large is refused.
+	c2 := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author2"))
+	a2, err := ta.App.Exams.StartAttempt(c2, s.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiJSON(t, ta, "author2", "PUT", "/api/v1/attempts/"+a2.ID+"/answers/0", `{"response":["0:ChoiceA","1:A2","2:wicked king","3:G1:F","3:G2:C","3:G3:H","9:x"]}`, 200)
+	big := `{"response":[` + strings.Repeat(`"2:x",`, 300) + `"2:x"]}`
+	apiJSON(t, ta, "author2", "PUT", "/api/v1/attempts/"+a2.ID+"/answers/0", big, 400)
+	done, err = ta.App.Exams.Submit(c2, a2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Score != 1 {
+		t.Fatalf("API answers: %g of %g", done.Score, done.MaxScore)
+	}
+
+	// A quiz: each part's fields a-ID~k.
+	_, ls := mustCourse(t, ta, a1, learning.CourseInput{Code: "Q-CMP", Title: "Đọc hiểu", Summary: "x", Audiences: []string{"citizen"}, OpenEnrol: true, PassPercent: 40},
+		learning.LessonInput{Kind: learning.KindQuiz, Title: "Q", Items: []string{id}, Required: true})
+	apiJSON(t, ta, "learner", "POST", "/api/v1/courses/Q-CMP/enrol", "", 200)
+	_, page, _ = ta.do(learner, "GET", "/courses/Q-CMP/lessons/"+ls[0].ID, nil)
+	if !strings.Contains(page, `name="a-`+id+`~2"`) || !strings.Contains(page, `value="G1:F"`) {
+		t.Fatal("the quiz does not ask the parts")
+	}
+	fb, k, v = form(url.Values{"a-" + id + "~0": {"ChoiceA"}, "a-" + id + "~2": {"wicked king"}, "a-" + id + "~3": {"G1:F", "G2:C", "G3:H"}})
+	_, page, _ = ta.do(learner, "POST", "/courses/Q-CMP/lessons/"+ls[0].ID+"/quiz", fb, k, v)
+	if !strings.Contains(page, `id="quiz-result"`) || !strings.Contains(page, "75") {
+		t.Fatalf("quiz of three parts right of four: %.600s", page[strings.Index(page, "<main"):])
+	}
+}
+
+// compositeExam imports 1EdTech's composite example, approves it and
+// opens an exam session of that one item, showing answers afterwards.
+func compositeExam(t *testing.T, ta *testApp) (string, *assessment.Session) {
+	t.Helper()
+	id := importInterop(t, ta, "qti21/sdk21_multi-input.xml")
+	ctx := context.Background()
+	if _, err := ta.App.Bank.Transition(auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author")), id, assessment.ActionSubmit, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.App.Bank.Transition(auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author2")), id, assessment.ActionApprove, ""); err != nil {
+		t.Fatal(err)
+	}
+	return id, oneItemSession(t, ta, "Truyền thuyết", assessment.ReviewAnswers)
+}
+
+// oneItemSession opens, as the examiner, an exam of one item of
+// competence 1.1 (the only approved one), open to anyone for an hour.
+func oneItemSession(t *testing.T, ta *testApp, name, review string) *assessment.Session {
+	t.Helper()
+	ex := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "examiner"))
+	bp := &assessment.Blueprint{Name: name, UnitCode: "66", StandardCode: "VN-DSF", StandardVersion: 1, TimeLimitMin: 20, PassPercent: 50,
+		Rules: []assessment.Rule{{Competence: "1.1", Count: 1}}, Navigation: "free"}
+	if err := ta.App.Exams.SaveBlueprint(ex, bp); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	s := &assessment.Session{BlueprintID: bp.ID, Name: "Ca " + name, UnitCode: "66", OpensAt: now.Add(-time.Minute).UnixMilli(), ClosesAt: now.Add(time.Hour).UnixMilli(), Eligibility: "open", ReviewPolicy: review}
+	if err := ta.App.Exams.SaveSession(ex, s); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -381,16 +381,7 @@ func (e *engine) draw(ctx context.Context, b *Blueprint, rng *rand.Rand) ([]Form
 					return nil, err
 				}
 			}
-			for _, o := range m.body.Options {
-				fe.Order = append(fe.Order, o.ID)
-			}
-			for _, o := range m.body.Targets {
-				fe.Targets = append(fe.Targets, o.ID)
-			}
-			if b.ShuffleOptions || m.body.Type == Ordering || m.body.Type == Matching {
-				rng.Shuffle(len(fe.Order), func(i, j int) { fe.Order[i], fe.Order[j] = fe.Order[j], fe.Order[i] })
-				rng.Shuffle(len(fe.Targets), func(i, j int) { fe.Targets[i], fe.Targets[j] = fe.Targets[j], fe.Targets[i] })
-			}
+			fe.Order, fe.Targets = formOrder(&m.body, rng, b.ShuffleOptions)
 			form = append(form, fe)
 		}
 	}
@@ -630,11 +621,13 @@ func (x *Exams) SaveAnswer(ctx context.Context, attemptID string, idx int, respo
 	if err != nil {
 		return 0, err
 	}
-	if len(response) > 30 {
+	// Bounded: a composite item's parts share one response.
+	if len(response) > 300 {
 		return 0, errs.Field("response", "exams.bad_response")
 	}
+	size := 0
 	for _, r := range response {
-		if len(r) > 500 {
+		if size += len(r); len(r) > 500 || size > 20000 {
 			return 0, errs.Field("response", "exams.bad_response")
 		}
 	}
@@ -1058,7 +1051,7 @@ func (x *Exams) Review(ctx context.Context, a *Attempt) ([]Reviewed, error) {
 		}
 		b := &m.body
 		out = append(out, Reviewed{Index: it.Index, Stem: it.View.Stem, Competence: m.competence, TrueFalse: b.Type == TrueFalse,
-			Given: answerText(b, it.Response), Right: answerText(b, b.Correct), Points: b.Points(it.Response), Feedback: b.Feedback})
+			Given: answerText(b, it.Response), Right: answerText(b, b.CorrectResponse()), Points: b.Points(it.Response), Feedback: b.Feedback})
 	}
 	return out, nil
 }
@@ -1076,6 +1069,14 @@ func answerText(b *Body, vals []string) []string {
 		return id
 	}
 	var out []string
+	if b.Type == Composite {
+		for k, p := range b.PartResponse(vals) {
+			for _, t := range answerText(&b.Parts[k], p) {
+				out = append(out, b.Parts[k].label(k)+" "+t)
+			}
+		}
+		return out
+	}
 	for i, v := range vals {
 		switch b.Type {
 		case Single, Multiple:

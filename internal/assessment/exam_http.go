@@ -78,7 +78,7 @@ func (h *ExamHTTP) AttemptPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	return h.Web.RenderFramed(w, r, http.StatusOK, "assessment/attempt", web.T(r, "exams.title"), examFrame, map[string]any{
 		"A": a, "Items": items, "Cur": items[idx], "N": idx + 1, "Total": len(items), "Linear": b.Navigation == Linear,
-		"Remaining": a.RemainingS(h.X.Now()), "Selected": selected(items[idx].Response), "Answered": answered, "AnsweredOthers": others})
+		"Remaining": a.RemainingS(h.X.Now()), "Answer": answerStateOf(items[idx].View, items[idx].Response), "Answered": answered, "AnsweredOthers": others})
 }
 
 // openAttempt loads the caller's attempt in progress with its blueprint
@@ -105,7 +105,7 @@ func (h *ExamHTTP) openAttempt(w http.ResponseWriter, r *http.Request) (*Attempt
 }
 
 // examFrame shows an attempt without the site menu, with its script.
-var examFrame = web.Frame{Focus: true, Scripts: []string{"exam-2.js"}}
+var examFrame = web.Frame{Focus: true, Scripts: []string{"exam-3.js"}}
 
 // ConfirmPage asks a candidate to confirm submitting, saying which
 // questions are still blank (the page a tap on "Nộp bài" leads to without
@@ -129,20 +129,51 @@ func (h *ExamHTTP) ConfirmPage(w http.ResponseWriter, r *http.Request) error {
 		"A": a, "Unanswered": blank, "Linear": b.Navigation == Linear, "Remaining": a.RemainingS(h.X.Now()), "Back": back})
 }
 
-func selected(resp []string) map[string]string {
-	m := map[string]string{}
+// answerState is what a response has filled in of an item's fields:
+// Sel by option id (its position for ordering), "match-"+left by the
+// right chosen, Text the typed answer; a composite item's Parts each
+// their own.
+type answerState struct {
+	Sel   map[string]string
+	Text  string
+	Parts []answerState
+}
+
+func answerStateOf(v View, resp []string) answerState {
+	st := answerState{Sel: map[string]string{}, Text: strings.Join(resp, "")}
+	if v.Type == Composite {
+		st.Text = ""
+		for k, p := range splitParts(len(v.Parts), resp) {
+			st.Parts = append(st.Parts, answerStateOf(v.Parts[k], p))
+		}
+		return st
+	}
 	for i, r := range resp {
-		m[r] = strconv.Itoa(i + 1)
+		st.Sel[r] = strconv.Itoa(i + 1)
 		if l, rt, ok := strings.Cut(r, ":"); ok {
-			m["match-"+l] = rt
+			st.Sel["match-"+l] = rt
 		}
 	}
-	return m
+	return st
+}
+
+// splitParts is Body.PartResponse for n parts.
+func splitParts(n int, resp []string) [][]string {
+	return (&Body{Parts: make([]Body, n)}).PartResponse(resp)
 }
 
 // responseOf reads a response from the item's form fields: r (choices,
-// text), pos-ID (ordering positions) and match-ID (matching).
+// text), pos-ID (ordering positions) and match-ID (matching), each
+// prefixed with a composite item's part name ("p0-").
 func responseOf(v url.Values, view View) []string {
+	if view.Type == Composite {
+		parts := make([][]string, len(view.Parts))
+		for k, p := range view.Parts {
+			parts[k] = responseOf(v, p)
+		}
+		return JoinParts(parts)
+	}
+	pre := view.Name
 	switch view.Type {
 	case Ordering:
 		type pos struct {
@@ -151,7 +182,7 @@ func responseOf(v url.Values, view View) []string {
 		}
 		var ps []pos
 		for _, o := range view.Options {
-			n, err := strconv.Atoi(v.Get("pos-" + o.ID))
+			n, err := strconv.Atoi(v.Get(pre + "pos-" + o.ID))
 			if err != nil {
 				return nil
 			}
@@ -166,14 +197,14 @@ func responseOf(v url.Values, view View) []string {
 	case Matching:
 		var out []string
 		for _, o := range view.Options {
-			if t := v.Get("match-" + o.ID); t != "" {
+			if t := v.Get(pre + "match-" + o.ID); t != "" {
 				out = append(out, o.ID+":"+t)
 			}
 		}
 		return out
 	}
 	var out []string
-	for _, s := range v["r"] {
+	for _, s := range v[pre+"r"] {
 		if s = strings.TrimSpace(s); s != "" {
 			out = append(out, s)
 		}

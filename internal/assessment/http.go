@@ -101,7 +101,13 @@ func (h *HTTP) form(w http.ResponseWriter, r *http.Request, status int, it *Item
 	if it != nil {
 		title = "items.edit"
 	}
-	return h.Web.Render(w, r, status, "assessment/item_form", title, map[string]any{"Item": it, "F": f, "S": st, "Types": Types, "Error": formErr,
+	// The form writes an item of one question; a composite item's parts
+	// come from QTI or the API, and its form changes the rest.
+	types := Types[:len(Types)-1]
+	if it != nil && it.Body.Type == Composite {
+		types = []string{Composite}
+	}
+	return h.Web.Render(w, r, status, "assessment/item_form", title, map[string]any{"Item": it, "F": f, "S": st, "Types": types, "Error": formErr,
 		"Levels": []int{1, 2, 3, 4, 5, 6, 7, 8}})
 }
 
@@ -166,6 +172,14 @@ func (h *HTTP) Update(w http.ResponseWriter, r *http.Request) error {
 		// An imported item's own rules outlive a change of wording; the
 		// form cannot show them, so it cannot be asked to keep them.
 		in.Body.Rules, in.Body.Mode, in.Body.Map, in.Body.Template = it.Body.Rules, AllOrNothing, nil, it.Body.Template
+		in.Body.QTIPairs, in.Body.Language = it.Body.QTIPairs, it.Body.Language
+	}
+	if err == nil && it.Body.Type == Composite && in.Body.Type == Composite {
+		// Likewise a composite item's parts: the form changes its text.
+		in.Body.Parts, in.Body.Mode, in.Body.Map = it.Body.Parts, AllOrNothing, nil
+		if in.Body.Rules != nil {
+			in.Body.MaxScore = it.Body.MaxScore
+		}
 	}
 	if err == nil {
 		_, err = h.Bank.Update(r.Context(), it.ID, in)
@@ -195,8 +209,9 @@ func (h *HTTP) ItemPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := auth.FromContext(r.Context())
 	drawn := shown.Body.Instance(1) // an item with a template: one draw of its variables
+	view := CandidateView(&drawn, rand.New(rand.NewPCG(1, 2)))
 	return h.Web.Render(w, r, http.StatusOK, "assessment/item", "items.item", map[string]any{
-		"Item": it, "Shown": shown, "Drawn": drawn, "View": CandidateView(&drawn, rand.New(rand.NewPCG(1, 2))),
+		"Item": it, "Shown": shown, "Drawn": drawn, "View": view, "Answer": answerStateOf(view, nil), "Right": answerText(&drawn, drawn.CorrectResponse()),
 		"CanReview": p.AccountID != it.AuthorID && p.AccountID != it.EditorID, "Versions": versionList(it.Version)})
 }
 

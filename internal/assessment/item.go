@@ -24,10 +24,17 @@ const (
 	Matching  = "matching"   // pair each left entry with a right one
 	ShortText = "short_text" // a typed answer compared after normalising
 	Numeric   = "numeric"    // a number within a tolerance
+	// Composite: several questions in one item (the gaps of a cloze text,
+	// two choices about one passage), each a part of one of the types
+	// above, answered together and scored together.
+	Composite = "composite"
 )
 
 // Types lists the item types in display order.
-var Types = []string{Single, Multiple, TrueFalse, Ordering, Matching, ShortText, Numeric}
+var Types = []string{Single, Multiple, TrueFalse, Ordering, Matching, ShortText, Numeric, Composite}
+
+// maxParts bounds the parts of a composite item.
+const maxParts = 40
 
 // Statuses of an item: draft → review → approved → retired.
 const (
@@ -96,10 +103,33 @@ type Body struct {
 	// Template: a QTI item's template processing, drawn per attempt (see
 	// qti_template.go); such an item is always scored by its rules.
 	Template *Template `json:"template,omitempty"`
+	// Parts of a composite item, in the order the stem numbers them. A
+	// part's Stem is its label and prompt; its Response names its QTI
+	// response variable. A response to a composite item writes each
+	// value as "k:value", k the part's index from 0 (see PartResponse).
+	Parts    []Body `json:"parts,omitempty"`
+	Response string `json:"response,omitempty"`
+	// QTIPairs says how a matching imported from QTI wrote its pairs:
+	// turned round (a gap match's "text gap" kept as gap:text) or
+	// associated (an associate's second members prefixed "R-"), so that
+	// its rules see the pairs as QTI wrote them.
+	QTIPairs string `json:"qti_pairs,omitempty"`
 }
+
+// QTIPairs values.
+const (
+	pairsTurned     = "turned"
+	pairsAssociated = "associated"
+)
 
 // Validate checks a body and fills defaults; errors name the field.
 func (b *Body) Validate() error {
+	return b.validate(false)
+}
+
+// validate is Validate; ruled says the body is a part of a composite
+// item scored by its rules, which may name no correct response.
+func (b *Body) validate(ruled bool) error {
 	b.Stem = textfold.NFC(strings.TrimSpace(b.Stem))
 	if b.Stem == "" {
 		return errs.Field("stem", "items.stem_required")
@@ -112,7 +142,7 @@ func (b *Body) Validate() error {
 	}
 	// An item scored by its own rules may declare no correct response
 	// (the rules name the accepted answers).
-	noCorrect := b.Rules != nil && len(b.Correct) == 0
+	noCorrect := (ruled || b.Rules != nil) && len(b.Correct) == 0
 	if b.Rules != nil {
 		if el, ok := b.Rules.check(); !ok {
 			return errs.Field("rules", "qti.custom_processing_at", el)
@@ -128,6 +158,12 @@ func (b *Body) Validate() error {
 	}
 	if b.Mode != AllOrNothing && b.Mode != MapResponse {
 		return errs.Field("mode", "items.bad_mode", b.Mode)
+	}
+	if b.Type == Composite {
+		return b.validateParts()
+	}
+	if len(b.Parts) > 0 {
+		return errs.Field("parts", "items.parts_only_composite")
 	}
 	if b.MaxScore == 0 {
 		b.MaxScore = 1
@@ -265,6 +301,9 @@ func (b *Body) Validate() error {
 	if b.Type == Multiple && b.MaxChoices > 0 && len(b.Correct) > b.MaxChoices {
 		return errs.Field("max_choices", "items.bad_choices")
 	}
+	if b.QTIPairs != "" && (b.Type != Matching || b.QTIPairs != pairsTurned && b.QTIPairs != pairsAssociated) {
+		return errs.Field("qti_pairs", "items.bad_mode", b.QTIPairs)
+	}
 	if b.MapBounds != "" && b.MapBounds != "qti" {
 		return errs.Field("map_bounds", "items.bad_mode", b.MapBounds)
 	}
@@ -300,6 +339,97 @@ func (b *Body) Validate() error {
 		}
 	}
 	return nil
+}
+
+// validateParts checks a composite item: two parts or more, none itself
+// composite, each valid as an item of its type; the maximum is what the
+// rules give or the parts' maxima added up.
+func (b *Body) validateParts() error {
+	if len(b.Parts) < 2 {
+		return errs.Field("parts", "items.too_few_parts", 2)
+	}
+	if len(b.Parts) > maxParts {
+		return errs.Field("parts", "items.too_many_parts", maxParts)
+	}
+	if b.Mode != AllOrNothing || len(b.Map) > 0 {
+		return errs.Field("mode", "items.map_not_for_type")
+	}
+	b.Options, b.Targets, b.Correct, b.MinChoices, b.MaxChoices = nil, nil, nil, 0, 0
+	responses := map[string]bool{}
+	sum := 0.0
+	for i := range b.Parts {
+		p := &b.Parts[i]
+		field := fmt.Sprintf("parts[%d]", i)
+		if p.Type == Composite || p.Rules != nil && b.Rules != nil || p.Template != nil || len(p.Parts) > 0 {
+			return errs.Field(field, "items.bad_part")
+		}
+		if p.Response != "" && responses[p.Response] || strings.ContainsAny(p.Response, " :") || b.Rules != nil && b.Rules.decl(p.Response) == nil {
+			return errs.Field(field, "items.bad_part")
+		}
+		responses[p.Response] = true
+		if err := p.validate(b.Rules != nil); err != nil {
+			e, _ := errs.As(err)
+			if e != nil {
+				return errs.Field(field+"."+e.Field, e.Key, e.Args...)
+			}
+			return err
+		}
+		sum += p.MaxScore
+	}
+	if b.Rules == nil {
+		b.MaxScore = sum
+	}
+	if b.MaxScore <= 0 || b.MaxScore > 100*maxParts {
+		return errs.Field("max_score", "items.bad_score")
+	}
+	return nil
+}
+
+// PartResponse splits a composite item's response ("k:value" values)
+// into each part's values, in order; values naming no part are dropped.
+func (b *Body) PartResponse(resp []string) [][]string {
+	out := make([][]string, len(b.Parts))
+	for _, v := range resp {
+		k, val, ok := strings.Cut(v, ":")
+		i, err := strconv.Atoi(k)
+		if ok && err == nil && i >= 0 && i < len(out) && strconv.Itoa(i) == k {
+			out[i] = append(out[i], val)
+		}
+	}
+	return out
+}
+
+// CorrectResponse is the response the item declares correct: its parts'
+// joined for a composite item.
+func (b *Body) CorrectResponse() []string {
+	if b.Type != Composite {
+		return b.Correct
+	}
+	parts := make([][]string, len(b.Parts))
+	for i := range b.Parts {
+		parts[i] = b.Parts[i].Correct
+	}
+	return JoinParts(parts)
+}
+
+// label is how a composite item's stem names its part k: the "(n)" its
+// stem starts with, else its place.
+func (b *Body) label(k int) string {
+	if f := strings.Fields(b.Stem); len(f) > 0 && strings.HasPrefix(f[0], "(") && strings.HasSuffix(f[0], ")") {
+		return f[0]
+	}
+	return "(" + strconv.Itoa(k+1) + ")"
+}
+
+// JoinParts writes parts' values as one composite response.
+func JoinParts(parts [][]string) []string {
+	var out []string
+	for i, p := range parts {
+		for _, v := range p {
+			out = append(out, strconv.Itoa(i)+":"+v)
+		}
+	}
+	return out
 }
 
 func samePermutation(order []string, ids map[string]bool) bool {
@@ -341,6 +471,21 @@ func (b *Body) normalise(s string) string {
 // Score returns the points a response earns, between 0 and MaxScore. An
 // empty response earns 0.
 func (b *Body) Score(resp []string) float64 {
+	if b.Type == Composite {
+		parts := b.PartResponse(resp)
+		if b.Rules != nil {
+			byID := map[string][]string{}
+			for i, p := range b.Parts {
+				byID[p.Response] = p.qtiResponse(parts[i])
+			}
+			return b.Rules.scoreAll(byID)
+		}
+		sum := 0.0
+		for i := range b.Parts {
+			sum += b.Parts[i].Score(parts[i])
+		}
+		return sum
+	}
 	if b.Rules != nil {
 		return b.Rules.score(b.qtiResponse(resp))
 	}
@@ -441,6 +586,15 @@ func (b *Body) MappedMaximum() float64 {
 // CheckResponse refuses a response the item cannot take: more or fewer
 // choices than the item allows. The error names field "response".
 func (b *Body) CheckResponse(resp []string) error {
+	if b.Type == Composite {
+		for i, p := range b.PartResponse(resp) {
+			if err := b.Parts[i].CheckResponse(p); err != nil {
+				e, _ := errs.As(err)
+				return errs.Field(fmt.Sprintf("response[%d]", i), e.Key, e.Args...)
+			}
+		}
+		return nil
+	}
 	if b.Type != Multiple || len(resp) == 0 {
 		return nil
 	}

@@ -156,3 +156,66 @@ func FuzzBody(f *testing.F) {
 		}
 	})
 }
+
+// A composite item made through the API, without rules of its own: each
+// part scores as an item of its type and the item adds them up; bad
+// parts are named.
+func TestCompositeBody(t *testing.T) {
+	b := Body{Type: Composite, Stem: "Điền vào chỗ trống: **(1)** _____ là thủ đô; chọn **(2)**.", Parts: []Body{
+		{Type: ShortText, Stem: "(1)", Correct: []string{"Hà Nội"}},
+		{Type: Multiple, Stem: "(2) Các thành phố trực thuộc trung ương", Options: []Option{{ID: "A", Text: "Huế"}, {ID: "B", Text: "Đà Nẵng"}, {ID: "C", Text: "Nha Trang"}}, Correct: []string{"A", "B"}, MaxScore: 2, MaxChoices: 2},
+	}}
+	if err := b.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if b.MaxScore != 3 {
+		t.Fatalf("maximum %v, want the parts' 1 + 2", b.MaxScore)
+	}
+	for _, c := range []struct {
+		resp []string
+		want float64
+	}{
+		{[]string{"0:ha noi", "1:A", "1:B"}, 3},
+		{[]string{"1:B", "1:A"}, 2},
+		{[]string{"0:Hà Nội", "1:A"}, 1},
+		{[]string{"A", "01:A", "2:x", "-1:y", "0:Huế"}, 0}, // no part named, or a wrong answer
+		{nil, 0},
+	} {
+		if got := b.Score(c.resp); got != c.want {
+			t.Errorf("%q scores %v, want %v", c.resp, got, c.want)
+		}
+	}
+	if got := b.CorrectResponse(); strings.Join(got, "|") != "0:Hà Nội|1:A|1:B" {
+		t.Errorf("correct response %q", got)
+	}
+	err := b.CheckResponse([]string{"1:A", "1:B", "1:C"})
+	if e, _ := errs.As(err); e == nil || e.Field != "response[1]" || e.Key != "items.too_many_choices" {
+		t.Errorf("three choices where two are allowed: %v", err)
+	}
+	for _, bad := range []struct {
+		edit  func(*Body)
+		field string
+	}{
+		{func(b *Body) { b.Parts = b.Parts[:1] }, "parts"},
+		{func(b *Body) { b.Parts[1].Type = Composite }, "parts[1]"},
+		{func(b *Body) { b.Parts[0].Correct = nil }, "parts[0].correct"},
+		{func(b *Body) { b.Parts[1].Options[0].ID = "" }, "parts[1].options"},
+		{func(b *Body) { b.Parts[0].Response, b.Parts[1].Response = "R", "R" }, "parts[1]"},
+		{func(b *Body) {
+			b.Type = Single
+			b.Options = []Option{{ID: "A", Text: "x"}, {ID: "B", Text: "y"}}
+			b.Correct = []string{"A"}
+		}, "parts"},
+	} {
+		c := b
+		c.Parts = append([]Body(nil), b.Parts...)
+		for i := range c.Parts {
+			c.Parts[i].Options = append([]Option(nil), b.Parts[i].Options...)
+		}
+		bad.edit(&c)
+		err := c.Validate()
+		if e, _ := errs.As(err); e == nil || e.Field != bad.field {
+			t.Errorf("want an error on %s, got %v", bad.field, err)
+		}
+	}
+}

@@ -110,7 +110,48 @@ var (
 func QTIItem(it *Item) string {
 	b := it.Body
 	lang := qtiLang(&b)
-	var rd, body strings.Builder
+	if b.Rules != nil {
+		return qtiRulesItem(it, lang)
+	}
+	var rd strings.Builder
+	var rp string
+	if b.Type == Composite {
+		// Each part's declaration, and rules that add up what each part
+		// earns as dxhub scores it.
+		var rules strings.Builder
+		for k := range b.Parts {
+			p := &b.Parts[k]
+			rid := esc(partResponseID(p, k))
+			if writeResponseDecl(&rd, p, rid) == qti3MapResponse {
+				fmt.Fprintf(&rules, `<qti-response-condition><qti-response-if><qti-not><qti-is-null><qti-variable identifier="%s"/></qti-is-null></qti-not>`+
+					`<qti-set-outcome-value identifier="SCORE"><qti-sum><qti-variable identifier="SCORE"/><qti-map-response identifier="%s"/></qti-sum></qti-set-outcome-value></qti-response-if></qti-response-condition>`, rid, rid)
+				continue
+			}
+			fmt.Fprintf(&rules, `<qti-response-condition><qti-response-if><qti-match><qti-variable identifier="%s"/><qti-correct identifier="%s"/></qti-match>`+
+				`<qti-set-outcome-value identifier="SCORE"><qti-sum><qti-variable identifier="SCORE"/><qti-base-value base-type="float">%s</qti-base-value></qti-sum></qti-set-outcome-value></qti-response-if></qti-response-condition>`, rid, rid, num(p.MaxScore))
+		}
+		if b.Feedback != "" {
+			rules.WriteString(`<qti-set-outcome-value identifier="FEEDBACK"><qti-base-value base-type="identifier">EXPLANATION</qti-base-value></qti-set-outcome-value>`)
+		}
+		rp = "<qti-response-processing>" + rules.String() + "</qti-response-processing>"
+	} else {
+		rp = qtiProcessing(b, writeResponseDecl(&rd, &b, "RESPONSE"))
+	}
+	fmt.Fprintf(&rd, `<qti-outcome-declaration identifier="SCORE" cardinality="single" base-type="float" normal-maximum="%s"/>`, num(b.MaxScore))
+	if b.Feedback != "" {
+		rd.WriteString(`<qti-outcome-declaration identifier="FEEDBACK" cardinality="single" base-type="identifier"/>`)
+	}
+	fb := ""
+	if b.Feedback != "" {
+		fb = fmt.Sprintf(`<qti-modal-feedback outcome-identifier="FEEDBACK" identifier="EXPLANATION" show-hide="show"><qti-content-body>%s</qti-content-body></qti-modal-feedback>`, stemXHTML(b.Feedback))
+	}
+	return qtiDocument(it, lang, rd.String(), itemBodyXHTML(it, lang), rp, fb)
+}
+
+// writeResponseDecl writes the declaration of the response rid to an
+// item (or part) dxhub scores itself, and returns the processing template
+// that scores it.
+func writeResponseDecl(rd *strings.Builder, b *Body, rid string) string {
 	card, base := "single", "identifier"
 	switch b.Type {
 	case Multiple:
@@ -124,10 +165,7 @@ func QTIItem(it *Item) string {
 	case Numeric:
 		base = "float"
 	}
-	if b.Rules != nil {
-		return qtiRulesItem(it, lang)
-	}
-	fmt.Fprintf(&rd, `<qti-response-declaration identifier="RESPONSE" cardinality="%s" base-type="%s"><qti-correct-response>`, card, base)
+	fmt.Fprintf(rd, `<qti-response-declaration identifier="%s" cardinality="%s" base-type="%s"><qti-correct-response>`, rid, card, base)
 	correct := b.Correct
 	if card == "single" && len(correct) > 1 {
 		// A single response has one correct value; the other accepted
@@ -138,7 +176,7 @@ func QTIItem(it *Item) string {
 		if b.Type == Matching {
 			c = strings.Replace(c, ":", " ", 1)
 		}
-		fmt.Fprintf(&rd, "<qti-value>%s</qti-value>", esc(c))
+		fmt.Fprintf(rd, "<qti-value>%s</qti-value>", esc(c))
 	}
 	rd.WriteString("</qti-correct-response>")
 	template := qti3MatchCorrect
@@ -154,7 +192,7 @@ func QTIItem(it *Item) string {
 				bounds += fmt.Sprintf(` upper-bound="%s"`, num(*b.MapUpper))
 			}
 		}
-		fmt.Fprintf(&rd, `<qti-mapping %s>`, bounds)
+		fmt.Fprintf(rd, `<qti-mapping %s>`, bounds)
 		if b.Mode == MapResponse {
 			for _, k := range sortedKeys(b.Map) {
 				key := k
@@ -165,26 +203,17 @@ func QTIItem(it *Item) string {
 				if b.Type == ShortText {
 					cs = fmt.Sprintf(` case-sensitive="%t"`, !b.MapNoCase)
 				}
-				fmt.Fprintf(&rd, `<qti-map-entry map-key="%s" mapped-value="%s"%s/>`, esc(key), num(b.Map[k]), cs)
+				fmt.Fprintf(rd, `<qti-map-entry map-key="%s" mapped-value="%s"%s/>`, esc(key), num(b.Map[k]), cs)
 			}
 		} else {
 			for _, c := range b.Correct {
-				fmt.Fprintf(&rd, `<qti-map-entry map-key="%s" mapped-value="%s" case-sensitive="false"/>`, esc(c), num(b.MaxScore))
+				fmt.Fprintf(rd, `<qti-map-entry map-key="%s" mapped-value="%s" case-sensitive="false"/>`, esc(c), num(b.MaxScore))
 			}
 		}
 		rd.WriteString("</qti-mapping>")
 	}
 	rd.WriteString("</qti-response-declaration>")
-	fmt.Fprintf(&rd, `<qti-outcome-declaration identifier="SCORE" cardinality="single" base-type="float" normal-maximum="%s"/>`, num(b.MaxScore))
-	if b.Feedback != "" {
-		rd.WriteString(`<qti-outcome-declaration identifier="FEEDBACK" cardinality="single" base-type="identifier"/>`)
-	}
-	body.WriteString(itemBodyXHTML(it, lang))
-	fb := ""
-	if b.Feedback != "" {
-		fb = fmt.Sprintf(`<qti-modal-feedback outcome-identifier="FEEDBACK" identifier="EXPLANATION" show-hide="show"><qti-content-body>%s</qti-content-body></qti-modal-feedback>`, stemXHTML(b.Feedback))
-	}
-	return qtiDocument(it, lang, rd.String(), body.String(), qtiProcessing(b, template), fb)
+	return template
 }
 
 // qtiProcessing is the response processing of an item dxhub scores
@@ -235,21 +264,50 @@ func itemBodyXHTML(it *Item, lang string) string {
 		attrs += ` data-dxhub-tolerance="` + num(b.Tolerance) + `"`
 	}
 	fmt.Fprintf(&body, `<qti-item-body%s>`, attrs)
-	prompt := stemXHTML(b.Stem)
+	if b.Type == Composite {
+		// The text with its numbered gaps, then each part asked with its
+		// label and prompt.
+		body.WriteString(stemXHTML(b.Stem))
+		for k := range b.Parts {
+			p := &b.Parts[k]
+			fmt.Fprintf(&body, `<div class="dxhub-part">%s</div>`, interactionXHTML(p, partResponseID(p, k), stemXHTML(p.Stem), lang, b.Rules != nil))
+		}
+	} else {
+		body.WriteString(interactionXHTML(&b, "RESPONSE", stemXHTML(b.Stem), lang, b.Rules != nil))
+	}
+	body.WriteString("</qti-item-body>")
+	return body.String()
+}
+
+// partResponseID is the response variable of a composite item's part k.
+func partResponseID(p *Body, k int) string {
+	if p.Response != "" {
+		return p.Response
+	}
+	return fmt.Sprintf("RESPONSE_%d", k+1)
+}
+
+// interactionXHTML is the interaction for an item's type, answering the
+// response rid, with its prompt. ruled: the item's rules read a gap
+// match's or associate's pairs as QTI wrote them, so the interaction is
+// written so that its pairs are those.
+func interactionXHTML(b *Body, rid, prompt, lang string, ruled bool) string {
+	var body strings.Builder
 	choices := func(tag, attrs string, opts []Option) string {
 		var s strings.Builder
 		for _, o := range opts {
-			fmt.Fprintf(&s, `<%s identifier="%s"%s>%s</%s>`, tag, esc(o.ID), attrs, inlineXHTML(o.Text), tag)
+			fmt.Fprintf(&s, `<%s identifier="%s"%s>%s</%s>`, tag, esc(strings.TrimPrefix(o.ID, "R-")), attrs, inlineXHTML(o.Text), tag)
 		}
 		return s.String()
 	}
+	rid = esc(rid)
 	switch b.Type {
 	case Single, Multiple:
 		maxChoices, minChoices := 1, 0
 		if b.Type == Multiple {
 			maxChoices, minChoices = b.MaxChoices, b.MinChoices
 		}
-		fmt.Fprintf(&body, `<qti-choice-interaction response-identifier="RESPONSE" max-choices="%d" min-choices="%d"><qti-prompt>%s</qti-prompt>%s</qti-choice-interaction>`, maxChoices, minChoices, prompt, choices("qti-simple-choice", "", b.Options))
+		fmt.Fprintf(&body, `<qti-choice-interaction response-identifier="%s" max-choices="%d" min-choices="%d"><qti-prompt>%s</qti-prompt>%s</qti-choice-interaction>`, rid, maxChoices, minChoices, prompt, choices("qti-simple-choice", "", b.Options))
 	case TrueFalse:
 		yes, no := "True", "False"
 		if lang == "vi" {
@@ -262,16 +320,34 @@ func itemBodyXHTML(it *Item, lang string) string {
 				no = o.Text
 			}
 		}
-		fmt.Fprintf(&body, `<qti-choice-interaction response-identifier="RESPONSE" max-choices="1"><qti-prompt>%s</qti-prompt><qti-simple-choice identifier="true">%s</qti-simple-choice><qti-simple-choice identifier="false">%s</qti-simple-choice></qti-choice-interaction>`, prompt, esc(yes), esc(no))
+		fmt.Fprintf(&body, `<qti-choice-interaction response-identifier="%s" max-choices="1"><qti-prompt>%s</qti-prompt><qti-simple-choice identifier="true">%s</qti-simple-choice><qti-simple-choice identifier="false">%s</qti-simple-choice></qti-choice-interaction>`, rid, prompt, esc(yes), esc(no))
 	case Ordering:
-		fmt.Fprintf(&body, `<qti-order-interaction response-identifier="RESPONSE" shuffle="true"><qti-prompt>%s</qti-prompt>%s</qti-order-interaction>`, prompt, choices("qti-simple-choice", "", b.Options))
+		fmt.Fprintf(&body, `<qti-order-interaction response-identifier="%s" shuffle="true"><qti-prompt>%s</qti-prompt>%s</qti-order-interaction>`, rid, prompt, choices("qti-simple-choice", "", b.Options))
 	case Matching:
-		fmt.Fprintf(&body, `<qti-match-interaction response-identifier="RESPONSE" max-associations="%d"><qti-prompt>%s</qti-prompt><qti-simple-match-set>%s</qti-simple-match-set><qti-simple-match-set>%s</qti-simple-match-set></qti-match-interaction>`,
-			len(b.Options), prompt, choices("qti-simple-associable-choice", ` match-max="1"`, b.Options), choices("qti-simple-associable-choice", ` match-max="0"`, b.Targets))
+		left, right := b.Options, b.Targets
+		leftMax, rightMax := ` match-max="1"`, ` match-max="0"`
+		switch {
+		case ruled && b.QTIPairs == pairsAssociated:
+			// Unordered pairs of one set of choices.
+			fmt.Fprintf(&body, `<qti-associate-interaction response-identifier="%s" max-associations="%d"><qti-prompt>%s</qti-prompt>%s</qti-associate-interaction>`,
+				rid, len(left), prompt, choices("qti-simple-associable-choice", ` match-max="0"`, append(append([]Option(nil), left...), right...)))
+			return body.String()
+		case ruled && b.QTIPairs == pairsTurned:
+			// QTI's pairs: text, then gap; the gaps numbered as the
+			// stem shows them.
+			var gaps strings.Builder
+			for _, g := range left {
+				fmt.Fprintf(&gaps, ` %s <qti-gap identifier="%s"/>`, inlineXHTML(g.Text), esc(g.ID))
+			}
+			fmt.Fprintf(&body, `<qti-gap-match-interaction response-identifier="%s"><qti-prompt>%s</qti-prompt>%s<p>%s</p></qti-gap-match-interaction>`,
+				rid, prompt, choices("qti-gap-text", ` match-max="0"`, right), gaps.String())
+			return body.String()
+		}
+		fmt.Fprintf(&body, `<qti-match-interaction response-identifier="%s" max-associations="%d"><qti-prompt>%s</qti-prompt><qti-simple-match-set>%s</qti-simple-match-set><qti-simple-match-set>%s</qti-simple-match-set></qti-match-interaction>`,
+			rid, len(b.Options), prompt, choices("qti-simple-associable-choice", leftMax, left), choices("qti-simple-associable-choice", rightMax, right))
 	case ShortText, Numeric:
-		fmt.Fprintf(&body, `%s<p><qti-text-entry-interaction response-identifier="RESPONSE"/></p>`, prompt)
+		fmt.Fprintf(&body, `%s<p><qti-text-entry-interaction response-identifier="%s"/></p>`, prompt, rid)
 	}
-	body.WriteString("</qti-item-body>")
 	return body.String()
 }
 
@@ -280,29 +356,35 @@ func itemBodyXHTML(it *Item, lang string) string {
 func qtiRulesItem(it *Item, lang string) string {
 	b, r := it.Body, it.Body.Rules
 	var rd strings.Builder
-	fmt.Fprintf(&rd, `<qti-response-declaration identifier="RESPONSE" cardinality="%s" base-type="%s">`, esc(r.Cardinality), esc(r.BaseType))
-	if len(r.Correct) > 0 {
-		rd.WriteString("<qti-correct-response>")
-		for _, c := range r.Correct {
-			fmt.Fprintf(&rd, "<qti-value>%s</qti-value>", esc(c))
+	for _, d := range r.decls() {
+		id := d.ID
+		if len(r.Others) == 0 {
+			id = "RESPONSE" // as writeQTI3 names it
 		}
-		rd.WriteString("</qti-correct-response>")
+		fmt.Fprintf(&rd, `<qti-response-declaration identifier="%s" cardinality="%s" base-type="%s">`, esc(id), esc(d.Cardinality), esc(d.BaseType))
+		if len(d.Correct) > 0 {
+			rd.WriteString("<qti-correct-response>")
+			for _, c := range d.Correct {
+				fmt.Fprintf(&rd, "<qti-value>%s</qti-value>", esc(c))
+			}
+			rd.WriteString("</qti-correct-response>")
+		}
+		if m := d.Mapping; m != nil {
+			bounds := fmt.Sprintf(`default-value="%s"`, num(m.Default))
+			if m.Lower != nil {
+				bounds += fmt.Sprintf(` lower-bound="%s"`, num(*m.Lower))
+			}
+			if m.Upper != nil {
+				bounds += fmt.Sprintf(` upper-bound="%s"`, num(*m.Upper))
+			}
+			fmt.Fprintf(&rd, `<qti-mapping %s>`, bounds)
+			for _, k := range sortedKeys(m.Entries) {
+				fmt.Fprintf(&rd, `<qti-map-entry map-key="%s" mapped-value="%s" case-sensitive="%t"/>`, esc(k), num(m.Entries[k]), !m.NoCase)
+			}
+			rd.WriteString("</qti-mapping>")
+		}
+		rd.WriteString("</qti-response-declaration>")
 	}
-	if m := r.Mapping; m != nil {
-		bounds := fmt.Sprintf(`default-value="%s"`, num(m.Default))
-		if m.Lower != nil {
-			bounds += fmt.Sprintf(` lower-bound="%s"`, num(*m.Lower))
-		}
-		if m.Upper != nil {
-			bounds += fmt.Sprintf(` upper-bound="%s"`, num(*m.Upper))
-		}
-		fmt.Fprintf(&rd, `<qti-mapping %s>`, bounds)
-		for _, k := range sortedKeys(m.Entries) {
-			fmt.Fprintf(&rd, `<qti-map-entry map-key="%s" mapped-value="%s" case-sensitive="%t"/>`, esc(k), num(m.Entries[k]), !m.NoCase)
-		}
-		rd.WriteString("</qti-mapping>")
-	}
-	rd.WriteString("</qti-response-declaration>")
 	// dxhub's explanation needs an outcome of its own when the rules
 	// already use FEEDBACK for theirs.
 	fbOutcome, hasScore := "FEEDBACK", false

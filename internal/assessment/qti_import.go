@@ -223,12 +223,26 @@ func parseQTIItem(file string, data []byte, def QTIDefaults) (ItemInput, *QTIErr
 // a file of the package by its path (nil for a lone item file), and
 // images count the package's images so far.
 func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string) ([]byte, error), images *int) (ItemInput, *QTIError) {
-	fail := func(item, el, key string, args ...any) *QTIError {
-		return &QTIError{File: file, Item: item, Element: el, Key: key, Args: args}
-	}
 	root, err := parseXML(data)
 	if err != nil {
-		return ItemInput{}, fail("?", "xml", "qti.bad_xml", err.Error())
+		return ItemInput{}, &QTIError{File: file, Item: "?", Element: "xml", Key: "qti.bad_xml", Args: []any{err.Error()}}
+	}
+	return parseQTIRoot(file, root, def, read, images, nil)
+}
+
+// interactionNames are the interactions dxhub asks.
+var interactionNames = map[string]bool{
+	"choiceinteraction": true, "orderinteraction": true, "matchinteraction": true, "associateinteraction": true, "textentryinteraction": true,
+	"inlinechoiceinteraction": true, "hottextinteraction": true, "gapmatchinteraction": true, "sliderinteraction": true,
+}
+
+// parseQTIRoot reads a parsed item. labels, when not nil, are the
+// numbers a composite item's stem gave its gaps and parts: the item is
+// then one part of it, made up for one interaction, and left for the
+// composite item to check.
+func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) ([]byte, error), images *int, labels map[string]string) (ItemInput, *QTIError) {
+	fail := func(item, el, key string, args ...any) *QTIError {
+		return &QTIError{File: file, Item: item, Element: el, Key: key, Args: args}
 	}
 	id := root.attrs["identifier"]
 	if root.name != "assessmentitem" {
@@ -263,7 +277,10 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 	if qe != nil {
 		return in, qe
 	}
-	tx := &qtiText{file: file, item: id, read: read, images: images, labels: map[string]string{}, tmpl: tmpl}
+	tx := &qtiText{file: file, item: id, read: read, images: images, labels: labels, tmpl: tmpl}
+	if labels == nil {
+		tx.labels = map[string]string{}
+	}
 	markup := tx.markup
 	body := root.child("itembody")
 	if body == nil {
@@ -280,12 +297,19 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 	if l, err := strconv.Atoi(body.attrs["datadxhublevel"]); err == nil {
 		in.Level = l
 	}
-	var rd *xnode
-	for _, d := range root.all("responsedeclaration") {
-		if rd != nil {
-			return in, fail(id, "responseDeclaration", "qti.one_response")
+	rds := root.all("responsedeclaration")
+	var asked []*xnode
+	body.walk(func(n *xnode) {
+		if interactionNames[n.name] {
+			asked = append(asked, n)
 		}
-		rd = d
+	})
+	if labels == nil && (len(rds) > 1 || len(asked) > 1) {
+		return parseComposite(file, root, body, rds, asked, in, tx, def)
+	}
+	var rd *xnode
+	if len(rds) > 0 {
+		rd = rds[0]
 	}
 	if rd == nil {
 		asks := false
@@ -405,24 +429,10 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 	// div with dir="rtl", a paragraph for a text entry); the stem is the
 	// body's text around it (block interactions leave their prompt), with
 	// a gap where a text entry stands.
-	var interaction *xnode
-	var dup *QTIError
-	body.walk(func(n *xnode) {
-		switch n.name {
-		case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction", "textentryinteraction", "inlinechoiceinteraction",
-			"hottextinteraction", "gapmatchinteraction", "sliderinteraction":
-			if interaction != nil && dup == nil {
-				dup = fail(id, n.name, "qti.one_interaction")
-			}
-			interaction = n
-		}
-	})
-	if dup != nil {
-		return in, dup
-	}
-	if interaction == nil {
+	if len(asked) == 0 {
 		return in, fail(id, "itemBody", "qti.no_interaction")
 	}
+	interaction := asked[0]
 	b.Stem = markup(body)
 	// A gap in a paragraph of its own (as dxhub exports) is no place in a
 	// sentence: the answer box follows the stem anyway.
@@ -674,12 +684,15 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 		}
 		b.Template = tmpl
 	}
-	if rules != nil {
-		if interaction.name == "gapmatchinteraction" || interaction.name == "associateinteraction" {
-			// dxhub turns these pairs round; rules written for QTI's
-			// pairs would not see what they expect.
-			return in, fail(id, "responseProcessing", "qti.custom_processing")
+	if b.Type == Matching {
+		switch interaction.name {
+		case "gapmatchinteraction":
+			b.QTIPairs = pairsTurned
+		case "associateinteraction":
+			b.QTIPairs = pairsAssociated
 		}
+	}
+	if rules != nil {
 		isMap = false
 		b.Rules = rules
 		if !declaredMax {
@@ -760,6 +773,10 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 	b.Feedback = strings.Join(fbs, "\n\n")
 	in.images = tx.pending
 	b.Language = lang
+	if labels != nil {
+		in.Body = b // a part: checked with its composite item
+		return in, nil
+	}
 	if err := b.Validate(); err != nil {
 		e, _ := errs.As(err)
 		key := e.Key
@@ -771,6 +788,155 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 			key = "qti.no_correct"
 		}
 		return in, &QTIError{File: file, Item: id, Element: interaction.name, Key: key, Args: e.Args}
+	}
+	in.Body = b
+	return in, nil
+}
+
+// parseComposite reads an item of several interactions (a cloze text of
+// several gaps, two questions on one passage) as a composite item: the
+// body's text with each interaction numbered where it stands, and a part
+// per interaction read as an item of its own would be, scored together
+// by the item's response processing as written.
+func parseComposite(file string, root, body *xnode, rds, asked []*xnode, in ItemInput, tx *qtiText, def QTIDefaults) (ItemInput, *QTIError) {
+	id := root.attrs["identifier"]
+	fail := func(el, key string, args ...any) (ItemInput, *QTIError) {
+		return in, &QTIError{File: file, Item: id, Element: el, Key: key, Args: args}
+	}
+	if tx.tmpl != nil {
+		return fail("templateDeclaration", "qti.composite_template")
+	}
+	if len(asked) > maxParts {
+		return fail("itemBody", "items.too_many_parts", maxParts)
+	}
+	declared := map[string]*xnode{}
+	for _, rd := range rds {
+		declared[rd.attrs["identifier"]] = rd
+	}
+	var order []*xnode // the declarations, as the parts ask them
+	for _, n := range asked {
+		rid := n.attrs["responseidentifier"]
+		rd := declared[rid]
+		if rd == nil {
+			return fail(n.name, "qti.undeclared_response", rid)
+		}
+		if slices.Contains(order, rd) {
+			return fail(n.name, "qti.shared_response", rid)
+		}
+		order = append(order, rd)
+	}
+	for _, rd := range rds {
+		if !slices.Contains(order, rd) {
+			return fail("responseDeclaration", "qti.unasked_response", rd.attrs["identifier"])
+		}
+	}
+	tx.composite = true
+	b := Body{Type: Composite, Mode: AllOrNothing, MaxScore: 1}
+	b.Stem = tx.markup(body)
+	if tx.err != nil {
+		return in, tx.err
+	}
+	if b.Stem == "" {
+		b.Stem = strings.TrimSpace(root.attrs["title"])
+	}
+	b.Language, _, _ = strings.Cut(strings.ToLower(root.attrs["xml:lang"]), "-")
+	declaredMax := false
+	for _, od := range root.all("outcomedeclaration") {
+		if od.attrs["identifier"] == "SCORE" {
+			if m, err := strconv.ParseFloat(od.attrs["normalmaximum"], 64); err == nil && m > 0 {
+				b.MaxScore, declaredMax = m, true
+			}
+		}
+	}
+	// Each part is read as an item holding only its interaction and its
+	// response's declaration; the stem's numbers are shared with it.
+	for i, n := range asked {
+		one := &xnode{name: "assessmentitem", attrs: root.attrs}
+		one.children = []*xnode{order[i], {name: "itembody", attrs: map[string]string{}, children: []*xnode{n}, raw: []xml.Token{xml.StartElement{Name: xml.Name{Local: n.name}}}}}
+		part, qe := parseQTIRoot(file, one, def, tx.read, tx.images, tx.labels)
+		if qe != nil {
+			return in, qe
+		}
+		in.images = append(in.images, part.images...)
+		p := part.Body
+		p.Stem = tx.label(n.attrs["responseidentifier"])
+		if pr := n.child("prompt"); pr != nil {
+			if t := tx.markup(pr); t != "" {
+				p.Stem += " " + t
+			}
+		}
+		p.Response, p.Language, p.Feedback = n.attrs["responseidentifier"], "", ""
+		b.Parts = append(b.Parts, p)
+	}
+	in.images = append(in.images, tx.pending...)
+	if tx.err != nil {
+		return in, tx.err
+	}
+	// Scoring: the processing as written; a standard template scores
+	// the response called RESPONSE as it says (the others earn nothing);
+	// none at all: each part by its correct response, added up.
+	rp := root.child("responseprocessing")
+	var rules *Rules
+	var el string
+	switch {
+	case rp == nil || rp.attrs["template"] == "" && len(rp.children) == 0:
+	case rp.attrs["template"] != "":
+		t := rp.attrs["template"]
+		main := declared["RESPONSE"]
+		if main == nil {
+			return fail("responseProcessing", "qti.bad_template", t)
+		}
+		others := slices.DeleteFunc(slices.Clone(order), func(x *xnode) bool { return x == main })
+		switch {
+		case strings.HasSuffix(t, "/match_correct") || strings.HasSuffix(t, "/match_correct.xml"):
+			rules, el = matchRules(root, main, b.MaxScore, others...)
+		case strings.HasSuffix(t, "/map_response") || strings.HasSuffix(t, "/map_response.xml"):
+			rules, el = mappedRules(root, main, others...)
+		default:
+			return fail("responseProcessing", "qti.bad_template", t)
+		}
+	default:
+		if rules, el = compileRules(root, order[0], rp, order[1:]...); rules == nil && el == "responseProcessing" {
+			return fail(el, "qti.no_score")
+		}
+	}
+	if rp != nil && rules == nil && el != "" {
+		return fail(el, "qti.custom_processing_at", el)
+	}
+	b.Rules = rules
+	for i := range b.Parts {
+		if rules == nil {
+			continue
+		}
+		b.Parts[i].Rules = nil // the item's rules score every part
+	}
+	if rules != nil && !declaredMax {
+		b.MaxScore = rules.maximum()
+	}
+	var fbs []string
+	root.walk(func(n *xnode) {
+		switch n.name {
+		case "modalfeedback", "feedbackinline", "feedbackblock":
+			if t := strings.TrimSpace(tx.markup(n)); t != "" {
+				fbs = append(fbs, t)
+			}
+		}
+	})
+	b.Feedback = strings.Join(fbs, "\n\n")
+	if err := b.Validate(); err != nil {
+		e, _ := errs.As(err)
+		key, el := e.Key, "itemBody"
+		var k int
+		if _, err := fmt.Sscanf(e.Field, "parts[%d]", &k); err == nil && k < len(asked) {
+			el = asked[k].name
+		}
+		switch key {
+		case "items.bad_pair":
+			key = "qti.bad_pair"
+		case "items.correct_count", "items.answers_required", "items.number_required", "items.true_false":
+			key = "qti.no_correct"
+		}
+		return fail(el, key, e.Args...)
 	}
 	in.Body = b
 	return in, nil
@@ -804,6 +970,9 @@ type qtiText struct {
 	// labels number the hot texts and gaps of the body as the stem shows
 	// them: "(1)", "(2)"…, by identifier.
 	labels map[string]string
+	// composite: the body holds several interactions, each numbered
+	// where it stands (a gap in the sentence) and asked as a part below.
+	composite bool
 }
 
 // label numbers a hot text or gap the first time the stem shows it.
@@ -890,16 +1059,29 @@ func (q *qtiText) markup(n *xnode) string {
 						walk(c)
 						b.WriteString("\n\n")
 					}
-				case "inlinechoiceinteraction":
+				case "inlinechoiceinteraction", "textentryinteraction":
+					if q.composite {
+						b.WriteString(" **" + q.label(c.attrs["responseidentifier"]) + "** " + gap + " ")
+						break
+					}
 					b.WriteString(" " + gap + " ")
 				case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction":
+					if q.composite {
+						// Asked below as a part, with its prompt.
+						q.label(c.attrs["responseidentifier"])
+						b.WriteString("\n\n")
+						break
+					}
 					if p := c.child("prompt"); p != nil {
 						walk(p)
 						b.WriteString("\n\n")
 					}
-				case "textentryinteraction":
-					b.WriteString(" " + gap + " ")
 				case "sliderinteraction":
+					if q.composite {
+						q.label(c.attrs["responseidentifier"])
+						b.WriteString("\n\n")
+						break
+					}
 					if p := c.child("prompt"); p != nil {
 						walk(p)
 					}
@@ -907,6 +1089,9 @@ func (q *qtiText) markup(n *xnode) string {
 				case "hottextinteraction":
 					// The passage is the question: it stays, hot texts
 					// numbered.
+					if q.composite {
+						b.WriteString("**" + q.label(c.attrs["responseidentifier"]) + "**\n\n")
+					}
 					walk(c)
 					b.WriteString("\n\n")
 				case "hottext":
@@ -916,6 +1101,9 @@ func (q *qtiText) markup(n *xnode) string {
 				case "gapmatchinteraction":
 					// The text with its gaps numbered; the texts to place
 					// are the options.
+					if q.composite {
+						b.WriteString("**" + q.label(c.attrs["responseidentifier"]) + "**\n\n")
+					}
 					if p := c.child("prompt"); p != nil {
 						walk(p)
 						b.WriteString("\n\n")

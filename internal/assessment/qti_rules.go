@@ -28,6 +28,36 @@ type Rules struct {
 	// Given are the item's template variables: declared only in the item
 	// as stored, with an attempt's drawn values in its instance.
 	Given []Outcome `json:"given,omitempty"`
+	// Others are a composite item's other response variables (the
+	// first is declared by the fields above).
+	Others []RespDecl `json:"others,omitempty"`
+}
+
+// RespDecl is a response variable as QTI declares it.
+type RespDecl struct {
+	ID          string   `json:"id"`
+	Cardinality string   `json:"cardinality"`
+	BaseType    string   `json:"base_type"`
+	Correct     []string `json:"correct,omitempty"`
+	Mapping     *RuleMap `json:"mapping,omitempty"`
+}
+
+// decl is the response variable called id, or nil.
+func (r *Rules) decl(id string) *RespDecl {
+	if id == r.Response {
+		return &RespDecl{ID: r.Response, Cardinality: r.Cardinality, BaseType: r.BaseType, Correct: r.Correct, Mapping: r.Mapping}
+	}
+	for i := range r.Others {
+		if r.Others[i].ID == id {
+			return &r.Others[i]
+		}
+	}
+	return nil
+}
+
+// decls are all the response variables, the first first.
+func (r *Rules) decls() []RespDecl {
+	return append([]RespDecl{*r.decl(r.Response)}, r.Others...)
 }
 
 // RuleMap is the response's mapping as QTI declares it.
@@ -93,6 +123,12 @@ func (r *Rules) check() (element string, ok bool) {
 // processing, against the item's declarations.
 func (r *Rules) checkProgram(program []RPNode, tmpl bool) (element string, ok bool) {
 	known := map[string]bool{r.Response: true, "numAttempts": true, "duration": true, "completionStatus": true}
+	for _, d := range r.Others {
+		if d.ID == "" || known[d.ID] {
+			return "responseDeclaration", false
+		}
+		known[d.ID] = true
+	}
 	for _, o := range append(append([]Outcome(nil), r.Outcomes...), r.Given...) {
 		if o.ID == "" {
 			return "outcomeDeclaration", false
@@ -131,11 +167,11 @@ func (r *Rules) checkProgram(program []RPNode, tmpl bool) (element string, ok bo
 				return n.Op, false
 			}
 		case "correct", "mapresponse":
-			if id != r.Response || (n.Op == "mapresponse" && r.Mapping == nil) {
+			if d := r.decl(id); d == nil || (n.Op == "mapresponse" && d.Mapping == nil) || tmpl && id != r.Response {
 				return n.Op, false
 			}
 		case "setoutcomevalue", "settemplatevalue":
-			if !known[id] || id == r.Response {
+			if !known[id] || r.decl(id) != nil {
 				return n.Op, false
 			}
 		case "setcorrectresponse":
@@ -283,6 +319,12 @@ type ruleRun struct {
 // score runs the rules over a response (QTI values) and returns the
 // SCORE they set (0 when null).
 func (r *Rules) score(resp []string) float64 {
+	return r.scoreAll(map[string][]string{r.Response: resp})
+}
+
+// scoreAll is score for an item of several response variables, each
+// response by its variable's identifier.
+func (r *Rules) scoreAll(resps map[string][]string) float64 {
 	run := &ruleRun{r: r, vars: map[string]qval{}}
 	for _, o := range r.Outcomes {
 		run.vars[o.ID] = r.declared(o)
@@ -293,16 +335,17 @@ func (r *Rules) score(resp []string) float64 {
 	for _, g := range r.Given {
 		run.vars[g.ID] = r.declared(g)
 	}
-	var rv qval
-	if len(resp) == 0 {
-		rv = qnull
-	} else {
-		rv = qval{card: r.Cardinality, base: r.BaseType, vs: resp}
-		if r.Cardinality == "single" {
-			rv.vs = resp[:1]
+	for _, d := range r.decls() {
+		resp := resps[d.ID]
+		rv := qnull
+		if len(resp) > 0 {
+			rv = qval{card: d.Cardinality, base: d.BaseType, vs: resp}
+			if d.Cardinality == "single" {
+				rv.vs = resp[:1]
+			}
 		}
+		run.vars[d.ID] = rv
 	}
-	run.vars[r.Response] = rv
 	run.vars["numAttempts"] = single("integer", "1")
 	run.vars["duration"] = single("float", "0")
 	run.vars["completionStatus"] = single("identifier", "completed")
@@ -429,12 +472,17 @@ func (run *ruleRun) eval(n *RPNode) qval {
 		}
 		return qnull
 	case "correct":
-		if len(run.r.Correct) == 0 {
+		d := run.r.decl(n.Attrs["identifier"])
+		if d == nil || len(d.Correct) == 0 {
 			return qnull
 		}
-		return qval{card: run.r.Cardinality, base: run.r.BaseType, vs: run.r.Correct}
+		return qval{card: d.Cardinality, base: d.BaseType, vs: d.Correct}
 	case "mapresponse":
-		return number(run.r.Mapping.apply(run.r.BaseType, run.vars[run.r.Response]))
+		d := run.r.decl(n.Attrs["identifier"])
+		if d == nil || d.Mapping == nil {
+			return qnull
+		}
+		return number(d.Mapping.apply(d.BaseType, run.vars[d.ID]))
 	case "null":
 		return qnull
 	case "isnull":
@@ -835,41 +883,21 @@ func (m *RuleMap) lookup(base, k string) (float64, bool) {
 }
 
 // declaredRules reads what rules run over: the response's declaration
-// (its correct values and mapping, as QTI writes them) and the outcomes
-// with their defaults; or names the element it cannot read.
-func declaredRules(root, rd *xnode) (*Rules, string) {
-	r := &Rules{Response: rd.attrs["identifier"], Cardinality: rd.attrs["cardinality"], BaseType: rd.attrs["basetype"], Given: templateVars(root)}
-	if cr := rd.child("correctresponse"); cr != nil {
-		for _, v := range cr.all("value") {
-			r.Correct = append(r.Correct, strings.TrimSpace(v.text))
-		}
+// (its correct values and mapping, as QTI writes them), a composite
+// item's other responses, and the outcomes with their defaults; or names
+// the element it cannot read.
+func declaredRules(root, rd *xnode, others ...*xnode) (*Rules, string) {
+	d, el := readDecl(rd)
+	if el != "" {
+		return nil, el
 	}
-	if m := rd.child("mapping"); m != nil {
-		r.Mapping = &RuleMap{Entries: map[string]float64{}}
-		for _, e := range m.all("mapentry") {
-			v, err := strconv.ParseFloat(e.attrs["mappedvalue"], 64)
-			if err != nil {
-				return nil, "mapEntry"
-			}
-			r.Mapping.Entries[e.attrs["mapkey"]] = v
-			r.Mapping.NoCase = r.Mapping.NoCase || e.attrs["casesensitive"] == "false"
+	r := &Rules{Response: d.ID, Cardinality: d.Cardinality, BaseType: d.BaseType, Correct: d.Correct, Mapping: d.Mapping, Given: templateVars(root)}
+	for _, o := range others {
+		d, el := readDecl(o)
+		if el != "" {
+			return nil, el
 		}
-		for attr, to := range map[string]**float64{"lowerbound": &r.Mapping.Lower, "upperbound": &r.Mapping.Upper} {
-			if s := strings.TrimSpace(m.attrs[attr]); s != "" {
-				f, err := strconv.ParseFloat(s, 64)
-				if err != nil {
-					return nil, "mapping"
-				}
-				*to = &f
-			}
-		}
-		if s := strings.TrimSpace(m.attrs["defaultvalue"]); s != "" {
-			f, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				return nil, "mapping"
-			}
-			r.Mapping.Default = f
-		}
+		r.Others = append(r.Others, d)
 	}
 	for _, od := range root.all("outcomedeclaration") {
 		o := Outcome{ID: od.attrs["identifier"], Cardinality: od.attrs["cardinality"], BaseType: od.attrs["basetype"]}
@@ -883,11 +911,52 @@ func declaredRules(root, rd *xnode) (*Rules, string) {
 	return r, ""
 }
 
+// readDecl reads a response declaration, or names the element it
+// cannot read.
+func readDecl(rd *xnode) (RespDecl, string) {
+	d := RespDecl{ID: rd.attrs["identifier"], Cardinality: rd.attrs["cardinality"], BaseType: rd.attrs["basetype"]}
+	if cr := rd.child("correctresponse"); cr != nil {
+		for _, v := range cr.all("value") {
+			d.Correct = append(d.Correct, strings.TrimSpace(v.text))
+		}
+	}
+	m := rd.child("mapping")
+	if m == nil {
+		return d, ""
+	}
+	d.Mapping = &RuleMap{Entries: map[string]float64{}}
+	for _, e := range m.all("mapentry") {
+		v, err := strconv.ParseFloat(e.attrs["mappedvalue"], 64)
+		if err != nil {
+			return d, "mapEntry"
+		}
+		d.Mapping.Entries[e.attrs["mapkey"]] = v
+		d.Mapping.NoCase = d.Mapping.NoCase || e.attrs["casesensitive"] == "false"
+	}
+	for attr, to := range map[string]**float64{"lowerbound": &d.Mapping.Lower, "upperbound": &d.Mapping.Upper} {
+		if s := strings.TrimSpace(m.attrs[attr]); s != "" {
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return d, "mapping"
+			}
+			*to = &f
+		}
+	}
+	if s := strings.TrimSpace(m.attrs["defaultvalue"]); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return d, "mapping"
+		}
+		d.Mapping.Default = f
+	}
+	return d, ""
+}
+
 // mappedRules are the map_response template as rules, for responses whose
 // values dxhub's own scoring does not map (a number, a slider's value):
 // SCORE is the mapped value of the response.
-func mappedRules(root, rd *xnode) (*Rules, string) {
-	r, el := declaredRules(root, rd)
+func mappedRules(root, rd *xnode, others ...*xnode) (*Rules, string) {
+	r, el := declaredRules(root, rd, others...)
 	if r == nil {
 		return nil, el
 	}
@@ -911,8 +980,8 @@ func mappedRules(root, rd *xnode) (*Rules, string) {
 
 // compileRules keeps an item's response processing as Rules, or names
 // the element dxhub cannot run.
-func compileRules(root, rd, rp *xnode) (*Rules, string) {
-	r, el := declaredRules(root, rd)
+func compileRules(root, rd, rp *xnode, others ...*xnode) (*Rules, string) {
+	r, el := declaredRules(root, rd, others...)
 	if r == nil {
 		return nil, el
 	}
@@ -961,6 +1030,18 @@ func (r *Rules) maximum() float64 {
 			}
 		}
 	}
+	if len(r.Others) > 0 {
+		// Several responses: what the best of each earns together (the
+		// correct one, else the mapping's best values).
+		best := map[string][]string{}
+		for _, d := range r.decls() {
+			best[d.ID] = d.best()
+		}
+		if f := r.scoreAll(best); f > 0 && f <= 100 {
+			return f
+		}
+		return 1
+	}
 	if len(r.Correct) > 0 {
 		if f := r.score(r.Correct); f > 0 && f <= 100 {
 			return f
@@ -989,17 +1070,62 @@ func (r *Rules) maximum() float64 {
 	return 1
 }
 
+// best is the response that earns the most: the correct one, else the
+// mapping's best value (a single response) or its positive values.
+func (d *RespDecl) best() []string {
+	if len(d.Correct) > 0 || d.Mapping == nil {
+		return d.Correct
+	}
+	keys := make([]string, 0, len(d.Mapping.Entries))
+	for k, v := range d.Mapping.Entries {
+		if v > 0 {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := d.Mapping.Entries[keys[i]], d.Mapping.Entries[keys[j]]
+		return a > b || a == b && keys[i] < keys[j]
+	})
+	if d.Cardinality == "single" && len(keys) > 1 {
+		keys = keys[:1]
+	}
+	return keys
+}
+
 // qtiResponse writes a dxhub response as QTI values: a matched pair
-// "left:right" as "left right".
+// "left:right" as "left right", turned back as QTI wrote it where dxhub
+// turned it on import (see QTIPairs).
 func (b *Body) qtiResponse(resp []string) []string {
 	if b.Type != Matching {
 		return resp
 	}
 	out := make([]string, len(resp))
 	for i, p := range resp {
-		out[i] = strings.Replace(p, ":", " ", 1)
+		l, r, _ := strings.Cut(p, ":")
+		switch b.QTIPairs {
+		case pairsTurned:
+			l, r = r, l
+		case pairsAssociated:
+			r = strings.TrimPrefix(r, "R-")
+		}
+		out[i] = l + " " + r
 	}
 	return out
+}
+
+// fromQTI is qtiResponse's inverse for one value of a matching.
+func (b *Body) fromQTI(v string) string {
+	f := strings.Fields(v)
+	if b.Type != Matching || len(f) != 2 {
+		return v
+	}
+	switch b.QTIPairs {
+	case pairsTurned:
+		return f[1] + ":" + f[0]
+	case pairsAssociated:
+		return f[0] + ":R-" + f[1]
+	}
+	return f[0] + ":" + f[1]
 }
 
 // qti3Names are the QTI 3 spellings of the elements and attributes
@@ -1044,7 +1170,7 @@ func (r *Rules) writeQTI3(b *strings.Builder) {
 		sort.Strings(attrs)
 		for _, k := range attrs {
 			v := n.Attrs[k]
-			if k == "identifier" && v == r.Response && n.Op != "setoutcomevalue" {
+			if k == "identifier" && v == r.Response && n.Op != "setoutcomevalue" && len(r.Others) == 0 {
 				v = "RESPONSE"
 			}
 			an, ok := qti3Names[k]

@@ -92,6 +92,27 @@ func TestQTIScoringTable(t *testing.T) {
 		}},
 		// match_correct: all or nothing.
 		{"qti30/cito_match-correct-identifier.xml", 1, []want{{[]string{"choice_a"}, 1}, {[]string{"choice_b"}, 0}}},
+		// Composite items: several interactions scored together by their
+		// rules. A choice, an inline choice, a text entry and a gap match
+		// (pairs as QTI writes them: text, gap), each worth 1, the text
+		// entry 0.5 for "bad king" and 0.2 for any other king.
+		{"qti21/sdk21_multi-input.xml", 4, []want{
+			{[]string{"0:ChoiceA", "1:A2", "2:wicked king", "3:G1:F", "3:G2:C", "3:G3:H"}, 4},
+			{[]string{"0:ChoiceA", "1:A2", "2:evil king", "3:G1:F", "3:G2:C", "3:G3:H"}, 3.5},
+			{[]string{"0:ChoiceB", "1:A2", "2:the King"}, 1.2},
+			{[]string{"3:G1:F", "3:G2:C", "3:G3:S"}, 0},
+			{nil, 0},
+		}},
+		// A mapped choice (6 for the best, 3 for the next) and an inline
+		// choice worth 1, added up.
+		{"qti21/sdkc_multiple_interactions.xml", 7, []want{
+			{[]string{"0:Choice_3", "1:Choice_1"}, 7}, {[]string{"0:Choice_4", "1:Choice_1"}, 4}, {[]string{"0:Choice_5", "1:Choice_2"}, 0}, {[]string{"1:Choice_1"}, 1},
+		}},
+		// Six gaps, one point each, compared exactly as QTI's match does.
+		{"qti21/qw_language_habenprompt.xml", 6, []want{
+			{[]string{"0:habe", "1:hast", "2:hat", "3:haben", "4:haben", "5:haben"}, 6},
+			{[]string{"0:habe", "1:hast", "2:Hat", "3:haben"}, 3},
+		}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			in, qe := parseQTIItem(tc.file, interop(t, tc.file), QTIDefaults{Competence: "1.1", Level: 1})

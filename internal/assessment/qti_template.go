@@ -126,10 +126,7 @@ func (b *Body) Instance(seed uint64) Body {
 			r.Correct = append([]string(nil), correct.vs...)
 			out.Correct = nil
 			for _, c := range correct.vs {
-				if out.Type == Matching {
-					c = strings.Replace(strings.TrimSpace(c), " ", ":", 1)
-				}
-				out.Correct = append(out.Correct, c)
+				out.Correct = append(out.Correct, out.fromQTI(c))
 			}
 		}
 		if len(defaults) > 0 {
@@ -377,8 +374,8 @@ func (t *Template) declares(id string) bool {
 
 // matchRules are the match_correct template as rules, worth score: for
 // an item whose correct response its template draws.
-func matchRules(root, rd *xnode, score float64) (*Rules, string) {
-	r, el := declaredRules(root, rd)
+func matchRules(root, rd *xnode, score float64, others ...*xnode) (*Rules, string) {
+	r, el := declaredRules(root, rd, others...)
 	if r == nil {
 		return nil, el
 	}

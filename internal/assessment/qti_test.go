@@ -143,6 +143,20 @@ const qti21Template = `<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqt
 <itemBody><p>Twice <printedVariable identifier="N" format="%d"/> is <textEntryInteraction responseIdentifier="RESPONSE"/>.</p><templateBlock templateIdentifier="N" identifier="2" showHide="show"><p>Hint: 2 + 2.</p></templateBlock></itemBody>
 <responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"/></assessmentItem>`
 
+// qti21Composite asks two questions in one item: a choice and a gap,
+// scored together by rules that add up a point for each.
+const qti21Composite = `<?xml version="1.0" encoding="UTF-8"?>
+<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="two" title="Two" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="R1" cardinality="single" baseType="identifier"><correctResponse><value>A</value></correctResponse></responseDeclaration>
+<responseDeclaration identifier="R2" cardinality="single" baseType="string"><correctResponse><value>Hà Nội</value></correctResponse></responseDeclaration>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<itemBody><choiceInteraction responseIdentifier="R1" maxChoices="1"><prompt>Thủ đô?</prompt><simpleChoice identifier="A">Hà Nội</simpleChoice><simpleChoice identifier="B">Huế</simpleChoice></choiceInteraction>
+<p>Viết lại: <textEntryInteraction responseIdentifier="R2"/></p></itemBody>
+<responseProcessing>
+<responseCondition><responseIf><match><variable identifier="R1"/><correct identifier="R1"/></match><setOutcomeValue identifier="SCORE"><sum><variable identifier="SCORE"/><baseValue baseType="float">1</baseValue></sum></setOutcomeValue></responseIf></responseCondition>
+<responseCondition><responseIf><match><variable identifier="R2"/><correct identifier="R2"/></match><setOutcomeValue identifier="SCORE"><sum><variable identifier="SCORE"/><baseValue baseType="float">1</baseValue></sum></setOutcomeValue></responseIf></responseCondition>
+</responseProcessing></assessmentItem>`
+
 func FuzzQTIItem(f *testing.F) {
 	for _, it := range sample() {
 		f.Add([]byte(QTIItem(it)))
@@ -152,6 +166,7 @@ func FuzzQTIItem(f *testing.F) {
 	f.Add([]byte(qti21Rules))
 	f.Add([]byte("<assessmentItem><itemBody>"))
 	f.Add([]byte(qti21Template))
+	f.Add([]byte(qti21Composite))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, err := parseQTIItem("f.xml", data, QTIDefaults{Competence: "1.1", Level: 1})
 		if err == nil {
@@ -162,9 +177,19 @@ func FuzzQTIItem(f *testing.F) {
 			b := in.Body.Instance(7)
 			// A single response holds one value: of several accepted
 			// answers, the first (two at once is no answer).
-			right := b.Correct
-			if (b.Type == Single || b.Type == ShortText || b.Type == Numeric) && len(right) > 1 {
-				right = right[:1]
+			first := func(b *Body) []string {
+				if (b.Type == Single || b.Type == ShortText || b.Type == Numeric) && len(b.Correct) > 1 {
+					return b.Correct[:1]
+				}
+				return b.Correct
+			}
+			right := first(&b)
+			if b.Type == Composite {
+				parts := make([][]string, len(b.Parts))
+				for i := range b.Parts {
+					parts[i] = first(&b.Parts[i])
+				}
+				right = JoinParts(parts)
 			}
 			s := b.Score(right)
 			var all []string
@@ -177,8 +202,9 @@ func FuzzQTIItem(f *testing.F) {
 				}
 			}
 			switch {
-			case b.Rules != nil:
-				// An item's own rules may give any score QTI allows.
+			case b.Rules != nil, b.Type == Composite:
+				// An item's own rules may give any score QTI allows; a
+				// composite item's parts are bounded as items are.
 			case b.MapBounds == "" && (s < 0 || s > b.MaxScore):
 				t.Fatalf("score %v outside 0…%v", s, b.MaxScore)
 			case b.MapLower != nil && s < *b.MapLower, b.MapUpper != nil && s > *b.MapUpper:

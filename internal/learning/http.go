@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -232,6 +233,22 @@ func answersFrom(r *http.Request, items []string) map[string][]string {
 		for _, v := range r.Form["a-"+id] {
 			if v = strings.TrimSpace(v); v != "" {
 				vals = append(vals, v)
+			}
+		}
+		// A composite item's parts: fields a-ID~k, their values written
+		// "k:value" as the item's response holds them.
+		var parts []int
+		for name := range r.Form {
+			if k, err := strconv.Atoi(strings.TrimPrefix(name, "a-"+id+"~")); err == nil && strings.HasPrefix(name, "a-"+id+"~") && k >= 0 && k < 1000 {
+				parts = append(parts, k)
+			}
+		}
+		slices.Sort(parts)
+		for _, k := range parts {
+			for _, v := range r.Form["a-"+id+"~"+strconv.Itoa(k)] {
+				if v = strings.TrimSpace(v); v != "" {
+					vals = append(vals, strconv.Itoa(k)+":"+v)
+				}
 			}
 		}
 		if len(vals) > 0 {

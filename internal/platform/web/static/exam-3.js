@@ -25,28 +25,42 @@
     setTimeout(tick, 1000);
   }
   tick();
-  function response() {
-    var type = form.dataset.type, out = [];
+  // fields reads one question's response from its fields, their names
+  // prefixed with pre (a part of a composite item); null when an
+  // ordering is not complete.
+  function fields(root, type, pre) {
+    var out = [];
     if (type === "ordering") {
-      var sel = form.querySelectorAll("select[name^='pos-']"), pairs = [];
+      var sel = root.querySelectorAll("select[name^='" + pre + "pos-']"), pairs = [];
       for (var i = 0; i < sel.length; i++) {
         if (!sel[i].value) return null;
-        pairs.push([parseInt(sel[i].value, 10), sel[i].name.slice(4)]);
+        pairs.push([parseInt(sel[i].value, 10), sel[i].name.slice(pre.length + 4)]);
       }
       pairs.sort(function (a, b) { return a[0] - b[0]; });
       return pairs.map(function (p) { return p[1]; });
     }
     if (type === "matching") {
-      var ms = form.querySelectorAll("select[name^='match-']");
+      var ms = root.querySelectorAll("select[name^='" + pre + "match-']");
       for (var j = 0; j < ms.length; j++) {
-        if (ms[j].value) out.push(ms[j].name.slice(6) + ":" + ms[j].value);
+        if (ms[j].value) out.push(ms[j].name.slice(pre.length + 6) + ":" + ms[j].value);
       }
       return out;
     }
-    var inputs = form.querySelectorAll("[name='r']");
+    var inputs = root.querySelectorAll("[name='" + pre + "r']");
     for (var k = 0; k < inputs.length; k++) {
       var el = inputs[k];
       if ((el.type === "radio" || el.type === "checkbox") ? el.checked : el.value.trim() !== "") out.push(el.value.trim());
+    }
+    return out;
+  }
+  // response is the item's response; a composite item's parts each write
+  // their values "k:value" (an ordering part not yet complete is left out).
+  function response() {
+    if (form.dataset.type !== "composite") return fields(form, form.dataset.type, "");
+    var parts = form.querySelectorAll("[data-part]"), out = [];
+    for (var i = 0; i < parts.length; i++) {
+      var p = parts[i], vals = fields(p, p.dataset.type, p.dataset.name) || [];
+      for (var j = 0; j < vals.length; j++) out.push(p.dataset.part + ":" + vals[j]);
     }
     return out;
   }
@@ -73,7 +87,7 @@
   // flush saves a text answer still waiting for its pause.
   function flush() {
     clearTimeout(timerID);
-    return pending !== null || form.dataset.type === "short_text" || form.dataset.type === "numeric" ? save() : inflight;
+    return pending !== null || /^(short_text|numeric|composite)$/.test(form.dataset.type) ? save() : inflight;
   }
   form.addEventListener("change", save);
   form.addEventListener("input", function (e) {
