@@ -258,7 +258,6 @@ func init() {
 		"qti.custom_processing_at":      {"quy tắc xử lý điểm có phần tử dxhub không chạy được: %s", "the response processing holds an element dxhub cannot run: %s"},
 		"qti.custom_processing":         {"chỉ hỗ trợ xử lý điểm theo mẫu match_correct và map_response (dạng mẫu hoặc viết ra thành quy tắc chuẩn)", "only the match_correct and map_response processing templates are supported, as templates or written out as their standard rules"},
 		"qti.bad_template":              {"mẫu xử lý %q chưa được hỗ trợ", "processing template %q is not supported"},
-		"qti.composite_template":        {"chưa hỗ trợ câu hỏi nhiều tương tác có biến mẫu (template)", "items with several interactions and template variables are not supported"},
 		"qti.undeclared_response":       {"tương tác dùng biến trả lời %q không được khai báo", "the interaction's response variable %q is not declared"},
 		"qti.shared_response":           {"hai tương tác cùng dùng biến trả lời %q", "two interactions share the response variable %q"},
 		"qti.unasked_response":          {"biến trả lời %q không gắn với tương tác nào", "no interaction asks for the response variable %q"},

@@ -236,11 +236,18 @@ var interactionNames = map[string]bool{
 	"inlinechoiceinteraction": true, "hottextinteraction": true, "gapmatchinteraction": true, "sliderinteraction": true,
 }
 
-// parseQTIRoot reads a parsed item. labels, when not nil, are the
-// numbers a composite item's stem gave its gaps and parts: the item is
-// then one part of it, made up for one interaction, and left for the
-// composite item to check.
-func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) ([]byte, error), images *int, labels map[string]string) (ItemInput, *QTIError) {
+// partOf is the composite item a part is read for: the numbers its stem
+// gave the gaps and parts, and its template (nil when none), whose
+// variables the part's text prints and shows.
+type partOf struct {
+	labels map[string]string
+	tmpl   *Template
+}
+
+// parseQTIRoot reads a parsed item. part, when not nil, is the composite
+// item the item is one part of, made up for one interaction, and left for
+// the composite item to check and score.
+func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) ([]byte, error), images *int, part *partOf) (ItemInput, *QTIError) {
 	fail := func(item, el, key string, args ...any) *QTIError {
 		return &QTIError{File: file, Item: item, Element: el, Key: key, Args: args}
 	}
@@ -277,9 +284,9 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 	if qe != nil {
 		return in, qe
 	}
-	tx := &qtiText{file: file, item: id, read: read, images: images, labels: labels, tmpl: tmpl}
-	if labels == nil {
-		tx.labels = map[string]string{}
+	tx := &qtiText{file: file, item: id, read: read, images: images, labels: map[string]string{}, tmpl: tmpl}
+	if part != nil {
+		tx.labels, tx.tmpl, tmpl = part.labels, part.tmpl, part.tmpl
 	}
 	markup := tx.markup
 	body := root.child("itembody")
@@ -304,7 +311,7 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 			asked = append(asked, n)
 		}
 	})
-	if labels == nil && (len(rds) > 1 || len(asked) > 1) {
+	if part == nil && (len(rds) > 1 || len(asked) > 1) {
 		return parseComposite(file, root, body, rds, asked, in, tx, def)
 	}
 	var rd *xnode
@@ -663,7 +670,7 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 		}
 		b.Correct = []string{best}
 	}
-	if tmpl != nil && rules == nil {
+	if tmpl != nil && rules == nil && part == nil {
 		// Drawn variables reach the scoring through rules: the standard
 		// template is written out as its rules.
 		var el string
@@ -676,7 +683,7 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 			return in, fail(id, el, "qti.custom_processing_at", el)
 		}
 	}
-	if rules != nil && tmpl != nil {
+	if rules != nil && tmpl != nil && part == nil {
 		rules.Given = tmpl.Vars
 		// Checked before anything draws from it (the maximum below).
 		if el, ok := tmpl.check(rules); !ok {
@@ -773,7 +780,7 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 	b.Feedback = strings.Join(fbs, "\n\n")
 	in.images = tx.pending
 	b.Language = lang
-	if labels != nil {
+	if part != nil {
 		in.Body = b // a part: checked with its composite item
 		return in, nil
 	}
@@ -802,9 +809,6 @@ func parseComposite(file string, root, body *xnode, rds, asked []*xnode, in Item
 	id := root.attrs["identifier"]
 	fail := func(el, key string, args ...any) (ItemInput, *QTIError) {
 		return in, &QTIError{File: file, Item: id, Element: el, Key: key, Args: args}
-	}
-	if tx.tmpl != nil {
-		return fail("templateDeclaration", "qti.composite_template")
 	}
 	if len(asked) > maxParts {
 		return fail("itemBody", "items.too_many_parts", maxParts)
@@ -853,7 +857,7 @@ func parseComposite(file string, root, body *xnode, rds, asked []*xnode, in Item
 	for i, n := range asked {
 		one := &xnode{name: "assessmentitem", attrs: root.attrs}
 		one.children = []*xnode{order[i], {name: "itembody", attrs: map[string]string{}, children: []*xnode{n}, raw: []xml.Token{xml.StartElement{Name: xml.Name{Local: n.name}}}}}
-		part, qe := parseQTIRoot(file, one, def, tx.read, tx.images, tx.labels)
+		part, qe := parseQTIRoot(file, one, def, tx.read, tx.images, &partOf{labels: tx.labels, tmpl: tx.tmpl})
 		if qe != nil {
 			return in, qe
 		}
@@ -910,8 +914,27 @@ func parseComposite(file string, root, body *xnode, rds, asked []*xnode, in Item
 		}
 		b.Parts[i].Rules = nil // the item's rules score every part
 	}
+	if tmpl := tx.tmpl; tmpl != nil {
+		// Drawn values reach the parts' text and the scoring, which then
+		// needs rules (parts added up cannot see them).
+		if rules == nil {
+			return fail("templateProcessing", "qti.custom_processing_at", "templateProcessing")
+		}
+		rules.Given = tmpl.Vars
+		if el, ok := tmpl.check(rules); !ok {
+			return fail(el, "qti.custom_processing_at", el)
+		}
+		b.Template = tmpl
+	}
 	if rules != nil && !declaredMax {
 		b.MaxScore = rules.maximum()
+		if b.Template != nil {
+			b.MaxScore = 0
+			for seed := range uint64(5) {
+				inst := b.Instance(seed)
+				b.MaxScore = max(b.MaxScore, inst.Rules.maximum())
+			}
+		}
 	}
 	var fbs []string
 	root.walk(func(n *xnode) {

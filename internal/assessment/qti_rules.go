@@ -167,7 +167,7 @@ func (r *Rules) checkProgram(program []RPNode, tmpl bool) (element string, ok bo
 				return n.Op, false
 			}
 		case "correct", "mapresponse":
-			if d := r.decl(id); d == nil || (n.Op == "mapresponse" && d.Mapping == nil) || tmpl && id != r.Response {
+			if d := r.decl(id); d == nil || (n.Op == "mapresponse" && d.Mapping == nil) {
 				return n.Op, false
 			}
 		case "setoutcomevalue", "settemplatevalue":
@@ -175,7 +175,7 @@ func (r *Rules) checkProgram(program []RPNode, tmpl bool) (element string, ok bo
 				return n.Op, false
 			}
 		case "setcorrectresponse":
-			if id != r.Response {
+			if r.decl(id) == nil {
 				return n.Op, false
 			}
 		case "setdefaultvalue":
@@ -312,7 +312,7 @@ type ruleRun struct {
 	// failed, and the correct response and defaults it set.
 	rng      *rand.Rand
 	violated bool
-	correct  *qval
+	correct  map[string]qval
 	defaults map[string]qval
 }
 

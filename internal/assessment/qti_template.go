@@ -58,15 +58,15 @@ func (t *Template) check(rules *Rules) (string, bool) {
 func (t *Template) scope(rules *Rules) *Rules {
 	r := &Rules{Outcomes: t.Vars}
 	if rules != nil {
-		r.Response, r.Cardinality, r.BaseType, r.Correct = rules.Response, rules.Cardinality, rules.BaseType, rules.Correct
+		r.Response, r.Cardinality, r.BaseType, r.Correct, r.Others = rules.Response, rules.Cardinality, rules.BaseType, rules.Correct, rules.Others
 		r.Outcomes = append(append([]Outcome(nil), t.Vars...), rules.Outcomes...)
 	}
 	return r
 }
 
 // draw runs the processing with a seed: the variables' values, the
-// correct response it set (nil when none) and the defaults it set.
-func (t *Template) draw(seed uint64, rules *Rules) (vars map[string]qval, correct *qval, defaults map[string]qval) {
+// correct responses it set (by response variable) and the defaults it set.
+func (t *Template) draw(seed uint64, rules *Rules) (vars map[string]qval, correct map[string]qval, defaults map[string]qval) {
 	r := t.scope(rules)
 	// ChaCha8 rather than PCG: neighbouring seeds (a quiz's, an exam's)
 	// must not draw alike.
@@ -74,7 +74,7 @@ func (t *Template) draw(seed uint64, rules *Rules) (vars map[string]qval, correc
 	binary.LittleEndian.PutUint64(key[:], seed)
 	rng := rand.New(rand.NewChaCha8(key))
 	for range maxTemplateTries {
-		run := &ruleRun{r: r, vars: map[string]qval{}, rng: rng, defaults: map[string]qval{}}
+		run := &ruleRun{r: r, vars: map[string]qval{}, rng: rng, defaults: map[string]qval{}, correct: map[string]qval{}}
 		for _, v := range r.Outcomes {
 			run.vars[v.ID] = r.declared(v)
 		}
@@ -115,6 +115,14 @@ func (b *Body) Instance(seed uint64) Body {
 		return kept
 	}
 	out.Options, out.Targets = pick(b.Options), pick(b.Targets)
+	if len(b.Parts) > 0 {
+		out.Parts = make([]Body, len(b.Parts))
+		for i, p := range b.Parts {
+			p.Stem = printVars(p.Stem, vars)
+			p.Options, p.Targets = pick(p.Options), pick(p.Targets)
+			out.Parts[i] = p
+		}
+	}
 	if b.Rules != nil {
 		r := *b.Rules
 		r.Given = nil
@@ -122,11 +130,33 @@ func (b *Body) Instance(seed uint64) Body {
 			val := vars[v.ID]
 			r.Given = append(r.Given, Outcome{ID: v.ID, Cardinality: v.Cardinality, BaseType: v.BaseType, Default: val.vs})
 		}
-		if correct != nil && !correct.empty() {
-			r.Correct = append([]string(nil), correct.vs...)
-			out.Correct = nil
-			for _, c := range correct.vs {
-				out.Correct = append(out.Correct, out.fromQTI(c))
+		r.Others = append([]RespDecl(nil), r.Others...)
+		for id, c := range correct {
+			if c.empty() {
+				continue
+			}
+			vs := append([]string(nil), c.vs...)
+			if id == r.Response {
+				r.Correct = vs
+			}
+			for i := range r.Others {
+				if r.Others[i].ID == id {
+					r.Others[i].Correct = vs
+				}
+			}
+			// The item's (or its part's) correct answer as dxhub writes it.
+			at := &out
+			for i := range out.Parts {
+				if out.Parts[i].Response == id {
+					at = &out.Parts[i]
+				}
+			}
+			if at == &out && id != r.Response {
+				continue
+			}
+			at.Correct = nil
+			for _, v := range vs {
+				at.Correct = append(at.Correct, at.fromQTI(v))
 			}
 		}
 		if len(defaults) > 0 {
@@ -286,15 +316,16 @@ func (run *ruleRun) templateRule(n *RPNode) bool {
 		run.set(n.Attrs["identifier"], run.eval(&n.Kids[0]))
 	case "setcorrectresponse":
 		v := run.eval(&n.Kids[0])
+		d := run.r.decl(n.Attrs["identifier"])
 		if !v.null {
-			v.card, v.base = run.r.Cardinality, run.r.BaseType
-			if run.r.BaseType == "integer" {
+			v.card, v.base = d.Cardinality, d.BaseType
+			if d.BaseType == "integer" {
 				if f, ok := v.num(); ok {
 					v.vs = []string{strconv.FormatInt(int64(math.Round(f)), 10)}
 				}
 			}
 		}
-		run.correct = &v
+		run.correct[d.ID] = v
 	case "setdefaultvalue":
 		run.defaults[n.Attrs["identifier"]] = run.eval(&n.Kids[0])
 	case "templatecondition":

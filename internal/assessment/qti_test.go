@@ -434,3 +434,56 @@ func TestQTIRepeatBounded(t *testing.T) {
 		t.Fatalf("%q", b.Stem)
 	}
 }
+
+// A composite item with a template: two gaps about the same drawn
+// numbers, each part's correct answer set by the template; each draw's
+// own answers earn full marks, and the parts print the draw.
+func TestQTITemplateComposite(t *testing.T) {
+	doc := `<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="sumprod" title="Tổng và tích" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="SUM" cardinality="single" baseType="integer"/>
+<responseDeclaration identifier="PROD" cardinality="single" baseType="integer"/>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<templateDeclaration identifier="A" cardinality="single" baseType="integer" mathVariable="true"/>
+<templateDeclaration identifier="B" cardinality="single" baseType="integer" mathVariable="true"/>
+<templateProcessing>
+<setTemplateValue identifier="A"><randomInteger min="2" max="9"/></setTemplateValue>
+<setTemplateValue identifier="B"><randomInteger min="2" max="9"/></setTemplateValue>
+<setCorrectResponse identifier="SUM"><sum><variable identifier="A"/><variable identifier="B"/></sum></setCorrectResponse>
+<setCorrectResponse identifier="PROD"><product><variable identifier="A"/><variable identifier="B"/></product></setCorrectResponse>
+</templateProcessing>
+<itemBody><p>Với a = <printedVariable identifier="A"/> và b = <printedVariable identifier="B"/>:</p>
+<p>a + b = <textEntryInteraction responseIdentifier="SUM"/></p>
+<p>a × b = <textEntryInteraction responseIdentifier="PROD"/></p></itemBody>
+<responseProcessing>
+<responseCondition><responseIf><match><variable identifier="SUM"/><correct identifier="SUM"/></match><setOutcomeValue identifier="SCORE"><sum><variable identifier="SCORE"/><baseValue baseType="float">1</baseValue></sum></setOutcomeValue></responseIf></responseCondition>
+<responseCondition><responseIf><match><variable identifier="PROD"/><correct identifier="PROD"/></match><setOutcomeValue identifier="SCORE"><sum><variable identifier="SCORE"/><baseValue baseType="float">1</baseValue></sum></setOutcomeValue></responseIf></responseCondition>
+</responseProcessing></assessmentItem>`
+	in, qe := parseQTIItem("sumprod.xml", []byte(doc), QTIDefaults{Competence: "1.1", Level: 1})
+	if qe != nil {
+		t.Fatal(qe)
+	}
+	b := in.Body
+	if b.Type != Composite || len(b.Parts) != 2 || b.Template == nil || b.MaxScore != 2 {
+		t.Fatalf("type %s, %d parts, template %v, maximum %v", b.Type, len(b.Parts), b.Template != nil, b.MaxScore)
+	}
+	nums := regexp.MustCompile(`a = (\d) và b = (\d)`)
+	for seed := range uint64(8) {
+		inst := b.Instance(seed)
+		m := nums.FindStringSubmatch(inst.Stem)
+		if m == nil {
+			t.Fatalf("draw %d prints no numbers: %q", seed, inst.Stem)
+		}
+		x, _ := strconv.Atoi(m[1])
+		y, _ := strconv.Atoi(m[2])
+		sum, prod := strconv.Itoa(x+y), strconv.Itoa(x*y)
+		if got := inst.CorrectResponse(); strings.Join(got, "|") != "0:"+sum+"|1:"+prod {
+			t.Fatalf("draw %d (%d, %d): correct %q", seed, x, y, got)
+		}
+		if s := inst.Score([]string{"0:" + sum, "1:" + prod}); s != 2 {
+			t.Fatalf("draw %d: its own answers score %v", seed, s)
+		}
+		if s := inst.Score([]string{"0:" + sum, "1:" + sum}); (x*y == x+y) != (s == 2) {
+			t.Fatalf("draw %d: the sum twice scores %v", seed, s)
+		}
+	}
+}
