@@ -23,10 +23,7 @@ import (
 func TestQTIChoiceBoundsEnforced(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
-	doc, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "interop", "examples", "qti21", "sdkc_choice_min_max.xml"))
-	if err != nil {
-		t.Skipf("shared interop examples not found: %v", err)
-	}
+	doc := interopDoc(t, "qti21/sdkc_choice_min_max.xml")
 	code, out, _ := ta.do(ta.as("author"), "POST", "/api/v1/items/qti?filename=min_max.xml&competence=1.1&level=1", strings.NewReader(string(doc)), "Content-Type", "application/xml")
 	if code != 201 {
 		t.Fatalf("import: %d %.400s", code, out)
@@ -240,15 +237,23 @@ func TestQTITemplateItemInExamAndQuiz(t *testing.T) {
 	}
 }
 
-// importInterop imports one of the shared interop examples (rel under
-// shared/interop/examples) as the author, competence 1.1, and returns the
-// item's id; the test is skipped where the examples are not.
-func importInterop(t *testing.T, ta *testApp, rel string) string {
+// interopDoc reads one of the shared interop examples (rel under
+// shared/interop/examples); the test is skipped where they are not.
+func interopDoc(t *testing.T, rel string) []byte {
 	t.Helper()
 	doc, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "interop", "examples", filepath.FromSlash(rel)))
 	if err != nil {
 		t.Skipf("shared interop examples not found: %v", err)
 	}
+	return doc
+}
+
+// importInterop imports one of the shared interop examples (rel under
+// shared/interop/examples) as the author, competence 1.1, and returns the
+// item's id; the test is skipped where the examples are not.
+func importInterop(t *testing.T, ta *testApp, rel string) string {
+	t.Helper()
+	doc := interopDoc(t, rel)
 	code, out, _ := ta.do(ta.as("author"), "POST", "/api/v1/items/qti?filename="+filepath.Base(rel)+"&competence=1.1&level=1", strings.NewReader(string(doc)), "Content-Type", "application/xml")
 	if code != 201 {
 		t.Fatalf("import %s: %d %.400s", rel, code, out)

@@ -3,6 +3,10 @@ package app
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,6 +14,7 @@ import (
 	"dxhub/internal/assessment"
 	"dxhub/internal/demo"
 	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/db"
 )
 
 func countItems(t *testing.T, ta *testApp) int {
@@ -142,4 +147,142 @@ func TestQTIFolderZipWithImages(t *testing.T) {
 	if status != 422 || !strings.Contains(body, "../img/a.png") || !strings.Contains(body, "q1.xml") {
 		t.Fatalf("zip without its image: %d %s", status, body)
 	}
+}
+
+// Graphic interactions: 1EdTech's hotspot example, and a graphic order
+// and graphic associate written the same way, travel in a package with
+// their map (a drawn stand-in of the right size). The picture is shown
+// with each area outlined and numbered, the areas are the options, and
+// scoring follows QTI (pairs unordered); the export carries the image
+// and the hotspots, and imports back to the same scores.
+func TestQTIGraphicItems(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	hotspot := interopDoc(t, "qti21/sdk21_hotspot.xml")
+	img := image.NewRGBA(image.Rect(0, 0, 206, 280))
+	for i := range img.Pix {
+		img.Pix[i] = 200
+	}
+	var pngBuf bytes.Buffer
+	if err := png.Encode(&pngBuf, img); err != nil {
+		t.Fatal(err)
+	}
+	areas := `<object type="image/png" data="images/ukair.png">UK Map</object>
+<%[1]s shape="circle" coords="77,115,8" identifier="A"%[2]s/><%[1]s shape="circle" coords="118,184,8" identifier="B"%[2]s/>
+<%[1]s shape="rect" coords="140,225,160,245" identifier="C"%[2]s/><%[1]s shape="poly" coords="90,108,102,108,96,120" identifier="D"%[2]s/>`
+	order := `<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="graphicOrder" title="Lộ trình" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="RESPONSE" cardinality="ordered" baseType="identifier"><correctResponse><value>C</value><value>B</value><value>D</value><value>A</value></correctResponse></responseDeclaration>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<itemBody><graphicOrderInteraction responseIdentifier="RESPONSE"><prompt>Xếp các sân bay từ nam lên bắc.</prompt>` + fmt.Sprintf(areas, "hotspotChoice", "") + `</graphicOrderInteraction></itemBody>
+<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"/></assessmentItem>`
+	assoc := `<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="graphicAssociate" title="Đường bay" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="RESPONSE" cardinality="multiple" baseType="pair"><correctResponse><value>C B</value><value>C D</value></correctResponse>
+<mapping lowerBound="0" defaultValue="-1"><mapEntry mapKey="C B" mappedValue="1"/><mapEntry mapKey="C D" mappedValue="1"/></mapping></responseDeclaration>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<itemBody><graphicAssociateInteraction responseIdentifier="RESPONSE" maxAssociations="3"><prompt>Nối các đường bay mới.</prompt>` + fmt.Sprintf(areas, "associableHotspot", ` matchMax="3"`) + `</graphicAssociateInteraction></itemBody>
+<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/map_response"/></assessmentItem>`
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, b := range map[string][]byte{"hotspot.xml": hotspot, "order.xml": []byte(order), "assoc.xml": []byte(assoc), "images/ukair.png": pngBuf.Bytes()} {
+		w, _ := zw.Create(name)
+		w.Write(b)
+	}
+	zw.Close()
+	author := ta.client("author")
+	status, body, _ := ta.do(author, "POST", "/api/v1/items/qti?filename=graphic.zip&competence=1.1&level=1", &buf, "Content-Type", "application/zip")
+	if status != 201 {
+		t.Fatalf("import: %d %.500s", status, body)
+	}
+	bodies := map[string]assessment.Body{}
+	for id, it := range itemsOf(t, ta) {
+		bodies[it.Body.Type] = it.Body
+		wants := map[string][]string{
+			assessment.Single:   {`<svg viewBox="0 0 206 280"`, `<circle class="area" cx="77" cy="115" r="8"/>`, `>1</text>`, `name="r" value="A"`, `<image href="/files/`},
+			assessment.Ordering: {`<rect class="area" x="140" y="225" width="20" height="20"/>`, `<polygon class="area" points="90,108 102,108 96,120"/>`, `name="pos-C"`},
+		}[it.Body.Type]
+		_, page, _ := ta.do(author, "GET", "/items/"+id, nil)
+		for _, want := range wants {
+			if !strings.Contains(page, want) {
+				t.Fatalf("%s page lacks %q", it.Body.Type, want)
+			}
+		}
+	}
+	checks := func(bodies map[string]assessment.Body, when string) {
+		t.Helper()
+		for _, c := range []struct {
+			typ  string
+			resp []string
+			want float64
+		}{
+			{assessment.Single, []string{"A"}, 1}, {assessment.Single, []string{"D"}, 0},
+			{assessment.Ordering, []string{"C", "B", "D", "A"}, 1}, {assessment.Ordering, []string{"B", "C", "D", "A"}, 0},
+			// Pairs either way round; a wrong pair costs 1, floored at 0.
+			{assessment.Matching, []string{"B:R-C", "C:R-D"}, 2}, {assessment.Matching, []string{"D:R-C"}, 1},
+			{assessment.Matching, []string{"D:R-C", "A:R-B"}, 0},
+		} {
+			b, ok := bodies[c.typ]
+			if !ok || b.Picture == nil {
+				t.Fatalf("%s: no %s item with a picture", when, c.typ)
+			}
+			if got := b.Score(c.resp); got != c.want {
+				t.Errorf("%s: %s %q scores %v, want %v", when, c.typ, c.resp, got, c.want)
+			}
+		}
+	}
+	checks(bodies, "imported")
+
+	status, pkg, _ := ta.do(author, "GET", "/items/qti/export", nil)
+	if status != 200 {
+		t.Fatalf("export: %d", status)
+	}
+	for _, want := range []string{"<qti-hotspot-interaction", `<qti-hotspot-choice identifier="C" shape="rect" coords="140,225,160,245"/>`, "<qti-graphic-order-interaction", "<qti-graphic-associate-interaction", `src="../media/`} {
+		if !strings.Contains(zipText(t, pkg), want) {
+			t.Fatalf("export lacks %q", want)
+		}
+	}
+	ta2 := newTestApp(t)
+	status, body, _ = ta2.do(ta2.client("author"), "POST", "/api/v1/items/qti?filename=export.zip&competence=1.1&level=1", strings.NewReader(pkg), "Content-Type", "application/zip")
+	if status != 201 {
+		t.Fatalf("import of the export: %d %.500s", status, body)
+	}
+	back := map[string]assessment.Body{}
+	for _, it := range itemsOf(t, ta2) {
+		back[it.Body.Type] = it.Body
+	}
+	checks(back, "exported and imported again")
+}
+
+// itemsOf is every item of the bank, by id, as the author reads it.
+func itemsOf(t *testing.T, ta *testApp) map[string]*assessment.Item {
+	t.Helper()
+	p := auth.WithPrincipal(t.Context(), mustPrincipal(t, ta, "author"))
+	ids, err := db.Strings(t.Context(), ta.App.DB.R, `SELECT id FROM items`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*assessment.Item{}
+	for _, id := range ids {
+		it, err := ta.App.Bank.Get(p, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[id] = it
+	}
+	return out
+}
+
+// zipText is every file of a zip package, one after another.
+func zipText(t *testing.T, pkg string) string {
+	t.Helper()
+	zr, err := zip.NewReader(strings.NewReader(pkg), int64(len(pkg)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		io.Copy(&b, rc)
+		rc.Close()
+	}
+	return b.String()
 }

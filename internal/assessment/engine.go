@@ -1021,6 +1021,7 @@ func (x *Exams) Correct(ctx context.Context, a *Attempt, idx int) ([]string, str
 type Reviewed struct {
 	Index      int
 	Stem       template.HTML
+	Picture    template.HTML // a graphic item's image with its areas
 	Competence string
 	// Given and Right are the answer and the expected one as text (option
 	// texts, true/false in the reader's words are left to the page: the
@@ -1050,7 +1051,7 @@ func (x *Exams) Review(ctx context.Context, a *Attempt) ([]Reviewed, error) {
 			return nil, err
 		}
 		b := &m.body
-		out = append(out, Reviewed{Index: it.Index, Stem: it.View.Stem, Competence: m.competence, TrueFalse: b.Type == TrueFalse,
+		out = append(out, Reviewed{Index: it.Index, Stem: it.View.Stem, Picture: it.View.Picture, Competence: m.competence, TrueFalse: b.Type == TrueFalse,
 			Given: answerText(b, it.Response), Right: answerText(b, b.CorrectResponse()), Points: b.Points(it.Response), Feedback: b.Feedback})
 	}
 	return out, nil

@@ -114,6 +114,9 @@ type Body struct {
 	// associated (an associate's second members prefixed "R-"), so that
 	// its rules see the pairs as QTI wrote them.
 	QTIPairs string `json:"qti_pairs,omitempty"`
+	// Picture: a graphic interaction's image, its areas the options (or
+	// a matching's rows) named by number.
+	Picture *Picture `json:"picture,omitempty"`
 }
 
 // QTIPairs values.
@@ -256,7 +259,9 @@ func (b *Body) validate(ruled bool) error {
 		seen := map[string]bool{}
 		for _, p := range b.Correct {
 			l, r, ok := strings.Cut(p, ":")
-			if !ok || !left[l] || !right[r] || seen[l] {
+			// A row takes one partner; an area of a picture may be in
+			// several unordered pairs (each can be given from its other end).
+			if !ok || !left[l] || !right[r] || seen[l] && b.QTIPairs != pairsAssociated {
 				return errs.Field("correct", "items.bad_pair", p)
 			}
 			seen[l] = true
@@ -300,6 +305,18 @@ func (b *Body) validate(ruled bool) error {
 	}
 	if b.Type == Multiple && b.MaxChoices > 0 && len(b.Correct) > b.MaxChoices {
 		return errs.Field("max_choices", "items.bad_choices")
+	}
+	if b.Picture != nil {
+		areas := map[string]bool{}
+		for _, o := range append(append([]Option(nil), b.Options...), b.Targets...) {
+			areas[strings.TrimPrefix(o.ID, "R-")] = true
+		}
+		if b.Type != Single && b.Type != Multiple && b.Type != Ordering && b.Type != Matching {
+			return errs.Field("picture", "items.bad_picture")
+		}
+		if err := b.Picture.check(areas); err != nil {
+			return err
+		}
 	}
 	if b.QTIPairs != "" && (b.Type != Matching || b.QTIPairs != pairsTurned && b.QTIPairs != pairsAssociated) {
 		return errs.Field("qti_pairs", "items.bad_mode", b.QTIPairs)
@@ -492,6 +509,9 @@ func (b *Body) Score(resp []string) float64 {
 	if len(resp) == 0 {
 		return 0
 	}
+	if b.QTIPairs == pairsAssociated {
+		resp = unordered(resp)
+	}
 	if b.Mode == MapResponse {
 		// A single-cardinality response holds one value; a container's
 		// distinct values each count once (QTI ignores duplicates).
@@ -537,6 +557,13 @@ func (b *Body) Points(resp []string) float64 {
 func (b *Body) mapped(r string) float64 {
 	if v, ok := b.Map[r]; ok {
 		return v
+	}
+	if b.QTIPairs == pairsAssociated {
+		for k, v := range b.Map {
+			if unordered([]string{k})[0] == r {
+				return v
+			}
+		}
 	}
 	if b.Type == ShortText && b.MapNoCase {
 		for k, v := range b.Map {
@@ -619,6 +646,9 @@ func (b *Body) correct(resp []string) bool {
 	case Single, TrueFalse:
 		return len(resp) == 1 && resp[0] == b.Correct[0]
 	case Multiple, Matching:
+		if b.QTIPairs == pairsAssociated {
+			return sameSet(unordered(resp), unordered(b.Correct))
+		}
 		return sameSet(resp, b.Correct)
 	case Ordering:
 		if len(resp) != len(b.Correct) {
@@ -650,6 +680,21 @@ func (b *Body) correct(resp []string) bool {
 		return err == nil && err2 == nil && math.Abs(got-want) <= b.Tolerance+1e-9
 	}
 	return false
+}
+
+// unordered writes associated pairs ("A:R-B") with their members in one
+// order, so that A–B and B–A are the same pair, as QTI's pair type says.
+func unordered(pairs []string) []string {
+	out := make([]string, len(pairs))
+	for i, v := range pairs {
+		l, r, _ := strings.Cut(v, ":")
+		r = strings.TrimPrefix(r, "R-")
+		if r < l {
+			l, r = r, l
+		}
+		out[i] = l + ":R-" + r
+	}
+	return out
 }
 
 func sameSet(a, b []string) bool {

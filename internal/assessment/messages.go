@@ -97,6 +97,7 @@ func init() {
 		"items.too_few_parts":        {"cần ít nhất %d câu hỏi thành phần", "at least %d parts are needed"},
 		"items.too_many_parts":       {"tối đa %d câu hỏi thành phần", "at most %d parts"},
 		"items.bad_part":             {"câu hỏi thành phần không hợp lệ: không được lồng nhau, mỗi phần một biến trả lời riêng", "invalid part: parts cannot nest, and each has a response variable of its own"},
+		"items.bad_picture":          {"hình có vùng chọn không hợp lệ (ảnh, kích thước hoặc vùng)", "invalid picture with areas (image, size or area)"},
 		"items.parts_only_composite": {"chỉ câu hỏi loại nhiều thành phần mới có các phần", "only a composite item has parts"},
 		"items.part_n":               {"Phần %s", "Part %s"},
 		"items.search":               {"Tìm trong nội dung", "Search the text"},

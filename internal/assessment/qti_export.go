@@ -6,7 +6,9 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -172,10 +174,7 @@ func writeResponseDecl(rd *strings.Builder, b *Body, rid string) string {
 		// answers are in the mapping.
 		correct = correct[:1]
 	}
-	for _, c := range correct {
-		if b.Type == Matching {
-			c = strings.Replace(c, ":", " ", 1)
-		}
+	for _, c := range b.qtiResponse(correct) {
 		fmt.Fprintf(rd, "<qti-value>%s</qti-value>", esc(c))
 	}
 	rd.WriteString("</qti-correct-response>")
@@ -195,10 +194,7 @@ func writeResponseDecl(rd *strings.Builder, b *Body, rid string) string {
 		fmt.Fprintf(rd, `<qti-mapping %s>`, bounds)
 		if b.Mode == MapResponse {
 			for _, k := range sortedKeys(b.Map) {
-				key := k
-				if b.Type == Matching {
-					key = strings.Replace(k, ":", " ", 1)
-				}
+				key := b.qtiResponse([]string{k})[0]
 				cs := ""
 				if b.Type == ShortText {
 					cs = fmt.Sprintf(` case-sensitive="%t"`, !b.MapNoCase)
@@ -270,10 +266,10 @@ func itemBodyXHTML(it *Item, lang string) string {
 		body.WriteString(stemXHTML(b.Stem))
 		for k := range b.Parts {
 			p := &b.Parts[k]
-			fmt.Fprintf(&body, `<div class="dxhub-part">%s</div>`, interactionXHTML(p, partResponseID(p, k), stemXHTML(p.Stem), lang, b.Rules != nil))
+			fmt.Fprintf(&body, `<div class="dxhub-part">%s</div>`, interactionXHTML(p, partResponseID(p, k), stemXHTML(p.Stem), lang))
 		}
 	} else {
-		body.WriteString(interactionXHTML(&b, "RESPONSE", stemXHTML(b.Stem), lang, b.Rules != nil))
+		body.WriteString(interactionXHTML(&b, "RESPONSE", stemXHTML(b.Stem), lang))
 	}
 	body.WriteString("</qti-item-body>")
 	return body.String()
@@ -288,10 +284,9 @@ func partResponseID(p *Body, k int) string {
 }
 
 // interactionXHTML is the interaction for an item's type, answering the
-// response rid, with its prompt. ruled: the item's rules read a gap
-// match's or associate's pairs as QTI wrote them, so the interaction is
-// written so that its pairs are those.
-func interactionXHTML(b *Body, rid, prompt, lang string, ruled bool) string {
+// response rid, with its prompt: a gap match's or associate's pairs as
+// QTI writes them (see QTIPairs), and a picture's areas as hotspots.
+func interactionXHTML(b *Body, rid, prompt, lang string) string {
 	var body strings.Builder
 	choices := func(tag, attrs string, opts []Option) string {
 		var s strings.Builder
@@ -301,11 +296,30 @@ func interactionXHTML(b *Body, rid, prompt, lang string, ruled bool) string {
 		return s.String()
 	}
 	rid = esc(rid)
+	pic, hotspots := "", func(string, string) string { return "" }
+	if p := b.Picture; p != nil {
+		pic = fmt.Sprintf(`<img src="%s" alt="%s" width="%d" height="%d"/>`, esc(p.Src), esc(p.Alt), p.Width, p.Height)
+		hotspots = func(tag, attrs string) string {
+			var s strings.Builder
+			for _, a := range p.Areas {
+				cs := make([]string, len(a.Coords))
+				for i, c := range a.Coords {
+					cs[i] = num(c)
+				}
+				fmt.Fprintf(&s, `<%s identifier="%s" shape="%s" coords="%s"%s/>`, tag, esc(a.ID), esc(a.Shape), strings.Join(cs, ","), attrs)
+			}
+			return s.String()
+		}
+	}
 	switch b.Type {
 	case Single, Multiple:
 		maxChoices, minChoices := 1, 0
 		if b.Type == Multiple {
 			maxChoices, minChoices = b.MaxChoices, b.MinChoices
+		}
+		if pic != "" {
+			fmt.Fprintf(&body, `<qti-hotspot-interaction response-identifier="%s" max-choices="%d" min-choices="%d"><qti-prompt>%s</qti-prompt>%s%s</qti-hotspot-interaction>`, rid, maxChoices, minChoices, prompt, pic, hotspots("qti-hotspot-choice", ""))
+			break
 		}
 		fmt.Fprintf(&body, `<qti-choice-interaction response-identifier="%s" max-choices="%d" min-choices="%d"><qti-prompt>%s</qti-prompt>%s</qti-choice-interaction>`, rid, maxChoices, minChoices, prompt, choices("qti-simple-choice", "", b.Options))
 	case TrueFalse:
@@ -322,17 +336,37 @@ func interactionXHTML(b *Body, rid, prompt, lang string, ruled bool) string {
 		}
 		fmt.Fprintf(&body, `<qti-choice-interaction response-identifier="%s" max-choices="1"><qti-prompt>%s</qti-prompt><qti-simple-choice identifier="true">%s</qti-simple-choice><qti-simple-choice identifier="false">%s</qti-simple-choice></qti-choice-interaction>`, rid, prompt, esc(yes), esc(no))
 	case Ordering:
+		if pic != "" {
+			fmt.Fprintf(&body, `<qti-graphic-order-interaction response-identifier="%s"><qti-prompt>%s</qti-prompt>%s%s</qti-graphic-order-interaction>`, rid, prompt, pic, hotspots("qti-hotspot-choice", ""))
+			break
+		}
 		fmt.Fprintf(&body, `<qti-order-interaction response-identifier="%s" shuffle="true"><qti-prompt>%s</qti-prompt>%s</qti-order-interaction>`, rid, prompt, choices("qti-simple-choice", "", b.Options))
 	case Matching:
 		left, right := b.Options, b.Targets
-		leftMax, rightMax := ` match-max="1"`, ` match-max="0"`
 		switch {
-		case ruled && b.QTIPairs == pairsAssociated:
-			// Unordered pairs of one set of choices.
-			fmt.Fprintf(&body, `<qti-associate-interaction response-identifier="%s" max-associations="%d"><qti-prompt>%s</qti-prompt>%s</qti-associate-interaction>`,
-				rid, len(left), prompt, choices("qti-simple-associable-choice", ` match-max="0"`, append(append([]Option(nil), left...), right...)))
+		case b.QTIPairs == pairsAssociated && pic != "":
+			fmt.Fprintf(&body, `<qti-graphic-associate-interaction response-identifier="%s" max-associations="%d"><qti-prompt>%s</qti-prompt>%s%s</qti-graphic-associate-interaction>`,
+				rid, len(left), prompt, pic, hotspots("qti-associable-hotspot", ` match-max="0"`))
 			return body.String()
-		case ruled && b.QTIPairs == pairsTurned:
+		case b.QTIPairs == pairsAssociated:
+			// Unordered pairs of one set of choices.
+			all := append(append([]Option(nil), left...), right...)
+			seen := map[string]bool{}
+			all = slices.DeleteFunc(all, func(o Option) bool {
+				id := strings.TrimPrefix(o.ID, "R-")
+				dup := seen[id]
+				seen[id] = true
+				return dup
+			})
+			fmt.Fprintf(&body, `<qti-associate-interaction response-identifier="%s" max-associations="%d"><qti-prompt>%s</qti-prompt>%s</qti-associate-interaction>`,
+				rid, len(left), prompt, choices("qti-simple-associable-choice", ` match-max="0"`, all))
+			return body.String()
+		case b.QTIPairs == pairsTurned && pic != "":
+			// The texts to place (an image's is its letter and alt text).
+			fmt.Fprintf(&body, `<qti-graphic-gap-match-interaction response-identifier="%s"><qti-prompt>%s</qti-prompt>%s%s%s</qti-graphic-gap-match-interaction>`,
+				rid, prompt, pic, choices("qti-gap-text", ` match-max="0"`, right), hotspots("qti-associable-hotspot", ` match-max="1"`))
+			return body.String()
+		case b.QTIPairs == pairsTurned:
 			// QTI's pairs: text, then gap; the gaps numbered as the
 			// stem shows them.
 			var gaps strings.Builder
@@ -344,7 +378,7 @@ func interactionXHTML(b *Body, rid, prompt, lang string, ruled bool) string {
 			return body.String()
 		}
 		fmt.Fprintf(&body, `<qti-match-interaction response-identifier="%s" max-associations="%d"><qti-prompt>%s</qti-prompt><qti-simple-match-set>%s</qti-simple-match-set><qti-simple-match-set>%s</qti-simple-match-set></qti-match-interaction>`,
-			rid, len(b.Options), prompt, choices("qti-simple-associable-choice", leftMax, left), choices("qti-simple-associable-choice", rightMax, right))
+			rid, len(b.Options), prompt, choices("qti-simple-associable-choice", ` match-max="1"`, left), choices("qti-simple-associable-choice", ` match-max="0"`, right))
 	case ShortText, Numeric:
 		fmt.Fprintf(&body, `%s<p><qti-text-entry-interaction response-identifier="%s"/></p>`, prompt, rid)
 	}
@@ -498,25 +532,79 @@ func sortedKeys(m map[string]float64) []string {
 	return out
 }
 
+var storedFile = regexp.MustCompile(`/files/([0-9A-Za-z_-]+)`)
+
+// packImages puts the stored images an item's document points at into
+// the package (media/, once each) and points the document at them, so
+// that the package carries its images as QTI asks; it returns the
+// document and the package paths it uses.
+func (b *Bank) packImages(ctx context.Context, zw *zip.Writer, doc string, packed map[string]string) (string, []string, error) {
+	var media []string
+	for _, m := range storedFile.FindAllStringSubmatch(doc, -1) {
+		key := m[1]
+		if p, ok := packed[key]; ok {
+			if !slices.Contains(media, p) {
+				media = append(media, p)
+			}
+			continue
+		}
+		var name string
+		if err := b.DB.R.QueryRowContext(ctx, `SELECT name FROM files WHERE id = $1`, key).Scan(&name); err != nil || b.Files == nil {
+			continue // not a stored file: left as written
+		}
+		rc, err := b.Files.Open(ctx, key)
+		if err != nil {
+			return "", nil, fmt.Errorf("export image %s: %w", key, err)
+		}
+		p := "media/" + key + strings.ToLower(path.Ext(name))
+		f, err := zw.Create(p)
+		if err == nil {
+			_, err = io.Copy(f, rc)
+		}
+		rc.Close()
+		if err != nil {
+			return "", nil, err
+		}
+		packed[key] = p
+		media = append(media, p)
+	}
+	doc = storedFile.ReplaceAllStringFunc(doc, func(s string) string {
+		if p, ok := packed[strings.TrimPrefix(s, "/files/")]; ok {
+			return "../" + p
+		}
+		return s
+	})
+	return doc, media, nil
+}
+
 // ExportQTI writes the given items (checked one by one) as a QTI 3.0
 // content package.
 func (b *Bank) ExportQTI(ctx context.Context, w io.Writer, ids []string) error {
 	zw := zip.NewWriter(w)
 	var res strings.Builder
+	packed := map[string]string{} // stored file key → its path in the package
 	for _, id := range ids {
 		it, err := b.Get(ctx, id)
 		if err != nil {
 			return err
 		}
 		name := "items/" + it.ID + ".xml"
+		doc, media, err := b.packImages(ctx, zw, QTIItem(it), packed)
+		if err != nil {
+			return err
+		}
 		f, err := zw.Create(name)
 		if err != nil {
 			return err
 		}
-		if _, err := io.WriteString(f, QTIItem(it)); err != nil {
+		if _, err := io.WriteString(f, doc); err != nil {
 			return err
 		}
-		fmt.Fprintf(&res, `<resource identifier="res-%s" type="imsqti_item_xmlv3p0" href="%s"><file href="%s"/></resource>`, it.ID, name, name)
+		fmt.Fprintf(&res, `<resource identifier="res-%s" type="imsqti_item_xmlv3p0" href="%s"><file href="%s"/>`, it.ID, name, name)
+		for _, m := range media {
+			fmt.Fprintf(&res, `<file href="%s"/>`, esc(m))
+		}
+		res.WriteString(`</resource>`)
 	}
 	f, err := zw.Create("imsmanifest.xml")
 	if err != nil {

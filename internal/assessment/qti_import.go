@@ -8,6 +8,10 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/gif" // image sizes read by DecodeConfig
+	_ "image/jpeg"
+	_ "image/png"
 	"io"
 	"path"
 	"regexp"
@@ -193,6 +197,8 @@ var qtiAllowed = map[string]bool{
 	"abbr": true, "acronym": true, "cite": true, "q": true, "dfn": true, "kbd": true, "samp": true, "var": true, "big": true, "tt": true,
 	"label": true, "bdi": true, "mark": true, "s": true, "del": true, "ins": true, "time": true,
 	"printedvariable": true, "templateblock": true, "templateinline": true,
+	"hotspotinteraction": true, "hotspotchoice": true, "graphicorderinteraction": true, "graphicassociateinteraction": true,
+	"associablehotspot": true, "graphicgapmatchinteraction": true, "gapimg": true,
 }
 
 // qtiIgnored are elements kept out of the item without loss to a
@@ -234,6 +240,7 @@ func parseQTIItemIn(file string, data []byte, def QTIDefaults, read func(string)
 var interactionNames = map[string]bool{
 	"choiceinteraction": true, "orderinteraction": true, "matchinteraction": true, "associateinteraction": true, "textentryinteraction": true,
 	"inlinechoiceinteraction": true, "hottextinteraction": true, "gapmatchinteraction": true, "sliderinteraction": true,
+	"hotspotinteraction": true, "graphicorderinteraction": true, "graphicassociateinteraction": true, "graphicgapmatchinteraction": true,
 }
 
 // partOf is the composite item a part is read for: the numbers its stem
@@ -498,9 +505,11 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 		if interaction.attrs["maxchoices"] == "1" || rd.attrs["cardinality"] == "single" {
 			b.Type = Single
 		}
-	case "gapmatchinteraction":
+	case "gapmatchinteraction", "graphicgapmatchinteraction":
 		// Texts to drop into gaps: each numbered gap of the stem is a row
-		// that takes one of the texts (QTI's pairs are text then gap).
+		// that takes one of the texts (QTI's pairs are text then gap). On
+		// a picture the gaps are its numbered areas, and images to place
+		// are shown below the question lettered A, B…
 		interaction.walk(func(n *xnode) {
 			if n.name == "gap" {
 				id := n.attrs["identifier"]
@@ -508,6 +517,16 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 			}
 		})
 		b.Type, b.Targets = Matching, options(interaction, "gaptext")
+		if interaction.name == "graphicgapmatchinteraction" {
+			var legend string
+			if b.Options, b.Picture = tx.picture(interaction); tx.err != nil {
+				return in, tx.err
+			}
+			if b.Targets, legend = tx.gapImages(interaction, b.Targets); tx.err != nil {
+				return in, tx.err
+			}
+			b.Stem = strings.TrimSpace(b.Stem + "\n\n" + legend)
+		}
 		if len(b.Options) == 1 && rules == nil {
 			// One gap: a choice of the text that fills it (a matching
 			// needs two rows); pairs "text gap" become the text.
@@ -545,16 +564,59 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 		}
 	case "orderinteraction":
 		b.Type, b.Options = Ordering, options(interaction, "simplechoice")
+	case "hotspotinteraction", "graphicorderinteraction":
+		// Areas of a picture, drawn with their numbers: picked as a
+		// choice's options, or put in order.
+		if b.Options, b.Picture = tx.picture(interaction); tx.err != nil {
+			return in, tx.err
+		}
+		b.Type = Ordering
+		if interaction.name == "hotspotinteraction" {
+			b.Type = Multiple
+			if interaction.attrs["maxchoices"] == "1" || rd.attrs["cardinality"] == "single" {
+				b.Type = Single
+			}
+		}
 	case "matchinteraction":
 		sets := interaction.all("simplematchset")
 		if len(sets) != 2 {
 			return in, fail(id, "simpleMatchSet", "qti.two_sets")
 		}
 		b.Type, b.Options, b.Targets = Matching, options(sets[0], "simpleassociablechoice"), options(sets[1], "simpleassociablechoice")
-	case "associateinteraction":
+	case "associateinteraction", "graphicassociateinteraction":
 		// Undirected pairs become a matching of the pairs' first members to
 		// their second members.
 		all := options(interaction, "simpleassociablechoice")
+		if interaction.name == "graphicassociateinteraction" {
+			// Any two areas may be joined: each area is a row that takes
+			// another as its partner.
+			if all, b.Picture = tx.picture(interaction); tx.err != nil {
+				return in, tx.err
+			}
+			b.Type, b.Options = Matching, all
+			for _, o := range all {
+				b.Targets = append(b.Targets, Option{ID: "R-" + o.ID, Text: o.Text})
+			}
+			for i, p := range correct {
+				f := strings.Fields(p)
+				if len(f) != 2 {
+					return in, fail(id, "value", "qti.bad_value", p)
+				}
+				correct[i] = f[0] + " R-" + f[1]
+			}
+			assoc := map[string]float64{}
+			for k, v := range mapping {
+				f := strings.Fields(k)
+				if len(f) != 2 {
+					return in, fail(id, "mapEntry", "qti.bad_value", k)
+				}
+				assoc[f[0]+" R-"+f[1]] = v
+			}
+			if mapping != nil {
+				mapping = assoc
+			}
+			break
+		}
 		byID := map[string]Option{}
 		for _, o := range all {
 			byID[o.ID] = o
@@ -695,8 +757,10 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 		switch interaction.name {
 		case "gapmatchinteraction":
 			b.QTIPairs = pairsTurned
-		case "associateinteraction":
+		case "associateinteraction", "graphicassociateinteraction":
 			b.QTIPairs = pairsAssociated
+		case "graphicgapmatchinteraction":
+			b.QTIPairs = pairsTurned
 		}
 	}
 	if rules != nil {
@@ -1088,7 +1152,8 @@ func (q *qtiText) markup(n *xnode) string {
 						break
 					}
 					b.WriteString(" " + gap + " ")
-				case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction":
+				case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction",
+					"hotspotinteraction", "graphicorderinteraction", "graphicassociateinteraction", "graphicgapmatchinteraction":
 					if q.composite {
 						// Asked below as a part, with its prompt.
 						q.label(c.attrs["responseidentifier"])
@@ -1244,6 +1309,112 @@ func (q *qtiText) image(element, src, alt string) string {
 	ref := fmt.Sprintf("/files/qtipending%dx", *q.images)
 	q.pending = append(q.pending, pendingImage{ref: ref, name: path.Base(p), data: data})
 	return "![" + alt + "](" + ref + ")"
+}
+
+var imageRefOf = regexp.MustCompile(`\]\(([^)]*)\)$`)
+
+// picture reads a graphic interaction's image and its areas (hotspot
+// choices or associable hotspots), each numbered as the stem numbers
+// gaps; the areas are also the options that name them.
+func (q *qtiText) picture(n *xnode) ([]Option, *Picture) {
+	var img *xnode
+	for _, c := range n.children {
+		if c.name == "img" || c.name == "object" && isImageObject(c) {
+			img = c
+			break
+		}
+	}
+	if img == nil {
+		q.err = &QTIError{File: q.file, Item: q.item, Element: n.name, Key: "qti.missing"}
+		return nil, nil
+	}
+	src, alt := img.attrs["src"], img.attrs["alt"]
+	if img.name == "object" {
+		src, alt = img.attrs["data"], strings.TrimSpace(q.markup(img))
+	}
+	md := q.image(img.name, src, alt)
+	if q.err != nil {
+		return nil, nil
+	}
+	p := &Picture{Alt: alt}
+	if m := imageRefOf.FindStringSubmatch(md); m != nil {
+		p.Src = m[1]
+	}
+	p.Width, _ = strconv.Atoi(strings.TrimSuffix(img.attrs["width"], "px"))
+	p.Height, _ = strconv.Atoi(strings.TrimSuffix(img.attrs["height"], "px"))
+	if p.Width <= 0 || p.Height <= 0 {
+		// No size written: the image's own.
+		if cfg, _, err := image.DecodeConfig(bytes.NewReader(q.pending[len(q.pending)-1].data)); err == nil {
+			p.Width, p.Height = cfg.Width, cfg.Height
+		}
+	}
+	var opts []Option
+	for _, c := range n.children {
+		if c.name != "hotspotchoice" && c.name != "associablehotspot" {
+			continue
+		}
+		a := Area{ID: c.attrs["identifier"], Shape: strings.ToLower(c.attrs["shape"]), Label: q.label(c.attrs["identifier"])}
+		for _, f := range strings.Split(c.attrs["coords"], ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f), "%")), 64)
+			if err != nil {
+				q.err = &QTIError{File: q.file, Item: q.item, Element: c.name, Key: "qti.bad_value", Args: []any{c.attrs["coords"]}}
+				return nil, nil
+			}
+			a.Coords = append(a.Coords, v)
+		}
+		if a.Shape == "default" {
+			// The whole image.
+			a.Shape, a.Coords = "rect", []float64{0, 0, float64(p.Width), float64(p.Height)}
+		}
+		text := a.Label
+		if l := strings.TrimSpace(c.attrs["hotspotlabel"]); l != "" {
+			text += " " + l
+		}
+		p.Areas = append(p.Areas, a)
+		opts = append(opts, Option{ID: a.ID, Text: text})
+	}
+	return opts, p
+}
+
+// gapImages adds a graphic gap match's images to place to its texts:
+// each lettered (A, B…) as an option, and shown with its letter in the
+// legend returned for the stem.
+func (q *qtiText) gapImages(n *xnode, texts []Option) ([]Option, string) {
+	var legend []string
+	for _, c := range n.children {
+		if c.name != "gapimg" {
+			continue
+		}
+		var img *xnode
+		for _, cc := range c.children {
+			if cc.name == "img" || cc.name == "object" && isImageObject(cc) {
+				img = cc
+			}
+		}
+		if img == nil {
+			q.err = &QTIError{File: q.file, Item: q.item, Element: "gapImg", Key: "qti.missing"}
+			return nil, ""
+		}
+		src, alt := img.attrs["src"], img.attrs["alt"]
+		if img.name == "object" {
+			src, alt = img.attrs["data"], strings.TrimSpace(q.markup(img))
+		}
+		if alt == "" {
+			alt = strings.TrimSpace(c.attrs["objectlabel"])
+		}
+		md := q.image(img.name, src, alt)
+		if q.err != nil {
+			return nil, ""
+		}
+		letter := string(rune('A' + len(legend)))
+		text := letter
+		if alt != "" {
+			text += " " + alt
+		}
+		legend = append(legend, "**"+letter+"** "+md)
+		texts = append(texts, Option{ID: c.attrs["identifier"], Text: text})
+	}
+	return texts, strings.Join(legend, " · ")
 }
 
 // recogniseRules tells which standard template response processing
@@ -1467,6 +1638,12 @@ func (bk *Bank) ImportQTI(ctx context.Context, name string, data []byte, def QTI
 
 // replaceRef points every mention of ref in the body's text at to.
 func (b *Body) replaceRef(ref, to string) {
+	for i := range b.Parts {
+		b.Parts[i].replaceRef(ref, to)
+	}
+	if b.Picture != nil && b.Picture.Src == ref {
+		b.Picture.Src = to
+	}
 	b.Stem = strings.ReplaceAll(b.Stem, ref, to)
 	b.Feedback = strings.ReplaceAll(b.Feedback, ref, to)
 	for _, opts := range [][]Option{b.Options, b.Targets} {
