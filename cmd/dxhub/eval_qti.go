@@ -30,6 +30,7 @@ func evalQTICmd(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("eval qti", flag.ContinueOnError)
 	dbURL := fset.String("db", "", "database URL; default a fresh SQLite file in a temporary folder")
 	verbose := fset.Bool("v", false, "print every file, not only the refused ones")
+	exportDir := fset.String("export-dir", "", "write each imported item's QTI 3.0 export into this folder (to validate against the QTI 3.0 schema)")
 	if err := parse(fset, args, "dxhub eval qti [flags] DIR...: import every QTI item file (.xml whose root is an\nassessment item) and package (.zip) under the folders, one at a time and each counted once\n(same bytes, same file), into a fresh dxhub with the demo skills standard. Prints each refusal\n(file, item, element, reason), the refusals grouped by element and reason, taken items whose own\ncorrect response does not earn full marks (items scored by a template), and a last line RESULT files=… imported=… percent=… full_marks_wrong=…"); err != nil {
 		return err
 	}
@@ -104,6 +105,12 @@ func evalQTICmd(ctx context.Context, args []string) error {
 		}
 		imported++
 		for _, it := range items {
+			if *exportDir != "" {
+				name := filepath.Join(*exportDir, fmt.Sprintf("%04d-%s.xml", imported, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))))
+				if err := os.WriteFile(name, []byte(assessment.QTIItem(it)), 0o644); err != nil {
+					return err
+				}
+			}
 			body := it.Body
 			if body.Template != nil {
 				// Drawn afresh per attempt: each of a few draws must give

@@ -139,6 +139,16 @@ func TestQTIFolderZipWithImages(t *testing.T) {
 	if s != 200 || h.Get("Content-Type") != "image/png" || got != string(png) {
 		t.Fatalf("stored image: %d %s", s, h.Get("Content-Type"))
 	}
+	// The export carries the image once, shown where it was, and imports
+	// back with it.
+	status, exported, _ := ta.do(author, "GET", "/items/qti/export", nil)
+	if all := zipText(t, exported); status != 200 || strings.Count(all, string(png)) != 1 || !strings.Contains(all, `<img src="../media/`) || !strings.Contains(all, `alt="sơ đồ"`) {
+		t.Fatalf("export: %d, image packed %d times", status, strings.Count(all, string(png)))
+	}
+	ta2 := newTestApp(t)
+	if status, body, _ := ta2.do(ta2.client("author"), "POST", "/api/v1/items/qti?filename=export.zip&competence=1.1&level=1", strings.NewReader(exported), "Content-Type", "application/zip"); status != 201 || len(regexp.MustCompile(`!\[[^\]]*\]\(/files/`).FindAllString(body, -1)) != 2 {
+		t.Fatalf("import of the export: %d %.500s", status, body)
+	}
 	status, body, _ = ta.do(author, "POST", "/api/v1/items/qti?filename=empty.zip&competence=1.1&level=1", zipOf(map[string][]byte{"img/a.png": png}), "Content-Type", "application/zip")
 	if status != 422 || !strings.Contains(body, "imsmanifest.xml") {
 		t.Fatalf("zip without items: %d %s", status, body)

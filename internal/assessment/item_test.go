@@ -219,3 +219,49 @@ func TestCompositeBody(t *testing.T) {
 		}
 	}
 }
+
+// A picture's areas are drawn as SVG with their numbers; a picture that
+// cannot be drawn (an image not stored, a size out of bounds, a shape
+// with the wrong number of coordinates, an area naming no option) is
+// refused naming the field.
+func TestPictureCheckAndDrawing(t *testing.T) {
+	b := Body{Type: Single, Stem: "Chọn Hà Nội trên bản đồ", Options: []Option{{ID: "A", Text: "(1)"}, {ID: "B", Text: "(2)"}}, Correct: []string{"A"},
+		Picture: &Picture{Src: "/files/abc-1", Alt: "Bản đồ <Việt Nam>", Width: 200, Height: 400, Areas: []Area{
+			{ID: "A", Shape: "circle", Coords: []float64{100, 80, 10}, Label: "(1)"},
+			{ID: "B", Shape: "poly", Coords: []float64{10, 10, 30, 10, 20, 40}, Label: "(2)"},
+		}}}
+	if err := b.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	svg := string(b.Picture.svg())
+	for _, want := range []string{`viewBox="0 0 200 400"`, `aria-label="Bản đồ &lt;Việt Nam&gt;"`, `<circle class="area" cx="100" cy="80" r="10"/>`,
+		`<polygon class="area" points="10,10 30,10 20,40"/>`, `x="20" y="20" text-anchor="middle" dominant-baseline="central">2</text>`} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("drawing lacks %q:\n%s", want, svg)
+		}
+	}
+	for _, bad := range []struct {
+		edit  func(*Picture)
+		field string
+	}{
+		{func(p *Picture) { p.Src = "https://elsewhere.example/x.png" }, "picture"},
+		{func(p *Picture) { p.Src = `/files/x" onload="alert(1)` }, "picture"},
+		{func(p *Picture) { p.Width = 0 }, "picture"},
+		{func(p *Picture) { p.Areas[0].Coords = []float64{1, 2} }, "picture[0]"},
+		{func(p *Picture) { p.Areas[1].Shape = "star" }, "picture[1]"},
+		{func(p *Picture) { p.Areas[1].ID = "Z" }, "picture[1]"},
+		{func(p *Picture) { p.Areas[0].Coords[0] = math.NaN() }, "picture[0]"},
+	} {
+		c := b
+		pic := *b.Picture
+		pic.Areas = append([]Area(nil), b.Picture.Areas...)
+		for i := range pic.Areas {
+			pic.Areas[i].Coords = append([]float64(nil), b.Picture.Areas[i].Coords...)
+		}
+		c.Picture = &pic
+		bad.edit(c.Picture)
+		if e, _ := errs.As(c.Validate()); e == nil || e.Field != bad.field || e.Key != "items.bad_picture" && e.Key != "items.unknown_option" {
+			t.Errorf("want an error on %s, got %v", bad.field, e)
+		}
+	}
+}

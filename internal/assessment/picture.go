@@ -35,16 +35,16 @@ type Area struct {
 // check refuses a picture that cannot be drawn, naming the field.
 func (p *Picture) check(ids map[string]bool) error {
 	if !strings.HasPrefix(p.Src, "/files/") || strings.ContainsAny(p.Src, "\"'<> ") {
-		return errs.Field("picture.src", "items.bad_picture")
+		return errs.Field("picture", "items.bad_picture")
 	}
 	if p.Width < 1 || p.Height < 1 || p.Width > 4000 || p.Height > 4000 {
-		return errs.Field("picture.width", "items.bad_picture")
+		return errs.Field("picture", "items.bad_picture")
 	}
 	if len(p.Areas) == 0 || len(p.Areas) > 26 {
-		return errs.Field("picture.areas", "items.bad_picture")
+		return errs.Field("picture", "items.bad_picture")
 	}
 	for i, a := range p.Areas {
-		field := fmt.Sprintf("picture.areas[%d]", i)
+		field := fmt.Sprintf("picture[%d]", i)
 		want := map[string]int{"circle": 3, "rect": 4, "ellipse": 4}[a.Shape]
 		switch {
 		case !ids[a.ID]:

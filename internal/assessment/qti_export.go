@@ -58,8 +58,15 @@ func stemXHTML(stem string) string {
 	return out.String()
 }
 
+// Images from the file store and https links, as markup writes them
+// (matched after escaping, so their text is already XHTML-safe).
+var (
+	xhtmlImage = regexp.MustCompile(`!\[([^\]]*)\]\((/files/[0-9A-Za-z_-]+)\)`)
+	xhtmlLink  = regexp.MustCompile(`\[([^\]]+)\]\((https://[^\s()"<>]+)\)`)
+)
+
 // inlineXHTML is one block of markup as XHTML: emphasis, code, images
-// from the file store, line breaks.
+// from the file store, https links, line breaks.
 func inlineXHTML(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
@@ -67,6 +74,8 @@ func inlineXHTML(s string) string {
 		l = richtext.Bold.ReplaceAllString(l, "<strong>$1</strong>")
 		l = richtext.Italic.ReplaceAllString(l, "<em>$1</em>")
 		l = richtext.Code.ReplaceAllString(l, "<code>$1</code>")
+		l = xhtmlImage.ReplaceAllString(l, `<img src="$2" alt="$1"/>`)
+		l = xhtmlLink.ReplaceAllString(l, `<a href="$2">$1</a>`)
 		lines[i] = l
 	}
 	return strings.Join(lines, "<br/>")
@@ -395,7 +404,7 @@ func qtiRulesItem(it *Item, lang string) string {
 		if len(r.Others) == 0 {
 			id = "RESPONSE" // as writeQTI3 names it
 		}
-		fmt.Fprintf(&rd, `<qti-response-declaration identifier="%s" cardinality="%s" base-type="%s">`, esc(id), esc(d.Cardinality), esc(d.BaseType))
+		fmt.Fprintf(&rd, `<qti-response-declaration identifier="%s" cardinality="%s"%s>`, esc(id), esc(d.Cardinality), baseTypeAttr(d.BaseType))
 		if len(d.Correct) > 0 {
 			rd.WriteString("<qti-correct-response>")
 			for _, c := range d.Correct {
@@ -456,18 +465,29 @@ func qtiRulesItem(it *Item, lang string) string {
 		for _, v := range t.Vars {
 			writeDeclaration(&rd, "qti-template-declaration", v, "")
 		}
-		rd.WriteString("<qti-template-processing>")
-		(&Rules{Response: r.Response, Program: t.Program}).writeQTI3(&rd)
-		rd.WriteString("</qti-template-processing>")
+		if len(t.Program) > 0 {
+			rd.WriteString("<qti-template-processing>")
+			(&Rules{Response: r.Response, Others: r.Others, Program: t.Program}).writeQTI3(&rd)
+			rd.WriteString("</qti-template-processing>")
+		}
 		body, fb = templateXHTML(body, t), templateXHTML(fb, t)
 	}
 	return qtiDocument(it, lang, rd.String(), body, rp.String(), fb)
 }
 
+// baseTypeAttr is a declaration's base-type attribute: none for a record,
+// which has none.
+func baseTypeAttr(t string) string {
+	if t == "" {
+		return ""
+	}
+	return ` base-type="` + esc(t) + `"`
+}
+
 // writeDeclaration writes an outcome or template declaration with its
 // default value.
 func writeDeclaration(w *strings.Builder, tag string, o Outcome, extra string) {
-	fmt.Fprintf(w, `<%s identifier="%s" cardinality="%s" base-type="%s"%s>`, tag, esc(o.ID), esc(o.Cardinality), esc(o.BaseType), extra)
+	fmt.Fprintf(w, `<%s identifier="%s" cardinality="%s"%s%s>`, tag, esc(o.ID), esc(o.Cardinality), baseTypeAttr(o.BaseType), extra)
 	if len(o.Default) > 0 {
 		w.WriteString("<qti-default-value>")
 		for _, v := range o.Default {
@@ -479,8 +499,10 @@ func writeDeclaration(w *strings.Builder, tag string, o Outcome, extra string) {
 }
 
 var (
-	blockOpen  = regexp.MustCompile(`<p>⟦([?!])([A-Za-z_][\w.-]*)=([^⟧]*)⟧`)
-	blockClose = regexp.MustCompile(`⟦/[?!]⟧</p>`)
+	paragraph  = regexp.MustCompile(`(?s)<p>.*?</p>`)
+	blockOpen  = regexp.MustCompile(`^⟦([?!])([A-Za-z_][\w.-]*)=([^⟧]*)⟧`)
+	blockClose = regexp.MustCompile(`⟦/[?!]⟧$`)
+	anyMarker  = regexp.MustCompile(`⟦[?!][A-Za-z_][\w.-]*=[^⟧]*⟧|⟦/[?!]⟧`)
 	partOpen   = regexp.MustCompile(`⟦([?!])([A-Za-z_][\w.-]*)=([^⟧]*)⟧`)
 	partClose  = regexp.MustCompile(`⟦/[?!]⟧`)
 	choiceTag  = regexp.MustCompile(`<qti-(simple-choice|inline-choice|simple-associable-choice|gap-text) identifier="([^"]*)"`)
@@ -496,11 +518,28 @@ func templateXHTML(x string, t *Template) string {
 		}
 		return "show"
 	}
-	x = blockOpen.ReplaceAllStringFunc(x, func(m string) string {
-		g := blockOpen.FindStringSubmatch(m)
-		return fmt.Sprintf(`<qti-template-block template-identifier="%s" identifier="%s" show-hide="%s"><p>`, g[2], g[3], showHide(g[1] == "!"))
+	// A block: a paragraph that one shown part wraps whole (several parts
+	// side by side in a paragraph are inline).
+	x = paragraph.ReplaceAllStringFunc(x, func(m string) string {
+		inner := strings.TrimSpace(m[len("<p>") : len(m)-len("</p>")])
+		g := blockOpen.FindStringSubmatch(inner)
+		if g == nil || !blockClose.MatchString(inner) {
+			return m
+		}
+		depth := 0
+		for _, loc := range anyMarker.FindAllStringIndex(inner, -1) {
+			if strings.HasPrefix(inner[loc[0]:], "⟦/") {
+				depth--
+			} else {
+				depth++
+			}
+			if depth == 0 && loc[1] != len(inner) {
+				return m
+			}
+		}
+		body := blockClose.ReplaceAllString(inner[len(g[0]):], "")
+		return fmt.Sprintf(`<qti-template-block template-identifier="%s" identifier="%s" show-hide="%s"><p>%s</p></qti-template-block>`, g[2], g[3], showHide(g[1] == "!"), body)
 	})
-	x = blockClose.ReplaceAllString(x, "</p></qti-template-block>")
 	x = partOpen.ReplaceAllStringFunc(x, func(m string) string {
 		g := partOpen.FindStringSubmatch(m)
 		return fmt.Sprintf(`<qti-template-inline template-identifier="%s" identifier="%s" show-hide="%s">`, g[2], g[3], showHide(g[1] == "!"))

@@ -217,6 +217,7 @@ var rpAllowed = map[string]bool{
 // import is known to succeed; ref stands for its key in the item's text.
 type pendingImage struct {
 	ref, name string
+	path      string // in the package
 	data      []byte
 }
 
@@ -1296,6 +1297,11 @@ func (q *qtiText) image(element, src, alt string) string {
 		return ""
 	}
 	p := path.Clean(path.Join(path.Dir(q.file), src))
+	for _, im := range q.pending {
+		if im.path == p {
+			return "![" + alt + "](" + im.ref + ")" // shown twice, stored once
+		}
+	}
 	data, err := q.read(p)
 	if err != nil {
 		q.err = &QTIError{File: q.file, Item: q.item, Element: element, Key: "qti.image_missing", Args: []any{src}}
@@ -1307,7 +1313,7 @@ func (q *qtiText) image(element, src, alt string) string {
 	}
 	*q.images++
 	ref := fmt.Sprintf("/files/qtipending%dx", *q.images)
-	q.pending = append(q.pending, pendingImage{ref: ref, name: path.Base(p), data: data})
+	q.pending = append(q.pending, pendingImage{ref: ref, name: path.Base(p), path: p, data: data})
 	return "![" + alt + "](" + ref + ")"
 }
 

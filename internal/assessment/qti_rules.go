@@ -1150,8 +1150,13 @@ var qti3Names = map[string]string{
 	"integertofloat": "qti-integer-to-float", "equalrounded": "qti-equal-rounded", "roundto": "qti-round-to",
 	"gcd": "qti-gcd", "lcm": "qti-lcm", "mathoperator": "qti-math-operator", "mathconstant": "qti-math-constant",
 	"repeat": "qti-repeat", "fieldvalue": "qti-field-value",
+}
+
+// qti3Attrs are the QTI 3 spellings of the attributes rules hold, kept
+// apart from the elements' (randomInteger's min and max are not the
+// elements min and max).
+var qti3Attrs = map[string]string{
 	"roundingmode": "rounding-mode", "fieldidentifier": "field-identifier", "numberrepeats": "number-repeats",
-	// attributes
 	"basetype": "base-type", "tolerancemode": "tolerance-mode", "includelowerbound": "include-lower-bound",
 	"includeupperbound": "include-upper-bound", "casesensitive": "case-sensitive",
 }
@@ -1173,7 +1178,7 @@ func (r *Rules) writeQTI3(b *strings.Builder) {
 			if k == "identifier" && v == r.Response && n.Op != "setoutcomevalue" && len(r.Others) == 0 {
 				v = "RESPONSE"
 			}
-			an, ok := qti3Names[k]
+			an, ok := qti3Attrs[k]
 			if !ok {
 				an = k
 			}
