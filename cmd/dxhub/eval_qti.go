@@ -31,7 +31,7 @@ func evalQTICmd(ctx context.Context, args []string) error {
 	dbURL := fset.String("db", "", "database URL; default a fresh SQLite file in a temporary folder")
 	verbose := fset.Bool("v", false, "print every file, not only the refused ones")
 	exportDir := fset.String("export-dir", "", "write each imported item's QTI 3.0 export into this folder (to validate against the QTI 3.0 schema)")
-	if err := parse(fset, args, "dxhub eval qti [flags] DIR...: import every QTI item file (.xml whose root is an\nassessment item) and package (.zip) under the folders, one at a time and each counted once\n(same bytes, same file), into a fresh dxhub with the demo skills standard. Prints each refusal\n(file, item, element, reason), the refusals grouped by element and reason, taken items whose own\ncorrect response does not earn full marks (items scored by a template), and a last line RESULT files=… imported=… percent=… full_marks_wrong=…"); err != nil {
+	if err := parse(fset, args, "dxhub eval qti [flags] DIR...: import every QTI item file (.xml whose root is an\nassessment item) and package (.zip) under the folders, one at a time and each counted once\n(same bytes, same file), into a fresh dxhub with the demo skills standard. Prints each refusal\n(file, item, element, reason), the refusals grouped by element and reason, taken items whose own\ncorrect response does not earn full marks (items scored by a template), and a last line RESULT files=… imported=… percent=… full_marks_wrong=… marked_by_examiner=… (essays, which an examiner marks)"); err != nil {
 		return err
 	}
 	if fset.NArg() == 0 {
@@ -81,7 +81,7 @@ func evalQTICmd(ctx context.Context, args []string) error {
 	}
 	def := assessment.QTIDefaults{StandardCode: std.Code, StandardVersion: std.Version, Competence: "1.1", Level: 1, UnitCode: "VN"}
 	reasons := map[string]int{}
-	imported, wrongMarks := 0, 0
+	imported, wrongMarks, marked := 0, 0, 0
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -112,6 +112,10 @@ func evalQTICmd(ctx context.Context, args []string) error {
 				}
 			}
 			body := it.Body
+			if body.Marked() {
+				marked++ // an examiner marks it: no correct response to check
+				continue
+			}
 			if body.Template != nil {
 				// Drawn afresh per attempt: each of a few draws must give
 				// the correct response it sets full marks.
@@ -153,7 +157,7 @@ func evalQTICmd(ctx context.Context, args []string) error {
 	if len(paths) > 0 {
 		pct = 100 * float64(imported) / float64(len(paths))
 	}
-	fmt.Printf("RESULT files=%d imported=%d percent=%.1f full_marks_wrong=%d\n", len(paths), imported, pct, wrongMarks)
+	fmt.Printf("RESULT files=%d imported=%d percent=%.1f full_marks_wrong=%d marked_by_examiner=%d\n", len(paths), imported, pct, wrongMarks, marked)
 	return nil
 }
 

@@ -85,7 +85,10 @@ type Attempt struct {
 	Breakdown   *Breakdown  `json:"breakdown,omitempty"`
 	VoidReason  string      `json:"void_reason,omitempty"`
 	Answered    int         `json:"answered"`
-	fresh       bool        // created by this request
+	// AwaitingMarks counts the essays an examiner has yet to mark; the
+	// result is final (and told to other rooms) once none are left.
+	AwaitingMarks int  `json:"awaiting_marks,omitempty"`
+	fresh         bool // created by this request
 }
 
 // Ends is when the attempt's time runs out, extensions included.
@@ -450,14 +453,14 @@ func (e *engine) metaIn(ctx context.Context, fe FormEntry) (*itemMeta, error) {
 	return &itemMeta{body: inst, competence: m.competence, area: m.area, stem: richtext.Render(inst.Stem)}, nil
 }
 
-const attemptCols = `id, session_id, account_id, display_name, status, form, cursor_pos, started_at, deadline, extra_s, finished_at, score, max_score, passed, breakdown, void_reason`
+const attemptCols = `id, session_id, account_id, display_name, status, form, cursor_pos, started_at, deadline, extra_s, finished_at, score, max_score, passed, breakdown, void_reason, awaiting_marks`
 
 func scanAttempt(r interface{ Scan(...any) error }) (*Attempt, error) {
 	var a Attempt
 	var form, breakdown string
 	var passed int
 	if err := r.Scan(&a.ID, &a.SessionID, &a.AccountID, &a.DisplayName, &a.Status, &form, &a.Cursor, &a.StartedAt, &a.Deadline, &a.ExtraS, &a.FinishedAt,
-		&a.Score, &a.MaxScore, &passed, &breakdown, &a.VoidReason); err != nil {
+		&a.Score, &a.MaxScore, &passed, &breakdown, &a.VoidReason, &a.AwaitingMarks); err != nil {
 		return nil, err
 	}
 	a.Passed = passed != 0
@@ -621,13 +624,14 @@ func (x *Exams) SaveAnswer(ctx context.Context, attemptID string, idx int, respo
 	if err != nil {
 		return 0, err
 	}
-	// Bounded: a composite item's parts share one response.
+	// Bounded: a composite item's parts share one response; an essay is
+	// one value of up to maxEssay bytes.
 	if len(response) > 300 {
 		return 0, errs.Field("response", "exams.bad_response")
 	}
 	size := 0
 	for _, r := range response {
-		if size += len(r); len(r) > 500 || size > 20000 {
+		if size += len(r); len(r) > maxEssay || size > 20000 {
 			return 0, errs.Field("response", "exams.bad_response")
 		}
 	}
@@ -748,16 +752,26 @@ func responses(ctx context.Context, q db.Querier, attemptID string) (map[int][]s
 }
 
 // score computes an attempt's result from its latest responses.
-func (x *Exams) score(ctx context.Context, a *Attempt, b *Blueprint, resps map[int][]string) (float64, float64, bool, *Breakdown, error) {
+func (x *Exams) score(ctx context.Context, a *Attempt, b *Blueprint, resps map[int][]string, marks map[int]float64) (float64, float64, bool, *Breakdown, int, error) {
 	type acc struct{ score, max float64 }
 	areas, comps := map[string]*acc{}, map[string]*acc{}
 	var total, maxTotal float64
+	awaiting := 0
 	for i, fe := range a.Form {
 		m, err := x.engine.metaIn(ctx, fe)
 		if err != nil {
-			return 0, 0, false, nil, err
+			return 0, 0, false, nil, 0, err
 		}
 		got := m.body.Points(resps[i])
+		if m.body.Marked() {
+			// An examiner's points; a blank answer needs no marking.
+			got = 0
+			if pts, ok := marks[i]; ok && m.body.MaxScore > 0 {
+				got = pts / m.body.MaxScore
+			} else if len(resps[i]) > 0 {
+				awaiting++
+			}
+		}
 		total += got
 		maxTotal++
 		for _, t := range []struct {
@@ -795,7 +809,7 @@ func (x *Exams) score(ctx context.Context, a *Attempt, b *Blueprint, resps map[i
 	for _, p := range bd.Areas {
 		passed = passed && p.Passed
 	}
-	return total, maxTotal, passed, bd, nil
+	return total, maxTotal, passed && awaiting == 0, bd, awaiting, nil
 }
 
 // finish scores an attempt and closes it with status and finish time; it
@@ -817,36 +831,78 @@ func (x *Exams) finish(ctx context.Context, a *Attempt, status string, finishedA
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // closed meanwhile
 		}
-		resps, err := responses(ctx, tx, a.ID)
-		if err != nil {
-			return err
-		}
-		score, maxScore, passed, bd, err := x.score(ctx, a, b, resps)
-		if err != nil {
-			return err
-		}
-		bdJSON, _ := json.Marshal(bd)
-		if _, err = tx.ExecContext(ctx, `UPDATE attempts SET score = $1, max_score = $2, passed = $3, breakdown = $4 WHERE id = $5`,
-			score, maxScore, db.Flag(passed), string(bdJSON), a.ID); err != nil {
-			return err
-		}
-		pct := 0.0
-		if maxScore > 0 {
-			pct = 100 * score / maxScore
-		}
-		var unit string
-		if err := tx.QueryRowContext(ctx, `SELECT person_unit FROM attempts WHERE id = $1`, a.ID).Scan(&unit); err != nil {
-			return err
-		}
-		return events.Record(ctx, tx, TopicAttemptFinished, AttemptFinished{AttemptID: a.ID, SessionID: a.SessionID, AccountID: a.AccountID,
-			Status: status, Passed: passed, Percent: pct, At: finishedAt, StartedAt: a.StartedAt, Score: score, MaxScore: maxScore,
-			DisplayName: a.DisplayName, Unit: unit, Answered: len(resps), Items: len(a.Form), Digest: sheetDigest(a.Form, resps)})
+		return x.settle(ctx, tx, a, b, status, finishedAt)
 	})
 	if err == nil {
 		x.Events.Notify()
 		examOps.WithLabelValues(status).Inc()
 	}
 	return err
+}
+
+// settle scores a closed attempt from its saved answers and its marks,
+// inside the write that closed it (or that gave its last mark). An
+// attempt with essays not yet marked keeps a provisional score and counts
+// them; once none are left its result is final and other rooms are told.
+func (x *Exams) settle(ctx context.Context, tx *sql.Tx, a *Attempt, b *Blueprint, status string, finishedAt int64) error {
+	resps, err := responses(ctx, tx, a.ID)
+	if err != nil {
+		return err
+	}
+	marks := map[int]float64{}
+	if !x.hasEssays(ctx, a) {
+		return x.settleWith(ctx, tx, a, b, status, finishedAt, resps, marks)
+	}
+	err = db.Each(ctx, tx, func(r db.Scanner) error {
+		var idx int
+		var pts float64
+		if err := r.Scan(&idx, &pts); err != nil {
+			return err
+		}
+		marks[idx] = pts
+		return nil
+	}, `SELECT idx, points FROM exam_marks WHERE attempt_id = $1`, a.ID)
+	if err != nil {
+		return err
+	}
+	return x.settleWith(ctx, tx, a, b, status, finishedAt, resps, marks)
+}
+
+// hasEssays says whether an attempt's form holds an item an examiner
+// marks (most do not: their result is final when they close).
+func (x *Exams) hasEssays(ctx context.Context, a *Attempt) bool {
+	for _, fe := range a.Form {
+		if m, err := x.engine.metaIn(ctx, fe); err != nil || m.body.Marked() {
+			return true // on an error, look: score will report it
+		}
+	}
+	return false
+}
+
+func (x *Exams) settleWith(ctx context.Context, tx *sql.Tx, a *Attempt, b *Blueprint, status string, finishedAt int64, resps map[int][]string, marks map[int]float64) error {
+	score, maxScore, passed, bd, awaiting, err := x.score(ctx, a, b, resps, marks)
+	if err != nil {
+		return err
+	}
+	bdJSON, _ := json.Marshal(bd)
+	if _, err = tx.ExecContext(ctx, `UPDATE attempts SET score = $1, max_score = $2, passed = $3, breakdown = $4, awaiting_marks = $5 WHERE id = $6`,
+		score, maxScore, db.Flag(passed), string(bdJSON), awaiting, a.ID); err != nil {
+		return err
+	}
+	if awaiting > 0 {
+		return nil
+	}
+	pct := 0.0
+	if maxScore > 0 {
+		pct = 100 * score / maxScore
+	}
+	var unit string
+	if err := tx.QueryRowContext(ctx, `SELECT person_unit FROM attempts WHERE id = $1`, a.ID).Scan(&unit); err != nil {
+		return err
+	}
+	return events.Record(ctx, tx, TopicAttemptFinished, AttemptFinished{AttemptID: a.ID, SessionID: a.SessionID, AccountID: a.AccountID,
+		Status: status, Passed: passed, Percent: pct, At: finishedAt, StartedAt: a.StartedAt, Score: score, MaxScore: maxScore,
+		DisplayName: a.DisplayName, Unit: unit, Answered: len(resps), Items: len(a.Form), Digest: sheetDigest(a.Form, resps)})
 }
 
 // examOps counts what candidates and the sweeper did, for the operators'
@@ -1022,6 +1078,7 @@ type Reviewed struct {
 	Index      int
 	Stem       template.HTML
 	Picture    template.HTML // a graphic item's image with its areas
+	Comment    string        // an essay: the examiner's comment
 	Competence string
 	// Given and Right are the answer and the expected one as text (option
 	// texts, true/false in the reader's words are left to the page: the
@@ -1043,6 +1100,23 @@ func (x *Exams) Review(ctx context.Context, a *Attempt) ([]Reviewed, error) {
 	if err != nil {
 		return nil, err
 	}
+	type mark struct {
+		points  float64
+		comment string
+	}
+	marks := map[int]mark{}
+	err = db.Each(ctx, x.Bank.DB.R, func(r db.Scanner) error {
+		var idx int
+		var m mark
+		if err := r.Scan(&idx, &m.points, &m.comment); err != nil {
+			return err
+		}
+		marks[idx] = m
+		return nil
+	}, `SELECT idx, points, comment FROM exam_marks WHERE attempt_id = $1`, a.ID)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Reviewed, 0, len(items))
 	for _, it := range items {
 		fe := a.Form[it.Index]
@@ -1051,8 +1125,17 @@ func (x *Exams) Review(ctx context.Context, a *Attempt) ([]Reviewed, error) {
 			return nil, err
 		}
 		b := &m.body
-		out = append(out, Reviewed{Index: it.Index, Stem: it.View.Stem, Picture: it.View.Picture, Competence: m.competence, TrueFalse: b.Type == TrueFalse,
-			Given: answerText(b, it.Response), Right: answerText(b, b.CorrectResponse()), Points: b.Points(it.Response), Feedback: b.Feedback})
+		r := Reviewed{Index: it.Index, Stem: it.View.Stem, Picture: it.View.Picture, Competence: m.competence, TrueFalse: b.Type == TrueFalse,
+			Given: answerText(b, it.Response), Right: answerText(b, b.CorrectResponse()), Points: b.Points(it.Response), Feedback: b.Feedback}
+		if b.Marked() {
+			// The examiner's points and comment; an essay has no one
+			// right answer to show.
+			r.Points, r.Comment = 0, marks[it.Index].comment
+			if b.MaxScore > 0 {
+				r.Points = marks[it.Index].points / b.MaxScore
+			}
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }

@@ -506,7 +506,73 @@ func (h *ExamHTTP) ProctorAction(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// MarkingPage lists a session's essay answers for its examiners to
+// mark.
+func (h *ExamHTTP) MarkingPage(w http.ResponseWriter, r *http.Request) error {
+	m, err := h.X.Marking(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return h.Web.Render(w, r, http.StatusOK, "assessment/marking", "exams.marking", map[string]any{"M": m, "Saved": r.URL.Query().Get("saved") != ""})
+}
+
+// MarkAnswer records one mark from the marking page.
+func (h *ExamHTTP) MarkAnswer(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errs.E(errs.Invalid, "error.bad_request")
+	}
+	idx, err := strconv.Atoi(r.PostForm.Get("index"))
+	if err != nil {
+		return errs.Field("index", "exams.bad_item")
+	}
+	points, err := parseNumber(r.PostForm.Get("points"))
+	if err != nil {
+		return errs.Field("points", "exams.bad_points", "?")
+	}
+	if _, err := h.X.Mark(r.Context(), r.PostForm.Get("attempt"), idx, points, r.PostForm.Get("comment")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/exam-sessions/"+r.PathValue("id")+"/marking?saved=1", http.StatusSeeOther)
+	return nil
+}
+
 // --- JSON API ---
+
+// APIMarking: GET /api/v1/exam-sessions/{id}/marking.
+func (h *ExamHTTP) APIMarking(w http.ResponseWriter, r *http.Request) error {
+	m, err := h.X.Marking(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	m.Session.AccessCode = ""
+	return web.JSON(w, http.StatusOK, m)
+}
+
+// APIMark: PUT /api/v1/attempts/{id}/marks/{idx} {"points", "comment"}.
+func (h *ExamHTTP) APIMark(w http.ResponseWriter, r *http.Request) error {
+	if _, err := auth.RequireUser(r.Context()); err != nil {
+		return err
+	}
+	idx, err := strconv.Atoi(r.PathValue("idx"))
+	if err != nil {
+		return errs.Field("index", "exams.bad_item")
+	}
+	var in struct {
+		Points  *float64 `json:"points"`
+		Comment string   `json:"comment"`
+	}
+	if err := web.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Points == nil {
+		return errs.Field("points", "exams.bad_points", "?")
+	}
+	a, err := h.X.Mark(r.Context(), r.PathValue("id"), idx, *in.Points, in.Comment)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, a)
+}
 
 // APIAvailable: GET /api/v1/exams.
 func (h *ExamHTTP) APIAvailable(w http.ResponseWriter, r *http.Request) error {

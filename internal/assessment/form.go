@@ -19,15 +19,15 @@ import (
 
 // ItemForm is the authoring form's fields.
 type ItemForm struct {
-	Competence, Level, Type, Stem, Options, Pairs, Answers, Number, Tolerance, TrueFalse, Mode, Map, MaxScore, Feedback string
-	StrictDiacritics                                                                                                    bool
+	Competence, Level, Type, Stem, Options, Pairs, Answers, Number, Tolerance, TrueFalse, Mode, Map, MaxScore, Feedback, Rubric string
+	StrictDiacritics                                                                                                            bool
 }
 
 // FormOf parses posted values.
 func FormOf(v url.Values) ItemForm {
 	return ItemForm{Competence: v.Get("competence"), Level: v.Get("level"), Type: v.Get("type"), Stem: v.Get("stem"), Options: v.Get("options"),
 		Pairs: v.Get("pairs"), Answers: v.Get("answers"), Number: v.Get("number"), Tolerance: v.Get("tolerance"), TrueFalse: v.Get("true_false"),
-		Mode: v.Get("mode"), Map: v.Get("map"), MaxScore: v.Get("max_score"), Feedback: v.Get("feedback"), StrictDiacritics: v.Get("strict_diacritics") != ""}
+		Mode: v.Get("mode"), Map: v.Get("map"), MaxScore: v.Get("max_score"), Feedback: v.Get("feedback"), Rubric: v.Get("rubric"), StrictDiacritics: v.Get("strict_diacritics") != ""}
 }
 
 func lines(s string) []string {
@@ -97,6 +97,8 @@ func (f ItemForm) Input(standardCode string, standardVersion int) (ItemInput, er
 		}
 	case TrueFalse:
 		b.Correct = []string{f.TrueFalse}
+	case Essay:
+		b.Rubric = f.Rubric
 	}
 	if b.Mode == MapResponse {
 		b.Map = map[string]float64{}
@@ -156,6 +158,8 @@ func FormFor(it *Item) ItemForm {
 		f.Pairs = sb.String()
 	case ShortText:
 		f.Answers = strings.Join(b.Correct, "\n")
+	case Essay:
+		f.Rubric = b.Rubric
 	case Numeric:
 		f.Number = strings.Join(b.Correct, "")
 		f.Tolerance = strconv.FormatFloat(b.Tolerance, 'f', -1, 64)

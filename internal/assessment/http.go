@@ -174,6 +174,17 @@ func (h *HTTP) Update(w http.ResponseWriter, r *http.Request) error {
 		in.Body.Rules, in.Body.Mode, in.Body.Map, in.Body.Template = it.Body.Rules, AllOrNothing, nil, it.Body.Template
 		in.Body.QTIPairs, in.Body.Language = it.Body.QTIPairs, it.Body.Language
 	}
+	if err == nil && it.Body.Type == in.Body.Type && it.Body.Picture != nil {
+		// A graphic item's areas are its options: the form changes its
+		// text, not the areas or what is right.
+		ob := it.Body
+		in.Body.Options, in.Body.Targets, in.Body.Correct, in.Body.Picture, in.Body.QTIPairs = ob.Options, ob.Targets, ob.Correct, ob.Picture, ob.QTIPairs
+		in.Body.Mode, in.Body.Map, in.Body.MapBounds, in.Body.MapDefault, in.Body.MapLower, in.Body.MapUpper = ob.Mode, ob.Map, ob.MapBounds, ob.MapDefault, ob.MapLower, ob.MapUpper
+		in.Body.MinChoices, in.Body.MaxChoices, in.Body.MaxScore = ob.MinChoices, ob.MaxChoices, ob.MaxScore
+	}
+	if err == nil && it.Body.Type == Essay && in.Body.Type == Essay {
+		in.Body.ExpectedLength = it.Body.ExpectedLength
+	}
 	if err == nil && it.Body.Type == Composite && in.Body.Type == Composite {
 		// Likewise a composite item's parts: the form changes its text.
 		in.Body.Parts, in.Body.Mode, in.Body.Map = it.Body.Parts, AllOrNothing, nil

@@ -24,6 +24,9 @@ const (
 	Matching  = "matching"   // pair each left entry with a right one
 	ShortText = "short_text" // a typed answer compared after normalising
 	Numeric   = "numeric"    // a number within a tolerance
+	// Essay: a written answer that an examiner marks (QTI's extended
+	// text); an exam with one waits for its marks before its result.
+	Essay = "essay"
 	// Composite: several questions in one item (the gaps of a cloze text,
 	// two choices about one passage), each a part of one of the types
 	// above, answered together and scored together.
@@ -31,7 +34,7 @@ const (
 )
 
 // Types lists the item types in display order.
-var Types = []string{Single, Multiple, TrueFalse, Ordering, Matching, ShortText, Numeric, Composite}
+var Types = []string{Single, Multiple, TrueFalse, Ordering, Matching, ShortText, Numeric, Essay, Composite}
 
 // maxParts bounds the parts of a composite item.
 const maxParts = 40
@@ -117,7 +120,19 @@ type Body struct {
 	// Picture: a graphic interaction's image, its areas the options (or
 	// a matching's rows) named by number.
 	Picture *Picture `json:"picture,omitempty"`
+	// Essay: guidance for the examiner who marks it (what a full answer
+	// holds), and the answer's expected length in characters (a hint to
+	// the candidate; answers are bounded by maxEssay).
+	Rubric         string `json:"rubric,omitempty"`
+	ExpectedLength int    `json:"expected_length,omitempty"`
 }
+
+// maxEssay bounds an essay's answer, in bytes.
+const maxEssay = 10000
+
+// Marked says whether the item is marked by a person, not scored by
+// dxhub.
+func (b *Body) Marked() bool { return b.Type == Essay }
 
 // QTIPairs values.
 const (
@@ -278,6 +293,18 @@ func (b *Body) validate(ruled bool) error {
 			return errs.Field("correct", "items.answers_required")
 		}
 		b.Correct = acc
+	case Essay:
+		b.Options, b.Targets, b.Correct = nil, nil, nil
+		b.Rubric = textfold.NFC(strings.TrimSpace(b.Rubric))
+		if len(b.Rubric) > 20000 {
+			return errs.Field("rubric", "org.too_long", 20000)
+		}
+		if b.ExpectedLength < 0 || b.ExpectedLength > maxEssay {
+			return errs.Field("expected_length", "items.bad_length", maxEssay)
+		}
+		if b.Rules != nil || b.Template != nil || b.Mode != AllOrNothing {
+			return errs.Field("mode", "items.map_not_for_type")
+		}
 	case Numeric:
 		b.Options = nil
 		if !noCorrect {
@@ -377,7 +404,7 @@ func (b *Body) validateParts() error {
 	for i := range b.Parts {
 		p := &b.Parts[i]
 		field := fmt.Sprintf("parts[%d]", i)
-		if p.Type == Composite || p.Rules != nil && b.Rules != nil || p.Template != nil || len(p.Parts) > 0 {
+		if p.Type == Composite || p.Type == Essay || p.Rules != nil && b.Rules != nil || p.Template != nil || len(p.Parts) > 0 {
 			return errs.Field(field, "items.bad_part")
 		}
 		if p.Response != "" && responses[p.Response] || strings.ContainsAny(p.Response, " :") || b.Rules != nil && b.Rules.decl(p.Response) == nil {
@@ -613,6 +640,9 @@ func (b *Body) MappedMaximum() float64 {
 // CheckResponse refuses a response the item cannot take: more or fewer
 // choices than the item allows. The error names field "response".
 func (b *Body) CheckResponse(resp []string) error {
+	if b.Type == Essay && (len(resp) > 1 || len(resp) == 1 && len(resp[0]) > maxEssay) {
+		return errs.Field("response", "items.essay_too_long", maxEssay)
+	}
 	if b.Type == Composite {
 		for i, p := range b.PartResponse(resp) {
 			if err := b.Parts[i].CheckResponse(p); err != nil {

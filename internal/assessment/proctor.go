@@ -26,6 +26,7 @@ type RosterRow struct {
 	Passed     bool    `json:"passed"`
 	ExtraS     int     `json:"extra_s"`
 	VoidReason string  `json:"void_reason,omitempty"`
+	Awaiting   int     `json:"awaiting_marks,omitempty"` // essays not yet marked
 }
 
 // Roster is the live state of a session.
@@ -37,11 +38,16 @@ type Roster struct {
 
 // proctorSession loads a session the caller may proctor.
 func (x *Exams) proctorSession(ctx context.Context, id string) (*Session, *auth.Principal, error) {
+	return x.sessionFor(ctx, id, auth.ProctorExams)
+}
+
+// sessionFor loads a session on whose unit the caller may do what.
+func (x *Exams) sessionFor(ctx context.Context, id string, what auth.Action) (*Session, *auth.Principal, error) {
 	s, err := x.Session(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := auth.Authorize(ctx, auth.ProctorExams, s.UnitPath)
+	p, err := auth.Authorize(ctx, what, s.UnitPath)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -67,7 +73,7 @@ func (x *Exams) Roster(ctx context.Context, sessionID string) (*Roster, error) {
 		}
 		started[a.AccountID] = true
 		r.Rows = append(r.Rows, RosterRow{AttemptID: a.ID, AccountID: a.AccountID, Name: a.DisplayName, State: a.Status, RemainingS: a.RemainingS(now),
-			Answered: answered, Items: a.Items, Percent: a.Percent, Passed: a.Passed, ExtraS: a.ExtraS, VoidReason: a.VoidReason})
+			Answered: answered, Items: a.Items, Percent: a.Percent, Passed: a.Passed, ExtraS: a.ExtraS, VoidReason: a.VoidReason, Awaiting: a.AwaitingMarks})
 		return nil
 	}, `SELECT `+attemptCols+`, (SELECT COUNT(DISTINCT idx) FROM attempt_steps st WHERE st.attempt_id = attempts.id)
 		FROM attempts WHERE session_id = $1 ORDER BY display_name, id LIMIT 20000`, sessionID)

@@ -126,6 +126,17 @@ func QTIItem(it *Item) string {
 	}
 	var rd strings.Builder
 	var rp string
+	if b.Type == Essay {
+		// No processing: a person marks it, as its SCORE outcome says.
+		rd.WriteString(`<qti-response-declaration identifier="RESPONSE" cardinality="single" base-type="string"/>`)
+		fmt.Fprintf(&rd, `<qti-outcome-declaration identifier="SCORE" cardinality="single" base-type="float" normal-maximum="%s" external-scored="human"/>`, num(b.MaxScore))
+		fb := ""
+		if b.Feedback != "" {
+			rd.WriteString(`<qti-outcome-declaration identifier="FEEDBACK" cardinality="single" base-type="identifier"/>`)
+			fb = fmt.Sprintf(`<qti-modal-feedback outcome-identifier="FEEDBACK" identifier="EXPLANATION" show-hide="show"><qti-content-body>%s</qti-content-body></qti-modal-feedback>`, stemXHTML(b.Feedback))
+		}
+		return qtiDocument(it, lang, rd.String(), itemBodyXHTML(it, lang), "", fb)
+	}
 	if b.Type == Composite {
 		// Each part's declaration, and rules that add up what each part
 		// earns as dxhub scores it.
@@ -390,6 +401,15 @@ func interactionXHTML(b *Body, rid, prompt, lang string) string {
 			rid, len(b.Options), prompt, choices("qti-simple-associable-choice", ` match-max="1"`, left), choices("qti-simple-associable-choice", ` match-max="0"`, right))
 	case ShortText, Numeric:
 		fmt.Fprintf(&body, `%s<p><qti-text-entry-interaction response-identifier="%s"/></p>`, prompt, rid)
+	case Essay:
+		if b.Rubric != "" {
+			fmt.Fprintf(&body, `<qti-rubric-block view="scorer" use="scoring"><qti-content-body>%s</qti-content-body></qti-rubric-block>`, stemXHTML(b.Rubric))
+		}
+		length := ""
+		if b.ExpectedLength > 0 {
+			length = fmt.Sprintf(` expected-length="%d"`, b.ExpectedLength)
+		}
+		fmt.Fprintf(&body, `<qti-extended-text-interaction response-identifier="%s"%s><qti-prompt>%s</qti-prompt></qti-extended-text-interaction>`, rid, length, prompt)
 	}
 	return body.String()
 }

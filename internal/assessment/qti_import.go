@@ -198,7 +198,7 @@ var qtiAllowed = map[string]bool{
 	"label": true, "bdi": true, "mark": true, "s": true, "del": true, "ins": true, "time": true,
 	"printedvariable": true, "templateblock": true, "templateinline": true,
 	"hotspotinteraction": true, "hotspotchoice": true, "graphicorderinteraction": true, "graphicassociateinteraction": true,
-	"associablehotspot": true, "graphicgapmatchinteraction": true, "gapimg": true,
+	"associablehotspot": true, "graphicgapmatchinteraction": true, "gapimg": true, "extendedtextinteraction": true,
 }
 
 // qtiIgnored are elements kept out of the item without loss to a
@@ -242,6 +242,7 @@ var interactionNames = map[string]bool{
 	"choiceinteraction": true, "orderinteraction": true, "matchinteraction": true, "associateinteraction": true, "textentryinteraction": true,
 	"inlinechoiceinteraction": true, "hottextinteraction": true, "gapmatchinteraction": true, "sliderinteraction": true,
 	"hotspotinteraction": true, "graphicorderinteraction": true, "graphicassociateinteraction": true, "graphicgapmatchinteraction": true,
+	"extendedtextinteraction": true,
 }
 
 // partOf is the composite item a part is read for: the numbers its stem
@@ -325,6 +326,9 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 	var rd *xnode
 	if len(rds) > 0 {
 		rd = rds[0]
+	}
+	if len(asked) == 1 && asked[0].name == "extendedtextinteraction" {
+		return parseEssay(file, root, body, asked[0], in, tx, part != nil)
 	}
 	if rd == nil {
 		asks := false
@@ -830,19 +834,7 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 			}
 		}
 	}
-	// Modal feedback (QTI 3 holds it in a content body) and inline or
-	// block feedback in the body: kept, and shown after the answer where
-	// the session allows.
-	var fbs []string
-	root.walk(func(n *xnode) {
-		switch n.name {
-		case "modalfeedback", "feedbackinline", "feedbackblock":
-			if t := strings.TrimSpace(markup(n)); t != "" {
-				fbs = append(fbs, t)
-			}
-		}
-	})
-	b.Feedback = strings.Join(fbs, "\n\n")
+	b.Feedback = tx.feedback(root)
 	in.images = tx.pending
 	b.Language = lang
 	if part != nil {
@@ -862,6 +854,79 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 		return in, &QTIError{File: file, Item: id, Element: interaction.name, Key: key, Args: e.Args}
 	}
 	in.Body = b
+	return in, nil
+}
+
+// feedback is an item's modal feedback (QTI 3 holds it in a content
+// body) and its inline and block feedback, kept as one text shown after
+// the answer where the session allows.
+func (q *qtiText) feedback(root *xnode) string {
+	var fbs []string
+	root.walk(func(n *xnode) {
+		switch n.name {
+		case "modalfeedback", "feedbackinline", "feedbackblock":
+			if t := strings.TrimSpace(q.markup(n)); t != "" {
+				fbs = append(fbs, t)
+			}
+		}
+	})
+	return strings.Join(fbs, "\n\n")
+}
+
+// parseEssay reads an extended text item: a written answer that an
+// examiner marks. Its response processing, if it has any, is not run
+// (QTI leaves such a score to a person, an outcome marked
+// external-scored="human"); scorer rubric blocks and a declared correct
+// response become the examiner's guidance.
+func parseEssay(file string, root, body, interaction *xnode, in ItemInput, tx *qtiText, part bool) (ItemInput, *QTIError) {
+	id := root.attrs["identifier"]
+	b := Body{Type: Essay, Mode: AllOrNothing, MaxScore: 1}
+	b.Stem = tx.markup(body)
+	if b.Stem == "" {
+		b.Stem = strings.TrimSpace(root.attrs["title"])
+	}
+	b.Language, _, _ = strings.Cut(strings.ToLower(root.attrs["xml:lang"]), "-")
+	for _, od := range root.all("outcomedeclaration") {
+		if od.attrs["identifier"] == "SCORE" {
+			if m, err := strconv.ParseFloat(od.attrs["normalmaximum"], 64); err == nil && m > 0 && m <= 100 {
+				b.MaxScore = m
+			}
+		}
+	}
+	b.ExpectedLength, _ = strconv.Atoi(interaction.attrs["expectedlength"])
+	b.ExpectedLength = min(max(b.ExpectedLength, 0), maxEssay)
+	var guide []string
+	root.walk(func(n *xnode) {
+		if n.name == "rubricblock" && strings.Contains(n.attrs["view"], "scorer") {
+			if t := tx.markup(n); t != "" {
+				guide = append(guide, t)
+			}
+		}
+	})
+	rid := interaction.attrs["responseidentifier"]
+	for _, rd := range root.all("responsedeclaration") {
+		if cr := rd.child("correctresponse"); rd.attrs["identifier"] == rid && cr != nil {
+			for _, v := range cr.all("value") {
+				if t := strings.TrimSpace(v.text); t != "" {
+					guide = append(guide, t)
+				}
+			}
+		}
+	}
+	b.Rubric = strings.Join(guide, "\n\n")
+	b.Feedback = tx.feedback(root)
+	if tx.err != nil {
+		return in, tx.err
+	}
+	in.images = tx.pending
+	in.Body = b
+	if part {
+		return in, nil
+	}
+	if err := b.Validate(); err != nil {
+		e, _ := errs.As(err)
+		return in, &QTIError{File: file, Item: id, Element: interaction.name, Key: e.Key, Args: e.Args}
+	}
 	return in, nil
 }
 
@@ -1001,16 +1066,7 @@ func parseComposite(file string, root, body *xnode, rds, asked []*xnode, in Item
 			}
 		}
 	}
-	var fbs []string
-	root.walk(func(n *xnode) {
-		switch n.name {
-		case "modalfeedback", "feedbackinline", "feedbackblock":
-			if t := strings.TrimSpace(tx.markup(n)); t != "" {
-				fbs = append(fbs, t)
-			}
-		}
-	})
-	b.Feedback = strings.Join(fbs, "\n\n")
+	b.Feedback = tx.feedback(root)
 	if err := b.Validate(); err != nil {
 		e, _ := errs.As(err)
 		key, el := e.Key, "itemBody"
@@ -1154,7 +1210,7 @@ func (q *qtiText) markup(n *xnode) string {
 					}
 					b.WriteString(" " + gap + " ")
 				case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction",
-					"hotspotinteraction", "graphicorderinteraction", "graphicassociateinteraction", "graphicgapmatchinteraction":
+					"hotspotinteraction", "graphicorderinteraction", "graphicassociateinteraction", "graphicgapmatchinteraction", "extendedtextinteraction":
 					if q.composite {
 						// Asked below as a part, with its prompt.
 						q.label(c.attrs["responseidentifier"])

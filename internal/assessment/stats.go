@@ -79,7 +79,7 @@ func (x *Exams) Stats(ctx context.Context, sessionID string) (*SessionStats, err
 		}
 		forms[id] = f
 		return nil
-	}, `SELECT id, form FROM attempts WHERE session_id = $1 AND status IN ('submitted', 'expired')`, sessionID)
+	}, `SELECT id, form FROM attempts WHERE session_id = $1 AND status IN ('submitted', 'expired') AND awaiting_marks = 0`, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +105,25 @@ func (x *Exams) Stats(ctx context.Context, sessionID string) (*SessionStats, err
 		return nil, err
 	}
 
+	// Essays count with their examiners' points (attempts still waiting
+	// for marks are left out above).
+	marks := map[string]map[int]float64{}
+	err = db.Each(ctx, x.Bank.DB.R, func(r db.Scanner) error {
+		var id string
+		var idx int
+		var pts float64
+		if err := r.Scan(&id, &idx, &pts); err != nil {
+			return err
+		}
+		if marks[id] == nil {
+			marks[id] = map[int]float64{}
+		}
+		marks[id][idx] = pts
+		return nil
+	}, `SELECT m.attempt_id, m.idx, m.points FROM exam_marks m JOIN attempts a ON a.id = m.attempt_id WHERE a.session_id = $1`, sessionID)
+	if err != nil {
+		return nil, err
+	}
 	type obs struct{ item, rest float64 }
 	type acc struct {
 		stat   *ItemStat
@@ -128,6 +147,9 @@ func (x *Exams) Stats(ctx context.Context, sessionID string) (*SessionStats, err
 			}
 			r := resps[id][i]
 			sc := m.body.Score(r)
+			if m.body.Marked() {
+				sc = marks[id][i]
+			}
 			key := fe.Item
 			a := items[key]
 			if a == nil {

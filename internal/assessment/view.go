@@ -27,6 +27,8 @@ type View struct {
 	Name  string
 	// Picture: a graphic item's image with its numbered areas.
 	Picture template.HTML
+	// ExpectedLength: an essay's expected length in characters (a hint).
+	ExpectedLength int
 }
 
 // CandidateView prepares an item for display. Ordering items are always
@@ -71,7 +73,7 @@ func formOrder(b *Body, rng *rand.Rand, shuffle bool) (order, targets []string) 
 // ViewInOrder prepares an item for a candidate with the option and target
 // order stored in their form.
 func ViewInOrder(b *Body, stem template.HTML, order, targets []string) View {
-	v := View{Type: b.Type, Stem: stem, MinChoices: b.MinChoices, MaxChoices: b.MaxChoices, Picture: b.Picture.svg()}
+	v := View{Type: b.Type, Stem: stem, MinChoices: b.MinChoices, MaxChoices: b.MaxChoices, Picture: b.Picture.svg(), ExpectedLength: b.ExpectedLength}
 	if b.Type == Composite {
 		for k := range b.Parts {
 			pre := strconv.Itoa(k) + ":"

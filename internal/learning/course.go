@@ -513,6 +513,10 @@ func (s *Service) checkLesson(ctx context.Context, in *LessonInput) error {
 			if err != nil || it.Status != assessment.StatusApproved {
 				return errs.Field("items", "learning.item_invalid", id)
 			}
+			if it.Body.Marked() {
+				// A quiz scores at once; nobody marks it.
+				return errs.Field("items", "learning.item_marked", id)
+			}
 		}
 	}
 	if in.URL != "" && !strings.HasPrefix(in.URL, "https://") && !strings.HasPrefix(in.URL, "http://") {

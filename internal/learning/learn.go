@@ -404,6 +404,9 @@ func (s *Service) SubmitQuiz(ctx context.Context, enrolmentID, lessonID string, 
 			return nil, nil, err
 		}
 		resp := answers[id]
+		if it.Body.Marked() {
+			continue // became an essay since the quiz was made: not scored
+		}
 		it.Body = it.Body.Instance(quizDraw(enrolmentID, id))
 		if err := it.Body.CheckResponse(resp); err != nil {
 			e, _ := errs.As(err)

@@ -195,6 +195,7 @@ func init() {
 		"learning.url_invalid":           {"địa chỉ phải bắt đầu bằng https:// hoặc http://", "the URL must start with https:// or http://"},
 		"learning.quiz_needs_items":      {"bài luyện tập cần ít nhất một câu hỏi", "a quiz needs at least one item"},
 		"learning.item_invalid":          {"câu hỏi %s không có hoặc chưa được duyệt", "item %s does not exist or is not approved"},
+		"learning.item_marked":           {"câu hỏi %s là câu tự luận do giám khảo chấm, không dùng trong bài kiểm tra tự chấm", "item %s is an essay an examiner marks; a quiz cannot hold it"},
 		"learning.final_is_quiz":         {"chỉ bài luyện tập mới là bài kiểm tra cuối khóa", "only a quiz can be the final quiz"},
 		"learning.publish_empty":         {"khóa học cần ít nhất một bài trước khi công bố", "a course needs at least one lesson before it is published"},
 		"learning.publish_two_finals":    {"khóa học chỉ có một bài kiểm tra cuối khóa", "a course has only one final quiz"},

@@ -87,11 +87,11 @@
   // flush saves a text answer still waiting for its pause.
   function flush() {
     clearTimeout(timerID);
-    return pending !== null || /^(short_text|numeric|composite)$/.test(form.dataset.type) ? save() : inflight;
+    return pending !== null || /^(short_text|numeric|essay|composite)$/.test(form.dataset.type) ? save() : inflight;
   }
   form.addEventListener("change", save);
   form.addEventListener("input", function (e) {
-    if (e.target.type === "text") { clearTimeout(timerID); timerID = setTimeout(save, 800); }
+    if (e.target.type === "text" || e.target.type === "textarea") { clearTimeout(timerID); timerID = setTimeout(save, 800); }
   });
   // "Nộp bài" opens a dialog that counts the blank questions; without this
   // script the same button leads to a confirmation page.

@@ -1,0 +1,177 @@
+package app
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"net/url"
+	"strings"
+	"testing"
+
+	"dxhub/internal/assessment"
+	"dxhub/internal/learning"
+	"dxhub/internal/platform/auth"
+	"dxhub/internal/platform/errs"
+)
+
+// An essay (1EdTech's extended text example, in a package with its
+// postcard) sits in an exam beside a choice: submitting leaves the result
+// waiting for an examiner, the candidate is told so and no other room
+// hears of it; only an examiner of the session's unit sees the answer
+// (numbered, not named) and marks it, with bad marks refused by field;
+// the last mark makes the result final and tells the other rooms, after
+// which marks cannot change.
+func TestEssayMarking(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	essay := interopDoc(t, "qti30/ims3_extended_text.xml")
+	var pic bytes.Buffer
+	png.Encode(&pic, image.NewGray(image.Rect(0, 0, 40, 30)))
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, b := range map[string][]byte{"essay.xml": essay, "images/postcard.png": pic.Bytes(), "choice.xml": []byte(qtiGood)} {
+		w, _ := zw.Create(name)
+		w.Write(b)
+	}
+	zw.Close()
+	status, body, _ := ta.do(ta.client("author"), "POST", "/api/v1/items/qti?filename=essay.zip&competence=1.1&level=1", &buf, "Content-Type", "application/zip")
+	if status != 201 {
+		t.Fatalf("import: %d %.500s", status, body)
+	}
+	ctx := context.Background()
+	a1 := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author"))
+	a2 := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author2"))
+	var essayID string
+	for id, it := range itemsOf(t, ta) {
+		if it.Body.Type == assessment.Essay {
+			essayID = id
+			if it.Body.ExpectedLength != 200 || it.Body.MaxScore != 1 {
+				t.Fatalf("essay read as %+v", it.Body)
+			}
+		}
+		if _, err := ta.App.Bank.Transition(a1, id, assessment.ActionSubmit, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ta.App.Bank.Transition(a2, id, assessment.ActionApprove, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if essayID == "" {
+		t.Fatal("no essay imported")
+	}
+	// A quiz is scored at once: it cannot hold an essay.
+	if _, err := ta.App.Learn.CreateCourse(a1, learning.CourseInput{Code: "Q-ESSAY", Title: "Viết", Summary: "x", Audiences: []string{"citizen"}, OpenEnrol: true, PassPercent: 40}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ta.App.Learn.AddModule(a1, "Q-ESSAY", "Chương 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ta.App.Learn.AddLesson(a1, m.ID, learning.LessonInput{Kind: learning.KindQuiz, Title: "Q", Items: []string{essayID}})
+	if e, _ := errs.As(err); e == nil || e.Field != "items" || e.Key != "learning.item_marked" {
+		t.Fatalf("a quiz took an essay: %v", err)
+	}
+
+	s := oneItemSession(t, ta, "Viết bưu thiếp", assessment.ReviewAnswers)
+	bp, _ := ta.App.Exams.Blueprint(auth.WithPrincipal(ctx, mustPrincipal(t, ta, "examiner")), s.BlueprintID)
+	bp.Rules[0].Count = 2
+	if err := ta.App.Exams.SaveBlueprint(auth.WithPrincipal(ctx, mustPrincipal(t, ta, "examiner")), bp); err != nil {
+		t.Fatal(err)
+	}
+	learner := ta.client("learner")
+	status, _, h := ta.do(learner, "POST", "/exams/"+s.ID+"/start", strings.NewReader(""), "Content-Type", "application/x-www-form-urlencoded")
+	if status != 303 {
+		t.Fatalf("start: %d", status)
+	}
+	attempt := strings.TrimPrefix(h.Get("Location"), "/attempts/")
+	lc := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "learner"))
+	at, _ := ta.App.Exams.Attempt(lc, attempt)
+	items, _ := ta.App.Exams.AttemptItems(lc, at)
+	essayIdx, choiceIdx := 0, 1
+	if items[1].View.Type == assessment.Essay {
+		essayIdx, choiceIdx = 1, 0
+	}
+	_, page, _ := ta.do(learner, "GET", "/attempts/"+attempt+"?q="+string(rune('1'+essayIdx)), nil)
+	if !strings.Contains(page, `<textarea name="r"`) || !strings.Contains(page, "200") {
+		t.Fatal("the exam page does not ask for a written answer")
+	}
+	text := "Chào Sam, thị trấn của mình nhỏ, đẹp nhất là bờ sông; buổi tối mình đi dạo chợ đêm."
+	fb, k, v := form(url.Values{"idx": {string(rune('0' + essayIdx))}, "go": {"stay"}, "r": {text}})
+	if s, _, _ := ta.do(learner, "POST", "/attempts/"+attempt+"/answer", fb, k, v); s != 303 {
+		t.Fatalf("save the essay: %d", s)
+	}
+	apiJSON(t, ta, "learner", "PUT", "/api/v1/attempts/"+attempt+"/answers/"+string(rune('0'+choiceIdx)), `{"response":["A"]}`, 200)
+	done, err := ta.App.Exams.Submit(lc, attempt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.AwaitingMarks != 1 || done.Passed {
+		t.Fatalf("submitted: awaiting %d, passed %v", done.AwaitingMarks, done.Passed)
+	}
+	finished := func() int {
+		var n int
+		ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM events WHERE topic = $1 AND payload LIKE $2`, assessment.TopicAttemptFinished, "%"+attempt+"%").Scan(&n)
+		return n
+	}
+	if finished() != 0 {
+		t.Fatal("other rooms heard of a result that waits for marks")
+	}
+	_, page, _ = ta.do(learner, "GET", "/attempts/"+attempt+"/result", nil)
+	if !strings.Contains(page, `id="awaiting-marks"`) || strings.Contains(page, `id="verdict"`) {
+		t.Fatal("the result page does not say the essay waits for an examiner")
+	}
+
+	// Only the session's examiners mark.
+	for _, who := range []string{"learner", "dongnai", "author"} {
+		if s, _, _ := ta.do(ta.client(who), "GET", "/exam-sessions/"+s.ID+"/marking", nil); s != 403 && s != 404 {
+			t.Errorf("%s reads the marking page: %d", who, s)
+		}
+		if s, _, _ := ta.do(ta.client(who), "PUT", "/api/v1/attempts/"+attempt+"/marks/"+string(rune('0'+essayIdx)), strings.NewReader(`{"points":1}`), "Content-Type", "application/json"); s != 403 && s != 404 {
+			t.Errorf("%s marks: %d", who, s)
+		}
+	}
+	examiner := ta.client("examiner")
+	_, page, _ = ta.do(examiner, "GET", "/exam-sessions/"+s.ID+"/marking?lang=en", nil)
+	if !strings.Contains(page, "Candidate 1") || !strings.Contains(page, "bờ sông") || strings.Contains(page, mustPrincipal(t, ta, "learner").Username) {
+		t.Fatal("the marking page does not show the numbered answer (or names the candidate)")
+	}
+	out := apiJSON(t, ta, "examiner", "GET", "/api/v1/exam-sessions/"+s.ID+"/marking", "", 200)
+	if !strings.Contains(out, `"attempts_awaiting":1`) || !strings.Contains(out, `"max_score":1`) {
+		t.Fatalf("marking list: %s", out)
+	}
+	markURL := "/api/v1/attempts/" + attempt + "/marks/"
+	for _, bad := range []struct{ idx, body, field string }{
+		{string(rune('0' + essayIdx)), `{"points":2}`, "points"},
+		{string(rune('0' + essayIdx)), `{"points":-0.5}`, "points"},
+		{string(rune('0' + essayIdx)), `{"comment":"no points"}`, "points"},
+		{string(rune('0' + choiceIdx)), `{"points":1}`, "index"},
+		{"9", `{"points":1}`, "index"},
+	} {
+		if out := apiJSON(t, ta, "examiner", "PUT", markURL+bad.idx, bad.body, 400); !strings.Contains(out, `"field":"`+bad.field+`"`) {
+			t.Errorf("%s %s: %s", bad.idx, bad.body, out)
+		}
+	}
+	fb, k, v = form(url.Values{"attempt": {attempt}, "index": {string(rune('0' + essayIdx))}, "points": {"0,75"}, "comment": {"Đủ ý, thiếu lời chào cuối."}})
+	if s, _, h := ta.do(examiner, "POST", "/exam-sessions/"+s.ID+"/marking", fb, k, v); s != 303 || !strings.Contains(h.Get("Location"), "saved=1") {
+		t.Fatalf("mark from the page: %d", s)
+	}
+	final, _ := ta.App.Exams.Attempt(lc, attempt)
+	if final.AwaitingMarks != 0 || final.Score != 1.75 || final.MaxScore != 2 || !final.Passed {
+		t.Fatalf("after the mark: awaiting %d, %g of %g, passed %v", final.AwaitingMarks, final.Score, final.MaxScore, final.Passed)
+	}
+	if finished() != 1 {
+		t.Fatal("the final result was not told to other rooms")
+	}
+	apiJSON(t, ta, "examiner", "PUT", markURL+string(rune('0'+essayIdx)), `{"points":0}`, 409)
+	_, page, _ = ta.do(learner, "GET", "/attempts/"+attempt+"/result", nil)
+	if !strings.Contains(page, `id="verdict"`) || !strings.Contains(page, "thiếu lời chào cuối") {
+		t.Fatal("the result page lacks the verdict or the examiner's comment")
+	}
+	var logged int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM exam_events WHERE attempt_id = $1 AND kind = 'mark'`, attempt).Scan(&logged)
+	if logged != 1 {
+		t.Fatalf("%d marks logged", logged)
+	}
+}
