@@ -31,7 +31,7 @@ func evalQTICmd(ctx context.Context, args []string) error {
 	dbURL := fset.String("db", "", "database URL; default a fresh SQLite file in a temporary folder")
 	verbose := fset.Bool("v", false, "print every file, not only the refused ones")
 	exportDir := fset.String("export-dir", "", "write each imported item's QTI 3.0 export into this folder (to validate against the QTI 3.0 schema)")
-	if err := parse(fset, args, "dxhub eval qti [flags] DIR...: import every QTI item file (.xml whose root is an\nassessment item) and package (.zip) under the folders, one at a time and each counted once\n(same bytes, same file), into a fresh dxhub with the demo skills standard. Prints each refusal\n(file, item, element, reason), the refusals grouped by element and reason, taken items whose own\ncorrect response does not earn full marks (items scored by a template), and a last line RESULT files=… imported=… percent=… full_marks_wrong=… marked_by_examiner=… (essays, which an examiner marks)"); err != nil {
+	if err := parse(fset, args, "dxhub eval qti [flags] DIR...: import every QTI item file (.xml whose root is an\nassessment item) and package (.zip) under the folders, one at a time and each counted once\n(same bytes, same file), into a fresh dxhub with the demo skills standard. Prints each refusal\n(file, item, element, reason), the refusals grouped by element and reason, taken items whose own\ncorrect response does not earn full marks (items scored by a template), and a last line RESULT files=… imported=… percent=… full_marks_wrong=… marked_by_examiner=… (essays, which an examiner marks) scorable_as_published=… (files not refused for lacking a correct response or scoring processing, their images, or a question) percent_of_scorable=…"); err != nil {
 		return err
 	}
 	if fset.NArg() == 0 {
@@ -81,7 +81,7 @@ func evalQTICmd(ctx context.Context, args []string) error {
 	}
 	def := assessment.QTIDefaults{StandardCode: std.Code, StandardVersion: std.Version, Competence: "1.1", Level: 1, UnitCode: "VN"}
 	reasons := map[string]int{}
-	imported, wrongMarks, marked := 0, 0, 0
+	imported, wrongMarks, marked, notScorable := 0, 0, 0, 0
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -99,6 +99,9 @@ func evalQTICmd(ctx context.Context, args []string) error {
 				return fmt.Errorf("%s: %w", p, err)
 			}
 			e := qe.Errors[0]
+			if unscorable[e.Key] {
+				notScorable++
+			}
 			reasons[fmt.Sprintf("<%s> %s", e.Element, e.Message0())]++
 			fmt.Printf("refused  %s: %s\n", p, e.Error())
 			continue
@@ -157,9 +160,24 @@ func evalQTICmd(ctx context.Context, args []string) error {
 	if len(paths) > 0 {
 		pct = 100 * float64(imported) / float64(len(paths))
 	}
-	fmt.Printf("RESULT files=%d imported=%d percent=%.1f full_marks_wrong=%d marked_by_examiner=%d\n", len(paths), imported, pct, wrongMarks, marked)
+	// Items that as published lack what any system needs to score them
+	// (a correct response or processing that sets SCORE, the images they
+	// show, a question): the share of the others taken says how much of
+	// what can be scored dxhub scores.
+	scorable, pctScorable := len(paths)-notScorable, 0.0
+	if scorable > 0 {
+		pctScorable = 100 * float64(imported) / float64(scorable)
+	}
+	fmt.Printf("RESULT files=%d imported=%d percent=%.1f full_marks_wrong=%d marked_by_examiner=%d scorable_as_published=%d percent_of_scorable=%.1f\n",
+		len(paths), imported, pct, wrongMarks, marked, scorable, pctScorable)
 	return nil
 }
+
+// unscorable are the refusals of items that, as published, no system can
+// score as QTI says: no correct response and no processing that scores,
+// processing that never sets SCORE, images the authors did not publish,
+// no question at all.
+var unscorable = map[string]bool{"qti.no_correct": true, "qti.no_score": true, "qti.image_missing": true, "qti.text_only": true}
 
 // withResources packs an item file that refers to files beside it on
 // disk (images: src="…", data="…") into a zip with them, as a person packs

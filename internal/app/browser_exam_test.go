@@ -1,13 +1,17 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"dxhub/internal/assessment"
 	"dxhub/internal/platform/auth"
 
 	"github.com/chromedp/chromedp"
@@ -253,6 +257,70 @@ func TestBrowserCompositeItem(t *testing.T) {
 	// 0.5 for "bad king", 1 and 1 for the choices, 0 for the gaps: 2.5
 	// of 4, 62.5 %.
 	if !strings.Contains(result, "62,5") {
+		t.Fatalf("result %q", result)
+	}
+}
+
+// TestBrowserPointOnPicture: a candidate taps a map on a phone-wide page;
+// the script turns the tap into the picture's own pixels whatever the
+// page's scale, marks it, saves it, and the item's area mapping scores it.
+func TestBrowserPointOnPicture(t *testing.T) {
+	ctx := browser(t)
+	axe := axeScript(t)
+	ta := newTestApp(t)
+	img := image.NewRGBA(image.Rect(0, 0, 400, 300))
+	var pic bytes.Buffer
+	png.Encode(&pic, img)
+	item := `<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="p" title="Điểm" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="RESPONSE" cardinality="single" baseType="point"><areaMapping defaultValue="0"><areaMapEntry shape="rect" coords="300,200,380,280" mappedValue="1"/></areaMapping></responseDeclaration>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<itemBody><selectPointInteraction responseIdentifier="RESPONSE" maxChoices="1"><prompt>Chạm vào góc dưới bên phải.</prompt><img src="m.png" alt="Hình vuông" width="400" height="300"/></selectPointInteraction></itemBody>
+<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/map_response_point"/></assessmentItem>`
+	importApproved(t, ta, map[string][]byte{"p.xml": []byte(item), "m.png": pic.Bytes()})
+	s := oneItemSession(t, ta, "Chỉ điểm", assessment.ReviewScore)
+	err := chromedp.Do(ctx,
+		signIn(t, ta, "learner"),
+		chromedp.Navigate(ta.Srv.URL+"/exams"),
+		chromedp.Click(chromedp.CSS(`button.start`)),
+		chromedp.WaitVisible(chromedp.CSS(`.point-pick`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phoneCheck(t, ctx, axe, "point item on the exam page")
+	// A tap at the picture's (340, 240), wherever the page drew it.
+	tap := chromedp.Evaluate[bool](`(function(){
+		var svg = document.querySelector(".picture svg"), r = svg.getBoundingClientRect();
+		var x = r.left + r.width * 340 / 400, y = r.top + r.height * 240 / 300;
+		svg.dispatchEvent(new MouseEvent("click", {clientX: x, clientY: y, bubbles: true}));
+		return document.querySelectorAll(".picture circle.mark").length === 1;
+	})()`)
+	if marked, err := chromedp.Run(ctx, tap); err != nil || !marked {
+		t.Fatalf("the tap left no mark (%v)", err)
+	}
+	c := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "learner"))
+	var stored []string
+	for i := 0; i < 50 && len(stored) == 0; i++ {
+		time.Sleep(100 * time.Millisecond)
+		a, _ := ta.App.Exams.MyAttemptIn(c, s.ID)
+		if a != nil {
+			items, _ := ta.App.Exams.AttemptItems(c, a)
+			stored = items[0].Response
+		}
+	}
+	var x, y int
+	if len(stored) != 1 {
+		t.Fatalf("stored %q", stored)
+	}
+	fmt.Sscanf(stored[0], "%d %d", &x, &y)
+	if x < 338 || x > 342 || y < 238 || y > 242 {
+		t.Fatalf("the tap was stored as %q, want about 340 240", stored[0])
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("submit-exam")), chromedp.WaitVisible(chromedp.ID("confirm-yes")),
+		chromedp.Click(chromedp.ID("confirm-yes")), chromedp.WaitVisible(chromedp.ID("verdict"))); err != nil {
+		t.Fatal(err)
+	}
+	if result, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("result"))); !strings.Contains(result, "100") {
 		t.Fatalf("result %q", result)
 	}
 }

@@ -311,6 +311,7 @@ func everyPage(t *testing.T, ta *testApp) []pageCase {
 		{"national", "/exams/manage", "assessment/manage"},
 		{"national", "/blueprints/" + bpID, "assessment/blueprint"},
 		{"national", "/exam-sessions/" + sessionID + "/proctor", "assessment/proctor"},
+		{"national", "/exam-sessions/" + sessionID + "/marking", "assessment/marking"},
 		{"national", "/exam-sessions/" + sessionID + "/stats", "assessment/stats"},
 		{"learner", "/attempts/" + attemptID, "assessment/attempt"},
 		{"learner", "/attempts/" + attemptID + "/submit", "assessment/confirm"},

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/url"
@@ -380,4 +382,38 @@ func oneItemSession(t *testing.T, ta *testApp, name, review string) *assessment.
 		t.Fatal(err)
 	}
 	return s
+}
+
+// importApproved imports the files (zipped as a folder) as the author and
+// approves every item as the second author; it returns their ids.
+func importApproved(t *testing.T, ta *testApp, files map[string][]byte) []string {
+	t.Helper()
+	status, body, _ := ta.do(ta.client("author"), "POST", "/api/v1/items/qti?filename=items.zip&competence=1.1&level=1", zipOf(files), "Content-Type", "application/zip")
+	if status != 201 {
+		t.Fatalf("import: %d %.500s", status, body)
+	}
+	ctx := context.Background()
+	var ids []string
+	for id := range itemsOf(t, ta) {
+		if _, err := ta.App.Bank.Transition(auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author")), id, assessment.ActionSubmit, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ta.App.Bank.Transition(auth.WithPrincipal(ctx, mustPrincipal(t, ta, "author2")), id, assessment.ActionApprove, ""); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// zipOf packs files (name → bytes) as a zip.
+func zipOf(files map[string][]byte) *bytes.Buffer {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, b := range files {
+		w, _ := zw.Create(name)
+		w.Write(b)
+	}
+	zw.Close()
+	return &buf
 }

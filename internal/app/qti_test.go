@@ -15,6 +15,7 @@ import (
 	"dxhub/internal/demo"
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
+	"dxhub/internal/platform/errs"
 )
 
 func countItems(t *testing.T, ta *testApp) int {
@@ -114,16 +115,6 @@ func TestQTIFolderZipWithImages(t *testing.T) {
 	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 	item := strings.Replace(qtiGood, "<prompt>Chọn A</prompt>",
 		`<prompt>Chọn A <img src="../img/a.png" alt="biển báo"/> <object type="image/png" data="../img/a.png">sơ đồ</object></prompt>`, 1)
-	zipOf := func(files map[string][]byte) *bytes.Buffer {
-		var buf bytes.Buffer
-		zw := zip.NewWriter(&buf)
-		for name, b := range files {
-			w, _ := zw.Create(name)
-			w.Write(b)
-		}
-		zw.Close()
-		return &buf
-	}
 	pkg := zipOf(map[string][]byte{"items/q1.xml": []byte(item), "img/a.png": png,
 		"items/test.xml": []byte(`<assessmentTest identifier="t"><testPart><assessmentSection><assessmentItemRef identifier="q1" href="q1.xml"/></assessmentSection></testPart></assessmentTest>`)})
 	author := ta.client("author")
@@ -191,15 +182,17 @@ func TestQTIGraphicItems(t *testing.T) {
 <outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
 <itemBody><graphicAssociateInteraction responseIdentifier="RESPONSE" maxAssociations="3"><prompt>Nối các đường bay mới.</prompt>` + fmt.Sprintf(areas, "associableHotspot", ` matchMax="3"`) + `</graphicAssociateInteraction></itemBody>
 <responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/map_response"/></assessmentItem>`
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, b := range map[string][]byte{"hotspot.xml": hotspot, "order.xml": []byte(order), "assoc.xml": []byte(assoc), "images/ukair.png": pngBuf.Bytes()} {
-		w, _ := zw.Create(name)
-		w.Write(b)
-	}
-	zw.Close()
+	// Select point as 1EdTech's example writes it: Edinburgh within 16
+	// pixels earns the point; two points may be given, within bounds 0…1.
+	point := `<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="selectPoint" title="Edinburgh" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="RESPONSE" cardinality="multiple" baseType="point"><correctResponse><value>102 113</value></correctResponse>
+<areaMapping defaultValue="-0.5" lowerBound="0" upperBound="1"><areaMapEntry shape="circle" coords="102,113,16" mappedValue="1"/><areaMapEntry shape="poly" coords="10,10,60,10,35,50" mappedValue="0.5"/></areaMapping></responseDeclaration>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<itemBody><selectPointInteraction responseIdentifier="RESPONSE" maxChoices="2"><prompt>Đánh dấu Edinburgh trên bản đồ.</prompt><object type="image/png" width="206" height="280" data="images/ukair.png">UK Map</object></selectPointInteraction></itemBody>
+<responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/map_response_point"/></assessmentItem>`
+	buf := zipOf(map[string][]byte{"hotspot.xml": hotspot, "order.xml": []byte(order), "assoc.xml": []byte(assoc), "point.xml": []byte(point), "images/ukair.png": pngBuf.Bytes()})
 	author := ta.client("author")
-	status, body, _ := ta.do(author, "POST", "/api/v1/items/qti?filename=graphic.zip&competence=1.1&level=1", &buf, "Content-Type", "application/zip")
+	status, body, _ := ta.do(author, "POST", "/api/v1/items/qti?filename=graphic.zip&competence=1.1&level=1", buf, "Content-Type", "application/zip")
 	if status != 201 {
 		t.Fatalf("import: %d %.500s", status, body)
 	}
@@ -209,6 +202,7 @@ func TestQTIGraphicItems(t *testing.T) {
 		wants := map[string][]string{
 			assessment.Single:   {`<svg viewBox="0 0 206 280"`, `<circle class="area" cx="77" cy="115" r="8"/>`, `>1</text>`, `name="r" value="A"`, `<image href="/files/`},
 			assessment.Ordering: {`<rect class="area" x="140" y="225" width="20" height="20"/>`, `<polygon class="area" points="90,108 102,108 96,120"/>`, `name="pos-C"`},
+			assessment.Point:    {`class="point-pick" data-max="2"`, `<input type="text" name="r" value="" size="9"`, `<svg viewBox="0 0 206 280"`},
 		}[it.Body.Type]
 		_, page, _ := ta.do(author, "GET", "/items/"+id, nil)
 		for _, want := range wants {
@@ -229,6 +223,10 @@ func TestQTIGraphicItems(t *testing.T) {
 			// Pairs either way round; a wrong pair costs 1, floored at 0.
 			{assessment.Matching, []string{"B:R-C", "C:R-D"}, 2}, {assessment.Matching, []string{"D:R-C"}, 1},
 			{assessment.Matching, []string{"D:R-C", "A:R-B"}, 0},
+			// Inside the circle; in both areas (bounded at 1); in the
+			// triangle alone; outside both (−0.5, floored at 0).
+			{assessment.Point, []string{"110 120"}, 1}, {assessment.Point, []string{"110 120", "35 20"}, 1},
+			{assessment.Point, []string{"35 20"}, 0.5}, {assessment.Point, []string{"35 20", "200 270"}, 0}, {assessment.Point, []string{"150 150"}, 0},
 		} {
 			b, ok := bodies[c.typ]
 			if !ok || b.Picture == nil {
@@ -240,12 +238,18 @@ func TestQTIGraphicItems(t *testing.T) {
 		}
 	}
 	checks(bodies, "imported")
+	pt := bodies[assessment.Point]
+	for _, bad := range [][]string{{"300 20"}, {"a b"}, {"1 1", "2 2", "3 3"}} {
+		if e, _ := errs.As(pt.CheckResponse(bad)); e == nil || e.Field != "response" {
+			t.Errorf("point response %q: %v", bad, e)
+		}
+	}
 
 	status, pkg, _ := ta.do(author, "GET", "/items/qti/export", nil)
 	if status != 200 {
 		t.Fatalf("export: %d", status)
 	}
-	for _, want := range []string{"<qti-hotspot-interaction", `<qti-hotspot-choice identifier="C" shape="rect" coords="140,225,160,245"/>`, "<qti-graphic-order-interaction", "<qti-graphic-associate-interaction", `src="../media/`} {
+	for _, want := range []string{"<qti-select-point-interaction", `<qti-area-map-entry shape="circle" coords="102,113,16" mapped-value="1"/>`, "<qti-hotspot-interaction", `<qti-hotspot-choice identifier="C" shape="rect" coords="140,225,160,245"/>`, "<qti-graphic-order-interaction", "<qti-graphic-associate-interaction", `src="../media/`} {
 		if !strings.Contains(zipText(t, pkg), want) {
 			t.Fatalf("export lacks %q", want)
 		}

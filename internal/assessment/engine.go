@@ -1170,6 +1170,8 @@ func answerText(b *Body, vals []string) []string {
 		case Matching:
 			l, r, _ := strings.Cut(v, ":")
 			out = append(out, text(b.Options, l)+" → "+text(b.Targets, r))
+		case Point:
+			out = append(out, "("+strings.Join(strings.Fields(v), ", ")+")")
 		default:
 			out = append(out, v)
 		}

@@ -137,6 +137,8 @@ type answerState struct {
 	Sel   map[string]string
 	Text  string
 	Parts []answerState
+	// Points: a point item's boxes, one per point it takes.
+	Points []string
 }
 
 func answerStateOf(v View, resp []string) answerState {
@@ -147,6 +149,10 @@ func answerStateOf(v View, resp []string) answerState {
 			st.Parts = append(st.Parts, answerStateOf(v.Parts[k], p))
 		}
 		return st
+	}
+	if v.Type == Point {
+		st.Points = make([]string, max(v.MaxChoices, 1))
+		copy(st.Points, resp)
 	}
 	for i, r := range resp {
 		st.Sel[r] = strconv.Itoa(i + 1)

@@ -27,6 +27,9 @@ const (
 	// Essay: a written answer that an examiner marks (QTI's extended
 	// text); an exam with one waits for its marks before its result.
 	Essay = "essay"
+	// Point: one or more points marked on a picture (QTI's select point
+	// and position object), scored by the item's rules (an area mapping).
+	Point = "point"
 	// Composite: several questions in one item (the gaps of a cloze text,
 	// two choices about one passage), each a part of one of the types
 	// above, answered together and scored together.
@@ -34,7 +37,7 @@ const (
 )
 
 // Types lists the item types in display order.
-var Types = []string{Single, Multiple, TrueFalse, Ordering, Matching, ShortText, Numeric, Essay, Composite}
+var Types = []string{Single, Multiple, TrueFalse, Ordering, Matching, ShortText, Numeric, Essay, Point, Composite}
 
 // maxParts bounds the parts of a composite item.
 const maxParts = 40
@@ -305,6 +308,25 @@ func (b *Body) validate(ruled bool) error {
 		if b.Rules != nil || b.Template != nil || b.Mode != AllOrNothing {
 			return errs.Field("mode", "items.map_not_for_type")
 		}
+	case Point:
+		b.Options, b.Targets = nil, nil
+		if b.Picture == nil {
+			return errs.Field("picture", "items.bad_picture")
+		}
+		if b.Rules == nil && !ruled {
+			return errs.Field("rules", "qti.custom_processing_at", "responseProcessing")
+		}
+		if b.MaxChoices == 0 {
+			b.MaxChoices = 1
+		}
+		if b.MaxChoices < 0 || b.MaxChoices > 20 || b.MinChoices < 0 || b.MinChoices > b.MaxChoices {
+			return errs.Field("max_choices", "items.bad_choices")
+		}
+		for _, c := range b.Correct {
+			if _, _, ok := parsePoint(c); !ok {
+				return errs.Field("correct", "items.bad_point", c)
+			}
+		}
 	case Numeric:
 		b.Options = nil
 		if !noCorrect {
@@ -324,10 +346,10 @@ func (b *Body) validate(ruled bool) error {
 	if len(b.Language) > 12 {
 		return errs.Field("language", "items.bad_type", b.Language)
 	}
-	if b.MinChoices < 0 || b.MaxChoices < 0 || (b.MaxChoices > 0 && b.MinChoices > b.MaxChoices) || b.MaxChoices > len(b.Options) || b.MinChoices > len(b.Options) {
+	if b.Type != Point && (b.MinChoices < 0 || b.MaxChoices < 0 || (b.MaxChoices > 0 && b.MinChoices > b.MaxChoices) || b.MaxChoices > len(b.Options) || b.MinChoices > len(b.Options)) {
 		return errs.Field("max_choices", "items.bad_choices")
 	}
-	if (b.MinChoices > 0 || b.MaxChoices > 0) && b.Type != Multiple {
+	if (b.MinChoices > 0 || b.MaxChoices > 0) && b.Type != Multiple && b.Type != Point {
 		b.MinChoices, b.MaxChoices = 0, 0
 	}
 	if b.Type == Multiple && b.MaxChoices > 0 && len(b.Correct) > b.MaxChoices {
@@ -338,10 +360,10 @@ func (b *Body) validate(ruled bool) error {
 		for _, o := range append(append([]Option(nil), b.Options...), b.Targets...) {
 			areas[strings.TrimPrefix(o.ID, "R-")] = true
 		}
-		if b.Type != Single && b.Type != Multiple && b.Type != Ordering && b.Type != Matching {
+		if b.Type != Single && b.Type != Multiple && b.Type != Ordering && b.Type != Matching && b.Type != Point {
 			return errs.Field("picture", "items.bad_picture")
 		}
-		if err := b.Picture.check(areas); err != nil {
+		if err := b.Picture.check(areas, b.Type == Point); err != nil {
 			return err
 		}
 	}
@@ -640,6 +662,21 @@ func (b *Body) MappedMaximum() float64 {
 // CheckResponse refuses a response the item cannot take: more or fewer
 // choices than the item allows. The error names field "response".
 func (b *Body) CheckResponse(resp []string) error {
+	if b.Type == Point && len(resp) > 0 {
+		if len(resp) > b.MaxChoices {
+			return errs.Field("response", "items.too_many_choices", b.MaxChoices)
+		}
+		if len(resp) < b.MinChoices {
+			return errs.Field("response", "items.too_few_choices", b.MinChoices)
+		}
+		for _, r := range resp {
+			x, y, ok := parsePoint(r)
+			if !ok || x < 0 || y < 0 || x > float64(b.Picture.Width) || y > float64(b.Picture.Height) {
+				return errs.Field("response", "items.bad_point", r)
+			}
+		}
+		return nil
+	}
 	if b.Type == Essay && (len(resp) > 1 || len(resp) == 1 && len(resp[0]) > maxEssay) {
 		return errs.Field("response", "items.essay_too_long", maxEssay)
 	}

@@ -33,14 +33,14 @@ type Area struct {
 }
 
 // check refuses a picture that cannot be drawn, naming the field.
-func (p *Picture) check(ids map[string]bool) error {
+func (p *Picture) check(ids map[string]bool, noAreas bool) error {
 	if !strings.HasPrefix(p.Src, "/files/") || strings.ContainsAny(p.Src, "\"'<> ") {
 		return errs.Field("picture", "items.bad_picture")
 	}
 	if p.Width < 1 || p.Height < 1 || p.Width > 4000 || p.Height > 4000 {
 		return errs.Field("picture", "items.bad_picture")
 	}
-	if len(p.Areas) == 0 || len(p.Areas) > 26 {
+	if len(p.Areas) == 0 && !noAreas || len(p.Areas) > 26 {
 		return errs.Field("picture", "items.bad_picture")
 	}
 	for i, a := range p.Areas {
@@ -102,4 +102,188 @@ func (p *Picture) svg() template.HTML {
 	}
 	b.WriteString(`</svg></figure>`)
 	return template.HTML(b.String())
+}
+
+// AreaMap is a point response's area mapping (QTI's areaMapping): each
+// area the response's points fall in adds its value once, points in no
+// area add the default, and the sum is bounded when bounds are given.
+type AreaMap struct {
+	Entries []AreaValue `json:"entries"`
+	Default float64     `json:"default,omitempty"`
+	Lower   *float64    `json:"lower,omitempty"`
+	Upper   *float64    `json:"upper,omitempty"`
+}
+
+// AreaValue is one area of an area mapping and what it is worth.
+type AreaValue struct {
+	Shape  string    `json:"shape"`
+	Coords []float64 `json:"coords"`
+	Value  float64   `json:"value"`
+}
+
+// apply is what the points earn (QTI's mapResponsePoint).
+func (m *AreaMap) apply(points []string) float64 {
+	if m == nil || len(points) == 0 {
+		return 0
+	}
+	sum := 0.0
+	counted := make([]bool, len(m.Entries))
+	for _, s := range points {
+		x, y, ok := parsePoint(s)
+		if !ok {
+			continue
+		}
+		hit := false
+		for i, e := range m.Entries {
+			if inside(e.Shape, e.Coords, x, y) {
+				hit = true
+				if !counted[i] {
+					counted[i] = true
+					sum += e.Value
+				}
+			}
+		}
+		if !hit {
+			sum += m.Default
+		}
+	}
+	if m.Lower != nil {
+		sum = math.Max(*m.Lower, sum)
+	}
+	if m.Upper != nil {
+		sum = math.Min(*m.Upper, sum)
+	}
+	return sum
+}
+
+// best is the most the mapping can give: every area with a positive
+// value, within the bounds.
+func (m *AreaMap) best() float64 {
+	sum := 0.0
+	for _, e := range m.Entries {
+		sum += max(e.Value, 0)
+	}
+	if m.Upper != nil {
+		sum = math.Min(sum, *m.Upper)
+	}
+	return sum
+}
+
+// parsePoint reads a QTI point, "x y" in the image's pixels.
+func parsePoint(s string) (x, y float64, ok bool) {
+	f := strings.Fields(s)
+	if len(f) != 2 {
+		return 0, 0, false
+	}
+	x, err1 := strconv.ParseFloat(f[0], 64)
+	y, err2 := strconv.ParseFloat(f[1], 64)
+	if err1 != nil || err2 != nil || math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
+		return 0, 0, false
+	}
+	return x, y, true
+}
+
+// inside says whether a point is in a QTI shape (circle x,y,r; rect
+// x1,y1,x2,y2; ellipse x,y,rx,ry; poly x1,y1,x2,y2,…; default: anywhere).
+func inside(shape string, c []float64, x, y float64) bool {
+	switch shape {
+	case "default":
+		return true
+	case "circle":
+		return len(c) == 3 && math.Hypot(x-c[0], y-c[1]) <= c[2]
+	case "rect":
+		return len(c) == 4 && x >= min(c[0], c[2]) && x <= max(c[0], c[2]) && y >= min(c[1], c[3]) && y <= max(c[1], c[3])
+	case "ellipse":
+		if len(c) != 4 || c[2] <= 0 || c[3] <= 0 {
+			return false
+		}
+		dx, dy := (x-c[0])/c[2], (y-c[1])/c[3]
+		return dx*dx+dy*dy <= 1
+	case "poly":
+		// Even-odd rule over the polygon's edges (a closing point equal to
+		// the first is allowed).
+		n := len(c) / 2
+		if n < 3 || len(c)%2 != 0 {
+			return false
+		}
+		in := false
+		for i, j := 0, n-1; i < n; j, i = i, i+1 {
+			xi, yi, xj, yj := c[2*i], c[2*i+1], c[2*j], c[2*j+1]
+			if (yi > y) != (yj > y) && x < (xj-xi)*(y-yi)/(yj-yi)+xi {
+				in = !in
+			}
+		}
+		return in
+	}
+	return false
+}
+
+// readAreaMap reads a response declaration's areaMapping, or names the
+// element it cannot read.
+func readAreaMap(am *xnode) (*AreaMap, string) {
+	m := &AreaMap{}
+	f := func(attr string) (*float64, bool) {
+		s := strings.TrimSpace(am.attrs[attr])
+		if s == "" {
+			return nil, true
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		return &v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
+	}
+	var ok bool
+	if m.Lower, ok = f("lowerbound"); !ok {
+		return nil, "areaMapping"
+	}
+	if m.Upper, ok = f("upperbound"); !ok {
+		return nil, "areaMapping"
+	}
+	d, ok := f("defaultvalue")
+	if !ok {
+		return nil, "areaMapping"
+	}
+	if d != nil {
+		m.Default = *d
+	}
+	for _, e := range am.all("areamapentry") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(e.attrs["mappedvalue"]), 64)
+		cs, okc := coords(e.attrs["coords"])
+		shape := strings.ToLower(strings.TrimSpace(e.attrs["shape"]))
+		if err != nil || !okc || math.IsNaN(v) || math.IsInf(v, 0) || (shape != "default" && !validShape(shape, cs)) {
+			return nil, "areaMapEntry"
+		}
+		m.Entries = append(m.Entries, AreaValue{Shape: shape, Coords: cs, Value: v})
+	}
+	if len(m.Entries) > 100 {
+		return nil, "areaMapping"
+	}
+	return m, ""
+}
+
+// coords reads QTI's comma-separated coordinates.
+func coords(s string) ([]float64, bool) {
+	var out []float64
+	if strings.TrimSpace(s) == "" {
+		return nil, true
+	}
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f), "%")), 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, false
+		}
+		out = append(out, v)
+	}
+	return out, len(out) <= 200
+}
+
+// validShape says whether coordinates fit a shape.
+func validShape(shape string, c []float64) bool {
+	switch shape {
+	case "circle":
+		return len(c) == 3
+	case "rect", "ellipse":
+		return len(c) == 4
+	case "poly":
+		return len(c) >= 6 && len(c)%2 == 0
+	}
+	return false
 }

@@ -203,13 +203,7 @@ func writeResponseDecl(rd *strings.Builder, b *Body, rid string) string {
 		template = qti3MapResponse
 		bounds := fmt.Sprintf(`default-value="0" lower-bound="0" upper-bound="%s"`, num(b.MaxScore))
 		if b.MapBounds == "qti" {
-			bounds = fmt.Sprintf(`default-value="%s"`, num(b.MapDefault))
-			if b.MapLower != nil {
-				bounds += fmt.Sprintf(` lower-bound="%s"`, num(*b.MapLower))
-			}
-			if b.MapUpper != nil {
-				bounds += fmt.Sprintf(` upper-bound="%s"`, num(*b.MapUpper))
-			}
+			bounds = boundsAttrs(b.MapDefault, b.MapLower, b.MapUpper)
 		}
 		fmt.Fprintf(rd, `<qti-mapping %s>`, bounds)
 		if b.Mode == MapResponse {
@@ -295,6 +289,27 @@ func itemBodyXHTML(it *Item, lang string) string {
 	return body.String()
 }
 
+// boundsAttrs are a mapping's default value and bounds as attributes.
+func boundsAttrs(def float64, lower, upper *float64) string {
+	out := fmt.Sprintf(`default-value="%s"`, num(def))
+	if lower != nil {
+		out += fmt.Sprintf(` lower-bound="%s"`, num(*lower))
+	}
+	if upper != nil {
+		out += fmt.Sprintf(` upper-bound="%s"`, num(*upper))
+	}
+	return out
+}
+
+// coordsText writes coordinates as QTI does, "x,y,r".
+func coordsText(c []float64) string {
+	cs := make([]string, len(c))
+	for i, v := range c {
+		cs[i] = num(v)
+	}
+	return strings.Join(cs, ",")
+}
+
 // partResponseID is the response variable of a composite item's part k.
 func partResponseID(p *Body, k int) string {
 	if p.Response != "" {
@@ -322,11 +337,7 @@ func interactionXHTML(b *Body, rid, prompt, lang string) string {
 		hotspots = func(tag, attrs string) string {
 			var s strings.Builder
 			for _, a := range p.Areas {
-				cs := make([]string, len(a.Coords))
-				for i, c := range a.Coords {
-					cs[i] = num(c)
-				}
-				fmt.Fprintf(&s, `<%s identifier="%s" shape="%s" coords="%s"%s/>`, tag, esc(a.ID), esc(a.Shape), strings.Join(cs, ","), attrs)
+				fmt.Fprintf(&s, `<%s identifier="%s" shape="%s" coords="%s"%s/>`, tag, esc(a.ID), esc(a.Shape), coordsText(a.Coords), attrs)
 			}
 			return s.String()
 		}
@@ -401,6 +412,8 @@ func interactionXHTML(b *Body, rid, prompt, lang string) string {
 			rid, len(b.Options), prompt, choices("qti-simple-associable-choice", ` match-max="1"`, left), choices("qti-simple-associable-choice", ` match-max="0"`, right))
 	case ShortText, Numeric:
 		fmt.Fprintf(&body, `%s<p><qti-text-entry-interaction response-identifier="%s"/></p>`, prompt, rid)
+	case Point:
+		fmt.Fprintf(&body, `<qti-select-point-interaction response-identifier="%s" max-choices="%d" min-choices="%d"><qti-prompt>%s</qti-prompt>%s</qti-select-point-interaction>`, rid, b.MaxChoices, b.MinChoices, prompt, pic)
 	case Essay:
 		if b.Rubric != "" {
 			fmt.Fprintf(&body, `<qti-rubric-block view="scorer" use="scoring"><qti-content-body>%s</qti-content-body></qti-rubric-block>`, stemXHTML(b.Rubric))
@@ -433,18 +446,18 @@ func qtiRulesItem(it *Item, lang string) string {
 			rd.WriteString("</qti-correct-response>")
 		}
 		if m := d.Mapping; m != nil {
-			bounds := fmt.Sprintf(`default-value="%s"`, num(m.Default))
-			if m.Lower != nil {
-				bounds += fmt.Sprintf(` lower-bound="%s"`, num(*m.Lower))
-			}
-			if m.Upper != nil {
-				bounds += fmt.Sprintf(` upper-bound="%s"`, num(*m.Upper))
-			}
-			fmt.Fprintf(&rd, `<qti-mapping %s>`, bounds)
+			fmt.Fprintf(&rd, `<qti-mapping %s>`, boundsAttrs(m.Default, m.Lower, m.Upper))
 			for _, k := range sortedKeys(m.Entries) {
 				fmt.Fprintf(&rd, `<qti-map-entry map-key="%s" mapped-value="%s" case-sensitive="%t"/>`, esc(k), num(m.Entries[k]), !m.NoCase)
 			}
 			rd.WriteString("</qti-mapping>")
+		}
+		if m := d.AreaMap; m != nil {
+			fmt.Fprintf(&rd, `<qti-area-mapping %s>`, boundsAttrs(m.Default, m.Lower, m.Upper))
+			for _, e := range m.Entries {
+				fmt.Fprintf(&rd, `<qti-area-map-entry shape="%s" coords="%s" mapped-value="%s"/>`, esc(e.Shape), coordsText(e.Coords), num(e.Value))
+			}
+			rd.WriteString("</qti-area-mapping>")
 		}
 		rd.WriteString("</qti-response-declaration>")
 	}

@@ -199,6 +199,7 @@ var qtiAllowed = map[string]bool{
 	"printedvariable": true, "templateblock": true, "templateinline": true,
 	"hotspotinteraction": true, "hotspotchoice": true, "graphicorderinteraction": true, "graphicassociateinteraction": true,
 	"associablehotspot": true, "graphicgapmatchinteraction": true, "gapimg": true, "extendedtextinteraction": true,
+	"selectpointinteraction": true, "positionobjectinteraction": true, "positionobjectstage": true, "areamapping": true, "areamapentry": true,
 }
 
 // qtiIgnored are elements kept out of the item without loss to a
@@ -242,7 +243,7 @@ var interactionNames = map[string]bool{
 	"choiceinteraction": true, "orderinteraction": true, "matchinteraction": true, "associateinteraction": true, "textentryinteraction": true,
 	"inlinechoiceinteraction": true, "hottextinteraction": true, "gapmatchinteraction": true, "sliderinteraction": true,
 	"hotspotinteraction": true, "graphicorderinteraction": true, "graphicassociateinteraction": true, "graphicgapmatchinteraction": true,
-	"extendedtextinteraction": true,
+	"extendedtextinteraction": true, "selectpointinteraction": true, "positionobjectinteraction": true,
 }
 
 // partOf is the composite item a part is read for: the numbers its stem
@@ -439,6 +440,11 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 		if mapping == nil {
 			return in, fail(id, "mapping", "qti.missing")
 		}
+	case strings.HasSuffix(template, "/map_response_point") || strings.HasSuffix(template, "/map_response_point.xml"):
+		var el string
+		if rules, el = pointRules(root, rd); rules == nil {
+			return in, fail(id, el, "qti.custom_processing_at", el)
+		}
 	default:
 		return in, fail(id, "responseProcessing", "qti.bad_template", template)
 	}
@@ -569,6 +575,35 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 		}
 	case "orderinteraction":
 		b.Type, b.Options = Ordering, options(interaction, "simplechoice")
+	case "selectpointinteraction", "positionobjectinteraction":
+		// Points marked on a picture: the interaction's own image, or the
+		// stage a position object is placed on.
+		holder := interaction
+		if interaction.name == "positionobjectinteraction" {
+			body.walk(func(n *xnode) {
+				if n.name == "positionobjectstage" && slices.Contains(n.children, interaction) {
+					holder = n
+				}
+			})
+		}
+		if _, b.Picture = tx.picture(holder); tx.err != nil {
+			return in, tx.err
+		}
+		b.Type = Point
+		b.MaxChoices, _ = strconv.Atoi(interaction.attrs["maxchoices"])
+		b.MinChoices, _ = strconv.Atoi(interaction.attrs["minchoices"])
+		if b.MaxChoices == 0 && rd.attrs["cardinality"] == "single" || interaction.attrs["maxchoices"] == "" {
+			b.MaxChoices = 1
+		}
+		if b.MaxChoices == 0 {
+			b.MaxChoices = 20 // QTI's 0: as many as the candidate likes
+		}
+		if rules == nil {
+			var el string
+			if rules, el = matchRules(root, rd, b.MaxScore); rules == nil {
+				return in, fail(id, el, "qti.custom_processing_at", el)
+			}
+		}
 	case "hotspotinteraction", "graphicorderinteraction":
 		// Areas of a picture, drawn with their numbers: picked as a
 		// choice's options, or put in order.
@@ -1210,7 +1245,8 @@ func (q *qtiText) markup(n *xnode) string {
 					}
 					b.WriteString(" " + gap + " ")
 				case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction",
-					"hotspotinteraction", "graphicorderinteraction", "graphicassociateinteraction", "graphicgapmatchinteraction", "extendedtextinteraction":
+					"hotspotinteraction", "graphicorderinteraction", "graphicassociateinteraction", "graphicgapmatchinteraction", "extendedtextinteraction",
+					"selectpointinteraction":
 					if q.composite {
 						// Asked below as a part, with its prompt.
 						q.label(c.attrs["responseidentifier"])
@@ -1220,6 +1256,28 @@ func (q *qtiText) markup(n *xnode) string {
 					if p := c.child("prompt"); p != nil {
 						walk(p)
 						b.WriteString("\n\n")
+					}
+				case "positionobjectstage":
+					// The stage's image is the picture the points go on;
+					// the object to place is shown with the prompt.
+					for _, cc := range c.children {
+						if cc.name != "positionobjectinteraction" {
+							continue
+						}
+						if q.composite {
+							q.label(cc.attrs["responseidentifier"])
+							b.WriteString("\n\n")
+							continue
+						}
+						if p := cc.child("prompt"); p != nil {
+							walk(p)
+							b.WriteString("\n\n")
+						}
+						for _, o := range cc.children {
+							if o.name == "img" || o.name == "object" && isImageObject(o) {
+								b.WriteString(q.image(q.imageOf(o)) + "\n\n")
+							}
+						}
 					}
 				case "sliderinteraction":
 					if q.composite {
@@ -1373,6 +1431,15 @@ func (q *qtiText) image(element, src, alt string) string {
 	return "![" + alt + "](" + ref + ")"
 }
 
+// imageOf is the image an img or image object shows: its element's
+// name, its source and its text alternative.
+func (q *qtiText) imageOf(n *xnode) (element, src, alt string) {
+	if n.name == "object" {
+		return n.name, n.attrs["data"], strings.TrimSpace(q.markup(n))
+	}
+	return n.name, n.attrs["src"], n.attrs["alt"]
+}
+
 var imageRefOf = regexp.MustCompile(`\]\(([^)]*)\)$`)
 
 // picture reads a graphic interaction's image and its areas (hotspot
@@ -1390,10 +1457,7 @@ func (q *qtiText) picture(n *xnode) ([]Option, *Picture) {
 		q.err = &QTIError{File: q.file, Item: q.item, Element: n.name, Key: "qti.missing"}
 		return nil, nil
 	}
-	src, alt := img.attrs["src"], img.attrs["alt"]
-	if img.name == "object" {
-		src, alt = img.attrs["data"], strings.TrimSpace(q.markup(img))
-	}
+	_, src, alt := q.imageOf(img)
 	md := q.image(img.name, src, alt)
 	if q.err != nil {
 		return nil, nil
@@ -1457,10 +1521,7 @@ func (q *qtiText) gapImages(n *xnode, texts []Option) ([]Option, string) {
 			q.err = &QTIError{File: q.file, Item: q.item, Element: "gapImg", Key: "qti.missing"}
 			return nil, ""
 		}
-		src, alt := img.attrs["src"], img.attrs["alt"]
-		if img.name == "object" {
-			src, alt = img.attrs["data"], strings.TrimSpace(q.markup(img))
-		}
+		_, src, alt := q.imageOf(img)
 		if alt == "" {
 			alt = strings.TrimSpace(c.attrs["objectlabel"])
 		}

@@ -31,6 +31,8 @@ type Rules struct {
 	// Others are a composite item's other response variables (the
 	// first is declared by the fields above).
 	Others []RespDecl `json:"others,omitempty"`
+	// AreaMap: the first response's area mapping (a point response).
+	AreaMap *AreaMap `json:"area_map,omitempty"`
 }
 
 // RespDecl is a response variable as QTI declares it.
@@ -40,12 +42,13 @@ type RespDecl struct {
 	BaseType    string   `json:"base_type"`
 	Correct     []string `json:"correct,omitempty"`
 	Mapping     *RuleMap `json:"mapping,omitempty"`
+	AreaMap     *AreaMap `json:"area_map,omitempty"`
 }
 
 // decl is the response variable called id, or nil.
 func (r *Rules) decl(id string) *RespDecl {
 	if id == r.Response {
-		return &RespDecl{ID: r.Response, Cardinality: r.Cardinality, BaseType: r.BaseType, Correct: r.Correct, Mapping: r.Mapping}
+		return &RespDecl{ID: r.Response, Cardinality: r.Cardinality, BaseType: r.BaseType, Correct: r.Correct, Mapping: r.Mapping, AreaMap: r.AreaMap}
 	}
 	for i := range r.Others {
 		if r.Others[i].ID == id {
@@ -94,6 +97,7 @@ var ruleArity = map[string][2]int{
 	"setoutcomevalue": {1, 1}, "exitresponse": {0, 0},
 	// expressions
 	"basevalue": {0, 0}, "variable": {0, 0}, "correct": {0, 0}, "default": {0, 0}, "mapresponse": {0, 0}, "null": {0, 0},
+	"mapresponsepoint": {0, 0}, "inside": {1, 1},
 	"isnull": {1, 1}, "not": {1, 1}, "containersize": {1, 1}, "round": {1, 1}, "truncate": {1, 1},
 	"match": {2, 2}, "member": {2, 2}, "contains": {2, 2}, "equal": {2, 2}, "lt": {2, 2}, "gt": {2, 2}, "lte": {2, 2}, "gte": {2, 2},
 	"subtract": {2, 2}, "divide": {2, 2}, "integerdivide": {2, 2}, "integermodulus": {2, 2}, "power": {2, 2},
@@ -166,8 +170,12 @@ func (r *Rules) checkProgram(program []RPNode, tmpl bool) (element string, ok bo
 			if !known[id] {
 				return n.Op, false
 			}
-		case "correct", "mapresponse":
-			if d := r.decl(id); d == nil || (n.Op == "mapresponse" && d.Mapping == nil) {
+		case "correct", "mapresponse", "mapresponsepoint":
+			if d := r.decl(id); d == nil || (n.Op == "mapresponse" && d.Mapping == nil) || (n.Op == "mapresponsepoint" && d.AreaMap == nil) {
+				return n.Op, false
+			}
+		case "inside":
+			if c, ok := coords(n.Attrs["coords"]); !ok || !validShape(strings.ToLower(n.Attrs["shape"]), c) && strings.ToLower(n.Attrs["shape"]) != "default" {
 				return n.Op, false
 			}
 		case "setoutcomevalue", "settemplatevalue":
@@ -483,6 +491,27 @@ func (run *ruleRun) eval(n *RPNode) qval {
 			return qnull
 		}
 		return number(d.Mapping.apply(d.BaseType, run.vars[d.ID]))
+	case "mapresponsepoint":
+		d := run.r.decl(n.Attrs["identifier"])
+		if d == nil || d.AreaMap == nil {
+			return qnull
+		}
+		if v := run.vars[d.ID]; !v.empty() {
+			return number(d.AreaMap.apply(v.vs))
+		}
+		return number(0)
+	case "inside":
+		v := run.eval(&n.Kids[0])
+		if v.empty() {
+			return qnull
+		}
+		c, _ := coords(n.Attrs["coords"])
+		for _, p := range v.vs {
+			if x, y, ok := parsePoint(p); ok && inside(strings.ToLower(n.Attrs["shape"]), c, x, y) {
+				return boolean(true)
+			}
+		}
+		return boolean(false)
 	case "null":
 		return qnull
 	case "isnull":
@@ -891,7 +920,7 @@ func declaredRules(root, rd *xnode, others ...*xnode) (*Rules, string) {
 	if el != "" {
 		return nil, el
 	}
-	r := &Rules{Response: d.ID, Cardinality: d.Cardinality, BaseType: d.BaseType, Correct: d.Correct, Mapping: d.Mapping, Given: templateVars(root)}
+	r := &Rules{Response: d.ID, Cardinality: d.Cardinality, BaseType: d.BaseType, Correct: d.Correct, Mapping: d.Mapping, AreaMap: d.AreaMap, Given: templateVars(root)}
 	for _, o := range others {
 		d, el := readDecl(o)
 		if el != "" {
@@ -918,6 +947,12 @@ func readDecl(rd *xnode) (RespDecl, string) {
 	if cr := rd.child("correctresponse"); cr != nil {
 		for _, v := range cr.all("value") {
 			d.Correct = append(d.Correct, strings.TrimSpace(v.text))
+		}
+	}
+	if am := rd.child("areamapping"); am != nil {
+		var el string
+		if d.AreaMap, el = readAreaMap(am); el != "" {
+			return d, el
 		}
 	}
 	m := rd.child("mapping")
@@ -956,12 +991,27 @@ func readDecl(rd *xnode) (RespDecl, string) {
 // values dxhub's own scoring does not map (a number, a slider's value):
 // SCORE is the mapped value of the response.
 func mappedRules(root, rd *xnode, others ...*xnode) (*Rules, string) {
+	return setScoreRules(root, rd, "mapresponse", others...)
+}
+
+// pointRules are the map_response_point template as rules: SCORE is
+// what the response's points earn by the area mapping.
+func pointRules(root, rd *xnode) (*Rules, string) {
+	return setScoreRules(root, rd, "mapresponsepoint")
+}
+
+// setScoreRules are rules that set SCORE to one expression about the
+// response (its mapping or area mapping), which it must declare.
+func setScoreRules(root, rd *xnode, op string, others ...*xnode) (*Rules, string) {
 	r, el := declaredRules(root, rd, others...)
 	if r == nil {
 		return nil, el
 	}
-	if r.Mapping == nil {
+	if op == "mapresponse" && r.Mapping == nil {
 		return nil, "mapping"
+	}
+	if op == "mapresponsepoint" && r.AreaMap == nil {
+		return nil, "areaMapping"
 	}
 	hasScore := false
 	for _, o := range r.Outcomes {
@@ -971,7 +1021,7 @@ func mappedRules(root, rd *xnode, others ...*xnode) (*Rules, string) {
 		r.Outcomes = append(r.Outcomes, Outcome{ID: "SCORE", Cardinality: "single", BaseType: "float"})
 	}
 	r.Program = []RPNode{{Op: "setoutcomevalue", Attrs: map[string]string{"identifier": "SCORE"},
-		Kids: []RPNode{{Op: "mapresponse", Attrs: map[string]string{"identifier": r.Response}}}}}
+		Kids: []RPNode{{Op: op, Attrs: map[string]string{"identifier": r.Response}}}}}
 	if el, ok := r.check(); !ok {
 		return nil, el
 	}
@@ -1041,6 +1091,11 @@ func (r *Rules) maximum() float64 {
 			return f
 		}
 		return 1
+	}
+	if r.AreaMap != nil {
+		if f := r.AreaMap.best(); f > 0 && f <= 100 {
+			return f
+		}
 	}
 	if len(r.Correct) > 0 {
 		if f := r.score(r.Correct); f > 0 && f <= 100 {
@@ -1150,6 +1205,7 @@ var qti3Names = map[string]string{
 	"integertofloat": "qti-integer-to-float", "equalrounded": "qti-equal-rounded", "roundto": "qti-round-to",
 	"gcd": "qti-gcd", "lcm": "qti-lcm", "mathoperator": "qti-math-operator", "mathconstant": "qti-math-constant",
 	"repeat": "qti-repeat", "fieldvalue": "qti-field-value",
+	"mapresponsepoint": "qti-map-response-point", "inside": "qti-inside",
 }
 
 // qti3Attrs are the QTI 3 spellings of the attributes rules hold, kept

@@ -29,6 +29,8 @@ type View struct {
 	Picture template.HTML
 	// ExpectedLength: an essay's expected length in characters (a hint).
 	ExpectedLength int
+	// PointSlots: a point item's boxes, 1…MaxChoices.
+	PointSlots []int
 }
 
 // CandidateView prepares an item for display. Ordering items are always
@@ -109,6 +111,11 @@ func ViewInOrder(b *Body, stem template.HTML, order, targets []string) View {
 		return out
 	}
 	v.Options, v.Targets = pick(b.Options, order), pick(b.Targets, targets)
+	if b.Type == Point {
+		for i := range max(b.MaxChoices, 1) {
+			v.PointSlots = append(v.PointSlots, i+1)
+		}
+	}
 	for i := range v.Options {
 		v.Slots = append(v.Slots, i+1)
 	}

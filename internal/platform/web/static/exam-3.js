@@ -93,6 +93,48 @@
   form.addEventListener("input", function (e) {
     if (e.target.type === "text" || e.target.type === "textarea") { clearTimeout(timerID); timerID = setTimeout(save, 800); }
   });
+  // Points on a picture: a tap on the image fills the next empty box (the
+  // last one when all are full), a tap on a mark removes it. The boxes
+  // stay, for typing and for pages without this script.
+  Array.prototype.forEach.call(form.querySelectorAll(".point-pick"), function (pick) {
+    var svg = pick.parentNode.querySelector(".picture svg");
+    if (!svg || !svg.createSVGPoint) return;
+    var boxes = pick.querySelectorAll("input"), NS = "http://www.w3.org/2000/svg";
+    function point(box) {
+      var f = box.value.trim().split(/\s+/);
+      return f.length === 2 && f[0] !== "" && !isNaN(+f[0]) && !isNaN(+f[1]) ? [+f[0], +f[1]] : null;
+    }
+    function draw() {
+      Array.prototype.forEach.call(svg.querySelectorAll(".mark"), function (m) { m.parentNode.removeChild(m); });
+      Array.prototype.forEach.call(boxes, function (b, i) {
+        var p = point(b);
+        if (!p) return;
+        var c = document.createElementNS(NS, "circle");
+        c.setAttribute("class", "mark"); c.setAttribute("cx", p[0]); c.setAttribute("cy", p[1]); c.setAttribute("r", 7);
+        var t = document.createElementNS(NS, "text");
+        t.setAttribute("class", "mark area-label"); t.setAttribute("x", p[0]); t.setAttribute("y", p[1] - 11); t.setAttribute("text-anchor", "middle");
+        t.textContent = String(i + 1);
+        svg.appendChild(c); svg.appendChild(t);
+      });
+    }
+    function changed() { draw(); pick.dispatchEvent(new Event("change", { bubbles: true })); }
+    svg.classList.add("pickable");
+    svg.addEventListener("click", function (e) {
+      var pt = svg.createSVGPoint();
+      pt.x = e.clientX; pt.y = e.clientY;
+      var p = pt.matrixTransform(svg.getScreenCTM().inverse()), x = Math.round(p.x), y = Math.round(p.y);
+      for (var i = 0; i < boxes.length; i++) {
+        var q = point(boxes[i]);
+        if (q && Math.abs(q[0] - x) <= 9 && Math.abs(q[1] - y) <= 9) { boxes[i].value = ""; changed(); return; }
+      }
+      var target = boxes[boxes.length - 1];
+      for (var j = 0; j < boxes.length; j++) if (!point(boxes[j])) { target = boxes[j]; break; }
+      target.value = x + " " + y;
+      changed();
+    });
+    pick.addEventListener("input", draw);
+    draw();
+  });
   // "Nộp bài" opens a dialog that counts the blank questions; without this
   // script the same button leads to a confirmation page.
   var dialog = document.getElementById("confirm-submit");
