@@ -185,15 +185,49 @@ var unscorable = map[string]bool{"qti.no_correct": true, "qti.no_score": true, "
 // returns the file unchanged when it refers to none that exist.
 func withResources(p string, b []byte) ([]byte, error) {
 	var refs []string
-	for _, m := range resourceRef.FindAllSubmatch(b, -1) {
-		ref := string(m[1])
-		if strings.Contains(ref, "://") || strings.HasPrefix(ref, "/") || strings.HasPrefix(ref, "data:") {
-			continue
+	// The item's references, and those of the stimulus files it names
+	// (a shared passage with its own pictures), a few levels deep.
+	scan := []struct {
+		file string
+		data []byte
+	}{{p, b}}
+	for depth := 0; depth < 3 && len(scan) > 0; depth++ {
+		var next []struct {
+			file string
+			data []byte
 		}
-		full := filepath.Join(filepath.Dir(p), filepath.FromSlash(ref))
-		if st, err := os.Stat(full); err == nil && st.Mode().IsRegular() && !slices.Contains(refs, full) {
-			refs = append(refs, full)
+		for _, sc := range scan {
+			for _, m := range resourceRef.FindAllSubmatch(sc.data, -1) {
+				ref := string(m[1])
+				if strings.Contains(ref, "://") || strings.HasPrefix(ref, "data:") || strings.HasPrefix(ref, "#") {
+					continue
+				}
+				full := filepath.Join(filepath.Dir(sc.file), filepath.FromSlash(ref))
+				if strings.HasPrefix(ref, "/") {
+					// From the package's root: a folder above the file.
+					full = ""
+					for d := filepath.Dir(sc.file); d != filepath.Dir(d) && full == ""; d = filepath.Dir(d) {
+						if st, err := os.Stat(filepath.Join(d, filepath.FromSlash(ref))); err == nil && st.Mode().IsRegular() {
+							full = filepath.Join(d, filepath.FromSlash(ref))
+						}
+					}
+				}
+				st, err := os.Stat(full)
+				if full == "" || err != nil || !st.Mode().IsRegular() || full == p || slices.Contains(refs, full) {
+					continue
+				}
+				refs = append(refs, full)
+				if strings.EqualFold(filepath.Ext(full), ".xml") {
+					if data, err := os.ReadFile(full); err == nil {
+						next = append(next, struct {
+							file string
+							data []byte
+						}{full, data})
+					}
+				}
+			}
 		}
+		scan = next
 	}
 	if len(refs) == 0 {
 		return b, nil
@@ -228,4 +262,4 @@ func withResources(p string, b []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-var resourceRef = regexp.MustCompile(`\b(?:src|data)\s*=\s*"([^"]+)"`)
+var resourceRef = regexp.MustCompile(`\b(?:src|data|href)\s*=\s*"([^"]+)"`)

@@ -301,6 +301,7 @@ func init() {
 		"qti.no_correct":                {"câu hỏi không khai báo đáp án đúng (correctResponse) nên không chấm tự động được", "the item declares no correct response, so it cannot be scored automatically"},
 		"qti.bad_zip":                   {"không đọc được gói ZIP", "the ZIP package cannot be read"},
 		"qti.no_manifest":               {"gói thiếu imsmanifest.xml", "the package has no imsmanifest.xml"},
+		"qti.stimulus_missing":          {"tài liệu dẫn (stimulus) %q không có trong gói hoặc không đọc được", "the stimulus %q is not in the package or cannot be read"},
 		"qti.missing_file":              {"tệp được khai báo trong manifest không có trong gói", "the file named in the manifest is not in the package"},
 		"qti.no_items":                  {"gói không có câu hỏi nào", "the package holds no item"},
 		"qti.too_many":                  {"gói có quá nhiều câu hỏi (tối đa 2000)", "the package holds too many items (at most 2000)"},

@@ -200,6 +200,7 @@ var qtiAllowed = map[string]bool{
 	"hotspotinteraction": true, "hotspotchoice": true, "graphicorderinteraction": true, "graphicassociateinteraction": true,
 	"associablehotspot": true, "graphicgapmatchinteraction": true, "gapimg": true, "extendedtextinteraction": true,
 	"selectpointinteraction": true, "positionobjectinteraction": true, "positionobjectstage": true, "areamapping": true, "areamapentry": true,
+	"assessmentstimulusref": true,
 }
 
 // qtiIgnored are elements kept out of the item without loss to a
@@ -468,6 +469,9 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 		}
 	}
 	b.Stem = strings.TrimSpace(strings.Join(paras, "\n\n"))
+	if part == nil {
+		b.Stem = withStimuli(tx.stimuli(root), b.Stem)
+	}
 	if tx.err != nil {
 		return in, tx.err
 	}
@@ -892,6 +896,57 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 	return in, nil
 }
 
+// stimuli are the shared stimuli an item refers to (QTI 3's
+// assessmentStimulusRef: a passage or picture several items share, in a
+// file of the package), as text to put before the question; images in a
+// stimulus are found beside its file.
+func (q *qtiText) stimuli(root *xnode) string {
+	var out []string
+	for _, ref := range root.all("assessmentstimulusref") {
+		href := strings.TrimSpace(ref.attrs["href"])
+		p := path.Clean(path.Join(path.Dir(q.file), href))
+		if strings.HasPrefix(href, "/") {
+			p = path.Clean(strings.TrimPrefix(href, "/")) // from the package's root
+		}
+		fail := func() string {
+			if q.err == nil {
+				q.err = &QTIError{File: q.file, Item: q.item, Element: "assessmentStimulusRef", Key: "qti.stimulus_missing", Args: []any{href}}
+			}
+			return ""
+		}
+		if q.read == nil || href == "" || strings.Contains(href, "://") {
+			return fail()
+		}
+		data, err := q.read(p)
+		if err != nil {
+			return fail()
+		}
+		st, err := parseXML(data)
+		if err != nil || st.name != "assessmentstimulus" || st.child("stimulusbody") == nil {
+			return fail()
+		}
+		inner := *q
+		inner.file, inner.pending = p, nil
+		text := inner.markup(st.child("stimulusbody"))
+		q.pending = append(q.pending, inner.pending...)
+		if inner.err != nil && q.err == nil {
+			q.err = inner.err
+		}
+		if text != "" {
+			out = append(out, text)
+		}
+	}
+	return strings.Join(out, "\n\n")
+}
+
+// withStimuli puts shared stimuli before an item's own text.
+func withStimuli(stimuli, stem string) string {
+	if stimuli == "" {
+		return stem
+	}
+	return strings.TrimSpace(stimuli + "\n\n" + stem)
+}
+
 // feedback is an item's modal feedback (QTI 3 holds it in a content
 // body) and its inline and block feedback, kept as one text shown after
 // the answer where the session allows.
@@ -917,6 +972,9 @@ func parseEssay(file string, root, body, interaction *xnode, in ItemInput, tx *q
 	id := root.attrs["identifier"]
 	b := Body{Type: Essay, Mode: AllOrNothing, MaxScore: 1}
 	b.Stem = tx.markup(body)
+	if !part {
+		b.Stem = withStimuli(tx.stimuli(root), b.Stem)
+	}
 	if b.Stem == "" {
 		b.Stem = strings.TrimSpace(root.attrs["title"])
 	}
@@ -1001,7 +1059,7 @@ func parseComposite(file string, root, body *xnode, rds, asked []*xnode, in Item
 	}
 	tx.composite = true
 	b := Body{Type: Composite, Mode: AllOrNothing, MaxScore: 1}
-	b.Stem = tx.markup(body)
+	b.Stem = withStimuli(tx.stimuli(root), tx.markup(body))
 	if tx.err != nil {
 		return in, tx.err
 	}
