@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -322,5 +324,41 @@ func TestBrowserPointOnPicture(t *testing.T) {
 	}
 	if result, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("result"))); !strings.Contains(result, "100") {
 		t.Fatalf("result %q", result)
+	}
+}
+
+// TestBrowserUploadAnswer: choosing a file on an upload item sends it at
+// once; the page names the file handed in, and the answer is stored.
+func TestBrowserUploadAnswer(t *testing.T) {
+	ctx := browser(t)
+	ta := newTestApp(t)
+	item := `<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p2" identifier="up" title="Tệp" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="RESPONSE" cardinality="single" baseType="file"/><outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<itemBody><uploadInteraction responseIdentifier="RESPONSE"><prompt>Nộp ảnh chụp màn hình.</prompt></uploadInteraction></itemBody></assessmentItem>`
+	importApproved(t, ta, map[string][]byte{"up.xml": []byte(item)})
+	s := oneItemSession(t, ta, "Nộp tệp", assessment.ReviewScore)
+	file := filepath.Join(t.TempDir(), "man-hinh.png")
+	var pic bytes.Buffer
+	png.Encode(&pic, image.NewGray(image.Rect(0, 0, 8, 8)))
+	os.WriteFile(file, pic.Bytes(), 0o644)
+	err := chromedp.Do(ctx,
+		signIn(t, ta, "learner"),
+		chromedp.Navigate(ta.Srv.URL+"/exams"),
+		chromedp.Click(chromedp.CSS(`button.start`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[type=file]`)),
+		chromedp.SetUploadFiles(`input[type=file]`, []string{file}),
+		chromedp.WaitVisible(chromedp.CSS(`.upload-current a`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.upload-current a`))); name != "man-hinh.png" {
+		t.Fatalf("the page names %q", name)
+	}
+	c := auth.WithPrincipal(context.Background(), mustPrincipal(t, ta, "learner"))
+	a, _ := ta.App.Exams.MyAttemptIn(c, s.ID)
+	items, _ := ta.App.Exams.AttemptItems(c, a)
+	if len(items[0].Response) != 1 || !strings.HasPrefix(items[0].Response[0], assessment.UploadPrefix) {
+		t.Fatalf("stored %q", items[0].Response)
 	}
 }

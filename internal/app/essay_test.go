@@ -5,7 +5,9 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"mime/multipart"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -155,5 +157,95 @@ func TestEssayMarking(t *testing.T) {
 	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM exam_events WHERE attempt_id = $1 AND kind = 'mark'`, attempt).Scan(&logged)
 	if logged != 1 {
 		t.Fatalf("%d marks logged", logged)
+	}
+}
+
+// A file handed in (QTI's upload interaction, as qti-sdk's sample writes
+// it): sent through the API or the page's form, kept only when it is an
+// image, PDF or Office document, readable by its candidate and the
+// session's examiners only, and marked like an essay.
+func TestUploadAnswer(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	item := `<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p2" identifier="upload" title="Bảng tính" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="RESPONSE" cardinality="single" baseType="file"/>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float" normalMaximum="4"/>
+<itemBody><p>Lập bảng tính chi tiêu tháng, có cột tổng.</p><uploadInteraction responseIdentifier="RESPONSE"><prompt>Nộp tệp bảng tính của bạn.</prompt></uploadInteraction></itemBody>
+</assessmentItem>`
+	importApproved(t, ta, map[string][]byte{"upload.xml": []byte(item)})
+	s := oneItemSession(t, ta, "Thực hành bảng tính", assessment.ReviewAnswers)
+	ctx := context.Background()
+	lc := auth.WithPrincipal(ctx, mustPrincipal(t, ta, "learner"))
+	a, err := ta.App.Exams.StartAttempt(lc, s.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pic bytes.Buffer
+	png.Encode(&pic, image.NewGray(image.Rect(0, 0, 8, 8)))
+	send := func(user, name string, data []byte) (int, string) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		w, _ := mw.CreateFormFile("file", name)
+		w.Write(data)
+		mw.Close()
+		status, out, _ := ta.do(ta.client(user), "POST", "/api/v1/attempts/"+a.ID+"/files/0", &body, "Content-Type", mw.FormDataContentType())
+		return status, out
+	}
+	if status, out := send("learner", "bang-tinh.html", []byte("<html><script>alert(1)</script>")); status != 400 || !strings.Contains(out, `"field":"file"`) {
+		t.Fatalf("an HTML file: %d %s", status, out)
+	}
+	if status, _ := send("author", "x.png", pic.Bytes()); status != 404 {
+		t.Fatalf("another account sends into the attempt: %d", status)
+	}
+	status, out := send("learner", "bang-tinh.png", pic.Bytes())
+	if status != 200 {
+		t.Fatalf("upload: %d %s", status, out)
+	}
+	key := regexp.MustCompile(`file:([0-9a-f-]+)`).FindStringSubmatch(out)[1]
+	_, page, _ := ta.do(ta.client("learner"), "GET", "/attempts/"+a.ID, nil)
+	if !strings.Contains(page, `enctype="multipart/form-data"`) || !strings.Contains(page, `<a href="/files/`+key+`">bang-tinh.png</a>`) {
+		t.Fatal("the exam page does not name the file handed in")
+	}
+	for user, want := range map[string]int{"learner": 200, "examiner": 200, "author": 403, "dongnai": 403} {
+		if status, _, _ := ta.do(ta.client(user), "GET", "/files/"+key, nil); status != want && !(want == 403 && status == 404) {
+			t.Errorf("%s reads the file handed in: %d, want %d", user, status, want)
+		}
+	}
+	// The page's own form replaces it (a PDF this time).
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("idx", "0")
+	mw.WriteField("go", "stay")
+	w, _ := mw.CreateFormFile("file", "bai-lam.pdf")
+	w.Write([]byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
+	mw.Close()
+	if status, _, _ := ta.do(ta.client("learner"), "POST", "/attempts/"+a.ID+"/answer", &body, "Content-Type", mw.FormDataContentType()); status != 303 {
+		t.Fatalf("form upload: %d", status)
+	}
+	again, _ := ta.App.Exams.Attempt(lc, a.ID) // a is the fresh one: no answers read
+	items, _ := ta.App.Exams.AttemptItems(lc, again)
+	if len(items[0].Response) != 1 || items[0].Response[0] == "file:"+key {
+		t.Fatalf("the form's file did not replace the first: %q", items[0].Response)
+	}
+	done, err := ta.App.Exams.Submit(lc, a.ID)
+	if err != nil || done.AwaitingMarks != 1 {
+		t.Fatalf("submit: %v, awaiting %d", err, done.AwaitingMarks)
+	}
+	if status, _ := send("learner", "late.png", pic.Bytes()); status != 409 {
+		t.Fatalf("a file after submitting: %d", status)
+	}
+	var files int
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM files WHERE owner = $1`, "attempt:"+a.ID).Scan(&files)
+	if files != 2 {
+		t.Fatalf("%d files kept for the attempt, want the two handed in (the late one not kept)", files)
+	}
+	_, page, _ = ta.do(ta.client("examiner"), "GET", "/exam-sessions/"+s.ID+"/marking", nil)
+	if !strings.Contains(page, "bai-lam.pdf") {
+		t.Fatal("the marking page does not link the file")
+	}
+	apiJSON(t, ta, "examiner", "PUT", "/api/v1/attempts/"+a.ID+"/marks/0", `{"points":3,"comment":"Thiếu cột tổng."}`, 200)
+	final, _ := ta.App.Exams.Attempt(lc, a.ID)
+	if final.AwaitingMarks != 0 || final.Score != 0.75 || !final.Passed {
+		t.Fatalf("after marking: %+v", final)
 	}
 }

@@ -46,7 +46,7 @@ func (a *App) Routes() []Route {
 	ex := &assessment.ExamHTTP{X: a.Exams, Web: a.Web}
 	le := &learning.HTTP{Svc: a.Learn, Web: a.Web}
 	mo := &monitor.HTTP{Svc: a.Mon, Web: a.Web}
-	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web, Access: map[string]files.Access{"report": a.Mon.EvidenceAccess, "library": a.Lib.FileAccess, "netteam": a.Net.PhotoAccess, "plantask": a.Net.EvidenceAccess, "expert": a.Exp.PhotoAccess},
+	fl := &files.HTTP{Store: a.Files, DB: a.DB, Web: a.Web, Access: map[string]files.Access{"report": a.Mon.EvidenceAccess, "library": a.Lib.FileAccess, "netteam": a.Net.PhotoAccess, "plantask": a.Net.EvidenceAccess, "expert": a.Exp.PhotoAccess, "attempt": a.Exams.FileAccess},
 		Public: map[string]bool{"library": true, "expert": true}}
 	lib := &library.HTTP{Svc: a.Lib, Web: a.Web, Auth: a.Auth, BaseURL: a.Cfg.BaseURL}
 	su := &account.HTTP{Svc: a.Account, Web: a.Web}
@@ -460,6 +460,7 @@ func (a *App) Routes() []Route {
 		{"GET /api/v1/exam-sessions/{id}/roster", ex.APIRoster},
 		{"GET /api/v1/exam-sessions/{id}/marking", ex.APIMarking},
 		{"PUT /api/v1/attempts/{id}/marks/{idx}", ex.APIMark},
+		{"POST /api/v1/attempts/{id}/files/{idx}", ex.APIUpload},
 		{"GET /api/v1/exam-sessions/{id}/stats", ex.APIStats},
 		{"GET /api/v1/courses", le.APICatalogue},
 		{"POST /api/v1/courses", le.APICreateCourse},

@@ -445,6 +445,7 @@ func TestRouteSweep(t *testing.T) {
 		e("U", "learner", "POST", "/api/v1/exams/{session}/start", ""),
 		e("S", "learner", "GET", "/api/v1/attempts/{attempt}", ""),
 		e("S", "learner", "PUT", "/api/v1/attempts/{attempt}/answers/{idx}", `{"response":["A"]}`),
+		e("S", "learner", "POST", "/api/v1/attempts/{attempt}/files/{idx}", "@png"),
 		e("S", "learner", "POST", "/api/v1/attempts/{attempt}/next", ""),
 		e("S", "examiner", "POST", "/api/v1/attempts/{attempt}/{proctor_action}", `{"minutes":5,"reason":"mất điện"}`),
 		r("examiner", "learner", "POST", "/api/v1/blueprints", `{"name":"B","unit_code":"66","standard_code":"VN-DSF","standard_version":1,"time_limit_min":10,"pass_percent":50,"rules":[{"area":"1","count":1}]}`),

@@ -1127,6 +1127,9 @@ func (x *Exams) Review(ctx context.Context, a *Attempt) ([]Reviewed, error) {
 		b := &m.body
 		r := Reviewed{Index: it.Index, Stem: it.View.Stem, Picture: it.View.Picture, Competence: m.competence, TrueFalse: b.Type == TrueFalse,
 			Given: answerText(b, it.Response), Right: answerText(b, b.CorrectResponse()), Points: b.Points(it.Response), Feedback: b.Feedback}
+		if b.Type == Upload && len(it.Response) == 1 {
+			r.Given = []string{x.uploadName(ctx, it.Response[0])}
+		}
 		if b.Marked() {
 			// The examiner's points and comment; an essay has no one
 			// right answer to show.
@@ -1172,6 +1175,8 @@ func answerText(b *Body, vals []string) []string {
 			out = append(out, text(b.Options, l)+" → "+text(b.Targets, r))
 		case Point:
 			out = append(out, "("+strings.Join(strings.Fields(v), ", ")+")")
+		case Upload:
+			out = append(out, strings.TrimPrefix(v, UploadPrefix))
 		default:
 			out = append(out, v)
 		}

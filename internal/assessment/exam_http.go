@@ -76,9 +76,13 @@ func (h *ExamHTTP) AttemptPage(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
+	st := answerStateOf(items[idx].View, items[idx].Response)
+	if items[idx].View.Type == Upload && len(items[idx].Response) == 1 {
+		st.File, st.FileName = strings.TrimPrefix(items[idx].Response[0], UploadPrefix), h.X.uploadName(r.Context(), items[idx].Response[0])
+	}
 	return h.Web.RenderFramed(w, r, http.StatusOK, "assessment/attempt", web.T(r, "exams.title"), examFrame, map[string]any{
 		"A": a, "Items": items, "Cur": items[idx], "N": idx + 1, "Total": len(items), "Linear": b.Navigation == Linear,
-		"Remaining": a.RemainingS(h.X.Now()), "Answer": answerStateOf(items[idx].View, items[idx].Response), "Answered": answered, "AnsweredOthers": others})
+		"Remaining": a.RemainingS(h.X.Now()), "Answer": st, "Answered": answered, "AnsweredOthers": others})
 }
 
 // openAttempt loads the caller's attempt in progress with its blueprint
@@ -139,6 +143,8 @@ type answerState struct {
 	Parts []answerState
 	// Points: a point item's boxes, one per point it takes.
 	Points []string
+	// File: an upload item's file handed in (its key), FileName its name.
+	File, FileName string
 }
 
 func answerStateOf(v View, resp []string) answerState {
@@ -224,7 +230,13 @@ func (h *ExamHTTP) Answer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
+	// An upload item's page posts its file with the form (multipart).
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload+1<<20)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			return errs.Field("file", "exams.upload_too_large", maxUpload>>20)
+		}
+	} else if err := r.ParseForm(); err != nil {
 		return errs.E(errs.Invalid, "error.bad_request")
 	}
 	idx, err := strconv.Atoi(r.PostForm.Get("idx"))
@@ -235,7 +247,16 @@ func (h *ExamHTTP) Answer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.X.SaveAnswer(r.Context(), a.ID, idx, responseOf(r.PostForm, items[idx].View)); err != nil {
+	if items[idx].View.Type == Upload {
+		// The file, if one was chosen; without one the answer stays.
+		if f, hdr, err := r.FormFile("file"); err == nil {
+			_, err = h.X.UploadAnswer(r.Context(), a.ID, idx, hdr.Filename, f)
+			f.Close()
+			if err != nil {
+				return err
+			}
+		}
+	} else if _, err := h.X.SaveAnswer(r.Context(), a.ID, idx, responseOf(r.PostForm, items[idx].View)); err != nil {
 		return err
 	}
 	next := idx + 1
@@ -543,6 +564,29 @@ func (h *ExamHTTP) MarkAnswer(w http.ResponseWriter, r *http.Request) error {
 }
 
 // --- JSON API ---
+
+// APIUpload: POST /api/v1/attempts/{id}/files/{idx}, the file as the
+// multipart field "file": an upload item's answer.
+func (h *ExamHTTP) APIUpload(w http.ResponseWriter, r *http.Request) error {
+	if _, err := auth.RequireUser(r.Context()); err != nil {
+		return err
+	}
+	idx, err := strconv.Atoi(r.PathValue("idx"))
+	if err != nil {
+		return errs.Field("item", "exams.bad_item")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload+1<<20)
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return errs.Field("file", "error.param", "file", "-")
+	}
+	defer f.Close()
+	key, err := h.X.UploadAnswer(r.Context(), r.PathValue("id"), idx, hdr.Filename, f)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"response": []string{UploadPrefix + key}, "name": hdr.Filename})
+}
 
 // APIMarking: GET /api/v1/exam-sessions/{id}/marking.
 func (h *ExamHTTP) APIMarking(w http.ResponseWriter, r *http.Request) error {

@@ -27,6 +27,9 @@ const (
 	// Essay: a written answer that an examiner marks (QTI's extended
 	// text); an exam with one waits for its marks before its result.
 	Essay = "essay"
+	// Upload: a file the candidate makes and sends (a spreadsheet, a
+	// scanned page), marked by an examiner like an essay.
+	Upload = "upload"
 	// Point: one or more points marked on a picture (QTI's select point
 	// and position object), scored by the item's rules (an area mapping).
 	Point = "point"
@@ -37,7 +40,7 @@ const (
 )
 
 // Types lists the item types in display order.
-var Types = []string{Single, Multiple, TrueFalse, Ordering, Matching, ShortText, Numeric, Essay, Point, Composite}
+var Types = []string{Single, Multiple, TrueFalse, Ordering, Matching, ShortText, Numeric, Essay, Upload, Point, Composite}
 
 // maxParts bounds the parts of a composite item.
 const maxParts = 40
@@ -135,7 +138,11 @@ const maxEssay = 10000
 
 // Marked says whether the item is marked by a person, not scored by
 // dxhub.
-func (b *Body) Marked() bool { return b.Type == Essay }
+func (b *Body) Marked() bool { return b.Type == Essay || b.Type == Upload }
+
+// UploadPrefix starts an upload item's response: "file:" and the stored
+// file's key.
+const UploadPrefix = "file:"
 
 // QTIPairs values.
 const (
@@ -296,7 +303,7 @@ func (b *Body) validate(ruled bool) error {
 			return errs.Field("correct", "items.answers_required")
 		}
 		b.Correct = acc
-	case Essay:
+	case Essay, Upload:
 		b.Options, b.Targets, b.Correct = nil, nil, nil
 		b.Rubric = textfold.NFC(strings.TrimSpace(b.Rubric))
 		if len(b.Rubric) > 20000 {
@@ -426,7 +433,10 @@ func (b *Body) validateParts() error {
 	for i := range b.Parts {
 		p := &b.Parts[i]
 		field := fmt.Sprintf("parts[%d]", i)
-		if p.Type == Composite || p.Type == Essay || p.Rules != nil && b.Rules != nil || p.Template != nil || len(p.Parts) > 0 {
+		if p.Marked() {
+			return errs.Field(field, "items.marked_part")
+		}
+		if p.Type == Composite || p.Rules != nil && b.Rules != nil || p.Template != nil || len(p.Parts) > 0 {
 			return errs.Field(field, "items.bad_part")
 		}
 		if p.Response != "" && responses[p.Response] || strings.ContainsAny(p.Response, " :") || b.Rules != nil && b.Rules.decl(p.Response) == nil {
@@ -679,6 +689,9 @@ func (b *Body) CheckResponse(resp []string) error {
 	}
 	if b.Type == Essay && (len(resp) > 1 || len(resp) == 1 && len(resp[0]) > maxEssay) {
 		return errs.Field("response", "items.essay_too_long", maxEssay)
+	}
+	if b.Type == Upload && (len(resp) > 1 || len(resp) == 1 && !strings.HasPrefix(resp[0], UploadPrefix)) {
+		return errs.Field("response", "items.upload_only")
 	}
 	if b.Type == Composite {
 		for i, p := range b.PartResponse(resp) {

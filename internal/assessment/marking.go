@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"dxhub/internal/platform/auth"
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
+	"dxhub/internal/platform/files"
 	"dxhub/internal/platform/richtext"
 	"dxhub/internal/platform/textfold"
 )
@@ -27,6 +29,8 @@ type MarkTask struct {
 	StemText  string        `json:"stem"`
 	Rubric    string        `json:"rubric,omitempty"`
 	Answer    string        `json:"answer"`
+	File      string        `json:"file,omitempty"`      // an upload: the file's key (/files/KEY)
+	FileName  string        `json:"file_name,omitempty"` // and the name it was sent with
 	MaxScore  float64       `json:"max_score"`
 	Marked    bool          `json:"marked"`
 	Points    float64       `json:"points"`
@@ -108,6 +112,9 @@ func (x *Exams) Marking(ctx context.Context, sessionID string) (*Marking, error)
 			t := given[i]
 			t.AttemptID, t.Candidate, t.Index, t.Stem, t.StemText = w.a.ID, w.num, i, m.stem, m.body.Stem
 			t.Rubric, t.Answer, t.MaxScore = m.body.Rubric, strings.Join(resps[i], ""), m.body.MaxScore
+			if m.body.Type == Upload {
+				t.File, t.FileName, t.Answer = strings.TrimPrefix(t.Answer, UploadPrefix), x.uploadName(ctx, t.Answer), ""
+			}
 			if t.Marked {
 				marked = append(marked, t)
 			} else {
@@ -192,3 +199,74 @@ func (x *Exams) Mark(ctx context.Context, attemptID string, idx int, points floa
 
 // renderRubric is an essay's marking guidance as the examiner reads it.
 func renderRubric(s string) template.HTML { return richtext.Render(s) }
+
+// maxUpload bounds a file handed in as an answer.
+const maxUpload = 20 << 20
+
+// UploadAnswer stores a file the candidate hands in for an upload item
+// and saves it as the item's answer (a later file replaces it). The file
+// is an image, PDF or Office document, checked by its bytes; it belongs to
+// the attempt, so that only its candidate and the session's examiners
+// read it.
+func (x *Exams) UploadAnswer(ctx context.Context, attemptID string, idx int, name string, r io.Reader) (string, error) {
+	a, p, err := x.ownAttempt(ctx, attemptID)
+	if err != nil {
+		return "", err
+	}
+	if idx < 0 || idx >= len(a.Form) {
+		return "", errs.Field("item", "exams.bad_item")
+	}
+	m, err := x.engine.metaIn(ctx, a.Form[idx])
+	if err != nil {
+		return "", err
+	}
+	if m.body.Type != Upload {
+		return "", errs.Field("item", "items.upload_only")
+	}
+	if x.Bank.Files == nil {
+		return "", errors.New("upload: no file store")
+	}
+	lr := &io.LimitedReader{R: r, N: maxUpload + 1}
+	key, _, err := files.Save(ctx, x.Bank.DB, x.Bank.Files, files.Evidence, "attempt:"+a.ID, name, lr, p.AccountID)
+	if err == nil && lr.N <= 0 {
+		err = errs.Field("file", "exams.upload_too_large", maxUpload>>20)
+	}
+	if err == nil {
+		_, err = x.SaveAnswer(ctx, a.ID, idx, []string{UploadPrefix + key})
+	}
+	if err != nil && key != "" {
+		// Not kept: too large, or the attempt no longer takes answers.
+		x.Bank.Files.Delete(ctx, key)
+		x.Bank.DB.W.ExecContext(ctx, `DELETE FROM files WHERE id = $1`, key)
+	}
+	return key, err
+}
+
+// FileAccess decides who reads a file handed in as an answer: its
+// candidate, and the examiners of its session's unit.
+func (x *Exams) FileAccess(ctx context.Context, attemptID string) error {
+	p, err := auth.RequireUser(ctx)
+	if err != nil {
+		return err
+	}
+	a, err := x.attemptWhere(ctx, x.Bank.DB.R, `id = $1`, attemptID)
+	if err != nil {
+		return err
+	}
+	if a.AccountID == p.AccountID {
+		return nil
+	}
+	_, _, err = x.markSession(ctx, a.SessionID)
+	return err
+}
+
+// uploadName is the name a file handed in was sent with.
+func (x *Exams) uploadName(ctx context.Context, value string) string {
+	key, ok := strings.CutPrefix(value, UploadPrefix)
+	if !ok {
+		return ""
+	}
+	var name string
+	x.Bank.DB.R.QueryRowContext(ctx, `SELECT name FROM files WHERE id = $1`, key).Scan(&name)
+	return name
+}

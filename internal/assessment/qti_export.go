@@ -126,9 +126,13 @@ func QTIItem(it *Item) string {
 	}
 	var rd strings.Builder
 	var rp string
-	if b.Type == Essay {
+	if b.Marked() {
 		// No processing: a person marks it, as its SCORE outcome says.
-		rd.WriteString(`<qti-response-declaration identifier="RESPONSE" cardinality="single" base-type="string"/>`)
+		base := "string"
+		if b.Type == Upload {
+			base = "file"
+		}
+		fmt.Fprintf(&rd, `<qti-response-declaration identifier="RESPONSE" cardinality="single" base-type="%s"/>`, base)
 		fmt.Fprintf(&rd, `<qti-outcome-declaration identifier="SCORE" cardinality="single" base-type="float" normal-maximum="%s" external-scored="human"/>`, num(b.MaxScore))
 		fb := ""
 		if b.Feedback != "" {
@@ -414,6 +418,11 @@ func interactionXHTML(b *Body, rid, prompt, lang string) string {
 		fmt.Fprintf(&body, `%s<p><qti-text-entry-interaction response-identifier="%s"/></p>`, prompt, rid)
 	case Point:
 		fmt.Fprintf(&body, `<qti-select-point-interaction response-identifier="%s" max-choices="%d" min-choices="%d"><qti-prompt>%s</qti-prompt>%s</qti-select-point-interaction>`, rid, b.MaxChoices, b.MinChoices, prompt, pic)
+	case Upload:
+		if b.Rubric != "" {
+			fmt.Fprintf(&body, `<qti-rubric-block view="scorer" use="scoring"><qti-content-body>%s</qti-content-body></qti-rubric-block>`, stemXHTML(b.Rubric))
+		}
+		fmt.Fprintf(&body, `<qti-upload-interaction response-identifier="%s"><qti-prompt>%s</qti-prompt></qti-upload-interaction>`, rid, prompt)
 	case Essay:
 		if b.Rubric != "" {
 			fmt.Fprintf(&body, `<qti-rubric-block view="scorer" use="scoring"><qti-content-body>%s</qti-content-body></qti-rubric-block>`, stemXHTML(b.Rubric))

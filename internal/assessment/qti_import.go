@@ -200,7 +200,7 @@ var qtiAllowed = map[string]bool{
 	"hotspotinteraction": true, "hotspotchoice": true, "graphicorderinteraction": true, "graphicassociateinteraction": true,
 	"associablehotspot": true, "graphicgapmatchinteraction": true, "gapimg": true, "extendedtextinteraction": true,
 	"selectpointinteraction": true, "positionobjectinteraction": true, "positionobjectstage": true, "areamapping": true, "areamapentry": true,
-	"assessmentstimulusref": true,
+	"assessmentstimulusref": true, "uploadinteraction": true,
 }
 
 // qtiIgnored are elements kept out of the item without loss to a
@@ -244,7 +244,7 @@ var interactionNames = map[string]bool{
 	"choiceinteraction": true, "orderinteraction": true, "matchinteraction": true, "associateinteraction": true, "textentryinteraction": true,
 	"inlinechoiceinteraction": true, "hottextinteraction": true, "gapmatchinteraction": true, "sliderinteraction": true,
 	"hotspotinteraction": true, "graphicorderinteraction": true, "graphicassociateinteraction": true, "graphicgapmatchinteraction": true,
-	"extendedtextinteraction": true, "selectpointinteraction": true, "positionobjectinteraction": true,
+	"extendedtextinteraction": true, "selectpointinteraction": true, "positionobjectinteraction": true, "uploadinteraction": true,
 }
 
 // partOf is the composite item a part is read for: the numbers its stem
@@ -329,7 +329,7 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 	if len(rds) > 0 {
 		rd = rds[0]
 	}
-	if len(asked) == 1 && asked[0].name == "extendedtextinteraction" {
+	if len(asked) == 1 && (asked[0].name == "extendedtextinteraction" || asked[0].name == "uploadinteraction") {
 		return parseEssay(file, root, body, asked[0], in, tx, part != nil)
 	}
 	if rd == nil {
@@ -963,14 +963,17 @@ func (q *qtiText) feedback(root *xnode) string {
 	return strings.Join(fbs, "\n\n")
 }
 
-// parseEssay reads an extended text item: a written answer that an
-// examiner marks. Its response processing, if it has any, is not run
+// parseEssay reads an extended text item (a written answer) or an upload
+// item (a file handed in), which an examiner marks. Its response processing, if it has any, is not run
 // (QTI leaves such a score to a person, an outcome marked
 // external-scored="human"); scorer rubric blocks and a declared correct
 // response become the examiner's guidance.
 func parseEssay(file string, root, body, interaction *xnode, in ItemInput, tx *qtiText, part bool) (ItemInput, *QTIError) {
 	id := root.attrs["identifier"]
 	b := Body{Type: Essay, Mode: AllOrNothing, MaxScore: 1}
+	if interaction.name == "uploadinteraction" {
+		b.Type = Upload // a file handed in, marked the same way
+	}
 	b.Stem = tx.markup(body)
 	if !part {
 		b.Stem = withStimuli(tx.stimuli(root), b.Stem)
@@ -986,8 +989,10 @@ func parseEssay(file string, root, body, interaction *xnode, in ItemInput, tx *q
 			}
 		}
 	}
-	b.ExpectedLength, _ = strconv.Atoi(interaction.attrs["expectedlength"])
-	b.ExpectedLength = min(max(b.ExpectedLength, 0), maxEssay)
+	if b.Type == Essay {
+		b.ExpectedLength, _ = strconv.Atoi(interaction.attrs["expectedlength"])
+		b.ExpectedLength = min(max(b.ExpectedLength, 0), maxEssay)
+	}
 	var guide []string
 	root.walk(func(n *xnode) {
 		if n.name == "rubricblock" && strings.Contains(n.attrs["view"], "scorer") {
@@ -1304,7 +1309,7 @@ func (q *qtiText) markup(n *xnode) string {
 					b.WriteString(" " + gap + " ")
 				case "choiceinteraction", "orderinteraction", "matchinteraction", "associateinteraction",
 					"hotspotinteraction", "graphicorderinteraction", "graphicassociateinteraction", "graphicgapmatchinteraction", "extendedtextinteraction",
-					"selectpointinteraction":
+					"selectpointinteraction", "uploadinteraction":
 					if q.composite {
 						// Asked below as a part, with its prompt.
 						q.label(c.attrs["responseidentifier"])

@@ -66,6 +66,7 @@
   }
   var pending = null, timerID = null, inflight = Promise.resolve();
   function save() {
+    if (form.dataset.type === "upload") return inflight; // sent on its own, below
     var r = response();
     if (r === null) return inflight;
     pending = r;
@@ -135,6 +136,37 @@
     pick.addEventListener("input", draw);
     draw();
   });
+  // An upload item sends its file as soon as it is chosen; the page then
+  // names the file handed in. (Without this script the buttons post it.)
+  var fileInput = form.dataset.type === "upload" && form.querySelector("input[type=file]");
+  if (fileInput) fileInput.addEventListener("change", function () {
+    if (!fileInput.files.length) return;
+    var data = new FormData();
+    data.append("file", fileInput.files[0]);
+    state.textContent = form.dataset.saving;
+    inflight = fetch("/api/v1/attempts/" + form.dataset.attempt + "/files/" + form.dataset.idx, {
+      method: "POST", credentials: "same-origin", headers: { "Accept": "application/json" }, body: data
+    }).then(function (res) {
+      return res.json().then(function (body) {
+        if (!res.ok) throw new Error(body.message || res.status);
+        var cur = form.querySelector(".upload-current");
+        if (!cur) {
+          cur = document.createElement("p");
+          cur.className = "upload-current";
+          fileInput.parentNode.insertBefore(cur, fileInput);
+        }
+        var a = document.createElement("a");
+        a.href = "/files/" + body.response[0].slice(5);
+        a.textContent = body.name;
+        cur.textContent = "";
+        cur.appendChild(a);
+        fileInput.value = "";
+        state.textContent = state.dataset.saved;
+      });
+    }).catch(function (e) {
+      state.textContent = state.dataset.failed + (e && e.message ? " — " + e.message : "");
+    });
+  });
   // "Nộp bài" opens a dialog that counts the blank questions; without this
   // script the same button leads to a confirmation page.
   var dialog = document.getElementById("confirm-submit");
@@ -143,7 +175,7 @@
   if (!dialog || !start || typeof dialog.showModal !== "function") return;
   start.addEventListener("click", function (e) {
     e.preventDefault();
-    var r = response();
+    var r = form.dataset.type === "upload" ? (form.querySelector(".upload-current") ? [1] : []) : response();
     var answered = parseInt(progress.dataset.others, 10) + (r && r.length ? 1 : 0);
     var blank = parseInt(progress.dataset.total, 10) - answered;
     var count = document.getElementById("confirm-count");
