@@ -248,4 +248,14 @@ func TestUploadAnswer(t *testing.T) {
 	if final.AwaitingMarks != 0 || final.Score != 0.75 || !final.Passed {
 		t.Fatalf("after marking: %+v", final)
 	}
+	// A deleted account's files handed in go; its result stays.
+	if err := ta.App.Exams.ForgetCandidate(ctx, mustPrincipal(t, ta, "learner").AccountID); err != nil {
+		t.Fatal(err)
+	}
+	ta.App.DB.R.QueryRow(`SELECT COUNT(*) FROM files WHERE owner = $1`, "attempt:"+a.ID).Scan(&files)
+	var score float64
+	ta.App.DB.R.QueryRow(`SELECT score FROM attempts WHERE id = $1`, a.ID).Scan(&score)
+	if files != 0 || score != 0.75 {
+		t.Fatalf("after forgetting: %d files, score %g", files, score)
+	}
 }

@@ -27,6 +27,7 @@ import (
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/events"
+	"dxhub/internal/platform/files"
 	"dxhub/internal/platform/richtext"
 )
 
@@ -1202,8 +1203,26 @@ func (x *Exams) event(ctx context.Context, sessionID, attemptID, kind, detail st
 // ForgetCandidate removes a deleted account's name from its attempts; the
 // attempts stay, as numbers in the session's results and statistics.
 func (x *Exams) ForgetCandidate(ctx context.Context, accountID string) error {
-	_, err := x.Bank.DB.W.ExecContext(ctx, `UPDATE attempts SET display_name = '—' WHERE account_id = $1`, accountID)
-	return err
+	if _, err := x.Bank.DB.W.ExecContext(ctx, `UPDATE attempts SET display_name = '—' WHERE account_id = $1`, accountID); err != nil {
+		return err
+	}
+	// The files they handed in (their own work, often with their name
+	// on it) go; the marks stay.
+	keys, err := db.Strings(ctx, x.Bank.DB.R, `SELECT f.id FROM files f JOIN attempts a ON f.owner = 'attempt:' || a.id WHERE a.account_id = $1`, accountID)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if x.Bank.Files != nil {
+			if err := x.Bank.Files.Delete(ctx, k); err != nil && !errors.Is(err, files.ErrNotFound) {
+				return err
+			}
+		}
+		if _, err := x.Bank.DB.W.ExecContext(ctx, `DELETE FROM files WHERE id = $1`, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // InProgress counts the attempts in progress in every session, and says
