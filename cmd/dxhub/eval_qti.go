@@ -124,9 +124,10 @@ func evalQTICmd(ctx context.Context, args []string) error {
 				// the correct response it sets full marks.
 				for seed := range uint64(5) {
 					inst := body.Instance(seed)
-					if len(inst.Correct) > 0 && math.Abs(inst.Score(inst.Correct)-inst.MaxScore) > 1e-9 {
+					right := inst.CorrectResponse()
+					if len(right) > 0 && math.Abs(inst.Score(right)-inst.MaxScore) > 1e-9 {
 						wrongMarks++
-						fmt.Printf("marks    %s: item %s, draw %d: its correct response %q earns %g of %g\n", p, it.ID, seed, inst.Correct, inst.Score(inst.Correct), inst.MaxScore)
+						fmt.Printf("marks    %s: item %s, draw %d: its correct response %q earns %g of %g\n", p, it.ID, seed, right, inst.Score(right), inst.MaxScore)
 						break
 					}
 				}

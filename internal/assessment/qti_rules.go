@@ -105,7 +105,7 @@ var ruleArity = map[string][2]int{
 	"and": {1, -1}, "or": {1, -1}, "sum": {1, -1}, "product": {1, -1}, "max": {1, -1}, "min": {1, -1},
 	"multiple": {0, -1}, "ordered": {0, -1}, "anyn": {1, -1},
 	"integertofloat": {1, 1}, "equalrounded": {2, 2}, "roundto": {1, 1}, "gcd": {1, -1}, "lcm": {1, -1},
-	"mathoperator": {1, -1}, "mathconstant": {0, 0}, "repeat": {1, -1},
+	"mathoperator": {1, -1}, "mathconstant": {0, 0}, "repeat": {1, -1}, "statsoperator": {1, 1},
 }
 
 // Bounds on a program: QTI's rules have no loops, so a bounded program
@@ -172,6 +172,10 @@ func (r *Rules) checkProgram(program []RPNode, tmpl bool) (element string, ok bo
 			}
 		case "correct", "mapresponse", "mapresponsepoint":
 			if d := r.decl(id); d == nil || (n.Op == "mapresponse" && d.Mapping == nil) || (n.Op == "mapresponsepoint" && d.AreaMap == nil) {
+				return n.Op, false
+			}
+		case "statsoperator":
+			if !slices.Contains([]string{"mean", "sampleVariance", "sampleSD", "popVariance", "popSD"}, n.Attrs["name"]) {
 				return n.Op, false
 			}
 		case "inside":
@@ -696,6 +700,40 @@ func (run *ruleRun) eval(n *RPNode) qval {
 			return number(xs[0])
 		}
 		return boolean(len(xs) == 2 && xs[0] == xs[1])
+	case "statsoperator":
+		// QTI's statistics of a container of numbers: mean, the sample's
+		// or the population's variance and standard deviation.
+		xs, ok := nums()
+		if !ok || len(xs) == 0 {
+			return qnull
+		}
+		mean := 0.0
+		for _, x := range xs {
+			mean += x
+		}
+		mean /= float64(len(xs))
+		ss := 0.0
+		for _, x := range xs {
+			ss += (x - mean) * (x - mean)
+		}
+		size := float64(len(xs))
+		switch n.Attrs["name"] {
+		case "mean":
+			return number(mean)
+		case "popVariance":
+			return number(ss / size)
+		case "popSD":
+			return number(math.Sqrt(ss / size))
+		case "sampleVariance", "sampleSD":
+			if len(xs) < 2 {
+				return qnull
+			}
+			if n.Attrs["name"] == "sampleSD" {
+				return number(math.Sqrt(ss / (size - 1)))
+			}
+			return number(ss / (size - 1))
+		}
+		return qnull
 	case "gcd", "lcm":
 		xs, ok := nums()
 		if !ok {
@@ -1205,7 +1243,7 @@ var qti3Names = map[string]string{
 	"integertofloat": "qti-integer-to-float", "equalrounded": "qti-equal-rounded", "roundto": "qti-round-to",
 	"gcd": "qti-gcd", "lcm": "qti-lcm", "mathoperator": "qti-math-operator", "mathconstant": "qti-math-constant",
 	"repeat": "qti-repeat", "fieldvalue": "qti-field-value",
-	"mapresponsepoint": "qti-map-response-point", "inside": "qti-inside",
+	"mapresponsepoint": "qti-map-response-point", "inside": "qti-inside", "statsoperator": "qti-stats-operator",
 }
 
 // qti3Attrs are the QTI 3 spellings of the attributes rules hold, kept

@@ -523,3 +523,33 @@ func TestQTIStimulusRef(t *testing.T) {
 		t.Fatalf("missing stimulus: %v", qe)
 	}
 }
+
+// statsOperator as QTI defines it, over 2, 4, 4, 4, 5, 5, 7, 9: mean 5,
+// population variance 4 (SD 2), sample variance 32/7; one value has no
+// sample variance; an unknown statistic is refused.
+func TestQTIStatsOperator(t *testing.T) {
+	vals := []RPNode{}
+	for _, v := range []string{"2", "4", "4", "4", "5", "5", "7", "9"} {
+		vals = append(vals, RPNode{Op: "basevalue", Attrs: map[string]string{"basetype": "integer"}, Text: v})
+	}
+	run := func(name string, kids []RPNode) (float64, bool) {
+		r := &Rules{Response: "RESPONSE", Cardinality: "single", BaseType: "identifier", Outcomes: []Outcome{{ID: "SCORE", Cardinality: "single", BaseType: "float"}},
+			Program: []RPNode{{Op: "setoutcomevalue", Attrs: map[string]string{"identifier": "SCORE"}, Kids: []RPNode{{Op: "statsoperator", Attrs: map[string]string{"name": name},
+				Kids: []RPNode{{Op: "ordered", Kids: kids}}}}}}}
+		if _, ok := r.check(); !ok {
+			return 0, false
+		}
+		return r.score(nil), true
+	}
+	for name, want := range map[string]float64{"mean": 5, "popVariance": 4, "popSD": 2, "sampleVariance": 32.0 / 7, "sampleSD": math.Sqrt(32.0 / 7)} {
+		if got, ok := run(name, vals); !ok || math.Abs(got-want) > 1e-12 {
+			t.Errorf("%s = %v (%v), want %v", name, got, ok, want)
+		}
+	}
+	if got, _ := run("sampleVariance", vals[:1]); got != 0 {
+		t.Errorf("sample variance of one value: %v, want null (SCORE 0)", got)
+	}
+	if _, ok := run("median", vals); ok {
+		t.Error("an unknown statistic was accepted")
+	}
+}
