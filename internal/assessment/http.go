@@ -102,10 +102,16 @@ func (h *HTTP) form(w http.ResponseWriter, r *http.Request, status int, it *Item
 		title = "items.edit"
 	}
 	// The form writes an item of one question; a composite item's parts
-	// come from QTI or the API, and its form changes the rest.
-	types := Types[:len(Types)-1]
-	if it != nil && it.Body.Type == Composite {
-		types = []string{Composite}
+	// and a point item's picture come from QTI or the API, and their form
+	// changes the rest.
+	var types []string
+	for _, t := range Types {
+		if t != Composite && t != Point { // a picture's points come from QTI
+			types = append(types, t)
+		}
+	}
+	if it != nil && (it.Body.Type == Composite || it.Body.Type == Point) {
+		types = []string{it.Body.Type}
 	}
 	return h.Web.Render(w, r, status, "assessment/item_form", title, map[string]any{"Item": it, "F": f, "S": st, "Types": types, "Error": formErr,
 		"Levels": []int{1, 2, 3, 4, 5, 6, 7, 8}})
