@@ -148,7 +148,7 @@
       method: "POST", credentials: "same-origin", headers: { "Accept": "application/json" }, body: data
     }).then(function (res) {
       return res.json().then(function (body) {
-        if (!res.ok) throw new Error(body.message || res.status);
+        if (!res.ok) throw new Error((body.error && body.error.message) || res.status);
         var cur = form.querySelector(".upload-current");
         if (!cur) {
           cur = document.createElement("p");
