@@ -341,11 +341,28 @@ func TestBrowserUploadAnswer(t *testing.T) {
 	var pic bytes.Buffer
 	png.Encode(&pic, image.NewGray(image.Rect(0, 0, 8, 8)))
 	os.WriteFile(file, pic.Bytes(), 0o644)
+	page := filepath.Join(t.TempDir(), "trang.html")
+	os.WriteFile(page, []byte("<html><script>alert(1)</script></html>"), 0o644)
 	err := chromedp.Do(ctx,
 		signIn(t, ta, "learner"),
 		chromedp.Navigate(ta.Srv.URL+"/exams"),
 		chromedp.Click(chromedp.CSS(`button.start`)),
 		chromedp.WaitVisible(chromedp.CSS(`input[type=file]`)),
+		chromedp.SetUploadFiles(`input[type=file]`, []string{page}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A page is refused, and the page says why.
+	var got string
+	for i := 0; i < 50 && !strings.Contains(got, "PNG"); i++ {
+		time.Sleep(100 * time.Millisecond)
+		got, _ = chromedp.Run(ctx, chromedp.Text(chromedp.ID("save-state")))
+	}
+	if !strings.Contains(got, "PNG") {
+		t.Fatalf("save state %q", got)
+	}
+	err = chromedp.Do(ctx,
 		chromedp.SetUploadFiles(`input[type=file]`, []string{file}),
 		chromedp.WaitVisible(chromedp.CSS(`.upload-current a`)),
 	)
