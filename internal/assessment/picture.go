@@ -77,27 +77,22 @@ func (p *Picture) svg() template.HTML {
 	fmt.Fprintf(&b, `<image href="%s" x="0" y="0" width="%d" height="%d"/>`, html.EscapeString(p.Src), p.Width, p.Height)
 	for _, a := range p.Areas {
 		c := a.Coords
-		var cx, cy float64
 		switch a.Shape {
 		case "circle":
-			cx, cy = c[0], c[1]
 			fmt.Fprintf(&b, `<circle class="area" cx="%s" cy="%s" r="%s"/>`, n(c[0]), n(c[1]), n(c[2]))
 		case "ellipse":
-			cx, cy = c[0], c[1]
 			fmt.Fprintf(&b, `<ellipse class="area" cx="%s" cy="%s" rx="%s" ry="%s"/>`, n(c[0]), n(c[1]), n(c[2]), n(c[3]))
 		case "rect":
 			x0, y0, x1, y1 := min(c[0], c[2]), min(c[1], c[3]), max(c[0], c[2]), max(c[1], c[3])
-			cx, cy = (x0+x1)/2, (y0+y1)/2
 			fmt.Fprintf(&b, `<rect class="area" x="%s" y="%s" width="%s" height="%s"/>`, n(x0), n(y0), n(x1-x0), n(y1-y0))
 		case "poly":
 			var pts []string
 			for i := 0; i+1 < len(c); i += 2 {
 				pts = append(pts, n(c[i])+","+n(c[i+1]))
-				cx, cy = cx+c[i], cy+c[i+1]
 			}
-			cx, cy = cx/float64(len(c)/2), cy/float64(len(c)/2)
 			fmt.Fprintf(&b, `<polygon class="area" points="%s"/>`, strings.Join(pts, " "))
 		}
+		cx, cy, _ := centre(a.Shape, c)
 		fmt.Fprintf(&b, `<text class="area-label" x="%s" y="%s" text-anchor="middle" dominant-baseline="central">%s</text>`, n(cx), n(cy), html.EscapeString(strings.Trim(a.Label, "()")))
 	}
 	b.WriteString(`</svg></figure>`)
@@ -286,4 +281,23 @@ func validShape(shape string, c []float64) bool {
 		return len(c) >= 6 && len(c)%2 == 0
 	}
 	return false
+}
+
+// centre is a point inside a shape: a circle's or ellipse's centre, a
+// rectangle's middle, a polygon's vertices averaged (inside any convex
+// one).
+func centre(shape string, c []float64) (x, y float64, ok bool) {
+	switch {
+	case (shape == "circle" || shape == "ellipse") && len(c) >= 2:
+		return c[0], c[1], true
+	case shape == "rect" && len(c) == 4:
+		return (c[0] + c[2]) / 2, (c[1] + c[3]) / 2, true
+	case shape == "poly" && len(c) >= 6:
+		n := len(c) / 2
+		for i := 0; i < n; i++ {
+			x, y = x+c[2*i], y+c[2*i+1]
+		}
+		return x / float64(n), y / float64(n), true
+	}
+	return 0, 0, false
 }

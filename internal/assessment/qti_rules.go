@@ -1166,6 +1166,22 @@ func (r *Rules) maximum() float64 {
 // best is the response that earns the most: the correct one, else the
 // mapping's best value (a single response) or its positive values.
 func (d *RespDecl) best() []string {
+	if len(d.Correct) == 0 && d.AreaMap != nil {
+		// A point in each area worth something (the best one for a
+		// single point).
+		es := slices.Clone(d.AreaMap.Entries)
+		sort.SliceStable(es, func(i, j int) bool { return es[i].Value > es[j].Value })
+		var pts []string
+		for _, e := range es {
+			if x, y, ok := centre(e.Shape, e.Coords); ok && e.Value > 0 {
+				pts = append(pts, strconv.FormatFloat(x, 'f', -1, 64)+" "+strconv.FormatFloat(y, 'f', -1, 64))
+			}
+		}
+		if d.Cardinality == "single" && len(pts) > 1 {
+			pts = pts[:1]
+		}
+		return pts
+	}
 	if len(d.Correct) > 0 || d.Mapping == nil {
 		return d.Correct
 	}

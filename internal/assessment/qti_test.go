@@ -157,6 +157,18 @@ const qti21Composite = `<?xml version="1.0" encoding="UTF-8"?>
 <responseCondition><responseIf><match><variable identifier="R2"/><correct identifier="R2"/></match><setOutcomeValue identifier="SCORE"><sum><variable identifier="SCORE"/><baseValue baseType="float">1</baseValue></sum></setOutcomeValue></responseIf></responseCondition>
 </responseProcessing></assessmentItem>`
 
+// qti21Graphic asks for two areas of a picture and a point on it.
+const qti21Graphic = `<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="g" title="G" adaptive="false" timeDependent="false">
+<responseDeclaration identifier="R1" cardinality="multiple" baseType="identifier"><correctResponse><value>A</value><value>C</value></correctResponse></responseDeclaration>
+<responseDeclaration identifier="R2" cardinality="single" baseType="point"><areaMapping defaultValue="0"><areaMapEntry shape="poly" coords="0,0,20,0,10,20" mappedValue="1"/></areaMapping></responseDeclaration>
+<outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+<assessmentStimulusRef identifier="s" href="s.xml"/>
+<itemBody><hotspotInteraction responseIdentifier="R1" maxChoices="2"><object type="image/png" data="m.png" width="40" height="30">m</object>
+<hotspotChoice identifier="A" shape="circle" coords="5,5,3"/><hotspotChoice identifier="B" shape="rect" coords="10,10,20,20"/><hotspotChoice identifier="C" shape="ellipse" coords="30,20,4,3"/></hotspotInteraction>
+<selectPointInteraction responseIdentifier="R2" maxChoices="1"><img src="m.png" alt="m" width="40" height="30"/></selectPointInteraction></itemBody>
+<responseProcessing><responseCondition><responseIf><match><variable identifier="R1"/><correct identifier="R1"/></match><setOutcomeValue identifier="SCORE"><baseValue baseType="float">1</baseValue></setOutcomeValue></responseIf></responseCondition>
+<setOutcomeValue identifier="SCORE"><sum><variable identifier="SCORE"/><mapResponsePoint identifier="R2"/></sum></setOutcomeValue></responseProcessing></assessmentItem>`
+
 func FuzzQTIItem(f *testing.F) {
 	for _, it := range sample() {
 		f.Add([]byte(QTIItem(it)))
@@ -167,8 +179,19 @@ func FuzzQTIItem(f *testing.F) {
 	f.Add([]byte("<assessmentItem><itemBody>"))
 	f.Add([]byte(qti21Template))
 	f.Add([]byte(qti21Composite))
+	f.Add([]byte(qti21Graphic))
+	// The package holds an image for any picture and a stimulus for any
+	// reference, so that graphic items and stimuli are read too.
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+	read := func(p string) ([]byte, error) {
+		if strings.HasSuffix(p, ".xml") {
+			return []byte(`<assessmentStimulus identifier="s"><stimulusBody><p>Đoạn văn <img src="a.png" alt="a"/></p></stimulusBody></assessmentStimulus>`), nil
+		}
+		return png, nil
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		in, err := parseQTIItem("f.xml", data, QTIDefaults{Competence: "1.1", Level: 1})
+		images := 0
+		in, err := parseQTIItemIn("f.xml", data, QTIDefaults{Competence: "1.1", Level: 1}, read, &images)
 		if err == nil {
 			if in.Body.Validate() != nil {
 				t.Fatalf("accepted an invalid item: %+v", in.Body)
@@ -551,5 +574,34 @@ func TestQTIStatsOperator(t *testing.T) {
 	}
 	if _, ok := run("median", vals); ok {
 		t.Error("an unknown statistic was accepted")
+	}
+}
+
+// The fuzz target's graphic seed reads as the fuzzer sees it: a hotspot
+// and a point in one item, after a shared stimulus, scored by its rules.
+func TestQTIGraphicSeed(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+	read := func(p string) ([]byte, error) {
+		if strings.HasSuffix(p, ".xml") {
+			return []byte(`<assessmentStimulus identifier="s"><stimulusBody><p>Đoạn văn</p></stimulusBody></assessmentStimulus>`), nil
+		}
+		return png, nil
+	}
+	images := 0
+	in, qe := parseQTIItemIn("g.xml", []byte(qti21Graphic), QTIDefaults{Competence: "1.1", Level: 1}, read, &images)
+	if qe != nil {
+		t.Fatal(qe)
+	}
+	b := in.Body
+	if b.Type != Composite || len(b.Parts) != 2 || b.Parts[0].Type != Multiple || b.Parts[1].Type != Point || !strings.HasPrefix(b.Stem, "Đoạn văn") || b.MaxScore != 2 {
+		t.Fatalf("read as %s, %d parts, stem %q, max %v", b.Type, len(b.Parts), b.Stem, b.MaxScore)
+	}
+	for _, c := range []struct {
+		resp []string
+		want float64
+	}{{[]string{"0:A", "0:C", "1:10 5"}, 2}, {[]string{"0:A", "1:30 25"}, 0}, {[]string{"1:10 5"}, 1}} {
+		if got := b.Score(c.resp); got != c.want {
+			t.Errorf("%q scores %v, want %v", c.resp, got, c.want)
+		}
 	}
 }
