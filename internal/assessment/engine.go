@@ -1079,6 +1079,7 @@ type Reviewed struct {
 	Index      int
 	Stem       template.HTML
 	Picture    template.HTML // a graphic item's image with its areas
+	Media      template.HTML // its videos and sounds
 	Comment    string        // an essay: the examiner's comment
 	Competence string
 	// Given and Right are the answer and the expected one as text (option
@@ -1126,7 +1127,7 @@ func (x *Exams) Review(ctx context.Context, a *Attempt) ([]Reviewed, error) {
 			return nil, err
 		}
 		b := &m.body
-		r := Reviewed{Index: it.Index, Stem: it.View.Stem, Picture: it.View.Picture, Competence: m.competence, TrueFalse: b.Type == TrueFalse,
+		r := Reviewed{Index: it.Index, Stem: it.View.Stem, Picture: it.View.Picture, Media: it.View.Media, Competence: m.competence, TrueFalse: b.Type == TrueFalse,
 			Given: answerText(b, it.Response), Right: answerText(b, b.CorrectResponse()), Points: b.Points(it.Response), Feedback: b.Feedback}
 		if b.Type == Upload && len(it.Response) == 1 {
 			r.Given = []string{x.uploadName(ctx, it.Response[0])}

@@ -126,6 +126,8 @@ type Body struct {
 	// Picture: a graphic interaction's image, its areas the options (or
 	// a matching's rows) named by number.
 	Picture *Picture `json:"picture,omitempty"`
+	// Media: videos and sounds played with the question.
+	Media []MediaRef `json:"media,omitempty"`
 	// Essay: guidance for the examiner who marks it (what a full answer
 	// holds), and the answer's expected length in characters (a hint to
 	// the candidate; answers are bounded by maxEssay).
@@ -373,6 +375,9 @@ func (b *Body) validate(ruled bool) error {
 		if err := b.Picture.check(areas, b.Type == Point); err != nil {
 			return err
 		}
+	}
+	if err := checkMedia(b.Media); err != nil {
+		return err
 	}
 	if b.QTIPairs != "" && (b.Type != Matching || b.QTIPairs != pairsTurned && b.QTIPairs != pairsAssociated) {
 		return errs.Field("qti_pairs", "items.bad_mode", b.QTIPairs)

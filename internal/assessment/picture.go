@@ -301,3 +301,39 @@ func centre(shape string, c []float64) (x, y float64, ok bool) {
 	}
 	return 0, 0, false
 }
+
+// MediaRef is a video or a sound an item plays with its question (QTI's
+// object, video and audio, and a media interaction's media).
+type MediaRef struct {
+	Src  string `json:"src"`  // the stored file: /files/…
+	Kind string `json:"kind"` // video, audio
+	Type string `json:"type"` // its content type, as its bytes say
+	Alt  string `json:"alt,omitempty"`
+}
+
+// checkMedia refuses media that cannot be played safely, naming the field.
+func checkMedia(ms []MediaRef) error {
+	if len(ms) > 5 {
+		return errs.Field("media", "items.bad_media")
+	}
+	for i, m := range ms {
+		if !strings.HasPrefix(m.Src, "/files/") || strings.ContainsAny(m.Src, "\"'<> ") || (m.Kind != "video" && m.Kind != "audio") ||
+			!strings.HasPrefix(m.Type, m.Kind+"/") || strings.ContainsAny(m.Type, "\"'<> ") || len(m.Alt) > 500 {
+			return errs.Field(fmt.Sprintf("media[%d]", i), "items.bad_media")
+		}
+	}
+	return nil
+}
+
+// mediaHTML plays an item's media, each with its controls.
+func mediaHTML(ms []MediaRef) template.HTML {
+	var b strings.Builder
+	for _, m := range ms {
+		fmt.Fprintf(&b, `<figure class="media"><%s controls preload="metadata" src="%s" aria-label="%s"></%s>`, m.Kind, html.EscapeString(m.Src), html.EscapeString(m.Alt), m.Kind)
+		if m.Alt != "" {
+			fmt.Fprintf(&b, `<figcaption>%s</figcaption>`, html.EscapeString(m.Alt))
+		}
+		b.WriteString(`</figure>`)
+	}
+	return template.HTML(b.String())
+}

@@ -278,6 +278,9 @@ func itemBodyXHTML(it *Item, lang string) string {
 		attrs += ` data-dxhub-tolerance="` + num(b.Tolerance) + `"`
 	}
 	fmt.Fprintf(&body, `<qti-item-body%s>`, attrs)
+	for _, m := range b.Media {
+		fmt.Fprintf(&body, `<p><object type="%s" data="%s">%s</object></p>`, esc(m.Type), esc(m.Src), esc(m.Alt))
+	}
 	if b.Type == Composite {
 		// The text with its numbered gaps, then each part asked with its
 		// label and prompt.

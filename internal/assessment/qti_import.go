@@ -200,7 +200,7 @@ var qtiAllowed = map[string]bool{
 	"hotspotinteraction": true, "hotspotchoice": true, "graphicorderinteraction": true, "graphicassociateinteraction": true,
 	"associablehotspot": true, "graphicgapmatchinteraction": true, "gapimg": true, "extendedtextinteraction": true,
 	"selectpointinteraction": true, "positionobjectinteraction": true, "positionobjectstage": true, "areamapping": true, "areamapentry": true,
-	"assessmentstimulusref": true, "uploadinteraction": true,
+	"assessmentstimulusref": true, "uploadinteraction": true, "video": true, "audio": true, "source": true, "mediainteraction": true, "track": true,
 }
 
 // qtiIgnored are elements kept out of the item without loss to a
@@ -275,8 +275,8 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 		if n.name == "responseprocessing" || n.name == "templateprocessing" || n.name == "templatedeclaration" || qtiIgnored[n.name] || n.name == "math" {
 			return // checked on its own below, left out, or written as text
 		}
-		if n.name == "object" && isImageObject(n) {
-			return // an image; its fallback content is not shown
+		if n.name == "object" && (isImageObject(n) || isMediaObject(n)) {
+			return // an image, a video or a sound; its fallback content is not shown
 		}
 		if !qtiAllowed[n.name] {
 			bad = fail(id, n.name, "qti.unsupported")
@@ -315,7 +315,15 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 	if l, err := strconv.Atoi(body.attrs["datadxhublevel"]); err == nil {
 		in.Level = l
 	}
-	rds := root.all("responsedeclaration")
+	// A media interaction's play count is no question: its declaration
+	// is left out.
+	played := map[string]bool{}
+	body.walk(func(n *xnode) {
+		if n.name == "mediainteraction" {
+			played[n.attrs["responseidentifier"]] = true
+		}
+	})
+	rds := slices.DeleteFunc(root.all("responsedeclaration"), func(rd *xnode) bool { return played[rd.attrs["identifier"]] })
 	var asked []*xnode
 	body.walk(func(n *xnode) {
 		if interactionNames[n.name] {
@@ -334,7 +342,9 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 	}
 	if rd == nil {
 		asks := false
-		body.walk(func(n *xnode) { asks = asks || strings.HasSuffix(n.name, "interaction") })
+		body.walk(func(n *xnode) {
+			asks = asks || strings.HasSuffix(n.name, "interaction") && n.name != "mediainteraction"
+		})
 		if !asks {
 			return in, fail(id, "itemBody", "qti.text_only")
 		}
@@ -875,7 +885,7 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 	}
 	b.Feedback = tx.feedback(root)
 	in.images = tx.pending
-	b.Language = lang
+	b.Language, b.Media = lang, tx.media
 	if part != nil {
 		in.Body = b // a part: checked with its composite item
 		return in, nil
@@ -1016,7 +1026,7 @@ func parseEssay(file string, root, body, interaction *xnode, in ItemInput, tx *q
 	if tx.err != nil {
 		return in, tx.err
 	}
-	in.images = tx.pending
+	in.images, b.Media = tx.pending, tx.media
 	in.Body = b
 	if part {
 		return in, nil
@@ -1164,7 +1174,7 @@ func parseComposite(file string, root, body *xnode, rds, asked []*xnode, in Item
 			}
 		}
 	}
-	b.Feedback = tx.feedback(root)
+	b.Feedback, b.Media = tx.feedback(root), tx.media
 	if err := b.Validate(); err != nil {
 		e, _ := errs.As(err)
 		key, el := e.Key, "itemBody"
@@ -1215,6 +1225,8 @@ type qtiText struct {
 	// composite: the body holds several interactions, each numbered
 	// where it stands (a gap in the sentence) and asked as a part below.
 	composite bool
+	// media are the videos and sounds the text plays, stored like images.
+	media []MediaRef
 }
 
 // label numbers a hot text or gap the first time the stem shows it.
@@ -1429,9 +1441,31 @@ func (q *qtiText) markup(n *xnode) string {
 						}
 					}
 				case "object":
-					// Only images get here (checked above); the object's
-					// content is its text alternative.
+					// Only images, videos and sounds get here (checked
+					// above); the object's content is its text alternative.
+					if isMediaObject(c) {
+						q.mediaRef("object", []string{c.attrs["data"]}, strings.TrimSpace(q.markup(c)))
+						break
+					}
 					b.WriteString(q.image("object", c.attrs["data"], strings.TrimSpace(q.markup(c))))
+				case "video", "audio":
+					// Played with the question: its source, or the first of
+					// its sources the package holds in a kind dxhub plays.
+					q.mediaRef(c.name, sources(c), c.attrs["title"])
+				case "mediainteraction":
+					// Its media is content; how often it is played is not a
+					// question dxhub asks.
+					for _, m := range c.children {
+						switch {
+						case m.name == "prompt":
+							walk(m)
+							b.WriteString("\n\n")
+						case m.name == "object" && isMediaObject(m):
+							q.mediaRef("object", []string{m.attrs["data"]}, strings.TrimSpace(q.markup(m)))
+						case m.name == "video" || m.name == "audio":
+							q.mediaRef(m.name, sources(m), m.attrs["title"])
+						}
+					}
 				case "math":
 					b.WriteString(" " + mathText(c) + " ")
 				case "table":
@@ -1492,6 +1526,56 @@ func (q *qtiText) image(element, src, alt string) string {
 	ref := fmt.Sprintf("/files/qtipending%dx", *q.images)
 	q.pending = append(q.pending, pendingImage{ref: ref, name: path.Base(p), path: p, data: data})
 	return "![" + alt + "](" + ref + ")"
+}
+
+// mediaRef takes the first of srcs that the package holds as a video or a
+// sound dxhub plays, to store with the images.
+func (q *qtiText) mediaRef(element string, srcs []string, alt string) {
+	if q.err != nil {
+		return
+	}
+	for _, src := range srcs {
+		src = strings.TrimSpace(src)
+		if q.read == nil || src == "" || strings.Contains(src, "://") || strings.HasPrefix(src, "data:") {
+			continue
+		}
+		p := path.Clean(path.Join(path.Dir(q.file), src))
+		data, err := q.read(p)
+		if err != nil {
+			continue
+		}
+		kind, ct := files.MediaKind(data)
+		if kind == "" {
+			continue
+		}
+		*q.images++
+		ref := fmt.Sprintf("/files/qtipending%dx", *q.images)
+		q.pending = append(q.pending, pendingImage{ref: ref, name: path.Base(p), path: p, data: data})
+		q.media = append(q.media, MediaRef{Src: ref, Kind: kind, Type: ct, Alt: strings.Join(strings.Fields(alt), " ")})
+		return
+	}
+	first := ""
+	for _, src := range srcs {
+		if first == "" {
+			first = strings.TrimSpace(src)
+		}
+	}
+	q.err = &QTIError{File: q.file, Item: q.item, Element: element, Key: "qti.media_missing", Args: []any{first}}
+}
+
+// sources are a video or audio element's source and its sources'.
+func sources(n *xnode) []string {
+	out := []string{n.attrs["src"]}
+	for _, sc := range n.all("source") {
+		out = append(out, sc.attrs["src"])
+	}
+	return out
+}
+
+// isMediaObject says whether a QTI object plays a video or a sound.
+func isMediaObject(n *xnode) bool {
+	t := strings.ToLower(strings.TrimSpace(n.attrs["type"]))
+	return strings.HasPrefix(t, "video/") || strings.HasPrefix(t, "audio/")
 }
 
 // imageOf is the image an img or image object shows: its element's
@@ -1829,6 +1913,11 @@ func (b *Body) replaceRef(ref, to string) {
 	}
 	if b.Picture != nil && b.Picture.Src == ref {
 		b.Picture.Src = to
+	}
+	for i := range b.Media {
+		if b.Media[i].Src == ref {
+			b.Media[i].Src = to
+		}
 	}
 	b.Stem = strings.ReplaceAll(b.Stem, ref, to)
 	b.Feedback = strings.ReplaceAll(b.Feedback, ref, to)

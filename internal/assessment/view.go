@@ -25,8 +25,9 @@ type View struct {
 	Parts []View
 	Index int
 	Name  string
-	// Picture: a graphic item's image with its numbered areas.
-	Picture template.HTML
+	// Picture: a graphic item's image with its numbered areas; Media its
+	// videos and sounds.
+	Picture, Media template.HTML
 	// ExpectedLength: an essay's expected length in characters (a hint).
 	ExpectedLength int
 	// PointSlots: a point item's boxes, 1…MaxChoices.
@@ -75,7 +76,7 @@ func formOrder(b *Body, rng *rand.Rand, shuffle bool) (order, targets []string) 
 // ViewInOrder prepares an item for a candidate with the option and target
 // order stored in their form.
 func ViewInOrder(b *Body, stem template.HTML, order, targets []string) View {
-	v := View{Type: b.Type, Stem: stem, MinChoices: b.MinChoices, MaxChoices: b.MaxChoices, Picture: b.Picture.svg(), ExpectedLength: b.ExpectedLength}
+	v := View{Type: b.Type, Stem: stem, MinChoices: b.MinChoices, MaxChoices: b.MaxChoices, Picture: b.Picture.svg(), Media: mediaHTML(b.Media), ExpectedLength: b.ExpectedLength}
 	if b.Type == Composite {
 		for k := range b.Parts {
 			pre := strconv.Itoa(k) + ":"

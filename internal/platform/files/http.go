@@ -30,9 +30,9 @@ func Templates() fs.FS { t, _ := fs.Sub(templates, "templates"); return t }
 func init() {
 	i18n.Add(map[string][2]string{
 		"files.title":     {"Tải tệp lên", "Upload a file"},
-		"files.help":      {"Ảnh PNG, JPEG, GIF hoặc WebP tối đa 5 MB (chép đoạn mã bên dưới vào nội dung câu hỏi hoặc bài học); video MP4/WebM hoặc tài liệu PDF, DOCX, XLSX, PPTX tối đa 200 MB (dán mã tệp vào bài học).", "A PNG, JPEG, GIF or WebP image of at most 5 MB (copy the snippet below into an item or a lesson); an MP4/WebM video or a PDF, DOCX, XLSX or PPTX document of at most 200 MB (paste the file key into a lesson)."},
+		"files.help":      {"Ảnh PNG, JPEG, GIF hoặc WebP tối đa 5 MB (chép đoạn mã bên dưới vào nội dung câu hỏi hoặc bài học); video MP4/WebM, âm thanh MP3/Ogg/WAV hoặc tài liệu PDF, DOCX, XLSX, PPTX tối đa 200 MB (dán mã tệp vào bài học).", "A PNG, JPEG, GIF or WebP image of at most 5 MB (copy the snippet below into an item or a lesson); an MP4/WebM video, an MP3/Ogg/WAV sound or a PDF, DOCX, XLSX or PPTX document of at most 200 MB (paste the file key into a lesson)."},
 		"files.done":      {"Đã tải lên. Chép đoạn sau vào nội dung:", "Uploaded. Copy this into the text:"},
-		"files.bad_type":  {"chỉ nhận ảnh PNG, JPEG, GIF, WebP, video MP4/WebM hoặc tài liệu PDF, DOCX, XLSX, PPTX", "only PNG, JPEG, GIF, WebP images, MP4/WebM videos or PDF, DOCX, XLSX, PPTX documents are accepted"},
+		"files.bad_type":  {"chỉ nhận ảnh PNG, JPEG, GIF, WebP, video MP4/WebM, âm thanh MP3/Ogg/WAV hoặc tài liệu PDF, DOCX, XLSX, PPTX", "only PNG, JPEG, GIF, WebP images, MP4/WebM videos, MP3/Ogg/WAV sounds or PDF, DOCX, XLSX, PPTX documents are accepted"},
 		"files.too_large": {"ảnh lớn hơn 5 MB hoặc tệp lớn hơn 200 MB", "the image is larger than 5 MB or the file larger than 200 MB"},
 		"files.key":       {"Mã tệp", "File key"},
 		"files.upload":    {"Tải lên", "Upload"},
@@ -45,6 +45,19 @@ const maxImage = 5 << 20
 const maxFile = 200 << 20
 
 var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
+
+// MediaKind says whether data is a video or a sound dxhub plays ("video",
+// "audio"; "" otherwise), by its bytes, and its content type.
+func MediaKind(data []byte) (kind, contentType string) {
+	ct := fileType(Media, http.DetectContentType(data), "")
+	switch {
+	case strings.HasPrefix(ct, "video/"):
+		return "video", ct
+	case strings.HasPrefix(ct, "audio/"):
+		return "audio", ct
+	}
+	return "", ""
+}
 
 // IsImage reports whether data is an image dxhub shows (PNG, JPEG, GIF,
 // WebP), by its bytes.
@@ -69,9 +82,13 @@ func fileType(kind Kind, sniffed, name string) string {
 	switch {
 	case imageTypes[sniffed], sniffed == "application/pdf":
 		return sniffed
-	case sniffed == "video/mp4", sniffed == "video/webm":
+	case sniffed == "video/mp4", sniffed == "video/webm", sniffed == "audio/mpeg", sniffed == "audio/wave":
 		if kind == Media {
 			return sniffed
+		}
+	case sniffed == "application/ogg":
+		if kind == Media {
+			return "audio/ogg" // Ogg Vorbis or Opus, as items and lessons use it
 		}
 	case sniffed == "application/zip":
 		switch strings.ToLower(filepath.Ext(name)) {
@@ -223,7 +240,7 @@ func (h *HTTP) Serve(w http.ResponseWriter, r *http.Request) error {
 	}
 	ct := fileType(Media, http.DetectContentType(head[:n]), name)
 	disposition := "inline"
-	if ct == "" || !(imageTypes[ct] || ct == "application/pdf" || strings.HasPrefix(ct, "video/")) {
+	if ct == "" || !(imageTypes[ct] || ct == "application/pdf" || strings.HasPrefix(ct, "video/") || strings.HasPrefix(ct, "audio/")) {
 		disposition = "attachment"
 	}
 	if ct == "" {
