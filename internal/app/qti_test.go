@@ -311,18 +311,20 @@ func TestQTIMedia(t *testing.T) {
 	ta := newTestApp(t)
 	webm := append([]byte("\x1a\x45\xdf\xa3"), bytes.Repeat([]byte{0}, 60)...)
 	mp3 := append([]byte("ID3\x03\x00\x00\x00\x00\x00\x00"), bytes.Repeat([]byte{0}, 60)...)
+	vtt := "WEBVTT\n\n00:00.000 --> 00:02.000\nNgựa được tập giữ bình tĩnh.\n"
 	item := `<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p2" identifier="m1" title="Xem và nghe" adaptive="false" timeDependent="false">
 <responseDeclaration identifier="RESPONSE" cardinality="single" baseType="identifier"><correctResponse><value>A</value></correctResponse></responseDeclaration>
 <responseDeclaration identifier="PLAYS" cardinality="single" baseType="integer"/>
 <outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
 <itemBody><p>Xem đoạn phim và nghe lời dặn.</p>
 <mediaInteraction responseIdentifier="PLAYS" autostart="false" minPlays="0" maxPlays="2"><object type="video/webm" data="media/ngua.webm">Ngựa được huấn luyện</object></mediaInteraction>
+<video title="Có phụ đề"><source src="media/ngua.webm" type="video/webm"/><track kind="captions" src="media/ngua.vi.vtt" srclang="vi" label="Tiếng Việt"/></video>
 <audio controls="controls" title="Lời dặn"><source src="media/loi-dan.ogg" type="audio/ogg"/><source src="media/loi-dan.mp3" type="audio/mpeg"/></audio>
 <choiceInteraction responseIdentifier="RESPONSE" maxChoices="1"><prompt>Ngựa được tập để làm gì?</prompt><simpleChoice identifier="A">Giữ bình tĩnh</simpleChoice><simpleChoice identifier="B">Chạy nhanh</simpleChoice></choiceInteraction></itemBody>
 <responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"/></assessmentItem>`
 	author := ta.client("author")
 	status, body, _ := ta.do(author, "POST", "/api/v1/items/qti?filename=media.zip&competence=1.1&level=1",
-		zipOf(map[string][]byte{"m1.xml": []byte(item), "media/ngua.webm": webm, "media/loi-dan.mp3": mp3}), "Content-Type", "application/zip")
+		zipOf(map[string][]byte{"m1.xml": []byte(item), "media/ngua.webm": webm, "media/loi-dan.mp3": mp3, "media/ngua.vi.vtt": []byte(vtt)}), "Content-Type", "application/zip")
 	if status != 201 {
 		t.Fatalf("import: %d %.500s", status, body)
 	}
@@ -330,36 +332,48 @@ func TestQTIMedia(t *testing.T) {
 	for _, x := range itemsOf(t, ta) {
 		it = x
 	}
-	if it.Body.Type != assessment.Single || len(it.Body.Media) != 2 || it.Body.Media[0].Type != "video/webm" || it.Body.Media[1].Type != "audio/mpeg" || it.Body.Media[1].Alt != "Lời dặn" {
-		t.Fatalf("read as %s with media %+v", it.Body.Type, it.Body.Media)
+	md := it.Body.Media
+	if it.Body.Type != assessment.Single || len(md) != 3 || md[0].Type != "video/webm" || md[2].Type != "audio/mpeg" || md[2].Alt != "Lời dặn" || len(md[1].Tracks) != 1 || md[1].Tracks[0].Lang != "vi" {
+		t.Fatalf("read as %s with media %+v", it.Body.Type, md)
 	}
 	_, page, _ := ta.do(author, "GET", "/items/"+it.ID, nil)
-	for _, want := range []string{`<video controls preload="metadata" src="` + it.Body.Media[0].Src + `"`, `<audio controls preload="metadata" src="` + it.Body.Media[1].Src + `" aria-label="Lời dặn">`} {
+	for _, want := range []string{`<video controls preload="metadata" src="` + md[0].Src + `"`, `<audio controls preload="metadata" src="` + md[2].Src + `" aria-label="Lời dặn">`,
+		`<track kind="captions" src="` + md[1].Tracks[0].Src + `" srclang="vi" label="Tiếng Việt">`} {
 		if !strings.Contains(page, want) {
 			t.Fatalf("item page lacks %q", want)
 		}
 	}
-	for i, ct := range []string{"video/webm", "audio/mpeg"} {
+	if s, got, h := ta.do(ta.client("learner"), "GET", md[1].Tracks[0].Src, nil); s != 200 || h.Get("Content-Type") != "text/vtt" || got != vtt {
+		t.Fatalf("captions served as %d %s", s, h.Get("Content-Type"))
+	}
+	for i, ct := range map[int]string{0: "video/webm", 2: "audio/mpeg"} {
 		if s, _, h := ta.do(ta.client("learner"), "GET", it.Body.Media[i].Src, nil); s != 200 || h.Get("Content-Type") != ct || !strings.HasPrefix(h.Get("Content-Disposition"), "inline") {
 			t.Fatalf("%s served as %d %s %s", it.Body.Media[i].Src, s, h.Get("Content-Type"), h.Get("Content-Disposition"))
 		}
 	}
 	_, pkg, _ := ta.do(author, "GET", "/items/qti/export", nil)
-	if all := zipText(t, pkg); !strings.Contains(all, `<object type="video/webm" data="../media/`) || !strings.Contains(all, `<object type="audio/mpeg" data="../media/`) {
-		t.Fatal("the export does not carry the media")
+	if all := zipText(t, pkg); !strings.Contains(all, `<video controls="true" data-dxhub-alt="Ngựa được huấn luyện"><source src="../media/`) || !strings.Contains(all, `type="audio/mpeg"`) ||
+		!strings.Contains(all, `<track kind="captions" src="../media/`) || !strings.Contains(all, "Ngựa được tập giữ bình tĩnh.") {
+		t.Fatal("the export does not carry the media and their captions")
 	}
 	ta2 := newTestApp(t)
 	if status, body, _ := ta2.do(ta2.client("author"), "POST", "/api/v1/items/qti?filename=export.zip&competence=1.1&level=1", strings.NewReader(pkg), "Content-Type", "application/zip"); status != 201 {
 		t.Fatalf("import of the export: %d %.400s", status, body)
 	}
 	for _, back := range itemsOf(t, ta2) {
-		if len(back.Body.Media) != 2 || back.Body.Score([]string{"A"}) != 1 {
+		if len(back.Body.Media) != 3 || len(back.Body.Media[1].Tracks) != 1 || back.Body.Media[2].Alt != "Lời dặn" || back.Body.Score([]string{"A"}) != 1 {
 			t.Fatalf("read back with media %+v", back.Body.Media)
 		}
 	}
-	// A sound the package lacks in every form is refused by name.
+	// A sound the package lacks in every form is refused by name, and so
+	// are captions it lacks.
+	status, body, _ = ta.do(author, "POST", "/api/v1/items/qti?filename=novtt.zip&competence=1.1&level=1",
+		zipOf(map[string][]byte{"m1.xml": []byte(item), "media/ngua.webm": webm, "media/loi-dan.mp3": mp3}), "Content-Type", "application/zip")
+	if status != 422 || !strings.Contains(body, "media/ngua.vi.vtt") {
+		t.Fatalf("missing captions: %d %s", status, body)
+	}
 	status, body, _ = ta.do(author, "POST", "/api/v1/items/qti?filename=nomedia.zip&competence=1.1&level=1",
-		zipOf(map[string][]byte{"m1.xml": []byte(item), "media/ngua.webm": webm}), "Content-Type", "application/zip")
+		zipOf(map[string][]byte{"m1.xml": []byte(item), "media/ngua.webm": webm, "media/ngua.vi.vtt": []byte(vtt)}), "Content-Type", "application/zip")
 	if status != 422 || !strings.Contains(body, "media/loi-dan.ogg") {
 		t.Fatalf("missing sound: %d %s", status, body)
 	}

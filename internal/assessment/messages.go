@@ -311,6 +311,7 @@ func init() {
 		"qti.bad_zip":                   {"không đọc được gói ZIP", "the ZIP package cannot be read"},
 		"qti.no_manifest":               {"gói thiếu imsmanifest.xml", "the package has no imsmanifest.xml"},
 		"qti.media_missing":             {"video hoặc âm thanh %q không có trong gói, hoặc không phải MP4, WebM, MP3, Ogg hay WAV", "the video or sound %q is not in the package, or is not MP4, WebM, MP3, Ogg or WAV"},
+		"qti.track_missing":             {"phụ đề %q không có trong gói hoặc không phải WebVTT", "the captions %q are not in the package or not WebVTT"},
 		"qti.stimulus_missing":          {"tài liệu dẫn (stimulus) %q không có trong gói hoặc không đọc được", "the stimulus %q is not in the package or cannot be read"},
 		"qti.missing_file":              {"tệp được khai báo trong manifest không có trong gói", "the file named in the manifest is not in the package"},
 		"qti.no_items":                  {"gói không có câu hỏi nào", "the package holds no item"},

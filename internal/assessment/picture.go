@@ -5,6 +5,7 @@ import (
 	"html"
 	"html/template"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -305,10 +306,19 @@ func centre(shape string, c []float64) (x, y float64, ok bool) {
 // MediaRef is a video or a sound an item plays with its question (QTI's
 // object, video and audio, and a media interaction's media).
 type MediaRef struct {
-	Src  string `json:"src"`  // the stored file: /files/…
-	Kind string `json:"kind"` // video, audio
-	Type string `json:"type"` // its content type, as its bytes say
-	Alt  string `json:"alt,omitempty"`
+	Src    string  `json:"src"`  // the stored file: /files/…
+	Kind   string  `json:"kind"` // video, audio
+	Type   string  `json:"type"` // its content type, as its bytes say
+	Alt    string  `json:"alt,omitempty"`
+	Tracks []Track `json:"tracks,omitempty"`
+}
+
+// Track is a video's captions or subtitles (WebVTT).
+type Track struct {
+	Src   string `json:"src"`  // the stored file: /files/…
+	Kind  string `json:"kind"` // captions, subtitles, descriptions, chapters
+	Lang  string `json:"lang,omitempty"`
+	Label string `json:"label,omitempty"`
 }
 
 // checkMedia refuses media that cannot be played safely, naming the field.
@@ -316,10 +326,16 @@ func checkMedia(ms []MediaRef) error {
 	if len(ms) > 5 {
 		return errs.Field("media", "items.bad_media")
 	}
+	stored := func(src string) bool { return strings.HasPrefix(src, "/files/") && !strings.ContainsAny(src, "\"'<> ") }
 	for i, m := range ms {
-		if !strings.HasPrefix(m.Src, "/files/") || strings.ContainsAny(m.Src, "\"'<> ") || (m.Kind != "video" && m.Kind != "audio") ||
-			!strings.HasPrefix(m.Type, m.Kind+"/") || strings.ContainsAny(m.Type, "\"'<> ") || len(m.Alt) > 500 {
+		if !stored(m.Src) || (m.Kind != "video" && m.Kind != "audio") ||
+			!strings.HasPrefix(m.Type, m.Kind+"/") || strings.ContainsAny(m.Type, "\"'<> ") || len(m.Alt) > 500 || len(m.Tracks) > 10 {
 			return errs.Field(fmt.Sprintf("media[%d]", i), "items.bad_media")
+		}
+		for _, t := range m.Tracks {
+			if !stored(t.Src) || !slices.Contains([]string{"captions", "subtitles", "descriptions", "chapters"}, t.Kind) || len(t.Lang) > 12 || len(t.Label) > 100 {
+				return errs.Field(fmt.Sprintf("media[%d]", i), "items.bad_media")
+			}
 		}
 	}
 	return nil
@@ -329,7 +345,11 @@ func checkMedia(ms []MediaRef) error {
 func mediaHTML(ms []MediaRef) template.HTML {
 	var b strings.Builder
 	for _, m := range ms {
-		fmt.Fprintf(&b, `<figure class="media"><%s controls preload="metadata" src="%s" aria-label="%s"></%s>`, m.Kind, html.EscapeString(m.Src), html.EscapeString(m.Alt), m.Kind)
+		fmt.Fprintf(&b, `<figure class="media"><%s controls preload="metadata" src="%s" aria-label="%s">`, m.Kind, html.EscapeString(m.Src), html.EscapeString(m.Alt))
+		for _, t := range m.Tracks {
+			fmt.Fprintf(&b, `<track kind="%s" src="%s" srclang="%s" label="%s">`, html.EscapeString(t.Kind), html.EscapeString(t.Src), html.EscapeString(t.Lang), html.EscapeString(t.Label))
+		}
+		fmt.Fprintf(&b, `</%s>`, m.Kind)
 		if m.Alt != "" {
 			fmt.Fprintf(&b, `<figcaption>%s</figcaption>`, html.EscapeString(m.Alt))
 		}

@@ -279,7 +279,14 @@ func itemBodyXHTML(it *Item, lang string) string {
 	}
 	fmt.Fprintf(&body, `<qti-item-body%s>`, attrs)
 	for _, m := range b.Media {
-		fmt.Fprintf(&body, `<p><object type="%s" data="%s">%s</object></p>`, esc(m.Type), esc(m.Src), esc(m.Alt))
+		// HTML5 media, which QTI 3 takes, with its captions.
+		// (QTI 3 gives media no title: its text alternative travels as
+		// dxhub's data attribute.)
+		fmt.Fprintf(&body, `<%s controls="true" data-dxhub-alt="%s"><source src="%s" type="%s"/>`, m.Kind, esc(m.Alt), esc(m.Src), esc(m.Type))
+		for _, t := range m.Tracks {
+			fmt.Fprintf(&body, `<track kind="%s" src="%s" srclang="%s" label="%s"/>`, esc(t.Kind), esc(t.Src), esc(t.Lang), esc(t.Label))
+		}
+		fmt.Fprintf(&body, `</%s>`, m.Kind)
 	}
 	if b.Type == Composite {
 		// The text with its numbered gaps, then each part asked with its

@@ -3,6 +3,7 @@ package assessment
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"dxhub/internal/platform/files"
 	"encoding/xml"
@@ -1450,8 +1451,10 @@ func (q *qtiText) markup(n *xnode) string {
 					b.WriteString(q.image("object", c.attrs["data"], strings.TrimSpace(q.markup(c))))
 				case "video", "audio":
 					// Played with the question: its source, or the first of
-					// its sources the package holds in a kind dxhub plays.
-					q.mediaRef(c.name, sources(c), c.attrs["title"])
+					// its sources the package holds in a kind dxhub plays,
+					// with its captions.
+					q.mediaRef(c.name, sources(c), cmp.Or(c.attrs["title"], c.attrs["datadxhubalt"]))
+					q.tracks(c)
 				case "mediainteraction":
 					// Its media is content; how often it is played is not a
 					// question dxhub asks.
@@ -1463,7 +1466,8 @@ func (q *qtiText) markup(n *xnode) string {
 						case m.name == "object" && isMediaObject(m):
 							q.mediaRef("object", []string{m.attrs["data"]}, strings.TrimSpace(q.markup(m)))
 						case m.name == "video" || m.name == "audio":
-							q.mediaRef(m.name, sources(m), m.attrs["title"])
+							q.mediaRef(m.name, sources(m), cmp.Or(m.attrs["title"], m.attrs["datadxhubalt"]))
+							q.tracks(m)
 						}
 					}
 				case "math":
@@ -1561,6 +1565,36 @@ func (q *qtiText) mediaRef(element string, srcs []string, alt string) {
 		}
 	}
 	q.err = &QTIError{File: q.file, Item: q.item, Element: element, Key: "qti.media_missing", Args: []any{first}}
+}
+
+// tracks takes a video's WebVTT captions and subtitles that the package
+// holds, for the media just taken.
+func (q *qtiText) tracks(n *xnode) {
+	if q.err != nil || len(q.media) == 0 || q.read == nil {
+		return
+	}
+	m := &q.media[len(q.media)-1]
+	for _, t := range n.all("track") {
+		src := strings.TrimSpace(t.attrs["src"])
+		p := path.Clean(path.Join(path.Dir(q.file), src))
+		data, err := q.read(p)
+		if src == "" || strings.Contains(src, "://") || err != nil || !bytes.HasPrefix(bytes.TrimPrefix(data, []byte("\ufeff")), []byte("WEBVTT")) {
+			q.err = &QTIError{File: q.file, Item: q.item, Element: "track", Key: "qti.track_missing", Args: []any{src}}
+			return
+		}
+		kind := strings.ToLower(strings.TrimSpace(t.attrs["kind"]))
+		if kind == "" {
+			kind = "subtitles" // HTML's default
+		}
+		if !slices.Contains([]string{"captions", "subtitles", "descriptions", "chapters"}, kind) {
+			continue // metadata is for scripts
+		}
+		*q.images++
+		ref := fmt.Sprintf("/files/qtipending%dx", *q.images)
+		name := strings.TrimSuffix(path.Base(p), path.Ext(p)) + ".vtt"
+		q.pending = append(q.pending, pendingImage{ref: ref, name: name, path: p, data: data})
+		m.Tracks = append(m.Tracks, Track{Src: ref, Kind: kind, Lang: t.attrs["srclang"], Label: t.attrs["label"]})
+	}
 }
 
 // sources are a video or audio element's source and its sources'.
@@ -1917,6 +1951,11 @@ func (b *Body) replaceRef(ref, to string) {
 	for i := range b.Media {
 		if b.Media[i].Src == ref {
 			b.Media[i].Src = to
+		}
+		for j := range b.Media[i].Tracks {
+			if b.Media[i].Tracks[j].Src == ref {
+				b.Media[i].Tracks[j].Src = to
+			}
 		}
 	}
 	b.Stem = strings.ReplaceAll(b.Stem, ref, to)

@@ -90,6 +90,10 @@ func fileType(kind Kind, sniffed, name string) string {
 		if kind == Media {
 			return "audio/ogg" // Ogg Vorbis or Opus, as items and lessons use it
 		}
+	case strings.HasPrefix(sniffed, "text/plain") && strings.EqualFold(filepath.Ext(name), ".vtt"):
+		if kind == Media {
+			return "text/vtt" // a video's captions
+		}
 	case sniffed == "application/zip":
 		switch strings.ToLower(filepath.Ext(name)) {
 		case ".docx":
