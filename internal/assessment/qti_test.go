@@ -184,11 +184,19 @@ func FuzzQTIItem(f *testing.F) {
 	// reference, so that graphic items and stimuli are read too.
 	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 	read := func(p string) ([]byte, error) {
-		if strings.HasSuffix(p, ".xml") {
+		switch {
+		case strings.HasSuffix(p, ".xml"):
 			return []byte(`<assessmentStimulus identifier="s"><stimulusBody><p>Đoạn văn <img src="a.png" alt="a"/></p></stimulusBody></assessmentStimulus>`), nil
+		case strings.HasSuffix(p, ".webm"):
+			return []byte("\x1a\x45\xdf\xa3\x00\x00\x00\x00"), nil
+		case strings.HasSuffix(p, ".vtt"):
+			return []byte("WEBVTT\n\n00:00.000 --> 00:01.000\nxin chào\n"), nil
 		}
 		return png, nil
 	}
+	f.Add([]byte(`<assessmentItem identifier="v"><responseDeclaration identifier="R" cardinality="single" baseType="identifier"><correctResponse><value>A</value></correctResponse></responseDeclaration>
+<itemBody><video><source src="v.webm"/><track kind="captions" src="v.vtt" srclang="vi"/></video><object type="audio/ogg" data="a.webm">x</object>
+<choiceInteraction responseIdentifier="R" maxChoices="1"><simpleChoice identifier="A">a</simpleChoice><simpleChoice identifier="B">b</simpleChoice></choiceInteraction></itemBody></assessmentItem>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		images := 0
 		in, err := parseQTIItemIn("f.xml", data, QTIDefaults{Competence: "1.1", Level: 1}, read, &images)
