@@ -753,7 +753,7 @@ func responses(ctx context.Context, q db.Querier, attemptID string) (map[int][]s
 }
 
 // score computes an attempt's result from its latest responses.
-func (x *Exams) score(ctx context.Context, a *Attempt, b *Blueprint, resps map[int][]string, marks map[int]float64) (float64, float64, bool, *Breakdown, int, error) {
+func (x *Exams) score(ctx context.Context, a *Attempt, b *Blueprint, resps map[int][]string, marks map[int]mark) (float64, float64, bool, *Breakdown, int, error) {
 	type acc struct{ score, max float64 }
 	areas, comps := map[string]*acc{}, map[string]*acc{}
 	var total, maxTotal float64
@@ -767,8 +767,8 @@ func (x *Exams) score(ctx context.Context, a *Attempt, b *Blueprint, resps map[i
 		if m.body.Marked() {
 			// An examiner's points; a blank answer needs no marking.
 			got = 0
-			if pts, ok := marks[i]; ok && m.body.MaxScore > 0 {
-				got = pts / m.body.MaxScore
+			if mk, ok := marks[i]; ok && m.body.MaxScore > 0 {
+				got = mk.points / m.body.MaxScore
 			} else if len(resps[i]) > 0 {
 				awaiting++
 			}
@@ -850,37 +850,12 @@ func (x *Exams) settle(ctx context.Context, tx *sql.Tx, a *Attempt, b *Blueprint
 	if err != nil {
 		return err
 	}
-	marks := map[int]float64{}
-	if !x.hasEssays(ctx, a) {
-		return x.settleWith(ctx, tx, a, b, status, finishedAt, resps, marks)
-	}
-	err = db.Each(ctx, tx, func(r db.Scanner) error {
-		var idx int
-		var pts float64
-		if err := r.Scan(&idx, &pts); err != nil {
+	var marks map[int]mark
+	if x.hasEssays(ctx, a) {
+		if marks, err = attemptMarks(ctx, tx, a.ID); err != nil {
 			return err
 		}
-		marks[idx] = pts
-		return nil
-	}, `SELECT idx, points FROM exam_marks WHERE attempt_id = $1`, a.ID)
-	if err != nil {
-		return err
 	}
-	return x.settleWith(ctx, tx, a, b, status, finishedAt, resps, marks)
-}
-
-// hasEssays says whether an attempt's form holds an item an examiner
-// marks (most do not: their result is final when they close).
-func (x *Exams) hasEssays(ctx context.Context, a *Attempt) bool {
-	for _, fe := range a.Form {
-		if m, err := x.engine.metaIn(ctx, fe); err != nil || m.body.Marked() {
-			return true // on an error, look: score will report it
-		}
-	}
-	return false
-}
-
-func (x *Exams) settleWith(ctx context.Context, tx *sql.Tx, a *Attempt, b *Blueprint, status string, finishedAt int64, resps map[int][]string, marks map[int]float64) error {
 	score, maxScore, passed, bd, awaiting, err := x.score(ctx, a, b, resps, marks)
 	if err != nil {
 		return err
@@ -904,6 +879,17 @@ func (x *Exams) settleWith(ctx context.Context, tx *sql.Tx, a *Attempt, b *Bluep
 	return events.Record(ctx, tx, TopicAttemptFinished, AttemptFinished{AttemptID: a.ID, SessionID: a.SessionID, AccountID: a.AccountID,
 		Status: status, Passed: passed, Percent: pct, At: finishedAt, StartedAt: a.StartedAt, Score: score, MaxScore: maxScore,
 		DisplayName: a.DisplayName, Unit: unit, Answered: len(resps), Items: len(a.Form), Digest: sheetDigest(a.Form, resps)})
+}
+
+// hasEssays says whether an attempt's form holds an item an examiner
+// marks (most do not: their result is final when they close).
+func (x *Exams) hasEssays(ctx context.Context, a *Attempt) bool {
+	for _, fe := range a.Form {
+		if m, err := x.engine.metaIn(ctx, fe); err != nil || m.body.Marked() {
+			return true // on an error, look: score will report it
+		}
+	}
+	return false
 }
 
 // examOps counts what candidates and the sweeper did, for the operators'
@@ -1102,20 +1088,7 @@ func (x *Exams) Review(ctx context.Context, a *Attempt) ([]Reviewed, error) {
 	if err != nil {
 		return nil, err
 	}
-	type mark struct {
-		points  float64
-		comment string
-	}
-	marks := map[int]mark{}
-	err = db.Each(ctx, x.Bank.DB.R, func(r db.Scanner) error {
-		var idx int
-		var m mark
-		if err := r.Scan(&idx, &m.points, &m.comment); err != nil {
-			return err
-		}
-		marks[idx] = m
-		return nil
-	}, `SELECT idx, points, comment FROM exam_marks WHERE attempt_id = $1`, a.ID)
+	marks, err := attemptMarks(ctx, x.Bank.DB.R, a.ID)
 	if err != nil {
 		return nil, err
 	}

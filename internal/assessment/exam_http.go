@@ -151,7 +151,7 @@ func answerStateOf(v View, resp []string) answerState {
 	st := answerState{Sel: map[string]string{}, Text: strings.Join(resp, "")}
 	if v.Type == Composite {
 		st.Text = ""
-		for k, p := range splitParts(len(v.Parts), resp) {
+		for k, p := range partValues(len(v.Parts), resp) {
 			st.Parts = append(st.Parts, answerStateOf(v.Parts[k], p))
 		}
 		return st
@@ -167,11 +167,6 @@ func answerStateOf(v View, resp []string) answerState {
 		}
 	}
 	return st
-}
-
-// splitParts is Body.PartResponse for n parts.
-func splitParts(n int, resp []string) [][]string {
-	return (&Body{Parts: make([]Body, n)}).PartResponse(resp)
 }
 
 // responseOf reads a response from the item's form fields: r (choices,

@@ -469,7 +469,12 @@ func (b *Body) validateParts() error {
 // PartResponse splits a composite item's response ("k:value" values)
 // into each part's values, in order; values naming no part are dropped.
 func (b *Body) PartResponse(resp []string) [][]string {
-	out := make([][]string, len(b.Parts))
+	return partValues(len(b.Parts), resp)
+}
+
+// partValues splits a response of n parts' values ("k:value").
+func partValues(n int, resp []string) [][]string {
+	out := make([][]string, n)
 	for _, v := range resp {
 		k, val, ok := strings.Cut(v, ":")
 		i, err := strconv.Atoi(k)

@@ -15,7 +15,6 @@ import (
 	"dxhub/internal/platform/db"
 	"dxhub/internal/platform/errs"
 	"dxhub/internal/platform/files"
-	"dxhub/internal/platform/richtext"
 	"dxhub/internal/platform/textfold"
 )
 
@@ -88,16 +87,7 @@ func (x *Exams) Marking(ctx context.Context, sessionID string) (*Marking, error)
 		if err != nil {
 			return nil, err
 		}
-		given := map[int]MarkTask{}
-		err = db.Each(ctx, x.Bank.DB.R, func(r db.Scanner) error {
-			var t MarkTask
-			if err := r.Scan(&t.Index, &t.Points, &t.Comment, &t.Marker); err != nil {
-				return err
-			}
-			t.Marked = true
-			given[t.Index] = t
-			return nil
-		}, `SELECT idx, points, comment, marker_name FROM exam_marks WHERE attempt_id = $1`, w.a.ID)
+		given, err := attemptMarks(ctx, x.Bank.DB.R, w.a.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +99,8 @@ func (x *Exams) Marking(ctx context.Context, sessionID string) (*Marking, error)
 			if !m.body.Marked() || len(resps[i]) == 0 {
 				continue
 			}
-			t := given[i]
+			g, done := given[i]
+			t := MarkTask{Marked: done, Points: g.points, Comment: g.comment, Marker: g.marker}
 			t.AttemptID, t.Candidate, t.Index, t.Stem, t.StemText = w.a.ID, w.num, i, m.stem, m.body.Stem
 			t.Rubric, t.Answer, t.MaxScore = m.body.Rubric, strings.Join(resps[i], ""), m.body.MaxScore
 			if m.body.Type == Upload {
@@ -197,8 +188,26 @@ func (x *Exams) Mark(ctx context.Context, attemptID string, idx int, points floa
 	return x.attemptWhere(ctx, x.Bank.DB.R, `id = $1`, a.ID)
 }
 
-// renderRubric is an essay's marking guidance as the examiner reads it.
-func renderRubric(s string) template.HTML { return richtext.Render(s) }
+// mark is an examiner's mark of one answer.
+type mark struct {
+	points          float64
+	comment, marker string
+}
+
+// attemptMarks are an attempt's marks, by the item's place.
+func attemptMarks(ctx context.Context, q db.Querier, attemptID string) (map[int]mark, error) {
+	out := map[int]mark{}
+	err := db.Each(ctx, q, func(r db.Scanner) error {
+		var idx int
+		var m mark
+		if err := r.Scan(&idx, &m.points, &m.comment, &m.marker); err != nil {
+			return err
+		}
+		out[idx] = m
+		return nil
+	}, `SELECT idx, points, comment, marker_name FROM exam_marks WHERE attempt_id = $1`, attemptID)
+	return out, err
+}
 
 // maxUpload bounds a file handed in as an answer.
 const maxUpload = 20 << 20

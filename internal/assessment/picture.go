@@ -46,13 +46,10 @@ func (p *Picture) check(ids map[string]bool, noAreas bool) error {
 	}
 	for i, a := range p.Areas {
 		field := fmt.Sprintf("picture[%d]", i)
-		want := map[string]int{"circle": 3, "rect": 4, "ellipse": 4}[a.Shape]
 		switch {
 		case !ids[a.ID]:
 			return errs.Field(field, "items.unknown_option", a.ID)
-		case a.Shape == "poly" && (len(a.Coords) < 6 || len(a.Coords)%2 != 0 || len(a.Coords) > 200):
-			return errs.Field(field, "items.bad_picture")
-		case a.Shape != "poly" && (want == 0 || len(a.Coords) != want):
+		case !validShape(a.Shape, a.Coords):
 			return errs.Field(field, "items.bad_picture")
 		case len(a.Label) > 40:
 			return errs.Field(field, "items.bad_picture")
@@ -279,7 +276,7 @@ func validShape(shape string, c []float64) bool {
 	case "rect", "ellipse":
 		return len(c) == 4
 	case "poly":
-		return len(c) >= 6 && len(c)%2 == 0
+		return len(c) >= 6 && len(c)%2 == 0 && len(c) <= 200
 	}
 	return false
 }

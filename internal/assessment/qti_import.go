@@ -570,23 +570,9 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 			}
 			break
 		}
-		for i, p := range correct {
-			f := strings.Fields(p)
-			if len(f) != 2 {
-				return in, fail(id, "value", "qti.bad_value", p)
-			}
-			correct[i] = f[1] + " " + f[0]
-		}
-		turned := map[string]float64{}
-		for k, v := range mapping {
-			f := strings.Fields(k)
-			if len(f) != 2 {
-				return in, fail(id, "mapEntry", "qti.bad_value", k)
-			}
-			turned[f[1]+" "+f[0]] = v
-		}
-		if mapping != nil {
-			mapping = turned
+		var el, bad string
+		if mapping, el, bad = rewritePairs(correct, mapping, func(a, b string) string { return b + " " + a }); el != "" {
+			return in, fail(id, el, "qti.bad_value", bad)
 		}
 	case "orderinteraction":
 		b.Type, b.Options = Ordering, options(interaction, "simplechoice")
@@ -652,23 +638,9 @@ func parseQTIRoot(file string, root *xnode, def QTIDefaults, read func(string) (
 			for _, o := range all {
 				b.Targets = append(b.Targets, Option{ID: "R-" + o.ID, Text: o.Text})
 			}
-			for i, p := range correct {
-				f := strings.Fields(p)
-				if len(f) != 2 {
-					return in, fail(id, "value", "qti.bad_value", p)
-				}
-				correct[i] = f[0] + " R-" + f[1]
-			}
-			assoc := map[string]float64{}
-			for k, v := range mapping {
-				f := strings.Fields(k)
-				if len(f) != 2 {
-					return in, fail(id, "mapEntry", "qti.bad_value", k)
-				}
-				assoc[f[0]+" R-"+f[1]] = v
-			}
-			if mapping != nil {
-				mapping = assoc
+			var el, bad string
+			if mapping, el, bad = rewritePairs(correct, mapping, func(a, b string) string { return a + " R-" + b }); el != "" {
+				return in, fail(id, el, "qti.bad_value", bad)
 			}
 			break
 		}
@@ -972,6 +944,31 @@ func (q *qtiText) feedback(root *xnode) string {
 		}
 	})
 	return strings.Join(fbs, "\n\n")
+}
+
+// rewritePairs writes each "a b" pair of the correct values (in place)
+// and of the mapping's keys as to(a, b), and returns the mapping so
+// written; or names the element and the value that is not a pair.
+func rewritePairs(correct []string, mapping map[string]float64, to func(a, b string) string) (map[string]float64, string, string) {
+	for i, p := range correct {
+		f := strings.Fields(p)
+		if len(f) != 2 {
+			return mapping, "value", p
+		}
+		correct[i] = to(f[0], f[1])
+	}
+	if mapping == nil {
+		return nil, "", ""
+	}
+	out := map[string]float64{}
+	for k, v := range mapping {
+		f := strings.Fields(k)
+		if len(f) != 2 {
+			return mapping, "mapEntry", k
+		}
+		out[to(f[0], f[1])] = v
+	}
+	return out, "", ""
 }
 
 // parseEssay reads an extended text item (a written answer) or an upload
@@ -1526,10 +1523,16 @@ func (q *qtiText) image(element, src, alt string) string {
 		q.err = &QTIError{File: q.file, Item: q.item, Element: element, Key: "qti.image_type", Args: []any{src}}
 		return ""
 	}
+	return "![" + alt + "](" + q.pend(path.Base(p), p, data) + ")"
+}
+
+// pend keeps a file of the package to store once the whole import reads,
+// and returns the reference that stands for it until then.
+func (q *qtiText) pend(name, p string, data []byte) string {
 	*q.images++
 	ref := fmt.Sprintf("/files/qtipending%dx", *q.images)
-	q.pending = append(q.pending, pendingImage{ref: ref, name: path.Base(p), path: p, data: data})
-	return "![" + alt + "](" + ref + ")"
+	q.pending = append(q.pending, pendingImage{ref: ref, name: name, path: p, data: data})
+	return ref
 }
 
 // mediaRef takes the first of srcs that the package holds as a video or a
@@ -1552,10 +1555,7 @@ func (q *qtiText) mediaRef(element string, srcs []string, alt string) {
 		if kind == "" {
 			continue
 		}
-		*q.images++
-		ref := fmt.Sprintf("/files/qtipending%dx", *q.images)
-		q.pending = append(q.pending, pendingImage{ref: ref, name: path.Base(p), path: p, data: data})
-		q.media = append(q.media, MediaRef{Src: ref, Kind: kind, Type: ct, Alt: strings.Join(strings.Fields(alt), " ")})
+		q.media = append(q.media, MediaRef{Src: q.pend(path.Base(p), p, data), Kind: kind, Type: ct, Alt: strings.Join(strings.Fields(alt), " ")})
 		return
 	}
 	first := ""
@@ -1589,10 +1589,7 @@ func (q *qtiText) tracks(n *xnode) {
 		if !slices.Contains([]string{"captions", "subtitles", "descriptions", "chapters"}, kind) {
 			continue // metadata is for scripts
 		}
-		*q.images++
-		ref := fmt.Sprintf("/files/qtipending%dx", *q.images)
-		name := strings.TrimSuffix(path.Base(p), path.Ext(p)) + ".vtt"
-		q.pending = append(q.pending, pendingImage{ref: ref, name: name, path: p, data: data})
+		ref := q.pend(strings.TrimSuffix(path.Base(p), path.Ext(p))+".vtt", p, data)
 		m.Tracks = append(m.Tracks, Track{Src: ref, Kind: kind, Lang: t.attrs["srclang"], Label: t.attrs["label"]})
 	}
 }
@@ -1661,13 +1658,10 @@ func (q *qtiText) picture(n *xnode) ([]Option, *Picture) {
 			continue
 		}
 		a := Area{ID: c.attrs["identifier"], Shape: strings.ToLower(c.attrs["shape"]), Label: q.label(c.attrs["identifier"])}
-		for _, f := range strings.Split(c.attrs["coords"], ",") {
-			v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f), "%")), 64)
-			if err != nil {
-				q.err = &QTIError{File: q.file, Item: q.item, Element: c.name, Key: "qti.bad_value", Args: []any{c.attrs["coords"]}}
-				return nil, nil
-			}
-			a.Coords = append(a.Coords, v)
+		var ok bool
+		if a.Coords, ok = coords(c.attrs["coords"]); !ok || len(a.Coords) == 0 {
+			q.err = &QTIError{File: q.file, Item: q.item, Element: c.name, Key: "qti.bad_value", Args: []any{c.attrs["coords"]}}
+			return nil, nil
 		}
 		if a.Shape == "default" {
 			// The whole image.
